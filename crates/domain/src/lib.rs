@@ -1,0 +1,20 @@
+//! Waymark's domain: the workspace document (schema v1), typed access to it, the
+//! product-management rules (scores, statistics) and import/export.
+//!
+//! This crate is plain Rust: no web, async or UI dependency, so every rule here is
+//! tested natively. The schema is documented in [`schema`].
+
+pub mod brief;
+mod fields;
+mod id;
+pub mod idea;
+pub mod query;
+pub mod schema;
+pub mod workspace;
+
+pub use brief::{Brief, BriefField, BriefNumber};
+pub use fields::Problem;
+pub use id::Id;
+pub use idea::{Idea, IdeaLabel, IdeaStatus, IdeaText};
+pub use query::{IdeaFilter, IdeaSort};
+pub use workspace::{is_well_formed, Changed, EditError, LoadError, Workspace};

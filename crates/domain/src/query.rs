@@ -1,0 +1,175 @@
+//! Finding ideas: full-text search, filters and sort orders for the idea list.
+
+use crate::{Idea, IdeaStatus};
+
+/// How the idea list is ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum IdeaSort {
+    #[default]
+    Newest,
+    Oldest,
+    MostVotes,
+    RecentlyUpdated,
+    Title,
+}
+
+impl IdeaSort {
+    pub const ALL: [IdeaSort; 5] =
+        [IdeaSort::Newest, IdeaSort::Oldest, IdeaSort::MostVotes, IdeaSort::RecentlyUpdated, IdeaSort::Title];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            IdeaSort::Newest => "newest",
+            IdeaSort::Oldest => "oldest",
+            IdeaSort::MostVotes => "votes",
+            IdeaSort::RecentlyUpdated => "updated",
+            IdeaSort::Title => "title",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<IdeaSort> {
+        IdeaSort::ALL.into_iter().find(|x| x.key() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            IdeaSort::Newest => "Newest first",
+            IdeaSort::Oldest => "Oldest first",
+            IdeaSort::MostVotes => "Most votes",
+            IdeaSort::RecentlyUpdated => "Recently updated",
+            IdeaSort::Title => "Title A–Z",
+        }
+    }
+}
+
+/// What the idea list shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IdeaFilter {
+    /// Words that must all appear (case-insensitive) in the title, description,
+    /// source, submitter or tags.
+    pub text: String,
+    pub status: Option<IdeaStatus>,
+    pub tag: Option<String>,
+}
+
+impl IdeaFilter {
+    /// Whether `idea` is shown (deleted ideas never are).
+    pub fn matches(&self, idea: &Idea) -> bool {
+        if idea.deleted {
+            return false;
+        }
+        if self.status.is_some_and(|s| s != idea.status) {
+            return false;
+        }
+        if let Some(tag) = &self.tag {
+            if !idea.tags.iter().any(|t| t == tag) {
+                return false;
+            }
+        }
+        let query = self.text.trim();
+        if query.is_empty() {
+            return true;
+        }
+        let haystack = searchable_text(idea);
+        query.to_lowercase().split_whitespace().all(|word| haystack.contains(word))
+    }
+}
+
+/// The lowercase text a search looks through.
+pub fn searchable_text(idea: &Idea) -> String {
+    let mut s = String::with_capacity(idea.title.len() + idea.description.len() + 32);
+    for part in [&idea.title, &idea.description, &idea.source, &idea.submitter] {
+        s.push_str(&part.to_lowercase());
+        s.push('\n');
+    }
+    for tag in &idea.tags {
+        s.push_str(tag);
+        s.push('\n');
+    }
+    s
+}
+
+/// Orders ideas in place. Ties fall back to creation time, then id, so the order is
+/// stable across reloads and replicas.
+pub fn sort_ideas(ideas: &mut [&Idea], sort: IdeaSort) {
+    ideas.sort_by(|a, b| {
+        let primary = match sort {
+            IdeaSort::Newest => b.created_at.cmp(&a.created_at),
+            IdeaSort::Oldest => a.created_at.cmp(&b.created_at),
+            IdeaSort::MostVotes => b.votes.cmp(&a.votes),
+            IdeaSort::RecentlyUpdated => b.updated_at.cmp(&a.updated_at),
+            IdeaSort::Title => a.title.to_lowercase().cmp(&b.title.to_lowercase()),
+        };
+        primary.then_with(|| b.created_at.cmp(&a.created_at)).then_with(|| a.id.cmp(&b.id))
+    });
+}
+
+/// Every tag in use by live ideas, sorted, with how many ideas carry it.
+pub fn tag_counts<'a>(ideas: impl IntoIterator<Item = &'a Idea>) -> Vec<(String, usize)> {
+    let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+    for idea in ideas.into_iter().filter(|i| !i.deleted) {
+        for tag in &idea.tags {
+            *counts.entry(tag).or_default() += 1;
+        }
+    }
+    counts.into_iter().map(|(t, n)| (t.to_owned(), n)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn idea(title: &str, created_at: i64, votes: i64, tags: &[&str]) -> Idea {
+        Idea {
+            title: title.into(),
+            created_at,
+            updated_at: created_at,
+            votes,
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            ..Idea::default()
+        }
+    }
+
+    #[test]
+    fn search_needs_every_word_in_any_field() {
+        let mut a = idea("Offline mode", 1, 0, &["mobile"]);
+        a.description = "Field sales work without signal".into();
+        let f = |text: &str| IdeaFilter { text: text.into(), ..IdeaFilter::default() };
+        assert!(f("offline SIGNAL").matches(&a));
+        assert!(f("mobile").matches(&a), "tags are searched");
+        assert!(!f("offline desktop").matches(&a));
+    }
+
+    #[test]
+    fn filters_by_status_and_tag_and_hides_deleted() {
+        let mut a = idea("A", 1, 0, &["billing"]);
+        a.status = IdeaStatus::Accepted;
+        let by_status = IdeaFilter { status: Some(IdeaStatus::Accepted), ..IdeaFilter::default() };
+        let by_tag = IdeaFilter { tag: Some("billing".into()), ..IdeaFilter::default() };
+        let other_tag = IdeaFilter { tag: Some("export".into()), ..IdeaFilter::default() };
+        assert!(by_status.matches(&a) && by_tag.matches(&a) && !other_tag.matches(&a));
+        a.deleted = true;
+        assert!(!IdeaFilter::default().matches(&a));
+    }
+
+    #[test]
+    fn sorts_with_stable_tie_breaks() {
+        let (a, b, c) = (idea("banana", 1, 5, &[]), idea("Apple", 2, 5, &[]), idea("cherry", 3, 1, &[]));
+        let mut v = vec![&a, &b, &c];
+        sort_ideas(&mut v, IdeaSort::MostVotes);
+        assert_eq!(v.iter().map(|i| i.title.as_str()).collect::<Vec<_>>(), ["Apple", "banana", "cherry"]);
+        sort_ideas(&mut v, IdeaSort::Title);
+        assert_eq!(v[0].title, "Apple");
+        sort_ideas(&mut v, IdeaSort::Oldest);
+        assert_eq!(v[0].title, "banana");
+    }
+
+    #[test]
+    fn tag_counts_skip_deleted_ideas() {
+        let a = idea("a", 1, 0, &["x", "y"]);
+        let mut b = idea("b", 2, 0, &["x"]);
+        assert_eq!(tag_counts([&a, &b]), vec![("x".into(), 2), ("y".into(), 1)]);
+        b.deleted = true;
+        assert_eq!(tag_counts([&a, &b]), vec![("x".into(), 1), ("y".into(), 1)]);
+    }
+}

@@ -1,0 +1,87 @@
+//! The workspace document, schema version 1.
+//!
+//! A workspace is one Automerge document. This module names every key in it; the
+//! typed readers and writers in [`crate::brief`] and [`crate::idea`] are the only code
+//! that touches the document, always through these names.
+//!
+//! # Layout
+//!
+//! ```text
+//! ROOT (map)
+//! ├─ schema        uint    schema version this document was created with (1)
+//! ├─ workspace_id  str     random id; stable across copies, so an import can tell
+//! │                        "same workspace, merge" from "another workspace, add"
+//! ├─ created_at    int     ms since the Unix epoch
+//! ├─ created_by    str     display name of the creator
+//! ├─ brief         map     see BRIEF below
+//! ├─ settings      map     framework: str (rice|ice|wsjf|moscow|kano|value_effort|
+//! │                        opportunity|weighted); criteria: map id -> {name: str,
+//! │                        weight: f64}
+//! └─ <collection>  map     artifact id -> artifact map, one per collection below
+//! ```
+//!
+//! Artifacts live in maps keyed by random ids (never list positions), so two people
+//! creating items at once never collide. Every artifact map carries the common fields
+//! `created_at` (int ms), `created_by` (str), `updated_at` (int ms), `deleted` (bool,
+//! soft delete: a deleted artifact keeps its content so that undo, and a concurrent
+//! edit, lose nothing), `tags` (map tag -> true, a set that merges adds and removes)
+//! and `comments` (map id -> {author: str, at: int, text: Text}).
+//! Long text is Automerge `Text`, so concurrent typing merges character by character;
+//! short labels are `str` (last writer wins); counts people add to are `Counter`.
+//! A link is a map `other id -> true` on the artifact that owns the link.
+//!
+//! | collection    | fields (besides the common ones) |
+//! |---------------|-----------------------------------|
+//! | `ideas`       | title Text, description Text, status str (new, under_review, accepted, parked, rejected, done), status_reason Text, source str, submitter str, votes Counter, feedback map, feature str, scores map framework -> map input -> f64/str |
+//! | `feedback`    | text Text, channel str (survey, poll, interview, focus_group, review, support, usability_test, beta, churn), customer str, segment str, date str (YYYY-MM-DD), rating int (NPS 0–10 or CSAT 1–5), rating_scale str (nps, csat), sentiment str (positive, neutral, negative), ideas map, features map, persona str |
+//! | `personas`    | name str, role str, goals Text, pain_points Text, motivations Text, behaviours Text, quote Text, segment_size f64 |
+//! | `stories`     | persona str, goal Text, benefit Text, criteria list of {given Text, when Text, then Text}, estimate f64, status str, idea str, feature str |
+//! | `features`    | title Text, description Text, theme str, status str, horizon str (now, next, later), start str, target str (dates), release str, owner str, blocks map, success_metrics Text, ideas map, stories map, risks map, cost_estimate f64, visibility str (internal, executive, public) |
+//! | `releases`    | name str, target str (date), status str, features map, readiness map function -> {done: bool, note: Text}, notes Text |
+//! | `objectives`  | name str, unit str, baseline f64, target f64, owner str, parent str (key results point at their objective), measurements map id -> {date: str, value: f64} |
+//! | `experiments` | hypothesis Text, success_signal Text, metric str, variants map id -> {name: str, visitors: int, conversions: int}, start str, end str, status str, decision str (ship, iterate, stop) |
+//! | `risks`       | description Text, category str, likelihood int 1–5, impact int 1–5, owner str, response str (avoid, mitigate, transfer, accept), mitigation Text, trigger Text, status str |
+//! | `competitors` | name str, positioning Text, strengths Text, weaknesses Text, threat str, comparison map feature -> str, notes Text |
+//! | `trends`      | title str, date str, impact Text |
+//! | `documents`   | title Text, kind str (spec, decision, note, training, release_note), body Text, links map |
+//!
+//! Derived numbers (scores, ROI, NPS, risk score) are never stored: they are computed
+//! from their inputs when read, so they can never disagree with them.
+//!
+//! # Compatibility
+//!
+//! Readers never panic: a field of the wrong type or an unknown enum value falls back
+//! to its default and is reported as a [`crate::Problem`]. Writers only touch the keys
+//! they change, so fields written by a newer version are preserved.
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u64 = 1;
+
+pub const SCHEMA: &str = "schema";
+pub const WORKSPACE_ID: &str = "workspace_id";
+pub const BRIEF: &str = "brief";
+pub const SETTINGS: &str = "settings";
+pub const IDEAS: &str = "ideas";
+
+/// Every artifact collection schema v1 defines, created empty with each workspace.
+pub const COLLECTIONS: &[&str] = &[
+    IDEAS,
+    "feedback",
+    "personas",
+    "stories",
+    "features",
+    "releases",
+    "objectives",
+    "experiments",
+    "risks",
+    "competitors",
+    "trends",
+    "documents",
+];
+
+pub const CREATED_AT: &str = "created_at";
+pub const CREATED_BY: &str = "created_by";
+pub const UPDATED_AT: &str = "updated_at";
+pub const DELETED: &str = "deleted";
+pub const TAGS: &str = "tags";
+pub const COMMENTS: &str = "comments";

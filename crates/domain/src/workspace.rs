@@ -1,0 +1,317 @@
+//! [`Workspace`]: one workspace document, its persistence bytes and its change feed.
+
+use std::collections::BTreeSet;
+
+use automerge::{
+    transaction::Transactable, AutoCommit, LoadOptions, ObjId, OnPartialLoad, VerificationMode, ObjType, Patch, PatchAction, Prop, ReadDoc,
+    ScalarValue, ROOT,
+};
+
+use crate::fields::{child_map, ensure_map, write_text, Problem, Reader};
+use crate::schema::{self, BRIEF, COLLECTIONS, IDEAS, SCHEMA, SCHEMA_VERSION, WORKSPACE_ID};
+use crate::Id;
+
+/// Why bytes could not be opened as a workspace. Nothing is changed when this is returned.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum LoadError {
+    #[error("this is not an Automerge document ({0})")]
+    NotAutomerge(String),
+    #[error("this Automerge document is not a Waymark workspace (it has no workspace id)")]
+    NotAWorkspace,
+    #[error("this workspace was written by a newer Waymark (schema {0}); update the app to open it")]
+    TooNew(u64),
+}
+
+/// Why an edit could not be made.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EditError {
+    #[error("no item with id {0} in this workspace")]
+    NotFound(Id),
+    #[error("the document refused the edit: {0}")]
+    Document(String),
+}
+
+impl From<automerge::AutomergeError> for EditError {
+    fn from(e: automerge::AutomergeError) -> Self {
+        EditError::Document(e.to_string())
+    }
+}
+
+/// What a batch of changes touched, so views re-read only that.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Changed {
+    /// Re-read everything (a collection itself was replaced, or the first diff).
+    pub everything: bool,
+    pub brief: bool,
+    pub ideas: BTreeSet<Id>,
+}
+
+impl Changed {
+    pub fn is_empty(&self) -> bool {
+        !self.everything && !self.brief && self.ideas.is_empty()
+    }
+
+    /// Folds in what `patches` touched. A patch's path starts at the root, so its first
+    /// two steps name the collection and the artifact.
+    pub fn add_patches(&mut self, patches: &[Patch]) {
+        for patch in patches {
+            match patch.path.as_slice() {
+                [] => match &patch.action {
+                    PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => match key.as_str() {
+                        BRIEF => self.brief = true,
+                        IDEAS | SCHEMA | WORKSPACE_ID => self.everything = true,
+                        _ => {}
+                    },
+                    _ => {}
+                },
+                [(_, Prop::Map(collection)), rest @ ..] if collection == BRIEF => {
+                    let _ = rest;
+                    self.brief = true;
+                }
+                [(_, Prop::Map(collection))] if collection == IDEAS => match &patch.action {
+                    PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => {
+                        if let Some(id) = Id::parse(key) {
+                            self.ideas.insert(id);
+                        }
+                    }
+                    _ => {}
+                },
+                [(_, Prop::Map(collection)), (_, Prop::Map(key)), ..] if collection == IDEAS => {
+                    if let Some(id) = Id::parse(key) {
+                        self.ideas.insert(id);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Parses `bytes` as Automerge data, failing on any damage (where a plain load would
+/// quietly keep the part before the damage).
+fn strict_load(bytes: &[u8]) -> Result<AutoCommit, automerge::AutomergeError> {
+    AutoCommit::load_with_options(
+        bytes,
+        LoadOptions::new().on_partial_load(OnPartialLoad::Error).verification_mode(VerificationMode::DontCheck),
+    )
+}
+
+/// Whether `bytes` are complete, undamaged Automerge data (a document or changes).
+pub fn is_well_formed(bytes: &[u8]) -> bool {
+    !bytes.is_empty() && strict_load(bytes).is_ok()
+}
+
+/// A workspace document plus cached handles to its top-level maps.
+pub struct Workspace {
+    pub(crate) doc: AutoCommit,
+    pub(crate) brief: ObjId,
+    pub(crate) ideas: ObjId,
+}
+
+impl Workspace {
+    /// A new, empty workspace with every schema v1 collection in place.
+    pub fn create(name: &str, now_ms: i64, by: &str) -> Workspace {
+        let mut doc = AutoCommit::new();
+        let setup = |doc: &mut AutoCommit| -> Result<(), automerge::AutomergeError> {
+            doc.put(ROOT, SCHEMA, ScalarValue::Uint(SCHEMA_VERSION))?;
+            doc.put(ROOT, WORKSPACE_ID, Id::random().as_str())?;
+            doc.put(ROOT, schema::CREATED_AT, now_ms)?;
+            doc.put(ROOT, schema::CREATED_BY, by)?;
+            let brief = doc.put_object(ROOT, BRIEF, ObjType::Map)?;
+            for field in crate::BriefField::ALL {
+                doc.put_object(&brief, field.key(), ObjType::Text)?;
+            }
+            write_text(doc, &brief, crate::BriefField::Name.key(), name)?;
+            let settings = doc.put_object(ROOT, schema::SETTINGS, ObjType::Map)?;
+            doc.put(&settings, "framework", "rice")?;
+            for c in COLLECTIONS {
+                doc.put_object(ROOT, *c, ObjType::Map)?;
+            }
+            Ok(())
+        };
+        setup(&mut doc).expect("writing to a fresh in-memory document cannot fail");
+        doc.commit();
+        let mut ws = Workspace::wrap(doc);
+        // Start the incremental diff cursor here, so later diffs only cover later edits.
+        ws.doc.update_diff_cursor();
+        ws
+    }
+
+    /// Opens a saved document (`save()` output, or any Automerge file).
+    pub fn load(bytes: &[u8]) -> Result<Workspace, LoadError> {
+        let doc = AutoCommit::load(bytes).map_err(|e| LoadError::NotAutomerge(e.to_string()))?;
+        let mut ws = Workspace::check(doc)?;
+        ws.doc.update_diff_cursor();
+        Ok(ws)
+    }
+
+    /// Opens a workspace from a snapshot plus incremental chunks, as stored in the
+    /// browser. A chunk that does not load is skipped and its index returned: what is
+    /// valid still opens, and the caller keeps the bad bytes.
+    pub fn load_with_chunks<'a>(
+        snapshot: Option<&[u8]>,
+        chunks: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Result<(Workspace, Vec<usize>), LoadError> {
+        let mut doc = match snapshot {
+            Some(bytes) => AutoCommit::load(bytes).map_err(|e| LoadError::NotAutomerge(e.to_string()))?,
+            None => AutoCommit::new(),
+        };
+        let mut bad = Vec::new();
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            // Automerge applies what it can of a damaged chunk and says nothing, so check
+            // each chunk strictly first: a chunk is applied whole or not at all.
+            if !is_well_formed(chunk) || doc.load_incremental(chunk).is_err() {
+                bad.push(i);
+            }
+        }
+        let mut ws = Workspace::check(doc)?;
+        ws.doc.update_diff_cursor();
+        Ok((ws, bad))
+    }
+
+    fn check(mut doc: AutoCommit) -> Result<Workspace, LoadError> {
+        let has_id = matches!(doc.get(ROOT, WORKSPACE_ID), Ok(Some((automerge::Value::Scalar(s), _))) if s.as_str().is_some());
+        if !has_id {
+            return Err(LoadError::NotAWorkspace);
+        }
+        let version = match doc.get(ROOT, SCHEMA) {
+            Ok(Some((automerge::Value::Scalar(s), _))) => match s.as_ref() {
+                ScalarValue::Uint(v) => *v,
+                ScalarValue::Int(v) => (*v).max(0) as u64,
+                _ => SCHEMA_VERSION,
+            },
+            _ => SCHEMA_VERSION,
+        };
+        if version > SCHEMA_VERSION {
+            return Err(LoadError::TooNew(version));
+        }
+        let _ = doc.get_heads();
+        Ok(Workspace::wrap(doc))
+    }
+
+    fn wrap(doc: AutoCommit) -> Workspace {
+        let mut ws = Workspace { doc, brief: ROOT, ideas: ROOT };
+        ws.refresh_handles();
+        ws
+    }
+
+    /// Re-finds the top-level maps, creating any that a damaged document lacks. Called
+    /// after remote changes, which may (if hostile) have replaced them.
+    fn refresh_handles(&mut self) {
+        let brief = child_map(&self.doc, &ROOT, BRIEF);
+        let ideas = child_map(&self.doc, &ROOT, IDEAS);
+        // Only a damaged document lacks these; repairing it is an edit, made lazily.
+        self.brief = brief.unwrap_or_else(|| ensure_map(&mut self.doc, &ROOT, BRIEF).expect("root is a map"));
+        self.ideas = ideas.unwrap_or_else(|| ensure_map(&mut self.doc, &ROOT, IDEAS).expect("root is a map"));
+    }
+
+    /// The stable id shared by every copy of this workspace.
+    pub fn workspace_id(&self) -> String {
+        match self.doc.get(ROOT, WORKSPACE_ID) {
+            Ok(Some((automerge::Value::Scalar(s), _))) => s.as_str().unwrap_or_default().to_owned(),
+            _ => String::new(),
+        }
+    }
+
+    /// Schema problems at the document's top level (not per artifact).
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        let mut r = Reader { doc: &self.doc, obj: ROOT, path: String::new(), problems: &mut problems };
+        let _ = r.int(SCHEMA);
+        let _ = r.str(schema::CREATED_BY);
+        problems
+    }
+
+    /// Whether there are edits not yet committed into a change.
+    pub fn has_pending_edits(&self) -> bool {
+        self.doc.pending_ops() > 0
+    }
+
+    /// Closes the pending edits into one change. Returns whether there were any.
+    pub fn commit(&mut self) -> bool {
+        self.doc.commit().is_some()
+    }
+
+    /// The whole document, compacted.
+    pub fn save(&mut self) -> Vec<u8> {
+        self.doc.save()
+    }
+
+    /// The changes since the last `save`/`save_incremental` (commits pending edits first).
+    /// Empty when nothing changed.
+    pub fn save_incremental(&mut self) -> Vec<u8> {
+        self.doc.save_incremental()
+    }
+
+    /// Applies bytes from elsewhere (a peer's changes, a chunk, a whole saved document
+    /// of the same workspace) and says what they touched.
+    pub fn apply(&mut self, bytes: &[u8]) -> Result<Changed, LoadError> {
+        // Validate strictly first, so damaged bytes change nothing.
+        strict_load(bytes).map_err(|e| LoadError::NotAutomerge(e.to_string()))?;
+        self.doc.load_incremental(bytes).map_err(|e| LoadError::NotAutomerge(e.to_string()))?;
+        Ok(self.take_changes())
+    }
+
+    /// Merges another copy of this workspace into this one.
+    pub fn merge(&mut self, other: &mut Workspace) -> Result<Changed, EditError> {
+        self.doc.merge(&mut other.doc)?;
+        Ok(self.take_changes())
+    }
+
+    /// What changed since the last call (commits pending edits first). Cheap: it reads
+    /// Automerge's incremental patch log, so its cost follows the size of the changes.
+    pub fn take_changes(&mut self) -> Changed {
+        let first = self.doc.diff_cursor().is_empty();
+        let patches = self.doc.diff_incremental();
+        self.refresh_handles();
+        let mut changed = Changed { everything: first && !patches.is_empty(), ..Changed::default() };
+        changed.add_patches(&patches);
+        changed
+    }
+
+    /// A second, independent replica (same history, its own actor), for tests and merges.
+    pub fn fork(&mut self) -> Workspace {
+        let doc = self.doc.fork();
+        let mut ws = Workspace::wrap(doc);
+        ws.doc.update_diff_cursor();
+        ws
+    }
+
+    /// Read-only access for modules that read other collections.
+    pub fn doc(&self) -> &AutoCommit {
+        &self.doc
+    }
+
+    /// Number of Automerge changes in the history (for diagnostics and benchmarks).
+    pub fn change_count(&mut self) -> usize {
+        self.doc.get_changes(&[]).len()
+    }
+
+    /// Ids in a collection map, skipping keys that are not valid ids.
+    pub(crate) fn ids_in(&self, collection: &ObjId) -> Vec<Id> {
+        self.doc.keys(collection).filter_map(|k| Id::parse(&k)).collect()
+    }
+
+    pub(crate) fn touch(&mut self, obj: &ObjId, now_ms: i64) -> Result<(), EditError> {
+        self.doc.put(obj, schema::UPDATED_AT, now_ms)?;
+        Ok(())
+    }
+
+    /// Sets a set member (`map key -> true`) on or off.
+    pub(crate) fn set_member(&mut self, obj: &ObjId, set: &str, member: &str, on: bool) -> Result<(), EditError> {
+        let map = ensure_map(&mut self.doc, obj, set)?;
+        if on {
+            self.doc.put(&map, member, true)?;
+        } else if self.doc.get(&map, member)?.is_some() {
+            self.doc.delete(&map, member)?;
+        }
+        Ok(())
+    }
+}
+
+impl Clone for Workspace {
+    fn clone(&self) -> Self {
+        let doc = self.doc.clone();
+        Workspace { doc, brief: self.brief.clone(), ideas: self.ideas.clone() }
+    }
+}
