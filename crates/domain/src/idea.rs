@@ -268,6 +268,12 @@ impl Workspace {
         self.touch(&obj, now_ms)
     }
 
+    /// Sets when an idea was last updated (imports keep the original time).
+    pub fn touch_idea(&mut self, id: &Id, at_ms: i64) -> Result<(), EditError> {
+        let obj = self.existing_idea(id)?;
+        self.touch(&obj, at_ms)
+    }
+
     /// Soft-deletes an idea: it disappears from lists but keeps its content, so undo
     /// (and a teammate's concurrent edit) loses nothing.
     pub fn delete_idea(&mut self, id: &Id, now_ms: i64) -> Result<(), EditError> {

@@ -7,6 +7,7 @@
 pub mod brief;
 mod fields;
 mod id;
+pub mod export;
 pub mod idea;
 pub mod query;
 pub mod schema;

@@ -170,7 +170,7 @@ impl Workspace {
     }
 
     fn check(mut doc: AutoCommit) -> Result<Workspace, LoadError> {
-        let has_id = matches!(doc.get(ROOT, WORKSPACE_ID), Ok(Some((automerge::Value::Scalar(s), _))) if s.as_str().is_some());
+        let has_id = matches!(doc.get(ROOT, WORKSPACE_ID), Ok(Some((automerge::Value::Scalar(s), _))) if s.as_str().and_then(Id::parse).is_some());
         if !has_id {
             return Err(LoadError::NotAWorkspace);
         }

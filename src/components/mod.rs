@@ -1,0 +1,13 @@
+//! Reusable pieces of the interface.
+
+mod dialog;
+mod fields;
+mod profile;
+mod save_indicator;
+mod toast;
+
+pub use dialog::Dialog;
+pub use fields::{LongTextField, NumberField};
+pub use profile::ProfileButton;
+pub use save_indicator::SaveIndicator;
+pub use toast::{ToastHost, Toasts};

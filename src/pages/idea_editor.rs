@@ -1,0 +1,212 @@
+//! The idea editor: a side panel (full screen on phones) over the idea list.
+
+use leptos::prelude::*;
+use waymark_domain::{EditError, Id, Idea, IdeaLabel, IdeaStatus, IdeaText, Workspace};
+
+use crate::components::{LongTextField, Toasts};
+use crate::route::{navigate, Route};
+use crate::session::use_session;
+use crate::util::relative_time;
+
+#[component]
+pub fn IdeaEditor(id: Id) -> impl IntoView {
+    let session = use_session();
+    let ideas = session.get().ideas;
+    let id = StoredValue::new(id);
+    let sig = Memo::new(move |_| ideas.with(|m| m.get(&id.get_value()).copied()));
+    let close = move || navigate(Route::Ideas { ws: session.get().id.clone(), open: None }, false);
+    view! {
+        <aside class="editor" aria-label="Idea editor">
+            <div class="editor-head">
+                <span class="muted small">"Idea"</span>
+                <button class="icon-btn" aria-label="Close editor (Esc)" on:click=move |_| close()>"×"</button>
+            </div>
+            {move || match sig.get() {
+                Some(idea) if !idea.with(|i| i.deleted) => view! { <EditorBody id=id idea=idea/> }.into_any(),
+                _ => view! {
+                    <div class="empty">
+                        <p>"This idea doesn't exist here (it may have been deleted)."</p>
+                    </div>
+                }.into_any(),
+            }}
+        </aside>
+    }
+}
+
+/// Applies edits to one idea; a refused edit is shown, never swallowed.
+#[derive(Clone, Copy)]
+struct IdeaEdits {
+    session: crate::session::SessionCtx,
+    toasts: Toasts,
+    id: StoredValue<Id>,
+}
+
+impl IdeaEdits {
+    fn apply(self, f: impl FnOnce(&mut Workspace, &Id, i64) -> Result<(), EditError>) {
+        if let Err(e) = self.session.get().edit_idea(&self.id.get_value(), f) {
+            self.toasts.error(format!("That change could not be made: {e}"));
+        }
+    }
+}
+
+#[component]
+fn EditorBody(id: StoredValue<Id>, idea: RwSignal<Idea>) -> impl IntoView {
+    let session = use_session();
+    let toasts = Toasts::get();
+    let edit = IdeaEdits { session, toasts, id };
+    let title_ref = NodeRef::<leptos::html::Input>::new();
+    // A freshly captured idea is usually renamed or described next.
+    Effect::new(move |_| {
+        if let Some(el) = title_ref.get() {
+            if idea.with_untracked(|i| i.title.is_empty()) {
+                let _ = el.focus();
+            }
+        }
+    });
+    let text_value = move |field: IdeaText| {
+        Signal::derive(move || {
+            idea.with(|i| match field {
+                IdeaText::Title => i.title.clone(),
+                IdeaText::Description => i.description.clone(),
+                IdeaText::StatusReason => i.status_reason.clone(),
+            })
+        })
+    };
+    let set_text = move |field: IdeaText| move |v: String| edit.apply(move |w, id, now| w.set_idea_text(id, field, &v, now));
+    let label_field = move |field: IdeaLabel, label: &'static str, placeholder: &'static str| {
+        view! {
+            <label class="field">
+                <span class="field-label">{label}</span>
+                <input
+                    class="field-input"
+                    type="text"
+                    maxlength="120"
+                    placeholder=placeholder
+                    prop:value=move || idea.with(|i| match field {
+                        IdeaLabel::Source => i.source.clone(),
+                        IdeaLabel::Submitter => i.submitter.clone(),
+                    })
+                    on:change:target=move |ev| {
+                        let v = ev.target().value();
+                        edit.apply(move |w, id, now| w.set_idea_label(id, field, &v, now));
+                    }
+                />
+            </label>
+        }
+    };
+    let set_status = move |s: IdeaStatus| edit.apply(move |w, id, now| w.set_idea_status(id, s, now));
+    let vote = move |d: i64| edit.apply(move |w, id, now| w.vote_idea(id, d, now));
+    let new_tag = RwSignal::new(String::new());
+    let add_tag = move || {
+        let t = new_tag.get_untracked();
+        edit.apply(move |w, id, now| w.add_idea_tag(id, &t, now).map(|_| ()));
+        new_tag.set(String::new());
+    };
+    let remove_tag = move |t: String| edit.apply(move |w, id, now| w.remove_idea_tag(id, &t, now));
+    let delete = move || {
+        let s = session.get();
+        let idea_id = id.get_value();
+        if let Err(e) = s.edit_idea(&idea_id, |w, id, now| w.delete_idea(id, now)) {
+            return toasts.error(format!("The idea could not be deleted: {e}"));
+        }
+        navigate(Route::Ideas { ws: s.id.clone(), open: None }, false);
+        let title = idea.with_untracked(|i| i.title.clone());
+        let message = format!("Deleted “{}”.", if title.is_empty() { "Untitled idea" } else { &title });
+        toasts.with_action(message, "Undo", move || {
+            if let Err(e) = session.get().edit_idea(&idea_id, |w, id, now| w.restore_idea(id, now)) {
+                Toasts::get().error(format!("The idea could not be restored: {e}"));
+            }
+        });
+    };
+    view! {
+        <div class="editor-body stack">
+            <LongTextField
+                label="Title"
+                value=text_value(IdeaText::Title)
+                on_input=set_text(IdeaText::Title)
+                placeholder="What's the idea, in a few words?"
+                single_line=true
+                node_ref=title_ref
+            />
+            <div class="field">
+                <span class="field-label" id="status-label">"Status"</span>
+                <div class="row wrap">
+                    <select
+                        class="field-input status-select"
+                        aria-labelledby="status-label"
+                        on:change:target=move |ev| {
+                            if let Some(s) = IdeaStatus::parse(&ev.target().value()) {
+                                set_status(s);
+                            }
+                        }
+                    >
+                        {IdeaStatus::ALL.into_iter().map(|s| view! {
+                            <option value=s.key() selected=move || idea.with(|i| i.status == s)>{s.label()}</option>
+                        }).collect_view()}
+                    </select>
+                    {move || idea.with(|i| i.status.next_steps()).iter().map(move |&s| view! {
+                        <button class="btn btn-small" on:click=move |_| set_status(s)>{format!("→ {}", s.label())}</button>
+                    }).collect_view()}
+                </div>
+            </div>
+            <Show when=move || idea.with(|i| i.status.wants_reason())>
+                <LongTextField
+                    label="Reason for the decision"
+                    value=text_value(IdeaText::StatusReason)
+                    on_input=set_text(IdeaText::StatusReason)
+                    placeholder="Why parked or rejected? Future you will ask."
+                />
+            </Show>
+            <LongTextField
+                label="Description"
+                value=text_value(IdeaText::Description)
+                on_input=set_text(IdeaText::Description)
+                placeholder="The problem, who has it, what we know"
+            />
+            <div class="grid-2">
+                {label_field(IdeaLabel::Source, "Source", "Customer call, support, sales…")}
+                {label_field(IdeaLabel::Submitter, "Submitted by", "Who brought it in")}
+            </div>
+            <div class="field">
+                <span class="field-label">"Tags"</span>
+                <div class="row wrap">
+                    {move || idea.with(|i| i.tags.clone()).into_iter().map(move |t| {
+                        let label = format!("Remove tag {t}");
+                        let tag = t.clone();
+                        view! {
+                            <span class="tag tag-removable">
+                                {t}
+                                <button class="icon-btn small" aria-label=label on:click=move |_| remove_tag(tag.clone())>"×"</button>
+                            </span>
+                        }
+                    }).collect_view()}
+                    <form class="tag-form" on:submit=move |ev| { ev.prevent_default(); add_tag(); }>
+                        <input
+                            class="field-input tag-input"
+                            type="text"
+                            aria-label="Add a tag"
+                            placeholder="Add tag…"
+                            maxlength="40"
+                            prop:value=move || new_tag.get()
+                            on:input:target=move |ev| new_tag.set(ev.target().value())
+                        />
+                    </form>
+                </div>
+            </div>
+            <div class="field">
+                <span class="field-label">"Votes"</span>
+                <div class="row">
+                    <button class="btn" aria-label="Add a vote" on:click=move |_| vote(1)>"▲ Vote"</button>
+                    <output class="vote-count" aria-label="Votes">{move || idea.with(|i| i.votes)}</output>
+                    <button class="btn btn-small" aria-label="Remove a vote" disabled=move || idea.with(|i| i.votes <= 0) on:click=move |_| vote(-1)>"−"</button>
+                </div>
+            </div>
+            <p class="muted small">
+                {move || idea.with(|i| format!("Captured by {} · {}", if i.created_by.is_empty() { "someone" } else { &i.created_by }, relative_time(i.created_at as f64)))}
+            </p>
+            <div class="row end">
+                <button class="btn btn-danger-ghost" on:click=move |_| delete()>"Delete idea"</button>
+            </div>
+        </div>
+    }
+}

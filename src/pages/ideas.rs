@@ -1,0 +1,305 @@
+//! Ideas: quick capture, search, filters, sort, and a list that stays fast at tens of
+//! thousands of ideas (only the rows on screen are rendered).
+
+use leptos::prelude::*;
+use waymark_domain::query::{sort_ideas, tag_counts};
+use waymark_domain::{Id, Idea, IdeaFilter, IdeaSort, IdeaStatus};
+
+use crate::components::Toasts;
+use crate::pages::idea_editor::IdeaEditor;
+use crate::route::{navigate, use_route, Route};
+use crate::session::use_session;
+use crate::util::{relative_time, typing_in_field};
+
+/// Height of one row in the list, in CSS pixels (style/components.css agrees).
+const ROW_HEIGHT: f64 = 64.0;
+/// Rows rendered above and below the visible ones, so fast scrolling shows no gaps.
+const OVERSCAN: usize = 10;
+
+#[component]
+pub fn IdeasPage() -> impl IntoView {
+    let session = use_session();
+    let toasts = Toasts::get();
+    let route = use_route();
+    let ws = session.get().id.clone();
+    let ideas = session.get().ideas;
+    let query = RwSignal::new(String::new());
+    let status = RwSignal::new(None::<IdeaStatus>);
+    let tag = RwSignal::new(None::<String>);
+    let sort = RwSignal::new(IdeaSort::Newest);
+    let open = Memo::new(move |_| route.with(|r| match r {
+        Route::Ideas { open, .. } => open.clone(),
+        _ => None,
+    }));
+
+    // The ids to show, filtered and sorted. Reading each idea's signal subscribes to
+    // it, so an edit that changes the order re-sorts; the list only re-renders rows
+    // when the resulting order actually changes.
+    let shown = Memo::new(move |_| {
+        let filter = IdeaFilter { text: query.get(), status: status.get(), tag: tag.get() };
+        let order = sort.get();
+        ideas.with(|map| {
+            let guards: Vec<_> = map.values().map(|s| s.read()).collect();
+            let mut list: Vec<&Idea> = guards.iter().map(|g| &**g).filter(|i| filter.matches(i)).collect();
+            sort_ideas(&mut list, order);
+            list.into_iter().filter_map(|i| i.id.clone()).collect::<Vec<Id>>()
+        })
+    });
+    let all_tags = Memo::new(move |_| {
+        ideas.with(|map| {
+            let guards: Vec<_> = map.values().map(|s| s.read()).collect();
+            tag_counts(guards.iter().map(|g| &**g))
+        })
+    });
+    let live_count = Memo::new(move |_| ideas.with(|m| m.values().filter(|s| s.with(|i| !i.deleted)).count()));
+
+    let capture_ref = NodeRef::<leptos::html::Input>::new();
+    let search_ref = NodeRef::<leptos::html::Input>::new();
+    let capture_text = RwSignal::new(String::new());
+    let capture = {
+        move || {
+            let title = capture_text.get_untracked();
+            if title.trim().is_empty() {
+                return;
+            }
+            match session.get().create_idea(&title) {
+                Ok(_) => capture_text.set(String::new()),
+                Err(e) => toasts.error(format!("The idea could not be added: {e}")),
+            }
+        }
+    };
+
+    // Keyboard: n new idea, / search, Esc close the editor.
+    let ws_keys = ws.clone();
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        if ev.key() == "Escape" {
+            if open.get_untracked().is_some() {
+                ev.prevent_default();
+                navigate(Route::Ideas { ws: ws_keys.clone(), open: None }, false);
+            } else if let Some(el) = document().active_element() {
+                let _ = wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(el).blur();
+            }
+            return;
+        }
+        if typing_in_field(&ev) {
+            return;
+        }
+        match ev.key().as_str() {
+            "n" => {
+                ev.prevent_default();
+                if let Some(el) = capture_ref.get_untracked() {
+                    let _ = el.focus();
+                }
+            }
+            "/" => {
+                ev.prevent_default();
+                if let Some(el) = search_ref.get_untracked() {
+                    let _ = el.focus();
+                }
+            }
+            _ => {}
+        }
+    });
+    on_cleanup(move || keys.remove());
+
+    let filtered = move || query.with(|q| !q.trim().is_empty()) || status.with(Option::is_some) || tag.with(Option::is_some);
+    let summary = move || {
+        let (n, total) = (shown.with(Vec::len), live_count.get());
+        if filtered() {
+            format!("{n} of {total} ideas")
+        } else {
+            format!("{total} idea{}", if total == 1 { "" } else { "s" })
+        }
+    };
+
+    view! {
+        <main class="page ideas" class:editor-open=move || open.with(Option::is_some)>
+            <div class="ideas-list-pane">
+                <div class="page-head">
+                    <h1 class="page-title">"Ideas"</h1>
+                    <span class="muted" role="status">{summary}</span>
+                </div>
+                <form class="capture" on:submit=move |ev| { ev.prevent_default(); capture(); }>
+                    <input
+                        node_ref=capture_ref
+                        class="field-input capture-input"
+                        type="text"
+                        aria-label="New idea"
+                        placeholder="Capture an idea and press Enter   (n)"
+                        maxlength="500"
+                        prop:value=move || capture_text.get()
+                        on:input:target=move |ev| capture_text.set(ev.target().value())
+                    />
+                    <button type="submit" class="btn btn-primary">"Add"</button>
+                </form>
+                <div class="toolbar" role="search">
+                    <input
+                        node_ref=search_ref
+                        class="field-input search"
+                        type="search"
+                        aria-label="Search ideas"
+                        placeholder="Search   (/)"
+                        prop:value=move || query.get()
+                        on:input:target=move |ev| query.set(ev.target().value())
+                    />
+                    <select
+                        class="field-input"
+                        aria-label="Filter by status"
+                        on:change:target=move |ev| status.set(IdeaStatus::parse(&ev.target().value()))
+                    >
+                        <option value="" selected=move || status.get().is_none()>"All statuses"</option>
+                        {IdeaStatus::ALL.into_iter().map(|s| view! {
+                            <option value=s.key() selected=move || status.get() == Some(s)>{s.label()}</option>
+                        }).collect_view()}
+                    </select>
+                    <select
+                        class="field-input"
+                        aria-label="Filter by tag"
+                        on:change:target=move |ev| {
+                            let v = ev.target().value();
+                            tag.set((!v.is_empty()).then_some(v));
+                        }
+                    >
+                        <option value="" selected=move || tag.with(Option::is_none)>"All tags"</option>
+                        {move || all_tags.get().into_iter().map(|(t, n)| {
+                            let label = format!("{t} ({n})");
+                            let value = t.clone();
+                            view! { <option value=value selected=move || tag.with(|x| x.as_deref() == Some(t.as_str()))>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                    <select
+                        class="field-input"
+                        aria-label="Sort ideas"
+                        on:change:target=move |ev| sort.set(IdeaSort::parse(&ev.target().value()).unwrap_or_default())
+                    >
+                        {IdeaSort::ALL.into_iter().map(|s| view! {
+                            <option value=s.key() selected=move || sort.get() == s>{s.label()}</option>
+                        }).collect_view()}
+                    </select>
+                    <Show when=filtered>
+                        <button class="btn btn-small" on:click=move |_| {
+                            query.set(String::new());
+                            status.set(None);
+                            tag.set(None);
+                        }>"Clear filters"</button>
+                    </Show>
+                </div>
+                <IdeaList shown=shown open=open empty_because_filtered=Signal::derive(filtered)/>
+            </div>
+            {move || open.get().map(|id| view! { <IdeaEditor id=id/> })}
+        </main>
+    }
+}
+
+/// The windowed list: a spacer as tall as every row, with only the visible rows in it.
+#[component]
+fn IdeaList(shown: Memo<Vec<Id>>, open: Memo<Option<Id>>, empty_because_filtered: Signal<bool>) -> impl IntoView {
+    let ideas = use_session().get().ideas;
+    let scroller = NodeRef::<leptos::html::Div>::new();
+    let scroll_top = RwSignal::new(0.0);
+    let viewport = RwSignal::new(800.0);
+    let measure = move || {
+        if let Some(el) = scroller.get_untracked() {
+            scroll_top.set(el.scroll_top() as f64);
+            viewport.set(el.client_height().max(1) as f64);
+        }
+    };
+    Effect::new(move |_| {
+        if scroller.get().is_some() {
+            measure();
+        }
+    });
+    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
+    on_cleanup(move || resize.remove());
+
+    let window = Memo::new(move |_| {
+        let n = shown.with(Vec::len);
+        let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN).min(n);
+        let count = (viewport.get() / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
+        (first, (first + count).min(n))
+    });
+    let rows = Memo::new(move |_| {
+        let (first, last) = window.get();
+        shown.with(|ids| ids[first..last].to_vec())
+    });
+    view! {
+        <div class="idea-scroller" node_ref=scroller on:scroll=move |_| measure()>
+            <Show
+                when=move || !shown.with(Vec::is_empty)
+                fallback=move || view! {
+                    <div class="empty">
+                        {move || if empty_because_filtered.get() {
+                            view! { <p>"No ideas match. Try other words or clear the filters."</p> }.into_any()
+                        } else {
+                            view! {
+                                <h2>"No ideas yet"</h2>
+                                <p>"Type one above and press Enter. Press " <kbd>"n"</kbd> " anywhere to start a new one."</p>
+                            }.into_any()
+                        }}
+                    </div>
+                }
+            >
+                <ul
+                    class="idea-list"
+                    aria-label="Ideas"
+                    style:height=move || format!("{}px", shown.with(Vec::len) as f64 * ROW_HEIGHT)
+                    style:padding-top=move || format!("{}px", window.get().0 as f64 * ROW_HEIGHT)
+                >
+                    <For each=move || rows.get() key=|id| id.clone() let:id>
+                        {
+                            let sig = ideas.with_untracked(|m| m.get(&id).copied());
+                            sig.map(|sig| view! { <IdeaRow id=id.clone() idea=sig open=open/> })
+                        }
+                    </For>
+                </ul>
+            </Show>
+        </div>
+    }
+}
+
+#[component]
+fn IdeaRow(id: Id, idea: RwSignal<Idea>, open: Memo<Option<Id>>) -> impl IntoView {
+    let ws = use_session().get().id.clone();
+    let active = {
+        let id = id.clone();
+        Memo::new(move |_| open.with(|o| o.as_ref() == Some(&id)))
+    };
+    let to = Route::Ideas { ws, open: Some(id) };
+    let href = to.path();
+    view! {
+        <li class="idea-row" class:active=active>
+            <a
+                href=href
+                aria-current=move || active.get().then_some("true")
+                on:click=move |ev: leptos::ev::MouseEvent| {
+                    if ev.button() == 0 && !ev.ctrl_key() && !ev.meta_key() && !ev.shift_key() {
+                        ev.prevent_default();
+                        navigate(to.clone(), false);
+                    }
+                }
+            >
+                <span class="idea-title">
+                    {move || idea.with(|i| if i.title.trim().is_empty() { "Untitled idea".to_owned() } else { i.title.clone() })}
+                </span>
+                <span class="idea-meta">
+                    <span class=move || format!("badge status-{}", idea.with(|i| i.status.key()))>
+                        {move || idea.with(|i| i.status.label())}
+                    </span>
+                    {move || idea.with(|i| i.tags.iter().take(3).map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view())}
+                    <span class="muted small">
+                        {move || idea.with(|i| {
+                            let who = if i.submitter.is_empty() { &i.created_by } else { &i.submitter };
+                            format!("{} · {}", who, relative_time(i.created_at as f64))
+                        })}
+                    </span>
+                </span>
+                <span class="votes" aria-label=move || format!("{} votes", idea.with(|i| i.votes))>
+                    "▲ " {move || idea.with(|i| i.votes)}
+                </span>
+            </a>
+        </li>
+    }
+}

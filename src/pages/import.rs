@@ -1,0 +1,51 @@
+//! Importing files: `.automerge` (a whole workspace with its history) and Waymark JSON.
+//! A file is fully checked before anything is stored, so a bad file changes nothing.
+
+use std::rc::Rc;
+
+use waymark_domain::export::{self, FileKind};
+use waymark_domain::Workspace;
+
+use crate::session::Session;
+use crate::storage::{Store, WorkspaceMeta};
+use crate::util::now_ms;
+
+/// What an import did, for the notice.
+pub struct Imported {
+    pub name: String,
+    pub merged: bool,
+}
+
+/// Imports a file from Home: a new workspace, or a merge into the stored copy of the
+/// same workspace.
+pub async fn import_file(store: Rc<Store>, bytes: &[u8], me: &str) -> Result<Imported, String> {
+    match export::sniff(bytes) {
+        Some(FileKind::Automerge) => {
+            let plan = export::plan_automerge_import(bytes, None).map_err(|e| format!("This file can't be imported: {e}."))?;
+            let existing = store.meta(&plan.workspace_id).await.map_err(|e| e.to_string())?;
+            if existing.is_some() {
+                let session = Session::open(store, &plan.workspace_id, me.to_owned()).await?;
+                session.merge_bytes(bytes)?;
+                session.flush();
+                return Ok(Imported { name: plan.name, merged: true });
+            }
+            let mut ws = Workspace::load(bytes).map_err(|e| format!("This file can't be imported: {e}."))?;
+            store_new(&store, &mut ws).await
+        }
+        Some(FileKind::Json) => {
+            let text = std::str::from_utf8(bytes).map_err(|_| "This JSON file is not valid UTF-8 text.".to_owned())?;
+            let mut ws = export::from_json(text, now_ms(), me).map_err(|e| format!("This JSON file can't be imported: {e}."))?;
+            store_new(&store, &mut ws).await
+        }
+        None => Err("This file is neither a Waymark workspace (.automerge) nor a Waymark JSON export. Nothing was imported.".into()),
+    }
+}
+
+async fn store_new(store: &Store, ws: &mut Workspace) -> Result<Imported, String> {
+    let id = ws.workspace_id();
+    let name = ws.name();
+    let now = js_sys::Date::now();
+    let meta = WorkspaceMeta { id: id.clone(), name: name.clone(), ideas: ws.live_idea_count(), last_opened: now, created: now };
+    store.create(&meta, &ws.save()).await.map_err(|e| format!("The workspace could not be stored: {e}"))?;
+    Ok(Imported { name, merged: false })
+}

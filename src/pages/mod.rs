@@ -1,0 +1,26 @@
+//! One module per screen.
+
+mod brief;
+mod home;
+mod idea_editor;
+mod ideas;
+mod import;
+mod workspace;
+
+pub use home::HomePage;
+pub use workspace::WorkspaceShell;
+
+use leptos::prelude::*;
+
+use crate::route::{Link, Route};
+
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    view! {
+        <main class="splash">
+            <h1>"Nothing here"</h1>
+            <p>"This address doesn't match a Waymark screen."</p>
+            <Link to=Route::Home class="btn btn-primary">"Go to your workspaces"</Link>
+        </main>
+    }
+}

@@ -1,0 +1,194 @@
+//! The workspace screen: opens the session, shows navigation, the name, the save
+//! state, export/import, and the current section.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use waymark_domain::{export, BriefField};
+
+use crate::app::{display_name, use_profile, use_store};
+use crate::components::{ProfileButton, SaveIndicator, Toasts};
+use crate::pages::{brief::BriefPage, ideas::IdeasPage};
+use crate::route::{use_route, Link, Route};
+use crate::session::{use_session, Session, SessionCtx};
+use crate::util::{download, file_stem, now_ms, read_file};
+
+#[component]
+pub fn WorkspaceShell(id: String) -> impl IntoView {
+    let store = use_store();
+    let me = display_name(&use_profile().get_untracked());
+    let state = RwSignal::new(None::<Result<SessionCtx, String>>);
+    {
+        let id = id.clone();
+        spawn_local(async move {
+            let opened = Session::open(store, &id, me).await.map(|s| SessionCtx(StoredValue::new_local(s)));
+            state.set(Some(opened));
+        });
+    }
+    // Whatever happens, edits are written when the tab goes away or is hidden.
+    let flush = move || {
+        if let Some(Ok(ctx)) = state.get_untracked() {
+            ctx.0.get_value().flush();
+        }
+    };
+    let hide = window_event_listener(leptos::ev::pagehide, move |_| flush());
+    let vis = window_event_listener(leptos::ev::visibilitychange, move |_| {
+        if document().visibility_state() == web_sys::VisibilityState::Hidden {
+            flush();
+        }
+    });
+    on_cleanup(move || {
+        flush();
+        hide.remove();
+        vis.remove();
+    });
+
+    move || match state.get() {
+        None => view! { <div class="splash" role="status">"Opening workspace…"</div> }.into_any(),
+        Some(Err(message)) => view! {
+            <main class="splash error" role="alert">
+                <h1>"This workspace didn't open"</h1>
+                <p>{message}</p>
+                <Link to=Route::Home class="btn btn-primary">"Back to your workspaces"</Link>
+            </main>
+        }
+        .into_any(),
+        Some(Ok(ctx)) => {
+            provide_context(ctx);
+            view! { <Shell/> }.into_any()
+        }
+    }
+}
+
+#[component]
+fn Shell() -> impl IntoView {
+    let session = use_session();
+    let route = use_route();
+    let ws = session.get().id.clone();
+    let brief = session.get().brief;
+    let ideas = session.get().ideas;
+    let idea_count = Memo::new(move |_| ideas.with(|m| m.values().filter(|s| s.with(|i| !i.deleted)).count()));
+    Effect::new(move |_| {
+        let name = brief.with(|b| b.name.clone());
+        document().set_title(&if name.trim().is_empty() { "Waymark".to_owned() } else { format!("{name} · Waymark") });
+    });
+    let warnings = session.get().warnings;
+    let section = Memo::new(move |_| route.with(|r| matches!(r, Route::Ideas { .. })));
+    view! {
+        <div class="shell">
+            <nav class="sidebar" aria-label="Workspace">
+                <Link to=Route::Home class="brand" label="All workspaces">
+                    <img src="/icons/icon.svg" alt="" width="24" height="24"/>
+                    <span>"Waymark"</span>
+                </Link>
+                <ul class="nav">
+                    <li><Link to=Route::Brief { ws: ws.clone() } class="nav-link">"Brief"</Link></li>
+                    <li>
+                        <Link to=Route::Ideas { ws: ws.clone(), open: None } class="nav-link">
+                            "Ideas" <span class="count">{move || idea_count.get()}</span>
+                        </Link>
+                    </li>
+                </ul>
+                <div class="sidebar-foot"><ProfileButton/></div>
+            </nav>
+            <div class="main">
+                <header class="ws-header">
+                    <input
+                        class="ws-name"
+                        type="text"
+                        aria-label="Workspace name"
+                        placeholder="Untitled workspace"
+                        maxlength="120"
+                        prop:value=move || brief.with(|b| b.name.clone())
+                        on:input:target=move |ev| {
+                            let _ = session.get().edit_brief(|w| w.set_brief_text(BriefField::Name, &ev.target().value()));
+                        }
+                    />
+                    <SaveIndicator state=session.get().save_state/>
+                    <ExportMenu/>
+                </header>
+                {move || (!warnings.with(|w| w.is_empty())).then(|| view! {
+                    <div class="banner warning" role="alert">
+                        {warnings.get().into_iter().map(|w| view! { <p>{w}</p> }).collect_view()}
+                        <button class="btn btn-small" on:click=move |_| warnings.set(Vec::new())>"Dismiss"</button>
+                    </div>
+                })}
+                {move || if section.get() { view! { <IdeasPage/> }.into_any() } else { view! { <BriefPage/> }.into_any() }}
+            </div>
+        </div>
+    }
+}
+
+/// Export (three formats) and merging in a copy of this workspace.
+#[component]
+fn ExportMenu() -> impl IntoView {
+    let session = use_session();
+    let toasts = Toasts::get();
+    let details = NodeRef::<leptos::html::Details>::new();
+    let close = move || {
+        if let Some(d) = details.get() {
+            d.set_open(false);
+        }
+    };
+    let export_as = move |kind: &'static str| {
+        close();
+        let s = session.get();
+        let stem = file_stem(&s.brief.with_untracked(|b| b.name.clone()));
+        let result = match kind {
+            "automerge" => download(&format!("{stem}.automerge"), "application/octet-stream", &s.save_bytes()),
+            "json" => download(&format!("{stem}.json"), "application/json", s.with_doc(|w| export::to_json(w, now_ms())).as_bytes()),
+            _ => download(&format!("{stem}.md"), "text/markdown", s.with_doc(export::to_markdown).as_bytes()),
+        };
+        if let Err(e) = result {
+            toasts.error(e);
+        }
+    };
+    let on_merge = move |ev: leptos::ev::Event| {
+        close();
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        input.set_value("");
+        let s = session.get();
+        spawn_local(async move {
+            let bytes = match read_file(&file).await {
+                Ok(b) => b,
+                Err(e) => return toasts.error(e),
+            };
+            let outcome = export::plan_automerge_import(&bytes, Some(&s.id))
+                .map_err(|e| format!("This file can't be merged: {e}. Nothing changed."))
+                .and_then(|plan| {
+                    if plan.same_as_open {
+                        s.merge_bytes(&bytes).map(|_| plan)
+                    } else {
+                        Err(format!(
+                            "This file is a different workspace (“{}”). Import it from your workspaces list to add it; nothing changed here.",
+                            plan.name
+                        ))
+                    }
+                });
+            match outcome {
+                Ok(_) => toasts.info("Merged the file's changes into this workspace."),
+                Err(e) => toasts.error(e),
+            }
+        });
+    };
+    view! {
+        <details class="menu" node_ref=details>
+            <summary class="btn">"Export"</summary>
+            <div class="menu-panel" role="menu">
+                <button role="menuitem" on:click=move |_| export_as("automerge")>
+                    <strong>"Automerge file"</strong><span>"The whole workspace with its history; import it anywhere"</span>
+                </button>
+                <button role="menuitem" on:click=move |_| export_as("json")>
+                    <strong>"JSON"</strong><span>"Readable data for scripts and other tools"</span>
+                </button>
+                <button role="menuitem" on:click=move |_| export_as("markdown")>
+                    <strong>"Markdown"</strong><span>"The brief and idea list, to paste into docs"</span>
+                </button>
+                <label class="menu-item" role="menuitem">
+                    <input type="file" class="visually-hidden" accept=".automerge" on:change=on_merge/>
+                    <strong>"Merge a copy…"</strong><span>"Bring in edits from an .automerge file of this workspace"</span>
+                </label>
+            </div>
+        </details>
+    }
+}

@@ -1,0 +1,133 @@
+//! The app's addresses. A handful of screens do not need a router crate: the path is
+//! parsed into a [`Route`] and kept in a signal that `navigate` and the browser's
+//! back/forward buttons update.
+
+use leptos::prelude::*;
+use waymark_domain::Id;
+
+/// A screen of the app.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    Home,
+    Brief { ws: String },
+    Ideas { ws: String, open: Option<Id> },
+    NotFound,
+}
+
+impl Route {
+    /// Parses a path such as `/w/<id>/ideas/<idea>`.
+    pub fn parse(path: &str) -> Route {
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        let ws = |s: &str| Id::parse(s).map(|id| id.to_string());
+        match parts.as_slice() {
+            [] => Route::Home,
+            ["w", w] | ["w", w, "brief"] => ws(w).map_or(Route::NotFound, |ws| Route::Brief { ws }),
+            ["w", w, "ideas"] => ws(w).map_or(Route::NotFound, |ws| Route::Ideas { ws, open: None }),
+            ["w", w, "ideas", idea] => match (ws(w), Id::parse(idea)) {
+                (Some(ws), Some(idea)) => Route::Ideas { ws, open: Some(idea) },
+                _ => Route::NotFound,
+            },
+            _ => Route::NotFound,
+        }
+    }
+
+    /// The path for this screen.
+    pub fn path(&self) -> String {
+        match self {
+            Route::Home | Route::NotFound => "/".into(),
+            Route::Brief { ws } => format!("/w/{ws}/brief"),
+            Route::Ideas { ws, open: None } => format!("/w/{ws}/ideas"),
+            Route::Ideas { ws, open: Some(idea) } => format!("/w/{ws}/ideas/{idea}"),
+        }
+    }
+
+    /// The workspace this screen belongs to.
+    pub fn workspace(&self) -> Option<&str> {
+        match self {
+            Route::Brief { ws } | Route::Ideas { ws, .. } => Some(ws),
+            Route::Home | Route::NotFound => None,
+        }
+    }
+}
+
+/// The current route, provided at the root.
+#[derive(Clone, Copy)]
+pub struct CurrentRoute(pub RwSignal<Route>);
+
+/// Installs the route signal and follows back/forward navigation.
+pub fn provide_route() -> RwSignal<Route> {
+    let route = RwSignal::new(Route::parse(&window().location().pathname().unwrap_or_default()));
+    let handle = window_event_listener(leptos::ev::popstate, move |_| {
+        route.set(Route::parse(&window().location().pathname().unwrap_or_default()));
+    });
+    on_cleanup(move || handle.remove());
+    provide_context(CurrentRoute(route));
+    route
+}
+
+/// Goes to `to`, adding a history entry (or replacing the current one).
+pub fn navigate(to: Route, replace: bool) {
+    let CurrentRoute(route) = expect_context();
+    let path = to.path();
+    if let Ok(history) = window().history() {
+        let _ = if replace {
+            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path))
+        } else {
+            history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path))
+        };
+    }
+    route.set(to);
+}
+
+/// The current route signal.
+pub fn use_route() -> RwSignal<Route> {
+    expect_context::<CurrentRoute>().0
+}
+
+/// A link to another screen that navigates in place (and still works as a real link:
+/// middle-click and copy-link behave as people expect).
+#[component]
+pub fn Link(to: Route, #[prop(optional, into)] class: String, #[prop(optional, into)] label: Option<String>, children: Children) -> impl IntoView {
+    let href = to.path();
+    let current = use_route();
+    let target = to.clone();
+    let is_current = move || current.with(|r| same_screen(r, &target));
+    view! {
+        <a
+            href=href
+            class=class
+            aria-label=label
+            aria-current=move || is_current().then_some("page")
+            on:click=move |ev: leptos::ev::MouseEvent| {
+                if ev.button() == 0 && !ev.ctrl_key() && !ev.meta_key() && !ev.shift_key() && !ev.alt_key() {
+                    ev.prevent_default();
+                    navigate(to.clone(), false);
+                }
+            }
+        >
+            {children()}
+        </a>
+    }
+}
+
+/// Whether two routes show the same section (an open idea is still the Ideas section).
+fn same_screen(a: &Route, b: &Route) -> bool {
+    match (a, b) {
+        (Route::Ideas { ws: x, .. }, Route::Ideas { ws: y, .. }) => x == y,
+        _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_round_trip() {
+        let ws = Id::random().to_string();
+        for r in [Route::Home, Route::Brief { ws: ws.clone() }, Route::Ideas { ws: ws.clone(), open: Some(Id::random()) }] {
+            assert_eq!(Route::parse(&r.path()), r);
+        }
+        assert_eq!(Route::parse("/w/<script>/brief"), Route::NotFound);
+    }
+}

@@ -1,0 +1,377 @@
+//! An open workspace: the Automerge document (the single source of truth), the view
+//! signals derived from it, and the path of every edit to IndexedDB.
+//!
+//! An edit changes the document inside Automerge's open transaction and re-reads just
+//! the artifact it touched into that artifact's signal, so its cost follows the edit.
+//! Edits are batched: the transaction is committed and written to IndexedDB as one
+//! chunk after a short pause in typing (or at the latest a few seconds after the first
+//! edit), and at once when the tab is hidden or closed. Changes from elsewhere (an
+//! import merge, later a teammate) arrive as bytes, and the patches they produce say
+//! which artifacts to re-read.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use waymark_domain::{Brief, Changed, EditError, Id, Idea, Workspace};
+
+use crate::storage::{Store, StoredDoc, WorkspaceMeta};
+use crate::util::now_ms;
+
+/// Pause in typing after which edits are committed and saved.
+const COMMIT_AFTER_IDLE: Duration = Duration::from_millis(400);
+/// Longest time an edit waits for a commit while someone keeps typing.
+const COMMIT_AT_MOST_AFTER_MS: f64 = 2_000.0;
+/// Chunks written before they are folded into a new snapshot.
+const COMPACT_AFTER_CHUNKS: usize = 40;
+
+/// What the save indicator shows. It tells the truth: `Saved` only once IndexedDB
+/// has confirmed every write.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SaveState {
+    Saved,
+    Saving,
+    Failed(String),
+}
+
+/// The view of one workspace, derived from its document.
+pub struct Session {
+    pub id: String,
+    doc: RefCell<Workspace>,
+    store: Rc<Store>,
+    me: String,
+    pub brief: RwSignal<Brief>,
+    /// One signal per idea, so an edit re-renders only that idea's row.
+    pub ideas: RwSignal<HashMap<Id, RwSignal<Idea>>>,
+    pub save_state: RwSignal<SaveState>,
+    /// Problems found reading the document or its storage, for the warning banner.
+    pub warnings: RwSignal<Vec<String>>,
+    first_pending_edit: Cell<Option<f64>>,
+    commit_timer: RefCell<Option<TimeoutHandle>>,
+    compact_timer: RefCell<Option<TimeoutHandle>>,
+    /// Chunks written since the snapshot, which compaction may drop.
+    written_chunks: RefCell<Vec<String>>,
+    writes_in_flight: Cell<usize>,
+    last_meta: RefCell<Option<WorkspaceMeta>>,
+}
+
+impl Session {
+    /// Opens a stored workspace. Damaged chunks are set aside and reported; what is
+    /// valid opens.
+    pub async fn open(store: Rc<Store>, id: &str, me: String) -> Result<Rc<Session>, String> {
+        let StoredDoc { snapshot, chunks, quarantined } =
+            store.load(id).await.map_err(|e| format!("Could not read this workspace from the browser's storage: {e}"))?;
+        if snapshot.is_none() && chunks.is_empty() {
+            return Err("This workspace is not stored in this browser.".into());
+        }
+        let (doc, bad) = Workspace::load_with_chunks(snapshot.as_deref(), chunks.iter().map(|(_, c)| c.as_slice()))
+            .map_err(|e| format!("This workspace could not be opened: {e}. Its saved data has been left untouched."))?;
+        let mut warnings = Vec::new();
+        if !bad.is_empty() {
+            let damaged: Vec<(String, Vec<u8>)> = bad.iter().map(|&i| chunks[i].clone()).collect();
+            match store.quarantine(&damaged).await {
+                Ok(()) => warnings.push(format!(
+                    "{} piece{} of saved work could not be read and {} set aside (kept, not deleted). Everything else is here.",
+                    damaged.len(),
+                    if damaged.len() == 1 { "" } else { "s" },
+                    if damaged.len() == 1 { "was" } else { "were" },
+                )),
+                Err(e) => warnings.push(format!("Some saved work could not be read, and setting it aside failed: {e}")),
+            }
+        } else if quarantined > 0 {
+            warnings.push(format!(
+                "{quarantined} damaged piece{} of earlier saved work {} kept aside for recovery.",
+                if quarantined == 1 { "" } else { "s" },
+                if quarantined == 1 { "is" } else { "are" },
+            ));
+        }
+        let good_chunks = chunks.iter().enumerate().filter(|(i, _)| !bad.contains(i)).map(|(_, (k, _))| k.clone()).collect();
+        let session = Rc::new(Session::new(store, id, doc, me));
+        *session.written_chunks.borrow_mut() = good_chunks;
+        session.warnings.update(|w| w.extend(warnings));
+        session.reload_all();
+        session.write_meta(true);
+        if session.written_chunks.borrow().len() >= COMPACT_AFTER_CHUNKS {
+            session.schedule_compaction();
+        }
+        Ok(session)
+    }
+
+    fn new(store: Rc<Store>, id: &str, doc: Workspace, me: String) -> Session {
+        Session {
+            id: id.to_owned(),
+            doc: RefCell::new(doc),
+            store,
+            me,
+            brief: RwSignal::new(Brief::default()),
+            ideas: RwSignal::new(HashMap::new()),
+            save_state: RwSignal::new(SaveState::Saved),
+            warnings: RwSignal::new(Vec::new()),
+            first_pending_edit: Cell::new(None),
+            commit_timer: RefCell::new(None),
+            compact_timer: RefCell::new(None),
+            written_chunks: RefCell::new(Vec::new()),
+            writes_in_flight: Cell::new(0),
+            last_meta: RefCell::new(None),
+        }
+    }
+
+    /// Reads the whole document into the view (on open, and after a merge that
+    /// replaced a collection).
+    fn reload_all(&self) {
+        let doc = self.doc.borrow();
+        let (brief, mut problems) = doc.brief();
+        let (ideas, idea_problems) = doc.ideas();
+        problems.extend(idea_problems);
+        drop(doc);
+        self.brief.set(brief);
+        let map = ideas.into_iter().filter_map(|i| Some((i.id.clone()?, RwSignal::new(i)))).collect();
+        self.ideas.set(map);
+        self.report_problems(problems);
+    }
+
+    fn report_problems(&self, problems: Vec<waymark_domain::Problem>) {
+        if problems.is_empty() {
+            return;
+        }
+        let shown: Vec<String> = problems.iter().take(3).map(|p| p.to_string()).collect();
+        let more = problems.len().saturating_sub(3);
+        let mut message = format!("Some data in this workspace was not in the expected shape and is shown with defaults: {}", shown.join("; "));
+        if more > 0 {
+            message.push_str(&format!(" (and {more} more)"));
+        }
+        self.warnings.update(|w| {
+            if !w.contains(&message) {
+                w.push(message)
+            }
+        });
+    }
+
+    /// Re-reads what `changed` names into the view.
+    fn refresh(&self, changed: &Changed) {
+        if changed.everything {
+            self.reload_all();
+            return;
+        }
+        if changed.brief {
+            let (brief, problems) = self.doc.borrow().brief();
+            self.brief.set(brief);
+            self.report_problems(problems);
+        }
+        for id in &changed.ideas {
+            self.refresh_idea(id);
+        }
+    }
+
+    fn refresh_idea(&self, id: &Id) {
+        let read = self.doc.borrow().idea(id);
+        match read {
+            Some((idea, problems)) => {
+                let existing = self.ideas.with_untracked(|m| m.get(id).copied());
+                match existing {
+                    Some(sig) => sig.set(idea),
+                    None => self.ideas.update(|m| {
+                        m.insert(id.clone(), RwSignal::new(idea));
+                    }),
+                }
+                self.report_problems(problems);
+            }
+            None => {
+                if self.ideas.with_untracked(|m| m.contains_key(id)) {
+                    self.ideas.update(|m| {
+                        m.remove(id);
+                    });
+                }
+            }
+        }
+    }
+
+    /// The display name recorded as author of new things.
+    pub fn me(&self) -> &str {
+        &self.me
+    }
+
+    /// Edits the brief through `f`.
+    pub fn edit_brief(self: &Rc<Self>, f: impl FnOnce(&mut Workspace) -> Result<(), EditError>) -> Result<(), String> {
+        let result = f(&mut self.doc.borrow_mut());
+        self.after_edit(Changed { brief: true, ..Changed::default() });
+        result.map_err(|e| e.to_string())
+    }
+
+    /// Edits one idea through `f` (given the document and the current time).
+    pub fn edit_idea(self: &Rc<Self>, id: &Id, f: impl FnOnce(&mut Workspace, &Id, i64) -> Result<(), EditError>) -> Result<(), String> {
+        let result = f(&mut self.doc.borrow_mut(), id, now_ms());
+        let mut changed = Changed::default();
+        changed.ideas.insert(id.clone());
+        self.after_edit(changed);
+        result.map_err(|e| e.to_string())
+    }
+
+    /// Captures a new idea.
+    pub fn create_idea(self: &Rc<Self>, title: &str) -> Result<Id, String> {
+        let id = self.doc.borrow_mut().create_idea(title, now_ms(), &self.me).map_err(|e| e.to_string())?;
+        let mut changed = Changed::default();
+        changed.ideas.insert(id.clone());
+        self.after_edit(changed);
+        Ok(id)
+    }
+
+    fn after_edit(self: &Rc<Self>, changed: Changed) {
+        self.refresh(&changed);
+        if !self.doc.borrow().has_pending_edits() {
+            return;
+        }
+        let now = js_sys::Date::now();
+        let first = *self.first_pending_edit.get().get_or_insert(now);
+        self.first_pending_edit.set(Some(first));
+        self.save_state.set(SaveState::Saving);
+        let wait = COMMIT_AFTER_IDLE.min(Duration::from_millis((first + COMMIT_AT_MOST_AFTER_MS - now).max(0.0) as u64));
+        let this = Rc::clone(self);
+        let handle = set_timeout_with_handle(move || this.flush(), wait).ok();
+        if let Some(old) = self.commit_timer.replace(handle) {
+            old.clear();
+        }
+    }
+
+    /// Commits pending edits and writes them to IndexedDB as one chunk, now.
+    pub fn flush(self: &Rc<Self>) {
+        if let Some(t) = self.commit_timer.take() {
+            t.clear();
+        }
+        self.first_pending_edit.set(None);
+        let chunk = self.doc.borrow_mut().save_incremental();
+        // Advance the patch cursor past our own commit (the view already shows it).
+        let changed = self.doc.borrow_mut().take_changes();
+        self.refresh(&changed);
+        if chunk.is_empty() {
+            if self.writes_in_flight.get() == 0 && self.save_state.get_untracked() == SaveState::Saving {
+                self.save_state.set(SaveState::Saved);
+            }
+            return;
+        }
+        self.write_chunk(self.store.next_chunk_key(&self.id), chunk);
+        self.write_meta(false);
+    }
+
+    fn write_chunk(self: &Rc<Self>, key: String, chunk: Vec<u8>) {
+        self.writes_in_flight.set(self.writes_in_flight.get() + 1);
+        self.save_state.set(SaveState::Saving);
+        let this = Rc::clone(self);
+        spawn_local(async move {
+            let result = this.store.append_chunk(&key, &chunk).await;
+            this.writes_in_flight.set(this.writes_in_flight.get() - 1);
+            match result {
+                Ok(()) => {
+                    this.written_chunks.borrow_mut().push(key);
+                    let idle = this.writes_in_flight.get() == 0 && this.first_pending_edit.get().is_none();
+                    if idle && !matches!(this.save_state.get_untracked(), SaveState::Failed(_)) {
+                        this.save_state.set(SaveState::Saved);
+                    }
+                    if this.written_chunks.borrow().len() >= COMPACT_AFTER_CHUNKS {
+                        this.schedule_compaction();
+                    }
+                }
+                Err(e) => {
+                    // Keep the bytes and try again: the edit is still in memory.
+                    this.save_state.set(SaveState::Failed(e.to_string()));
+                    let retry = Rc::clone(&this);
+                    set_timeout(move || retry.write_chunk(key, chunk), Duration::from_secs(3));
+                }
+            }
+        });
+    }
+
+    /// Folds the chunks into a fresh snapshot when the tab is idle.
+    fn schedule_compaction(self: &Rc<Self>) {
+        let this = Rc::clone(self);
+        let handle = set_timeout_with_handle(move || this.compact(), Duration::from_secs(5)).ok();
+        if let Some(old) = self.compact_timer.replace(handle) {
+            old.clear();
+        }
+    }
+
+    fn compact(self: &Rc<Self>) {
+        if self.first_pending_edit.get().is_some() || self.writes_in_flight.get() > 0 {
+            return self.schedule_compaction();
+        }
+        let covered: Vec<String> = self.written_chunks.borrow_mut().drain(..).collect();
+        let snapshot = self.doc.borrow_mut().save();
+        let this = Rc::clone(self);
+        spawn_local(async move {
+            if let Err(e) = this.store.compact(&this.id, &snapshot, &covered).await {
+                // Nothing is lost: the chunks are still there. Try again later.
+                leptos::logging::warn!("compaction failed: {e}");
+                this.written_chunks.borrow_mut().splice(0..0, covered);
+            }
+        });
+    }
+
+    /// Keeps Home's summary (name, idea count, last opened) in step.
+    fn write_meta(self: &Rc<Self>, opened: bool) {
+        let name = self.brief.with_untracked(|b| b.name.clone());
+        let ideas = self.ideas.with_untracked(|m| m.values().filter(|s| s.with_untracked(|i| !i.deleted)).count());
+        let previous = self.last_meta.borrow().clone();
+        let meta = WorkspaceMeta {
+            id: self.id.clone(),
+            name,
+            ideas,
+            last_opened: if opened { js_sys::Date::now() } else { previous.as_ref().map_or(js_sys::Date::now(), |m| m.last_opened) },
+            created: previous.as_ref().map_or(0.0, |m| m.created),
+        };
+        if !opened && previous.as_ref() == Some(&meta) {
+            return;
+        }
+        *self.last_meta.borrow_mut() = Some(meta.clone());
+        let store = Rc::clone(&self.store);
+        spawn_local(async move {
+            let created = match store.meta(&meta.id).await {
+                Ok(Some(old)) => old.created,
+                _ => meta.last_opened,
+            };
+            let _ = store.put_meta(&WorkspaceMeta { created, ..meta }).await;
+        });
+    }
+
+    /// The whole document with its history, for `.automerge` export.
+    pub fn save_bytes(&self) -> Vec<u8> {
+        self.doc.borrow_mut().save()
+    }
+
+    /// Runs `f` with read access to the document (for export).
+    pub fn with_doc<R>(&self, f: impl FnOnce(&Workspace) -> R) -> R {
+        f(&self.doc.borrow())
+    }
+
+    /// Merges another copy of this workspace (an `.automerge` file) into it.
+    pub fn merge_bytes(self: &Rc<Self>, bytes: &[u8]) -> Result<Changed, String> {
+        self.flush();
+        let changed = self.doc.borrow_mut().apply(bytes).map_err(|e| e.to_string())?;
+        self.refresh(&changed);
+        // Persist the merged state as a chunk of its own.
+        let chunk = self.doc.borrow_mut().save_incremental();
+        if !chunk.is_empty() {
+            self.write_chunk(self.store.next_chunk_key(&self.id), chunk);
+        }
+        self.write_meta(false);
+        Ok(changed)
+    }
+}
+
+/// The open session, shared with every component of the workspace screen.
+#[derive(Clone, Copy)]
+pub struct SessionCtx(pub StoredValue<Rc<Session>, LocalStorage>);
+
+impl SessionCtx {
+    /// The session itself (not `Send`, so fetched where it is used, never captured).
+    pub fn get(&self) -> Rc<Session> {
+        self.0.get_value()
+    }
+}
+
+/// A handle to the open workspace's session, cheap to capture in views.
+pub fn use_session() -> SessionCtx {
+    expect_context::<SessionCtx>()
+}

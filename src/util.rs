@@ -1,0 +1,84 @@
+//! Small browser helpers: time, files, formatting.
+
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// Offers `bytes` to the user as a download named `filename`.
+pub fn download(filename: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
+    let fail = |e: JsValue| format!("The browser refused the download: {e:?}");
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes).into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let a: web_sys::HtmlAnchorElement = leptos::prelude::document().create_element("a").map_err(fail)?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(filename);
+    a.click();
+    // Revoke later: the download may not have started yet.
+    leptos::prelude::set_timeout(move || { let _ = web_sys::Url::revoke_object_url(&url); }, std::time::Duration::from_secs(30));
+    Ok(())
+}
+
+/// Reads a picked file's bytes.
+pub async fn read_file(file: &web_sys::File) -> Result<Vec<u8>, String> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|e| format!("The file could not be read: {e:?}"))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// A file name made from a workspace name: letters, digits and dashes.
+pub fn file_stem(name: &str) -> String {
+    let stem: String = name
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    if stem.is_empty() { "workspace".into() } else { stem.chars().take(60).collect() }
+}
+
+/// "just now", "5 min ago", "3 h ago", "2 d ago", or a date.
+pub fn relative_time(then_ms: f64) -> String {
+    if then_ms <= 0.0 {
+        return "never".into();
+    }
+    let secs = ((js_sys::Date::now() - then_ms) / 1000.0).max(0.0);
+    match secs as u64 {
+        0..=59 => "just now".into(),
+        60..=3599 => format!("{} min ago", (secs / 60.0) as u64),
+        3600..=86_399 => format!("{} h ago", (secs / 3600.0) as u64),
+        86_400..=604_799 => format!("{} d ago", (secs / 86_400.0) as u64),
+        _ => {
+            let d = js_sys::Date::new(&JsValue::from_f64(then_ms));
+            format!("{}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
+        }
+    }
+}
+
+/// 1234567.8 → "1,234,568".
+pub fn group_thousands(n: f64) -> String {
+    let neg = n < 0.0;
+    let digits = format!("{:.0}", n.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if neg { format!("−{out}") } else { out }
+}
+
+/// Whether a key event comes from someone typing into a field (shortcuts stay out).
+pub fn typing_in_field(ev: &web_sys::KeyboardEvent) -> bool {
+    let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return false };
+    matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.has_attribute("contenteditable")
+}

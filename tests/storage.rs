@@ -1,0 +1,81 @@
+//! IndexedDB storage in a real browser: what is written comes back, and damaged saved
+//! data never stops a workspace from opening. Run with `cargo xtask test`.
+
+use std::rc::Rc;
+
+use waymark::session::Session;
+use waymark::storage::{Profile, Store, WorkspaceMeta};
+use waymark_domain::{IdeaText, Workspace};
+use leptos::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn fresh_workspace(store: &Store, name: &str) -> Workspace {
+    let mut ws = Workspace::create(name, 1_700_000_000_000, "Ana");
+    let meta = WorkspaceMeta { id: ws.workspace_id(), name: name.into(), ideas: 0, last_opened: 1.0, created: 1.0 };
+    store.create(&meta, &ws.save()).await.expect("create");
+    ws
+}
+
+#[wasm_bindgen_test]
+async fn a_workspace_and_its_chunks_round_trip() {
+    let store = Rc::new(Store::open().await.expect("open db"));
+    let mut ws = fresh_workspace(&store, "Round trip").await;
+    let id = ws.workspace_id();
+    let idea = ws.create_idea("Offline mode", 2, "Ana").unwrap();
+    store.append_chunk(&store.next_chunk_key(&id), &ws.save_incremental()).await.unwrap();
+    ws.set_idea_text(&idea, IdeaText::Description, "Sales work without signal", 3).unwrap();
+    store.append_chunk(&store.next_chunk_key(&id), &ws.save_incremental()).await.unwrap();
+
+    let session = Session::open(Rc::clone(&store), &id, "Ana".into()).await.expect("session opens");
+    let shown = session.ideas.get_untracked().get(&idea).copied().expect("idea is in the view").get_untracked();
+    assert_eq!(shown.title, "Offline mode");
+    assert_eq!(shown.description, "Sales work without signal");
+    assert!(session.warnings.get_untracked().is_empty());
+    assert!(store.list().await.unwrap().iter().any(|m| m.id == id), "Home lists it");
+
+    store.delete(&id).await.unwrap();
+    let after = store.load(&id).await.unwrap();
+    assert!(after.snapshot.is_none() && after.chunks.is_empty(), "delete removes every byte");
+}
+
+#[wasm_bindgen_test]
+async fn damaged_chunks_are_set_aside_and_the_rest_opens() {
+    let store = Rc::new(Store::open().await.expect("open db"));
+    let mut ws = fresh_workspace(&store, "Damaged").await;
+    let id = ws.workspace_id();
+    let kept = ws.create_idea("Kept before the damage", 2, "Ana").unwrap();
+    store.append_chunk(&store.next_chunk_key(&id), &ws.save_incremental()).await.unwrap();
+
+    // A chunk with flipped bytes and a truncated one, as a crash or a bad disk leaves them.
+    let lost = ws.create_idea("Only in damaged chunks", 3, "Ana").unwrap();
+    let chunk = ws.save_incremental();
+    let mut flipped = chunk.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0xff;
+    flipped[mid + 1] ^= 0x55;
+    store.append_chunk(&store.next_chunk_key(&id), &flipped).await.unwrap();
+    store.append_chunk(&store.next_chunk_key(&id), &chunk[..chunk.len() - 7]).await.unwrap();
+
+    let session = Session::open(Rc::clone(&store), &id, "Ana".into()).await.expect("still opens");
+    let ideas = session.ideas.get_untracked();
+    assert!(ideas.contains_key(&kept), "valid work loads");
+    assert!(!ideas.contains_key(&lost), "nothing half-applied from damaged bytes");
+    let warnings = session.warnings.get_untracked();
+    assert!(warnings.iter().any(|w| w.contains("2 pieces") && w.contains("kept, not deleted")), "{warnings:?}");
+
+    let stored = store.load(&id).await.unwrap();
+    assert_eq!(stored.quarantined, 2, "the bad bytes are kept");
+    assert_eq!(stored.chunks.len(), 1, "only the good chunk is left to load");
+    let again = Session::open(Rc::clone(&store), &id, "Ana".into()).await.unwrap();
+    assert!(again.warnings.get_untracked().iter().any(|w| w.contains("kept aside")));
+}
+
+#[wasm_bindgen_test]
+async fn the_profile_is_remembered() {
+    let store = Store::open().await.unwrap();
+    let me = Profile { name: "Priya".into(), colour: "#0f766e".into() };
+    store.put_profile(&me).await.unwrap();
+    assert_eq!(store.profile().await.unwrap(), Some(me));
+}
