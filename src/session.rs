@@ -15,7 +15,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use wasm_bindgen_futures::spawn_local;
 use waymark_domain::{Brief, Changed, EditError, Id, Idea, Workspace};
 
 use crate::storage::{Store, StoredDoc, WorkspaceMeta};

@@ -87,18 +87,21 @@ impl Changed {
     }
 }
 
-/// Parses `bytes` as Automerge data, failing on any damage (where a plain load would
-/// quietly keep the part before the damage).
-fn strict_load(bytes: &[u8]) -> Result<AutoCommit, automerge::AutomergeError> {
-    AutoCommit::load_with_options(
-        bytes,
-        LoadOptions::new().on_partial_load(OnPartialLoad::Error).verification_mode(VerificationMode::DontCheck),
-    )
+/// Checks that `bytes` parse completely as Automerge data (where a plain load would
+/// quietly keep the part before any damage).
+fn strict_check(bytes: &[u8]) -> Result<(), automerge::AutomergeError> {
+    let options = LoadOptions::new().on_partial_load(OnPartialLoad::Error).verification_mode(VerificationMode::DontCheck);
+    match AutoCommit::load_with_options(bytes, options) {
+        // Changes that build on others not in `bytes` (an incremental chunk): Automerge
+        // says so only after parsing every byte cleanly.
+        Ok(_) | Err(automerge::AutomergeError::MissingDeps) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Whether `bytes` are complete, undamaged Automerge data (a document or changes).
 pub fn is_well_formed(bytes: &[u8]) -> bool {
-    !bytes.is_empty() && strict_load(bytes).is_ok()
+    !bytes.is_empty() && strict_check(bytes).is_ok()
 }
 
 /// A workspace document plus cached handles to its top-level maps.
@@ -247,7 +250,7 @@ impl Workspace {
     /// of the same workspace) and says what they touched.
     pub fn apply(&mut self, bytes: &[u8]) -> Result<Changed, LoadError> {
         // Validate strictly first, so damaged bytes change nothing.
-        strict_load(bytes).map_err(|e| LoadError::NotAutomerge(e.to_string()))?;
+        strict_check(bytes).map_err(|e| LoadError::NotAutomerge(e.to_string()))?;
         self.doc.load_incremental(bytes).map_err(|e| LoadError::NotAutomerge(e.to_string()))?;
         Ok(self.take_changes())
     }
@@ -313,5 +316,29 @@ impl Clone for Workspace {
     fn clone(&self) -> Self {
         let doc = self.doc.clone();
         Workspace { doc, brief: self.brief.clone(), ideas: self.ideas.clone() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_are_checked_strictly_but_may_build_on_earlier_ones() {
+        let mut ws = Workspace::create("x", 1, "a");
+        let snapshot = ws.save();
+        let id = ws.create_idea("Offline", 2, "a").unwrap();
+        let chunk = ws.save_incremental();
+        assert!(is_well_formed(&chunk), "a chunk whose dependencies are elsewhere is fine");
+        assert!(!is_well_formed(&chunk[..chunk.len() - 7]), "truncated");
+        let mut flipped = chunk.clone();
+        let mid = flipped.len() / 2;
+        flipped[mid] ^= 0xff;
+        flipped[mid + 1] ^= 0x55;
+        assert!(!is_well_formed(&flipped), "bit rot");
+
+        let (opened, bad) = Workspace::load_with_chunks(Some(&snapshot), [flipped.as_slice(), chunk.as_slice()]).unwrap();
+        assert_eq!(bad, vec![0]);
+        assert!(opened.idea(&id).is_some());
     }
 }
