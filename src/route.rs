@@ -50,9 +50,11 @@ impl Route {
     }
 }
 
-/// The current route, provided at the root.
-#[derive(Clone, Copy)]
-pub struct CurrentRoute(pub RwSignal<Route>);
+thread_local! {
+    // The route is app-wide and navigation happens from event handlers and async
+    // tasks, where no component context is reachable, so it lives here.
+    static CURRENT: std::cell::OnceCell<RwSignal<Route>> = const { std::cell::OnceCell::new() };
+}
 
 /// Installs the route signal and follows back/forward navigation.
 pub fn provide_route() -> RwSignal<Route> {
@@ -61,13 +63,15 @@ pub fn provide_route() -> RwSignal<Route> {
         route.set(Route::parse(&window().location().pathname().unwrap_or_default()));
     });
     on_cleanup(move || handle.remove());
-    provide_context(CurrentRoute(route));
+    CURRENT.with(|c| {
+        let _ = c.set(route);
+    });
     route
 }
 
 /// Goes to `to`, adding a history entry (or replacing the current one).
 pub fn navigate(to: Route, replace: bool) {
-    let CurrentRoute(route) = expect_context();
+    let route = use_route();
     let path = to.path();
     if let Ok(history) = window().history() {
         let _ = if replace {
@@ -81,7 +85,7 @@ pub fn navigate(to: Route, replace: bool) {
 
 /// The current route signal.
 pub fn use_route() -> RwSignal<Route> {
-    expect_context::<CurrentRoute>().0
+    CURRENT.with(|c| *c.get().expect("provide_route runs when the app starts"))
 }
 
 /// A link to another screen that navigates in place (and still works as a real link:

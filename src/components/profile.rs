@@ -22,6 +22,7 @@ pub fn ProfileButton() -> impl IntoView {
     let open = RwSignal::new(false);
     let draft = RwSignal::new(Profile::default());
     let store = StoredValue::new_local(use_store());
+    let toasts = Toasts::get();
     let save = move || {
         let p = draft.get_untracked();
         let p = Profile { name: p.name.trim().chars().take(60).collect(), colour: p.colour };
@@ -30,7 +31,7 @@ pub fn ProfileButton() -> impl IntoView {
         let store = store.get_value();
         spawn_local(async move {
             if let Err(e) = store.put_profile(&p).await {
-                Toasts::get().error(format!("Your profile could not be saved: {e}"));
+                toasts.error(format!("Your profile could not be saved: {e}"));
             }
         });
     };

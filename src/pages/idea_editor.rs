@@ -114,7 +114,7 @@ fn EditorBody(id: StoredValue<Id>, idea: RwSignal<Idea>) -> impl IntoView {
         let message = format!("Deleted “{}”.", if title.is_empty() { "Untitled idea" } else { &title });
         toasts.with_action(message, "Undo", move || {
             if let Err(e) = session.get().edit_idea(&idea_id, |w, id, now| w.restore_idea(id, now)) {
-                Toasts::get().error(format!("The idea could not be restored: {e}"));
+                toasts.error(format!("The idea could not be restored: {e}"));
             }
         });
     };
