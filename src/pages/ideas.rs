@@ -105,6 +105,15 @@ pub fn IdeasPage() -> impl IntoView {
     });
     on_cleanup(move || keys.remove());
 
+    // Marks the first paint of the list, for `cargo xtask bench` (navigation → rendered).
+    Effect::new(move |_| {
+        request_animation_frame(|| {
+            if let Some(perf) = window().performance() {
+                let _ = perf.mark("waymark:ideas-rendered");
+            }
+        });
+    });
+
     let filtered = move || query.with(|q| !q.trim().is_empty()) || status.with(Option::is_some) || tag.with(Option::is_some);
     let summary = move || {
         let (n, total) = (shown.with(Vec::len), live_count.get());

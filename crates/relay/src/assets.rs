@@ -1,0 +1,119 @@
+//! Serving the built app: content types, cache headers, and the app-route fallback.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use axum::{
+    body::Body,
+    extract::State,
+    http::{header, HeaderValue, Method, StatusCode, Uri},
+    response::{IntoResponse, Response},
+};
+
+use crate::Config;
+
+/// Serves a file from the dist directory, or `index.html` for app routes.
+pub async fn serve(State(config): State<Arc<Config>>, method: Method, uri: Uri) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return (StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD").into_response();
+    }
+    let Some(relative) = safe_relative_path(uri.path()) else {
+        return (StatusCode::BAD_REQUEST, "bad path").into_response();
+    };
+    let requested = config.dist.join(&relative);
+    let is_file = tokio::fs::metadata(&requested).await.is_ok_and(|m| m.is_file());
+    let (path, name) = if is_file {
+        let name = relative.file_name().and_then(|n| n.to_str()).unwrap_or("").to_owned();
+        (requested, name)
+    } else if relative.extension().is_none() {
+        // An app route such as /w/<id>/ideas: the app decides what to show.
+        (config.dist.join("index.html"), "index.html".to_owned())
+    } else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => {
+            let mut response = Response::new(Body::from(bytes));
+            let headers = response.headers_mut();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(&name)));
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control(&name)));
+            headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+            response
+        }
+        Err(_) => (StatusCode::NOT_FOUND, "the app is not built: run `cargo xtask build`").into_response(),
+    }
+}
+
+/// The request path as a relative path inside dist, or `None` if it tries to leave it.
+fn safe_relative_path(path: &str) -> Option<PathBuf> {
+    let decoded = path.trim_start_matches('/');
+    let candidate = Path::new(decoded);
+    let mut out = PathBuf::new();
+    for part in candidate.components() {
+        match part {
+            Component::Normal(p) => out.push(p),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push("index.html");
+    }
+    Some(out)
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next().unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "wasm" => "application/wasm",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        "json" => "application/json",
+        "webmanifest" => "application/manifest+json",
+        "txt" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Hashed assets never change; the entry points must always be revalidated so a new
+/// version is picked up on the next visit.
+fn cache_control(name: &str) -> &'static str {
+    if matches!(name, "index.html" | "sw.js" | "manifest.webmanifest") {
+        "no-cache"
+    } else if is_hashed(name) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=3600"
+    }
+}
+
+/// Trunk names built files `<stem>-<16 hex digits>[_bg].<ext>`.
+fn is_hashed(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or("");
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_cannot_leave_dist() {
+        assert_eq!(safe_relative_path("/"), Some(PathBuf::from("index.html")));
+        assert_eq!(safe_relative_path("/w/abc/ideas"), Some(PathBuf::from("w/abc/ideas")));
+        assert_eq!(safe_relative_path("/../etc/passwd"), None);
+        assert_eq!(safe_relative_path("/icons/../../x"), None);
+    }
+
+    #[test]
+    fn hashed_names_are_recognised() {
+        assert!(is_hashed("waymark-dc3e7b711db8e926_bg.wasm"));
+        assert!(is_hashed("base-6236a689b6287ffd.css"));
+        assert!(!is_hashed("sw.js"));
+        assert!(!is_hashed("icon-192.png"));
+    }
+}

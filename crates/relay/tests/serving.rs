@@ -1,0 +1,83 @@
+//! The server as a browser sees it, without a network: types, caching, routes.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+fn dist() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        ("index.html", "<!doctype html><title>Waymark</title>"),
+        ("sw.js", "self.addEventListener('fetch', () => {});"),
+        ("manifest.webmanifest", "{}"),
+        ("waymark-0123456789abcdef.js", &"export const x = 1;\n".repeat(200)),
+        ("waymark-0123456789abcdef_bg.wasm", "\0asm"),
+        ("base-0123456789abcdef.css", "body{}"),
+    ];
+    for (name, body) in files {
+        std::fs::write(dir.path().join(name), body).unwrap();
+    }
+    dir
+}
+
+async fn get(dir: &tempfile::TempDir, path: &str, gzip: bool) -> axum::response::Response {
+    let app = waymark_relay::app(waymark_relay::Config { dist: dir.path().to_owned() });
+    let mut req = Request::get(path);
+    if gzip {
+        req = req.header(header::ACCEPT_ENCODING, "gzip");
+    }
+    app.oneshot(req.body(Body::empty()).unwrap()).await.unwrap()
+}
+
+fn header_of(r: &axum::response::Response, name: header::HeaderName) -> String {
+    r.headers().get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn assets_have_their_types_and_hashed_ones_are_immutable() {
+    let dir = dist();
+    let wasm = get(&dir, "/waymark-0123456789abcdef_bg.wasm", false).await;
+    assert_eq!(header_of(&wasm, header::CONTENT_TYPE), "application/wasm");
+    assert_eq!(header_of(&wasm, header::CACHE_CONTROL), "public, max-age=31536000, immutable");
+    let css = get(&dir, "/base-0123456789abcdef.css", false).await;
+    assert!(header_of(&css, header::CONTENT_TYPE).starts_with("text/css"));
+    let manifest = get(&dir, "/manifest.webmanifest", false).await;
+    assert_eq!(header_of(&manifest, header::CONTENT_TYPE), "application/manifest+json");
+}
+
+#[tokio::test]
+async fn entry_points_are_never_cached() {
+    let dir = dist();
+    for path in ["/", "/index.html", "/sw.js", "/manifest.webmanifest"] {
+        let r = get(&dir, path, false).await;
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        assert_eq!(header_of(&r, header::CACHE_CONTROL), "no-cache", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn app_routes_get_the_app_and_missing_files_404() {
+    let dir = dist();
+    let route = get(&dir, "/w/4x2k/ideas/9zz", false).await;
+    assert_eq!(route.status(), StatusCode::OK);
+    assert!(header_of(&route, header::CONTENT_TYPE).starts_with("text/html"));
+    let body = route.into_body().collect().await.unwrap().to_bytes();
+    assert!(String::from_utf8_lossy(&body).contains("<title>Waymark</title>"));
+    assert_eq!(get(&dir, "/missing-0123456789abcdef.js", false).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(get(&dir, "/../secret.txt", false).await.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn text_is_gzipped_when_the_browser_accepts_it() {
+    let dir = dist();
+    let r = get(&dir, "/waymark-0123456789abcdef.js", true).await;
+    assert_eq!(header_of(&r, header::CONTENT_ENCODING), "gzip");
+}
+
+#[tokio::test]
+async fn health_check_answers() {
+    let dir = dist();
+    let r = get(&dir, "/healthz", false).await;
+    assert_eq!(r.status(), StatusCode::OK);
+}
