@@ -56,12 +56,22 @@ pub struct Session {
     written_chunks: RefCell<Vec<String>>,
     writes_in_flight: Cell<usize>,
     last_meta: RefCell<Option<WorkspaceMeta>>,
+    /// The reactive scope of the screen showing this session: signals are created in
+    /// it, so they are disposed with the screen.
+    owner: Option<Owner>,
 }
 
 impl Session {
     /// Opens a stored workspace. Damaged chunks are set aside and reported; what is
     /// valid opens.
-    pub async fn open(store: Rc<Store>, id: &str, me: String) -> Result<Rc<Session>, String> {
+    pub fn open(store: Rc<Store>, id: &str, me: String) -> impl std::future::Future<Output = Result<Rc<Session>, String>> {
+        // Captured now, synchronously: once the future runs, no scope is current.
+        let owner = Owner::current();
+        let id = id.to_owned();
+        async move { Session::open_in(store, &id, me, owner).await }
+    }
+
+    async fn open_in(store: Rc<Store>, id: &str, me: String, owner: Option<Owner>) -> Result<Rc<Session>, String> {
         let StoredDoc { snapshot, chunks, quarantined } =
             store.load(id).await.map_err(|e| format!("Could not read this workspace from the browser's storage: {e}"))?;
         if snapshot.is_none() && chunks.is_empty() {
@@ -89,7 +99,10 @@ impl Session {
             ));
         }
         let good_chunks = chunks.iter().enumerate().filter(|(i, _)| !bad.contains(i)).map(|(_, (k, _))| k.clone()).collect();
-        let session = Rc::new(Session::new(store, id, doc, me));
+        let session = Rc::new(match &owner {
+            Some(o) => o.with(|| Session::new(store, id, doc, me, owner.clone())),
+            None => Session::new(store, id, doc, me, None),
+        });
         *session.written_chunks.borrow_mut() = good_chunks;
         session.warnings.update(|w| w.extend(warnings));
         session.reload_all();
@@ -100,7 +113,7 @@ impl Session {
         Ok(session)
     }
 
-    fn new(store: Rc<Store>, id: &str, doc: Workspace, me: String) -> Session {
+    fn new(store: Rc<Store>, id: &str, doc: Workspace, me: String, owner: Option<Owner>) -> Session {
         Session {
             id: id.to_owned(),
             doc: RefCell::new(doc),
@@ -116,6 +129,15 @@ impl Session {
             written_chunks: RefCell::new(Vec::new()),
             writes_in_flight: Cell::new(0),
             last_meta: RefCell::new(None),
+            owner,
+        }
+    }
+
+    /// Runs `f` (which creates signals) in the screen's reactive scope.
+    fn in_scope<T>(&self, f: impl FnOnce() -> T) -> T {
+        match &self.owner {
+            Some(owner) => owner.with(f),
+            None => f(),
         }
     }
 
@@ -128,7 +150,7 @@ impl Session {
         problems.extend(idea_problems);
         drop(doc);
         self.brief.set(brief);
-        let map = ideas.into_iter().filter_map(|i| Some((i.id.clone()?, RwSignal::new(i)))).collect();
+        let map = self.in_scope(|| ideas.into_iter().filter_map(|i| Some((i.id.clone()?, RwSignal::new(i)))).collect());
         self.ideas.set(map);
         self.report_problems(problems);
     }
@@ -173,9 +195,12 @@ impl Session {
                 let existing = self.ideas.with_untracked(|m| m.get(id).copied());
                 match existing {
                     Some(sig) => sig.set(idea),
-                    None => self.ideas.update(|m| {
-                        m.insert(id.clone(), RwSignal::new(idea));
-                    }),
+                    None => {
+                        let sig = self.in_scope(|| RwSignal::new(idea));
+                        self.ideas.update(|m| {
+                            m.insert(id.clone(), sig);
+                        })
+                    }
                 }
                 self.report_problems(problems);
             }

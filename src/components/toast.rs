@@ -1,16 +1,23 @@
 //! Short notices at the bottom of the screen, optionally with one action (Undo).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::time::Duration;
 
 use leptos::prelude::*;
 
-type Action = StoredValue<Box<dyn Fn()>, LocalStorage>;
+thread_local! {
+    // Actions outlive the component that offered them (Undo after the editor closed),
+    // so they are kept here, not in that component's reactive scope.
+    static ACTIONS: RefCell<HashMap<u64, Box<dyn Fn()>>> = RefCell::new(HashMap::new());
+}
 
 #[derive(Clone)]
 struct Toast {
     id: u64,
     message: String,
-    action: Option<(String, Action)>,
+    /// The button's label; its action is in `ACTIONS` under the toast's id.
+    action: Option<String>,
     error: bool,
 }
 
@@ -42,11 +49,11 @@ impl Toasts {
 
     /// A notice with a button, e.g. "Idea deleted · Undo".
     pub fn with_action(&self, message: impl Into<String>, label: impl Into<String>, action: impl Fn() + 'static) {
-        let boxed: Box<dyn Fn()> = Box::new(action);
-        self.push(message.into(), Some((label.into(), StoredValue::new_local(boxed))), false);
+        let id = self.push(message.into(), Some(label.into()), false);
+        ACTIONS.with(|a| a.borrow_mut().insert(id, Box::new(action)));
     }
 
-    fn push(&self, message: String, action: Option<(String, Action)>, error: bool) {
+    fn push(&self, message: String, action: Option<String>, error: bool) -> u64 {
         let id = self.next.get_value();
         self.next.set_value(id + 1);
         let lifetime = if error || action.is_some() { 10 } else { 5 };
@@ -54,15 +61,26 @@ impl Toasts {
             l.push(Toast { id, message, action, error });
             // Keep the pile short.
             if l.len() > 3 {
-                l.remove(0);
+                let gone = l.remove(0);
+                ACTIONS.with(|a| a.borrow_mut().remove(&gone.id));
             }
         });
-        let list = self.list;
-        set_timeout(move || list.update(|l| l.retain(|t| t.id != id)), Duration::from_secs(lifetime));
+        let this = *self;
+        set_timeout(move || this.dismiss(id), Duration::from_secs(lifetime));
+        id
     }
 
     fn dismiss(&self, id: u64) {
         self.list.update(|l| l.retain(|t| t.id != id));
+        ACTIONS.with(|a| a.borrow_mut().remove(&id));
+    }
+
+    fn run_action(&self, id: u64) {
+        let action = ACTIONS.with(|a| a.borrow_mut().remove(&id));
+        self.dismiss(id);
+        if let Some(action) = action {
+            action();
+        }
     }
 }
 
@@ -75,13 +93,10 @@ pub fn ToastHost() -> impl IntoView {
             <For each=move || toasts.list.get() key=|t| t.id let:toast>
                 <div class="toast" class:toast-error=toast.error>
                     <span>{toast.message.clone()}</span>
-                    {toast.action.clone().map(|(label, action)| {
+                    {toast.action.clone().map(|label| {
                         let id = toast.id;
                         view! {
-                            <button class="btn btn-small btn-inverse" on:click=move |_| {
-                                action.with_value(|f| f());
-                                toasts.dismiss(id);
-                            }>{label}</button>
+                            <button class="btn btn-small btn-inverse" on:click=move |_| toasts.run_action(id)>{label}</button>
                         }
                     })}
                     <button class="icon-btn" aria-label="Dismiss" on:click={

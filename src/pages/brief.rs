@@ -39,7 +39,7 @@ pub fn BriefPage() -> impl IntoView {
     let roi = move || {
         brief.with(|b| match (b.benefit_value, b.budget, b.roi()) {
             (Some(benefit), Some(budget), Some(roi)) => format!(
-                "{:.0} %  =  ({} − {}) ÷ {}",
+                "{:.0} % = ({} − {}) ÷ {}",
                 roi * 100.0,
                 group_thousands(benefit),
                 group_thousands(budget),

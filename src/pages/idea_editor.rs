@@ -54,6 +54,11 @@ fn EditorBody(id: StoredValue<Id>, idea: RwSignal<Idea>) -> impl IntoView {
     let session = use_session();
     let toasts = Toasts::get();
     let edit = IdeaEdits { session, toasts, id };
+    // Parts that depend on one field re-render only when that field changes, not on
+    // every keystroke elsewhere in the idea.
+    let status = Memo::new(move |_| idea.with(|i| i.status));
+    let tags = Memo::new(move |_| idea.with(|i| i.tags.clone()));
+    let votes = Memo::new(move |_| idea.with(|i| i.votes));
     let title_ref = NodeRef::<leptos::html::Input>::new();
     // A freshly captured idea is usually renamed or described next.
     Effect::new(move |_| {
@@ -141,15 +146,15 @@ fn EditorBody(id: StoredValue<Id>, idea: RwSignal<Idea>) -> impl IntoView {
                         }
                     >
                         {IdeaStatus::ALL.into_iter().map(|s| view! {
-                            <option value=s.key() selected=move || idea.with(|i| i.status == s)>{s.label()}</option>
+                            <option value=s.key() selected=move || status.get() == s>{s.label()}</option>
                         }).collect_view()}
                     </select>
-                    {move || idea.with(|i| i.status.next_steps()).iter().map(move |&s| view! {
+                    {move || status.get().next_steps().iter().map(move |&s| view! {
                         <button class="btn btn-small" on:click=move |_| set_status(s)>{format!("→ {}", s.label())}</button>
                     }).collect_view()}
                 </div>
             </div>
-            <Show when=move || idea.with(|i| i.status.wants_reason())>
+            <Show when=move || status.get().wants_reason()>
                 <LongTextField
                     label="Reason for the decision"
                     value=text_value(IdeaText::StatusReason)
@@ -170,7 +175,7 @@ fn EditorBody(id: StoredValue<Id>, idea: RwSignal<Idea>) -> impl IntoView {
             <div class="field">
                 <span class="field-label">"Tags"</span>
                 <div class="row wrap">
-                    {move || idea.with(|i| i.tags.clone()).into_iter().map(move |t| {
+                    {move || tags.get().into_iter().map(move |t| {
                         let label = format!("Remove tag {t}");
                         let tag = t.clone();
                         view! {
@@ -197,8 +202,8 @@ fn EditorBody(id: StoredValue<Id>, idea: RwSignal<Idea>) -> impl IntoView {
                 <span class="field-label">"Votes"</span>
                 <div class="row">
                     <button class="btn" aria-label="Add a vote" on:click=move |_| vote(1)>"▲ Vote"</button>
-                    <output class="vote-count" aria-label="Votes">{move || idea.with(|i| i.votes)}</output>
-                    <button class="btn btn-small" aria-label="Remove a vote" disabled=move || idea.with(|i| i.votes <= 0) on:click=move |_| vote(-1)>"−"</button>
+                    <output class="vote-count" aria-label="Votes">{move || votes.get()}</output>
+                    <button class="btn btn-small" aria-label="Remove a vote" disabled=move || votes.get() <= 0 on:click=move |_| vote(-1)>"−"</button>
                 </div>
             </div>
             <p class="muted small">

@@ -1,0 +1,97 @@
+//! Installs what a fresh machine lacks, idempotently.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::{root, run_cmd, say, tools_path};
+
+const TRUNK_VERSION: &str = "0.21.14";
+const BINARYEN_VERSION: &str = "132.0.0";
+
+/// Everything the build needs; with `browsers`, Chromium and its driver too.
+pub fn all(browsers: bool) -> Result<(), String> {
+    wasm_target()?;
+    trunk()?;
+    wasm_bindgen()?;
+    binaryen()?;
+    if browsers {
+        chromium()?;
+    }
+    Ok(())
+}
+
+fn output(cmd: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(cmd).args(args).env("PATH", tools_path()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn wasm_target() -> Result<(), String> {
+    let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    say("installing the wasm32-unknown-unknown target…");
+    run_cmd(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+fn trunk() -> Result<(), String> {
+    if output("trunk", &["--version"]).is_some_and(|v| v.contains(TRUNK_VERSION)) {
+        return Ok(());
+    }
+    say(&format!("installing trunk {TRUNK_VERSION} (about 9 minutes the first time)…"));
+    run_cmd(Command::new("cargo").args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"]))
+}
+
+/// The exact wasm-bindgen version in Cargo.lock: the CLI must match the library.
+pub fn wasm_bindgen_version() -> Result<String, String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    Err("Cargo.lock names no wasm-bindgen version".into())
+}
+
+fn wasm_bindgen() -> Result<(), String> {
+    let version = wasm_bindgen_version()?;
+    let have = |bin: &str| output(bin, &["--version"]).is_some_and(|v| v.split_whitespace().nth(1) == Some(version.as_str()));
+    if have("wasm-bindgen") && have("wasm-bindgen-test-runner") {
+        return Ok(());
+    }
+    say(&format!("installing wasm-bindgen-cli {version} (a few minutes)…"));
+    // Not --locked: the CLI's own lock file names a crate version the registry lacks.
+    run_cmd(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &version, "--force"]))
+}
+
+fn binaryen() -> Result<(), String> {
+    let wanted = format!("version {}", BINARYEN_VERSION.split('.').next().unwrap_or(""));
+    let local = root().join(".tools/node_modules/.bin/wasm-opt");
+    if local.exists() && output("wasm-opt", &["--version"]).is_some_and(|v| v.contains(&wanted)) {
+        return Ok(());
+    }
+    // Debian's binaryen produces a broken module; npm's works.
+    say(&format!("installing wasm-opt (npm binaryen {BINARYEN_VERSION}) into .tools/…"));
+    std::fs::create_dir_all(root().join(".tools")).map_err(|e| e.to_string())?;
+    run_cmd(Command::new("npm").args([
+        "install",
+        "--prefix",
+        ".tools",
+        "--no-audit",
+        "--no-fund",
+        "--silent",
+        &format!("binaryen@{BINARYEN_VERSION}"),
+    ]))
+}
+
+fn chromium() -> Result<(), String> {
+    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
+        return Ok(());
+    }
+    say("installing Chromium and ChromeDriver from Debian…");
+    run_cmd(Command::new("apt-get").args(["update", "-q"]))?;
+    run_cmd(Command::new("apt-get").args(["install", "-y", "-q", "chromium", "chromium-driver"]).env("DEBIAN_FRONTEND", "noninteractive"))
+}
