@@ -1,0 +1,114 @@
+//! Browser benchmarks in headless Chromium against the real server (`cargo xtask bench`):
+//! for workspaces of 1,000 and 10,000 ideas loaded from IndexedDB, the time from
+//! navigation to the rendered idea list, the longest main-thread task during that
+//! load, and keystroke-to-paint latency in an idea's title.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use waymark_domain::{IdeaText, Workspace};
+use waymark_e2e::{Browser, Relay};
+
+const SIZES: [usize; 2] = [1_000, 10_000];
+const LOADS: usize = 5;
+const KEYSTROKES: usize = 40;
+
+/// A workspace like a busy team's: short titles, a paragraph each, a few tags and votes.
+fn workspace_bytes(n: usize) -> (String, Vec<u8>) {
+    let mut ws = Workspace::create(&format!("Bench {n}"), 1_700_000_000_000, "Bench");
+    let tags = ["mobile", "billing", "onboarding", "export", "sync", "reporting"];
+    for i in 0..n {
+        let id = ws.create_idea(&format!("Idea {i}: make invoices easier to send"), 1_700_000_000_000 + i as i64, "Bench").unwrap();
+        let description = "Customers told us in interviews that this step is slow and error-prone; \
+             a quicker path would save finance admins time every week and reduce late payments.";
+        ws.set_idea_text(&id, IdeaText::Description, description, 1).unwrap();
+        ws.add_idea_tag(&id, tags[i % tags.len()], 1).unwrap();
+        ws.add_idea_tag(&id, tags[(i / 7) % tags.len()], 1).unwrap();
+        if i % 3 == 0 {
+            ws.vote_idea(&id, (i % 11) as i64, 1).unwrap();
+        }
+    }
+    (ws.workspace_id(), ws.save())
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[((v.len() - 1) as f64 * p).round() as usize]
+}
+
+#[tokio::main]
+async fn main() {
+    let relay = Relay::start().await;
+    let b = Browser::start().await;
+    b.goto(&relay.url("/")).await;
+    b.wait_for_text("h1", "Your workspaces").await;
+    println!("browser benchmarks (headless Chromium, release build, {LOADS} loads and {KEYSTROKES} keystrokes per size)");
+    println!("{:>8} | {:>22} | {:>22} | {:>26} | {:>24}", "ideas", "navigation→list (med)", "longest task (max)", "keystroke handler (med/p95)", "keystroke→paint (med/p95)");
+    for n in SIZES {
+        let (id, bytes) = workspace_bytes(n);
+        let file = b.downloads.join(format!("bench-{n}.automerge"));
+        std::fs::write(&file, &bytes).unwrap();
+        b.goto(&relay.url("/")).await;
+        b.wait_for("input[type=file]").await.send_keys(&file.to_string_lossy()).await.unwrap();
+        b.wait_for_text(".toast", "Imported").await;
+
+        let mut loads = Vec::new();
+        let mut longest: f64 = 0.0;
+        for _ in 0..LOADS {
+            b.goto(&relay.url(&format!("/w/{id}/ideas"))).await;
+            b.wait_until("performance.getEntriesByName('waymark:ideas-rendered').length > 0", "the list to render").await;
+            let t = b.eval("return performance.getEntriesByName('waymark:ideas-rendered')[0].startTime;").await;
+            loads.push(t.as_f64().unwrap_or(f64::NAN));
+            // Long tasks are buffered by the browser from navigation on.
+            let lt = b
+                .eval_async(
+                    "const done = arguments[0]; let max = 0; \
+                     new PerformanceObserver((list) => { for (const e of list.getEntries()) max = Math.max(max, e.duration); }) \
+                       .observe({ type: 'longtask', buffered: true }); \
+                     setTimeout(() => done(max), 300);",
+                )
+                .await;
+            longest = longest.max(lt.as_f64().unwrap_or(0.0));
+        }
+
+        b.click(".idea-row a").await;
+        b.wait_for("aside.editor input.field-input").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let result = b
+            .eval_async(&format!(
+                "const done = arguments[0]; const input = document.querySelector('aside.editor input.field-input'); \
+                 const handler = [], paint = []; let i = 0; \
+                 function step() {{ \
+                   if (i >= {KEYSTROKES}) {{ done({{ handler, paint }}); return; }} \
+                   const t0 = performance.now(); \
+                   input.value = input.value + 'x'; \
+                   input.dispatchEvent(new InputEvent('input', {{ bubbles: true, data: 'x', inputType: 'insertText' }})); \
+                   handler.push(performance.now() - t0); \
+                   requestAnimationFrame(() => setTimeout(() => {{ paint.push(performance.now() - t0); i++; setTimeout(step, 20); }}, 0)); \
+                 }} \
+                 step();"
+            ))
+            .await;
+        let list = |k: &str| -> Vec<f64> { result[k].as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default() };
+        let (handler, paint) = (list("handler"), list("paint"));
+        // The list row shows the edited title: the keystrokes reached the screen.
+        let title = b.texts(".idea-row.active .idea-title").await.join("");
+        assert!(title.ends_with(&"x".repeat(KEYSTROKES)), "typed title not shown in the list: {title}");
+        println!(
+            "{:>8} | {:>19.0} ms | {:>19.0} ms | {:>12.1} / {:>6.1} ms | {:>11.1} / {:>6.1} ms",
+            n,
+            median(loads),
+            longest,
+            median(handler.clone()),
+            percentile(handler, 0.95),
+            median(paint.clone()),
+            percentile(paint, 0.95)
+        );
+    }
+    b.close().await;
+}
