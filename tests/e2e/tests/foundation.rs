@@ -82,6 +82,19 @@ async fn a_pm_captures_and_works_through_ideas_and_finds_everything_after_reload
     b.click_text("aside.editor button", "Delete idea").await;
     b.wait_until(&format!("document.querySelectorAll('{ROWS}').length === 2"), "the idea to go again").await;
 
+    // Reloading straight after typing (no pause for the save) loses nothing.
+    b.click_text(".idea-row a", "Offline mode").await;
+    b.type_into("aside.editor textarea[placeholder^='The problem']", "Typed just before closing the tab").await;
+    b.reload().await;
+    b.wait_for_text(ROWS, "Offline mode for the mobile app").await;
+    b.click_text(".idea-row a", "Offline mode").await;
+    b.wait_until(
+        "document.querySelector(\"aside.editor textarea[placeholder^='The problem']\")?.value === 'Typed just before closing the tab'",
+        "the last keystrokes to survive the reload",
+    )
+    .await;
+    b.type_into("body", keys::ESCAPE).await;
+
     // `n` starts a new idea from anywhere on the page.
     b.type_into("body", "n").await;
     b.wait_until("document.activeElement && document.activeElement.getAttribute('aria-label') === 'New idea'", "n to focus capture").await;

@@ -1,0 +1,93 @@
+//! Domain benchmarks (`cargo xtask bench`): what one edit costs in a workspace of
+//! 1,000 and 10,000 ideas, natively. Std-only timing: each figure is the median of
+//! repeated runs (and the minimum, which is less sensitive to a busy machine).
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use waymark_domain::{IdeaText, Workspace};
+
+fn workspace(n: usize) -> Workspace {
+    let mut ws = Workspace::create("Bench", 1_700_000_000_000, "Bench");
+    let tags = ["mobile", "billing", "onboarding", "export", "sync", "reporting"];
+    for i in 0..n {
+        let id = ws.create_idea(&format!("Idea {i}: make invoices easier to send"), 1_700_000_000_000 + i as i64, "Bench").unwrap();
+        let description = "Customers told us in interviews that this step is slow and error-prone; \
+             a quicker path would save finance admins time every week and reduce late payments.";
+        ws.set_idea_text(&id, IdeaText::Description, description, 1).unwrap();
+        ws.add_idea_tag(&id, tags[i % tags.len()], 1).unwrap();
+        ws.add_idea_tag(&id, tags[(i / 7) % tags.len()], 1).unwrap();
+        if i % 3 == 0 {
+            ws.vote_idea(&id, (i % 11) as i64, 1).unwrap();
+        }
+    }
+    ws.commit();
+    ws
+}
+
+/// Runs `f` `runs` times (after one warm-up) and returns (median, min).
+fn measure(runs: usize, mut f: impl FnMut()) -> (Duration, Duration) {
+    f();
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    (times[times.len() / 2], times[0])
+}
+
+fn show(label: &str, n: usize, (median, min): (Duration, Duration)) {
+    println!("{n:>8} | {label:<52} | {:>12.3?} | {:>12.3?}", median, min);
+}
+
+fn main() {
+    println!("{:>8} | {:<52} | {:>12} | {:>12}", "ideas", "operation", "median", "min");
+    for n in [1_000usize, 10_000] {
+        let mut ws = workspace(n);
+        let bytes = ws.save();
+        println!("{n:>8} | {:<52} | {:>12} |", "document size (save)", format!("{} KB", bytes.len() / 1024));
+        let runs = if n > 5_000 { 7 } else { 21 };
+
+        show("load from bytes + read every idea", n, measure(runs, || {
+            let ws = Workspace::load(black_box(&bytes)).unwrap();
+            black_box(ws.ideas());
+        }));
+
+        let ids = ws.idea_ids();
+        let target = ids[ids.len() / 2].clone();
+        let mut k = 0u64;
+        show("local edit: title keystroke + commit + patch→view", n, measure(101, || {
+            k += 1;
+            ws.set_idea_text(&target, IdeaText::Title, &format!("Idea edited {k}"), 2).unwrap();
+            ws.commit();
+            let changed = ws.take_changes();
+            for id in &changed.ideas {
+                black_box(ws.idea(id));
+            }
+        }));
+
+        let mut peer = ws.fork();
+        let mut j = 0u64;
+        show("remote change applied + patch→view", n, measure(101, || {
+            j += 1;
+            peer.set_idea_text(&target, IdeaText::Description, &format!("Remote edit {j}"), 3).unwrap();
+            let change = peer.save_incremental();
+            let changed = ws.apply(&change).unwrap();
+            for id in &changed.ideas {
+                black_box(ws.idea(id));
+            }
+        }));
+
+        show("save: incremental chunk after one edit", n, measure(101, || {
+            ws.set_idea_text(&target, IdeaText::Title, "Chunked", 4).unwrap();
+            black_box(ws.save_incremental());
+        }));
+
+        show("save: whole snapshot (compaction)", n, measure(runs, || {
+            black_box(ws.save());
+        }));
+    }
+}
