@@ -72,6 +72,12 @@ impl Session {
     }
 
     async fn open_in(store: Rc<Store>, id: &str, me: String, owner: Option<Owner>) -> Result<Rc<Session>, String> {
+        // Chunks stashed as a tab closed, before IndexedDB confirmed them: move them in.
+        for (key, chunk) in crate::storage::stashed(id) {
+            if store.append_chunk(&key, &chunk).await.is_ok() {
+                crate::storage::unstash(&key);
+            }
+        }
         let StoredDoc { snapshot, chunks, quarantined } =
             store.load(id).await.map_err(|e| format!("Could not read this workspace from the browser's storage: {e}"))?;
         if snapshot.is_none() && chunks.is_empty() {
@@ -282,6 +288,7 @@ impl Session {
     }
 
     fn write_chunk(self: &Rc<Self>, key: String, chunk: Vec<u8>) {
+        crate::storage::stash(&key, &chunk);
         self.writes_in_flight.set(self.writes_in_flight.get() + 1);
         self.save_state.set(SaveState::Saving);
         let this = Rc::clone(self);
@@ -290,6 +297,7 @@ impl Session {
             this.writes_in_flight.set(this.writes_in_flight.get() - 1);
             match result {
                 Ok(()) => {
+                    crate::storage::unstash(&key);
                     this.written_chunks.borrow_mut().push(key);
                     let idle = this.writes_in_flight.get() == 0 && this.first_pending_edit.get().is_none();
                     if idle && !matches!(this.save_state.get_untracked(), SaveState::Failed(_)) {

@@ -79,3 +79,19 @@ async fn the_profile_is_remembered() {
     store.put_profile(&me).await.unwrap();
     assert_eq!(store.profile().await.unwrap(), Some(me));
 }
+
+#[wasm_bindgen_test]
+async fn a_chunk_stashed_as_the_tab_closed_is_recovered_on_open() {
+    let store = Rc::new(Store::open().await.expect("open db"));
+    let mut ws = fresh_workspace(&store, "Closed mid-write").await;
+    let id = ws.workspace_id();
+    let idea = ws.create_idea("Typed just before closing", 2, "Ana").unwrap();
+    // The tab closed after the synchronous stash but before IndexedDB confirmed.
+    let key = store.next_chunk_key(&id);
+    waymark::storage::stash(&key, &ws.save_incremental());
+
+    let session = Session::open(Rc::clone(&store), &id, "Ana".into()).await.expect("opens");
+    assert!(session.ideas.get_untracked().contains_key(&idea), "the stashed edit is back");
+    assert!(waymark::storage::stashed(&id).is_empty(), "and now lives in IndexedDB");
+    assert_eq!(store.load(&id).await.unwrap().chunks.len(), 1);
+}

@@ -5,6 +5,10 @@
 //! new snapshot in the background ([`Store::compact`]). Chunks that do not load are
 //! moved to `quarantine`, never deleted.
 //!
+//! A chunk is first stashed synchronously in `localStorage` ([`stash`]) and removed
+//! from there once IndexedDB has it: IndexedDB writes are asynchronous and a write
+//! begun as the tab closes may never land, but the stash is already on disk.
+//!
 //! Stores: `meta` (workspace id → JSON [`WorkspaceMeta`]), `snapshots` (id → bytes),
 //! `chunks` (`<id>:<time>:<n>` → bytes), `quarantine` (same keys → bytes),
 //! `profile` (`"me"` → JSON [`Profile`]).
@@ -198,6 +202,49 @@ impl Store {
         tx.object_store(PROFILE)?.put_with_key(&json.into(), &"me".into())?;
         idb::transaction_done(&tx).await
     }
+}
+
+const STASH_PREFIX: &str = "waymark-pending:";
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// Synchronously keeps a chunk until IndexedDB confirms it (see [`unstash`]).
+/// Best effort: if localStorage is full or blocked, the IndexedDB write still runs.
+pub fn stash(key: &str, chunk: &[u8]) {
+    if let Some(ls) = local_storage() {
+        let hex: String = chunk.iter().map(|b| format!("{b:02x}")).collect();
+        let _ = ls.set_item(&format!("{STASH_PREFIX}{key}"), &hex);
+    }
+}
+
+/// Forgets a stashed chunk once IndexedDB holds it.
+pub fn unstash(key: &str) {
+    if let Some(ls) = local_storage() {
+        let _ = ls.remove_item(&format!("{STASH_PREFIX}{key}"));
+    }
+}
+
+/// Chunks of workspace `id` stashed but not confirmed in IndexedDB (the tab closed
+/// first), oldest first.
+pub fn stashed(id: &str) -> Vec<(String, Vec<u8>)> {
+    let Some(ls) = local_storage() else { return Vec::new() };
+    let prefix = format!("{STASH_PREFIX}{id}:");
+    let mut out = Vec::new();
+    for i in 0..ls.length().unwrap_or(0) {
+        let Some(name) = ls.key(i).ok().flatten() else { continue };
+        let Some(key) = name.strip_prefix(STASH_PREFIX).filter(|_| name.starts_with(&prefix)) else { continue };
+        let hex = ls.get_item(&name).ok().flatten().unwrap_or_default();
+        let bytes: Option<Vec<u8>> =
+            (0..hex.len() / 2).map(|j| hex.get(2 * j..2 * j + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect();
+        // Undecodable text is left where it is rather than deleted.
+        if let Some(bytes) = bytes.filter(|_| hex.len() % 2 == 0) {
+            out.push((key.to_owned(), bytes));
+        }
+    }
+    out.sort();
+    out
 }
 
 /// Keys `<id>:…` sort between `<id>:` and `<id>;` (';' follows ':' in ASCII).
