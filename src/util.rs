@@ -63,20 +63,6 @@ pub fn relative_time(then_ms: f64) -> String {
     }
 }
 
-/// 1234567.8 → "1,234,568".
-pub fn group_thousands(n: f64) -> String {
-    let neg = n < 0.0;
-    let digits = format!("{:.0}", n.abs());
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if neg { format!("−{out}") } else { out }
-}
-
 /// Whether a key event comes from someone typing into a field (shortcuts stay out).
 pub fn typing_in_field(ev: &web_sys::KeyboardEvent) -> bool {
     let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return false };

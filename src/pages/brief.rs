@@ -5,7 +5,7 @@ use waymark_domain::{BriefField, BriefNumber};
 
 use crate::components::{LongTextField, NumberField};
 use crate::session::use_session;
-use crate::util::group_thousands;
+use waymark_domain::format::group_thousands;
 
 #[component]
 pub fn BriefPage() -> impl IntoView {

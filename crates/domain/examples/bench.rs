@@ -7,24 +7,6 @@ use std::time::{Duration, Instant};
 
 use waymark_domain::{IdeaText, Workspace};
 
-fn workspace(n: usize) -> Workspace {
-    let mut ws = Workspace::create("Bench", 1_700_000_000_000, "Bench");
-    let tags = ["mobile", "billing", "onboarding", "export", "sync", "reporting"];
-    for i in 0..n {
-        let id = ws.create_idea(&format!("Idea {i}: make invoices easier to send"), 1_700_000_000_000 + i as i64, "Bench").unwrap();
-        let description = "Customers told us in interviews that this step is slow and error-prone; \
-             a quicker path would save finance admins time every week and reduce late payments.";
-        ws.set_idea_text(&id, IdeaText::Description, description, 1).unwrap();
-        ws.add_idea_tag(&id, tags[i % tags.len()], 1).unwrap();
-        ws.add_idea_tag(&id, tags[(i / 7) % tags.len()], 1).unwrap();
-        if i % 3 == 0 {
-            ws.vote_idea(&id, (i % 11) as i64, 1).unwrap();
-        }
-    }
-    ws.commit();
-    ws
-}
-
 /// Runs `f` `runs` times (after one warm-up) and returns (median, min).
 fn measure(runs: usize, mut f: impl FnMut()) -> (Duration, Duration) {
     f();
@@ -46,7 +28,7 @@ fn show(label: &str, n: usize, (median, min): (Duration, Duration)) {
 fn main() {
     println!("{:>8} | {:<52} | {:>12} | {:>12}", "ideas", "operation", "median", "min");
     for n in [1_000usize, 10_000] {
-        let mut ws = workspace(n);
+        let mut ws = waymark_domain::fixtures::busy_workspace(n);
         let bytes = ws.save();
         println!("{n:>8} | {:<52} | {:>12} |", "document size (save)", format!("{} KB", bytes.len() / 1024));
         let runs = if n > 5_000 { 7 } else { 21 };

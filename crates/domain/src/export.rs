@@ -25,6 +25,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::format::group_thousands;
 use crate::{Brief, BriefField, BriefNumber, IdeaLabel, IdeaStatus, IdeaText, LoadError, Workspace};
 
 pub const FORMAT: &str = "waymark-workspace";
@@ -243,18 +244,6 @@ fn paragraph(text: &str) -> String {
     text.lines().map(escape_markdown).collect::<Vec<_>>().join("  \n")
 }
 
-fn money(v: f64) -> String {
-    let digits = format!("{:.0}", v.abs());
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if v < 0.0 { format!("−{out}") } else { out }
-}
-
 /// A readable brief plus the idea list grouped by status.
 pub fn to_markdown(ws: &Workspace) -> String {
     let (brief, _) = ws.brief();
@@ -278,13 +267,13 @@ pub fn to_markdown(ws: &Workspace) -> String {
         }
         if is_case {
             if let Some(v) = brief.benefit_value {
-                md.push_str(&format!("\n**Expected benefit:** {}\n", money(v)));
+                md.push_str(&format!("\n**Expected benefit:** {}\n", group_thousands(v)));
             }
             if let Some(v) = brief.budget {
-                md.push_str(&format!("\n**Budget:** {}\n", money(v)));
+                md.push_str(&format!("\n**Budget:** {}\n", group_thousands(v)));
             }
             if let (Some(b), Some(c), Some(roi)) = (brief.benefit_value, brief.budget, brief.roi()) {
-                md.push_str(&format!("\n**ROI:** {:.0} % = ({} − {}) ÷ {}\n", roi * 100.0, money(b), money(c), money(c)));
+                md.push_str(&format!("\n**ROI:** {:.0} % = ({} − {}) ÷ {}\n", roi * 100.0, group_thousands(b), group_thousands(c), group_thousands(c)));
             }
         }
     }

@@ -8,6 +8,8 @@ pub mod brief;
 mod fields;
 mod id;
 pub mod export;
+pub mod fixtures;
+pub mod format;
 pub mod idea;
 pub mod query;
 pub mod schema;

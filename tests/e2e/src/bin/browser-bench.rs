@@ -6,28 +6,15 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use waymark_domain::{IdeaText, Workspace};
 use waymark_e2e::{Browser, Relay};
 
 const SIZES: [usize; 2] = [1_000, 10_000];
 const LOADS: usize = 5;
 const KEYSTROKES: usize = 40;
 
-/// A workspace like a busy team's: short titles, a paragraph each, a few tags and votes.
+/// A saved workspace of `n` ideas and its id.
 fn workspace_bytes(n: usize) -> (String, Vec<u8>) {
-    let mut ws = Workspace::create(&format!("Bench {n}"), 1_700_000_000_000, "Bench");
-    let tags = ["mobile", "billing", "onboarding", "export", "sync", "reporting"];
-    for i in 0..n {
-        let id = ws.create_idea(&format!("Idea {i}: make invoices easier to send"), 1_700_000_000_000 + i as i64, "Bench").unwrap();
-        let description = "Customers told us in interviews that this step is slow and error-prone; \
-             a quicker path would save finance admins time every week and reduce late payments.";
-        ws.set_idea_text(&id, IdeaText::Description, description, 1).unwrap();
-        ws.add_idea_tag(&id, tags[i % tags.len()], 1).unwrap();
-        ws.add_idea_tag(&id, tags[(i / 7) % tags.len()], 1).unwrap();
-        if i % 3 == 0 {
-            ws.vote_idea(&id, (i % 11) as i64, 1).unwrap();
-        }
-    }
+    let mut ws = waymark_domain::fixtures::busy_workspace(n);
     (ws.workspace_id(), ws.save())
 }
 
