@@ -1,7 +1,7 @@
 //! The workspace brief: name, vision, strategy, north star, product summary and
 //! business case.
 
-use crate::fields::{write_text, Problem, Reader};
+use crate::fields::{write_text, DocFields, Problem, Reader};
 use crate::workspace::{EditError, Workspace};
 
 /// A long-text field of the brief (Automerge `Text`, merged character by character).
@@ -135,7 +135,8 @@ impl Workspace {
     /// The brief, with any problems found reading it.
     pub fn brief(&self) -> (Brief, Vec<Problem>) {
         let mut problems = Vec::new();
-        let mut r = Reader { doc: &self.doc, obj: self.brief.clone(), path: "brief".into(), problems: &mut problems };
+        let source = DocFields { doc: &self.doc, obj: self.brief.clone() };
+        let mut r = Reader { source: &source, path: "brief".into(), problems: &mut problems };
         let mut brief = Brief::default();
         for field in BriefField::ALL {
             let value = r.text(field.key());

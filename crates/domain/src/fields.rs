@@ -20,150 +20,148 @@ impl std::fmt::Display for Problem {
     }
 }
 
-/// Collects problems while one object is read.
-pub(crate) struct Reader<'a> {
+/// One field as found, whatever its source (the live document or a hydrated copy).
+pub(crate) enum Field {
+    Missing,
+    Text(String),
+    Scalar(ScalarValue),
+    /// A map: its keys (sets are stored as `key -> true`).
+    Keys(Vec<String>),
+    /// Some other object (a list, say), named for the problem report.
+    Other(&'static str),
+    Unreadable(String),
+}
+
+/// Where a [`Reader`] gets fields from.
+pub(crate) trait FieldSource {
+    fn field(&self, key: &str) -> Field;
+}
+
+/// Fields of one map in the live document.
+pub(crate) struct DocFields<'a> {
     pub doc: &'a AutoCommit,
     pub obj: ObjId,
+}
+
+impl FieldSource for DocFields<'_> {
+    fn field(&self, key: &str) -> Field {
+        match self.doc.get(&self.obj, key) {
+            Err(e) => Field::Unreadable(e.to_string()),
+            Ok(None) => Field::Missing,
+            Ok(Some((Value::Scalar(s), _))) => Field::Scalar(s.into_owned()),
+            Ok(Some((Value::Object(ObjType::Text), id))) => match self.doc.text(&id) {
+                Ok(t) => Field::Text(t),
+                Err(e) => Field::Unreadable(e.to_string()),
+            },
+            Ok(Some((Value::Object(ObjType::Map), id))) => Field::Keys(self.doc.keys(&id).collect()),
+            Ok(Some((Value::Object(ObjType::List), _))) => Field::Other("list"),
+            Ok(Some((Value::Object(ObjType::Table), _))) => Field::Other("table"),
+        }
+    }
+}
+
+/// Fields of a hydrated map: one pass over the document reads a whole collection,
+/// several times faster than one lookup per field.
+impl FieldSource for automerge::hydrate::Map {
+    fn field(&self, key: &str) -> Field {
+        use automerge::hydrate::Value as H;
+        match self.get(key) {
+            None => Field::Missing,
+            Some(H::Scalar(s)) => Field::Scalar(s.clone()),
+            Some(H::Text(t)) => Field::Text(t.to_string()),
+            Some(H::Map(m)) => Field::Keys(m.iter().map(|(k, _)| k.clone()).collect()),
+            Some(H::List(_)) => Field::Other("list"),
+        }
+    }
+}
+
+/// Reads typed fields from a source, collecting problems.
+pub(crate) struct Reader<'a, S: FieldSource + ?Sized> {
+    pub source: &'a S,
     pub path: String,
     pub problems: &'a mut Vec<Problem>,
 }
 
-impl<'a> Reader<'a> {
+impl<S: FieldSource + ?Sized> Reader<'_, S> {
     fn problem(&mut self, key: &str, message: impl Into<String>) {
         self.problems.push(Problem { path: format!("{}/{}", self.path, key), message: message.into() });
     }
 
-    fn value(&mut self, key: &str) -> Option<(Value<'a>, ObjId)> {
-        let doc: &'a AutoCommit = self.doc;
-        match doc.get(&self.obj, key) {
-            Ok(v) => v,
-            Err(e) => {
-                let msg = format!("unreadable: {e}");
-                self.problem(key, msg);
-                None
-            }
-        }
+    /// Reports a field of the wrong kind and yields the default.
+    fn wrong<T: Default>(&mut self, key: &str, expected: &str, found: Field) -> T {
+        let found = match found {
+            Field::Scalar(s) => describe(&s).to_owned(),
+            Field::Text(_) => "text".to_owned(),
+            Field::Keys(_) => "a map".to_owned(),
+            Field::Other(kind) => format!("a {kind}"),
+            Field::Unreadable(e) => format!("something unreadable ({e})"),
+            Field::Missing => "nothing".to_owned(),
+        };
+        self.problem(key, format!("expected {expected}, found {found}"));
+        T::default()
     }
 
     /// Text stored as `Text` (or, tolerated, as a plain string).
     pub fn text(&mut self, key: &str) -> String {
-        match self.value(key) {
-            None => String::new(),
-            Some((Value::Object(ObjType::Text), id)) => match self.doc.text(&id) {
-                Ok(s) => s,
-                Err(e) => {
-                    self.problem(key, format!("unreadable text: {e}"));
-                    String::new()
-                }
-            },
-            Some((Value::Scalar(s), _)) => match s.as_ref() {
-                ScalarValue::Str(s) => s.to_string(),
-                other => {
-                    let msg = format!("expected text, found {}", describe(other));
-                    self.problem(key, msg);
-                    String::new()
-                }
-            },
-            Some((Value::Object(t), _)) => {
-                self.problem(key, format!("expected text, found a {t:?}"));
-                String::new()
-            }
+        match self.source.field(key) {
+            Field::Missing => String::new(),
+            Field::Text(t) => t,
+            Field::Scalar(ScalarValue::Str(s)) => s.to_string(),
+            other => self.wrong(key, "text", other),
         }
     }
 
-    /// A short string label.
+    /// A short string label (a newer writer may have upgraded it to Text).
     pub fn str(&mut self, key: &str) -> String {
-        match self.value(key) {
-            None => String::new(),
-            Some((Value::Scalar(s), _)) => match s.as_ref() {
-                ScalarValue::Str(s) => s.to_string(),
-                other => {
-                    let msg = format!("expected a string, found {}", describe(other));
-                    self.problem(key, msg);
-                    String::new()
-                }
-            },
-            // A newer writer may have upgraded a label to Text: still readable.
-            Some((Value::Object(ObjType::Text), id)) => self.doc.text(&id).unwrap_or_default(),
-            Some((Value::Object(t), _)) => {
-                self.problem(key, format!("expected a string, found a {t:?}"));
-                String::new()
-            }
+        match self.source.field(key) {
+            Field::Missing => String::new(),
+            Field::Text(t) => t,
+            Field::Scalar(ScalarValue::Str(s)) => s.to_string(),
+            other => self.wrong(key, "a string", other),
         }
     }
 
-    /// An integer (also accepts unsigned, counters and whole floats).
+    /// An integer (also accepts unsigned, counters, timestamps and whole floats).
     pub fn int(&mut self, key: &str) -> Option<i64> {
-        match self.value(key) {
-            None => None,
-            Some((Value::Scalar(s), _)) => match s.as_ref() {
-                ScalarValue::Int(i) => Some(*i),
-                ScalarValue::Uint(u) => i64::try_from(*u).ok(),
-                ScalarValue::Counter(c) => Some(i64::from(c)),
-                ScalarValue::Timestamp(t) => Some(*t),
-                ScalarValue::F64(f) if f.fract() == 0.0 && f.is_finite() => Some(*f as i64),
-                other => {
-                    let msg = format!("expected a whole number, found {}", describe(other));
-                    self.problem(key, msg);
-                    None
-                }
-            },
-            Some((Value::Object(t), _)) => {
-                self.problem(key, format!("expected a whole number, found a {t:?}"));
-                None
-            }
+        match self.source.field(key) {
+            Field::Missing => None,
+            Field::Scalar(ScalarValue::Int(i)) => Some(i),
+            Field::Scalar(ScalarValue::Uint(u)) => i64::try_from(u).ok(),
+            Field::Scalar(ScalarValue::Counter(c)) => Some(i64::from(&c)),
+            Field::Scalar(ScalarValue::Timestamp(t)) => Some(t),
+            Field::Scalar(ScalarValue::F64(f)) if f.fract() == 0.0 && f.is_finite() => Some(f as i64),
+            other => self.wrong::<Option<i64>>(key, "a whole number", other),
         }
     }
 
     /// A finite number.
     pub fn number(&mut self, key: &str) -> Option<f64> {
-        match self.value(key) {
-            None => None,
-            Some((Value::Scalar(s), _)) => match s.as_ref() {
-                ScalarValue::F64(f) if f.is_finite() => Some(*f),
-                ScalarValue::Int(i) => Some(*i as f64),
-                ScalarValue::Uint(u) => Some(*u as f64),
-                ScalarValue::Null => None,
-                other => {
-                    let msg = format!("expected a number, found {}", describe(other));
-                    self.problem(key, msg);
-                    None
-                }
-            },
-            Some((Value::Object(t), _)) => {
-                self.problem(key, format!("expected a number, found a {t:?}"));
-                None
-            }
+        match self.source.field(key) {
+            Field::Missing | Field::Scalar(ScalarValue::Null) => None,
+            Field::Scalar(ScalarValue::F64(f)) if f.is_finite() => Some(f),
+            Field::Scalar(ScalarValue::Int(i)) => Some(i as f64),
+            Field::Scalar(ScalarValue::Uint(u)) => Some(u as f64),
+            other => self.wrong::<Option<f64>>(key, "a number", other),
         }
     }
 
     pub fn bool(&mut self, key: &str) -> bool {
-        match self.value(key) {
-            None => false,
-            Some((Value::Scalar(s), _)) => match s.as_ref() {
-                ScalarValue::Boolean(b) => *b,
-                other => {
-                    let msg = format!("expected true/false, found {}", describe(other));
-                    self.problem(key, msg);
-                    false
-                }
-            },
-            Some((Value::Object(t), _)) => {
-                self.problem(key, format!("expected true/false, found a {t:?}"));
-                false
-            }
+        match self.source.field(key) {
+            Field::Missing => false,
+            Field::Scalar(ScalarValue::Boolean(b)) => b,
+            other => self.wrong(key, "true/false", other),
         }
     }
 
-    /// The keys of a set stored as `map key -> true`, sorted.
+    /// The members of a set stored as `map key -> true`, sorted.
     pub fn set(&mut self, key: &str) -> Vec<String> {
-        match self.value(key) {
-            None => Vec::new(),
-            Some((Value::Object(ObjType::Map), id)) => self.doc.keys(&id).collect(),
-            Some(_) => {
-                self.problem(key, "expected a set (map)");
-                Vec::new()
+        match self.source.field(key) {
+            Field::Missing => Vec::new(),
+            Field::Keys(mut keys) => {
+                keys.sort();
+                keys
             }
+            other => self.wrong(key, "a set (map)", other),
         }
     }
 }

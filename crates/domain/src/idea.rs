@@ -2,7 +2,7 @@
 
 use automerge::{transaction::Transactable, ObjId, ObjType, ReadDoc, ScalarValue};
 
-use crate::fields::{child_map, write_text, Problem, Reader};
+use crate::fields::{child_map, write_text, DocFields, FieldSource, Problem, Reader};
 use crate::schema::{CREATED_AT, CREATED_BY, DELETED, TAGS, UPDATED_AT};
 use crate::workspace::{EditError, Workspace};
 use crate::Id;
@@ -140,6 +140,34 @@ pub fn normalize_tag(raw: &str) -> Option<String> {
     (!tag.is_empty()).then_some(tag)
 }
 
+/// Reads an idea from any field source, reporting what is not in schema v1's shape.
+fn read_idea<S: FieldSource + ?Sized>(source: &S, id: &Id, problems: &mut Vec<Problem>) -> Idea {
+    let mut r = Reader { source, path: format!("ideas/{id}"), problems };
+    let status_raw = r.str("status");
+    let idea = Idea {
+        id: Some(id.clone()),
+        title: r.text(IdeaText::Title.key()),
+        description: r.text(IdeaText::Description.key()),
+        status: IdeaStatus::default(),
+        status_reason: r.text(IdeaText::StatusReason.key()),
+        source: r.str(IdeaLabel::Source.key()),
+        submitter: r.str(IdeaLabel::Submitter.key()),
+        tags: r.set(TAGS),
+        votes: r.int("votes").unwrap_or(0),
+        created_at: r.int(CREATED_AT).unwrap_or(0),
+        created_by: r.str(CREATED_BY),
+        updated_at: r.int(UPDATED_AT).unwrap_or(0),
+        deleted: r.bool(DELETED),
+    };
+    let status = IdeaStatus::parse(&status_raw).unwrap_or_else(|| {
+        if !status_raw.is_empty() {
+            problems.push(Problem { path: format!("ideas/{id}/status"), message: format!("unknown status {status_raw:?}, shown as New") });
+        }
+        IdeaStatus::New
+    });
+    Idea { status, ..idea }
+}
+
 impl Workspace {
     /// Every idea id, deleted ones included.
     pub fn idea_ids(&self) -> Vec<Id> {
@@ -148,7 +176,7 @@ impl Workspace {
 
     /// Number of ideas that are not deleted.
     pub fn live_idea_count(&self) -> usize {
-        self.idea_ids().iter().filter(|id| self.idea(id).is_some_and(|(i, _)| !i.deleted)).count()
+        self.ideas().0.iter().filter(|i| !i.deleted).count()
     }
 
     fn idea_obj(&self, id: &Id) -> Option<ObjId> {
@@ -159,36 +187,8 @@ impl Workspace {
     pub fn idea(&self, id: &Id) -> Option<(Idea, Vec<Problem>)> {
         let obj = self.idea_obj(id)?;
         let mut problems = Vec::new();
-        let mut r = Reader { doc: &self.doc, obj, path: format!("ideas/{id}"), problems: &mut problems };
-        let status_raw = r.str("status");
-        let idea = Idea {
-            id: Some(id.clone()),
-            title: r.text(IdeaText::Title.key()),
-            description: r.text(IdeaText::Description.key()),
-            status: IdeaStatus::default(),
-            status_reason: r.text(IdeaText::StatusReason.key()),
-            source: r.str(IdeaLabel::Source.key()),
-            submitter: r.str(IdeaLabel::Submitter.key()),
-            tags: r.set(TAGS),
-            votes: r.int("votes").unwrap_or(0),
-            created_at: r.int(CREATED_AT).unwrap_or(0),
-            created_by: r.str(CREATED_BY),
-            updated_at: r.int(UPDATED_AT).unwrap_or(0),
-            deleted: r.bool(DELETED),
-        };
-        let status = match IdeaStatus::parse(&status_raw) {
-            Some(s) => s,
-            None => {
-                if !status_raw.is_empty() {
-                    problems.push(Problem {
-                        path: format!("ideas/{id}/status"),
-                        message: format!("unknown status {status_raw:?}, shown as New"),
-                    });
-                }
-                IdeaStatus::New
-            }
-        };
-        Some((Idea { status, ..idea }, problems))
+        let idea = read_idea(&DocFields { doc: &self.doc, obj }, id, &mut problems);
+        Some((idea, problems))
     }
 
     /// Captures a new idea and returns its id.
@@ -291,16 +291,20 @@ impl Workspace {
         self.touch(&obj, now_ms)
     }
 
-    /// Every idea, in no particular order, with problems found reading them.
+    /// Every idea, in no particular order, with problems found reading them. Reads the
+    /// collection in one pass (opening a workspace reads every idea once).
     pub fn ideas(&self) -> (Vec<Idea>, Vec<Problem>) {
-        let mut all = Vec::new();
         let mut problems = Vec::new();
-        for id in self.idea_ids() {
-            if let Some((idea, p)) = self.idea(&id) {
-                all.push(idea);
-                problems.extend(p);
-            }
-        }
+        let all = match self.doc.hydrate(&self.ideas, None) {
+            Ok(automerge::hydrate::Value::Map(map)) => map
+                .iter()
+                .filter_map(|(key, entry)| match (Id::parse(key), &entry.value) {
+                    (Some(id), automerge::hydrate::Value::Map(fields)) => Some(read_idea(fields, &id, &mut problems)),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         (all, problems)
     }
 

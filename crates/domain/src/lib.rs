@@ -13,6 +13,8 @@ pub mod format;
 pub mod idea;
 pub mod query;
 pub mod schema;
+pub mod scoring;
+pub mod stats;
 pub mod workspace;
 
 pub use brief::{Brief, BriefField, BriefNumber};

@@ -7,7 +7,7 @@ use automerge::{
     ScalarValue, ROOT,
 };
 
-use crate::fields::{child_map, ensure_map, write_text, Problem, Reader};
+use crate::fields::{child_map, ensure_map, write_text, DocFields, Problem, Reader};
 use crate::schema::{self, BRIEF, COLLECTIONS, IDEAS, SCHEMA, SCHEMA_VERSION, WORKSPACE_ID};
 use crate::Id;
 
@@ -219,7 +219,8 @@ impl Workspace {
     /// Schema problems at the document's top level (not per artifact).
     pub fn problems(&self) -> Vec<Problem> {
         let mut problems = Vec::new();
-        let mut r = Reader { doc: &self.doc, obj: ROOT, path: String::new(), problems: &mut problems };
+        let source = DocFields { doc: &self.doc, obj: ROOT };
+        let mut r = Reader { source: &source, path: String::new(), problems: &mut problems };
         let _ = r.int(SCHEMA);
         let _ = r.str(schema::CREATED_BY);
         problems
