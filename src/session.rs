@@ -46,6 +46,11 @@ pub struct Session {
     pub brief: RwSignal<Brief>,
     /// One signal per idea, so an edit re-renders only that idea's row.
     pub ideas: RwSignal<HashMap<Id, RwSignal<Idea>>>,
+    /// Ideas not deleted; kept up to date per change, so nothing counts on each key.
+    pub live_count: RwSignal<usize>,
+    /// Bumped when any idea's tags (or the set of live ideas) change: the tag list
+    /// depends on this, not on every keystroke.
+    pub tags_version: RwSignal<u64>,
     pub save_state: RwSignal<SaveState>,
     /// Problems found reading the document or its storage, for the warning banner.
     pub warnings: RwSignal<Vec<String>>,
@@ -127,6 +132,8 @@ impl Session {
             me,
             brief: RwSignal::new(Brief::default()),
             ideas: RwSignal::new(HashMap::new()),
+            live_count: RwSignal::new(0),
+            tags_version: RwSignal::new(0),
             save_state: RwSignal::new(SaveState::Saved),
             warnings: RwSignal::new(Vec::new()),
             first_pending_edit: Cell::new(None),
@@ -156,8 +163,10 @@ impl Session {
         problems.extend(idea_problems);
         drop(doc);
         self.brief.set(brief);
+        self.live_count.set(ideas.iter().filter(|i| !i.deleted).count());
         let map = self.in_scope(|| ideas.into_iter().filter_map(|i| Some((i.id.clone()?, RwSignal::new(i)))).collect());
         self.ideas.set(map);
+        self.tags_version.update(|v| *v += 1);
         self.report_problems(problems);
     }
 
@@ -199,6 +208,17 @@ impl Session {
         match read {
             Some((idea, problems)) => {
                 let existing = self.ideas.with_untracked(|m| m.get(id).copied());
+                let (was_live, old_tags) = match existing {
+                    Some(sig) => sig.with_untracked(|old| (!old.deleted, Some(old.tags.clone()))),
+                    None => (false, None),
+                };
+                let is_live = !idea.deleted;
+                if was_live != is_live {
+                    self.live_count.update(|n| if is_live { *n += 1 } else { *n = n.saturating_sub(1) });
+                }
+                if was_live != is_live || old_tags.as_ref() != Some(&idea.tags) {
+                    self.tags_version.update(|v| *v += 1);
+                }
                 match existing {
                     Some(sig) => sig.set(idea),
                     None => {
@@ -211,10 +231,14 @@ impl Session {
                 self.report_problems(problems);
             }
             None => {
-                if self.ideas.with_untracked(|m| m.contains_key(id)) {
+                if let Some(sig) = self.ideas.with_untracked(|m| m.get(id).copied()) {
+                    if sig.with_untracked(|i| !i.deleted) {
+                        self.live_count.update(|n| *n = n.saturating_sub(1));
+                    }
                     self.ideas.update(|m| {
                         m.remove(id);
                     });
+                    self.tags_version.update(|v| *v += 1);
                 }
             }
         }
@@ -273,10 +297,13 @@ impl Session {
             t.clear();
         }
         self.first_pending_edit.set(None);
-        let chunk = self.doc.borrow_mut().save_incremental();
-        // Advance the patch cursor past our own commit (the view already shows it).
-        let changed = self.doc.borrow_mut().take_changes();
-        self.refresh(&changed);
+        let chunk = {
+            let mut doc = self.doc.borrow_mut();
+            let chunk = doc.save_incremental();
+            // Our own commit: the view already shows it, so skip computing its patches.
+            doc.mark_changes_seen();
+            chunk
+        };
         if chunk.is_empty() {
             if self.writes_in_flight.get() == 0 && self.save_state.get_untracked() == SaveState::Saving {
                 self.save_state.set(SaveState::Saved);
@@ -345,7 +372,7 @@ impl Session {
     /// Keeps Home's summary (name, idea count, last opened) in step.
     fn write_meta(self: &Rc<Self>, opened: bool) {
         let name = self.brief.with_untracked(|b| b.name.clone());
-        let ideas = self.ideas.with_untracked(|m| m.values().filter(|s| s.with_untracked(|i| !i.deleted)).count());
+        let ideas = self.live_count.get_untracked();
         let previous = self.last_meta.borrow().clone();
         let meta = WorkspaceMeta {
             id: self.id.clone(),

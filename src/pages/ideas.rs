@@ -45,13 +45,15 @@ pub fn IdeasPage() -> impl IntoView {
             list.into_iter().filter_map(|i| i.id.clone()).collect::<Vec<Id>>()
         })
     });
+    let tags_version = session.get().tags_version;
     let all_tags = Memo::new(move |_| {
-        ideas.with(|map| {
-            let guards: Vec<_> = map.values().map(|s| s.read()).collect();
+        tags_version.track();
+        ideas.with_untracked(|map| {
+            let guards: Vec<_> = map.values().map(|s| s.read_untracked()).collect();
             tag_counts(guards.iter().map(|g| &**g))
         })
     });
-    let live_count = Memo::new(move |_| ideas.with(|m| m.values().filter(|s| s.with(|i| !i.deleted)).count()));
+    let live_count = session.get().live_count;
 
     let capture_ref = NodeRef::<leptos::html::Input>::new();
     let search_ref = NodeRef::<leptos::html::Input>::new();

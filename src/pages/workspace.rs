@@ -65,8 +65,7 @@ fn Shell() -> impl IntoView {
     let route = use_route();
     let ws = session.get().id.clone();
     let brief = session.get().brief;
-    let ideas = session.get().ideas;
-    let idea_count = Memo::new(move |_| ideas.with(|m| m.values().filter(|s| s.with(|i| !i.deleted)).count()));
+    let idea_count = session.get().live_count;
     Effect::new(move |_| {
         let name = brief.with(|b| b.name.clone());
         document().set_title(&if name.trim().is_empty() { "Waymark".to_owned() } else { format!("{name} · Waymark") });

@@ -18,6 +18,15 @@ fn workspace_bytes(n: usize) -> (String, Vec<u8>) {
     (ws.workspace_id(), ws.save())
 }
 
+/// Polls `condition` (JavaScript) for up to two minutes: big workspaces load slowly.
+async fn wait_long(b: &Browser, condition: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while b.eval(&format!("return !!({condition});")).await != Value::Bool(true) {
+        assert!(std::time::Instant::now() < deadline, "gave up waiting for {condition}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -42,13 +51,13 @@ async fn main() {
         std::fs::write(&file, &bytes).unwrap();
         b.goto(&relay.url("/")).await;
         b.wait_for("input[type=file]").await.send_keys(&file.to_string_lossy()).await.unwrap();
-        b.wait_for_text(".toast", "Imported").await;
+        wait_long(&b, "[...document.querySelectorAll('.toast')].some(t => t.textContent.includes('Imported'))").await;
 
         let mut loads = Vec::new();
         let mut longest: f64 = 0.0;
         for _ in 0..LOADS {
             b.goto(&relay.url(&format!("/w/{id}/ideas"))).await;
-            b.wait_until("performance.getEntriesByName('waymark:ideas-rendered').length > 0", "the list to render").await;
+            wait_long(&b, "performance.getEntriesByName('waymark:ideas-rendered').length > 0").await;
             let t = b.eval("return performance.getEntriesByName('waymark:ideas-rendered')[0].startTime;").await;
             loads.push(t.as_f64().unwrap_or(f64::NAN));
             // Long tasks are buffered by the browser from navigation on.
