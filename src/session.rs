@@ -25,6 +25,9 @@ use crate::util::now_ms;
 const COMMIT_AFTER_IDLE: Duration = Duration::from_millis(400);
 /// Longest time an edit waits for a commit while someone keeps typing.
 const COMMIT_AT_MOST_AFTER_MS: f64 = 2_000.0;
+/// Pause after which the idea list re-sorts and re-filters for edits that keep an
+/// idea in the list (the edited row itself updates at once).
+const RELIST_AFTER: Duration = Duration::from_millis(150);
 /// Chunks written before they are folded into a new snapshot.
 const COMPACT_AFTER_CHUNKS: usize = 40;
 
@@ -51,6 +54,11 @@ pub struct Session {
     /// Bumped when any idea's tags (or the set of live ideas) change: the tag list
     /// depends on this, not on every keystroke.
     pub tags_version: RwSignal<u64>,
+    /// Bumped when the idea list should re-filter and re-sort: at once when ideas
+    /// appear or disappear, after a short pause for other edits, so typing in a title
+    /// never re-sorts ten thousand ideas per key.
+    pub list_version: RwSignal<u64>,
+    relist_timer: RefCell<Option<TimeoutHandle>>,
     pub save_state: RwSignal<SaveState>,
     /// Problems found reading the document or its storage, for the warning banner.
     pub warnings: RwSignal<Vec<String>>,
@@ -134,6 +142,8 @@ impl Session {
             ideas: RwSignal::new(HashMap::new()),
             live_count: RwSignal::new(0),
             tags_version: RwSignal::new(0),
+            list_version: RwSignal::new(0),
+            relist_timer: RefCell::new(None),
             save_state: RwSignal::new(SaveState::Saved),
             warnings: RwSignal::new(Vec::new()),
             first_pending_edit: Cell::new(None),
@@ -167,6 +177,7 @@ impl Session {
         let map = self.in_scope(|| ideas.into_iter().filter_map(|i| Some((i.id.clone()?, RwSignal::new(i)))).collect());
         self.ideas.set(map);
         self.tags_version.update(|v| *v += 1);
+        self.relist(true);
         self.report_problems(problems);
     }
 
@@ -228,6 +239,7 @@ impl Session {
                         })
                     }
                 }
+                self.relist(was_live != is_live);
                 self.report_problems(problems);
             }
             None => {
@@ -239,8 +251,23 @@ impl Session {
                         m.remove(id);
                     });
                     self.tags_version.update(|v| *v += 1);
+                    self.relist(true);
                 }
             }
+        }
+    }
+
+    /// Asks the idea list to re-filter and re-sort, now or after a pause in edits.
+    fn relist(&self, now: bool) {
+        if let Some(t) = self.relist_timer.take() {
+            t.clear();
+        }
+        let version = self.list_version;
+        if now {
+            version.update(|v| *v += 1);
+        } else {
+            let handle = set_timeout_with_handle(move || version.update(|v| *v += 1), RELIST_AFTER).ok();
+            *self.relist_timer.borrow_mut() = handle;
         }
     }
 

@@ -32,14 +32,16 @@ pub fn IdeasPage() -> impl IntoView {
         _ => None,
     }));
 
-    // The ids to show, filtered and sorted. Reading each idea's signal subscribes to
-    // it, so an edit that changes the order re-sorts; the list only re-renders rows
-    // when the resulting order actually changes.
+    // The ids to show, filtered and sorted. It follows the session's list version
+    // (not every idea's signal), so a keystroke updates its row at once and the order
+    // catches up when typing pauses; rows re-render only if the order really changed.
+    let list_version = session.get().list_version;
     let shown = Memo::new(move |_| {
         let filter = IdeaFilter { text: query.get(), status: status.get(), tag: tag.get() };
         let order = sort.get();
-        ideas.with(|map| {
-            let guards: Vec<_> = map.values().map(|s| s.read()).collect();
+        list_version.track();
+        ideas.with_untracked(|map| {
+            let guards: Vec<_> = map.values().map(|s| s.read_untracked()).collect();
             let mut list: Vec<&Idea> = guards.iter().map(|g| &**g).filter(|i| filter.matches(i)).collect();
             sort_ideas(&mut list, order);
             list.into_iter().filter_map(|i| i.id.clone()).collect::<Vec<Id>>()
