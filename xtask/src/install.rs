@@ -17,6 +17,12 @@ pub fn all(browsers: bool) -> Result<(), String> {
     if browsers {
         chromium()?;
     }
+    say(&format!(
+        "tools ready: wasm32 target, trunk {TRUNK_VERSION}, wasm-bindgen {}, wasm-opt {}{}",
+        wasm_bindgen_version()?,
+        BINARYEN_VERSION.split('.').next().unwrap_or(""),
+        if browsers { ", chromium + chromedriver" } else { "" }
+    ));
     Ok(())
 }
 
@@ -67,6 +73,32 @@ fn wasm_bindgen() -> Result<(), String> {
     run_cmd(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &version, "--force"]))
 }
 
+/// Checks that Trunk.toml pins the tool versions installed here, so trunk finds them
+/// on PATH instead of trying to download others.
+pub fn check_trunk_pins() -> Result<(), String> {
+    let trunk_toml = std::fs::read_to_string(root().join("Trunk.toml")).map_err(|e| format!("Trunk.toml: {e}"))?;
+    let pinned = |key: &str| {
+        trunk_toml.lines().find_map(|l| {
+            let (k, v) = l.split_once('=')?;
+            (k.trim() == key).then(|| v.trim().trim_matches('"').to_owned())
+        })
+    };
+    let expected = [
+        ("wasm_bindgen", wasm_bindgen_version()?),
+        ("wasm_opt", format!("version_{}", BINARYEN_VERSION.split('.').next().unwrap_or(""))),
+    ];
+    for (key, want) in expected {
+        let have = pinned(key);
+        if have.as_deref() != Some(want.as_str()) {
+            return Err(format!(
+                "Trunk.toml [tools] must say {key} = \"{want}\" (it says {}): update it to match the installed tool",
+                have.map_or("nothing".to_owned(), |h| format!("\"{h}\""))
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn binaryen() -> Result<(), String> {
     let wanted = format!("version {}", BINARYEN_VERSION.split('.').next().unwrap_or(""));
     let local = root().join(".tools/node_modules/.bin/wasm-opt");
@@ -83,6 +115,7 @@ fn binaryen() -> Result<(), String> {
         "--no-audit",
         "--no-fund",
         "--silent",
+        "--save-exact",
         &format!("binaryen@{BINARYEN_VERSION}"),
     ]))
 }

@@ -9,7 +9,10 @@ pub fn write(dist: &Path, template: &Path) -> Result<(), String> {
     collect(dist, dist, &mut files)?;
     files.retain(|p| p != "sw.js");
     files.sort();
+    let source = std::fs::read_to_string(template).map_err(|e| format!("{}: {e}", template.display()))?;
+    // The template is part of the version: a new worker gets a fresh cache.
     let mut hash = Fnv::default();
+    hash.write(source.as_bytes());
     for name in &files {
         hash.write(name.as_bytes());
         hash.write(&std::fs::read(dist.join(name)).map_err(|e| format!("{name}: {e}"))?);
@@ -17,7 +20,6 @@ pub fn write(dist: &Path, template: &Path) -> Result<(), String> {
     let mut urls = vec!["/".to_owned()];
     urls.extend(files.iter().map(|f| format!("/{f}")));
     let list = format!("[{}]", urls.iter().map(|u| format!("{u:?}")).collect::<Vec<_>>().join(", "));
-    let source = std::fs::read_to_string(template).map_err(|e| format!("{}: {e}", template.display()))?;
     if !source.contains("__WAYMARK_PRECACHE__") || !source.contains("__WAYMARK_VERSION__") {
         return Err(format!("{} lacks the __WAYMARK_PRECACHE__ / __WAYMARK_VERSION__ placeholders", template.display()));
     }
@@ -54,5 +56,33 @@ impl Fnv {
             self.0 ^= u64::from(*b);
             self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_every_built_file_and_changes_version_with_content() {
+        let base = std::env::temp_dir().join(format!("waymark-sw-test-{}", std::process::id()));
+        let dist = base.join("dist");
+        let _ = std::fs::remove_dir_all(&base);
+        std::fs::create_dir_all(dist.join("icons")).unwrap();
+        std::fs::write(dist.join("index.html"), "<html>").unwrap();
+        std::fs::write(dist.join("waymark-0123456789abcdef_bg.wasm"), "wasm").unwrap();
+        std::fs::write(dist.join("icons/icon.svg"), "<svg/>").unwrap();
+        let template = base.join("sw.js");
+        std::fs::write(&template, "const V = \"__WAYMARK_VERSION__\"; const P = __WAYMARK_PRECACHE__;").unwrap();
+        let built = || {
+            write(&dist, &template).unwrap();
+            std::fs::read_to_string(dist.join("sw.js")).unwrap()
+        };
+        let first = built();
+        assert!(first.ends_with(r#"const P = ["/", "/icons/icon.svg", "/index.html", "/waymark-0123456789abcdef_bg.wasm"];"#), "{first}");
+        assert_eq!(built(), first, "the same build gives the same worker (sw.js itself is not listed)");
+        std::fs::write(dist.join("index.html"), "<html lang=en>").unwrap();
+        assert_ne!(built(), first, "a change to any file gives a new version");
+        std::fs::remove_dir_all(&base).unwrap();
     }
 }

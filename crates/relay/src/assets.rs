@@ -46,8 +46,7 @@ pub async fn serve(State(config): State<Arc<Config>>, method: Method, uri: Uri) 
 
 /// The request path as a relative path inside dist, or `None` if it tries to leave it.
 fn safe_relative_path(path: &str) -> Option<PathBuf> {
-    let decoded = path.trim_start_matches('/');
-    let candidate = Path::new(decoded);
+    let candidate = Path::new(path.trim_start_matches('/'));
     let mut out = PathBuf::new();
     for part in candidate.components() {
         match part {
@@ -62,6 +61,7 @@ fn safe_relative_path(path: &str) -> Option<PathBuf> {
     Some(out)
 }
 
+/// The Content-Type for a file name, by its extension.
 fn content_type(name: &str) -> &'static str {
     match name.rsplit('.').next().unwrap_or("") {
         "html" => "text/html; charset=utf-8",
@@ -90,11 +90,13 @@ fn cache_control(name: &str) -> &'static str {
     }
 }
 
-/// Trunk names built files `<stem>-<16 hex digits>[_bg].<ext>`.
+/// Trunk names built files `<stem>-<hash>[_bg].<ext>`, the hash a 64-bit number in hex
+/// without leading zeros: usually 16 digits, sometimes fewer.
 fn is_hashed(name: &str) -> bool {
     let stem = name.split('.').next().unwrap_or("");
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| (10..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]
@@ -113,6 +115,7 @@ mod tests {
     fn hashed_names_are_recognised() {
         assert!(is_hashed("waymark-dc3e7b711db8e926_bg.wasm"));
         assert!(is_hashed("base-6236a689b6287ffd.css"));
+        assert!(is_hashed("waymark-d069da1d21c7096.js"), "15 digits: the hash had a leading zero");
         assert!(!is_hashed("sw.js"));
         assert!(!is_hashed("icon-192.png"));
     }

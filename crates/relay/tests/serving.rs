@@ -12,7 +12,8 @@ fn dist() -> tempfile::TempDir {
         ("sw.js", "self.addEventListener('fetch', () => {});"),
         ("manifest.webmanifest", "{}"),
         ("waymark-0123456789abcdef.js", &"export const x = 1;\n".repeat(200)),
-        ("waymark-0123456789abcdef_bg.wasm", "\0asm"),
+        ("waymark-0123456789abcdef_bg.wasm", &"\0asm\x01\0\0\0".repeat(100)),
+        ("icon-192.png", "\u{89}PNG"),
         ("base-0123456789abcdef.css", "body{}"),
     ];
     for (name, body) in files {
@@ -42,8 +43,17 @@ async fn assets_have_their_types_and_hashed_ones_are_immutable() {
     assert_eq!(header_of(&wasm, header::CACHE_CONTROL), "public, max-age=31536000, immutable");
     let css = get(&dir, "/base-0123456789abcdef.css", false).await;
     assert!(header_of(&css, header::CONTENT_TYPE).starts_with("text/css"));
+    let js = get(&dir, "/waymark-0123456789abcdef.js", false).await;
+    assert!(header_of(&js, header::CONTENT_TYPE).starts_with("text/javascript"));
+    assert_eq!(header_of(&js, header::CACHE_CONTROL), "public, max-age=31536000, immutable");
+    let html = get(&dir, "/index.html", false).await;
+    assert!(header_of(&html, header::CONTENT_TYPE).starts_with("text/html"));
     let manifest = get(&dir, "/manifest.webmanifest", false).await;
     assert_eq!(header_of(&manifest, header::CONTENT_TYPE), "application/manifest+json");
+    let png = get(&dir, "/icon-192.png", false).await;
+    assert_eq!(header_of(&png, header::CONTENT_TYPE), "image/png");
+    // Unhashed files may change between builds: cached briefly.
+    assert_eq!(header_of(&png, header::CACHE_CONTROL), "public, max-age=3600");
 }
 
 #[tokio::test]
@@ -62,17 +72,25 @@ async fn app_routes_get_the_app_and_missing_files_404() {
     let route = get(&dir, "/w/4x2k/ideas/9zz", false).await;
     assert_eq!(route.status(), StatusCode::OK);
     assert!(header_of(&route, header::CONTENT_TYPE).starts_with("text/html"));
+    assert_eq!(header_of(&route, header::CACHE_CONTROL), "no-cache");
     let body = route.into_body().collect().await.unwrap().to_bytes();
     assert!(String::from_utf8_lossy(&body).contains("<title>Waymark</title>"));
     assert_eq!(get(&dir, "/missing-0123456789abcdef.js", false).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(get(&dir, "/icons/missing.png", false).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(get(&dir, "/../secret.txt", false).await.status(), StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
 async fn text_is_gzipped_when_the_browser_accepts_it() {
     let dir = dist();
-    let r = get(&dir, "/waymark-0123456789abcdef.js", true).await;
-    assert_eq!(header_of(&r, header::CONTENT_ENCODING), "gzip");
+    let js = get(&dir, "/waymark-0123456789abcdef.js", true).await;
+    assert_eq!(header_of(&js, header::CONTENT_ENCODING), "gzip");
+    let compressed = js.into_body().collect().await.unwrap().to_bytes();
+    assert!(compressed.len() < 4000 / 4, "gzip shrinks repetitive text: {} bytes", compressed.len());
+    let wasm = get(&dir, "/waymark-0123456789abcdef_bg.wasm", true).await;
+    assert_eq!(header_of(&wasm, header::CONTENT_ENCODING), "gzip");
+    let plain = get(&dir, "/waymark-0123456789abcdef.js", false).await;
+    assert_eq!(header_of(&plain, header::CONTENT_ENCODING), "");
 }
 
 #[tokio::test]
@@ -80,4 +98,5 @@ async fn health_check_answers() {
     let dir = dist();
     let r = get(&dir, "/healthz", false).await;
     assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.into_body().collect().await.unwrap().to_bytes(), "ok");
 }

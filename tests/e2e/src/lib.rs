@@ -4,14 +4,17 @@
 //! `cargo xtask test` sets `WAYMARK_RELAY_BIN` (the built server) and `WAYMARK_DIST`
 //! (the built app) before running these tests.
 
-use std::net::TcpListener;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
+
+mod reap;
 
 /// How long a wait lasts before the test fails with what it was waiting for.
 pub const TIMEOUT: Duration = Duration::from_secs(15);
@@ -26,14 +29,21 @@ fn env_path(name: &str) -> PathBuf {
 
 /// The Waymark server, running as its real binary on a free local port.
 pub struct Relay {
-    child: Option<Child>,
+    child: Option<reap::Owned>,
     port: u16,
     data: tempfile::TempDir,
+    dist: PathBuf,
 }
 
 impl Relay {
+    /// The server, serving the built app.
     pub async fn start() -> Relay {
-        let mut relay = Relay { child: None, port: free_port(), data: tempfile::tempdir().expect("temp dir") };
+        Relay::start_with_dist(env_path("WAYMARK_DIST")).await
+    }
+
+    /// The server, serving the app from `dist` (e.g. a copy a test changes).
+    pub async fn start_with_dist(dist: PathBuf) -> Relay {
+        let mut relay = Relay { child: None, port: free_port(), data: tempfile::tempdir().expect("temp dir"), dist };
         relay.spawn().await;
         relay
     }
@@ -42,31 +52,35 @@ impl Relay {
         let child = Command::new(env_path("WAYMARK_RELAY_BIN"))
             .args(["--addr", &format!("127.0.0.1:{}", self.port)])
             .arg("--dist")
-            .arg(env_path("WAYMARK_DIST"))
+            .arg(&self.dist)
             .arg("--data-dir")
             .arg(self.data.path())
+            // Its errors show in the test output; its per-request log lines do not.
+            .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::inherit())
             .spawn()
             .expect("the server starts");
-        self.child = Some(child);
+        self.child = Some(reap::Owned::new(child));
         let deadline = Instant::now() + TIMEOUT;
-        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(Instant::now() < deadline, "the server did not start listening");
+        while !healthy(self.port) {
+            if let Some(status) = self.child.as_mut().and_then(reap::Owned::exited) {
+                panic!("the server exited at start ({status})");
+            }
+            assert!(Instant::now() < deadline, "the server did not answer /healthz within {TIMEOUT:?}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
+    /// The address of `path` on this server, e.g. `url("/")`.
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
     /// Stops the server (the browser keeps running).
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        // Dropping it kills the process and waits for it.
+        self.child = None;
     }
 
     /// Starts the server again on the same port with the same data.
@@ -82,16 +96,30 @@ impl Drop for Relay {
     }
 }
 
+/// Whether a server on `port` answers `GET /healthz` with 200 `ok`.
+fn healthy(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    if stream.write_all(b"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").is_err() {
+        return false;
+    }
+    let mut reply = String::new();
+    let _ = stream.read_to_string(&mut reply);
+    reply.split_whitespace().nth(1) == Some("200") && reply.ends_with("ok")
+}
+
 /// Headless Chromium with a fresh profile of its own (two Browsers are two people).
 pub struct Browser {
     pub client: Client,
-    driver: Child,
+    // Dropped after `client` and before `_profile`: Chromium ends before its profile goes.
+    _driver: reap::Owned,
     _profile: tempfile::TempDir,
     pub downloads: PathBuf,
     _downloads_dir: tempfile::TempDir,
 }
 
 impl Browser {
+    /// Starts chromedriver and a headless Chromium session with a fresh profile.
     pub async fn start() -> Browser {
         let port = free_port();
         let driver = Command::new("/usr/bin/chromedriver")
@@ -100,8 +128,9 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .expect("chromedriver starts (cargo xtask test installs it)");
+        let driver = reap::Owned::new(driver);
         let deadline = Instant::now() + TIMEOUT;
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "chromedriver did not start");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -129,13 +158,15 @@ impl Browser {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .expect("a Chromium session");
-        Browser { client, driver, _profile: profile, downloads: downloads_dir.path().to_owned(), _downloads_dir: downloads_dir }
+        Browser { client, _driver: driver, _profile: profile, downloads: downloads_dir.path().to_owned(), _downloads_dir: downloads_dir }
     }
 
+    /// Opens `url` and waits for it to load.
     pub async fn goto(&self, url: &str) {
         self.client.goto(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
     }
 
+    /// Reloads the page, as F5 would.
     pub async fn reload(&self) {
         self.client.refresh().await.expect("reload");
     }
@@ -148,7 +179,7 @@ impl Browser {
                 return el;
             }
             if Instant::now() > deadline {
-                self.screenshot("failure").await;
+                self.failure_screenshot().await;
                 panic!("nothing matches {css:?} after {TIMEOUT:?}");
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -165,7 +196,7 @@ impl Browser {
                 }
             }
             if Instant::now() > deadline {
-                self.screenshot("failure").await;
+                self.failure_screenshot().await;
                 panic!("no {css:?} shows {text:?} after {TIMEOUT:?}; visible: {:?}", self.texts(css).await);
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -180,7 +211,7 @@ impl Browser {
                 return;
             }
             if Instant::now() > deadline {
-                self.screenshot("failure").await;
+                self.failure_screenshot().await;
                 panic!("waited {TIMEOUT:?} for {what}");
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -246,28 +277,34 @@ impl Browser {
         self.client.execute_async(js, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{js}"))
     }
 
-    /// Saves a PNG of the page under target/screenshots/.
+    /// Saves a PNG of the page as target/screenshots/<name>.png and returns its path.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
-        let _ = std::fs::create_dir_all(&dir);
-        let path = dir.join(format!("{name}.png"));
-        if let Ok(png) = self.client.screenshot().await {
-            let _ = std::fs::write(&path, png);
-        }
+        let path = screenshot_path(name);
+        let png = self.client.screenshot().await.unwrap_or_else(|e| panic!("screenshot {name}: {e}"));
+        std::fs::write(&path, png).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
         path
     }
 
-    /// Waits for a finished download whose name ends with `suffix`.
+    /// Best effort, for a test about to fail: target/screenshots/failure.png.
+    async fn failure_screenshot(&self) {
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::write(screenshot_path("failure"), png);
+        }
+    }
+
+    /// Waits for a finished, non-empty download whose name ends with `suffix`.
     pub async fn wait_for_download(&self, suffix: &str) -> PathBuf {
         let deadline = Instant::now() + TIMEOUT;
         loop {
-            let found = std::fs::read_dir(&self.downloads)
+            let files: Vec<PathBuf> =
+                std::fs::read_dir(&self.downloads).into_iter().flatten().flatten().map(|e| e.path()).collect();
+            // Chromium first creates an empty file under the final name and writes to
+            // a `.crdownload` beside it, then renames that over the empty one.
+            let writing = files.iter().any(|p| p.extension().is_some_and(|e| e == "crdownload"));
+            let found = files
                 .into_iter()
-                .flatten()
-                .flatten()
-                .map(|e| e.path())
-                .find(|p| p.to_string_lossy().ends_with(suffix));
-            if let Some(path) = found {
+                .find(|p| p.to_string_lossy().ends_with(suffix) && std::fs::metadata(p).is_ok_and(|m| m.len() > 0));
+            if let (false, Some(path)) = (writing, found) {
                 return path;
             }
             assert!(Instant::now() < deadline, "no download ending in {suffix} appeared");
@@ -275,12 +312,35 @@ impl Browser {
         }
     }
 
+    /// Ends the browser session cleanly; dropping a Browser also ends it.
     pub async fn close(self) {
-        let Browser { client, mut driver, .. } = self;
-        let _ = client.close().await;
-        let _ = driver.kill();
-        let _ = driver.wait();
+        let _ = self.client.close().await;
     }
+}
+
+
+fn screenshot_path(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    let _ = std::fs::create_dir_all(&dir);
+    dir.join(format!("{name}.png"))
+}
+
+/// Copies the built app into a fresh directory a test may change.
+pub fn copy_of_dist() -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap().flatten() {
+            let (src, dst) = (entry.path(), to.join(entry.file_name()));
+            if src.is_dir() {
+                copy(&src, &dst);
+            } else {
+                std::fs::copy(&src, &dst).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy(&env_path("WAYMARK_DIST"), dir.path());
+    dir
 }
 
 /// Keys for `type_into`.

@@ -1,0 +1,47 @@
+//! The offline app shell: after a visit the app opens with the server stopped, and a
+//! new version replaces the old one cleanly on the next visit.
+
+use waymark_e2e::{copy_of_dist, Browser, Relay};
+
+const CACHES: &str = "const done = arguments[0]; caches.keys().then(done);";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_version_replaces_the_cached_one_on_the_next_visit() {
+    let dist = copy_of_dist();
+    let mut relay = Relay::start_with_dist(dist.path().to_owned()).await;
+    let b = Browser::start().await;
+    b.goto(&relay.url("/")).await;
+    b.wait_for_text("h1", "Your workspaces").await;
+    b.wait_until("navigator.serviceWorker.controller !== null", "the service worker to take over").await;
+    let first = b.eval_async(CACHES).await;
+    assert_eq!(first.as_array().map(Vec::len), Some(1), "one cache: {first}");
+    let old = first[0].as_str().unwrap().to_owned();
+
+    // Deploy a new version: a changed page and a changed service worker.
+    let sw = std::fs::read_to_string(dist.path().join("sw.js")).unwrap();
+    let version = old.trim_start_matches("waymark-");
+    std::fs::write(dist.path().join("sw.js"), sw.replace(version, &format!("{version}next"))).unwrap();
+    let index = std::fs::read_to_string(dist.path().join("index.html")).unwrap();
+    std::fs::write(dist.path().join("index.html"), index.replace("<head>", "<head><meta name=\"waymark-build\" content=\"next\">")).unwrap();
+
+    b.reload().await;
+    b.wait_for_text("h1", "Your workspaces").await;
+    b.wait_until("document.querySelector('meta[name=waymark-build]') !== null", "the new page").await;
+    let expected = format!("waymark-{version}next");
+    let deadline = std::time::Instant::now() + waymark_e2e::TIMEOUT;
+    loop {
+        let caches = b.eval_async(CACHES).await;
+        if caches.as_array().is_some_and(|c| c.len() == 1 && c[0] == expected.as_str()) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "old cache not replaced: {caches}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    // With the server gone, the new version is what opens.
+    relay.stop();
+    b.reload().await;
+    b.wait_for_text("h1", "Your workspaces").await;
+    b.wait_until("document.querySelector('meta[name=waymark-build]') !== null", "the new version offline").await;
+    b.close().await;
+}

@@ -1,0 +1,123 @@
+//! `cargo xtask test` and `cargo xtask bench`: every suite, timed, with a summary.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use crate::{build, build_relay, install, root, run_cmd, say, tools_path};
+
+type Suite = (&'static str, fn() -> Result<(), String>);
+
+/// Runs the native, wasm and end-to-end suites; fails if any of them fails.
+pub fn test() -> Result<(), String> {
+    install::all(true)?;
+    let suites: [Suite; 3] = [
+        ("native (domain, server, tools)", native),
+        ("wasm in headless Chromium", wasm),
+        ("end-to-end: real server, headless Chromium", end_to_end),
+    ];
+    let mut results = Vec::new();
+    for (name, suite) in suites {
+        say(&format!("── suite: {name}"));
+        let started = Instant::now();
+        let outcome = suite();
+        if let Err(e) = &outcome {
+            say(&format!("suite failed: {e}"));
+        }
+        results.push((name, outcome.is_ok(), started.elapsed()));
+    }
+    println!("\nxtask: summary");
+    for (name, ok, took) in &results {
+        println!("  {} {name} ({:.0} s)", if *ok { "PASS" } else { "FAIL" }, took.as_secs_f64());
+    }
+    let failed = results.iter().filter(|r| !r.1).count();
+    println!("{} passed, {} failed", results.len() - failed, failed);
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(format!("{failed} suite(s) failed"))
+    }
+}
+
+fn native() -> Result<(), String> {
+    run_cmd(Command::new("cargo").args(["test", "--no-fail-fast", "--workspace", "--exclude", "waymark", "--exclude", "waymark-e2e"]))
+}
+
+fn wasm() -> Result<(), String> {
+    if !has_wasm_tests(&root().join("tests")) && !has_wasm_tests(&root().join("src")) {
+        say("the app has no wasm-bindgen tests yet: nothing to run in Chromium (counted as a pass)");
+    }
+    let mut cargo = Command::new("cargo");
+    cargo
+        .args(["test", "--no-fail-fast", "-p", "waymark", "--target", "wasm32-unknown-unknown"])
+        .env("PATH", tools_path())
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+    run_cmd(&mut cargo)
+}
+
+/// Whether any Rust file under `dir` declares a `#[wasm_bindgen_test]`.
+fn has_wasm_tests(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    entries.flatten().map(|e| e.path()).any(|path| {
+        if path.is_dir() {
+            has_wasm_tests(&path)
+        } else {
+            path.extension().is_some_and(|e| e == "rs")
+                && std::fs::read_to_string(&path).is_ok_and(|s| s.contains("#[wasm_bindgen_test"))
+        }
+    })
+}
+
+fn end_to_end() -> Result<(), String> {
+    build()?;
+    let relay = build_relay()?;
+    run_cmd(e2e_env(&mut Command::new("cargo"), &relay).args(["test", "--no-fail-fast", "-p", "waymark-e2e", "--", "--test-threads=1"]))
+}
+
+fn e2e_env<'a>(cmd: &'a mut Command, relay: &Path) -> &'a mut Command {
+    cmd.env("WAYMARK_RELAY_BIN", relay).env("WAYMARK_DIST", root().join("dist"))
+}
+
+/// Builds the app, runs whichever benchmarks exist, and prints the transfer size.
+pub fn bench() -> Result<(), String> {
+    install::all(true)?;
+    build()?;
+    if root().join("crates/domain/examples/bench.rs").exists() {
+        say("── domain benchmarks (release)");
+        run_cmd(Command::new("cargo").args(["run", "--release", "-p", "waymark-domain", "--example", "bench"]))?;
+    }
+    if root().join("tests/e2e/src/bin/browser-bench.rs").exists() {
+        say("── browser benchmarks (headless Chromium)");
+        let relay = build_relay()?;
+        run_cmd(e2e_env(&mut Command::new("cargo"), &relay).args(["run", "--release", "-p", "waymark-e2e", "--bin", "browser-bench"]))?;
+    }
+    say("── transfer size of the app (gzip -9)");
+    transfer_size()
+}
+
+/// Prints the gzipped size of the wasm, js and css the browser downloads.
+fn transfer_size() -> Result<(), String> {
+    let dist = root().join("dist");
+    let mut entries: Vec<_> = std::fs::read_dir(&dist)
+        .map_err(|e| format!("{}: {e}", dist.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("wasm" | "js" | "css")))
+        .filter(|p| p.file_name().is_some_and(|n| n != "sw.js"))
+        .collect();
+    entries.sort();
+    let mut total = 0u64;
+    for path in entries {
+        let out = Command::new("gzip").args(["-9", "-c"]).arg(&path).output().map_err(|e| format!("could not run gzip: {e}"))?;
+        let raw = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
+        let gz = out.stdout.len() as u64;
+        total += gz;
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        println!("  {name:<44} {raw:>9} B raw {gz:>9} B gzip");
+    }
+    let verdict = if total <= 400 * 1024 { "within" } else { "OVER" };
+    println!("  total transfer (wasm + js + css, gzip -9): {:.1} KB, {verdict} the 400 KB goal", total as f64 / 1024.0);
+    Ok(())
+}
