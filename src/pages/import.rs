@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use waymark_domain::export::{self, FileKind};
-use waymark_domain::Workspace;
+use waymark_domain::{BriefField, Workspace};
 
 use crate::session::Session;
 use crate::storage::{Store, WorkspaceMeta};
@@ -43,6 +43,13 @@ pub async fn import_file(store: Rc<Store>, bytes: &[u8], me: &str) -> Result<Imp
 
 async fn store_new(store: &Store, ws: &mut Workspace) -> Result<Imported, String> {
     let id = ws.workspace_id();
+    // Two cards with one name would be indistinguishable: mark the newcomer.
+    let taken = store.list().await.map(|l| l.into_iter().any(|m| m.name == ws.name())).unwrap_or(false);
+    if taken {
+        let renamed = format!("{} (imported)", ws.name());
+        ws.set_brief_text(BriefField::Name, &renamed).map_err(|e| e.to_string())?;
+        ws.commit();
+    }
     let name = ws.name();
     let now = js_sys::Date::now();
     let meta = WorkspaceMeta { id: id.clone(), name: name.clone(), ideas: ws.live_idea_count(), last_opened: now, created: now };

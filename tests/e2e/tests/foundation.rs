@@ -171,6 +171,7 @@ async fn a_workspace_exported_and_reimported_comes_back_whole_and_bad_files_chan
     // JSON import makes a second, separate workspace.
     b.wait_for("input[type=file]").await.send_keys(&json.to_string_lossy()).await.unwrap();
     b.wait_until("document.querySelectorAll('.workspace-card').length === 2", "a second workspace from JSON").await;
+    b.wait_for_text(".workspace-card h2", "Field sales (imported)").await;
 
     // A file that is not what it claims: a clear error, nothing created.
     let bad = b.downloads.join("broken.json");
