@@ -8,6 +8,7 @@ pub mod brief;
 mod fields;
 mod id;
 pub mod export;
+pub mod feedback;
 pub mod fixtures;
 pub mod format;
 pub mod idea;

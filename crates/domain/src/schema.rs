@@ -62,6 +62,7 @@ pub const WORKSPACE_ID: &str = "workspace_id";
 pub const BRIEF: &str = "brief";
 pub const SETTINGS: &str = "settings";
 pub const IDEAS: &str = "ideas";
+pub const FEEDBACK: &str = "feedback";
 
 /// Every artifact collection schema v1 defines, created empty with each workspace.
 pub const COLLECTIONS: &[&str] = &[

@@ -8,7 +8,7 @@ use automerge::{
 };
 
 use crate::fields::{child_map, ensure_map, write_text, DocFields, Problem, Reader};
-use crate::schema::{self, BRIEF, COLLECTIONS, IDEAS, SCHEMA, SCHEMA_VERSION, WORKSPACE_ID};
+use crate::schema::{self, BRIEF, COLLECTIONS, FEEDBACK, IDEAS, SCHEMA, SCHEMA_VERSION, WORKSPACE_ID};
 use crate::Id;
 
 /// Why bytes could not be opened as a workspace. Nothing is changed when this is returned.
@@ -29,6 +29,8 @@ pub enum EditError {
     NotFound(Id),
     #[error("the document refused the edit: {0}")]
     Document(String),
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl From<automerge::AutomergeError> for EditError {
@@ -44,11 +46,12 @@ pub struct Changed {
     pub everything: bool,
     pub brief: bool,
     pub ideas: BTreeSet<Id>,
+    pub feedback: BTreeSet<Id>,
 }
 
 impl Changed {
     pub fn is_empty(&self) -> bool {
-        !self.everything && !self.brief && self.ideas.is_empty()
+        !self.everything && !self.brief && self.ideas.is_empty() && self.feedback.is_empty()
     }
 
     /// Folds in what `patches` touched. A patch's path starts at the root, so its first
@@ -59,28 +62,17 @@ impl Changed {
                 [] => match &patch.action {
                     PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => match key.as_str() {
                         BRIEF => self.brief = true,
-                        IDEAS | SCHEMA | WORKSPACE_ID => self.everything = true,
+                        IDEAS | FEEDBACK | SCHEMA | WORKSPACE_ID => self.everything = true,
                         _ => {}
                     },
                     _ => {}
                 },
-                [(_, Prop::Map(collection)), rest @ ..] if collection == BRIEF => {
-                    let _ = rest;
-                    self.brief = true;
-                }
-                [(_, Prop::Map(collection))] if collection == IDEAS => match &patch.action {
-                    PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => {
-                        if let Some(id) = Id::parse(key) {
-                            self.ideas.insert(id);
-                        }
-                    }
+                [(_, Prop::Map(collection)), ..] if collection == BRIEF => self.brief = true,
+                [(_, Prop::Map(collection))] => match &patch.action {
+                    PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => self.touched(collection, key),
                     _ => {}
                 },
-                [(_, Prop::Map(collection)), (_, Prop::Map(key)), ..] if collection == IDEAS => {
-                    if let Some(id) = Id::parse(key) {
-                        self.ideas.insert(id);
-                    }
-                }
+                [(_, Prop::Map(collection)), (_, Prop::Map(key)), ..] => self.touched(collection, key),
                 _ => {}
             }
         }
@@ -102,6 +94,22 @@ fn strict_check(bytes: &[u8]) -> Result<(), automerge::AutomergeError> {
 /// Whether `bytes` are complete, undamaged Automerge data (a document or changes).
 pub fn is_well_formed(bytes: &[u8]) -> bool {
     !bytes.is_empty() && strict_check(bytes).is_ok()
+}
+
+impl Changed {
+    /// Records that artifact `key` of `collection` changed.
+    fn touched(&mut self, collection: &str, key: &str) {
+        let Some(id) = Id::parse(key) else { return };
+        match collection {
+            IDEAS => {
+                self.ideas.insert(id);
+            }
+            FEEDBACK => {
+                self.feedback.insert(id);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// A workspace document plus cached handles to its top-level maps.
