@@ -274,19 +274,7 @@ impl Workspace {
 
     /// All feedback (deleted included), read in one pass.
     pub fn all_feedback(&self) -> (Vec<Feedback>, Vec<Problem>) {
-        let mut problems = Vec::new();
-        let Some(map) = self.feedback_map() else { return (Vec::new(), problems) };
-        let all = match self.doc.hydrate(&map, None) {
-            Ok(automerge::hydrate::Value::Map(m)) => m
-                .iter()
-                .filter_map(|(key, entry)| match (Id::parse(key), &entry.value) {
-                    (Some(id), automerge::hydrate::Value::Map(fields)) => Some(read_feedback(fields, &id, &mut problems)),
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
-        (all, problems)
+        self.read_collection(FEEDBACK, read_feedback)
     }
 
     pub fn set_feedback_text(&mut self, id: &Id, value: &str, now_ms: i64) -> Result<(), EditError> {

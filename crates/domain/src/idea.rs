@@ -294,18 +294,7 @@ impl Workspace {
     /// Every idea, in no particular order, with problems found reading them. Reads the
     /// collection in one pass (opening a workspace reads every idea once).
     pub fn ideas(&self) -> (Vec<Idea>, Vec<Problem>) {
-        let mut problems = Vec::new();
-        let all = match self.doc.hydrate(&self.ideas, None) {
-            Ok(automerge::hydrate::Value::Map(map)) => map
-                .iter()
-                .filter_map(|(key, entry)| match (Id::parse(key), &entry.value) {
-                    (Some(id), automerge::hydrate::Value::Map(fields)) => Some(read_idea(fields, &id, &mut problems)),
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
-        (all, problems)
+        self.read_collection(crate::schema::IDEAS, read_idea)
     }
 
     /// Reads the keys of an idea map that this version does not know (for tests and

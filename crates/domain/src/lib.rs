@@ -12,6 +12,8 @@ pub mod feedback;
 pub mod fixtures;
 pub mod format;
 pub mod idea;
+pub mod markdown;
+pub mod persona;
 pub mod query;
 pub mod schema;
 pub mod scoring;

@@ -63,12 +63,13 @@ pub const BRIEF: &str = "brief";
 pub const SETTINGS: &str = "settings";
 pub const IDEAS: &str = "ideas";
 pub const FEEDBACK: &str = "feedback";
+pub const PERSONAS: &str = "personas";
 
 /// Every artifact collection schema v1 defines, created empty with each workspace.
 pub const COLLECTIONS: &[&str] = &[
     IDEAS,
-    "feedback",
-    "personas",
+    FEEDBACK,
+    PERSONAS,
     "stories",
     "features",
     "releases",

@@ -1,0 +1,96 @@
+//! Markdown to HTML that is safe to put in the page: documents come from teammates
+//! and files, so nothing in them may run. Raw HTML is shown as text, and links and
+//! images keep only http, https and mailto addresses (anything else, `javascript:`
+//! included, becomes plain text).
+
+use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag, TagEnd};
+
+/// Whether a link target is allowed: http, https or mailto, or a same-page anchor.
+pub fn is_safe_url(url: &str) -> bool {
+    let url = url.trim();
+    if url.starts_with('#') {
+        return true;
+    }
+    // Browsers ignore tabs and newlines inside schemes ("java\tscript:"), so strip
+    // them before looking.
+    let compact: String = url.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
+    ["http://", "https://", "mailto:"].iter().any(|scheme| compact.starts_with(scheme))
+}
+
+/// Renders Markdown (CommonMark with tables, strikethrough and task lists) to HTML in
+/// which no script, style, event handler or unsafe link can appear.
+pub fn render(markdown: &str) -> String {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    // Links whose target is unsafe are dropped (their text stays); depth counts
+    // nested unsafe link starts so the matching ends are dropped too.
+    let mut dropped_links = Vec::new();
+    let events = Parser::new_ext(markdown, options).filter_map(|event| match event {
+        // Raw HTML is shown as the text it is.
+        Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            let safe = is_safe_url(&dest_url);
+            dropped_links.push(!safe);
+            safe.then_some(Event::Start(Tag::Link { link_type, dest_url, title, id }))
+        }
+        Event::End(TagEnd::Link) => {
+            let dropped = dropped_links.pop().unwrap_or(false);
+            (!dropped).then_some(Event::End(TagEnd::Link))
+        }
+        // An image with an unsafe source keeps its alt text and loses the source.
+        Event::Start(Tag::Image { dest_url, .. }) if !is_safe_url(&dest_url) => {
+            Some(Event::Start(Tag::Image {
+                link_type: pulldown_cmark::LinkType::Inline,
+                dest_url: CowStr::Borrowed(""),
+                title: CowStr::Borrowed(""),
+                id: CowStr::Borrowed(""),
+            }))
+        }
+        other => Some(other),
+    });
+    let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut out, events);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinary_markdown_renders() {
+        let html = render("# Spec\n\nSome **bold** and a [link](https://example.com).\n\n- [x] done");
+        assert!(html.contains("<h1>Spec</h1>"));
+        assert!(html.contains("<strong>bold</strong>"));
+        assert!(html.contains(r#"<a href="https://example.com">link</a>"#));
+        assert!(html.contains("checkbox"));
+    }
+
+    #[test]
+    fn raw_html_and_scripts_are_shown_as_text() {
+        let html = render("<script>alert(1)</script>\n\nHi <img src=x onerror=alert(1)> there <b onclick=\"x()\">b</b>");
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<img src=x"), "{html}");
+        assert!(!html.contains("<b onclick"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+    }
+
+    #[test]
+    fn only_http_https_and_mailto_links_survive() {
+        for bad in ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "java\tscript:alert(1)", "data:text/html,<b>x</b>", "vbscript:x", "file:///etc/passwd"] {
+            let html = render(&format!("[click]({bad}) and ![pic]({bad})"));
+            assert!(!html.contains("href="), "{bad}: {html}");
+            assert!(!html.to_lowercase().contains("javascript"), "{bad}: {html}");
+            assert!(html.contains("click"), "the link text stays: {html}");
+        }
+        assert!(render("<javascript:alert(1)>").contains("&lt;javascript:alert(1)&gt;") || !render("<javascript:alert(1)>").contains("href"));
+        assert!(render("[mail](mailto:pm@example.com)").contains(r#"href="mailto:pm@example.com""#));
+        assert!(render("[top](#intro)").contains("href=\"#intro\""));
+    }
+
+    #[test]
+    fn nested_and_reference_links_are_filtered_too() {
+        let html = render("[a][bad]\n\n[bad]: javascript:alert(1)\n\n[ok][good]\n\n[good]: https://ok.example");
+        assert!(!html.contains("javascript"), "{html}");
+        assert!(html.contains("https://ok.example"), "{html}");
+    }
+}
