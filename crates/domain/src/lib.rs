@@ -18,6 +18,7 @@ pub mod query;
 pub mod schema;
 pub mod scoring;
 pub mod stats;
+pub mod story;
 pub mod workspace;
 
 pub use brief::{Brief, BriefField, BriefNumber};

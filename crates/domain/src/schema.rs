@@ -35,7 +35,7 @@
 //! | `ideas`       | title Text, description Text, status str (new, under_review, accepted, parked, rejected, done), status_reason Text, source str, submitter str, votes Counter, feedback map, feature str, scores map framework -> map input -> f64/str |
 //! | `feedback`    | text Text, channel str (survey, poll, interview, focus_group, review, support, usability_test, beta, churn), customer str, segment str, date str (YYYY-MM-DD), rating int (NPS 0–10 or CSAT 1–5), rating_scale str (nps, csat), sentiment str (positive, neutral, negative), ideas map, features map, persona str |
 //! | `personas`    | name str, role str, goals Text, pain_points Text, motivations Text, behaviours Text, quote Text, segment_size f64 |
-//! | `stories`     | persona str, goal Text, benefit Text, criteria list of {given Text, when Text, then Text}, estimate f64, status str, idea str, feature str |
+//! | `stories`     | persona str, goal Text, benefit Text, criteria map id -> {given Text, when Text, then Text, position f64} (ordered by position, so a move never drops a concurrent edit), estimate f64, status str (draft, ready, in_progress, done), idea str, feature str |
 //! | `features`    | title Text, description Text, theme str, status str, horizon str (now, next, later), start str, target str (dates), release str, owner str, blocks map, success_metrics Text, ideas map, stories map, risks map, cost_estimate f64, visibility str (internal, executive, public) |
 //! | `releases`    | name str, target str (date), status str, features map, readiness map function -> {done: bool, note: Text}, notes Text |
 //! | `objectives`  | name str, unit str, baseline f64, target f64, owner str, parent str (key results point at their objective), measurements map id -> {date: str, value: f64} |
@@ -64,13 +64,14 @@ pub const SETTINGS: &str = "settings";
 pub const IDEAS: &str = "ideas";
 pub const FEEDBACK: &str = "feedback";
 pub const PERSONAS: &str = "personas";
+pub const STORIES: &str = "stories";
 
 /// Every artifact collection schema v1 defines, created empty with each workspace.
 pub const COLLECTIONS: &[&str] = &[
     IDEAS,
     FEEDBACK,
     PERSONAS,
-    "stories",
+    STORIES,
     "features",
     "releases",
     "objectives",
