@@ -89,15 +89,7 @@ impl<S: FieldSource + ?Sized> Reader<'_, S> {
 
     /// Reports a field of the wrong kind and yields the default.
     fn wrong<T: Default>(&mut self, key: &str, expected: &str, found: Field) -> T {
-        let found = match found {
-            Field::Scalar(s) => describe(&s).to_owned(),
-            Field::Text(_) => "text".to_owned(),
-            Field::Keys(_) => "a map".to_owned(),
-            Field::Other(kind) => format!("a {kind}"),
-            Field::Unreadable(e) => format!("something unreadable ({e})"),
-            Field::Missing => "nothing".to_owned(),
-        };
-        self.problem(key, format!("expected {expected}, found {found}"));
+        self.problem(key, format!("expected {expected}, found {}", describe_field(&found)));
         T::default()
     }
 
@@ -163,6 +155,18 @@ impl<S: FieldSource + ?Sized> Reader<'_, S> {
             }
             other => self.wrong(key, "a set (map)", other),
         }
+    }
+}
+
+/// What a field holds, in words for a problem report ("a string", "nothing").
+pub(crate) fn describe_field(found: &Field) -> String {
+    match found {
+        Field::Scalar(s) => describe(s).to_owned(),
+        Field::Text(_) => "text".to_owned(),
+        Field::Keys(_) => "a map".to_owned(),
+        Field::Other(kind) => format!("a {kind}"),
+        Field::Unreadable(e) => format!("something unreadable ({e})"),
+        Field::Missing => "nothing".to_owned(),
     }
 }
 

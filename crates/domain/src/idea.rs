@@ -205,6 +205,8 @@ impl Workspace {
         self.doc.put(&obj, "status", IdeaStatus::New.key())?;
         self.doc.put(&obj, "votes", ScalarValue::counter(0))?;
         self.doc.put_object(&obj, TAGS, ObjType::Map)?;
+        // Prioritisation inputs (`<framework>.<input>` keys); see `priorities`.
+        self.doc.put_object(&obj, "scores", ObjType::Map)?;
         self.doc.put(&obj, CREATED_AT, now_ms)?;
         self.doc.put(&obj, CREATED_BY, by)?;
         self.doc.put(&obj, UPDATED_AT, now_ms)?;
@@ -302,7 +304,7 @@ impl Workspace {
     pub fn idea_unknown_keys(&self, id: &Id) -> Vec<String> {
         const KNOWN: &[&str] = &[
             "title", "description", "status_reason", "status", "source", "submitter", "votes",
-            TAGS, CREATED_AT, CREATED_BY, UPDATED_AT, DELETED,
+            TAGS, "scores", CREATED_AT, CREATED_BY, UPDATED_AT, DELETED,
         ];
         match self.idea_obj(id) {
             Some(obj) => self.doc.keys(&obj).filter(|k| !KNOWN.contains(&k.as_str())).collect(),

@@ -14,6 +14,7 @@ pub mod format;
 pub mod idea;
 pub mod markdown;
 pub mod persona;
+pub mod priorities;
 pub mod query;
 pub mod schema;
 pub mod scoring;

@@ -32,7 +32,7 @@
 //!
 //! | collection    | fields (besides the common ones) |
 //! |---------------|-----------------------------------|
-//! | `ideas`       | title Text, description Text, status str (new, under_review, accepted, parked, rejected, done), status_reason Text, source str, submitter str, votes Counter, feedback map, feature str, scores map framework -> map input -> f64/str |
+//! | `ideas`       | title Text, description Text, status str (new, under_review, accepted, parked, rejected, done), status_reason Text, source str, submitter str, votes Counter, feedback map, feature str, scores map `<framework>.<input>` -> f64 (created with the idea; see `priorities`) |
 //! | `feedback`    | text Text, channel str (survey, poll, interview, focus_group, review, support, usability_test, beta, churn), customer str, segment str, date str (YYYY-MM-DD), rating int (NPS 0–10 or CSAT 1–5), rating_scale str (nps, csat), sentiment str (positive, neutral, negative), ideas map, features map, persona str |
 //! | `personas`    | name str, role str, goals Text, pain_points Text, motivations Text, behaviours Text, quote Text, segment_size f64 |
 //! | `stories`     | persona str, goal Text, benefit Text, criteria map id -> {given Text, when Text, then Text, position f64} (ordered by position, so a move never drops a concurrent edit), estimate f64, status str (draft, ready, in_progress, done), idea str, feature str |

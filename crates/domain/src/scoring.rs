@@ -7,7 +7,7 @@ pub enum Score {
     /// A value, computed from complete, valid inputs.
     Value(f64),
     /// Some input is missing: the idea is not ranked, and not shown as 0.
-    Unscored { missing: Vec<&'static str> },
+    Unscored { missing: Vec<String> },
     /// An input is outside the framework's scale.
     Invalid(String),
 }
@@ -23,7 +23,7 @@ impl Score {
 
 /// Collects the names of missing inputs; `Some(values)` only when none is missing.
 fn require<const N: usize>(inputs: [(&'static str, Option<f64>); N]) -> Result<[f64; N], Score> {
-    let missing: Vec<&'static str> = inputs.iter().filter(|(_, v)| v.is_none()).map(|(n, _)| *n).collect();
+    let missing: Vec<String> = inputs.iter().filter(|(_, v)| v.is_none()).map(|(n, _)| (*n).to_owned()).collect();
     if !missing.is_empty() {
         return Err(Score::Unscored { missing });
     }
@@ -131,10 +131,10 @@ pub fn opportunity(importance: Option<f64>, satisfaction: Option<f64>) -> Score 
 
 /// Weighted scoring: Σ weightᵢ × scoreᵢ over the workspace's criteria (negative
 /// weights for costs such as effort). Every criterion needs a score.
-pub fn weighted(criteria: &[(&'static str, f64, Option<f64>)]) -> Score {
-    let missing: Vec<&'static str> = criteria.iter().filter(|(_, _, s)| s.is_none()).map(|(n, _, _)| *n).collect();
+pub fn weighted(criteria: &[(&str, f64, Option<f64>)]) -> Score {
+    let missing: Vec<String> = criteria.iter().filter(|(_, _, s)| s.is_none()).map(|(n, _, _)| (*n).to_owned()).collect();
     if criteria.is_empty() {
-        return Score::Unscored { missing: vec!["criteria"] };
+        return Score::Unscored { missing: vec!["criteria".to_owned()] };
     }
     if !missing.is_empty() {
         return Score::Unscored { missing };
@@ -281,7 +281,7 @@ mod tests {
     fn rice_is_reach_impact_confidence_over_effort() {
         // 500 people × high impact (2) × 80 % ÷ 2 person-months = 400.
         close(rice(Some(500.0), Some(2.0), Some(0.8), Some(2.0)), 400.0);
-        assert_eq!(rice(Some(500.0), None, Some(0.8), None), Score::Unscored { missing: vec!["impact", "effort"] });
+        assert_eq!(rice(Some(500.0), None, Some(0.8), None), Score::Unscored { missing: vec!["impact".into(), "effort".into()] });
         assert!(matches!(rice(Some(1.0), Some(2.0), Some(0.8), Some(0.0)), Score::Invalid(m) if m.contains("0.5")), "zero effort");
         assert!(matches!(rice(Some(1.0), Some(4.0), Some(0.8), Some(1.0)), Score::Invalid(m) if m.contains("impact")));
         assert!(matches!(rice(Some(1.0), Some(1.0), Some(0.7), Some(1.0)), Score::Invalid(m) if m.contains("confidence")));
@@ -311,7 +311,7 @@ mod tests {
     #[test]
     fn weighted_scoring_lets_costs_subtract() {
         close(weighted(&[("value", 2.0, Some(8.0)), ("effort", -1.0, Some(5.0))]), 11.0);
-        assert_eq!(weighted(&[("value", 2.0, Some(8.0)), ("effort", -1.0, None)]), Score::Unscored { missing: vec!["effort"] });
+        assert_eq!(weighted(&[("value", 2.0, Some(8.0)), ("effort", -1.0, None)]), Score::Unscored { missing: vec!["effort".into()] });
     }
 
     #[test]
