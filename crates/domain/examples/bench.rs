@@ -1,74 +1,149 @@
-//! Domain benchmarks (`cargo xtask bench`): what one edit costs in a workspace of
-//! 1,000 and 10,000 ideas, natively. Std-only timing: each figure is the median of
-//! repeated runs (and the minimum, which is less sensitive to a busy machine).
+//! Domain benchmarks: what opening a workspace and one edit cost at 1,000 and 10,000
+//! ideas, natively. Run with `cargo run --release -p waymark-domain --example bench`
+//! (also part of `cargo xtask bench`).
+//!
+//! Std-only timing: each figure is the median of repeated runs, with the minimum
+//! beside it (the minimum is less sensitive to a busy machine). Work that prepares a
+//! run (making the edit before a save, say) is done outside the timed part.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use waymark_domain::{IdeaText, Workspace};
+use waymark_domain::{Id, IdeaText, Workspace};
 
-/// Runs `f` `runs` times (after one warm-up) and returns (median, min).
-fn measure(runs: usize, mut f: impl FnMut()) -> (Duration, Duration) {
-    f();
+/// The median and the minimum of a set of timings.
+struct Timing {
+    median: Duration,
+    min: Duration,
+}
+
+/// Runs `setup` then times `op` on what it returns, `runs` times (after one untimed
+/// warm-up run when there are many). Both get `state`, the thing under test.
+fn measure<T, S, R>(
+    runs: usize,
+    state: &mut T,
+    mut setup: impl FnMut(&mut T) -> S,
+    mut op: impl FnMut(&mut T, S) -> R,
+) -> Timing {
+    if runs > 10 {
+        let input = setup(state);
+        black_box(op(state, input));
+    }
     let mut times: Vec<Duration> = (0..runs)
         .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
+            let input = setup(state);
+            let start = Instant::now();
+            black_box(op(state, input));
+            start.elapsed()
         })
         .collect();
     times.sort();
-    (times[times.len() / 2], times[0])
+    Timing { median: times[times.len() / 2], min: times[0] }
 }
 
-fn show(label: &str, n: usize, (median, min): (Duration, Duration)) {
-    println!("{n:>8} | {label:<52} | {:>12.3?} | {:>12.3?}", median, min);
+/// A duration in the unit that suits it: "412.3 µs", "12.41 ms", "3.210 s".
+fn show(d: Duration) -> String {
+    let micros = d.as_secs_f64() * 1e6;
+    if micros < 1_000.0 {
+        format!("{micros:.1} µs")
+    } else if micros < 1_000_000.0 {
+        format!("{:.2} ms", micros / 1e3)
+    } else {
+        format!("{:.3} s", micros / 1e6)
+    }
+}
+
+fn row(n: usize, what: &str, runs: usize, t: Timing) {
+    println!("| {n:>6} | {what:<62} | {runs:>4} | {:>11} | {:>11} |", show(t.median), show(t.min));
+}
+
+/// Benchmarks one workspace size, printing table rows; returns a line about sizes.
+fn bench(n: usize) -> String {
+    let started = Instant::now();
+    let mut ws = waymark_domain::fixtures::busy_workspace(n);
+    let mut bytes = ws.save();
+    let built = started.elapsed();
+    // Fewer runs where each one takes long, to keep the whole benchmark short.
+    let heavy = if n >= 10_000 { 5 } else { 15 };
+    let light = 101;
+
+    let t = measure(heavy, &mut bytes, |_| (), |bytes, ()| Workspace::load(bytes).unwrap().ideas().0.len());
+    row(n, "open: Workspace::load + ideas()", heavy, t);
+    let t = measure(heavy, &mut ws, |_| (), |ws, ()| ws.ideas().0.len());
+    row(n, "  of which ideas() on an open workspace", heavy, t);
+
+    let ids = ws.idea_ids();
+    let target: Id = ids[ids.len() / 2].clone();
+    let mut k = 0u64;
+    let mut next_title = move || {
+        k += 1;
+        format!("Schedule payment reminders by due date (v{k})")
+    };
+    let _ = ws.take_changes();
+
+    // A local edit through to the view: edit, commit, patches, re-read the idea.
+    let t = measure(light, &mut ws, |_| next_title(), |ws, title| {
+        ws.set_idea_text(&target, IdeaText::Title, &title, 2).unwrap();
+        ws.commit();
+        let changed = ws.take_changes();
+        changed.ideas.iter().filter(|id| ws.idea(id).is_some()).count()
+    });
+    row(n, "local edit: set_idea_text + commit + take_changes + idea()", light, t);
+    // The app's path for its own edits: the view already shows them, so no patches.
+    let t = measure(light, &mut ws, |_| next_title(), |ws, title| {
+        ws.set_idea_text(&target, IdeaText::Title, &title, 2).unwrap();
+        ws.commit();
+        ws.mark_changes_seen();
+        ws.idea(&target).is_some()
+    });
+    row(n, "  the same with mark_changes_seen instead of take_changes", light, t);
+
+    // A remote edit through to the view: apply a teammate's one-edit chunk, re-read
+    // what it changed. The teammate's edit is made outside the timed part.
+    let mut pair = (ws.fork(), ws);
+    let _ = pair.0.save_incremental();
+    let mut take = 0u64;
+    let t = measure(
+        light,
+        &mut pair,
+        |(peer, _)| {
+            take += 1;
+            peer.set_idea_text(&target, IdeaText::Description, &format!("Edited by a teammate, take {take}."), 3).unwrap();
+            peer.save_incremental()
+        },
+        |(_, ws), chunk| {
+            let changed = ws.apply(&chunk).unwrap();
+            changed.ideas.iter().filter(|id| ws.idea(id).is_some()).count()
+        },
+    );
+    row(n, "remote edit: apply(one-edit chunk) + idea() per changed idea", light, t);
+    let (mut peer, mut ws) = pair;
+    peer.set_idea_text(&target, IdeaText::Description, "One more edit.", 3).unwrap();
+    let chunk_size = peer.save_incremental().len();
+
+    let t = measure(heavy, &mut ws, |ws| ws.set_idea_text(&target, IdeaText::Title, &next_title(), 4).unwrap(), |ws, ()| ws.save().len());
+    row(n, "save() after one edit", heavy, t);
+
+    let _ = ws.save_incremental();
+    let t = measure(light, &mut ws, |ws| ws.set_idea_text(&target, IdeaText::Title, &next_title(), 5).unwrap(), |ws, ()| {
+        ws.save_incremental().len()
+    });
+    row(n, "save_incremental() after one edit", light, t);
+
+    format!(
+        "{n:>6} ideas: document {} bytes ({} KB) from save(); a one-edit chunk is {chunk_size} bytes; built through the API in {}",
+        bytes.len(),
+        bytes.len() / 1024,
+        show(built)
+    )
 }
 
 fn main() {
-    println!("{:>8} | {:<52} | {:>12} | {:>12}", "ideas", "operation", "median", "min");
-    for n in [1_000usize, 10_000] {
-        let mut ws = waymark_domain::fixtures::busy_workspace(n);
-        let bytes = ws.save();
-        println!("{n:>8} | {:<52} | {:>12} |", "document size (save)", format!("{} KB", bytes.len() / 1024));
-        let runs = if n > 5_000 { 7 } else { 21 };
-
-        show("load from bytes + read every idea", n, measure(runs, || {
-            let ws = Workspace::load(black_box(&bytes)).unwrap();
-            black_box(ws.ideas());
-        }));
-
-        let ids = ws.idea_ids();
-        let target = ids[ids.len() / 2].clone();
-        let mut k = 0u64;
-        // What the app does per key: edit inside the open transaction, re-read the idea.
-        show("keystroke: title edit + re-read the idea", n, measure(101, || {
-            k += 1;
-            ws.set_idea_text(&target, IdeaText::Title, &format!("Idea edited {k}"), 2).unwrap();
-            black_box(ws.idea(&target));
-        }));
-        // What it does when typing pauses: one commit, one chunk to store.
-        show("typing pause: commit + incremental chunk", n, measure(101, || {
-            k += 1;
-            ws.set_idea_text(&target, IdeaText::Title, &format!("Idea edited {k}"), 2).unwrap();
-            black_box(ws.save_incremental());
-            ws.mark_changes_seen();
-        }));
-
-        let mut peer = ws.fork();
-        let mut j = 0u64;
-        show("remote change applied + patch→view", n, measure(101, || {
-            j += 1;
-            peer.set_idea_text(&target, IdeaText::Description, &format!("Remote edit {j}"), 3).unwrap();
-            let change = peer.save_incremental();
-            let changed = ws.apply(&change).unwrap();
-            for id in &changed.ideas {
-                black_box(ws.idea(id));
-            }
-        }));
-
-        show("save: whole snapshot (compaction)", n, measure(runs, || {
-            black_box(ws.save());
-        }));
+    println!("| {:>6} | {:<62} | {:>4} | {:>11} | {:>11} |", "ideas", "operation", "runs", "median", "min");
+    println!("|{}|{}|{}|{}|{}|", "-".repeat(8), "-".repeat(64), "-".repeat(6), "-".repeat(13), "-".repeat(13));
+    let sizes: Vec<String> = [1_000, 10_000].into_iter().map(bench).collect();
+    println!();
+    for line in sizes {
+        println!("{line}");
     }
 }

@@ -144,6 +144,7 @@ impl Workspace {
         }
         brief.benefit_value = r.number(BriefNumber::BenefitValue.key());
         brief.budget = r.number(BriefNumber::Budget.key());
+        problems.extend(self.repairs_of(crate::schema::BRIEF));
         (brief, problems)
     }
 

@@ -7,7 +7,7 @@ use automerge::{
     ScalarValue, ROOT,
 };
 
-use crate::fields::{child_map, ensure_map, write_text, DocFields, Problem, Reader};
+use crate::fields::{child_map, describe_field, ensure_map, write_text, DocFields, FieldSource, Problem, Reader};
 use crate::schema::{self, BRIEF, COLLECTIONS, FEEDBACK, IDEAS, SCHEMA, SCHEMA_VERSION, WORKSPACE_ID};
 use crate::Id;
 
@@ -117,6 +117,9 @@ pub struct Workspace {
     pub(crate) doc: AutoCommit,
     pub(crate) brief: ObjId,
     pub(crate) ideas: ObjId,
+    /// Top-level maps that held something else and were re-created empty. The value
+    /// they held is out of view after that, so the readers report it from here.
+    repaired: Vec<Problem>,
 }
 
 impl Workspace {
@@ -201,7 +204,7 @@ impl Workspace {
     }
 
     fn wrap(doc: AutoCommit) -> Workspace {
-        let mut ws = Workspace { doc, brief: ROOT, ideas: ROOT };
+        let mut ws = Workspace { doc, brief: ROOT, ideas: ROOT, repaired: Vec::new() };
         ws.refresh_handles();
         ws
     }
@@ -209,11 +212,28 @@ impl Workspace {
     /// Re-finds the top-level maps, creating any that a damaged document lacks. Called
     /// after remote changes, which may (if hostile) have replaced them.
     fn refresh_handles(&mut self) {
-        let brief = child_map(&self.doc, &ROOT, BRIEF);
-        let ideas = child_map(&self.doc, &ROOT, IDEAS);
-        // Only a damaged document lacks these; repairing it is an edit, made lazily.
-        self.brief = brief.unwrap_or_else(|| ensure_map(&mut self.doc, &ROOT, BRIEF).expect("root is a map"));
-        self.ideas = ideas.unwrap_or_else(|| ensure_map(&mut self.doc, &ROOT, IDEAS).expect("root is a map"));
+        self.brief = self.top_level_map(BRIEF);
+        self.ideas = self.top_level_map(IDEAS);
+    }
+
+    /// The top-level map `key`. Only a damaged document lacks it; then it is re-created
+    /// empty (an edit, committed with the next one) and the repair is reported.
+    fn top_level_map(&mut self, key: &str) -> ObjId {
+        if let Some(map) = child_map(&self.doc, &ROOT, key) {
+            return map;
+        }
+        let found = describe_field(&DocFields { doc: &self.doc, obj: ROOT }.field(key));
+        let problem = Problem { path: key.to_owned(), message: format!("expected a map, found {found}; started an empty one") };
+        if !self.repaired.contains(&problem) {
+            self.repaired.push(problem);
+        }
+        ensure_map(&mut self.doc, &ROOT, key).expect("root is a map")
+    }
+
+    /// Repairs made to the top-level map `key` (see [`Workspace::top_level_map`]).
+    pub(crate) fn repairs_of(&self, key: &str) -> impl Iterator<Item = Problem> + '_ {
+        let key = key.to_owned();
+        self.repaired.iter().filter(move |p| p.path == key).cloned()
     }
 
     /// The stable id shared by every copy of this workspace.
@@ -231,6 +251,7 @@ impl Workspace {
         let mut r = Reader { source: &source, path: String::new(), problems: &mut problems };
         let _ = r.int(SCHEMA);
         let _ = r.str(schema::CREATED_BY);
+        problems.extend(self.repaired.iter().cloned());
         problems
     }
 
@@ -270,8 +291,10 @@ impl Workspace {
         Ok(self.take_changes())
     }
 
-    /// What changed since the last call (commits pending edits first). Cheap: it reads
-    /// Automerge's incremental patch log, so its cost follows the size of the changes.
+    /// What changed since the last call (commits pending edits first). It reads
+    /// Automerge's incremental patch log, yet turning that into patches still costs time
+    /// in proportion to the document (about 1 ms per 1,000 ideas natively, see the
+    /// domain benchmark), so own commits use [`Workspace::mark_changes_seen`] instead.
     pub fn take_changes(&mut self) -> Changed {
         let first = self.doc.diff_cursor().is_empty();
         let patches = self.doc.diff_incremental();
@@ -296,6 +319,13 @@ impl Workspace {
         ws
     }
 
+    /// Whether this copy holds changes it cannot apply yet, because they build on
+    /// changes it lacks (a damaged chunk, say). They are kept, saved with the document
+    /// and applied once the missing changes arrive; until then their edits are not shown.
+    pub fn has_unapplied_changes(&self) -> bool {
+        !self.doc.get_missing_deps(&[]).is_empty()
+    }
+
     /// Read-only access for modules that read other collections.
     pub fn doc(&self) -> &AutoCommit {
         &self.doc
@@ -313,14 +343,35 @@ impl Workspace {
         collection: &str,
         read: impl Fn(&automerge::hydrate::Map, &Id, &mut Vec<Problem>) -> T,
     ) -> (Vec<T>, Vec<Problem>) {
-        let mut problems = Vec::new();
-        let Some(map) = child_map(&self.doc, &ROOT, collection) else { return (Vec::new(), problems) };
+        let mut problems: Vec<Problem> = self.repairs_of(collection).collect();
+        let Some(map) = child_map(&self.doc, &ROOT, collection) else {
+            // Missing reads as empty; anything else there is damage worth reporting.
+            let root = DocFields { doc: &self.doc, obj: ROOT };
+            match root.field(collection) {
+                crate::fields::Field::Missing => {}
+                found => problems.push(Problem {
+                    path: collection.to_owned(),
+                    message: format!("expected a map, found {}; shown as empty", describe_field(&found)),
+                }),
+            }
+            return (Vec::new(), problems);
+        };
         let all = match self.doc.hydrate(&map, None) {
             Ok(automerge::hydrate::Value::Map(m)) => m
                 .iter()
                 .filter_map(|(key, entry)| match (Id::parse(key), &entry.value) {
                     (Some(id), automerge::hydrate::Value::Map(fields)) => Some(read(fields, &id, &mut problems)),
-                    _ => None,
+                    (Some(_), _) => {
+                        let found = describe_field(&m.field(key));
+                        problems.push(Problem { path: format!("{collection}/{key}"), message: format!("expected a map, found {found}; skipped") });
+                        None
+                    }
+                    (None, _) => {
+                        // The key is untrusted: shown quoted and cut short.
+                        let shown: String = key.chars().take(40).collect();
+                        problems.push(Problem { path: format!("{collection}/{shown:?}"), message: "not an id; skipped".into() });
+                        None
+                    }
                 })
                 .collect(),
             _ => Vec::new(),
@@ -353,7 +404,7 @@ impl Workspace {
 impl Clone for Workspace {
     fn clone(&self) -> Self {
         let doc = self.doc.clone();
-        Workspace { doc, brief: self.brief.clone(), ideas: self.ideas.clone() }
+        Workspace { doc, brief: self.brief.clone(), ideas: self.ideas.clone(), repaired: self.repaired.clone() }
     }
 }
 
