@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::{transaction::Transactable, ObjId, ObjType, ReadDoc, ROOT};
 
-use crate::fields::{child_map, ensure_map, write_text, DocFields, FieldSource, Problem, Reader};
+use crate::fields::{ensure_map, write_text, DocFields, FieldSource, Problem, Reader};
 use crate::schema::{CREATED_AT, CREATED_BY, DELETED, FEEDBACK, TAGS, UPDATED_AT};
 use crate::stats::{csat, nps, Csat, Nps};
 use crate::workspace::{EditError, Workspace};
@@ -234,14 +234,8 @@ fn read_feedback<S: FieldSource + ?Sized>(source: &S, id: &Id, problems: &mut Ve
 }
 
 impl Workspace {
-    fn feedback_map(&self) -> Option<ObjId> {
-        child_map(&self.doc, &ROOT, FEEDBACK)
-    }
-
     fn existing_feedback(&self, id: &Id) -> Result<ObjId, EditError> {
-        self.feedback_map()
-            .and_then(|m| child_map(&self.doc, &m, id.as_str()))
-            .ok_or_else(|| EditError::NotFound(id.clone()))
+        self.artifact(FEEDBACK, id)
     }
 
     /// Logs a piece of feedback; the channel's usual rating scale is preset.
@@ -257,10 +251,7 @@ impl Workspace {
         }
         self.doc.put_object(&obj, TAGS, ObjType::Map)?;
         self.doc.put_object(&obj, IDEAS_LINK, ObjType::Map)?;
-        self.doc.put(&obj, CREATED_AT, now_ms)?;
-        self.doc.put(&obj, CREATED_BY, by)?;
-        self.doc.put(&obj, UPDATED_AT, now_ms)?;
-        self.doc.put(&obj, DELETED, false)?;
+        self.put_common_fields(&obj, now_ms, by)?;
         Ok(id)
     }
 
@@ -341,14 +332,12 @@ impl Workspace {
 
     pub fn delete_feedback(&mut self, id: &Id, now_ms: i64) -> Result<(), EditError> {
         let obj = self.existing_feedback(id)?;
-        self.doc.put(&obj, DELETED, true)?;
-        self.touch(&obj, now_ms)
+        self.set_deleted(&obj, true, now_ms)
     }
 
     pub fn restore_feedback(&mut self, id: &Id, now_ms: i64) -> Result<(), EditError> {
         let obj = self.existing_feedback(id)?;
-        self.doc.put(&obj, DELETED, false)?;
-        self.touch(&obj, now_ms)
+        self.set_deleted(&obj, false, now_ms)
     }
 }
 

@@ -207,10 +207,7 @@ impl Workspace {
         self.doc.put_object(&obj, TAGS, ObjType::Map)?;
         // Prioritisation inputs (`<framework>.<input>` keys); see `priorities`.
         self.doc.put_object(&obj, "scores", ObjType::Map)?;
-        self.doc.put(&obj, CREATED_AT, now_ms)?;
-        self.doc.put(&obj, CREATED_BY, by)?;
-        self.doc.put(&obj, UPDATED_AT, now_ms)?;
-        self.doc.put(&obj, DELETED, false)?;
+        self.put_common_fields(&obj, now_ms, by)?;
         Ok(id)
     }
 
@@ -289,8 +286,7 @@ impl Workspace {
 
     fn set_idea_deleted(&mut self, id: &Id, deleted: bool, now_ms: i64) -> Result<(), EditError> {
         let obj = self.existing_idea(id)?;
-        self.doc.put(&obj, DELETED, deleted)?;
-        self.touch(&obj, now_ms)
+        self.set_deleted(&obj, deleted, now_ms)
     }
 
     /// Every idea, in no particular order, with problems found reading them. Reads the

@@ -2,7 +2,7 @@
 
 use automerge::{transaction::Transactable, ObjId, ObjType, ROOT};
 
-use crate::fields::{child_map, ensure_map, write_text, DocFields, FieldSource, Problem, Reader};
+use crate::fields::{ensure_map, write_text, DocFields, FieldSource, Problem, Reader};
 use crate::schema::{CREATED_AT, CREATED_BY, DELETED, PERSONAS, UPDATED_AT};
 use crate::workspace::{EditError, Workspace};
 use crate::Id;
@@ -109,9 +109,7 @@ fn read_persona<S: FieldSource + ?Sized>(source: &S, id: &Id, problems: &mut Vec
 
 impl Workspace {
     fn persona_obj(&self, id: &Id) -> Result<ObjId, EditError> {
-        child_map(&self.doc, &ROOT, PERSONAS)
-            .and_then(|m| child_map(&self.doc, &m, id.as_str()))
-            .ok_or_else(|| EditError::NotFound(id.clone()))
+        self.artifact(PERSONAS, id)
     }
 
     /// Adds a persona named `name`.
@@ -124,10 +122,7 @@ impl Workspace {
             self.doc.put_object(&obj, field.key(), ObjType::Text)?;
         }
         write_text(&mut self.doc, &obj, PersonaText::Name.key(), name.trim())?;
-        self.doc.put(&obj, CREATED_AT, now_ms)?;
-        self.doc.put(&obj, CREATED_BY, by)?;
-        self.doc.put(&obj, UPDATED_AT, now_ms)?;
-        self.doc.put(&obj, DELETED, false)?;
+        self.put_common_fields(&obj, now_ms, by)?;
         Ok(id)
     }
 
@@ -162,8 +157,7 @@ impl Workspace {
 
     pub fn delete_persona(&mut self, id: &Id, now_ms: i64) -> Result<(), EditError> {
         let obj = self.persona_obj(id)?;
-        self.doc.put(&obj, DELETED, true)?;
-        self.touch(&obj, now_ms)
+        self.set_deleted(&obj, true, now_ms)
     }
 }
 

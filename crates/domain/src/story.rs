@@ -117,9 +117,7 @@ impl Story {
 
 impl Workspace {
     fn story_obj(&self, id: &Id) -> Result<ObjId, EditError> {
-        child_map(&self.doc, &ROOT, STORIES)
-            .and_then(|m| child_map(&self.doc, &m, id.as_str()))
-            .ok_or_else(|| EditError::NotFound(id.clone()))
+        self.artifact(STORIES, id)
     }
 
     /// Writes a new story.
@@ -133,10 +131,7 @@ impl Workspace {
         write_text(&mut self.doc, &obj, "goal", goal.trim())?;
         self.doc.put_object(&obj, CRITERIA, ObjType::Map)?;
         self.doc.put(&obj, "status", StoryStatus::Draft.key())?;
-        self.doc.put(&obj, CREATED_AT, now_ms)?;
-        self.doc.put(&obj, CREATED_BY, by)?;
-        self.doc.put(&obj, UPDATED_AT, now_ms)?;
-        self.doc.put(&obj, DELETED, false)?;
+        self.put_common_fields(&obj, now_ms, by)?;
         Ok(id)
     }
 
@@ -279,8 +274,7 @@ impl Workspace {
 
     pub fn delete_story(&mut self, id: &Id, now_ms: i64) -> Result<(), EditError> {
         let obj = self.story_obj(id)?;
-        self.doc.put(&obj, DELETED, true)?;
-        self.touch(&obj, now_ms)
+        self.set_deleted(&obj, true, now_ms)
     }
 }
 

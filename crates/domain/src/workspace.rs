@@ -389,6 +389,29 @@ impl Workspace {
         Ok(())
     }
 
+    /// Writes the fields every artifact carries when it is created.
+    pub(crate) fn put_common_fields(&mut self, obj: &ObjId, now_ms: i64, by: &str) -> Result<(), EditError> {
+        self.doc.put(obj, schema::CREATED_AT, now_ms)?;
+        self.doc.put(obj, schema::CREATED_BY, by)?;
+        self.doc.put(obj, schema::UPDATED_AT, now_ms)?;
+        self.doc.put(obj, schema::DELETED, false)?;
+        Ok(())
+    }
+
+    /// The map of artifact `id` in `collection`, or `NotFound`.
+    pub(crate) fn artifact(&self, collection: &str, id: &Id) -> Result<ObjId, EditError> {
+        child_map(&self.doc, &ROOT, collection)
+            .and_then(|m| child_map(&self.doc, &m, id.as_str()))
+            .ok_or_else(|| EditError::NotFound(id.clone()))
+    }
+
+    /// Soft-deletes (or restores) an artifact: its content stays, so undo and a
+    /// concurrent edit lose nothing.
+    pub(crate) fn set_deleted(&mut self, obj: &ObjId, deleted: bool, now_ms: i64) -> Result<(), EditError> {
+        self.doc.put(obj, schema::DELETED, deleted)?;
+        self.touch(obj, now_ms)
+    }
+
     /// Sets a set member (`map key -> true`) on or off.
     pub(crate) fn set_member(&mut self, obj: &ObjId, set: &str, member: &str, on: bool) -> Result<(), EditError> {
         let map = ensure_map(&mut self.doc, obj, set)?;
