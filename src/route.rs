@@ -11,7 +11,49 @@ pub enum Route {
     Home,
     Brief { ws: String },
     Ideas { ws: String, open: Option<Id> },
+    /// Any other section of a workspace, optionally with one artifact open.
+    Page { ws: String, page: Page, open: Option<Id> },
     NotFound,
+}
+
+/// A section of a workspace besides the brief and ideas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    Priorities,
+    Feedback,
+    Personas,
+    Stories,
+    Docs,
+}
+
+impl Page {
+    pub const ALL: [Page; 5] = [Page::Priorities, Page::Feedback, Page::Personas, Page::Stories, Page::Docs];
+
+    /// The path segment.
+    pub fn key(self) -> &'static str {
+        match self {
+            Page::Priorities => "priorities",
+            Page::Feedback => "feedback",
+            Page::Personas => "personas",
+            Page::Stories => "stories",
+            Page::Docs => "docs",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Page> {
+        Page::ALL.into_iter().find(|p| p.key() == s)
+    }
+
+    /// The name in the navigation.
+    pub fn label(self) -> &'static str {
+        match self {
+            Page::Priorities => "Prioritize",
+            Page::Feedback => "Feedback",
+            Page::Personas => "Personas",
+            Page::Stories => "Stories",
+            Page::Docs => "Docs",
+        }
+    }
 }
 
 impl Route {
@@ -27,6 +69,14 @@ impl Route {
                 (Some(ws), Some(idea)) => Route::Ideas { ws, open: Some(idea) },
                 _ => Route::NotFound,
             },
+            ["w", w, page] => match (ws(w), Page::parse(page)) {
+                (Some(ws), Some(page)) => Route::Page { ws, page, open: None },
+                _ => Route::NotFound,
+            },
+            ["w", w, page, item] => match (ws(w), Page::parse(page), Id::parse(item)) {
+                (Some(ws), Some(page), Some(item)) => Route::Page { ws, page, open: Some(item) },
+                _ => Route::NotFound,
+            },
             _ => Route::NotFound,
         }
     }
@@ -38,13 +88,15 @@ impl Route {
             Route::Brief { ws } => format!("/w/{ws}/brief"),
             Route::Ideas { ws, open: None } => format!("/w/{ws}/ideas"),
             Route::Ideas { ws, open: Some(idea) } => format!("/w/{ws}/ideas/{idea}"),
+            Route::Page { ws, page, open: None } => format!("/w/{ws}/{}", page.key()),
+            Route::Page { ws, page, open: Some(item) } => format!("/w/{ws}/{}/{item}", page.key()),
         }
     }
 
     /// The workspace this screen belongs to.
     pub fn workspace(&self) -> Option<&str> {
         match self {
-            Route::Brief { ws } | Route::Ideas { ws, .. } => Some(ws),
+            Route::Brief { ws } | Route::Ideas { ws, .. } | Route::Page { ws, .. } => Some(ws),
             Route::Home | Route::NotFound => None,
         }
     }
@@ -118,6 +170,7 @@ pub fn Link(to: Route, #[prop(optional, into)] class: String, #[prop(optional, i
 fn same_screen(a: &Route, b: &Route) -> bool {
     match (a, b) {
         (Route::Ideas { ws: x, .. }, Route::Ideas { ws: y, .. }) => x == y,
+        (Route::Page { ws: x, page: p, .. }, Route::Page { ws: y, page: q, .. }) => x == y && p == q,
         _ => a == b,
     }
 }
@@ -129,7 +182,13 @@ mod tests {
     #[test]
     fn paths_round_trip() {
         let ws = Id::random().to_string();
-        for r in [Route::Home, Route::Brief { ws: ws.clone() }, Route::Ideas { ws: ws.clone(), open: Some(Id::random()) }] {
+        for r in [
+            Route::Home,
+            Route::Brief { ws: ws.clone() },
+            Route::Ideas { ws: ws.clone(), open: Some(Id::random()) },
+            Route::Page { ws: ws.clone(), page: Page::Stories, open: Some(Id::random()) },
+            Route::Page { ws: ws.clone(), page: Page::Priorities, open: None },
+        ] {
             assert_eq!(Route::parse(&r.path()), r);
         }
         assert_eq!(Route::parse("/w/<script>/brief"), Route::NotFound);

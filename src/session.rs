@@ -16,7 +16,11 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
-use waymark_domain::{Brief, Changed, EditError, Id, Idea, Workspace};
+use waymark_domain::feedback::Feedback;
+use waymark_domain::persona::Persona;
+use waymark_domain::priorities::{Framework, WeightedCriterion};
+use waymark_domain::story::Story;
+use waymark_domain::{Brief, Changed, Document, EditError, Id, Idea, Problem, Workspace};
 
 use crate::storage::{Store, StoredDoc, WorkspaceMeta};
 use crate::util::now_ms;
@@ -59,6 +63,12 @@ pub struct Session {
     /// never re-sorts ten thousand ideas per key.
     pub list_version: RwSignal<u64>,
     relist_timer: RefCell<Option<TimeoutHandle>>,
+    pub feedback: Collection<Feedback>,
+    pub personas: Collection<Persona>,
+    pub stories: Collection<Story>,
+    pub documents: Collection<Document>,
+    /// The framework ideas are ranked by and the weighted-scoring criteria.
+    pub settings: RwSignal<Settings>,
     pub save_state: RwSignal<SaveState>,
     /// Problems found reading the document or its storage, for the warning banner.
     pub warnings: RwSignal<Vec<String>>,
@@ -144,6 +154,11 @@ impl Session {
             tags_version: RwSignal::new(0),
             list_version: RwSignal::new(0),
             relist_timer: RefCell::new(None),
+            feedback: Collection::new(),
+            personas: Collection::new(),
+            stories: Collection::new(),
+            documents: Collection::new(),
+            settings: RwSignal::new(Settings::default()),
             save_state: RwSignal::new(SaveState::Saved),
             warnings: RwSignal::new(Vec::new()),
             first_pending_edit: Cell::new(None),
@@ -179,9 +194,19 @@ impl Session {
         self.tags_version.update(|v| *v += 1);
         self.relist(true);
         self.report_problems(problems);
+        let owner = self.owner.clone();
+        let doc = self.doc.borrow();
+        let mut problems = Vec::new();
+        problems.extend(self.feedback.reload(&doc, owner.as_ref()));
+        problems.extend(self.personas.reload(&doc, owner.as_ref()));
+        problems.extend(self.stories.reload(&doc, owner.as_ref()));
+        problems.extend(self.documents.reload(&doc, owner.as_ref()));
+        self.settings.set(Settings::read(&doc));
+        drop(doc);
+        self.report_problems(problems);
     }
 
-    fn report_problems(&self, problems: Vec<waymark_domain::Problem>) {
+    fn report_problems(&self, problems: Vec<Problem>) {
         if problems.is_empty() {
             return;
         }
@@ -212,6 +237,18 @@ impl Session {
         for id in &changed.ideas {
             self.refresh_idea(id);
         }
+        let owner = self.owner.clone();
+        let doc = self.doc.borrow();
+        let mut problems = Vec::new();
+        problems.extend(self.feedback.refresh(&doc, &changed.feedback, owner.as_ref()));
+        problems.extend(self.personas.refresh(&doc, &changed.personas, owner.as_ref()));
+        problems.extend(self.stories.refresh(&doc, &changed.stories, owner.as_ref()));
+        problems.extend(self.documents.refresh(&doc, &changed.documents, owner.as_ref()));
+        if changed.settings {
+            self.settings.set(Settings::read(&doc));
+        }
+        drop(doc);
+        self.report_problems(problems);
     }
 
     fn refresh_idea(&self, id: &Id) {
@@ -290,6 +327,27 @@ impl Session {
         changed.ideas.insert(id.clone());
         self.after_edit(changed);
         result.map_err(|e| e.to_string())
+    }
+
+    /// Makes any edit through `f` (given the document and the current time), then
+    /// re-reads what `changed` names. Edits of feedback, personas, stories, documents
+    /// and settings go through here; `changed` is built with [`Changed::default`] and
+    /// the artifact's id, e.g. `Changed { stories: [id].into(), ..Default::default() }`.
+    pub fn edit<R>(self: &Rc<Self>, changed: Changed, f: impl FnOnce(&mut Workspace, i64) -> Result<R, EditError>) -> Result<R, String> {
+        let result = f(&mut self.doc.borrow_mut(), now_ms());
+        self.after_edit(changed);
+        result.map_err(|e| e.to_string())
+    }
+
+    /// Creates an artifact through `f` (given the document, the time and the author's
+    /// name), returning its id; `mark` names the collection it went into.
+    pub fn create(self: &Rc<Self>, mark: fn(&mut Changed, Id), f: impl FnOnce(&mut Workspace, i64, &str) -> Result<Id, EditError>) -> Result<Id, String> {
+        let result = f(&mut self.doc.borrow_mut(), now_ms(), &self.me);
+        let id = result.map_err(|e| e.to_string())?;
+        let mut changed = Changed::default();
+        mark(&mut changed, id.clone());
+        self.after_edit(changed);
+        Ok(id)
     }
 
     /// Captures a new idea.
@@ -444,6 +502,128 @@ impl Session {
         }
         self.write_meta(false);
         Ok(changed)
+    }
+}
+
+/// An artifact type the session keeps signals for.
+pub trait Artifact: Clone + PartialEq + Send + Sync + 'static {
+    fn read_all(ws: &Workspace) -> (Vec<Self>, Vec<Problem>);
+    fn read_one(ws: &Workspace, id: &Id) -> Option<(Self, Vec<Problem>)>;
+    fn id(&self) -> Option<&Id>;
+    fn is_deleted(&self) -> bool;
+}
+
+macro_rules! artifact {
+    ($t:ty, $all:ident, $one:ident) => {
+        impl Artifact for $t {
+            fn read_all(ws: &Workspace) -> (Vec<Self>, Vec<Problem>) {
+                ws.$all()
+            }
+            fn read_one(ws: &Workspace, id: &Id) -> Option<(Self, Vec<Problem>)> {
+                ws.$one(id)
+            }
+            fn id(&self) -> Option<&Id> {
+                self.id.as_ref()
+            }
+            fn is_deleted(&self) -> bool {
+                self.deleted
+            }
+        }
+    };
+}
+artifact!(Feedback, all_feedback, feedback);
+artifact!(Persona, personas, persona);
+artifact!(Story, stories, story);
+artifact!(Document, documents, document);
+
+/// One signal per artifact of a collection (so an edit re-renders only that artifact's
+/// views) plus a version that lists follow to re-filter and re-sort.
+pub struct Collection<T: Artifact> {
+    pub items: RwSignal<HashMap<Id, RwSignal<T>>>,
+    /// Bumped after every change to the collection.
+    pub version: RwSignal<u64>,
+}
+
+impl<T: Artifact> Clone for Collection<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: Artifact> Copy for Collection<T> {}
+
+impl<T: Artifact> Collection<T> {
+    fn new() -> Self {
+        Collection { items: RwSignal::new(HashMap::new()), version: RwSignal::new(0) }
+    }
+
+    fn reload(&self, doc: &Workspace, owner: Option<&Owner>) -> Vec<Problem> {
+        let (all, problems) = T::read_all(doc);
+        let make = || all.into_iter().filter_map(|t| Some((t.id()?.clone(), RwSignal::new(t)))).collect();
+        let map = match owner {
+            Some(o) => o.with(make),
+            None => make(),
+        };
+        self.items.set(map);
+        self.version.update(|v| *v += 1);
+        problems
+    }
+
+    fn refresh(&self, doc: &Workspace, ids: &std::collections::BTreeSet<Id>, owner: Option<&Owner>) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        for id in ids {
+            let existing = self.items.with_untracked(|m| m.get(id).copied());
+            match (T::read_one(doc, id), existing) {
+                (Some((item, p)), Some(sig)) => {
+                    problems.extend(p);
+                    if sig.with_untracked(|old| old != &item) {
+                        sig.set(item);
+                    }
+                }
+                (Some((item, p)), None) => {
+                    problems.extend(p);
+                    let sig = match owner {
+                        Some(o) => o.with(|| RwSignal::new(item)),
+                        None => RwSignal::new(item),
+                    };
+                    self.items.update(|m| {
+                        m.insert(id.clone(), sig);
+                    });
+                }
+                (None, Some(_)) => self.items.update(|m| {
+                    m.remove(id);
+                }),
+                (None, None) => {}
+            }
+        }
+        if !ids.is_empty() {
+            self.version.update(|v| *v += 1);
+        }
+        problems
+    }
+
+    /// The artifact's signal, if it exists.
+    pub fn get(&self, id: &Id) -> Option<RwSignal<T>> {
+        self.items.with_untracked(|m| m.get(id).copied())
+    }
+
+    /// Every artifact not deleted, cloned; tracks the collection's version (use in a
+    /// memo: it re-runs once per change, not once per artifact).
+    pub fn live(&self) -> Vec<T> {
+        self.version.track();
+        self.items.with_untracked(|m| m.values().map(|s| s.get_untracked()).filter(|t| !t.is_deleted()).collect())
+    }
+}
+
+/// The workspace's prioritisation settings.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Settings {
+    pub framework: Framework,
+    pub criteria: Vec<WeightedCriterion>,
+}
+
+impl Settings {
+    fn read(doc: &Workspace) -> Settings {
+        Settings { framework: doc.framework(), criteria: doc.weighted_criteria() }
     }
 }
 

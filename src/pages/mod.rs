@@ -1,10 +1,15 @@
 //! One module per screen.
 
 mod brief;
+mod docs;
+mod feedback;
 mod home;
 mod idea_editor;
 mod ideas;
 mod import;
+mod personas;
+mod priorities;
+mod stories;
 mod workspace;
 
 pub use home::HomePage;

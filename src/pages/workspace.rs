@@ -7,8 +7,8 @@ use waymark_domain::{export, BriefField};
 
 use crate::app::{display_name, use_profile, use_store};
 use crate::components::{ProfileButton, SaveIndicator, Toasts};
-use crate::pages::{brief::BriefPage, ideas::IdeasPage};
-use crate::route::{use_route, Link, Route};
+use crate::pages::{brief::BriefPage, docs::DocsPage, feedback::FeedbackPage, ideas::IdeasPage, personas::PersonasPage, priorities::PrioritiesPage, stories::StoriesPage};
+use crate::route::{use_route, Link, Page, Route};
 use crate::session::{use_session, Session, SessionCtx};
 use crate::util::{download, file_stem, now_ms, read_file};
 
@@ -71,7 +71,12 @@ fn Shell() -> impl IntoView {
         document().set_title(&if name.trim().is_empty() { "Waymark".to_owned() } else { format!("{name} · Waymark") });
     });
     let warnings = session.get().warnings;
-    let section = Memo::new(move |_| route.with(|r| matches!(r, Route::Ideas { .. })));
+    // Which section shows; it changes only when the section does, not when an item opens.
+    let section = Memo::new(move |_| route.with(|r| match r {
+        Route::Ideas { .. } => Some(None),
+        Route::Page { page, .. } => Some(Some(*page)),
+        _ => None,
+    }));
     view! {
         <div class="shell">
             <nav class="sidebar" aria-label="Workspace">
@@ -86,6 +91,9 @@ fn Shell() -> impl IntoView {
                             "Ideas" <span class="count">{move || idea_count.get()}</span>
                         </Link>
                     </li>
+                    {Page::ALL.into_iter().map(|page| view! {
+                        <li><Link to=Route::Page { ws: ws.clone(), page, open: None } class="nav-link">{page.label()}</Link></li>
+                    }).collect_view()}
                 </ul>
                 <div class="sidebar-foot"><ProfileButton/></div>
             </nav>
@@ -111,7 +119,15 @@ fn Shell() -> impl IntoView {
                         <button class="btn btn-small" on:click=move |_| warnings.set(Vec::new())>"Dismiss"</button>
                     </div>
                 })}
-                {move || if section.get() { view! { <IdeasPage/> }.into_any() } else { view! { <BriefPage/> }.into_any() }}
+                {move || match section.get() {
+                    Some(None) => view! { <IdeasPage/> }.into_any(),
+                    Some(Some(Page::Priorities)) => view! { <PrioritiesPage/> }.into_any(),
+                    Some(Some(Page::Feedback)) => view! { <FeedbackPage/> }.into_any(),
+                    Some(Some(Page::Personas)) => view! { <PersonasPage/> }.into_any(),
+                    Some(Some(Page::Stories)) => view! { <StoriesPage/> }.into_any(),
+                    Some(Some(Page::Docs)) => view! { <DocsPage/> }.into_any(),
+                    None => view! { <BriefPage/> }.into_any(),
+                }}
             </div>
         </div>
     }

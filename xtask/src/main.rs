@@ -16,6 +16,9 @@ commands:
   run      build the app and serve it at http://127.0.0.1:8080
   test     run every test: native, wasm in headless Chromium, end-to-end
   bench    run the benchmarks (domain, browser, bundle size)
+  e2e [cargo test args…]
+           build, then run only the end-to-end tests (e.g. `cargo xtask e2e --test stories`);
+           safe to run several at once: builds take turns and each run gets its own copy
   build    build the app into dist/ (release, with the offline service worker)
   install  install the toolchain pieces a fresh machine lacks";
 
@@ -37,6 +40,7 @@ fn try_main() -> Result<(), String> {
         "run" => run(),
         "test" => suites::test(),
         "bench" => suites::bench(),
+        "e2e" => install::all(false).and_then(|()| suites::e2e_only(std::env::args().skip(2).collect())),
         "" | "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())

@@ -76,6 +76,48 @@ fn end_to_end() -> Result<(), String> {
     run_cmd(e2e_env(&mut Command::new("cargo"), &relay).args(["test", "--no-fail-fast", "-p", "waymark-e2e", "--", "--test-threads=1"]))
 }
 
+/// Builds (one build at a time across concurrent runs, under a lock file), copies the
+/// app and server aside, and runs the end-to-end tests with `args` against the copies,
+/// so another run rebuilding meanwhile changes nothing under this one.
+pub fn e2e_only(args: Vec<String>) -> Result<(), String> {
+    let copy = root().join(format!("target/e2e-run-{}", std::process::id()));
+    {
+        std::fs::create_dir_all(root().join("target")).map_err(|e| e.to_string())?;
+        let lock = std::fs::File::create(root().join("target/xtask-build.lock")).map_err(|e| e.to_string())?;
+        say("waiting for any other build to finish…");
+        lock.lock().map_err(|e| format!("could not take the build lock: {e}"))?;
+        build()?;
+        let relay = build_relay()?;
+        let _ = std::fs::remove_dir_all(&copy);
+        copy_dir(&root().join("dist"), &copy.join("dist"))?;
+        std::fs::copy(&relay, copy.join("waymark-relay")).map_err(|e| e.to_string())?;
+    }
+    let mut cmd = Command::new("cargo");
+    cmd.env("WAYMARK_RELAY_BIN", copy.join("waymark-relay")).env("WAYMARK_DIST", copy.join("dist"));
+    cmd.args(["test", "-p", "waymark-e2e"]).args(&args);
+    if !args.iter().any(|a| a == "--") {
+        cmd.arg("--");
+    }
+    cmd.arg("--test-threads=1");
+    let result = run_cmd(&mut cmd);
+    let _ = std::fs::remove_dir_all(&copy);
+    result
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| e.to_string())?;
+    for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
+}
+
 fn e2e_env<'a>(cmd: &'a mut Command, relay: &Path) -> &'a mut Command {
     cmd.env("WAYMARK_RELAY_BIN", relay).env("WAYMARK_DIST", root().join("dist"))
 }

@@ -5,6 +5,7 @@
 //! tested natively. The schema is documented in [`schema`].
 
 pub mod brief;
+pub mod document;
 mod fields;
 mod id;
 pub mod export;
@@ -23,6 +24,7 @@ pub mod story;
 pub mod workspace;
 
 pub use brief::{Brief, BriefField, BriefNumber};
+pub use document::{DocKind, Document};
 pub use fields::Problem;
 pub use id::Id;
 pub use idea::{Idea, IdeaLabel, IdeaStatus, IdeaText};

@@ -65,6 +65,7 @@ pub const IDEAS: &str = "ideas";
 pub const FEEDBACK: &str = "feedback";
 pub const PERSONAS: &str = "personas";
 pub const STORIES: &str = "stories";
+pub const DOCUMENTS: &str = "documents";
 
 /// Every artifact collection schema v1 defines, created empty with each workspace.
 pub const COLLECTIONS: &[&str] = &[
@@ -79,7 +80,7 @@ pub const COLLECTIONS: &[&str] = &[
     "risks",
     "competitors",
     "trends",
-    "documents",
+    DOCUMENTS,
 ];
 
 pub const CREATED_AT: &str = "created_at";

@@ -8,7 +8,7 @@ use automerge::{
 };
 
 use crate::fields::{child_map, describe_field, ensure_map, write_text, DocFields, FieldSource, Problem, Reader};
-use crate::schema::{self, BRIEF, COLLECTIONS, FEEDBACK, IDEAS, SCHEMA, SCHEMA_VERSION, WORKSPACE_ID};
+use crate::schema::{self, BRIEF, COLLECTIONS, DOCUMENTS, FEEDBACK, IDEAS, PERSONAS, SCHEMA, SCHEMA_VERSION, SETTINGS, STORIES, WORKSPACE_ID};
 use crate::Id;
 
 /// Why bytes could not be opened as a workspace. Nothing is changed when this is returned.
@@ -45,13 +45,25 @@ pub struct Changed {
     /// Re-read everything (a collection itself was replaced, or the first diff).
     pub everything: bool,
     pub brief: bool,
+    /// The workspace settings (framework, weighted criteria).
+    pub settings: bool,
     pub ideas: BTreeSet<Id>,
     pub feedback: BTreeSet<Id>,
+    pub personas: BTreeSet<Id>,
+    pub stories: BTreeSet<Id>,
+    pub documents: BTreeSet<Id>,
 }
 
 impl Changed {
     pub fn is_empty(&self) -> bool {
-        !self.everything && !self.brief && self.ideas.is_empty() && self.feedback.is_empty()
+        !self.everything
+            && !self.brief
+            && !self.settings
+            && self.ideas.is_empty()
+            && self.feedback.is_empty()
+            && self.personas.is_empty()
+            && self.stories.is_empty()
+            && self.documents.is_empty()
     }
 
     /// Folds in what `patches` touched. A patch's path starts at the root, so its first
@@ -62,12 +74,14 @@ impl Changed {
                 [] => match &patch.action {
                     PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => match key.as_str() {
                         BRIEF => self.brief = true,
-                        IDEAS | FEEDBACK | SCHEMA | WORKSPACE_ID => self.everything = true,
+                        SETTINGS => self.settings = true,
+                        IDEAS | FEEDBACK | PERSONAS | STORIES | DOCUMENTS | SCHEMA | WORKSPACE_ID => self.everything = true,
                         _ => {}
                     },
                     _ => {}
                 },
                 [(_, Prop::Map(collection)), ..] if collection == BRIEF => self.brief = true,
+                [(_, Prop::Map(collection)), ..] if collection == SETTINGS => self.settings = true,
                 [(_, Prop::Map(collection))] => match &patch.action {
                     PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => self.touched(collection, key),
                     _ => {}
@@ -107,6 +121,15 @@ impl Changed {
             FEEDBACK => {
                 self.feedback.insert(id);
             }
+            PERSONAS => {
+                self.personas.insert(id);
+            }
+            STORIES => {
+                self.stories.insert(id);
+            }
+            DOCUMENTS => {
+                self.documents.insert(id);
+            }
             _ => {}
         }
     }
@@ -138,6 +161,9 @@ impl Workspace {
             write_text(doc, &brief, crate::BriefField::Name.key(), name)?;
             let settings = doc.put_object(ROOT, schema::SETTINGS, ObjType::Map)?;
             doc.put(&settings, "framework", "rice")?;
+            // Created now, never lazily: two people adding the first criterion at once
+            // would otherwise each create a map and one of them would be hidden.
+            doc.put_object(&settings, "criteria", ObjType::Map)?;
             for c in COLLECTIONS {
                 doc.put_object(ROOT, *c, ObjType::Map)?;
             }
