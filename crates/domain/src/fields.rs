@@ -35,6 +35,9 @@ pub(crate) enum Field {
 /// Where a [`Reader`] gets fields from.
 pub(crate) trait FieldSource {
     fn field(&self, key: &str) -> Field;
+    /// The scalar entries of the map at `key` (other values skipped); `None` if there
+    /// is no map there.
+    fn scalars(&self, key: &str) -> Option<Vec<(String, ScalarValue)>>;
 }
 
 /// Fields of one map in the live document.
@@ -58,6 +61,19 @@ impl FieldSource for DocFields<'_> {
             Ok(Some((Value::Object(ObjType::Table), _))) => Field::Other("table"),
         }
     }
+
+    fn scalars(&self, key: &str) -> Option<Vec<(String, ScalarValue)>> {
+        let map = child_map(self.doc, &self.obj, key)?;
+        Some(
+            self.doc
+                .keys(&map)
+                .filter_map(|k| match self.doc.get(&map, k.as_str()) {
+                    Ok(Some((Value::Scalar(s), _))) => Some((k, s.into_owned())),
+                    _ => None,
+                })
+                .collect(),
+        )
+    }
 }
 
 /// Fields of a hydrated map: one pass over the document reads a whole collection,
@@ -71,6 +87,21 @@ impl FieldSource for automerge::hydrate::Map {
             Some(H::Text(t)) => Field::Text(t.to_string()),
             Some(H::Map(m)) => Field::Keys(m.iter().map(|(k, _)| k.clone()).collect()),
             Some(H::List(_)) => Field::Other("list"),
+        }
+    }
+
+    fn scalars(&self, key: &str) -> Option<Vec<(String, ScalarValue)>> {
+        use automerge::hydrate::Value as H;
+        match self.get(key) {
+            Some(H::Map(m)) => Some(
+                m.iter()
+                    .filter_map(|(k, v)| match &v.value {
+                        H::Scalar(s) => Some((k.clone(), s.clone())),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            _ => None,
         }
     }
 }
@@ -143,6 +174,33 @@ impl<S: FieldSource + ?Sized> Reader<'_, S> {
             Field::Scalar(ScalarValue::Boolean(b)) => b,
             other => self.wrong(key, "true/false", other),
         }
+    }
+
+    /// The numeric entries of a map (numbers, whole numbers and counters); entries of
+    /// another type are skipped and reported.
+    pub fn number_map(&mut self, key: &str) -> Vec<(String, f64)> {
+        let Some(entries) = self.source.scalars(key) else {
+            return match self.source.field(key) {
+                Field::Missing => Vec::new(),
+                other => self.wrong(key, "a map", other),
+            };
+        };
+        let mut out = Vec::with_capacity(entries.len());
+        for (k, v) in entries {
+            match v {
+                ScalarValue::F64(f) if f.is_finite() => out.push((k, f)),
+                ScalarValue::Int(i) => out.push((k, i as f64)),
+                ScalarValue::Uint(u) => out.push((k, u as f64)),
+                ScalarValue::Counter(c) => out.push((k, i64::from(&c) as f64)),
+                // Cleared inputs may be stored as null by other writers.
+                ScalarValue::Null => {}
+                other => {
+                    let shown: String = k.chars().take(40).collect();
+                    self.problem(&format!("{key}/{shown}"), format!("expected a number, found {}", describe(&other)));
+                }
+            }
+        }
+        out
     }
 
     /// The members of a set stored as `map key -> true`, sorted.

@@ -127,6 +127,8 @@ pub struct Idea {
     /// Sorted, lowercase.
     pub tags: Vec<String>,
     pub votes: i64,
+    /// Prioritisation inputs for every framework (see [`crate::priorities`]).
+    pub scores: crate::priorities::ScoreInputs,
     pub created_at: i64,
     pub created_by: String,
     pub updated_at: i64,
@@ -154,6 +156,7 @@ fn read_idea<S: FieldSource + ?Sized>(source: &S, id: &Id, problems: &mut Vec<Pr
         submitter: r.str(IdeaLabel::Submitter.key()),
         tags: r.set(TAGS),
         votes: r.int("votes").unwrap_or(0),
+        scores: crate::priorities::inputs_from_entries(r.number_map("scores")),
         created_at: r.int(CREATED_AT).unwrap_or(0),
         created_by: r.str(CREATED_BY),
         updated_at: r.int(UPDATED_AT).unwrap_or(0),

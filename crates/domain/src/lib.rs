@@ -17,6 +17,7 @@ pub mod markdown;
 pub mod persona;
 pub mod priorities;
 pub mod query;
+pub mod ranking;
 pub mod schema;
 pub mod scoring;
 pub mod stats;

@@ -13,7 +13,7 @@ use automerge::{transaction::Transactable, ReadDoc, ScalarValue, Value, ROOT};
 
 use crate::fields::{child_map, ensure_map};
 use crate::schema::SETTINGS;
-use crate::scoring::{self, Score};
+use crate::scoring::{self, KanoAnswer, KanoResult, Score};
 use crate::workspace::{EditError, Workspace};
 use crate::Id;
 
@@ -29,17 +29,19 @@ pub enum Framework {
     Ice,
     Wsjf,
     Moscow,
+    Kano,
     ValueEffort,
     Opportunity,
     Weighted,
 }
 
 impl Framework {
-    pub const ALL: [Framework; 7] = [
+    pub const ALL: [Framework; 8] = [
         Framework::Rice,
         Framework::Ice,
         Framework::Wsjf,
         Framework::Moscow,
+        Framework::Kano,
         Framework::ValueEffort,
         Framework::Opportunity,
         Framework::Weighted,
@@ -51,6 +53,7 @@ impl Framework {
             Framework::Ice => "ice",
             Framework::Wsjf => "wsjf",
             Framework::Moscow => "moscow",
+            Framework::Kano => "kano",
             Framework::ValueEffort => "value_effort",
             Framework::Opportunity => "opportunity",
             Framework::Weighted => "weighted",
@@ -67,6 +70,7 @@ impl Framework {
             Framework::Ice => "ICE",
             Framework::Wsjf => "WSJF",
             Framework::Moscow => "MoSCoW",
+            Framework::Kano => "Kano",
             Framework::ValueEffort => "Value vs effort",
             Framework::Opportunity => "Opportunity score",
             Framework::Weighted => "Weighted scoring",
@@ -74,7 +78,8 @@ impl Framework {
     }
 
     /// The inputs an idea records for this framework (weighted scoring's are the
-    /// workspace's criteria ids instead). MoSCoW's `priority` is 0 must, 1 should,
+    /// workspace's criteria ids instead; Kano's are survey answers, see
+    /// [`Workspace::add_kano_answer`]). MoSCoW's `priority` is 0 must, 1 should,
     /// 2 could, 3 won't.
     pub fn inputs(self) -> &'static [&'static str] {
         match self {
@@ -82,6 +87,7 @@ impl Framework {
             Framework::Ice => &["impact", "confidence", "ease"],
             Framework::Wsjf => &["value", "time_criticality", "risk_reduction", "job_size"],
             Framework::Moscow => &["priority", "effort"],
+            Framework::Kano => &[],
             Framework::ValueEffort => &["value", "effort"],
             Framework::Opportunity => &["importance", "satisfaction"],
             Framework::Weighted => &[],
@@ -100,6 +106,37 @@ pub struct WeightedCriterion {
 /// An idea's inputs: framework key → input → value.
 pub type ScoreInputs = BTreeMap<String, BTreeMap<String, f64>>;
 
+/// Groups the flat `<framework>.<input>` entries of an idea's `scores` map.
+pub fn inputs_from_entries(entries: impl IntoIterator<Item = (String, f64)>) -> ScoreInputs {
+    let mut out = ScoreInputs::new();
+    for (key, value) in entries {
+        if let Some((framework, input)) = key.split_once('.') {
+            out.entry(framework.to_owned()).or_default().insert(input.to_owned(), value);
+        }
+    }
+    out
+}
+
+/// The Kano survey answers recorded for an idea: each answer pair with its ids (one
+/// per respondent), in table order.
+pub fn kano_answers(inputs: &ScoreInputs) -> BTreeMap<(KanoAnswer, KanoAnswer), Vec<String>> {
+    let mut out: BTreeMap<(KanoAnswer, KanoAnswer), Vec<String>> = BTreeMap::new();
+    for key in inputs.get(Framework::Kano.key()).into_iter().flat_map(|m| m.keys()) {
+        let mut parts = key.splitn(3, '.');
+        if let (Some(f), Some(d), Some(id)) = (parts.next().and_then(KanoAnswer::parse), parts.next().and_then(KanoAnswer::parse), parts.next()) {
+            out.entry((f, d)).or_default().push(id.to_owned());
+        }
+    }
+    out
+}
+
+/// The Kano result from an idea's recorded answers.
+pub fn kano_result(inputs: &ScoreInputs) -> KanoResult {
+    let pairs: Vec<(KanoAnswer, KanoAnswer)> =
+        kano_answers(inputs).into_iter().flat_map(|(pair, ids)| std::iter::repeat_n(pair, ids.len())).collect();
+    scoring::kano(&pairs)
+}
+
 /// An idea's score under `framework` from its recorded inputs.
 pub fn score(framework: Framework, inputs: &ScoreInputs, criteria: &[WeightedCriterion]) -> Score {
     let empty = BTreeMap::new();
@@ -112,6 +149,15 @@ pub fn score(framework: Framework, inputs: &ScoreInputs, criteria: &[WeightedCri
         Framework::Opportunity => scoring::opportunity(get("importance"), get("satisfaction")),
         // MoSCoW and value/effort classify rather than score: rank must first, and by
         // value per effort respectively.
+        // Kano classifies too: must-be first, then performance, then attractive (ties
+        // between categories rank by the more urgent one).
+        Framework::Kano => {
+            let result = kano_result(inputs);
+            match result.categories.iter().map(|c| c.priority()).reduce(f64::max) {
+                Some(p) => Score::Value(p),
+                None => Score::Unscored { missing: vec!["survey answers".into()] },
+            }
+        }
         Framework::Moscow => match get("priority") {
             Some(p) if (0.0..=3.0).contains(&p) && p.fract() == 0.0 => Score::Value(3.0 - p),
             Some(_) => Score::Invalid("priority is must, should, could or won't".into()),
@@ -188,29 +234,49 @@ impl Workspace {
         Ok(id)
     }
 
-    /// An idea's recorded inputs for every framework.
+    /// An idea's recorded inputs for every framework (also in [`crate::Idea::scores`]).
     pub fn score_inputs(&self, idea: &Id) -> ScoreInputs {
-        let mut out = ScoreInputs::new();
-        let Some(scores) = child_map(&self.doc, &self.ideas, idea.as_str()).and_then(|o| child_map(&self.doc, &o, SCORES)) else { return out };
-        for key in self.doc.keys(&scores).collect::<Vec<_>>() {
-            let Some((framework, input)) = key.split_once('.') else { continue };
-            let value = match self.doc.get(&scores, key.as_str()) {
-                Ok(Some((Value::Scalar(s), _))) => match s.as_ref() {
-                    ScalarValue::F64(f) if f.is_finite() => *f,
-                    ScalarValue::Int(i) => *i as f64,
-                    _ => continue,
-                },
-                _ => continue,
-            };
-            out.entry(framework.to_owned()).or_default().insert(input.to_owned(), value);
+        self.idea(idea).map(|(i, _)| i.scores).unwrap_or_default()
+    }
+
+    /// Records one respondent's Kano answer pair for an idea. Each answer is a key of
+    /// its own, so answers two people record at once all count.
+    pub fn add_kano_answer(&mut self, idea: &Id, functional: KanoAnswer, dysfunctional: KanoAnswer, now_ms: i64) -> Result<(), EditError> {
+        let obj = child_map(&self.doc, &self.ideas, idea.as_str()).ok_or_else(|| EditError::NotFound(idea.clone()))?;
+        let scores = ensure_map(&mut self.doc, &obj, SCORES)?;
+        let key = format!("{}.{}.{}.{}", Framework::Kano.key(), functional.key(), dysfunctional.key(), Id::random());
+        self.doc.put(&scores, key.as_str(), 1.0)?;
+        self.touch(&obj, now_ms)
+    }
+
+    /// Removes one recorded answer with this pair (the correction for a mistyped one).
+    pub fn remove_kano_answer(&mut self, idea: &Id, functional: KanoAnswer, dysfunctional: KanoAnswer, now_ms: i64) -> Result<(), EditError> {
+        let obj = child_map(&self.doc, &self.ideas, idea.as_str()).ok_or_else(|| EditError::NotFound(idea.clone()))?;
+        let ids = kano_answers(&self.score_inputs(idea)).remove(&(functional, dysfunctional)).unwrap_or_default();
+        let Some(last) = ids.last() else { return Err(EditError::Invalid("no such answer recorded".into())) };
+        let scores = ensure_map(&mut self.doc, &obj, SCORES)?;
+        let key = format!("{}.{}.{}.{last}", Framework::Kano.key(), functional.key(), dysfunctional.key());
+        self.doc.delete(&scores, key.as_str())?;
+        self.touch(&obj, now_ms)
+    }
+
+    /// Removes a weighted-scoring criterion (ideas keep their inputs for it, unused).
+    pub fn remove_weighted_criterion(&mut self, id: &Id) -> Result<(), EditError> {
+        let Some(map) = child_map(&self.doc, &ROOT, SETTINGS).and_then(|s| child_map(&self.doc, &s, CRITERIA)) else {
+            return Err(EditError::NotFound(id.clone()));
+        };
+        if self.doc.get(&map, id.as_str())?.is_none() {
+            return Err(EditError::NotFound(id.clone()));
         }
-        out
+        self.doc.delete(&map, id.as_str())?;
+        Ok(())
     }
 
     /// Records (or clears) one input of an idea for a framework.
     pub fn set_score_input(&mut self, idea: &Id, framework: Framework, input: &str, value: Option<f64>, now_ms: i64) -> Result<(), EditError> {
         let known = match framework {
             Framework::Weighted => self.weighted_criteria().iter().any(|c| c.id.as_str() == input),
+            Framework::Kano => false,
             f => f.inputs().contains(&input),
         };
         if !known {
@@ -275,6 +341,56 @@ mod tests {
         let idea = ws.create_idea("Reminders", 1, "Ana").unwrap();
         assert!(matches!(ws.set_score_input(&idea, Framework::Rice, "vibes", Some(1.0), 2), Err(EditError::Invalid(_))));
         assert!(matches!(ws.set_score_input(&idea, Framework::Weighted, "nope", Some(1.0), 2), Err(EditError::Invalid(_))));
+    }
+
+    #[test]
+    fn kano_answers_give_the_category_and_coefficients_and_rank_must_be_first() {
+        use KanoAnswer::*;
+        let mut ws = Workspace::create("Payments", 1, "Ana");
+        let export = ws.create_idea("Export", 1, "Ana").unwrap();
+        let confetti = ws.create_idea("Confetti", 1, "Ana").unwrap();
+        // Export: like if present, dislike if absent (O) once; expect/dislike (M) twice.
+        ws.add_kano_answer(&export, Like, Dislike, 2).unwrap();
+        ws.add_kano_answer(&export, Expect, Dislike, 2).unwrap();
+        ws.add_kano_answer(&export, Expect, Dislike, 2).unwrap();
+        ws.add_kano_answer(&confetti, Like, Neutral, 2).unwrap();
+        let reloaded = Workspace::load(&ws.save()).unwrap();
+        let inputs = reloaded.score_inputs(&export);
+        let result = kano_result(&inputs);
+        assert_eq!(result.counts, [0, 1, 2, 0, 0, 0]);
+        assert_eq!(result.categories, vec![scoring::KanoCategory::MustBe]);
+        assert_eq!(result.satisfaction, Some(1.0 / 3.0));
+        assert_eq!(result.dissatisfaction, Some(-1.0));
+        assert_eq!(score(Framework::Kano, &inputs, &[]), Score::Value(4.0));
+        assert_eq!(score(Framework::Kano, &reloaded.score_inputs(&confetti), &[]), Score::Value(2.0), "attractive ranks below must-be");
+        let fresh = ws.create_idea("Nothing asked", 1, "Ana").unwrap();
+        assert!(matches!(score(Framework::Kano, &ws.score_inputs(&fresh), &[]), Score::Unscored { .. }));
+
+        ws.remove_kano_answer(&export, Expect, Dislike, 3).unwrap();
+        assert_eq!(kano_result(&ws.score_inputs(&export)).counts, [0, 1, 1, 0, 0, 0]);
+        assert!(ws.remove_kano_answer(&export, Neutral, Neutral, 3).is_err());
+        assert!(ws.set_score_input(&export, Framework::Kano, "like", Some(1.0), 3).is_err(), "answers go through add_kano_answer");
+    }
+
+    #[test]
+    fn two_people_recording_the_same_kano_answer_both_count() {
+        let mut a = Workspace::create("Payments", 1, "Ana");
+        let idea = a.create_idea("Export", 1, "Ana").unwrap();
+        let mut b = a.fork();
+        a.add_kano_answer(&idea, KanoAnswer::Like, KanoAnswer::Dislike, 2).unwrap();
+        b.add_kano_answer(&idea, KanoAnswer::Like, KanoAnswer::Dislike, 2).unwrap();
+        a.merge(&mut b).unwrap();
+        assert_eq!(kano_result(&a.score_inputs(&idea)).counts[1], 2);
+    }
+
+    #[test]
+    fn a_removed_criterion_no_longer_counts() {
+        let mut ws = Workspace::create("Payments", 1, "Ana");
+        let value = ws.put_weighted_criterion(None, "Value", 2.0).unwrap();
+        ws.put_weighted_criterion(None, "Effort", -1.0).unwrap();
+        ws.remove_weighted_criterion(&value).unwrap();
+        assert_eq!(ws.weighted_criteria().len(), 1);
+        assert!(ws.remove_weighted_criterion(&value).is_err());
     }
 
     #[test]

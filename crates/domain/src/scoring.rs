@@ -182,13 +182,41 @@ pub fn quadrant(value: f64, effort: f64) -> Quadrant {
 }
 
 /// A Kano answer to the functional ("if present") or dysfunctional ("if absent") question.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum KanoAnswer {
     Like,
     Expect,
     Neutral,
     LiveWith,
     Dislike,
+}
+
+impl KanoAnswer {
+    pub const ALL: [KanoAnswer; 5] = [KanoAnswer::Like, KanoAnswer::Expect, KanoAnswer::Neutral, KanoAnswer::LiveWith, KanoAnswer::Dislike];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            KanoAnswer::Like => "like",
+            KanoAnswer::Expect => "expect",
+            KanoAnswer::Neutral => "neutral",
+            KanoAnswer::LiveWith => "live_with",
+            KanoAnswer::Dislike => "dislike",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<KanoAnswer> {
+        KanoAnswer::ALL.into_iter().find(|a| a.key() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            KanoAnswer::Like => "I like it",
+            KanoAnswer::Expect => "I expect it",
+            KanoAnswer::Neutral => "I am neutral",
+            KanoAnswer::LiveWith => "I can live with it",
+            KanoAnswer::Dislike => "I dislike it",
+        }
+    }
 }
 
 /// A Kano category.
@@ -206,6 +234,52 @@ pub enum KanoCategory {
     Reverse,
     /// Q: questionable.
     Questionable,
+}
+
+impl KanoCategory {
+    pub const ALL: [KanoCategory; 6] = [
+        KanoCategory::Attractive,
+        KanoCategory::OneDimensional,
+        KanoCategory::MustBe,
+        KanoCategory::Indifferent,
+        KanoCategory::Reverse,
+        KanoCategory::Questionable,
+    ];
+
+    /// The letter Kano tables use.
+    pub fn letter(self) -> &'static str {
+        match self {
+            KanoCategory::Attractive => "A",
+            KanoCategory::OneDimensional => "O",
+            KanoCategory::MustBe => "M",
+            KanoCategory::Indifferent => "I",
+            KanoCategory::Reverse => "R",
+            KanoCategory::Questionable => "Q",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            KanoCategory::Attractive => "Attractive",
+            KanoCategory::OneDimensional => "Performance",
+            KanoCategory::MustBe => "Must-be",
+            KanoCategory::Indifferent => "Indifferent",
+            KanoCategory::Reverse => "Reverse",
+            KanoCategory::Questionable => "Questionable",
+        }
+    }
+
+    /// Build order Kano suggests: must-be first, then performance, then attractive;
+    /// indifferent, reverse and questionable features last.
+    pub fn priority(self) -> f64 {
+        match self {
+            KanoCategory::MustBe => 4.0,
+            KanoCategory::OneDimensional => 3.0,
+            KanoCategory::Attractive => 2.0,
+            KanoCategory::Indifferent => 1.0,
+            KanoCategory::Reverse | KanoCategory::Questionable => 0.0,
+        }
+    }
 }
 
 /// The category of one answer pair (rows functional, columns dysfunctional).

@@ -183,6 +183,7 @@ fn read_idea(value: &Value, n: usize) -> Result<Idea, ImportError> {
         submitter: f.text("submitter")?,
         tags: f.text_list("tags")?,
         votes: f.whole("votes")?,
+        scores: Default::default(),
         created_at: f.whole("created_at")?,
         created_by: f.text("created_by")?,
         updated_at: f.whole("updated_at")?,
