@@ -10,6 +10,7 @@ mod import;
 mod personas;
 mod priorities;
 mod stories;
+mod value_effort;
 mod workspace;
 
 pub use home::HomePage;

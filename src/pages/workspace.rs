@@ -18,9 +18,12 @@ pub fn WorkspaceShell(id: String) -> impl IntoView {
     let me = display_name(&use_profile().get_untracked());
     let state = RwSignal::new(None::<Result<SessionCtx, String>>);
     {
-        let id = id.clone();
+        // Called here, not inside the task: the session's signals belong to this
+        // screen's reactive scope, which is only current now (a task runs in none), so
+        // they live exactly as long as the workspace screen, whatever section shows.
+        let opening = Session::open(store, &id, me);
         spawn_local(async move {
-            let opened = Session::open(store, &id, me).await.map(|s| SessionCtx(StoredValue::new_local(s)));
+            let opened = opening.await.map(|s| SessionCtx(StoredValue::new_local(s)));
             state.set(Some(opened));
         });
     }

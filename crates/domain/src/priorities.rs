@@ -363,6 +363,8 @@ mod tests {
         assert_eq!(result.dissatisfaction, Some(-1.0));
         assert_eq!(score(Framework::Kano, &inputs, &[]), Score::Value(4.0));
         assert_eq!(score(Framework::Kano, &reloaded.score_inputs(&confetti), &[]), Score::Value(2.0), "attractive ranks below must-be");
+        let none = kano_result(&reloaded.score_inputs(&confetti)).dissatisfaction.unwrap();
+        assert_eq!(format!("{none:.2}"), "0.00", "no dissatisfaction is 0, not −0");
         let fresh = ws.create_idea("Nothing asked", 1, "Ana").unwrap();
         assert!(matches!(score(Framework::Kano, &ws.score_inputs(&fresh), &[]), Score::Unscored { .. }));
 

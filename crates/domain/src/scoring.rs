@@ -139,7 +139,7 @@ pub fn weighted(criteria: &[(&str, f64, Option<f64>)]) -> Score {
     if !missing.is_empty() {
         return Score::Unscored { missing };
     }
-    Score::Value(criteria.iter().map(|(_, w, s)| w * s.unwrap_or(0.0)).sum())
+    Score::Value(criteria.iter().map(|(_, w, s)| w * s.unwrap_or(0.0)).sum::<f64>() + 0.0)
 }
 
 /// MoSCoW priority.
@@ -158,7 +158,8 @@ pub fn moscow_must_share(items: &[(Moscow, f64)]) -> Option<(f64, bool)> {
     if total <= 0.0 {
         return None;
     }
-    let must: f64 = items.iter().filter(|(m, _)| *m == Moscow::Must).map(|(_, e)| e.max(0.0)).sum();
+    // An empty float sum is −0; `+ 0.0` makes "no must-haves" 0 %, not "−0 %".
+    let must: f64 = items.iter().filter(|(m, _)| *m == Moscow::Must).map(|(_, e)| e.max(0.0)).sum::<f64>() + 0.0;
     let share = must / total;
     Some((share, share > 0.6))
 }
@@ -339,7 +340,8 @@ pub fn kano(answers: &[(KanoAnswer, KanoAnswer)]) -> KanoResult {
         counts,
         categories,
         satisfaction: (base > 0.0).then(|| (a + o) / base),
-        dissatisfaction: (base > 0.0).then(|| -(o + m) / base),
+        // `+ 0.0` turns −0 into 0, so "no dissatisfaction" never prints as "−0.00".
+        dissatisfaction: (base > 0.0).then(|| -(o + m) / base + 0.0),
     }
 }
 
@@ -394,6 +396,8 @@ mod tests {
         assert_eq!(moscow_must_share(&items), Some((0.7, true)));
         assert_eq!(moscow_must_share(&[(Moscow::Must, 6.0), (Moscow::Could, 4.0)]), Some((0.6, false)));
         assert_eq!(moscow_must_share(&[]), None);
+        let (none, _) = moscow_must_share(&[(Moscow::Should, 8.0), (Moscow::Could, 2.0)]).unwrap();
+        assert_eq!(format!("{:.0} %", none * 100.0), "0 %", "no must-haves is 0 %, never −0 %");
     }
 
     #[test]
