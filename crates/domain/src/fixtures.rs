@@ -1,5 +1,7 @@
 //! Realistic workspaces for benchmarks and tests.
 
+use crate::priorities::Framework;
+use crate::scoring;
 use crate::{IdeaText, Workspace};
 
 const VERBS: [&str; 10] = ["Export", "Sync", "Bulk-edit", "Schedule", "Approve", "Archive", "Preview", "Share", "Import", "Filter"];
@@ -48,7 +50,8 @@ impl Dice {
 }
 
 /// A workspace like a busy team's: `n` ideas with varied ~40-character titles, a
-/// ~200-character paragraph each, two tags and some votes, all committed.
+/// ~200-character paragraph each, two tags, some votes and (for nine in ten) RICE
+/// inputs, all committed.
 pub fn busy_workspace(n: usize) -> Workspace {
     let mut ws = Workspace::create(&format!("Bench {n}"), 1_700_000_000_000, "Bench");
     let mut dice = Dice(0x9e37_79b9_7f4a_7c15);
@@ -69,6 +72,18 @@ pub fn busy_workspace(n: usize) -> Workspace {
         ws.add_idea_tag(&id, TAGS[(i + 1 + (i / 7) % 5) % TAGS.len()], at).expect("fresh document");
         if i % 3 == 0 {
             ws.vote_idea(&id, (i % 11) as i64, at).expect("fresh document");
+        }
+        // Nine in ten ideas have RICE inputs; the rest wait to be scored.
+        if i % 10 != 9 {
+            let rice = [
+                ("reach", [50.0, 200.0, 800.0, 3_000.0][i % 4] + (i % 97) as f64),
+                ("impact", scoring::RICE_IMPACT[i % 5]),
+                ("confidence", scoring::RICE_CONFIDENCE[i % 3]),
+                ("effort", [0.5, 1.0, 2.0, 3.0, 5.0, 8.0][i % 6]),
+            ];
+            for (input, value) in rice {
+                ws.set_score_input(&id, Framework::Rice, input, Some(value), at).expect("fresh document");
+            }
         }
     }
     ws.commit();
@@ -92,5 +107,7 @@ mod tests {
         assert!(ideas.iter().any(|i| i.votes > 0));
         let distinct: std::collections::BTreeSet<_> = ideas.iter().map(|i| &i.title).collect();
         assert!(distinct.len() > 40, "titles vary");
+        let scored = ideas.iter().filter(|i| i.scores.get("rice").is_some_and(|m| m.len() == 4)).count();
+        assert_eq!(scored, 54, "nine in ten ideas have RICE inputs");
     }
 }

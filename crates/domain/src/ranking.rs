@@ -44,12 +44,18 @@ pub fn rank<'a>(ideas: impl IntoIterator<Item = &'a Idea>, framework: Framework,
             .then_with(|| ta.to_lowercase().cmp(&tb.to_lowercase()))
             .then_with(|| a.id.cmp(&b.id))
     });
-    let values: Vec<Option<f64>> = rows.iter().map(|(r, _)| r.score.value()).collect();
-    for (i, (row, _)) in rows.iter_mut().enumerate() {
-        let Some(v) = values[i] else { continue };
-        let first = values.iter().position(|x| x.is_some_and(|x| same(x, v))).unwrap_or(i);
-        row.rank = Some(first + 1);
-        row.tied = values.iter().enumerate().any(|(j, x)| j != i && x.is_some_and(|x| same(x, v)));
+    // Scored rows come first, sorted, so equal scores are neighbours: one pass over
+    // each run of equal scores gives its shared rank (linear, for thousands of ideas).
+    let scored = rows.iter().take_while(|(r, _)| r.score.value().is_some()).count();
+    let mut start = 0;
+    while start < scored {
+        let v = rows[start].0.score.value().unwrap_or_default();
+        let end = start + rows[start..scored].iter().take_while(|(r, _)| r.score.value().is_some_and(|x| same(x, v))).count();
+        for (row, _) in &mut rows[start..end] {
+            row.rank = Some(start + 1);
+            row.tied = end - start > 1;
+        }
+        start = end;
     }
     rows.into_iter().map(|(r, _)| r).collect()
 }
@@ -190,6 +196,25 @@ mod tests {
         assert_eq!(ranks, vec![Some(1), Some(1), Some(3), None, None]);
         assert!(ranked[0].tied && ranked[1].tied && !ranked[2].tied);
         assert_eq!(ranked[4].score, Score::Unscored { missing: vec!["impact".into(), "confidence".into(), "effort".into()] });
+    }
+
+    #[test]
+    fn ranks_thousands_with_runs_of_ties() {
+        let ideas: Vec<Idea> = (0..3000)
+            .map(|i| {
+                let mut scores = crate::priorities::ScoreInputs::new();
+                let rice = scores.entry("rice".into()).or_default();
+                for (k, v) in [("reach", (i % 7) as f64 * 10.0 + 10.0), ("impact", 1.0), ("confidence", 1.0), ("effort", 1.0)] {
+                    rice.insert(k.into(), v);
+                }
+                Idea { id: Some(Id::random()), title: format!("Idea {i}"), scores, ..Idea::default() }
+            })
+            .collect();
+        let ranked = rank(&ideas, Framework::Rice, &[]);
+        // Seven distinct scores, shared by 428 ideas each (the lowest three by 429).
+        let firsts: Vec<usize> = ranked.iter().filter_map(|r| r.rank).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        assert_eq!(firsts, vec![1, 429, 857, 1285, 1714, 2143, 2572]);
+        assert!(ranked.iter().all(|r| r.tied));
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Browser benchmarks in headless Chromium against the real server (`cargo xtask bench`):
 //! for workspaces of 1,000 and 10,000 ideas loaded from IndexedDB, the time from
 //! navigation to the rendered idea list, the longest main-thread task during that
-//! load, and keystroke-to-paint latency in an idea's title.
+//! load, and keystroke-to-paint latency in an idea's title; for a ranked table of 2,000
+//! ideas, the time from changing one idea's input to the re-scored, re-sorted table on
+//! screen. `browser-bench ranking` runs only the ranking measurement.
 
 use std::time::Duration;
 
@@ -11,6 +13,8 @@ use waymark_e2e::{Browser, Relay};
 const SIZES: [usize; 2] = [1_000, 10_000];
 const LOADS: usize = 5;
 const KEYSTROKES: usize = 40;
+const RANKED_IDEAS: usize = 2_000;
+const INPUT_CHANGES: usize = 40;
 
 /// A saved workspace of `n` ideas and its id.
 fn workspace_bytes(n: usize) -> (String, Vec<u8>) {
@@ -37,21 +41,84 @@ fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
     v[((v.len() - 1) as f64 * p).round() as usize]
 }
 
+/// Imports a saved workspace of `n` ideas through Home and returns its id.
+async fn import(b: &Browser, relay: &Relay, n: usize) -> String {
+    let (id, bytes) = workspace_bytes(n);
+    let file = b.downloads.join(format!("bench-{n}.automerge"));
+    std::fs::write(&file, &bytes).unwrap();
+    b.goto(&relay.url("/")).await;
+    b.wait_for("input[type=file]").await.send_keys(&file.to_string_lossy()).await.unwrap();
+    wait_long(b, "[...document.querySelectorAll('.toast')].some(t => t.textContent.includes('Imported'))").await;
+    id
+}
+
+/// The ranked table of 2,000 ideas: change one visible idea's RICE reach so that it
+/// becomes the top idea (each reach a thousand times the last), and time the change
+/// until the re-scored, re-sorted table is updated in the DOM (all reactive work done:
+/// measured at the end of a long chain of microtasks, which all run before the browser
+/// renders) and until it is painted (which adds style, layout and, in this headless
+/// Chromium without a GPU, software rasterisation of the re-ordered rows).
+async fn ranking(b: &Browser, relay: &Relay) {
+    let n: usize = std::env::var("WAYMARK_RANKED_IDEAS").ok().and_then(|v| v.parse().ok()).unwrap_or(RANKED_IDEAS);
+    let id = import(b, relay, n).await;
+    b.goto(&relay.url(&format!("/w/{id}/priorities"))).await;
+    wait_long(b, "document.querySelectorAll('.rank-row').length > 15").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let result = b
+        .eval_async(&format!(
+            "const done = arguments[0]; const handler = [], paint = [], task = []; let moved = 0, i = 0; \
+             function step() {{ \
+               if (i >= {INPUT_CHANGES}) {{ done({{ handler, paint, moved, task }}); return; }} \
+               const row = document.querySelectorAll('.rank-row')[5 + (i % 8)]; \
+               const title = row.querySelector('.rank-link').textContent; \
+               const input = row.querySelector('input[type=number]'); \
+               const t0 = performance.now(); \
+               input.value = String(Math.pow(10, 3 * i + 6)); \
+               input.dispatchEvent(new Event('change', {{ bubbles: true }})); \
+               handler.push(performance.now() - t0); \
+               let hops = 0; const settle = () => {{ if (++hops < 200) queueMicrotask(settle); else task.push(performance.now() - t0); }}; \
+               queueMicrotask(settle); \
+               requestAnimationFrame(() => setTimeout(() => {{ \
+                 paint.push(performance.now() - t0); \
+                 if (document.querySelector('.rank-row .rank-link').textContent === title) moved++; \
+                 i++; setTimeout(step, 600); \
+               }}, 0)); \
+             }} \
+             step();"
+        ))
+        .await;
+    let list = |k: &str| -> Vec<f64> { result[k].as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default() };
+    let (handler, paint, update) = (list("handler"), list("paint"), list("task"));
+    let moved = result["moved"].as_u64().unwrap_or(0) as usize;
+    // Every change must really have re-ranked: the edited idea is on top when painted.
+    assert_eq!(moved, INPUT_CHANGES, "the edited idea was not first in the painted table every time");
+    println!(
+        "ranked table, {n} ideas, {INPUT_CHANGES} input changes (0.6 s apart, so the save after each runs in between): \
+         edit handler {:.1} / {:.1} ms, change→re-ranked table updated {:.1} / {:.1} ms, change→paint {:.1} / {:.1} ms (median / p95)",
+        median(handler.clone()),
+        percentile(handler, 0.95),
+        median(update.clone()),
+        percentile(update, 0.95),
+        median(paint.clone()),
+        percentile(paint, 0.95)
+    );
+}
+
 #[tokio::main]
 async fn main() {
     let relay = Relay::start().await;
     let b = Browser::start().await;
     b.goto(&relay.url("/")).await;
     b.wait_for_text("h1", "Your workspaces").await;
+    if std::env::args().nth(1).as_deref() == Some("ranking") {
+        ranking(&b, &relay).await;
+        b.close().await;
+        return;
+    }
     println!("browser benchmarks (headless Chromium, release build, {LOADS} loads and {KEYSTROKES} keystrokes per size)");
     println!("{:>8} | {:>22} | {:>22} | {:>26} | {:>24}", "ideas", "navigation→list (med)", "longest task (max)", "keystroke handler (med/p95)", "keystroke→paint (med/p95)");
     for n in SIZES {
-        let (id, bytes) = workspace_bytes(n);
-        let file = b.downloads.join(format!("bench-{n}.automerge"));
-        std::fs::write(&file, &bytes).unwrap();
-        b.goto(&relay.url("/")).await;
-        b.wait_for("input[type=file]").await.send_keys(&file.to_string_lossy()).await.unwrap();
-        wait_long(&b, "[...document.querySelectorAll('.toast')].some(t => t.textContent.includes('Imported'))").await;
+        let id = import(&b, &relay, n).await;
 
         let mut loads = Vec::new();
         let mut longest: f64 = 0.0;
@@ -106,5 +173,6 @@ async fn main() {
             percentile(paint, 0.95)
         );
     }
+    ranking(&b, &relay).await;
     b.close().await;
 }
