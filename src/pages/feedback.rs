@@ -1,8 +1,540 @@
-//! Feedback (being built).
+//! Feedback: an inbox with quick capture, filters and search, NPS and CSAT worked out
+//! from the ratings (overall, per segment, per month, with respondent counts), churn
+//! feedback on its own, an editor, and links to the ideas the feedback supports. Also
+//! `IdeaFeedback`, the idea editor's view of an idea's feedback.
 
 use leptos::prelude::*;
+use waymark_domain::feedback::{distinct_customers, feedback_for_idea, satisfaction, satisfaction_by, Channel, Feedback, FeedbackLabel, RatingScale, Satisfaction, Sentiment};
+use waymark_domain::ranking::number;
+use waymark_domain::{Changed, Id};
+
+use crate::components::{LongTextField, Toasts};
+use crate::route::{navigate, use_route, Link, Page, Route};
+use crate::session::use_session;
+use crate::util::relative_time;
+
+fn changed(id: &Id) -> Changed {
+    Changed { feedback: [id.clone()].into(), ..Default::default() }
+}
+
+fn scale_label(scale: RatingScale) -> &'static str {
+    match scale {
+        RatingScale::Nps => "NPS",
+        RatingScale::Csat => "CSAT",
+    }
+}
+
+fn sentiment_label(s: Sentiment) -> &'static str {
+    match s {
+        Sentiment::Positive => "Positive",
+        Sentiment::Neutral => "Neutral",
+        Sentiment::Negative => "Negative",
+    }
+}
+
+const SENTIMENTS: [Sentiment; 3] = [Sentiment::Positive, Sentiment::Neutral, Sentiment::Negative];
+
+/// The first line of a text, cut to `n` characters.
+fn excerpt(text: &str, n: usize) -> String {
+    let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    if line.chars().count() > n {
+        format!("{}…", line.chars().take(n - 1).collect::<String>())
+    } else {
+        line.to_owned()
+    }
+}
 
 #[component]
 pub fn FeedbackPage() -> impl IntoView {
-    view! { <section class="page"><h1>"Feedback"</h1></section> }
+    let session = use_session();
+    let toasts = Toasts::get();
+    let route = use_route();
+    let collection = session.get().feedback;
+    let ws = session.get().id.clone();
+    let open = Memo::new(move |_| route.with(|r| match r {
+        Route::Page { page: Page::Feedback, open, .. } => open.clone(),
+        _ => None,
+    }));
+    let query = RwSignal::new(String::new());
+    let channel = RwSignal::new(None::<Channel>);
+    let segment = RwSignal::new(None::<String>);
+    let sentiment = RwSignal::new(None::<Sentiment>);
+    let all = Memo::new(move |_| collection.live());
+    let shown = Memo::new(move |_| {
+        let (q, ch, seg, sen) = (query.get().to_lowercase(), channel.get(), segment.get(), sentiment.get());
+        all.with(|list| {
+            let mut out: Vec<Feedback> = list
+                .iter()
+                .filter(|f| ch.is_none_or(|c| f.channel == c))
+                .filter(|f| seg.as_ref().is_none_or(|s| &f.segment == s))
+                .filter(|f| sen.is_none_or(|s| f.sentiment == Some(s)))
+                .filter(|f| q.trim().is_empty() || format!("{} {} {}", f.text, f.customer, f.segment).to_lowercase().contains(q.trim()))
+                .cloned()
+                .collect();
+            out.sort_by(|a, b| b.date.cmp(&a.date).then(b.created_at.cmp(&a.created_at)));
+            out
+        })
+    });
+    let segments = Memo::new(move |_| {
+        all.with(|l| l.iter().map(|f| f.segment.clone()).filter(|s| !s.is_empty()).collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>())
+    });
+    let filtered = move || !query.with(|q| q.trim().is_empty()) || channel.with(Option::is_some) || segment.with(Option::is_some) || sentiment.with(Option::is_some);
+
+    let text = RwSignal::new(String::new());
+    let new_channel = RwSignal::new(Channel::Interview);
+    let capture = move || {
+        let t = text.get_untracked();
+        if t.trim().is_empty() {
+            return;
+        }
+        let ch = new_channel.get_untracked();
+        let today = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default().chars().take(10).collect::<String>();
+        let s = session.get();
+        match s.create(|c, id| { c.feedback.insert(id); }, |w, now, me| {
+            let id = w.create_feedback(&t, ch, now, me)?;
+            w.set_feedback_label(&id, FeedbackLabel::Date, &today, now)?;
+            Ok(id)
+        }) {
+            Ok(id) => {
+                text.set(String::new());
+                navigate(Route::Page { ws: s.id.clone(), page: Page::Feedback, open: Some(id) }, false);
+            }
+            Err(e) => toasts.error(format!("The feedback could not be added: {e}")),
+        }
+    };
+    let summary = move || {
+        let (n, total) = (shown.with(Vec::len), all.with(Vec::len));
+        if filtered() { format!("{n} of {total}") } else { format!("{total} piece{} of feedback", if total == 1 { "" } else { "s" }) }
+    };
+
+    view! {
+        <main class="page split" class:editor-open=move || open.with(Option::is_some)>
+            <div class="list-pane">
+                <div class="page-head">
+                    <h1 class="page-title">"Feedback"</h1>
+                    <span class="muted" role="status">{summary}</span>
+                </div>
+                <form class="capture" on:submit=move |ev| { ev.prevent_default(); capture(); }>
+                    <input
+                        class="field-input capture-input"
+                        type="text"
+                        aria-label="New feedback"
+                        placeholder="What did the customer say? Press Enter to log it"
+                        maxlength="2000"
+                        prop:value=move || text.get()
+                        on:input:target=move |ev| text.set(ev.target().value())
+                    />
+                    <select class="field-input" aria-label="Channel of new feedback" on:change:target=move |ev| {
+                        if let Some(c) = Channel::parse(&ev.target().value()) { new_channel.set(c) }
+                    }>
+                        {Channel::ALL.into_iter().map(|c| view! { <option value=c.key() selected=move || new_channel.get() == c>{c.label()}</option> }).collect_view()}
+                    </select>
+                    <button type="submit" class="btn btn-primary">"Log"</button>
+                </form>
+                <div class="toolbar" role="search">
+                    <input class="field-input search" type="search" aria-label="Search feedback" placeholder="Search text, customer, segment"
+                        prop:value=move || query.get() on:input:target=move |ev| query.set(ev.target().value()) />
+                    <select class="field-input" aria-label="Filter by channel" on:change:target=move |ev| channel.set(Channel::parse(&ev.target().value()))>
+                        <option value="" selected=move || channel.get().is_none()>"All channels"</option>
+                        {Channel::ALL.into_iter().map(|c| view! { <option value=c.key() selected=move || channel.get() == Some(c)>{c.label()}</option> }).collect_view()}
+                    </select>
+                    <select class="field-input" aria-label="Filter by segment" on:change:target=move |ev| {
+                        let v = ev.target().value();
+                        segment.set((!v.is_empty()).then_some(v));
+                    }>
+                        <option value="" selected=move || segment.with(Option::is_none)>"All segments"</option>
+                        {move || segments.get().into_iter().map(|s| {
+                            let v = s.clone();
+                            view! { <option value=v selected=move || segment.with(|x| x.as_deref() == Some(s.as_str()))>{s.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                    <select class="field-input" aria-label="Filter by sentiment" on:change:target=move |ev| sentiment.set(Sentiment::parse(&ev.target().value()))>
+                        <option value="" selected=move || sentiment.get().is_none()>"Any sentiment"</option>
+                        {SENTIMENTS.into_iter().map(|s| view! { <option value=s.key() selected=move || sentiment.get() == Some(s)>{sentiment_label(s)}</option> }).collect_view()}
+                    </select>
+                    <button
+                        class="chip"
+                        aria-pressed=move || (channel.get() == Some(Channel::Churn)).to_string()
+                        on:click=move |_| channel.update(|c| *c = if *c == Some(Channel::Churn) { None } else { Some(Channel::Churn) })
+                    >"Churn / exit only"</button>
+                    <Show when=filtered>
+                        <button class="btn btn-small" on:click=move |_| {
+                            query.set(String::new());
+                            channel.set(None);
+                            segment.set(None);
+                            sentiment.set(None);
+                        }>"Clear filters"</button>
+                    </Show>
+                </div>
+                <Numbers shown=shown/>
+                <ul class="item-list" aria-label="Feedback">
+                    {move || {
+                        let ws = ws.clone();
+                        if shown.with(Vec::is_empty) {
+                            return view! {
+                                <li class="empty">
+                                    {if filtered() { "No feedback matches. Try other words or clear the filters." } else { "No feedback yet. Log what a customer said above: an interview note, a survey answer, a support ticket." }}
+                                </li>
+                            }.into_any();
+                        }
+                        shown.get().into_iter().map(|f| {
+                            let id = f.id.clone().unwrap_or_else(Id::random);
+                            let active = open.with(|o| o.as_ref() == Some(&id));
+                            let to = Route::Page { ws: ws.clone(), page: Page::Feedback, open: Some(id) };
+                            let rating = match (f.rating, f.scale) {
+                                (Some(r), Some(s)) => Some(format!("{} {r}", scale_label(s))),
+                                _ => None,
+                            };
+                            view! {
+                                <li class="item-row feedback-row" class:active=active>
+                                    <Link to=to class="item-link">
+                                        <span class="item-title">{if f.text.trim().is_empty() { "(no text)".to_owned() } else { excerpt(&f.text, 140) }}</span>
+                                        <span class="item-meta">
+                                            <span class=format!("badge channel-{}", f.channel.key())>{f.channel.label()}</span>
+                                            {rating.map(|r| view! { <span class="badge rating">{r}</span> })}
+                                            {f.sentiment.map(|s| view! { <span class=format!("badge sentiment-{}", s.key())>{sentiment_label(s)}</span> })}
+                                            <span class="muted small">
+                                                {[f.customer.as_str(), f.segment.as_str(), f.date.as_str()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")}
+                                            </span>
+                                            {(!f.ideas.is_empty()).then(|| view! {
+                                                <span class="muted small">{format!("→ {} idea{}", f.ideas.len(), if f.ideas.len() == 1 { "" } else { "s" })}</span>
+                                            })}
+                                        </span>
+                                    </Link>
+                                </li>
+                            }
+                        }).collect_view().into_any()
+                    }}
+                </ul>
+            </div>
+            {move || open.get().map(|id| view! { <FeedbackEditor id=id/> })}
+        </main>
+    }
+}
+
+/// NPS and CSAT of the feedback shown: overall, per segment, per month.
+#[component]
+fn Numbers(shown: Memo<Vec<Feedback>>) -> impl IntoView {
+    let overall = Memo::new(move |_| shown.with(|l| satisfaction(l.iter())));
+    let by_segment = Memo::new(move |_| shown.with(|l| satisfaction_by(l, |f| Some(f.segment.as_str()))));
+    let by_month = Memo::new(move |_| shown.with(|l| satisfaction_by(l, |f| f.period())));
+    let cells = |s: &Satisfaction| {
+        let nps = match &s.nps {
+            Some(n) => format!(
+                "NPS {} ({} respondent{}: {} promoters, {} passives, {} detractors)",
+                number(n.score),
+                n.respondents,
+                if n.respondents == 1 { "" } else { "s" },
+                n.promoters,
+                n.passives,
+                n.detractors
+            ),
+            None => "NPS: no 0–10 ratings yet".to_owned(),
+        };
+        let csat = match &s.csat {
+            Some(c) => format!("CSAT {} % satisfied ({} of {} respondent{})", number(c.percent), c.satisfied, c.respondents, if c.respondents == 1 { "" } else { "s" }),
+            None => "CSAT: no 1–5 ratings yet".to_owned(),
+        };
+        (nps, csat)
+    };
+    let table = move |title: &'static str, groups: BTreeMapView| {
+        (!groups.is_empty()).then(|| view! {
+            <details class="numbers-group">
+                <summary>{title}</summary>
+                <table class="numbers-table">
+                    <thead><tr><th>""</th><th>"NPS"</th><th>"CSAT"</th></tr></thead>
+                    <tbody>
+                        {groups.into_iter().map(|(g, s)| {
+                            let (nps, csat) = cells(&s);
+                            view! { <tr><th scope="row">{g}</th><td>{nps}</td><td>{csat}</td></tr> }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </details>
+        })
+    };
+    view! {
+        <section class="numbers" aria-label="Satisfaction">
+            {move || {
+                let (nps, csat) = cells(&overall.get());
+                view! {
+                    <p class="number nps-overall">{nps}</p>
+                    <p class="number csat-overall">{csat}</p>
+                }
+            }}
+            {move || table("By segment", by_segment.get().into_iter().collect())}
+            {move || table("By month", by_month.get().into_iter().collect())}
+        </section>
+    }
+}
+
+type BTreeMapView = Vec<(String, Satisfaction)>;
+
+#[component]
+fn FeedbackEditor(id: Id) -> impl IntoView {
+    let session = use_session();
+    let collection = session.get().feedback;
+    let id = StoredValue::new(id);
+    // The artifact's signal and whether it is deleted: the body is rebuilt only when
+    // one of those changes, never on an edit (which would replace the focused field).
+    let sig = Memo::new(move |_| {
+        collection.version.track();
+        collection.get(&id.get_value()).map(|s| (s, s.with(|a| a.deleted)))
+    });
+    let close = move || navigate(Route::Page { ws: session.get().id.clone(), page: Page::Feedback, open: None }, false);
+    let esc = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" {
+            close();
+        }
+    });
+    on_cleanup(move || esc.remove());
+    view! {
+        <aside class="editor" aria-label="Feedback editor">
+            <div class="editor-head">
+                <span class="muted small">"Feedback"</span>
+                <button class="icon-btn" aria-label="Close editor (Esc)" on:click=move |_| close()>"×"</button>
+            </div>
+            {move || match sig.get() {
+                Some((f, false)) => view! { <FeedbackBody id=id fb=f/> }.into_any(),
+                _ => view! { <div class="empty"><p>"This feedback doesn't exist here (it may have been deleted)."</p></div> }.into_any(),
+            }}
+        </aside>
+    }
+}
+
+#[component]
+fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
+    let session = use_session();
+    let toasts = Toasts::get();
+    let edit = move |f: Box<dyn FnOnce(&mut waymark_domain::Workspace, &Id, i64) -> Result<(), waymark_domain::EditError>>| {
+        let fid = id.get_value();
+        if let Err(e) = session.get().edit(changed(&fid), |w, now| f(w, &fid, now)) {
+            toasts.error(format!("That change could not be made: {e}"));
+        }
+    };
+    let label = move |field: FeedbackLabel, title: &'static str, placeholder: &'static str| {
+        let value = Memo::new(move |_| fb.with(|f| match field {
+            FeedbackLabel::Customer => f.customer.clone(),
+            FeedbackLabel::Segment => f.segment.clone(),
+            FeedbackLabel::Date => f.date.clone(),
+            FeedbackLabel::Persona => f.persona.clone(),
+        }));
+        let kind = if field == FeedbackLabel::Date { "date" } else { "text" };
+        view! {
+            <label class="field">
+                <span class="field-label">{title}</span>
+                <input class="field-input" type=kind aria-label=title placeholder=placeholder
+                    prop:value=move || value.get()
+                    on:change:target=move |ev| {
+                        let v = ev.target().value();
+                        edit(Box::new(move |w, id, now| w.set_feedback_label(id, field, &v, now)));
+                    } />
+            </label>
+        }
+    };
+    let channel = Memo::new(move |_| fb.with(|f| f.channel));
+    let scale = Memo::new(move |_| fb.with(|f| f.scale.or(f.channel.default_scale())));
+    let rating = Memo::new(move |_| fb.with(|f| f.rating));
+    let personas = session.get().personas;
+    let persona_list = Memo::new(move |_| {
+        let mut l: Vec<(Id, String)> = personas.live().into_iter().filter_map(|p| Some((p.id?, p.name))).collect();
+        l.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+        l
+    });
+    let delete = move || {
+        edit(Box::new(|w, id, now| w.delete_feedback(id, now)));
+        let ctx = session;
+        let fid = id.get_value();
+        navigate(Route::Page { ws: session.get().id.clone(), page: Page::Feedback, open: None }, false);
+        toasts.with_action("Feedback deleted", "Undo", move || {
+            let _ = ctx.get().edit(changed(&fid), |w, now| w.restore_feedback(&fid, now));
+        });
+    };
+    view! {
+        <div class="editor-body stack">
+            <LongTextField
+                label="What they said"
+                value=Signal::derive(move || fb.with(|f| f.text.clone()))
+                on_input=move |v: String| edit(Box::new(move |w, id, now| w.set_feedback_text(id, &v, now)))
+                placeholder="Their words, as close as you can"
+            />
+            <div class="grid-2">
+                <label class="field">
+                    <span class="field-label">"Channel"</span>
+                    <select class="field-input" aria-label="Channel" on:change:target=move |ev| {
+                        if let Some(c) = Channel::parse(&ev.target().value()) {
+                            edit(Box::new(move |w, id, now| w.set_feedback_channel(id, c, now)));
+                        }
+                    }>
+                        {Channel::ALL.into_iter().map(|c| view! { <option value=c.key() selected=move || channel.get() == c>{c.label()}</option> }).collect_view()}
+                    </select>
+                </label>
+                {label(FeedbackLabel::Date, "Date", "")}
+                {label(FeedbackLabel::Customer, "Customer", "Person or company")}
+                {label(FeedbackLabel::Segment, "Segment", "e.g. SMB, Enterprise")}
+            </div>
+            <div class="grid-2">
+                <label class="field">
+                    <span class="field-label">"Rating"</span>
+                    <span class="row rating-row">
+                        <select class="field-input" aria-label="Rating scale" on:change:target=move |ev| {
+                            let s = RatingScale::parse(&ev.target().value());
+                            let r = rating.get_untracked();
+                            // A rating outside the new scale is cleared rather than kept wrong.
+                            let kept = match (r, s) { (Some(r), Some(s)) if s.range().contains(&r) => Some((r, s)), _ => None };
+                            edit(Box::new(move |w, id, now| w.set_feedback_rating(id, kept, now)));
+                        }>
+                            <option value="nps" selected=move || scale.get() == Some(RatingScale::Nps)>"NPS 0–10"</option>
+                            <option value="csat" selected=move || scale.get() == Some(RatingScale::Csat)>"CSAT 1–5"</option>
+                        </select>
+                        <input class="field-input rating-input" type="number" inputmode="numeric" aria-label="Rating"
+                            min=move || scale.get().map(|s| s.range().start().to_string())
+                            max=move || scale.get().map(|s| s.range().end().to_string())
+                            placeholder="–"
+                            prop:value=move || rating.get().map(|r| r.to_string()).unwrap_or_default()
+                            on:change:target=move |ev| {
+                                let raw = ev.target().value();
+                                let s = scale.get_untracked().unwrap_or(RatingScale::Nps);
+                                let value = if raw.trim().is_empty() { None } else {
+                                    match raw.trim().parse::<i64>() {
+                                        Ok(r) => Some((r, s)),
+                                        Err(_) => return toasts.error(format!("A {} rating is a whole number from {} to {}.", scale_label(s), s.range().start(), s.range().end())),
+                                    }
+                                };
+                                edit(Box::new(move |w, id, now| w.set_feedback_rating(id, value, now)));
+                            } />
+                    </span>
+                </label>
+                <label class="field">
+                    <span class="field-label">"Sentiment"</span>
+                    <select class="field-input" aria-label="Sentiment" on:change:target=move |ev| {
+                        let s = Sentiment::parse(&ev.target().value());
+                        edit(Box::new(move |w, id, now| w.set_feedback_sentiment(id, s, now)));
+                    }>
+                        <option value="" selected=move || fb.with(|f| f.sentiment.is_none())>"Not set"</option>
+                        {SENTIMENTS.into_iter().map(|s| view! { <option value=s.key() selected=move || fb.with(|f| f.sentiment == Some(s))>{sentiment_label(s)}</option> }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            <label class="field">
+                <span class="field-label">"Persona"</span>
+                <select class="field-input" aria-label="Persona" on:change:target=move |ev| {
+                    let v = ev.target().value();
+                    edit(Box::new(move |w, id, now| w.set_feedback_label(id, FeedbackLabel::Persona, &v, now)));
+                }>
+                    <option value="" selected=move || fb.with(|f| f.persona.is_empty())>"None"</option>
+                    {move || persona_list.get().into_iter().map(|(pid, name)| {
+                        let key = pid.to_string();
+                        let k2 = key.clone();
+                        view! { <option value=key selected=move || fb.with(|f| f.persona == k2)>{name}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <LinkedIdeas fb=fb edit_link=move |idea: Id, on: bool| edit(Box::new(move |w, id, now| w.link_feedback_to_idea(id, &idea, on, now)))/>
+            <p class="muted small">{move || fb.with(|f| format!("Logged by {} · {}", if f.created_by.is_empty() { "someone" } else { &f.created_by }, relative_time(f.created_at as f64)))}</p>
+            <div class="row end">
+                <button class="btn btn-danger-ghost" on:click=move |_| delete()>"Delete feedback"</button>
+            </div>
+        </div>
+    }
+}
+
+/// The ideas a piece of feedback supports: linked ones (open, unlink) and a search to link more.
+#[component]
+fn LinkedIdeas(fb: RwSignal<Feedback>, edit_link: impl Fn(Id, bool) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let session = use_session();
+    let ideas = session.get().ideas;
+    let ws = session.get().id.clone();
+    let search = RwSignal::new(String::new());
+    let linked = Memo::new(move |_| {
+        fb.with(|f| f.ideas.clone())
+            .into_iter()
+            .filter_map(|id| {
+                let sig = ideas.with(|m| m.get(&id).copied())?;
+                sig.with(|i| (!i.deleted).then(|| (id.clone(), i.title.clone())))
+            })
+            .collect::<Vec<_>>()
+    });
+    let matches = Memo::new(move |_| {
+        let q = search.get().trim().to_lowercase();
+        if q.is_empty() {
+            return Vec::new();
+        }
+        let already = fb.with(|f| f.ideas.clone());
+        ideas.with(|m| {
+            let mut out: Vec<(Id, String)> = m
+                .iter()
+                .filter(|(id, _)| !already.contains(id))
+                .filter_map(|(id, s)| s.with(|i| (!i.deleted && i.title.to_lowercase().contains(&q)).then(|| (id.clone(), i.title.clone()))))
+                .collect();
+            out.sort_by(|a, b| a.1.cmp(&b.1));
+            out.truncate(8);
+            out
+        })
+    });
+    view! {
+        <div class="field">
+            <span class="field-label">"Supports these ideas"</span>
+            <ul class="link-list">
+                {move || {
+                    let ws = ws.clone();
+                    linked.get().into_iter().map(|(iid, title)| {
+                        let label = format!("Unlink {title}");
+                        let to = Route::Ideas { ws: ws.clone(), open: Some(iid.clone()) };
+                        view! {
+                            <li class="linked">
+                                <Link to=to>{title}</Link>
+                                <button class="icon-btn small" aria-label=label on:click=move |_| edit_link(iid.clone(), false)>"×"</button>
+                            </li>
+                        }
+                    }).collect_view()
+                }}
+            </ul>
+            <input class="field-input" type="search" aria-label="Link to an idea" placeholder="Link to an idea: type part of its title"
+                prop:value=move || search.get() on:input:target=move |ev| search.set(ev.target().value()) />
+            <ul class="suggestions">
+                {move || matches.get().into_iter().map(|(iid, title)| view! {
+                    <li><button class="link-btn" on:click=move |_| { edit_link(iid.clone(), true); search.set(String::new()); }>{format!("+ {title}")}</button></li>
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+/// The idea editor's section: the feedback linked to an idea and its distinct customers.
+#[component]
+pub fn IdeaFeedback(idea: Id) -> impl IntoView {
+    let session = use_session();
+    let collection = session.get().feedback;
+    let ws = session.get().id.clone();
+    let idea = StoredValue::new(idea);
+    let all = Memo::new(move |_| collection.live());
+    let mine = Memo::new(move |_| all.with(|l| feedback_for_idea(l, &idea.get_value()).into_iter().cloned().collect::<Vec<_>>()));
+    view! {
+        <div class="field idea-feedback">
+            <span class="field-label">"Feedback"</span>
+            {move || {
+                let list = mine.get();
+                if list.is_empty() {
+                    return view! { <p class="muted small">"No feedback linked yet. Link it from the feedback inbox."</p> }.into_any();
+                }
+                let customers = distinct_customers(list.iter());
+                let ws = ws.clone();
+                view! {
+                    <p class="customers">{format!("{} piece{} from {customers} distinct customer{}", list.len(), if list.len() == 1 { "" } else { "s" }, if customers == 1 { "" } else { "s" })}</p>
+                    <ul class="link-list">
+                        {list.into_iter().map(|f| {
+                            let to = Route::Page { ws: ws.clone(), page: Page::Feedback, open: f.id.clone() };
+                            view! {
+                                <li>
+                                    <Link to=to>{excerpt(&f.text, 80)}</Link>
+                                    <span class="muted small">{format!(" · {}{}", f.channel.label(), if f.customer.is_empty() { String::new() } else { format!(" · {}", f.customer) })}</span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </div>
+    }
 }

@@ -13,7 +13,9 @@ pub fn IdeaEditor(id: Id) -> impl IntoView {
     let session = use_session();
     let ideas = session.get().ideas;
     let id = StoredValue::new(id);
-    let sig = Memo::new(move |_| ideas.with(|m| m.get(&id.get_value()).copied()));
+    // The idea's signal and whether it is deleted: the body is rebuilt only when one of
+    // those changes, never on an edit (which would replace the focused field).
+    let sig = Memo::new(move |_| ideas.with(|m| m.get(&id.get_value()).copied()).map(|s| (s, s.with(|i| i.deleted))));
     let close = move || navigate(Route::Ideas { ws: session.get().id.clone(), open: None }, false);
     view! {
         <aside class="editor" aria-label="Idea editor">
@@ -22,7 +24,7 @@ pub fn IdeaEditor(id: Id) -> impl IntoView {
                 <button class="icon-btn" aria-label="Close editor (Esc)" on:click=move |_| close()>"×"</button>
             </div>
             {move || match sig.get() {
-                Some(idea) if !idea.with(|i| i.deleted) => view! { <EditorBody id=id idea=idea/> }.into_any(),
+                Some((idea, false)) => view! { <EditorBody id=id idea=idea/> }.into_any(),
                 _ => view! {
                     <div class="empty">
                         <p>"This idea doesn't exist here (it may have been deleted)."</p>
@@ -206,6 +208,8 @@ fn EditorBody(id: StoredValue<Id>, idea: RwSignal<Idea>) -> impl IntoView {
                     <button class="btn btn-small" aria-label="Remove a vote" disabled=move || votes.get() <= 0 on:click=move |_| vote(-1)>"−"</button>
                 </div>
             </div>
+            <crate::pages::feedback::IdeaFeedback idea=id.get_value()/>
+            <crate::pages::docs::LinkedDocs target=id.get_value()/>
             <p class="muted small">
                 {move || idea.with(|i| format!("Captured by {} · {}", if i.created_by.is_empty() { "someone" } else { &i.created_by }, relative_time(i.created_at as f64)))}
             </p>

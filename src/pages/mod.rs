@@ -1,8 +1,8 @@
 //! One module per screen.
 
 mod brief;
-mod docs;
-mod feedback;
+pub mod docs;
+pub mod feedback;
 mod home;
 mod idea_editor;
 mod ideas;

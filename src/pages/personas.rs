@@ -1,8 +1,189 @@
-//! Personas (being built).
+//! Personas: who the product is for. A gallery of cards and an editor for every field
+//! DOMAIN.md lists (name, role, goals, pain points, motivations, behaviours, quote,
+//! segment size). Stories and feedback name a persona.
 
 use leptos::prelude::*;
+use waymark_domain::format::group_thousands;
+use waymark_domain::persona::{Persona, PersonaText};
+use waymark_domain::{Changed, Id};
+
+use crate::components::{LongTextField, NumberField, Toasts};
+use crate::route::{navigate, use_route, Link, Page, Route};
+use crate::session::use_session;
+
+fn changed(id: &Id) -> Changed {
+    Changed { personas: [id.clone()].into(), ..Default::default() }
+}
+
+fn cut(text: &str, n: usize) -> String {
+    let t = text.trim();
+    if t.chars().count() > n { format!("{}…", t.chars().take(n - 1).collect::<String>()) } else { t.to_owned() }
+}
 
 #[component]
 pub fn PersonasPage() -> impl IntoView {
-    view! { <section class="page"><h1>"Personas"</h1></section> }
+    let session = use_session();
+    let toasts = Toasts::get();
+    let route = use_route();
+    let collection = session.get().personas;
+    let ws = session.get().id.clone();
+    let open = Memo::new(move |_| route.with(|r| match r {
+        Route::Page { page: Page::Personas, open, .. } => open.clone(),
+        _ => None,
+    }));
+    let all = Memo::new(move |_| {
+        let mut l = collection.live();
+        l.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        l
+    });
+    let name = RwSignal::new(String::new());
+    let create = move || {
+        let n = name.get_untracked();
+        if n.trim().is_empty() {
+            return;
+        }
+        let s = session.get();
+        match s.create(|c, id| { c.personas.insert(id); }, |w, now, me| w.create_persona(&n, now, me)) {
+            Ok(id) => {
+                name.set(String::new());
+                navigate(Route::Page { ws: s.id.clone(), page: Page::Personas, open: Some(id) }, false);
+            }
+            Err(e) => toasts.error(format!("The persona could not be added: {e}")),
+        }
+    };
+    view! {
+        <main class="page split" class:editor-open=move || open.with(Option::is_some)>
+            <div class="list-pane">
+                <div class="page-head">
+                    <h1 class="page-title">"Personas"</h1>
+                    <span class="muted" role="status">{move || format!("{} persona{}", all.with(Vec::len), if all.with(Vec::len) == 1 { "" } else { "s" })}</span>
+                </div>
+                <form class="capture" on:submit=move |ev| { ev.prevent_default(); create(); }>
+                    <input class="field-input capture-input" type="text" aria-label="New persona name" placeholder="Name a persona, e.g. Fiona, finance admin at a 20-person firm"
+                        maxlength="120" prop:value=move || name.get() on:input:target=move |ev| name.set(ev.target().value()) />
+                    <button type="submit" class="btn btn-primary">"Add persona"</button>
+                </form>
+                <div class="gallery" aria-label="Personas">
+                    {move || {
+                        let ws = ws.clone();
+                        if all.with(Vec::is_empty) {
+                            return view! {
+                                <div class="empty">
+                                    <h2>"Who is this product for?"</h2>
+                                    <p>"A persona is a sketch of a real group of users: their goals, what gets in their way, what they say. Stories and feedback can name one, so decisions stay tied to people."</p>
+                                </div>
+                            }.into_any();
+                        }
+                        all.get().into_iter().map(|p: Persona| {
+                            let id = p.id.clone().unwrap_or_else(Id::random);
+                            let active = open.with(|o| o.as_ref() == Some(&id));
+                            let initial = p.name.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_else(|| "?".into());
+                            view! {
+                                <Link to=Route::Page { ws: ws.clone(), page: Page::Personas, open: Some(id) } class="card persona-card">
+                                    <span class="persona-head" class:active=active>
+                                        <span class="avatar persona-avatar" aria-hidden="true">{initial}</span>
+                                        <span>
+                                            <strong class="persona-name">{if p.name.trim().is_empty() { "Unnamed persona".to_owned() } else { p.name.clone() }}</strong>
+                                            <span class="muted small persona-role">{p.role.clone()}</span>
+                                        </span>
+                                    </span>
+                                    {(!p.quote.trim().is_empty()).then(|| view! { <q class="persona-quote">{cut(&p.quote, 140)}</q> })}
+                                    {(!p.goals.trim().is_empty()).then(|| view! { <span class="small"><strong>"Goals: "</strong>{cut(&p.goals, 110)}</span> })}
+                                    {(!p.pain_points.trim().is_empty()).then(|| view! { <span class="small"><strong>"Pains: "</strong>{cut(&p.pain_points, 110)}</span> })}
+                                    {p.segment_size.map(|n| view! { <span class="muted small">{format!("≈ {} people", group_thousands(n))}</span> })}
+                                </Link>
+                            }
+                        }).collect_view().into_any()
+                    }}
+                </div>
+            </div>
+            {move || open.get().map(|id| view! { <PersonaEditor id=id/> })}
+        </main>
+    }
+}
+
+#[component]
+fn PersonaEditor(id: Id) -> impl IntoView {
+    let session = use_session();
+    let toasts = Toasts::get();
+    let collection = session.get().personas;
+    let id = StoredValue::new(id);
+    // The artifact's signal and whether it is deleted: the body is rebuilt only when
+    // one of those changes, never on an edit (which would replace the focused field).
+    let sig = Memo::new(move |_| {
+        collection.version.track();
+        collection.get(&id.get_value()).map(|s| (s, s.with(|a| a.deleted)))
+    });
+    let close = move || navigate(Route::Page { ws: session.get().id.clone(), page: Page::Personas, open: None }, false);
+    let esc = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" {
+            close();
+        }
+    });
+    on_cleanup(move || esc.remove());
+    let body = move |p: RwSignal<Persona>| {
+        let text = move |field: PersonaText, placeholder: &'static str, single: bool| {
+            view! {
+                <LongTextField
+                    label=field.label()
+                    value=Signal::derive(move || p.with(|p| p.text(field).to_owned()))
+                    on_input=move |v: String| {
+                        let pid = id.get_value();
+                        if let Err(e) = session.get().edit(changed(&pid), |w, now| w.set_persona_text(&pid, field, &v, now)) {
+                            toasts.error(format!("That change could not be made: {e}"));
+                        }
+                    }
+                    placeholder=placeholder
+                    single_line=single
+                />
+            }
+        };
+        let delete = move || {
+            let pid = id.get_value();
+            if let Err(e) = session.get().edit(changed(&pid), |w, now| w.delete_persona(&pid, now)) {
+                return toasts.error(format!("The persona could not be deleted: {e}"));
+            }
+            close();
+            toasts.with_action("Persona deleted", "Undo", move || {
+                let _ = session.get().edit(changed(&pid), |w, now| w.restore_persona(&pid, now));
+            });
+        };
+        view! {
+            <div class="editor-body stack">
+                {text(PersonaText::Name, "Fiona, finance admin", true)}
+                {text(PersonaText::Role, "Finance admin at a 20-person agency", true)}
+                {text(PersonaText::Goals, "What are they trying to achieve?", false)}
+                {text(PersonaText::PainPoints, "What gets in their way today?", false)}
+                {text(PersonaText::Motivations, "Why do they care?", false)}
+                {text(PersonaText::Behaviours, "How do they work, which tools, how often?", false)}
+                {text(PersonaText::Quote, "Something they said, in their words", false)}
+                <NumberField
+                    label="Segment size"
+                    value=Signal::derive(move || p.with(|p| p.segment_size))
+                    on_change=move |v| {
+                        let pid = id.get_value();
+                        if let Err(e) = session.get().edit(changed(&pid), |w, now| w.set_persona_segment_size(&pid, v, now)) {
+                            toasts.error(format!("That change could not be made: {e}"));
+                        }
+                    }
+                    hint="How many people or accounts this persona stands for"
+                />
+                <div class="row end">
+                    <button class="btn btn-danger-ghost" on:click=move |_| delete()>"Delete persona"</button>
+                </div>
+            </div>
+        }
+    };
+    view! {
+        <aside class="editor" aria-label="Persona editor">
+            <div class="editor-head">
+                <span class="muted small">"Persona"</span>
+                <button class="icon-btn" aria-label="Close editor (Esc)" on:click=move |_| close()>"×"</button>
+            </div>
+            {move || match sig.get() {
+                Some((p, false)) => body(p).into_any(),
+                _ => view! { <div class="empty"><p>"This persona doesn't exist here (it may have been deleted)."</p></div> }.into_any(),
+            }}
+        </aside>
+    }
 }

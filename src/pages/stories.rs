@@ -1,8 +1,352 @@
-//! Stories (being built).
+//! User stories: "As a <persona>, I want <goal>, so that <benefit>", acceptance
+//! criteria as Given/When/Then scenarios (add, edit, reorder, remove), estimate,
+//! status, the idea it came from, its docs, and "Copy as text" in the standard form.
 
 use leptos::prelude::*;
+use waymark_domain::story::{Criterion, Step, Story, StoryStatus};
+use waymark_domain::{Changed, Id};
+
+use crate::components::{NumberField, Toasts};
+use crate::pages::docs::LinkedDocs;
+use crate::route::{navigate, use_route, Link, Page, Route};
+use crate::session::use_session;
+
+fn changed(id: &Id) -> Changed {
+    Changed { stories: [id.clone()].into(), ..Default::default() }
+}
+
+/// Persona names by id, for the standard form.
+fn persona_name(names: &[(Id, String)], id: &str) -> String {
+    names.iter().find(|(p, _)| p.as_str() == id).map(|(_, n)| n.clone()).unwrap_or_default()
+}
+
+fn sentence(s: &Story, persona: &str) -> String {
+    s.as_text(persona).lines().next().unwrap_or_default().to_owned()
+}
 
 #[component]
 pub fn StoriesPage() -> impl IntoView {
-    view! { <section class="page"><h1>"Stories"</h1></section> }
+    let session = use_session();
+    let toasts = Toasts::get();
+    let route = use_route();
+    let collection = session.get().stories;
+    let personas = session.get().personas;
+    let ws = session.get().id.clone();
+    let open = Memo::new(move |_| route.with(|r| match r {
+        Route::Page { page: Page::Stories, open, .. } => open.clone(),
+        _ => None,
+    }));
+    let names = Memo::new(move |_| personas.live().into_iter().filter_map(|p| Some((p.id?, p.name))).collect::<Vec<_>>());
+    let status = RwSignal::new(None::<StoryStatus>);
+    let persona = RwSignal::new(None::<String>);
+    let shown = Memo::new(move |_| {
+        let (st, pe) = (status.get(), persona.get());
+        let mut l: Vec<Story> = collection
+            .live()
+            .into_iter()
+            .filter(|s| st.is_none_or(|st| s.status == st))
+            .filter(|s| pe.as_ref().is_none_or(|p| &s.persona == p))
+            .collect();
+        l.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        l
+    });
+    let goal = RwSignal::new(String::new());
+    let create = move || {
+        let g = goal.get_untracked();
+        if g.trim().is_empty() {
+            return;
+        }
+        let s = session.get();
+        match s.create(|c, id| { c.stories.insert(id); }, |w, now, me| w.create_story(&g, now, me)) {
+            Ok(id) => {
+                goal.set(String::new());
+                navigate(Route::Page { ws: s.id.clone(), page: Page::Stories, open: Some(id) }, false);
+            }
+            Err(e) => toasts.error(format!("The story could not be added: {e}")),
+        }
+    };
+    view! {
+        <main class="page split" class:editor-open=move || open.with(Option::is_some)>
+            <div class="list-pane">
+                <div class="page-head">
+                    <h1 class="page-title">"Stories"</h1>
+                    <span class="muted" role="status">{move || format!("{} stor{}", shown.with(Vec::len), if shown.with(Vec::len) == 1 { "y" } else { "ies" })}</span>
+                </div>
+                <form class="capture" on:submit=move |ev| { ev.prevent_default(); create(); }>
+                    <input class="field-input capture-input" type="text" aria-label="New story goal" placeholder="I want to… (the goal of a new story)"
+                        maxlength="300" prop:value=move || goal.get() on:input:target=move |ev| goal.set(ev.target().value()) />
+                    <button type="submit" class="btn btn-primary">"Add story"</button>
+                </form>
+                <div class="toolbar">
+                    <select class="field-input" aria-label="Filter by status" on:change:target=move |ev| status.set(StoryStatus::parse(&ev.target().value()))>
+                        <option value="" selected=move || status.get().is_none()>"All statuses"</option>
+                        {StoryStatus::ALL.into_iter().map(|s| view! { <option value=s.key() selected=move || status.get() == Some(s)>{s.label()}</option> }).collect_view()}
+                    </select>
+                    <select class="field-input" aria-label="Filter by persona" on:change:target=move |ev| {
+                        let v = ev.target().value();
+                        persona.set((!v.is_empty()).then_some(v));
+                    }>
+                        <option value="" selected=move || persona.with(Option::is_none)>"All personas"</option>
+                        {move || names.get().into_iter().map(|(pid, n)| {
+                            let key = pid.to_string();
+                            let k2 = key.clone();
+                            view! { <option value=key selected=move || persona.with(|p| p.as_deref() == Some(k2.as_str()))>{n}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <ul class="item-list" aria-label="Stories">
+                    {move || {
+                        let ws = ws.clone();
+                        if shown.with(Vec::is_empty) {
+                            return view! { <li class="empty">"No stories yet. Type what a user wants above; then say who they are, why, and how you'll know it's done."</li> }.into_any();
+                        }
+                        let names = names.get();
+                        shown.get().into_iter().map(|s| {
+                            let id = s.id.clone().unwrap_or_else(Id::random);
+                            let active = open.with(|o| o.as_ref() == Some(&id));
+                            let text = sentence(&s, &persona_name(&names, &s.persona));
+                            view! {
+                                <li class="item-row" class:active=active>
+                                    <Link to=Route::Page { ws: ws.clone(), page: Page::Stories, open: Some(id) } class="item-link">
+                                        <span class="item-title story-text">{text}</span>
+                                        <span class="item-meta">
+                                            <span class=format!("badge story-{}", s.status.key())>{s.status.label()}</span>
+                                            {s.estimate.map(|e| view! { <span class="badge">{format!("{} pts", waymark_domain::ranking::number(e))}</span> })}
+                                            <span class="muted small">{format!("{} criteri{}", s.criteria.len(), if s.criteria.len() == 1 { "on" } else { "a" })}</span>
+                                        </span>
+                                    </Link>
+                                </li>
+                            }
+                        }).collect_view().into_any()
+                    }}
+                </ul>
+            </div>
+            {move || open.get().map(|id| view! { <StoryEditor id=id/> })}
+        </main>
+    }
+}
+
+#[component]
+fn StoryEditor(id: Id) -> impl IntoView {
+    let session = use_session();
+    let collection = session.get().stories;
+    let id = StoredValue::new(id);
+    // The artifact's signal and whether it is deleted: the body is rebuilt only when
+    // one of those changes, never on an edit (which would replace the focused field).
+    let sig = Memo::new(move |_| {
+        collection.version.track();
+        collection.get(&id.get_value()).map(|s| (s, s.with(|a| a.deleted)))
+    });
+    let close = move || navigate(Route::Page { ws: session.get().id.clone(), page: Page::Stories, open: None }, false);
+    let esc = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" {
+            close();
+        }
+    });
+    on_cleanup(move || esc.remove());
+    view! {
+        <aside class="editor" aria-label="Story editor">
+            <div class="editor-head">
+                <span class="muted small">"User story"</span>
+                <button class="icon-btn" aria-label="Close editor (Esc)" on:click=move |_| close()>"×"</button>
+            </div>
+            {move || match sig.get() {
+                Some((s, false)) => view! { <StoryBody id=id story=s/> }.into_any(),
+                _ => view! { <div class="empty"><p>"This story doesn't exist here (it may have been deleted)."</p></div> }.into_any(),
+            }}
+        </aside>
+    }
+}
+
+type Edit = Box<dyn FnOnce(&mut waymark_domain::Workspace, &Id, i64) -> Result<(), waymark_domain::EditError>>;
+
+#[component]
+fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
+    let session = use_session();
+    let toasts = Toasts::get();
+    let personas = session.get().personas;
+    let ideas = session.get().ideas;
+    let ws = session.get().id.clone();
+    let edit = move |f: Edit| {
+        let sid = id.get_value();
+        if let Err(e) = session.get().edit(changed(&sid), |w, now| f(w, &sid, now)) {
+            toasts.error(format!("That change could not be made: {e}"));
+        }
+    };
+    let names = Memo::new(move |_| {
+        let mut l: Vec<(Id, String)> = personas.live().into_iter().filter_map(|p| Some((p.id?, p.name))).collect();
+        l.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+        l
+    });
+    let idea_list = Memo::new(move |_| {
+        ideas.with(|m| {
+            let mut l: Vec<(Id, String)> = m.iter().filter_map(|(i, s)| s.with(|x| (!x.deleted).then(|| (i.clone(), x.title.clone())))).collect();
+            l.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+            l
+        })
+    });
+    let text = Memo::new(move |_| story.with(|s| s.as_text(&persona_name(&names.get(), &s.persona))));
+    let copy = move |_| {
+        let t = text.get_untracked();
+        let promise = window().navigator().clipboard().write_text(&t);
+        leptos::task::spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(promise).await {
+                Ok(_) => toasts.info("Copied the story as text"),
+                Err(_) => toasts.error("The browser did not allow copying; select the text below and copy it."),
+            }
+        });
+    };
+    let add_criterion = move |_| {
+        let sid = id.get_value();
+        if let Err(e) = session.get().edit(changed(&sid), |w, now| w.add_criterion(&sid, now).map(|_| ())) {
+            toasts.error(format!("The criterion could not be added: {e}"));
+        }
+    };
+    let delete = move || {
+        edit(Box::new(|w, id, now| w.delete_story(id, now)));
+        let sid = id.get_value();
+        navigate(Route::Page { ws: session.get().id.clone(), page: Page::Stories, open: None }, false);
+        toasts.with_action("Story deleted", "Undo", move || {
+            let _ = session.get().edit(changed(&sid), |w, now| w.restore_story(&sid, now));
+        });
+    };
+    let criteria = Memo::new(move |_| story.with(|s| s.criteria.clone()));
+    view! {
+        <div class="editor-body stack">
+            <p class="story-preview">{move || text.get().lines().next().unwrap_or_default().to_owned()}</p>
+            <label class="field">
+                <span class="field-label">"As a"</span>
+                <select class="field-input" aria-label="Persona" on:change:target=move |ev| {
+                    let v = ev.target().value();
+                    edit(Box::new(move |w, id, now| w.set_story_link(id, false, &v, now)));
+                }>
+                    <option value="" selected=move || story.with(|s| s.persona.is_empty())>"user (no persona)"</option>
+                    {move || names.get().into_iter().map(|(pid, n)| {
+                        let key = pid.to_string();
+                        let k2 = key.clone();
+                        view! { <option value=key selected=move || story.with(|s| s.persona == k2)>{n}</option> }
+                    }).collect_view()}
+                </select>
+                {move || names.with(Vec::is_empty).then(|| view! {
+                    <span class="field-hint">"No personas yet: " <Link to=Route::Page { ws: session.get().id.clone(), page: Page::Personas, open: None }>"describe who the product is for"</Link></span>
+                })}
+            </label>
+            <label class="field">
+                <span class="field-label">"I want"</span>
+                <input class="field-input" type="text" aria-label="Goal" placeholder="to send a payment reminder in one click"
+                    prop:value=move || story.with(|s| s.goal.clone())
+                    on:input:target=move |ev| { let v = ev.target().value(); edit(Box::new(move |w, id, now| w.set_story_text(id, false, &v, now))); } />
+            </label>
+            <label class="field">
+                <span class="field-label">"So that"</span>
+                <input class="field-input" type="text" aria-label="Benefit" placeholder="I get paid without chasing anyone"
+                    prop:value=move || story.with(|s| s.benefit.clone())
+                    on:input:target=move |ev| { let v = ev.target().value(); edit(Box::new(move |w, id, now| w.set_story_text(id, true, &v, now))); } />
+            </label>
+            <div class="field">
+                <span class="field-label">"Acceptance criteria"</span>
+                <ol class="criteria-steps">
+                    // Keyed by id and place, so typing in a step never re-creates its input.
+                    <For
+                        each=move || {
+                            let ids: Vec<Id> = criteria.with(|l| l.iter().filter_map(|c| c.id.clone()).collect());
+                            let n = ids.len();
+                            ids.into_iter().enumerate().map(move |(i, c)| (c, i, n)).collect::<Vec<_>>()
+                        }
+                        key=|k| k.clone()
+                        let:k
+                    >
+                        <CriterionRow story=id story_sig=story criterion=k.0 index=k.1 count=k.2/>
+                    </For>
+                </ol>
+                <div><button class="btn btn-small" on:click=add_criterion>"+ Add scenario"</button></div>
+            </div>
+            <div class="grid-2">
+                <NumberField
+                    label="Estimate"
+                    value=Signal::derive(move || story.with(|s| s.estimate))
+                    on_change=move |v| edit(Box::new(move |w, id, now| w.set_story_estimate(id, v, now)))
+                    hint="Points or days, as your team estimates"
+                />
+                <label class="field">
+                    <span class="field-label">"Status"</span>
+                    <select class="field-input" aria-label="Status" on:change:target=move |ev| {
+                        if let Some(s) = StoryStatus::parse(&ev.target().value()) { edit(Box::new(move |w, id, now| w.set_story_status(id, s, now))); }
+                    }>
+                        {StoryStatus::ALL.into_iter().map(|s| view! { <option value=s.key() selected=move || story.with(|x| x.status == s)>{s.label()}</option> }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            <label class="field">
+                <span class="field-label">"Came from the idea"</span>
+                <select class="field-input" aria-label="Idea" on:change:target=move |ev| {
+                    let v = ev.target().value();
+                    edit(Box::new(move |w, id, now| w.set_story_link(id, true, &v, now)));
+                }>
+                    <option value="" selected=move || story.with(|s| s.idea.is_empty())>"No idea linked"</option>
+                    {move || idea_list.get().into_iter().map(|(iid, t)| {
+                        let key = iid.to_string();
+                        let k2 = key.clone();
+                        view! { <option value=key selected=move || story.with(|s| s.idea == k2)>{t}</option> }
+                    }).collect_view()}
+                </select>
+                {move || {
+                    let ws = ws.clone();
+                    story.with(|s| waymark_domain::Id::parse(&s.idea)).map(|iid| view! {
+                        <span class="field-hint"><Link to=Route::Ideas { ws, open: Some(iid) }>"Open the idea"</Link></span>
+                    })
+                }}
+            </label>
+            <LinkedDocs target=id.get_value()/>
+            <div class="row wrap">
+                <button class="btn" on:click=copy>"Copy as text"</button>
+                <button class="btn btn-danger-ghost" on:click=move |_| delete()>"Delete story"</button>
+            </div>
+            <pre class="story-text-block" aria-label="Story as text">{move || text.get()}</pre>
+        </div>
+    }
+}
+
+#[component]
+fn CriterionRow(story: StoredValue<Id>, story_sig: RwSignal<Story>, criterion: Id, index: usize, count: usize) -> impl IntoView {
+    let session = use_session();
+    let toasts = Toasts::get();
+    let cid = StoredValue::new(criterion);
+    let current = Memo::new(move |_| story_sig.with(|s| s.criteria.iter().find(|c| c.id.as_ref() == Some(&cid.get_value())).cloned().unwrap_or_default()));
+    let run = move |f: Box<dyn FnOnce(&mut waymark_domain::Workspace, &Id, &Id, i64) -> Result<(), waymark_domain::EditError>>| {
+        let (sid, c) = (story.get_value(), cid.get_value());
+        if let Err(e) = session.get().edit(changed(&sid), |w, now| f(w, &sid, &c, now)) {
+            toasts.error(format!("That change could not be made: {e}"));
+        }
+    };
+    let step = move |s: Step, label: &'static str, placeholder: &'static str| {
+        let value = move || current.with(|c: &Criterion| match s {
+            Step::Given => c.given.clone(),
+            Step::When => c.when.clone(),
+            Step::Then => c.then.clone(),
+        });
+        view! {
+            <label class="step">
+                <span class="step-word">{label}</span>
+                <input class="field-input" type="text" aria-label=format!("{label} of scenario {}", index + 1) placeholder=placeholder
+                    prop:value=value
+                    on:input:target=move |ev| { let v = ev.target().value(); run(Box::new(move |w, sid, c, now| w.set_criterion_step(sid, c, s, &v, now))); } />
+            </label>
+        }
+    };
+    view! {
+        <li class="criterion-row">
+            {step(Step::Given, "Given", "an invoice 7 days overdue")}
+            {step(Step::When, "When", "I click Remind")}
+            {step(Step::Then, "Then", "the customer gets an email with a pay link")}
+            <span class="row criterion-actions">
+                <button class="btn btn-small" aria-label=format!("Move scenario {} up", index + 1) disabled=index == 0
+                    on:click=move |_| run(Box::new(move |w, sid, c, now| w.move_criterion(sid, c, index - 1, now)))>"↑"</button>
+                <button class="btn btn-small" aria-label=format!("Move scenario {} down", index + 1) disabled={index + 1 >= count}
+                    on:click=move |_| run(Box::new(move |w, sid, c, now| w.move_criterion(sid, c, index + 1, now)))>"↓"</button>
+                <button class="btn btn-small btn-danger-ghost" aria-label=format!("Remove scenario {}", index + 1)
+                    on:click=move |_| run(Box::new(|w, sid, c, now| w.remove_criterion(sid, c, now)))>"Remove"</button>
+            </span>
+        </li>
+    }
 }

@@ -159,6 +159,11 @@ impl Workspace {
         let obj = self.persona_obj(id)?;
         self.set_deleted(&obj, true, now_ms)
     }
+
+    pub fn restore_persona(&mut self, id: &Id, now_ms: i64) -> Result<(), EditError> {
+        let obj = self.persona_obj(id)?;
+        self.set_deleted(&obj, false, now_ms)
+    }
 }
 
 #[cfg(test)]
