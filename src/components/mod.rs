@@ -4,10 +4,12 @@ mod dialog;
 mod fields;
 mod profile;
 mod save_indicator;
+mod side_editor;
 mod toast;
 
 pub use dialog::Dialog;
 pub use fields::{LongTextField, NumberField};
 pub use profile::ProfileButton;
 pub use save_indicator::SaveIndicator;
+pub use side_editor::SideEditor;
 pub use toast::{ToastHost, Toasts};

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use waymark_domain::document::documents_linking;
 use waymark_domain::{markdown, Changed, DocKind, Document, Id};
 
-use crate::components::Toasts;
+use crate::components::{SideEditor, Toasts};
 use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::use_session;
 use crate::util::relative_time;
@@ -118,33 +118,11 @@ pub fn DocsPage() -> impl IntoView {
 
 #[component]
 fn DocEditor(id: Id) -> impl IntoView {
-    let session = use_session();
-    let collection = session.get().documents;
     let id = StoredValue::new(id);
-    // The artifact's signal and whether it is deleted: the body is rebuilt only when
-    // one of those changes, never on an edit (which would replace the focused field).
-    let sig = Memo::new(move |_| {
-        collection.version.track();
-        collection.get(&id.get_value()).map(|s| (s, s.with(|a| a.deleted)))
-    });
-    let close = move || navigate(Route::Page { ws: session.get().id.clone(), page: Page::Docs, open: None }, false);
-    let esc = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.key() == "Escape" {
-            close();
-        }
-    });
-    on_cleanup(move || esc.remove());
     view! {
-        <aside class="editor editor-wide" aria-label="Document editor">
-            <div class="editor-head">
-                <span class="muted small">"Document"</span>
-                <button class="icon-btn" aria-label="Close editor (Esc)" on:click=move |_| close()>"×"</button>
-            </div>
-            {move || match sig.get() {
-                Some((d, false)) => view! { <DocBody id=id doc=d/> }.into_any(),
-                _ => view! { <div class="empty"><p>"This document doesn't exist here (it may have been deleted)."</p></div> }.into_any(),
-            }}
-        </aside>
+        <SideEditor collection=use_session().get().documents id=id page=Page::Docs kind="Document" wide=true
+            missing="This document doesn't exist here (it may have been deleted)."
+            body=move |d| view! { <DocBody id=id doc=d/> }/>
     }
 }
 

@@ -8,7 +8,7 @@ use waymark_domain::feedback::{distinct_customers, feedback_for_idea, satisfacti
 use waymark_domain::ranking::number;
 use waymark_domain::{Changed, Id};
 
-use crate::components::{LongTextField, Toasts};
+use crate::components::{LongTextField, SideEditor, Toasts};
 use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::use_session;
 use crate::util::relative_time;
@@ -272,33 +272,11 @@ type BTreeMapView = Vec<(String, Satisfaction)>;
 
 #[component]
 fn FeedbackEditor(id: Id) -> impl IntoView {
-    let session = use_session();
-    let collection = session.get().feedback;
     let id = StoredValue::new(id);
-    // The artifact's signal and whether it is deleted: the body is rebuilt only when
-    // one of those changes, never on an edit (which would replace the focused field).
-    let sig = Memo::new(move |_| {
-        collection.version.track();
-        collection.get(&id.get_value()).map(|s| (s, s.with(|a| a.deleted)))
-    });
-    let close = move || navigate(Route::Page { ws: session.get().id.clone(), page: Page::Feedback, open: None }, false);
-    let esc = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.key() == "Escape" {
-            close();
-        }
-    });
-    on_cleanup(move || esc.remove());
     view! {
-        <aside class="editor" aria-label="Feedback editor">
-            <div class="editor-head">
-                <span class="muted small">"Feedback"</span>
-                <button class="icon-btn" aria-label="Close editor (Esc)" on:click=move |_| close()>"×"</button>
-            </div>
-            {move || match sig.get() {
-                Some((f, false)) => view! { <FeedbackBody id=id fb=f/> }.into_any(),
-                _ => view! { <div class="empty"><p>"This feedback doesn't exist here (it may have been deleted)."</p></div> }.into_any(),
-            }}
-        </aside>
+        <SideEditor collection=use_session().get().feedback id=id page=Page::Feedback kind="Feedback"
+            missing="This feedback doesn't exist here (it may have been deleted)."
+            body=move |f| view! { <FeedbackBody id=id fb=f/> }/>
     }
 }
 

@@ -7,7 +7,7 @@ use waymark_domain::format::group_thousands;
 use waymark_domain::persona::{Persona, PersonaText};
 use waymark_domain::{Changed, Id};
 
-use crate::components::{LongTextField, NumberField, Toasts};
+use crate::components::{LongTextField, NumberField, SideEditor, Toasts};
 use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::use_session;
 
@@ -104,86 +104,67 @@ pub fn PersonasPage() -> impl IntoView {
 
 #[component]
 fn PersonaEditor(id: Id) -> impl IntoView {
+    let id = StoredValue::new(id);
+    view! {
+        <SideEditor collection=use_session().get().personas id=id page=Page::Personas kind="Persona"
+            missing="This persona doesn't exist here (it may have been deleted)."
+            body=move |p| view! { <PersonaBody id=id p=p/> }/>
+    }
+}
+
+#[component]
+fn PersonaBody(id: StoredValue<Id>, p: RwSignal<Persona>) -> impl IntoView {
     let session = use_session();
     let toasts = Toasts::get();
-    let collection = session.get().personas;
-    let id = StoredValue::new(id);
-    // The artifact's signal and whether it is deleted: the body is rebuilt only when
-    // one of those changes, never on an edit (which would replace the focused field).
-    let sig = Memo::new(move |_| {
-        collection.version.track();
-        collection.get(&id.get_value()).map(|s| (s, s.with(|a| a.deleted)))
-    });
-    let close = move || navigate(Route::Page { ws: session.get().id.clone(), page: Page::Personas, open: None }, false);
-    let esc = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.key() == "Escape" {
-            close();
-        }
-    });
-    on_cleanup(move || esc.remove());
-    let body = move |p: RwSignal<Persona>| {
-        let text = move |field: PersonaText, placeholder: &'static str, single: bool| {
-            view! {
-                <LongTextField
-                    label=field.label()
-                    value=Signal::derive(move || p.with(|p| p.text(field).to_owned()))
-                    on_input=move |v: String| {
-                        let pid = id.get_value();
-                        if let Err(e) = session.get().edit(changed(&pid), |w, now| w.set_persona_text(&pid, field, &v, now)) {
-                            toasts.error(format!("That change could not be made: {e}"));
-                        }
-                    }
-                    placeholder=placeholder
-                    single_line=single
-                />
-            }
-        };
-        let delete = move || {
-            let pid = id.get_value();
-            if let Err(e) = session.get().edit(changed(&pid), |w, now| w.delete_persona(&pid, now)) {
-                return toasts.error(format!("The persona could not be deleted: {e}"));
-            }
-            close();
-            toasts.with_action("Persona deleted", "Undo", move || {
-                let _ = session.get().edit(changed(&pid), |w, now| w.restore_persona(&pid, now));
-            });
-        };
+    let text = move |field: PersonaText, placeholder: &'static str, single: bool| {
         view! {
-            <div class="editor-body stack">
-                {text(PersonaText::Name, "Fiona, finance admin", true)}
-                {text(PersonaText::Role, "Finance admin at a 20-person agency", true)}
-                {text(PersonaText::Goals, "What are they trying to achieve?", false)}
-                {text(PersonaText::PainPoints, "What gets in their way today?", false)}
-                {text(PersonaText::Motivations, "Why do they care?", false)}
-                {text(PersonaText::Behaviours, "How do they work, which tools, how often?", false)}
-                {text(PersonaText::Quote, "Something they said, in their words", false)}
-                <NumberField
-                    label="Segment size"
-                    value=Signal::derive(move || p.with(|p| p.segment_size))
-                    on_change=move |v| {
-                        let pid = id.get_value();
-                        if let Err(e) = session.get().edit(changed(&pid), |w, now| w.set_persona_segment_size(&pid, v, now)) {
-                            toasts.error(format!("That change could not be made: {e}"));
-                        }
+            <LongTextField
+                label=field.label()
+                value=Signal::derive(move || p.with(|p| p.text(field).to_owned()))
+                on_input=move |v: String| {
+                    let pid = id.get_value();
+                    if let Err(e) = session.get().edit(changed(&pid), |w, now| w.set_persona_text(&pid, field, &v, now)) {
+                        toasts.error(format!("That change could not be made: {e}"));
                     }
-                    hint="How many people or accounts this persona stands for"
-                />
-                <div class="row end">
-                    <button class="btn btn-danger-ghost" on:click=move |_| delete()>"Delete persona"</button>
-                </div>
-            </div>
+                }
+                placeholder=placeholder
+                single_line=single
+            />
         }
     };
+    let delete = move || {
+        let pid = id.get_value();
+        if let Err(e) = session.get().edit(changed(&pid), |w, now| w.delete_persona(&pid, now)) {
+            return toasts.error(format!("The persona could not be deleted: {e}"));
+        }
+        navigate(Route::Page { ws: session.get().id.clone(), page: Page::Personas, open: None }, false);
+        toasts.with_action("Persona deleted", "Undo", move || {
+            let _ = session.get().edit(changed(&pid), |w, now| w.restore_persona(&pid, now));
+        });
+    };
     view! {
-        <aside class="editor" aria-label="Persona editor">
-            <div class="editor-head">
-                <span class="muted small">"Persona"</span>
-                <button class="icon-btn" aria-label="Close editor (Esc)" on:click=move |_| close()>"×"</button>
+        <div class="editor-body stack">
+            {text(PersonaText::Name, "Fiona, finance admin", true)}
+            {text(PersonaText::Role, "Finance admin at a 20-person agency", true)}
+            {text(PersonaText::Goals, "What are they trying to achieve?", false)}
+            {text(PersonaText::PainPoints, "What gets in their way today?", false)}
+            {text(PersonaText::Motivations, "Why do they care?", false)}
+            {text(PersonaText::Behaviours, "How do they work, which tools, how often?", false)}
+            {text(PersonaText::Quote, "Something they said, in their words", false)}
+            <NumberField
+                label="Segment size"
+                value=Signal::derive(move || p.with(|p| p.segment_size))
+                on_change=move |v| {
+                    let pid = id.get_value();
+                    if let Err(e) = session.get().edit(changed(&pid), |w, now| w.set_persona_segment_size(&pid, v, now)) {
+                        toasts.error(format!("That change could not be made: {e}"));
+                    }
+                }
+                hint="How many people or accounts this persona stands for"
+            />
+            <div class="row end">
+                <button class="btn btn-danger-ghost" on:click=move |_| delete()>"Delete persona"</button>
             </div>
-            {move || match sig.get() {
-                Some((p, false)) => body(p).into_any(),
-                _ => view! { <div class="empty"><p>"This persona doesn't exist here (it may have been deleted)."</p></div> }.into_any(),
-            }}
-        </aside>
+        </div>
     }
 }

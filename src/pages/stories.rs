@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use waymark_domain::story::{Criterion, Step, Story, StoryStatus};
 use waymark_domain::{Changed, Id};
 
-use crate::components::{NumberField, Toasts};
+use crate::components::{NumberField, SideEditor, Toasts};
 use crate::pages::docs::LinkedDocs;
 use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::use_session;
@@ -128,33 +128,11 @@ pub fn StoriesPage() -> impl IntoView {
 
 #[component]
 fn StoryEditor(id: Id) -> impl IntoView {
-    let session = use_session();
-    let collection = session.get().stories;
     let id = StoredValue::new(id);
-    // The artifact's signal and whether it is deleted: the body is rebuilt only when
-    // one of those changes, never on an edit (which would replace the focused field).
-    let sig = Memo::new(move |_| {
-        collection.version.track();
-        collection.get(&id.get_value()).map(|s| (s, s.with(|a| a.deleted)))
-    });
-    let close = move || navigate(Route::Page { ws: session.get().id.clone(), page: Page::Stories, open: None }, false);
-    let esc = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.key() == "Escape" {
-            close();
-        }
-    });
-    on_cleanup(move || esc.remove());
     view! {
-        <aside class="editor" aria-label="Story editor">
-            <div class="editor-head">
-                <span class="muted small">"User story"</span>
-                <button class="icon-btn" aria-label="Close editor (Esc)" on:click=move |_| close()>"×"</button>
-            </div>
-            {move || match sig.get() {
-                Some((s, false)) => view! { <StoryBody id=id story=s/> }.into_any(),
-                _ => view! { <div class="empty"><p>"This story doesn't exist here (it may have been deleted)."</p></div> }.into_any(),
-            }}
-        </aside>
+        <SideEditor collection=use_session().get().stories id=id page=Page::Stories kind="User story"
+            missing="This story doesn't exist here (it may have been deleted)."
+            body=move |s| view! { <StoryBody id=id story=s/> }/>
     }
 }
 
