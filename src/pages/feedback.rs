@@ -59,15 +59,17 @@ pub fn FeedbackPage() -> impl IntoView {
     let channel = RwSignal::new(None::<Channel>);
     let segment = RwSignal::new(None::<String>);
     let sentiment = RwSignal::new(None::<Sentiment>);
+    let tag = RwSignal::new(None::<String>);
     let all = Memo::new(move |_| collection.live());
     let shown = Memo::new(move |_| {
-        let (q, ch, seg, sen) = (query.get().to_lowercase(), channel.get(), segment.get(), sentiment.get());
+        let (q, ch, seg, sen, tg) = (query.get().to_lowercase(), channel.get(), segment.get(), sentiment.get(), tag.get());
         all.with(|list| {
             let mut out: Vec<Feedback> = list
                 .iter()
                 .filter(|f| ch.is_none_or(|c| f.channel == c))
                 .filter(|f| seg.as_ref().is_none_or(|s| &f.segment == s))
                 .filter(|f| sen.is_none_or(|s| f.sentiment == Some(s)))
+                .filter(|f| tg.as_ref().is_none_or(|t| f.tags.contains(t)))
                 .filter(|f| q.trim().is_empty() || format!("{} {} {}", f.text, f.customer, f.segment).to_lowercase().contains(q.trim()))
                 .cloned()
                 .collect();
@@ -78,7 +80,12 @@ pub fn FeedbackPage() -> impl IntoView {
     let segments = Memo::new(move |_| {
         all.with(|l| l.iter().map(|f| f.segment.clone()).filter(|s| !s.is_empty()).collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>())
     });
-    let filtered = move || !query.with(|q| q.trim().is_empty()) || channel.with(Option::is_some) || segment.with(Option::is_some) || sentiment.with(Option::is_some);
+    let tags = Memo::new(move |_| {
+        all.with(|l| l.iter().flat_map(|f| f.tags.iter().cloned()).collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>())
+    });
+    let filtered = move || {
+        !query.with(|q| q.trim().is_empty()) || channel.with(Option::is_some) || segment.with(Option::is_some) || sentiment.with(Option::is_some) || tag.with(Option::is_some)
+    };
 
     let text = RwSignal::new(String::new());
     let new_channel = RwSignal::new(Channel::Interview);
@@ -152,6 +159,18 @@ pub fn FeedbackPage() -> impl IntoView {
                         <option value="" selected=move || sentiment.get().is_none()>"Any sentiment"</option>
                         {SENTIMENTS.into_iter().map(|s| view! { <option value=s.key() selected=move || sentiment.get() == Some(s)>{sentiment_label(s)}</option> }).collect_view()}
                     </select>
+                    <Show when=move || !tags.with(Vec::is_empty)>
+                        <select class="field-input" aria-label="Filter by tag" on:change:target=move |ev| {
+                            let v = ev.target().value();
+                            tag.set((!v.is_empty()).then_some(v));
+                        }>
+                            <option value="" selected=move || tag.with(Option::is_none)>"All tags"</option>
+                            {move || tags.get().into_iter().map(|t| {
+                                let v = t.clone();
+                                view! { <option value=v selected=move || tag.with(|x| x.as_deref() == Some(t.as_str()))>{t.clone()}</option> }
+                            }).collect_view()}
+                        </select>
+                    </Show>
                     <button
                         class="chip"
                         aria-pressed=move || (channel.get() == Some(Channel::Churn)).to_string()
@@ -163,6 +182,7 @@ pub fn FeedbackPage() -> impl IntoView {
                             channel.set(None);
                             segment.set(None);
                             sentiment.set(None);
+                            tag.set(None);
                         }>"Clear filters"</button>
                     </Show>
                 </div>
@@ -193,6 +213,7 @@ pub fn FeedbackPage() -> impl IntoView {
                                             <span class=format!("badge channel-{}", f.channel.key())>{f.channel.label()}</span>
                                             {rating.map(|r| view! { <span class="badge rating">{r}</span> })}
                                             {f.sentiment.map(|s| view! { <span class=format!("badge sentiment-{}", s.key())>{sentiment_label(s)}</span> })}
+                                            {f.tags.iter().take(3).map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}
                                             <span class="muted small">
                                                 {[f.customer.as_str(), f.segment.as_str(), f.date.as_str()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")}
                                             </span>
@@ -310,6 +331,7 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
             </label>
         }
     };
+    let new_tag = RwSignal::new(String::new());
     let channel = Memo::new(move |_| fb.with(|f| f.channel));
     let scale = Memo::new(move |_| fb.with(|f| f.scale.or(f.channel.default_scale())));
     let rating = Memo::new(move |_| fb.with(|f| f.rating));
@@ -393,6 +415,33 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
                         {SENTIMENTS.into_iter().map(|s| view! { <option value=s.key() selected=move || fb.with(|f| f.sentiment == Some(s))>{sentiment_label(s)}</option> }).collect_view()}
                     </select>
                 </label>
+            </div>
+            <div class="field">
+                <span class="field-label">"Tags"</span>
+                <div class="row wrap">
+                    {move || fb.with(|f| f.tags.clone()).into_iter().map(move |t| {
+                        let label = format!("Remove tag {t}");
+                        let tag = t.clone();
+                        view! {
+                            <span class="tag tag-removable">
+                                {t}
+                                <button class="icon-btn small" aria-label=label on:click=move |_| {
+                                    let tag = tag.clone();
+                                    edit(Box::new(move |w, id, now| w.set_feedback_tag(id, &tag, false, now).map(|_| ())));
+                                }>"×"</button>
+                            </span>
+                        }
+                    }).collect_view()}
+                    <form class="tag-form" on:submit=move |ev| {
+                        ev.prevent_default();
+                        let t = new_tag.get_untracked();
+                        new_tag.set(String::new());
+                        edit(Box::new(move |w, id, now| w.set_feedback_tag(id, &t, true, now).map(|_| ())));
+                    }>
+                        <input class="field-input tag-input" type="text" aria-label="Add a tag" placeholder="Add tag…" maxlength="40"
+                            prop:value=move || new_tag.get() on:input:target=move |ev| new_tag.set(ev.target().value()) />
+                    </form>
+                </div>
             </div>
             <label class="field">
                 <span class="field-label">"Persona"</span>

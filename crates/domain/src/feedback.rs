@@ -330,6 +330,15 @@ impl Workspace {
         self.touch(&obj, now_ms)
     }
 
+    /// Tags feedback (normalised like idea tags); returns the tag as stored.
+    pub fn set_feedback_tag(&mut self, id: &Id, raw: &str, on: bool, now_ms: i64) -> Result<Option<String>, EditError> {
+        let obj = self.existing_feedback(id)?;
+        let Some(tag) = crate::idea::normalize_tag(raw) else { return Ok(None) };
+        self.set_member(&obj, TAGS, &tag, on)?;
+        self.touch(&obj, now_ms)?;
+        Ok(Some(tag))
+    }
+
     pub fn delete_feedback(&mut self, id: &Id, now_ms: i64) -> Result<(), EditError> {
         let obj = self.existing_feedback(id)?;
         self.set_deleted(&obj, true, now_ms)
@@ -389,6 +398,17 @@ pub fn satisfaction_by<'a>(feedback: &'a [Feedback], group: impl Fn(&'a Feedback
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn feedback_tags_are_normalised_and_removable() {
+        let mut ws = Workspace::create("Payments", 1, "Ana");
+        let id = ws.create_feedback("Love it", Channel::Review, 1, "Ana").unwrap();
+        assert_eq!(ws.set_feedback_tag(&id, "  Onboarding   Flow ", true, 2).unwrap().as_deref(), Some("onboarding flow"));
+        ws.set_feedback_tag(&id, "pricing", true, 2).unwrap();
+        ws.set_feedback_tag(&id, "pricing", false, 3).unwrap();
+        assert_eq!(ws.feedback(&id).unwrap().0.tags, vec!["onboarding flow".to_owned()]);
+        assert_eq!(ws.set_feedback_tag(&id, "   ", true, 4).unwrap(), None);
+    }
 
     fn survey(ws: &mut Workspace, customer: &str, segment: &str, date: &str, rating: i64) -> Id {
         let id = ws.create_feedback("Love it", Channel::Survey, 1, "Ana").unwrap();

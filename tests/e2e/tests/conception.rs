@@ -71,6 +71,8 @@ async fn a_pm_describes_a_persona_logs_rated_feedback_links_it_and_writes_a_stor
     b.wait_for_text(".nps-overall", "NPS: no 0–10 ratings yet").await;
     log_feedback(&b, "We'd pay more for automatic reminders", "survey", "Acme", "SMB", "10").await;
     link_to_idea(&b).await;
+    b.type_into("aside.editor input[aria-label='Add a tag']", &format!("  Pricing {}", keys::ENTER)).await;
+    b.wait_for_text("aside.editor .tag-removable", "pricing").await;
     log_feedback(&b, "Reminders would save our AR team hours", "survey", "Globex", "Enterprise", "9").await;
     link_to_idea(&b).await;
     log_feedback(&b, "Too expensive for what it does", "survey", "Initech", "SMB", "3").await;
@@ -84,6 +86,12 @@ async fn a_pm_describes_a_persona_logs_rated_feedback_links_it_and_writes_a_stor
     b.wait_for_text(".numbers-table tr", "SMB").await;
     let smb = b.eval("return [...document.querySelectorAll('.numbers-table tr')].find(r => r.querySelector('th').textContent === 'SMB').textContent;").await;
     assert!(smb.as_str().unwrap().contains("NPS 0 (2 respondents: 1 promoters, 0 passives, 1 detractors)"), "{smb}");
+    // Tags filter the inbox.
+    b.select("select[aria-label='Filter by tag']", "pricing").await;
+    b.wait_until("document.querySelectorAll('.feedback-row').length === 1", "only the tagged feedback").await;
+    assert!(b.texts(".feedback-row .item-title").await[0].contains("automatic reminders"));
+    b.select("select[aria-label='Filter by tag']", "").await;
+    b.wait_until("document.querySelectorAll('.feedback-row').length === 5", "all feedback again").await;
     // Churn feedback on its own.
     b.click_text(".toolbar button", "Churn / exit only").await;
     b.wait_until("document.querySelectorAll('.feedback-row').length === 1", "only churn feedback").await;
