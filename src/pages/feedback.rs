@@ -555,7 +555,7 @@ pub fn IdeaFeedback(idea: Id) -> impl IntoView {
                             view! {
                                 <li>
                                     <Link to=to>{excerpt(&f.text, 80)}</Link>
-                                    <span class="muted small">{format!(" · {}{}", f.channel.label(), if f.customer.is_empty() { String::new() } else { format!(" · {}", f.customer) })}</span>
+                                    <span class="muted small">{format!("{}{}", f.channel.label(), if f.customer.is_empty() { String::new() } else { format!(" · {}", f.customer) })}</span>
                                 </li>
                             }
                         }).collect_view()}
