@@ -106,6 +106,12 @@ async fn a_pm_describes_a_persona_logs_rated_feedback_links_it_and_writes_a_stor
     b.wait_for_text("aside.editor .idea-feedback .customers", "2 pieces from 2 distinct customers").await;
     b.screenshot("e2e-idea-feedback").await;
 
+    // Those customers can be the idea's RICE reach.
+    b.click("a.nav-link[href$='/priorities']").await;
+    b.click_text(".rank-row button", "Use 2 from feedback").await;
+    b.wait_until(&format!("document.querySelector(\"input[aria-label='Reach for {IDEA}']\").value === '2'"), "reach taken from the feedback").await;
+    assert_eq!(b.texts(".rank-row .rank-customers").await, ["2"]);
+
     // A story naming the persona, with criteria added, reordered and persisted.
     b.click("a.nav-link[href$='/stories']").await;
     b.type_into("input[aria-label='New story goal']", &format!("send a payment reminder in one click{}", keys::ENTER)).await;
