@@ -2,6 +2,7 @@
 
 mod dialog;
 mod fields;
+mod linked_docs;
 mod profile;
 mod save_indicator;
 mod side_editor;
@@ -9,6 +10,7 @@ mod toast;
 
 pub use dialog::Dialog;
 pub use fields::{LongTextField, NumberField};
+pub use linked_docs::{doc_title, kind_class, LinkedDocs};
 pub use profile::ProfileButton;
 pub use save_indicator::SaveIndicator;
 pub use side_editor::SideEditor;

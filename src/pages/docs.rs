@@ -1,24 +1,59 @@
 //! Docs: specs, decision records, notes, training and release notes in Markdown, edited
-//! together and rendered only through the domain's safe renderer (no raw HTML, no
-//! script, links limited to http, https and mailto). Documents link to ideas and
-//! stories; `LinkedDocs` shows an idea's or story's documents where they are edited.
+//! together (the body is Automerge Text, so co-editing merges) and rendered only
+//! through the domain's safe renderer (no raw HTML, no script, links limited to http,
+//! https, mailto and in-page anchors). Documents link to ideas and stories;
+//! `LinkedDocs` (in `components`) shows an idea's or story's documents where it is
+//! edited.
 
 use leptos::prelude::*;
-use waymark_domain::document::documents_linking;
+use wasm_bindgen::JsCast;
 use waymark_domain::{markdown, Changed, DocKind, Document, Id};
 
-use crate::components::{SideEditor, Toasts};
+pub use crate::components::LinkedDocs;
+use crate::components::{doc_title, kind_class, SideEditor, Toasts};
 use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::use_session;
-use crate::util::relative_time;
+use crate::util::{relative_time, typing_in_field};
 
 fn changed(id: &Id) -> Changed {
     Changed { documents: [id.clone()].into(), ..Default::default() }
 }
 
+/// The first line of text in a body, without Markdown markers, shortened for a list.
 fn first_line(body: &str) -> String {
-    let line = body.lines().map(|l| l.trim_start_matches(['#', ' ', '>', '-', '*'])).find(|l| !l.trim().is_empty()).unwrap_or("");
-    if line.chars().count() > 110 { format!("{}…", line.chars().take(109).collect::<String>()) } else { line.to_owned() }
+    let line = body
+        .lines()
+        .map(|l| l.trim().trim_start_matches(['#', ' ', '>', '-', '*', '+']).trim())
+        .find(|l| !l.is_empty() && !l.starts_with("```"))
+        .unwrap_or("");
+    if line.chars().count() > 140 { format!("{}…", line.chars().take(139).collect::<String>()) } else { line.to_owned() }
+}
+
+/// A kind's name for a group of documents.
+fn plural(kind: DocKind) -> &'static str {
+    match kind {
+        DocKind::Spec => "Specs",
+        DocKind::Decision => "Decision records",
+        DocKind::Note => "Notes",
+        DocKind::Training => "Training",
+        DocKind::ReleaseNote => "Release notes",
+    }
+}
+
+/// How the editor shows a document: the Markdown, the rendered preview, or both side
+/// by side (wide screens).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Write,
+    Preview,
+    Split,
+}
+
+/// Side by side needs room: the list narrows and the editor widens from this width.
+const SPLIT_MIN_WIDTH: f64 = 1200.0;
+
+fn wide_window() -> bool {
+    window().inner_width().ok().and_then(|w| w.as_f64()).unwrap_or(0.0) >= SPLIT_MIN_WIDTH
 }
 
 #[component]
@@ -27,51 +62,121 @@ pub fn DocsPage() -> impl IntoView {
     let toasts = Toasts::get();
     let route = use_route();
     let collection = session.get().documents;
-    let ws = session.get().id.clone();
-    let open = Memo::new(move |_| route.with(|r| match r {
-        Route::Page { page: Page::Docs, open, .. } => open.clone(),
-        _ => None,
-    }));
+    let open = Memo::new(move |_| {
+        route.with(|r| match r {
+            Route::Page { page: Page::Docs, open, .. } => open.clone(),
+            _ => None,
+        })
+    });
     let query = RwSignal::new(String::new());
     let kind = RwSignal::new(None::<DocKind>);
-    let shown = Memo::new(move |_| {
-        let (q, k) = (query.get().trim().to_lowercase(), kind.get());
+    let mode = RwSignal::new(if wide_window() { Mode::Split } else { Mode::Write });
+    // Live documents matching the search, most recently edited first.
+    let matching = Memo::new(move |_| {
+        let q = query.get().trim().to_lowercase();
         let mut list: Vec<Document> = collection
             .live()
             .into_iter()
-            .filter(|d| k.is_none_or(|k| d.kind == k))
             .filter(|d| q.is_empty() || d.title.to_lowercase().contains(&q) || d.body.to_lowercase().contains(&q))
             .collect();
-        list.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+        list.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then_with(|| a.title.cmp(&b.title)));
         list
     });
+    let counts = Memo::new(move |_| matching.with(|l| DocKind::ALL.map(|k| l.iter().filter(|d| d.kind == k).count())));
+    // Grouped by kind, in the kinds' order; only the chosen kind when one is chosen.
+    let groups = Memo::new(move |_| {
+        let only = kind.get();
+        matching.with(|l| {
+            DocKind::ALL
+                .into_iter()
+                .filter(|k| only.is_none_or(|o| o == *k))
+                .map(|k| (k, l.iter().filter(|d| d.kind == k).cloned().collect::<Vec<_>>()))
+                .filter(|(_, docs)| !docs.is_empty())
+                .collect::<Vec<_>>()
+        })
+    });
+    let shown_count = Memo::new(move |_| groups.with(|g| g.iter().map(|(_, d)| d.len()).sum::<usize>()));
+    let total = Memo::new(move |_| {
+        collection.version.track();
+        collection.items.with_untracked(|m| m.values().filter(|d| d.with_untracked(|d| !d.deleted)).count())
+    });
+
     let title = RwSignal::new(String::new());
     let new_kind = RwSignal::new(DocKind::Spec);
+    let title_ref = NodeRef::<leptos::html::Input>::new();
+    let search_ref = NodeRef::<leptos::html::Input>::new();
     let create = move || {
         let t = title.get_untracked();
         if t.trim().is_empty() {
+            if let Some(el) = title_ref.get_untracked() {
+                let _ = el.focus();
+            }
             return toasts.error("Give the document a title first.");
         }
         let k = new_kind.get_untracked();
         let s = session.get();
-        match s.create(|c, id| { c.documents.insert(id); }, |w, now, me| w.create_document(&t, k, now, me)) {
+        match s.create(
+            |c, id| {
+                c.documents.insert(id);
+            },
+            |w, now, me| w.create_document(&t, k, now, me),
+        ) {
             Ok(id) => {
                 title.set(String::new());
+                // A new document starts empty: show where to write.
+                if mode.get_untracked() == Mode::Preview {
+                    mode.set(Mode::Write);
+                }
                 navigate(Route::Page { ws: s.id.clone(), page: Page::Docs, open: Some(id) }, false);
             }
             Err(e) => toasts.error(format!("The document could not be created: {e}")),
         }
     };
+
+    // Keyboard: n new document, / search (Esc closes the editor, in SideEditor).
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || typing_in_field(&ev) {
+            return;
+        }
+        let target = match ev.key().as_str() {
+            "n" => title_ref.get_untracked(),
+            "/" => search_ref.get_untracked(),
+            _ => None,
+        };
+        if let Some(el) = target {
+            ev.prevent_default();
+            let _ = el.focus();
+        }
+    });
+    on_cleanup(move || keys.remove());
+
+    let kind_chip = move |k: Option<DocKind>| {
+        let label = move || match k {
+            None => format!("All · {}", counts.with(|c| c.iter().sum::<usize>())),
+            Some(k) => format!("{} · {}", k.label(), counts.with(|c| c[DocKind::ALL.iter().position(|x| *x == k).unwrap_or(0)])),
+        };
+        let hidden = move || k.is_some_and(|k| kind.get() != Some(k) && counts.with(|c| c[DocKind::ALL.iter().position(|x| *x == k).unwrap_or(0)]) == 0);
+        view! {
+            <button type="button" class="chip doc-chip" class:hidden=hidden
+                aria-pressed=move || (kind.get() == k).to_string()
+                on:click=move |_| kind.set(k)>{label}</button>
+        }
+    };
+
     view! {
-        <main class="page split" class:editor-open=move || open.with(Option::is_some)>
+        <main class="page split docs-page" class:editor-open=move || open.with(Option::is_some)>
             <div class="list-pane">
                 <div class="page-head">
                     <h1 class="page-title">"Docs"</h1>
-                    <span class="muted" role="status">{move || format!("{} document{}", shown.with(Vec::len), if shown.with(Vec::len) == 1 { "" } else { "s" })}</span>
+                    <span class="muted" role="status">{move || {
+                        let (n, all) = (shown_count.get(), total.get());
+                        if n == all { format!("{n} document{}", if n == 1 { "" } else { "s" }) } else { format!("{n} of {all} documents") }
+                    }}</span>
                 </div>
-                <form class="capture" on:submit=move |ev| { ev.prevent_default(); create(); }>
-                    <input class="field-input capture-input" type="text" aria-label="New document title" placeholder="Title of a new spec, decision or note"
-                        maxlength="200" prop:value=move || title.get() on:input:target=move |ev| title.set(ev.target().value()) />
+                <form class="capture doc-capture" on:submit=move |ev| { ev.prevent_default(); create(); }>
+                    <input node_ref=title_ref class="field-input capture-input" type="text" aria-label="New document title"
+                        placeholder="Title of a new spec, decision or note" maxlength="200"
+                        prop:value=move || title.get() on:input:target=move |ev| title.set(ev.target().value()) />
                     <select class="field-input" aria-label="Kind of new document" on:change:target=move |ev| {
                         if let Some(k) = DocKind::parse(&ev.target().value()) { new_kind.set(k) }
                     }>
@@ -80,82 +185,132 @@ pub fn DocsPage() -> impl IntoView {
                     <button type="submit" class="btn btn-primary">"Create"</button>
                 </form>
                 <div class="toolbar" role="search">
-                    <input class="field-input search" type="search" aria-label="Search documents" placeholder="Search titles and text"
+                    <input node_ref=search_ref class="field-input search" type="search" aria-label="Search documents"
+                        placeholder="Search titles and text  ( / )"
                         prop:value=move || query.get() on:input:target=move |ev| query.set(ev.target().value()) />
-                    <select class="field-input" aria-label="Filter by kind" on:change:target=move |ev| kind.set(DocKind::parse(&ev.target().value()))>
-                        <option value="" selected=move || kind.get().is_none()>"All kinds"</option>
-                        {DocKind::ALL.into_iter().map(|k| view! { <option value=k.key() selected=move || kind.get() == Some(k)>{k.label()}</option> }).collect_view()}
-                    </select>
                 </div>
-                <ul class="item-list" aria-label="Documents">
-                    {move || {
-                        let ws = ws.clone();
-                        if shown.with(Vec::is_empty) {
-                            return view! { <li class="empty">"No documents here yet. Write a spec, record a decision, or keep meeting notes: type a title above."</li> }.into_any();
+                <div class="doc-kinds" role="group" aria-label="Filter by kind">
+                    {kind_chip(None)}
+                    {DocKind::ALL.into_iter().map(|k| kind_chip(Some(k))).collect_view()}
+                </div>
+                {move || {
+                    if total.get() == 0 {
+                        return view! {
+                            <div class="empty">
+                                <p>"No documents yet. Write a spec, record a decision or keep meeting notes: type a title above and press Enter."</p>
+                            </div>
+                        }.into_any();
+                    }
+                    if shown_count.get() == 0 {
+                        return view! {
+                            <div class="empty">
+                                <p>"No document matches."</p>
+                                <button class="btn btn-small" on:click=move |_| { query.set(String::new()); kind.set(None); }>"Clear search and filter"</button>
+                            </div>
+                        }.into_any();
+                    }
+                    let ws = session.get().id.clone();
+                    let current = open.get();
+                    groups.get().into_iter().map(|(k, docs)| {
+                        let n = docs.len();
+                        view! {
+                            <section class="doc-group">
+                                <h2 class="doc-group-title">{plural(k)}<span class="count">{n}</span></h2>
+                                <ul class="item-list" aria-label=plural(k)>
+                                    {docs.into_iter().map(|d| {
+                                        let active = d.id.is_some() && d.id == current;
+                                        let excerpt = first_line(&d.body);
+                                        let empty = excerpt.is_empty();
+                                        let links = d.links.len();
+                                        view! {
+                                            <li class="item-row doc-row" class:active=active>
+                                                <Link to=Route::Page { ws: ws.clone(), page: Page::Docs, open: d.id.clone() } class="item-link doc-link">
+                                                    <span class="doc-row-head">
+                                                        <span class="item-title">{doc_title(&d)}</span>
+                                                        <span class=kind_class(d.kind)>{d.kind.label()}</span>
+                                                    </span>
+                                                    <span class="doc-excerpt" class:muted=empty>{if empty { "Nothing written yet".to_owned() } else { excerpt }}</span>
+                                                    <span class="muted small">
+                                                        {format!("Edited {}", relative_time(d.updated_at as f64))}
+                                                        {(links > 0).then(|| format!(" · {links} link{}", if links == 1 { "" } else { "s" }))}
+                                                    </span>
+                                                </Link>
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            </section>
                         }
-                        shown.get().into_iter().map(|d| {
-                            let id = d.id.clone().unwrap_or_else(Id::random);
-                            let active = open.with(|o| o.as_ref() == Some(&id));
-                            view! {
-                                <li class="item-row" class:active=active>
-                                    <Link to=Route::Page { ws: ws.clone(), page: Page::Docs, open: Some(id) } class="item-link">
-                                        <span class="item-title">{if d.title.trim().is_empty() { "Untitled".to_owned() } else { d.title.clone() }}</span>
-                                        <span class="item-meta">
-                                            <span class="badge">{d.kind.label()}</span>
-                                            <span class="muted small">{format!("{} · {}", relative_time(d.updated_at as f64), first_line(&d.body))}</span>
-                                        </span>
-                                    </Link>
-                                </li>
-                            }
-                        }).collect_view().into_any()
-                    }}
-                </ul>
+                    }).collect_view().into_any()
+                }}
             </div>
-            {move || open.get().map(|id| view! { <DocEditor id=id/> })}
+            {move || open.get().map(|id| view! { <DocEditor id=id mode=mode/> })}
         </main>
     }
 }
 
 #[component]
-fn DocEditor(id: Id) -> impl IntoView {
+fn DocEditor(id: Id, mode: RwSignal<Mode>) -> impl IntoView {
     let id = StoredValue::new(id);
     view! {
         <SideEditor collection=use_session().get().documents id=id page=Page::Docs kind="Document" wide=true
             missing="This document doesn't exist here (it may have been deleted)."
-            body=move |d| view! { <DocBody id=id doc=d/> }/>
+            body=move |d| view! { <DocBody id=id doc=d mode=mode/> }/>
+    }
+}
+
+/// Opens http(s) links from a preview in a new tab (never replacing the app); any other
+/// link the renderer let through (mailto, #anchor) behaves as usual.
+fn open_preview_link(ev: web_sys::MouseEvent) {
+    let Some(a) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|e| e.closest("a").ok().flatten()) else {
+        return;
+    };
+    let href = a.get_attribute("href").unwrap_or_default();
+    if !markdown::is_safe_url(&href) {
+        // The renderer never produces one; refuse anyway.
+        ev.prevent_default();
+        return;
+    }
+    let lower = href.trim().to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        ev.prevent_default();
+        let _ = window().open_with_url_and_target_and_features(href.trim(), "_blank", "noopener,noreferrer");
     }
 }
 
 #[component]
-fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>) -> impl IntoView {
+fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -> impl IntoView {
     let session = use_session();
     let toasts = Toasts::get();
     let ideas = session.get().ideas;
     let stories = session.get().stories;
-    let ws = session.get().id.clone();
-    let edit = move |f: Box<dyn FnOnce(&mut waymark_domain::Workspace, &Id, i64) -> Result<(), waymark_domain::EditError>>| {
+    type EditFn = Box<dyn FnOnce(&mut waymark_domain::Workspace, &Id, i64) -> Result<(), waymark_domain::EditError>>;
+    let edit = move |f: EditFn| {
         let did = id.get_value();
         if let Err(e) = session.get().edit(changed(&did), |w, now| f(w, &did, now)) {
             toasts.error(format!("That change could not be made: {e}"));
         }
     };
-    let preview = RwSignal::new(false);
     let body = Memo::new(move |_| doc.with(|d| d.body.clone()));
     // The only way a document becomes HTML: the domain's safe renderer.
     let rendered = Memo::new(move |_| body.with(|b| markdown::render(b)));
     let search = RwSignal::new(String::new());
+    // (id, title, is an idea) of each live idea or story this document links.
     let linked = Memo::new(move |_| {
         let links = doc.with(|d| d.links.clone());
-        links
+        stories.version.track();
+        let mut out: Vec<(Id, String, bool)> = links
             .into_iter()
             .filter_map(|lid| {
                 if let Some(s) = ideas.with(|m| m.get(&lid).copied()) {
-                    return s.with(|i| (!i.deleted).then(|| (lid.clone(), format!("Idea: {}", i.title), true)));
+                    return s.with(|i| (!i.deleted).then(|| (lid.clone(), i.title.clone(), true)));
                 }
                 let s = stories.get(&lid)?;
-                s.with(|st| (!st.deleted).then(|| (lid.clone(), format!("Story: I want {}", st.goal), false)))
+                s.with(|st| (!st.deleted).then(|| (lid.clone(), format!("I want {}", st.goal), false)))
             })
-            .collect::<Vec<_>>()
+            .collect();
+        out.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.to_lowercase().cmp(&b.1.to_lowercase())));
+        out
     });
     let candidates = Memo::new(move |_| {
         let q = search.get().trim().to_lowercase();
@@ -163,135 +318,135 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>) -> impl IntoView {
             return Vec::new();
         }
         let already = doc.with(|d| d.links.clone());
-        let mut out: Vec<(Id, String)> = ideas.with(|m| {
+        let mut out: Vec<(Id, String, bool)> = ideas.with(|m| {
             m.iter()
                 .filter(|(i, _)| !already.contains(i))
-                .filter_map(|(i, s)| s.with(|x| (!x.deleted && x.title.to_lowercase().contains(&q)).then(|| (i.clone(), format!("Idea: {}", x.title)))))
+                .filter_map(|(i, s)| s.with(|x| (!x.deleted && x.title.to_lowercase().contains(&q)).then(|| (i.clone(), x.title.clone(), true))))
                 .collect()
         });
         out.extend(stories.live().into_iter().filter(|s| s.goal.to_lowercase().contains(&q)).filter_map(|s| {
             let sid = s.id?;
-            (!already.contains(&sid)).then(|| (sid, format!("Story: I want {}", s.goal)))
+            (!already.contains(&sid)).then(|| (sid, format!("I want {}", s.goal), false))
         }));
-        out.sort_by(|a, b| a.1.cmp(&b.1));
+        out.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.to_lowercase().cmp(&b.1.to_lowercase())));
         out.truncate(8);
         out
     });
+    let link = move |target: Id, on: bool| edit(Box::new(move |w, id, now| w.link_document(id, &target, on, now)));
+    let link_first = move || {
+        if let Some((cid, _, _)) = candidates.with_untracked(|c| c.first().cloned()) {
+            link(cid, true);
+            search.set(String::new());
+        }
+    };
     let delete = move || {
         edit(Box::new(|w, id, now| w.delete_document(id, now)));
         let did = id.get_value();
         navigate(Route::Page { ws: session.get().id.clone(), page: Page::Docs, open: None }, false);
         toasts.with_action("Document deleted", "Undo", move || {
-            let _ = session.get().edit(changed(&did), |w, now| w.restore_document(&did, now));
+            let s = session.get();
+            match s.edit(changed(&did), |w, now| w.restore_document(&did, now)) {
+                Ok(()) => navigate(Route::Page { ws: s.id.clone(), page: Page::Docs, open: Some(did.clone()) }, false),
+                Err(e) => toasts.error(format!("The document could not be restored: {e}")),
+            }
         });
     };
+    // An empty document (a new one) starts with the cursor where its text goes.
+    let body_ref = NodeRef::<leptos::html::Textarea>::new();
+    Effect::new(move |_| {
+        if let Some(el) = body_ref.get() {
+            if body.with_untracked(String::is_empty) {
+                let _ = el.focus();
+            }
+        }
+    });
+    let tab = move |m: Mode, label: &'static str, extra: &'static str| {
+        view! {
+            <button type="button" role="tab" class=format!("doc-tab {extra}") aria-selected=move || (mode.get() == m).to_string()
+                on:click=move |_| mode.set(m)>{label}</button>
+        }
+    };
     view! {
-        <div class="editor-body stack">
+        <div class="editor-body stack doc-editor">
             <input class="field-input doc-title" type="text" aria-label="Document title" placeholder="Title"
                 prop:value=move || doc.with(|d| d.title.clone())
                 on:input:target=move |ev| { let v = ev.target().value(); edit(Box::new(move |w, id, now| w.set_document_text(id, false, &v, now))); } />
-            <div class="row wrap">
+            <div class="row wrap doc-toolbar">
                 <select class="field-input" aria-label="Kind" on:change:target=move |ev| {
                     if let Some(k) = DocKind::parse(&ev.target().value()) { edit(Box::new(move |w, id, now| w.set_document_kind(id, k, now))); }
                 }>
                     {DocKind::ALL.into_iter().map(|k| view! { <option value=k.key() selected=move || doc.with(|d| d.kind == k)>{k.label()}</option> }).collect_view()}
                 </select>
-                <div class="tabs" role="tablist" aria-label="Editor view">
-                    <button role="tab" class="chip" aria-selected=move || (!preview.get()).to_string() aria-pressed=move || (!preview.get()).to_string() on:click=move |_| preview.set(false)>"Write"</button>
-                    <button role="tab" class="chip" aria-selected=move || preview.get().to_string() aria-pressed=move || preview.get().to_string() on:click=move |_| preview.set(true)>"Preview"</button>
+                <div class="tabs doc-tabs" role="tablist" aria-label="Editor view">
+                    {tab(Mode::Write, "Write", "")}
+                    {tab(Mode::Preview, "Preview", "")}
+                    {tab(Mode::Split, "Side by side", "doc-tab-split")}
                 </div>
             </div>
-            <Show
-                when=move || preview.get()
-                fallback=move || view! {
-                    <textarea class="field-input field-textarea doc-body" aria-label="Document body (Markdown)"
-                        placeholder="Write in Markdown: # headings, - lists, **bold**, [links](https://…)"
-                        prop:value=move || body.get()
-                        on:input:target=move |ev| { let v = ev.target().value(); edit(Box::new(move |w, id, now| w.set_document_text(id, true, &v, now))); }
-                    ></textarea>
-                }
-            >
-                <article class="markdown doc-preview" aria-label="Preview" inner_html=move || rendered.get()></article>
-            </Show>
-            <div class="field">
-                <span class="field-label">"About these ideas and stories"</span>
-                <ul class="link-list">
-                    {move || {
-                        let ws = ws.clone();
-                        linked.get().into_iter().map(|(lid, label, is_idea)| {
-                            let to = if is_idea { Route::Ideas { ws: ws.clone(), open: Some(lid.clone()) } } else { Route::Page { ws: ws.clone(), page: Page::Stories, open: Some(lid.clone()) } };
-                            let aria = format!("Unlink {label}");
-                            view! {
-                                <li class="linked">
-                                    <Link to=to>{label}</Link>
-                                    <button class="icon-btn small" aria-label=aria on:click=move |_| { let t = lid.clone(); edit(Box::new(move |w, id, now| w.link_document(id, &t, false, now))); }>"×"</button>
-                                </li>
-                            }
-                        }).collect_view()
-                    }}
-                </ul>
-                <input class="field-input" type="search" aria-label="Link to an idea or story" placeholder="Link to an idea or story: type part of its title"
-                    prop:value=move || search.get() on:input:target=move |ev| search.set(ev.target().value()) />
-                <ul class="suggestions">
-                    {move || candidates.get().into_iter().map(|(cid, label)| view! {
-                        <li><button class="link-btn" on:click=move |_| {
-                            let t = cid.clone();
-                            edit(Box::new(move |w, id, now| w.link_document(id, &t, true, now)));
-                            search.set(String::new());
-                        }>{format!("+ {label}")}</button></li>
-                    }).collect_view()}
-                </ul>
+            <div class="doc-panes" class:split=move || mode.get() == Mode::Split>
+                <Show when=move || mode.get() != Mode::Preview>
+                    <div class="doc-pane">
+                        <textarea node_ref=body_ref class="field-input field-textarea doc-body" aria-label="Document body (Markdown)"
+                            placeholder="Write in Markdown: # headings, - lists, **bold**, [links](https://…)"
+                            prop:value=move || body.get()
+                            on:input:target=move |ev| { let v = ev.target().value(); edit(Box::new(move |w, id, now| w.set_document_text(id, true, &v, now))); }
+                        ></textarea>
+                        <p class="field-hint">"Markdown: # heading, **bold**, *italic*, - list, 1. steps, [link](https://…), | tables |. HTML is shown as text and never runs."</p>
+                    </div>
+                </Show>
+                <Show when=move || mode.get() != Mode::Write>
+                    <article class="markdown doc-preview" aria-label="Preview" on:click=open_preview_link inner_html=move || rendered.get()></article>
+                </Show>
             </div>
+            <section class="field doc-links" aria-label="Linked ideas and stories">
+                <span class="field-label">"About these ideas and stories"</span>
+                {move || {
+                    let list = linked.get();
+                    if list.is_empty() {
+                        return view! { <p class="muted small">"Not linked yet. Link the ideas and stories this document is about; it then shows in their editors."</p> }.into_any();
+                    }
+                    let ws = session.get().id.clone();
+                    view! {
+                        <ul class="link-list">
+                            {list.into_iter().map(|(lid, label, is_idea)| {
+                                let to = if is_idea { Route::Ideas { ws: ws.clone(), open: Some(lid.clone()) } } else { Route::Page { ws: ws.clone(), page: Page::Stories, open: Some(lid.clone()) } };
+                                let aria = format!("Unlink {label}");
+                                view! {
+                                    <li class="linked">
+                                        <span class="badge">{if is_idea { "Idea" } else { "Story" }}</span>
+                                        <Link to=to>{label}</Link>
+                                        <button class="icon-btn small" title="Unlink" aria-label=aria on:click=move |_| link(lid.clone(), false)>"×"</button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+                <input class="field-input" type="search" aria-label="Link to an idea or story" placeholder="Link to an idea or story: type part of its title"
+                    prop:value=move || search.get() on:input:target=move |ev| search.set(ev.target().value())
+                    on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); link_first(); } />
+                {move || {
+                    let found = candidates.get();
+                    if found.is_empty() {
+                        return search.with(|q| !q.trim().is_empty()).then(|| view! {
+                            <p class="muted small">"No other idea or story matches."</p>
+                        }.into_any());
+                    }
+                    Some(view! {
+                        <ul class="suggestions" aria-label="Ideas and stories to link">
+                            {found.into_iter().map(|(cid, label, is_idea)| view! {
+                                <li><button class="link-btn" on:click=move |_| { link(cid.clone(), true); search.set(String::new()); }>
+                                    {format!("+ {}: {label}", if is_idea { "Idea" } else { "Story" })}
+                                </button></li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any())
+                }}
+            </section>
             <p class="muted small">{move || doc.with(|d| format!("Started by {} · edited {}", if d.created_by.is_empty() { "someone" } else { &d.created_by }, relative_time(d.updated_at as f64)))}</p>
             <div class="row end">
                 <button class="btn btn-danger-ghost" on:click=move |_| delete()>"Delete document"</button>
             </div>
-        </div>
-    }
-}
-
-/// The documents about an idea or a story, shown in its editor, with a way to start a
-/// spec for it.
-#[component]
-pub fn LinkedDocs(target: Id) -> impl IntoView {
-    let session = use_session();
-    let toasts = Toasts::get();
-    let collection = session.get().documents;
-    let ws = session.get().id.clone();
-    let target = StoredValue::new(target);
-    let all = Memo::new(move |_| collection.live());
-    let mine = Memo::new(move |_| all.with(|l| documents_linking(l, &target.get_value()).into_iter().cloned().collect::<Vec<_>>()));
-    let new_spec = move |_| {
-        let s = session.get();
-        let t = target.get_value();
-        let title = s
-            .ideas
-            .with_untracked(|m| m.get(&t).map(|i| i.with_untracked(|i| i.title.clone())))
-            .or_else(|| s.stories.get(&t).map(|st| st.with_untracked(|st| st.goal.clone())))
-            .unwrap_or_default();
-        let made = s.create(|c, id| { c.documents.insert(id); }, |w, now, me| {
-            let id = w.create_document(&format!("Spec: {title}"), DocKind::Spec, now, me)?;
-            w.link_document(&id, &t, true, now)?;
-            Ok(id)
-        });
-        match made {
-            Ok(id) => navigate(Route::Page { ws: s.id.clone(), page: Page::Docs, open: Some(id) }, false),
-            Err(e) => toasts.error(format!("The spec could not be created: {e}")),
-        }
-    };
-    view! {
-        <div class="field linked-docs">
-            <span class="field-label">"Docs"</span>
-            <ul class="link-list">
-                {move || {
-                    let ws = ws.clone();
-                    mine.get().into_iter().map(|d| {
-                        let to = Route::Page { ws: ws.clone(), page: Page::Docs, open: d.id.clone() };
-                        view! { <li><Link to=to>{if d.title.trim().is_empty() { "Untitled".to_owned() } else { d.title.clone() }}</Link> <span class="badge">{d.kind.label()}</span></li> }
-                    }).collect_view()
-                }}
-            </ul>
-            <div><button class="btn btn-small" on:click=new_spec>"Write a spec for this"</button></div>
         </div>
     }
 }

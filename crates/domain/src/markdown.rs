@@ -3,7 +3,7 @@
 //! images keep only http, https and mailto addresses (anything else, `javascript:`
 //! included, becomes plain text).
 
-use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 
 /// Whether a link target is allowed: http, https or mailto, or a same-page anchor.
 pub fn is_safe_url(url: &str) -> bool {
@@ -25,8 +25,11 @@ pub fn render(markdown: &str) -> String {
     // nested unsafe link starts so the matching ends are dropped too.
     let mut dropped_links = Vec::new();
     let events = Parser::new_ext(markdown, options).filter_map(|event| match event {
-        // Raw HTML is shown as the text it is.
+        // Raw HTML is shown as the text it is; a block of it as a code block, so it
+        // keeps its lines and reads as source rather than running into the prose.
         Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
+        Event::Start(Tag::HtmlBlock) => Some(Event::Start(Tag::CodeBlock(CodeBlockKind::Indented))),
+        Event::End(TagEnd::HtmlBlock) => Some(Event::End(TagEnd::CodeBlock)),
         Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
             let safe = is_safe_url(&dest_url);
             dropped_links.push(!safe);
@@ -72,6 +75,15 @@ mod tests {
         assert!(!html.contains("<img src=x"), "{html}");
         assert!(!html.contains("<b onclick"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
+    }
+
+    #[test]
+    fn a_block_of_raw_html_is_shown_as_code_with_its_lines() {
+        let html = render("Intro.\n\n<script>\nalert(1)\n</script>\n\n<img src=x onerror=\"alert(2)\">\n\nEnd.");
+        assert!(!html.contains("<script") && !html.contains("<img"), "{html}");
+        assert!(html.contains("<pre><code>&lt;script&gt;\nalert(1)\n&lt;/script&gt;\n</code></pre>"), "{html}");
+        assert!(html.contains("<pre><code>&lt;img src=x onerror=\"alert(2)\"&gt;\n</code></pre>"), "{html}");
+        assert!(html.contains("<p>Intro.</p>") && html.contains("<p>End.</p>"), "{html}");
     }
 
     #[test]

@@ -1,0 +1,146 @@
+//! The documents about an idea or a story, shown in its editor: open one, unlink it,
+//! link an existing document by title, or start a spec already linked to it. The link
+//! lives on the document (`Workspace::link_document`), so linking never edits the idea
+//! or story itself.
+
+use leptos::prelude::*;
+use waymark_domain::document::documents_linking;
+use waymark_domain::{Changed, DocKind, Document, Id};
+
+use crate::components::Toasts;
+use crate::route::{navigate, Link, Page, Route};
+use crate::session::use_session;
+
+/// A document's title as shown in lists ("Untitled" when empty).
+pub fn doc_title(d: &Document) -> String {
+    if d.title.trim().is_empty() { "Untitled".to_owned() } else { d.title.clone() }
+}
+
+/// The badge classes of a document kind (`doc-kind doc-kind-spec`).
+pub fn kind_class(kind: DocKind) -> String {
+    format!("badge doc-kind doc-kind-{}", kind.key())
+}
+
+/// The documents linking to `target` (an idea's or a story's id).
+#[component]
+pub fn LinkedDocs(target: Id) -> impl IntoView {
+    let session = use_session();
+    let toasts = Toasts::get();
+    let collection = session.get().documents;
+    let target = StoredValue::new(target);
+    let all = Memo::new(move |_| collection.live());
+    let mine = Memo::new(move |_| {
+        let t = target.get_value();
+        let mut list: Vec<Document> = all.with(|l| documents_linking(l, &t).into_iter().cloned().collect());
+        list.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+        list
+    });
+    let query = RwSignal::new(String::new());
+    let candidates = Memo::new(move |_| {
+        let q = query.get().trim().to_lowercase();
+        if q.is_empty() {
+            return Vec::new();
+        }
+        let t = target.get_value();
+        let mut list: Vec<Document> =
+            all.with(|l| l.iter().filter(|d| !d.links.contains(&t) && d.title.to_lowercase().contains(&q)).cloned().collect());
+        list.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+        list.truncate(8);
+        list
+    });
+    let link = move |doc: Id, linked: bool| {
+        let t = target.get_value();
+        let changed = Changed { documents: [doc.clone()].into(), ..Default::default() };
+        if let Err(e) = session.get().edit(changed, |w, now| w.link_document(&doc, &t, linked, now)) {
+            toasts.error(format!("The link could not be changed: {e}"));
+        }
+    };
+    let link_first = move || {
+        if let Some(id) = candidates.with_untracked(|c| c.first().and_then(|d| d.id.clone())) {
+            link(id, true);
+            query.set(String::new());
+        }
+    };
+    let new_spec = move |_| {
+        let s = session.get();
+        let t = target.get_value();
+        let about = s
+            .ideas
+            .with_untracked(|m| m.get(&t).map(|i| i.with_untracked(|i| i.title.clone())))
+            .or_else(|| s.stories.get(&t).map(|st| st.with_untracked(|st| st.goal.clone())))
+            .unwrap_or_default();
+        let title = if about.trim().is_empty() { "Spec".to_owned() } else { format!("Spec: {}", about.trim()) };
+        let made = s.create(
+            |c, id| {
+                c.documents.insert(id);
+            },
+            |w, now, me| {
+                let id = w.create_document(&title, DocKind::Spec, now, me)?;
+                w.link_document(&id, &t, true, now)?;
+                Ok(id)
+            },
+        );
+        match made {
+            Ok(id) => navigate(Route::Page { ws: s.id.clone(), page: Page::Docs, open: Some(id) }, false),
+            Err(e) => toasts.error(format!("The spec could not be created: {e}")),
+        }
+    };
+    view! {
+        <section class="field linked-docs" aria-label="Linked documents">
+            <span class="field-label">"Docs"</span>
+            {move || {
+                let list = mine.get();
+                if list.is_empty() {
+                    return view! { <p class="muted small linked-docs-empty">"No spec, decision or note links here yet."</p> }.into_any();
+                }
+                let ws = session.get().id.clone();
+                view! {
+                    <ul class="link-list linked-docs-list">
+                        {list.into_iter().map(|d| {
+                            let title = doc_title(&d);
+                            let aria = format!("Unlink {title}");
+                            let did = d.id.clone();
+                            view! {
+                                <li class="linked-doc">
+                                    <Link to=Route::Page { ws: ws.clone(), page: Page::Docs, open: d.id.clone() } class="linked-doc-title">{title}</Link>
+                                    <span class=kind_class(d.kind)>{d.kind.label()}</span>
+                                    <button class="icon-btn small" title="Unlink" aria-label=aria on:click=move |_| {
+                                        if let Some(id) = did.clone() { link(id, false) }
+                                    }>"×"</button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <div class="linked-docs-actions">
+                <input class="field-input linked-docs-search" type="search" aria-label="Link a document"
+                    placeholder="Link a document: type part of its title"
+                    prop:value=move || query.get()
+                    on:input:target=move |ev| query.set(ev.target().value())
+                    on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); link_first(); } />
+                <button class="btn btn-small" on:click=new_spec>"Write a spec for this"</button>
+            </div>
+            {move || {
+                let found = candidates.get();
+                if found.is_empty() {
+                    return query.with(|q| !q.trim().is_empty()).then(|| view! {
+                        <p class="muted small">"No other document has that in its title."</p>
+                    }.into_any());
+                }
+                Some(view! {
+                    <ul class="suggestions" aria-label="Documents to link">
+                        {found.into_iter().map(|d| {
+                            let did = d.id.clone();
+                            view! {
+                                <li><button class="link-btn" on:click=move |_| {
+                                    if let Some(id) = did.clone() { link(id, true); query.set(String::new()); }
+                                }>{format!("+ {}", doc_title(&d))}</button> <span class=kind_class(d.kind)>{d.kind.label()}</span></li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any())
+            }}
+        </section>
+    }
+}
