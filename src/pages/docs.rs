@@ -278,6 +278,24 @@ fn open_preview_link(ev: web_sys::MouseEvent) {
     }
 }
 
+/// Where a cursor at `pos` (UTF-16 units, as text areas count) in `old` belongs in `new`:
+/// text before the changed span keeps its place, text after it moves by the change in
+/// length, and a cursor inside the replaced span goes to the end of the replacement.
+fn keep_caret(old: &[u16], new: &[u16], pos: u32) -> u32 {
+    let pos = (pos as usize).min(old.len());
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let max_suffix = old.len().min(new.len()) - prefix;
+    let suffix = old.iter().rev().zip(new.iter().rev()).take(max_suffix).take_while(|(a, b)| a == b).count();
+    let mapped = if pos <= prefix {
+        pos
+    } else if pos >= old.len() - suffix {
+        pos + new.len() - old.len()
+    } else {
+        new.len() - suffix
+    };
+    mapped as u32
+}
+
 #[component]
 fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -> impl IntoView {
     let session = use_session();
@@ -351,14 +369,28 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
             }
         });
     };
+    // The text area shows the document's body. A change from elsewhere (a teammate, a
+    // merged file) keeps the cursor on the same text instead of throwing it to the end.
     // An empty document (a new one) starts with the cursor where its text goes.
     let body_ref = NodeRef::<leptos::html::Textarea>::new();
-    Effect::new(move |_| {
-        if let Some(el) = body_ref.get() {
-            if body.with_untracked(String::is_empty) {
-                let _ = el.focus();
+    Effect::new(move |shown: Option<Option<web_sys::HtmlTextAreaElement>>| {
+        let el = body_ref.get()?;
+        let new = body.get();
+        let old = el.value();
+        if old != new {
+            let focused = document().active_element().is_some_and(|a| a == **el);
+            let caret = focused.then(|| (el.selection_start().ok().flatten(), el.selection_end().ok().flatten()));
+            el.set_value(&new);
+            if let Some((Some(start), Some(end))) = caret {
+                let (old16, new16): (Vec<u16>, Vec<u16>) = (old.encode_utf16().collect(), new.encode_utf16().collect());
+                let _ = el.set_selection_range(keep_caret(&old16, &new16, start), keep_caret(&old16, &new16, end));
             }
         }
+        // Just shown (the document opened, or Write chosen) and empty: ready to type.
+        if shown.flatten().as_ref() != Some(&el) && new.is_empty() {
+            let _ = el.focus();
+        }
+        Some(el)
     });
     let tab = move |m: Mode, label: &'static str, extra: &'static str| {
         view! {
@@ -388,7 +420,6 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
                     <div class="doc-pane">
                         <textarea node_ref=body_ref class="field-input field-textarea doc-body" aria-label="Document body (Markdown)"
                             placeholder="Write in Markdown: # headings, - lists, **bold**, [links](https://…)"
-                            prop:value=move || body.get()
                             on:input:target=move |ev| { let v = ev.target().value(); edit(Box::new(move |w, id, now| w.set_document_text(id, true, &v, now))); }
                         ></textarea>
                         <p class="field-hint">"Markdown: # heading, **bold**, *italic*, - list, 1. steps, [link](https://…), | tables |. HTML is shown as text and never runs."</p>
@@ -448,5 +479,32 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
                 <button class="btn btn-danger-ghost" on:click=move |_| delete()>"Delete document"</button>
             </div>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keep_caret;
+
+    fn at(old: &str, new: &str, pos: u32) -> u32 {
+        keep_caret(&old.encode_utf16().collect::<Vec<_>>(), &new.encode_utf16().collect::<Vec<_>>(), pos)
+    }
+
+    #[test]
+    fn the_cursor_stays_on_its_text_when_someone_else_edits() {
+        // Typing at "Intro|" while a teammate appends at the end: the cursor stays.
+        assert_eq!(at("Intro.\n\nEnd.", "Intro.\n\nEnd, by Ben.", 5), 5);
+        // A teammate writes before the cursor: it moves along with its text.
+        assert_eq!(at("Intro.\n\nEnd.", "Ana's intro.\n\nEnd.", 11), 17);
+        // Text removed before the cursor.
+        assert_eq!(at("Long intro.\n\nEnd.", "Intro.\n\nEnd.", 14), 9);
+        // The cursor inside a replaced span goes to the end of the replacement.
+        assert_eq!(at("one two three", "one 2 three", 6), 5);
+        // Past the end, or into an empty document, it never points outside the text.
+        assert_eq!(at("abc", "", 3), 0);
+        assert_eq!(at("", "hello", 0), 0);
+        assert_eq!(at("ab", "ab", 9), 2);
+        // Counted in UTF-16 units, as text areas count: an emoji is two.
+        assert_eq!(at("😀x", "😀😀x", 3), 5);
     }
 }
