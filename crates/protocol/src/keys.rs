@@ -1,0 +1,365 @@
+//! A workspace's keys, its share links, and sealing: encrypt, then sign.
+//!
+//! A workspace has a random 256-bit content key (XChaCha20-Poly1305) and an Ed25519
+//! write key pair. Its relay id *is* the write public key, so the relay can check a
+//! writer's signature knowing nothing else, and can decrypt nothing.
+//!
+//! - An edit link carries the relay id, the content key and the write secret.
+//! - A view link carries the relay id (the public key) and the content key only: its
+//!   holder can read and can sign nothing, so neither it nor the relay can inject a change.
+//!
+//! Links put all of this after `#`, which browsers never send to a server.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine as _;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+
+/// Bytes of an XChaCha20-Poly1305 nonce.
+pub const NONCE_LEN: usize = 24;
+/// Bytes of an Ed25519 signature.
+pub const SIGNATURE_LEN: usize = 64;
+/// Bytes the AEAD adds to a plaintext.
+pub const TAG_LEN: usize = 16;
+
+const ENTRY_CONTEXT: &[u8] = b"waymark entry v1";
+const PRESENCE_CONTEXT: &[u8] = b"waymark presence v1";
+
+/// Why a link, an entry or a presence message was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("this is not a Waymark share link (or it was cut short when it was copied)")]
+    BadLink,
+    #[error("this share link's keys do not match each other")]
+    InconsistentLink,
+    #[error("the signature does not match: the data was not written with this workspace's edit key")]
+    BadSignature,
+    #[error("the data cannot be decrypted with this workspace's key: it was altered or belongs elsewhere")]
+    BadCiphertext,
+    #[error("this is a view-only link: it cannot sign changes")]
+    ViewOnly,
+    #[error("the platform has no secure random generator")]
+    NoRandom,
+}
+
+/// Where a workspace lives on a relay: its Ed25519 write public key.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RelayId(pub [u8; 32]);
+
+impl RelayId {
+    /// The id as 43 URL-safe base64 characters.
+    pub fn to_text(&self) -> String {
+        B64.encode(self.0)
+    }
+
+    pub fn from_text(s: &str) -> Option<RelayId> {
+        decode32(s).map(RelayId)
+    }
+
+    /// The public key, if these bytes are one (not every 32 bytes are).
+    pub fn verifying_key(&self) -> Option<VerifyingKey> {
+        VerifyingKey::from_bytes(&self.0).ok()
+    }
+}
+
+impl std::fmt::Debug for RelayId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RelayId({})", self.to_text())
+    }
+}
+
+/// What an entry holds, bound into its encryption and its signature so that one kind
+/// can never be replayed as the other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum EntryKind {
+    /// Automerge changes (an incremental save).
+    Change = 1,
+    /// A whole Automerge document covering every entry up to some sequence number.
+    Snapshot = 2,
+}
+
+/// An encrypted, signed entry, exactly as the relay stores and forwards it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SealedEntry {
+    pub nonce: [u8; NONCE_LEN],
+    pub signature: [u8; SIGNATURE_LEN],
+    pub ciphertext: Vec<u8>,
+}
+
+impl std::fmt::Debug for SealedEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SealedEntry({} bytes)", self.ciphertext.len())
+    }
+}
+
+impl SealedEntry {
+    /// Checks the signature: the relay calls this before storing, clients before opening.
+    pub fn verify(&self, relay: &RelayId, kind: EntryKind) -> Result<(), KeyError> {
+        let key = relay.verifying_key().ok_or(KeyError::BadSignature)?;
+        let signature = Signature::from_bytes(&self.signature);
+        key.verify_strict(&signed_bytes(relay, kind, &self.nonce, &self.ciphertext), &signature)
+            .map_err(|_| KeyError::BadSignature)
+    }
+
+    /// Bytes this entry takes in storage and on the wire.
+    pub fn len(&self) -> usize {
+        NONCE_LEN + SIGNATURE_LEN + self.ciphertext.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ciphertext.is_empty()
+    }
+}
+
+fn signed_bytes(relay: &RelayId, kind: EntryKind, nonce: &[u8; NONCE_LEN], ciphertext: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(ENTRY_CONTEXT.len() + 1 + 32 + NONCE_LEN + ciphertext.len());
+    out.extend_from_slice(ENTRY_CONTEXT);
+    out.push(kind as u8);
+    out.extend_from_slice(&relay.0);
+    out.extend_from_slice(nonce);
+    out.extend_from_slice(ciphertext);
+    out
+}
+
+fn associated(context: &[u8], kind: u8, relay: &RelayId) -> Vec<u8> {
+    let mut out = Vec::with_capacity(context.len() + 33);
+    out.extend_from_slice(context);
+    out.push(kind);
+    out.extend_from_slice(&relay.0);
+    out
+}
+
+/// What a browser holds for a shared workspace: enough to read it, and with an edit
+/// link, to write it.
+#[derive(Clone)]
+pub struct Capability {
+    relay: RelayId,
+    content_key: [u8; 32],
+    write: Option<SigningKey>,
+}
+
+impl std::fmt::Debug for Capability {
+    /// Never prints a key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Capability({:?}, {})", self.relay, if self.can_write() { "edit" } else { "view" })
+    }
+}
+
+impl PartialEq for Capability {
+    fn eq(&self, other: &Self) -> bool {
+        self.relay == other.relay
+            && self.content_key == other.content_key
+            && self.write.as_ref().map(|k| k.to_bytes()) == other.write.as_ref().map(|k| k.to_bytes())
+    }
+}
+
+impl Capability {
+    /// Fresh keys for a workspace about to be shared for the first time.
+    pub fn generate() -> Result<Capability, KeyError> {
+        let mut content_key = [0u8; 32];
+        let mut seed = [0u8; 32];
+        getrandom::fill(&mut content_key).map_err(|_| KeyError::NoRandom)?;
+        getrandom::fill(&mut seed).map_err(|_| KeyError::NoRandom)?;
+        Ok(Capability::from_parts(content_key, Some(seed), None).expect("a key pair made here is consistent"))
+    }
+
+    /// Builds a capability from raw keys; `relay`, when given, must match the secret.
+    fn from_parts(content_key: [u8; 32], secret: Option<[u8; 32]>, relay: Option<RelayId>) -> Result<Capability, KeyError> {
+        match secret {
+            Some(seed) => {
+                let write = SigningKey::from_bytes(&seed);
+                let derived = RelayId(write.verifying_key().to_bytes());
+                if relay.is_some_and(|r| r != derived) {
+                    return Err(KeyError::InconsistentLink);
+                }
+                Ok(Capability { relay: derived, content_key, write: Some(write) })
+            }
+            None => {
+                let relay = relay.ok_or(KeyError::BadLink)?;
+                relay.verifying_key().ok_or(KeyError::BadLink)?;
+                Ok(Capability { relay, content_key, write: None })
+            }
+        }
+    }
+
+    pub fn relay_id(&self) -> RelayId {
+        self.relay
+    }
+
+    pub fn can_write(&self) -> bool {
+        self.write.is_some()
+    }
+
+    /// The same workspace without the power to write.
+    pub fn view_only(&self) -> Capability {
+        Capability { write: None, ..self.clone() }
+    }
+
+    /// What goes after `#` in an edit link: `v1.edit.<relay id>.<content key>.<write secret>`.
+    pub fn edit_fragment(&self) -> Option<String> {
+        let write = self.write.as_ref()?;
+        Some(format!("v1.edit.{}.{}.{}", self.relay.to_text(), B64.encode(self.content_key), B64.encode(write.to_bytes())))
+    }
+
+    /// What goes after `#` in a view link: `v1.view.<relay id>.<content key>`.
+    pub fn view_fragment(&self) -> String {
+        format!("v1.view.{}.{}", self.relay.to_text(), B64.encode(self.content_key))
+    }
+
+    /// Reads a link's fragment (with or without the `#`, or a whole link).
+    pub fn from_fragment(text: &str) -> Result<Capability, KeyError> {
+        let text = text.trim();
+        let fragment = text.rsplit_once('#').map_or(text, |(_, f)| f);
+        let parts: Vec<&str> = fragment.split('.').collect();
+        match parts.as_slice() {
+            ["v1", "edit", relay, key, secret] => {
+                let relay = RelayId::from_text(relay).ok_or(KeyError::BadLink)?;
+                let key = decode32(key).ok_or(KeyError::BadLink)?;
+                let secret = decode32(secret).ok_or(KeyError::BadLink)?;
+                Capability::from_parts(key, Some(secret), Some(relay))
+            }
+            ["v1", "view", relay, key] => {
+                let relay = RelayId::from_text(relay).ok_or(KeyError::BadLink)?;
+                let key = decode32(key).ok_or(KeyError::BadLink)?;
+                Capability::from_parts(key, None, Some(relay))
+            }
+            _ => Err(KeyError::BadLink),
+        }
+    }
+
+    /// Encrypts, then signs. Needs the write key.
+    pub fn seal_entry(&self, kind: EntryKind, plaintext: &[u8]) -> Result<SealedEntry, KeyError> {
+        let write = self.write.as_ref().ok_or(KeyError::ViewOnly)?;
+        let nonce = random_nonce()?;
+        let ciphertext = self.encrypt(&nonce, &associated(ENTRY_CONTEXT, kind as u8, &self.relay), plaintext)?;
+        let signature = write.sign(&signed_bytes(&self.relay, kind, &nonce, &ciphertext)).to_bytes();
+        Ok(SealedEntry { nonce, signature, ciphertext })
+    }
+
+    /// Checks the signature, then decrypts.
+    pub fn open_entry(&self, kind: EntryKind, entry: &SealedEntry) -> Result<Vec<u8>, KeyError> {
+        entry.verify(&self.relay, kind)?;
+        self.decrypt(&entry.nonce, &associated(ENTRY_CONTEXT, kind as u8, &self.relay), &entry.ciphertext)
+    }
+
+    /// Encrypts an ephemeral presence message (not signed: view-link holders are
+    /// present too). The result is nonce ‖ ciphertext.
+    pub fn seal_presence(&self, plaintext: &[u8]) -> Result<Vec<u8>, KeyError> {
+        let nonce = random_nonce()?;
+        let mut out = nonce.to_vec();
+        out.extend(self.encrypt(&nonce, &associated(PRESENCE_CONTEXT, 0, &self.relay), plaintext)?);
+        Ok(out)
+    }
+
+    pub fn open_presence(&self, sealed: &[u8]) -> Result<Vec<u8>, KeyError> {
+        if sealed.len() < NONCE_LEN + TAG_LEN {
+            return Err(KeyError::BadCiphertext);
+        }
+        let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
+        let nonce: [u8; NONCE_LEN] = nonce.try_into().expect("split at NONCE_LEN");
+        self.decrypt(&nonce, &associated(PRESENCE_CONTEXT, 0, &self.relay), ciphertext)
+    }
+
+    fn encrypt(&self, nonce: &[u8; NONCE_LEN], aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, KeyError> {
+        let cipher = XChaCha20Poly1305::new(&self.content_key.into());
+        cipher
+            .encrypt(&XNonce::from(*nonce), Payload { msg: plaintext, aad })
+            .map_err(|_| KeyError::BadCiphertext)
+    }
+
+    fn decrypt(&self, nonce: &[u8; NONCE_LEN], aad: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>, KeyError> {
+        let cipher = XChaCha20Poly1305::new(&self.content_key.into());
+        cipher
+            .decrypt(&XNonce::from(*nonce), Payload { msg: ciphertext, aad })
+            .map_err(|_| KeyError::BadCiphertext)
+    }
+}
+
+fn random_nonce() -> Result<[u8; NONCE_LEN], KeyError> {
+    let mut nonce = [0u8; NONCE_LEN];
+    getrandom::fill(&mut nonce).map_err(|_| KeyError::NoRandom)?;
+    Ok(nonce)
+}
+
+fn decode32(s: &str) -> Option<[u8; 32]> {
+    if s.len() != 43 {
+        return None;
+    }
+    B64.decode(s).ok()?.try_into().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_round_trip_and_a_view_link_cannot_write() {
+        let cap = Capability::generate().unwrap();
+        let edit = cap.edit_fragment().unwrap();
+        let view = cap.view_fragment();
+        assert_eq!(Capability::from_fragment(&edit).unwrap(), cap);
+        assert_eq!(Capability::from_fragment(&format!("http://127.0.0.1:8080/join#{view}")).unwrap(), cap.view_only());
+        let viewer = Capability::from_fragment(&view).unwrap();
+        assert!(!viewer.can_write());
+        assert_eq!(viewer.edit_fragment(), None);
+        assert_eq!(viewer.seal_entry(EntryKind::Change, b"x"), Err(KeyError::ViewOnly));
+        assert!(!view.contains(&edit.rsplit('.').next().unwrap()), "a view link never carries the secret");
+    }
+
+    #[test]
+    fn bad_links_are_refused_with_a_reason() {
+        let cap = Capability::generate().unwrap();
+        let other = Capability::generate().unwrap();
+        let edit = cap.edit_fragment().unwrap();
+        assert_eq!(Capability::from_fragment("hello"), Err(KeyError::BadLink));
+        assert_eq!(Capability::from_fragment(&edit[..edit.len() - 3]), Err(KeyError::BadLink));
+        // The relay id of one workspace with the secret of another.
+        let mixed = format!("v1.edit.{}.{}", other.relay_id().to_text(), edit.splitn(4, '.').nth(3).unwrap());
+        assert_eq!(Capability::from_fragment(&mixed), Err(KeyError::InconsistentLink));
+    }
+
+    #[test]
+    fn entries_open_only_with_their_keys_kind_and_workspace() {
+        let cap = Capability::generate().unwrap();
+        let entry = cap.seal_entry(EntryKind::Change, b"marker text").unwrap();
+        assert!(!entry.ciphertext.windows(6).any(|w| w == b"marker"));
+        assert_eq!(cap.open_entry(EntryKind::Change, &entry).unwrap(), b"marker text");
+        assert_eq!(cap.view_only().open_entry(EntryKind::Change, &entry).unwrap(), b"marker text");
+        assert_eq!(cap.open_entry(EntryKind::Snapshot, &entry), Err(KeyError::BadSignature));
+        let other = Capability::generate().unwrap();
+        assert_eq!(other.open_entry(EntryKind::Change, &entry), Err(KeyError::BadSignature));
+        entry.verify(&cap.relay_id(), EntryKind::Change).unwrap();
+    }
+
+    #[test]
+    fn tampered_ciphertext_and_forged_signatures_are_rejected() {
+        let cap = Capability::generate().unwrap();
+        let entry = cap.seal_entry(EntryKind::Change, b"hello").unwrap();
+        let mut flipped = entry.clone();
+        flipped.ciphertext[0] ^= 1;
+        assert_eq!(cap.open_entry(EntryKind::Change, &flipped), Err(KeyError::BadSignature));
+        let mut nonce = entry.clone();
+        nonce.nonce[3] ^= 0x80;
+        assert_eq!(cap.open_entry(EntryKind::Change, &nonce), Err(KeyError::BadSignature));
+        // A forger with the content key (a view-link holder) signs with their own key.
+        let forger = Capability::generate().unwrap();
+        let mut forged = entry.clone();
+        forged.signature = forger.seal_entry(EntryKind::Change, b"evil").unwrap().signature;
+        assert_eq!(forged.verify(&cap.relay_id(), EntryKind::Change), Err(KeyError::BadSignature));
+        // A valid signature over ciphertext that was not made with the content key.
+        let stranger = Capability::from_parts([7; 32], Some(cap.write.as_ref().unwrap().to_bytes()), None).unwrap();
+        let foreign = stranger.seal_entry(EntryKind::Change, b"hello").unwrap();
+        assert_eq!(cap.open_entry(EntryKind::Change, &foreign), Err(KeyError::BadCiphertext));
+    }
+
+    #[test]
+    fn presence_is_sealed_with_the_content_key() {
+        let cap = Capability::generate().unwrap();
+        let sealed = cap.view_only().seal_presence(b"{\"name\":\"Ada\"}").unwrap();
+        assert_eq!(cap.open_presence(&sealed).unwrap(), b"{\"name\":\"Ada\"}");
+        assert_eq!(Capability::generate().unwrap().open_presence(&sealed), Err(KeyError::BadCiphertext));
+        assert_eq!(cap.open_presence(&sealed[..10]), Err(KeyError::BadCiphertext));
+    }
+}

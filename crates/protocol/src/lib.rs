@@ -1,0 +1,16 @@
+//! Waymark's relay protocol: what a workspace's keys are, how entries are sealed
+//! (encrypted, then signed), and the binary frames clients and the relay exchange.
+//!
+//! Pure Rust with no I/O, compiled both for the browser and for the relay. PROTOCOL.md
+//! at the repository root is the specification; this crate is its only implementation.
+//!
+//! Invariants:
+//! - No plaintext and no content key ever appear in a frame: entries and presence are
+//!   sealed before they are framed.
+//! - `Message::decode` never panics and never allocates more than the frame's length.
+
+pub mod keys;
+pub mod wire;
+
+pub use keys::{Capability, EntryKind, KeyError, RelayId, SealedEntry};
+pub use wire::{DecodeError, ErrorCode, Message, MAX_FRAME_HARD, VERSION};
