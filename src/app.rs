@@ -71,11 +71,16 @@ fn Screens(store: StoreCtx) -> impl IntoView {
     let route = crate::route::use_route();
     // Re-render only when the workspace changes, not on every move inside it.
     let workspace = Memo::new(move |_| route.with(|r| r.workspace().map(str::to_owned)));
-    let not_found = Memo::new(move |_| route.with(|r| *r == Route::NotFound));
-    move || match (workspace.get(), not_found.get()) {
+    let other = Memo::new(move |_| route.with(|r| match r {
+        Route::NotFound => Some(false),
+        Route::Join => Some(true),
+        _ => None,
+    }));
+    move || match (workspace.get(), other.get()) {
         (Some(id), _) => view! { <WorkspaceShell id=id/> }.into_any(),
-        (None, true) => view! { <NotFoundPage/> }.into_any(),
-        (None, false) => view! { <HomePage/> }.into_any(),
+        (None, Some(false)) => view! { <NotFoundPage/> }.into_any(),
+        (None, Some(true)) => view! { <crate::pages::join::JoinPage/> }.into_any(),
+        (None, None) => view! { <HomePage/> }.into_any(),
     }
 }
 

@@ -9,6 +9,7 @@ mod pages;
 pub mod route;
 pub mod session;
 pub mod storage;
+pub mod sync;
 pub mod util;
 
 /// Mounts the app on the page and installs the offline app shell.

@@ -13,6 +13,8 @@ pub enum Route {
     Ideas { ws: String, open: Option<Id> },
     /// Any other section of a workspace, optionally with one artifact open.
     Page { ws: String, page: Page, open: Option<Id> },
+    /// Opening a share link (`/join#…`; the keys are in the fragment).
+    Join,
     NotFound,
 }
 
@@ -63,6 +65,7 @@ impl Route {
         let ws = |s: &str| Id::parse(s).map(|id| id.to_string());
         match parts.as_slice() {
             [] => Route::Home,
+            ["join"] => Route::Join,
             ["w", w] | ["w", w, "brief"] => ws(w).map_or(Route::NotFound, |ws| Route::Brief { ws }),
             ["w", w, "ideas"] => ws(w).map_or(Route::NotFound, |ws| Route::Ideas { ws, open: None }),
             ["w", w, "ideas", idea] => match (ws(w), Id::parse(idea)) {
@@ -85,6 +88,7 @@ impl Route {
     pub fn path(&self) -> String {
         match self {
             Route::Home | Route::NotFound => "/".into(),
+            Route::Join => "/join".into(),
             Route::Brief { ws } => format!("/w/{ws}/brief"),
             Route::Ideas { ws, open: None } => format!("/w/{ws}/ideas"),
             Route::Ideas { ws, open: Some(idea) } => format!("/w/{ws}/ideas/{idea}"),
@@ -97,7 +101,7 @@ impl Route {
     pub fn workspace(&self) -> Option<&str> {
         match self {
             Route::Brief { ws } | Route::Ideas { ws, .. } | Route::Page { ws, .. } => Some(ws),
-            Route::Home | Route::NotFound => None,
+            Route::Home | Route::Join | Route::NotFound => None,
         }
     }
 }
@@ -184,6 +188,7 @@ mod tests {
         let ws = Id::random().to_string();
         for r in [
             Route::Home,
+            Route::Join,
             Route::Brief { ws: ws.clone() },
             Route::Ideas { ws: ws.clone(), open: Some(Id::random()) },
             Route::Page { ws: ws.clone(), page: Page::Stories, open: Some(Id::random()) },

@@ -22,7 +22,10 @@ use waymark_domain::priorities::{Framework, WeightedCriterion};
 use waymark_domain::story::Story;
 use waymark_domain::{Brief, Changed, Document, EditError, Id, Idea, Problem, Workspace};
 
-use crate::storage::{Store, StoredDoc, WorkspaceMeta};
+use crate::storage::{Store, StoredDoc, SyncRecord, WorkspaceMeta};
+use crate::sync::presence::Presence;
+use crate::sync::tabs::Tabs;
+use crate::sync::Engine;
 use crate::util::now_ms;
 
 /// Pause in typing after which edits are committed and saved.
@@ -82,7 +85,17 @@ pub struct Session {
     /// The reactive scope of the screen showing this session: signals are created in
     /// it, so they are disposed with the screen.
     owner: Option<Owner>,
+    /// How this workspace is shared, if it is: read at open, set when sharing starts.
+    sync_record: RefCell<Option<SyncRecord>>,
+    /// The relay connection of a shared workspace (`None` until it is shared).
+    pub engine: RwSignal<Option<Rc<Engine>>, LocalStorage>,
+    /// Opened through a view link: nothing can be edited.
+    pub read_only: RwSignal<bool>,
+    tabs: RefCell<Option<Tabs>>,
 }
+
+/// What an edit in a view-only workspace gets.
+pub const READ_ONLY: &str = "This workspace is view-only: you opened it with a view link.";
 
 impl Session {
     /// Opens a stored workspace. Damaged chunks are set aside and reported; what is
@@ -127,12 +140,19 @@ impl Session {
                 if quarantined == 1 { "is" } else { "are" },
             ));
         }
+        let sync_record = store.sync_record(id).await.ok().flatten();
         let good_chunks = chunks.iter().enumerate().filter(|(i, _)| !bad.contains(i)).map(|(_, (k, _))| k.clone()).collect();
         let session = Rc::new(match &owner {
             Some(o) => o.with(|| Session::new(store, id, doc, me, owner.clone())),
             None => Session::new(store, id, doc, me, None),
         });
         *session.written_chunks.borrow_mut() = good_chunks;
+        if let Some(record) = &sync_record {
+            let can_write = waymark_protocol::Capability::from_fragment(&record.fragment).map(|c| c.can_write()).unwrap_or(false);
+            session.read_only.set(!can_write);
+        }
+        *session.sync_record.borrow_mut() = sync_record;
+        *session.tabs.borrow_mut() = Tabs::open(id, Rc::downgrade(&session));
         session.warnings.update(|w| w.extend(warnings));
         session.reload_all();
         session.write_meta(true);
@@ -168,6 +188,10 @@ impl Session {
             writes_in_flight: Cell::new(0),
             last_meta: RefCell::new(None),
             owner,
+            sync_record: RefCell::new(None),
+            engine: RwSignal::new_local(None),
+            read_only: RwSignal::new(false),
+            tabs: RefCell::new(None),
         }
     }
 
@@ -308,6 +332,16 @@ impl Session {
         }
     }
 
+    /// Refuses every edit of a view-only workspace (the pages show no edit affordance
+    /// there either; this makes sure nothing slips through).
+    fn writable(&self) -> Result<(), String> {
+        if self.read_only.get_untracked() {
+            Err(READ_ONLY.to_owned())
+        } else {
+            Ok(())
+        }
+    }
+
     /// The display name recorded as author of new things.
     pub fn me(&self) -> &str {
         &self.me
@@ -315,6 +349,7 @@ impl Session {
 
     /// Edits the brief through `f`.
     pub fn edit_brief(self: &Rc<Self>, f: impl FnOnce(&mut Workspace) -> Result<(), EditError>) -> Result<(), String> {
+        self.writable()?;
         let result = f(&mut self.doc.borrow_mut());
         self.after_edit(Changed { brief: true, ..Changed::default() });
         result.map_err(|e| e.to_string())
@@ -322,6 +357,7 @@ impl Session {
 
     /// Edits one idea through `f` (given the document and the current time).
     pub fn edit_idea(self: &Rc<Self>, id: &Id, f: impl FnOnce(&mut Workspace, &Id, i64) -> Result<(), EditError>) -> Result<(), String> {
+        self.writable()?;
         let result = f(&mut self.doc.borrow_mut(), id, now_ms());
         let mut changed = Changed::default();
         changed.ideas.insert(id.clone());
@@ -334,6 +370,7 @@ impl Session {
     /// and settings go through here; `changed` is built with [`Changed::default`] and
     /// the artifact's id, e.g. `Changed { stories: [id].into(), ..Default::default() }`.
     pub fn edit<R>(self: &Rc<Self>, changed: Changed, f: impl FnOnce(&mut Workspace, i64) -> Result<R, EditError>) -> Result<R, String> {
+        self.writable()?;
         let result = f(&mut self.doc.borrow_mut(), now_ms());
         self.after_edit(changed);
         result.map_err(|e| e.to_string())
@@ -342,6 +379,7 @@ impl Session {
     /// Creates an artifact through `f` (given the document, the time and the author's
     /// name), returning its id; `mark` names the collection it went into.
     pub fn create(self: &Rc<Self>, mark: fn(&mut Changed, Id), f: impl FnOnce(&mut Workspace, i64, &str) -> Result<Id, EditError>) -> Result<Id, String> {
+        self.writable()?;
         let result = f(&mut self.doc.borrow_mut(), now_ms(), &self.me);
         let id = result.map_err(|e| e.to_string())?;
         let mut changed = Changed::default();
@@ -352,6 +390,7 @@ impl Session {
 
     /// Captures a new idea.
     pub fn create_idea(self: &Rc<Self>, title: &str) -> Result<Id, String> {
+        self.writable()?;
         let id = self.doc.borrow_mut().create_idea(title, now_ms(), &self.me).map_err(|e| e.to_string())?;
         let mut changed = Changed::default();
         changed.ideas.insert(id.clone());
@@ -404,12 +443,20 @@ impl Session {
         self.writes_in_flight.set(self.writes_in_flight.get() + 1);
         self.save_state.set(SaveState::Saving);
         let this = Rc::clone(self);
+        // A shared workspace's change is queued for the relay in the same transaction.
+        let shared = self.sync_record.borrow().is_some();
         spawn_local(async move {
-            let result = this.store.append_chunk(&key, &chunk).await;
+            let result = this.store.append_chunk_to(&key, &chunk, shared).await;
             this.writes_in_flight.set(this.writes_in_flight.get() - 1);
             match result {
                 Ok(()) => {
                     crate::storage::unstash(&key);
+                    if let Some(tabs) = &*this.tabs.borrow() {
+                        tabs.post(&chunk);
+                    }
+                    if let Some(engine) = this.engine.get_untracked() {
+                        engine.push(key.clone(), chunk.clone());
+                    }
                     this.written_chunks.borrow_mut().push(key);
                     let idle = this.writes_in_flight.get() == 0 && this.first_pending_edit.get().is_none();
                     if idle && !matches!(this.save_state.get_untracked(), SaveState::Failed(_)) {
@@ -443,13 +490,42 @@ impl Session {
             return self.schedule_compaction();
         }
         let covered: Vec<String> = self.written_chunks.borrow_mut().drain(..).collect();
-        let snapshot = self.doc.borrow_mut().save();
         let this = Rc::clone(self);
         spawn_local(async move {
-            if let Err(e) = this.store.compact(&this.id, &snapshot, &covered).await {
-                // Nothing is lost: the chunks are still there. Try again later.
-                leptos::logging::warn!("compaction failed: {e}");
-                this.written_chunks.borrow_mut().splice(0..0, covered);
+            let merging = Rc::clone(&this);
+            // Inside one read-write transaction: every stored chunk (another tab's too)
+            // is folded in, so the new snapshot holds everything the chunks it replaces
+            // held, and no chunk is deleted that was not read.
+            let result = this
+                .store
+                .compact(&this.id, move |stored| {
+                    let mut doc = merging.doc.borrow_mut();
+                    if doc.has_pending_edits() {
+                        // Typing began meanwhile: the edits must reach a chunk first.
+                        return None;
+                    }
+                    let mut included = Vec::new();
+                    let mut changed = Changed::default();
+                    for (key, bytes) in stored {
+                        if let Ok(c) = doc.apply(&bytes) {
+                            changed.absorb(c);
+                            included.push(key);
+                        }
+                    }
+                    let snapshot = doc.save();
+                    drop(doc);
+                    merging.refresh(&changed);
+                    Some((snapshot, included))
+                })
+                .await;
+            match result {
+                Ok(true) => {}
+                Ok(false) => this.schedule_compaction(),
+                Err(e) => {
+                    // Nothing is lost: the chunks are still there. Try again later.
+                    leptos::logging::warn!("compaction failed: {e}");
+                    this.written_chunks.borrow_mut().splice(0..0, covered);
+                }
             }
         });
     }
@@ -465,6 +541,10 @@ impl Session {
             ideas,
             last_opened: if opened { js_sys::Date::now() } else { previous.as_ref().map_or(js_sys::Date::now(), |m| m.last_opened) },
             created: previous.as_ref().map_or(0.0, |m| m.created),
+            shared: self.sync_record.borrow().as_ref().map(|r| {
+                let edit = waymark_protocol::Capability::from_fragment(&r.fragment).map(|c| c.can_write()).unwrap_or(false);
+                if edit { "edit" } else { "view" }.to_owned()
+            }),
         };
         if !opened && previous.as_ref() == Some(&meta) {
             return;
@@ -480,9 +560,112 @@ impl Session {
         });
     }
 
-    /// The whole document with its history, for `.automerge` export.
-    pub fn save_bytes(&self) -> Vec<u8> {
+    /// The whole document with its history, for `.automerge` export and snapshots.
+    /// Pending edits are written first: `save` would otherwise fold them into this
+    /// copy only, and they would never reach a chunk or the outbox.
+    pub fn save_bytes(self: &Rc<Self>) -> Vec<u8> {
+        self.flush();
         self.doc.borrow_mut().save()
+    }
+
+    /// Shows a warning in the banner.
+    pub fn warn(&self, message: String) {
+        self.warnings.update(|w| {
+            if !w.contains(&message) {
+                w.push(message)
+            }
+        });
+    }
+
+    /// Applies changes from the relay, in order. Returns the bytes to store (those that
+    /// applied), or `None` if none did.
+    pub fn apply_remote(self: &Rc<Self>, changes: &[Vec<u8>]) -> Option<Vec<u8>> {
+        // Local edits become their own chunk first, so they are never mistaken for
+        // the teammate's (below, the incremental cursor moves past what arrives).
+        self.flush();
+        let mut changed = Changed::default();
+        let mut applied = Vec::new();
+        let mut failed = 0;
+        {
+            let mut doc = self.doc.borrow_mut();
+            for bytes in changes {
+                match doc.apply(bytes) {
+                    Ok(c) => {
+                        changed.absorb(c);
+                        applied.extend_from_slice(bytes);
+                    }
+                    Err(_) => failed += 1,
+                }
+            }
+            // What arrived is stored as it came; our next chunk holds only our edits.
+            let _ = doc.save_incremental();
+        }
+        if failed > 0 {
+            self.warn(format!("{failed} change{} from a teammate could not be read and {} skipped.", if failed == 1 { "" } else { "s" }, if failed == 1 { "was" } else { "were" }));
+        }
+        self.refresh(&changed);
+        self.write_meta(false);
+        (!applied.is_empty()).then_some(applied)
+    }
+
+    /// Applies a change another tab of this browser stored.
+    pub fn apply_from_tab(self: &Rc<Self>, bytes: &[u8]) {
+        self.flush();
+        let changed = {
+            let mut doc = self.doc.borrow_mut();
+            let changed = doc.apply(bytes);
+            let _ = doc.save_incremental();
+            changed
+        };
+        if let Ok(changed) = changed {
+            self.refresh(&changed);
+        }
+    }
+
+    /// A chunk was stored for this workspace by the sync engine.
+    pub fn note_chunk(self: &Rc<Self>, key: String) {
+        self.written_chunks.borrow_mut().push(key);
+        if self.written_chunks.borrow().len() >= COMPACT_AFTER_CHUNKS {
+            self.schedule_compaction();
+        }
+    }
+
+    /// The workspace's share record, if it is shared.
+    pub fn sync_record(&self) -> Option<SyncRecord> {
+        self.sync_record.borrow().clone()
+    }
+
+    /// Connects a shared workspace to its relay (nothing for one not shared).
+    pub fn start_sync(self: &Rc<Self>, me: Presence) {
+        let Some(record) = self.sync_record() else { return };
+        let Ok(cap) = waymark_protocol::Capability::from_fragment(&record.fragment) else {
+            self.warn("This workspace's share keys are damaged, so it cannot sync. Open its share link again.".into());
+            return;
+        };
+        let me = Presence { viewer: !cap.can_write(), ..me };
+        let engine = Engine::start(Rc::clone(&self.store), self, record, cap, me);
+        self.engine.set(Some(engine));
+    }
+
+    /// Shares this workspace: keys are made and stored, the document is queued as the
+    /// first entry, and syncing starts.
+    pub async fn share(self: &Rc<Self>, me: Presence) -> Result<(), String> {
+        if self.sync_record.borrow().is_some() {
+            return Ok(());
+        }
+        let (record, _) = crate::sync::start_sharing(&self.store, self).await?;
+        *self.sync_record.borrow_mut() = Some(record);
+        self.write_meta(false);
+        self.start_sync(me);
+        Ok(())
+    }
+
+    /// Stops syncing (the screen is going away).
+    pub fn stop_sync(&self) {
+        if let Some(engine) = self.engine.get_untracked() {
+            engine.stop();
+        }
+        self.tabs.borrow_mut().take();
     }
 
     /// Runs `f` with read access to the document (for export).
@@ -492,6 +675,7 @@ impl Session {
 
     /// Merges another copy of this workspace (an `.automerge` file) into it.
     pub fn merge_bytes(self: &Rc<Self>, bytes: &[u8]) -> Result<Changed, String> {
+        self.writable()?;
         self.flush();
         let changed = self.doc.borrow_mut().apply(bytes).map_err(|e| e.to_string())?;
         self.refresh(&changed);

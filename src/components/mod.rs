@@ -5,6 +5,7 @@ mod fields;
 mod linked_docs;
 mod profile;
 mod save_indicator;
+mod share;
 mod side_editor;
 mod toast;
 
@@ -13,5 +14,6 @@ pub use fields::{LongTextField, NumberField};
 pub use linked_docs::{doc_title, kind_class, LinkedDocs};
 pub use profile::ProfileButton;
 pub use save_indicator::SaveIndicator;
+pub use share::{my_presence, PeerAvatars, PeersHere, ShareButton, SyncIndicator};
 pub use side_editor::SideEditor;
 pub use toast::{ToastHost, Toasts};

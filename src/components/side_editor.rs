@@ -42,6 +42,7 @@ where
         <aside class="editor" class:editor-wide=wide aria-label=format!("{kind} editor")>
             <div class="editor-head">
                 <span class="muted small">{kind}</span>
+                <crate::components::PeersHere id=id.get_value()/>
                 <button class="icon-btn" aria-label="Close editor (Esc)" on:click=move |_| close()>"×"</button>
             </div>
             {move || match state.get() {

@@ -42,7 +42,7 @@ pub fn HomePage() -> impl IntoView {
             let mut ws = Workspace::create(&name, crate::util::now_ms(), &me);
             let id = ws.workspace_id();
             let now = js_sys::Date::now();
-            let meta = WorkspaceMeta { id: id.clone(), name, ideas: 0, last_opened: now, created: now };
+            let meta = WorkspaceMeta { id: id.clone(), name, ideas: 0, last_opened: now, created: now, shared: None };
             match store.create(&meta, &ws.save()).await {
                 Ok(()) => navigate(Route::Brief { ws: id }, false),
                 Err(e) => toasts.error(format!("The workspace could not be created: {e}")),

@@ -21,6 +21,7 @@ pub fn IdeaEditor(id: Id) -> impl IntoView {
         <aside class="editor" aria-label="Idea editor">
             <div class="editor-head">
                 <span class="muted small">"Idea"</span>
+                <crate::components::PeersHere id=id.get_value()/>
                 <button class="icon-btn" aria-label="Close editor (Esc)" on:click=move |_| close()>"×"</button>
             </div>
             {move || match sig.get() {

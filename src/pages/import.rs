@@ -52,7 +52,7 @@ async fn store_new(store: &Store, ws: &mut Workspace) -> Result<Imported, String
     }
     let name = ws.name();
     let now = js_sys::Date::now();
-    let meta = WorkspaceMeta { id: id.clone(), name: name.clone(), ideas: ws.live_idea_count(), last_opened: now, created: now };
+    let meta = WorkspaceMeta { id: id.clone(), name: name.clone(), ideas: ws.live_idea_count(), last_opened: now, created: now, shared: None };
     store.create(&meta, &ws.save()).await.map_err(|e| format!("The workspace could not be stored: {e}"))?;
     Ok(Imported { name, merged: false })
 }

@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use waymark_domain::{export, BriefField};
 
 use crate::app::{display_name, use_profile, use_store};
-use crate::components::{ProfileButton, SaveIndicator, Toasts};
+use crate::components::{my_presence, PeerAvatars, ProfileButton, SaveIndicator, ShareButton, SyncIndicator, Toasts};
 use crate::pages::{brief::BriefPage, docs::DocsPage, feedback::FeedbackPage, ideas::IdeasPage, personas::PersonasPage, priorities::PrioritiesPage, stories::StoriesPage};
 use crate::route::{use_route, Link, Page, Route};
 use crate::session::{use_session, Session, SessionCtx};
@@ -22,8 +22,12 @@ pub fn WorkspaceShell(id: String) -> impl IntoView {
         // screen's reactive scope, which is only current now (a task runs in none), so
         // they live exactly as long as the workspace screen, whatever section shows.
         let opening = Session::open(store, &id, me);
+        let presence = my_presence();
         spawn_local(async move {
-            let opened = opening.await.map(|s| SessionCtx(StoredValue::new_local(s)));
+            let opened = opening.await.map(|s| {
+                s.start_sync(presence);
+                SessionCtx(StoredValue::new_local(s))
+            });
             state.set(Some(opened));
         });
     }
@@ -41,6 +45,9 @@ pub fn WorkspaceShell(id: String) -> impl IntoView {
     });
     on_cleanup(move || {
         flush();
+        if let Some(Ok(ctx)) = state.get_untracked() {
+            ctx.0.get_value().stop_sync();
+        }
         hide.remove();
         vis.remove();
     });
@@ -74,6 +81,22 @@ fn Shell() -> impl IntoView {
         document().set_title(&if name.trim().is_empty() { "Waymark".to_owned() } else { format!("{name} · Waymark") });
     });
     let warnings = session.get().warnings;
+    // Teammates see which section and item I am on.
+    let engine = session.get().engine;
+    Effect::new(move |_| {
+        let (page, item) = route.with(|r| match r {
+            Route::Brief { .. } => ("brief".to_owned(), None),
+            Route::Ideas { open, .. } => ("ideas".to_owned(), open.clone()),
+            Route::Page { page, open, .. } => (page.key().to_owned(), open.clone()),
+            _ => (String::new(), None),
+        });
+        if let Some(engine) = engine.get() {
+            engine.set_presence(|p| {
+                p.page = page;
+                p.item = item;
+            });
+        }
+    });
     // Which section shows; it changes only when the section does, not when an item opens.
     let section = Memo::new(move |_| route.with(|r| match r {
         Route::Ideas { .. } => Some(None),
@@ -114,6 +137,9 @@ fn Shell() -> impl IntoView {
                         }
                     />
                     <SaveIndicator state=session.get().save_state/>
+                    <SyncIndicator/>
+                    <PeerAvatars/>
+                    <ShareButton/>
                     <ExportMenu/>
                 </header>
                 {move || (!warnings.with(|w| w.is_empty())).then(|| view! {

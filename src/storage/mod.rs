@@ -11,7 +11,13 @@
 //!
 //! Stores: `meta` (workspace id → JSON [`WorkspaceMeta`]), `snapshots` (id → bytes),
 //! `chunks` (`<id>:<time>:<n>` → bytes), `quarantine` (same keys → bytes),
-//! `profile` (`"me"` → JSON [`Profile`]).
+//! `profile` (`"me"` → JSON [`Profile`]); since version 2, for shared workspaces,
+//! `sync` (id → JSON [`SyncRecord`]: the keys and how far the relay has been read) and
+//! `outbox` (chunk keys → bytes: local changes the relay has not acknowledged yet).
+//!
+//! Several tabs share this database. Every write is one transaction; compaction reads,
+//! merges and deletes in a single read-write transaction, so it folds in chunks another
+//! tab wrote and never deletes a chunk it did not read.
 
 pub mod idb;
 
@@ -25,12 +31,14 @@ use web_sys::{IdbDatabase, IdbKeyRange};
 pub use idb::Result;
 
 const DB_NAME: &str = "waymark";
-const DB_VERSION: u32 = 1;
+const DB_VERSION: u32 = 2;
 const META: &str = "meta";
 const SNAPSHOTS: &str = "snapshots";
 const CHUNKS: &str = "chunks";
 const QUARANTINE: &str = "quarantine";
 const PROFILE: &str = "profile";
+const SYNC: &str = "sync";
+const OUTBOX: &str = "outbox";
 
 /// What Home shows about a workspace without opening its document.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -41,6 +49,26 @@ pub struct WorkspaceMeta {
     /// ms since the epoch.
     pub last_opened: f64,
     pub created: f64,
+    /// `"edit"` or `"view"` once the workspace is shared (Home shows it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared: Option<String>,
+}
+
+/// A shared workspace's link to its relay.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SyncRecord {
+    /// The share link's fragment (edit or view): the keys. Never sent anywhere.
+    pub fragment: String,
+    /// The relay's origin, e.g. `http://127.0.0.1:8080`.
+    pub relay: String,
+    /// The newest relay sequence number whose entry is stored here.
+    pub last_seq: u64,
+    /// The sequence number covered by the newest snapshot we uploaded or received.
+    #[serde(default)]
+    pub snapshot_seq: u64,
+    /// When the relay last confirmed we were up to date (ms since the epoch; 0: never).
+    #[serde(default)]
+    pub last_synced: f64,
 }
 
 /// Who I am to my teammates.
@@ -78,6 +106,11 @@ impl Store {
         let db = idb::open(DB_NAME, DB_VERSION, |db, old_version| {
             if old_version < 1 {
                 for name in [META, SNAPSHOTS, CHUNKS, QUARANTINE, PROFILE] {
+                    let _ = db.create_object_store(name);
+                }
+            }
+            if old_version < 2 {
+                for name in [SYNC, OUTBOX] {
                     let _ = db.create_object_store(name);
                 }
             }
@@ -121,6 +154,17 @@ impl Store {
         idb::transaction_done(&tx).await
     }
 
+    /// Stores a workspace that came through a share link: metadata, document and keys.
+    pub async fn create_shared(&self, meta: &WorkspaceMeta, snapshot: &[u8], record: &SyncRecord) -> Result<()> {
+        let tx = idb::transaction(&self.db, &[META, SNAPSHOTS, SYNC], true)?;
+        let json = serde_json::to_string(meta).expect("meta serialises");
+        tx.object_store(META)?.put_with_key(&json.into(), &meta.id.as_str().into())?;
+        tx.object_store(SNAPSHOTS)?.put_with_key(&bytes(snapshot), &meta.id.as_str().into())?;
+        let json = serde_json::to_string(record).expect("record serialises");
+        tx.object_store(SYNC)?.put_with_key(&json.into(), &meta.id.as_str().into())?;
+        idb::transaction_done(&tx).await
+    }
+
     /// Everything stored for a workspace.
     pub async fn load(&self, id: &str) -> Result<StoredDoc> {
         let tx = idb::transaction(&self.db, &[SNAPSHOTS, CHUNKS, QUARANTINE], false)?;
@@ -151,20 +195,122 @@ impl Store {
 
     /// Writes one chunk; resolves once it is durable.
     pub async fn append_chunk(&self, key: &str, chunk: &[u8]) -> Result<()> {
-        let tx = idb::transaction(&self.db, &[CHUNKS], true)?;
+        self.append_chunk_to(key, chunk, false).await
+    }
+
+    /// Writes one chunk, and with `outbox` the same bytes into the outbox, atomically:
+    /// a local change of a shared workspace is never stored without being queued for
+    /// the relay.
+    pub async fn append_chunk_to(&self, key: &str, chunk: &[u8], outbox: bool) -> Result<()> {
+        let stores: &[&str] = if outbox { &[CHUNKS, OUTBOX] } else { &[CHUNKS] };
+        let tx = idb::transaction(&self.db, stores, true)?;
         tx.object_store(CHUNKS)?.put_with_key(&bytes(chunk), &key.into())?;
+        if outbox {
+            tx.object_store(OUTBOX)?.put_with_key(&bytes(chunk), &key.into())?;
+        }
         idb::transaction_done(&tx).await
     }
 
-    /// Replaces the snapshot and drops the chunks it covers, in one transaction, so a
-    /// crash leaves either the old state or the new one.
-    pub async fn compact(&self, id: &str, snapshot: &[u8], covered: &[String]) -> Result<()> {
+    /// Stores changes that came from the relay (entry `seq`) as a chunk, and moves the
+    /// workspace's read position to `seq`, atomically.
+    pub async fn store_remote(&self, id: &str, key: &str, chunk: &[u8], seq: u64) -> Result<()> {
+        let tx = idb::transaction(&self.db, &[CHUNKS, SYNC], true)?;
+        if !chunk.is_empty() {
+            tx.object_store(CHUNKS)?.put_with_key(&bytes(chunk), &key.into())?;
+        }
+        let sync = tx.object_store(SYNC)?;
+        let current = idb::request_done(&sync.get(&id.into())?).await?;
+        if let Some(mut record) = current.as_string().and_then(|s| serde_json::from_str::<SyncRecord>(&s).ok()) {
+            if seq > record.last_seq {
+                record.last_seq = seq;
+                let json = serde_json::to_string(&record).expect("record serialises");
+                sync.put_with_key(&json.into(), &id.into())?;
+            }
+        }
+        idb::transaction_done(&tx).await
+    }
+
+    /// Replaces the snapshot with `merge`'s output and drops the chunks it covers, in one
+    /// read-write transaction: `merge` is given every stored chunk (including other
+    /// tabs'), folds them into the document and returns (snapshot, keys of the chunks it
+    /// included). A crash leaves either the old state or the new one.
+    /// Returns whether it compacted (`merge` may decline with `None`).
+    pub async fn compact(&self, id: &str, merge: impl FnOnce(Vec<(String, Vec<u8>)>) -> Option<(Vec<u8>, Vec<String>)>) -> Result<bool> {
         let tx = idb::transaction(&self.db, &[SNAPSHOTS, CHUNKS], true)?;
-        tx.object_store(SNAPSHOTS)?.put_with_key(&bytes(snapshot), &id.into())?;
         let chunks = tx.object_store(CHUNKS)?;
+        let range = chunk_range(id)?;
+        let keys = idb::request_done(&chunks.get_all_keys_with_key(&range)?).await?;
+        let values = idb::request_done(&chunks.get_all_with_key(&range)?).await?;
+        let stored: Vec<(String, Vec<u8>)> = Array::from(&keys)
+            .iter()
+            .zip(Array::from(&values).iter())
+            .map(|(k, v)| (k.as_string().unwrap_or_default(), to_vec(&v)))
+            .collect();
+        let Some((snapshot, covered)) = merge(stored) else {
+            idb::transaction_done(&tx).await?;
+            return Ok(false);
+        };
+        tx.object_store(SNAPSHOTS)?.put_with_key(&bytes(&snapshot), &id.into())?;
         for key in covered {
             chunks.delete(&key.as_str().into())?;
         }
+        idb::transaction_done(&tx).await?;
+        Ok(true)
+    }
+
+    pub async fn sync_record(&self, id: &str) -> Result<Option<SyncRecord>> {
+        let tx = idb::transaction(&self.db, &[SYNC], false)?;
+        let v = idb::request_done(&tx.object_store(SYNC)?.get(&id.into())?).await?;
+        Ok(v.as_string().and_then(|s| serde_json::from_str(&s).ok()))
+    }
+
+    /// Every shared workspace's record, with its local id.
+    pub async fn sync_records(&self) -> Result<Vec<(String, SyncRecord)>> {
+        let tx = idb::transaction(&self.db, &[SYNC], false)?;
+        let store = tx.object_store(SYNC)?;
+        let keys = idb::request_done(&store.get_all_keys()?).await?;
+        let values = idb::request_done(&store.get_all()?).await?;
+        Ok(Array::from(&keys)
+            .iter()
+            .zip(Array::from(&values).iter())
+            .filter_map(|(k, v)| Some((k.as_string()?, serde_json::from_str(&v.as_string()?).ok()?)))
+            .collect())
+    }
+
+    pub async fn put_sync_record(&self, id: &str, record: &SyncRecord) -> Result<()> {
+        let tx = idb::transaction(&self.db, &[SYNC], true)?;
+        let json = serde_json::to_string(record).expect("record serialises");
+        tx.object_store(SYNC)?.put_with_key(&json.into(), &id.into())?;
+        idb::transaction_done(&tx).await
+    }
+
+    /// Starts sharing: the record and the whole document as the first outbox entry.
+    pub async fn start_sharing(&self, id: &str, record: &SyncRecord, key: &str, whole: &[u8]) -> Result<()> {
+        let tx = idb::transaction(&self.db, &[SYNC, OUTBOX], true)?;
+        let json = serde_json::to_string(record).expect("record serialises");
+        tx.object_store(SYNC)?.put_with_key(&json.into(), &id.into())?;
+        tx.object_store(OUTBOX)?.put_with_key(&bytes(whole), &key.into())?;
+        idb::transaction_done(&tx).await
+    }
+
+    /// Local changes not yet acknowledged by the relay, oldest first.
+    pub async fn outbox(&self, id: &str) -> Result<Vec<(String, Vec<u8>)>> {
+        let tx = idb::transaction(&self.db, &[OUTBOX], false)?;
+        let store = tx.object_store(OUTBOX)?;
+        let range = chunk_range(id)?;
+        let keys = idb::request_done(&store.get_all_keys_with_key(&range)?).await?;
+        let values = idb::request_done(&store.get_all_with_key(&range)?).await?;
+        Ok(Array::from(&keys)
+            .iter()
+            .zip(Array::from(&values).iter())
+            .map(|(k, v)| (k.as_string().unwrap_or_default(), to_vec(&v)))
+            .collect())
+    }
+
+    /// Forgets an outbox entry the relay acknowledged.
+    pub async fn remove_outbox(&self, key: &str) -> Result<()> {
+        let tx = idb::transaction(&self.db, &[OUTBOX], true)?;
+        tx.object_store(OUTBOX)?.delete(&key.into())?;
         idb::transaction_done(&tx).await
     }
 
@@ -181,12 +327,14 @@ impl Store {
 
     /// Removes a workspace and everything stored for it.
     pub async fn delete(&self, id: &str) -> Result<()> {
-        let tx = idb::transaction(&self.db, &[META, SNAPSHOTS, CHUNKS, QUARANTINE], true)?;
+        let tx = idb::transaction(&self.db, &[META, SNAPSHOTS, CHUNKS, QUARANTINE, SYNC, OUTBOX], true)?;
         tx.object_store(META)?.delete(&id.into())?;
         tx.object_store(SNAPSHOTS)?.delete(&id.into())?;
+        tx.object_store(SYNC)?.delete(&id.into())?;
         let range: JsValue = chunk_range(id)?.into();
         tx.object_store(CHUNKS)?.delete(&range)?;
         tx.object_store(QUARANTINE)?.delete(&range)?;
+        tx.object_store(OUTBOX)?.delete(&range)?;
         idb::transaction_done(&tx).await
     }
 

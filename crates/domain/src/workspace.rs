@@ -66,6 +66,18 @@ impl Changed {
             && self.documents.is_empty()
     }
 
+    /// Adds what `other` names (for a batch of changes applied one by one).
+    pub fn absorb(&mut self, other: Changed) {
+        self.everything |= other.everything;
+        self.brief |= other.brief;
+        self.settings |= other.settings;
+        self.ideas.extend(other.ideas);
+        self.feedback.extend(other.feedback);
+        self.personas.extend(other.personas);
+        self.stories.extend(other.stories);
+        self.documents.extend(other.documents);
+    }
+
     /// Folds in what `patches` touched. A patch's path starts at the root, so its first
     /// two steps name the collection and the artifact.
     pub fn add_patches(&mut self, patches: &[Patch]) {

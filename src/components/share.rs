@@ -1,0 +1,241 @@
+//! Sharing a workspace: the Share button and dialog, the sync indicator, and who else
+//! is here.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::app::{display_name, use_profile};
+use crate::components::{Dialog, Toasts};
+use crate::session::use_session;
+use crate::sync::presence::Presence;
+use crate::sync::{link, SyncStatus};
+
+/// My presence as the profile says, before a page sets what I am looking at.
+pub fn my_presence() -> Presence {
+    let profile = use_profile().get_untracked();
+    Presence { name: display_name(&profile), colour: profile.colour.clone(), ..Presence::default() }
+}
+
+/// The header's Share button; opens the dialog with both links.
+#[component]
+pub fn ShareButton() -> impl IntoView {
+    let open = RwSignal::new(false);
+    view! {
+        <button class="btn share-button" on:click=move |_| open.set(true)>"Share"</button>
+        <Dialog open=open title="Share this workspace">
+            <ShareDialogBody/>
+        </Dialog>
+    }
+}
+
+#[component]
+fn ShareDialogBody() -> impl IntoView {
+    let session = use_session();
+    let toasts = Toasts::get();
+    let engine = session.get().engine;
+    let starting = RwSignal::new(false);
+    let start = move |_| {
+        starting.set(true);
+        let s = session.get();
+        let me = my_presence();
+        spawn_local(async move {
+            if let Err(e) = s.share(me).await {
+                toasts.error(e);
+            }
+            starting.set(false);
+        });
+    };
+    move || match engine.get() {
+        None => view! {
+            <p>
+                "Sharing puts an encrypted copy of this workspace on this server, so teammates can edit it with you live. "
+                "The server stores only ciphertext: the key travels inside the link, after the #, which browsers never send to a server."
+            </p>
+            <p class="muted">"Anyone with a link can open the workspace. Send links only to people who should see it."</p>
+            <div class="dialog-actions">
+                <button class="btn btn-primary" disabled=move || starting.get() on:click=start>
+                    {move || if starting.get() { "Creating links…" } else { "Create share links" }}
+                </button>
+            </div>
+        }
+        .into_any(),
+        Some(engine) => {
+            let cap = engine.capability().clone();
+            let origin = engine.origin();
+            let view_link = link(&origin, &cap.view_fragment());
+            let edit_link = cap.edit_fragment().map(|f| link(&origin, &f));
+            view! {
+                {edit_link.map(|edit| view! {
+                    <LinkRow
+                        label="Edit link"
+                        class="edit-link"
+                        explain="Whoever opens it can read and change everything here, live with you. Send it only to teammates you trust to edit."
+                        link=edit
+                    />
+                })}
+                <LinkRow
+                    label="View link"
+                    class="view-link"
+                    explain="Whoever opens it can read the workspace and follow changes as they happen, but cannot change anything. Good for stakeholders."
+                    link=view_link
+                />
+                <p class="muted">
+                    "The server cannot read either link's workspace. Keep links private: they cannot be revoked, only replaced by moving the work to a new workspace."
+                </p>
+            }
+            .into_any()
+        }
+    }
+}
+
+#[component]
+fn LinkRow(label: &'static str, class: &'static str, explain: &'static str, link: String) -> impl IntoView {
+    let toasts = Toasts::get();
+    let copied = RwSignal::new(false);
+    let text = link.clone();
+    let copy = move |_| {
+        let text = text.clone();
+        spawn_local(async move {
+            let clipboard = window().navigator().clipboard();
+            match wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text)).await {
+                Ok(_) => copied.set(true),
+                Err(_) => toasts.error("Could not copy: select the link and copy it by hand."),
+            }
+        });
+    };
+    view! {
+        <section class=format!("share-link {class}")>
+            <h3>{label}</h3>
+            <p>{explain}</p>
+            <div class="share-link-row">
+                <input type="text" readonly aria-label=label prop:value=link on:focus=|ev| {
+                    let input: web_sys::HtmlInputElement = event_target(&ev);
+                    input.select();
+                }/>
+                <button class="btn" on:click=copy>{move || if copied.get() { "Copied" } else { "Copy" }}</button>
+            </div>
+        </section>
+    }
+}
+
+/// Says whether a shared workspace is in step with the relay.
+#[component]
+pub fn SyncIndicator() -> impl IntoView {
+    let session = use_session();
+    let engine = session.get().engine;
+    move || {
+        engine.get().map(|engine| {
+            let status = engine.status;
+            let last = engine.last_synced;
+            let state = move || match status.get() {
+                SyncStatus::Offline { .. } => "offline",
+                SyncStatus::Connecting => "connecting",
+                SyncStatus::Syncing => "syncing",
+                SyncStatus::UpToDate => "up-to-date",
+                SyncStatus::Refused(_) => "refused",
+            };
+            let text = move || match status.get() {
+                SyncStatus::Offline { .. } => "Offline · edits kept here".to_owned(),
+                SyncStatus::Connecting => "Connecting…".to_owned(),
+                SyncStatus::Syncing => "Syncing…".to_owned(),
+                SyncStatus::UpToDate => format!("Up to date · {}", clock(last.get())),
+                SyncStatus::Refused(_) => "Sync problem".to_owned(),
+            };
+            let title = move || match status.get() {
+                SyncStatus::Offline { retry_in_s, reason } => {
+                    let since = if last.get() > 0.0 { format!(" Last synced {}.", clock(last.get())) } else { String::new() };
+                    format!("Not connected ({reason}). Trying again in about {retry_in_s} s. Your edits are saved on this device and will be sent when the connection is back.{since}")
+                }
+                SyncStatus::Refused(message) => message,
+                SyncStatus::UpToDate => format!("Everything is synced with your teammates (last confirmed {}).", clock(last.get())),
+                _ => "Sending your changes and receiving your teammates'.".to_owned(),
+            };
+            view! {
+                <span class="sync-state" data-state=state title=title role="status" aria-live="polite">
+                    <span class="dot" aria-hidden="true"></span>
+                    {text}
+                </span>
+            }
+        })
+    }
+}
+
+/// The people here now, as coloured initials; hovering says what each is viewing.
+#[component]
+pub fn PeerAvatars() -> impl IntoView {
+    let session = use_session();
+    let engine = session.get().engine;
+    move || {
+        engine.get().map(|engine| {
+            let peers = engine.peers;
+            let each = move || {
+                let list: Vec<(u64, Presence)> = peers.get().into_iter().map(|(from, p)| (from, p.presence)).collect();
+                list
+            };
+            let key = |(from, p): &(u64, Presence)| (*from, p.clone());
+            view! {
+                <ul class="peers" aria-label="Who else is here">
+                    <For each=each key=key let:((_, p))>
+                        <li
+                            class="peer"
+                            style=format!("--peer: {}", p.colour)
+                            title=describe(&p)
+                            data-name=p.name.clone()
+                        >
+                            {p.initials()}
+                        </li>
+                    </For>
+                </ul>
+            }
+        })
+    }
+}
+
+/// People viewing the item `id`, for a "… is here" note in editors.
+pub fn peers_on(id: &waymark_domain::Id) -> Vec<Presence> {
+    let session = use_session();
+    let Some(engine) = session.get().engine.get() else { return Vec::new() };
+    engine.peers.with(|p| p.values().filter(|peer| peer.presence.item.as_ref() == Some(id)).map(|peer| peer.presence.clone()).collect())
+}
+
+/// A note naming who else has this item open.
+#[component]
+pub fn PeersHere(id: waymark_domain::Id) -> impl IntoView {
+    move || {
+        let here = peers_on(&id);
+        (!here.is_empty()).then(|| {
+            let names: Vec<String> = here.iter().map(|p| p.name.clone()).collect();
+            let verb = if here.iter().all(|p| p.viewer) { "viewing" } else { "here" };
+            view! {
+                <p class="peers-here" role="status">
+                    {here.iter().map(|p| view! { <span class="peer small" style=format!("--peer: {}", p.colour)>{p.initials()}</span> }).collect_view()}
+                    {format!("{} {} too", join_names(&names), if names.len() == 1 { format!("is {verb}") } else { format!("are {verb}") })}
+                </p>
+            }
+        })
+    }
+}
+
+fn describe(p: &Presence) -> String {
+    let role = if p.viewer { " (view only)" } else { "" };
+    let page = if p.page.is_empty() { "this workspace".to_owned() } else { format!("{}", p.page) };
+    let item = if p.item.is_some() { ", with an item open" } else { "" };
+    format!("{}{role} is on {page}{item}", p.name)
+}
+
+fn join_names(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// `HH:MM` local time, or "never".
+fn clock(ms: f64) -> String {
+    if ms <= 0.0 {
+        return "never".into();
+    }
+    let d = js_sys::Date::new(&ms.into());
+    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
+}

@@ -1,0 +1,128 @@
+//! Opening a share link: the workspace is downloaded from the relay, checked, stored,
+//! and added to Home. A link to a workspace already here only opens it (an edit link
+//! upgrades a view-only copy).
+
+use std::time::Duration;
+
+use futures::channel::mpsc::unbounded;
+use futures::StreamExt;
+use waymark_domain::Workspace;
+use waymark_protocol::{Capability, EntryKind, Message, VERSION};
+
+use super::socket::{sync_url, Socket, SocketEvent};
+use crate::storage::{Store, SyncRecord, WorkspaceMeta};
+
+/// How long joining waits for the relay before saying so.
+const JOIN_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Opens the link's workspace on this device; returns its local id.
+pub async fn join(store: &Store, link: &str, origin: &str) -> Result<String, String> {
+    let cap = Capability::from_fragment(link).map_err(|e| format!("This link cannot be opened: {e}."))?;
+    let relay = cap.relay_id();
+    let records = store.sync_records().await.map_err(|e| e.to_string())?;
+    for (id, mut record) in records {
+        let Ok(existing) = Capability::from_fragment(&record.fragment) else { continue };
+        if existing.relay_id() != relay {
+            continue;
+        }
+        if cap.can_write() && !existing.can_write() {
+            record.fragment = cap.edit_fragment().expect("can write");
+            store.put_sync_record(&id, &record).await.map_err(|e| e.to_string())?;
+            if let Ok(Some(mut meta)) = store.meta(&id).await {
+                meta.shared = Some("edit".into());
+                let _ = store.put_meta(&meta).await;
+            }
+        }
+        return Ok(id);
+    }
+    let (snapshot, chunks, last_seq, snapshot_seq) = download(&cap, origin).await?;
+    let (mut ws, bad) = Workspace::load_with_chunks(snapshot.as_deref(), chunks.iter().map(Vec::as_slice))
+        .map_err(|e| format!("What the relay holds for this link is not a Waymark workspace ({e})."))?;
+    if !bad.is_empty() {
+        return Err(format!("{} of the workspace's changes could not be read; nothing was saved.", bad.len()));
+    }
+    // The document's own id, as on the sharer's device (merging a file of it then
+    // works), unless a copy is already stored under that id.
+    let id = match waymark_domain::Id::parse(&ws.workspace_id()) {
+        Some(own) if matches!(store.meta(own.as_str()).await, Ok(None)) => own.to_string(),
+        _ => waymark_domain::Id::random().to_string(),
+    };
+    let now = js_sys::Date::now();
+    let name = ws.brief().0.name;
+    let meta = WorkspaceMeta {
+        id: id.clone(),
+        name,
+        ideas: ws.live_idea_count(),
+        last_opened: now,
+        created: now,
+        shared: Some(if cap.can_write() { "edit" } else { "view" }.into()),
+    };
+    let record = SyncRecord { fragment: fragment_of(&cap), relay: origin.to_owned(), last_seq, snapshot_seq, last_synced: now };
+    store.create_shared(&meta, &ws.save(), &record).await.map_err(|e| format!("Could not save the workspace in this browser: {e}"))?;
+    Ok(id)
+}
+
+fn fragment_of(cap: &Capability) -> String {
+    cap.edit_fragment().unwrap_or_else(|| cap.view_fragment())
+}
+
+type Downloaded = (Option<Vec<u8>>, Vec<Vec<u8>>, u64, u64);
+
+/// Everything the relay holds for `cap`'s workspace: (snapshot, changes, last seq, snapshot seq).
+async fn download(cap: &Capability, origin: &str) -> Result<Downloaded, String> {
+    let (tx, mut rx) = unbounded();
+    let timeout = {
+        let tx = tx.clone();
+        leptos::prelude::set_timeout_with_handle(
+            move || drop(tx.unbounded_send(SocketEvent::Closed { generation: 0, reason: "the relay did not answer in time".into() })),
+            JOIN_TIMEOUT,
+        )
+        .ok()
+    };
+    let socket = Socket::open(&sync_url(origin), 0, tx).map_err(|e| format!("Cannot reach the relay: {e}"))?;
+    let relay = cap.relay_id();
+    let mut snapshot = None;
+    let mut chunks = Vec::new();
+    let (mut last_seq, mut snapshot_seq) = (0, 0);
+    let result = loop {
+        let Some(event) = rx.next().await else { break Err("the connection ended".to_owned()) };
+        match event {
+            SocketEvent::Open { .. } => {
+                socket.send(&Message::Hello { min_version: VERSION, max_version: VERSION }.encode());
+            }
+            SocketEvent::Closed { reason, .. } => break Err(reason),
+            SocketEvent::Frame { bytes, .. } => match Message::decode(&bytes) {
+                Ok(Message::Welcome { .. }) => {
+                    socket.send(&Message::Subscribe { workspace: relay, after: 0 }.encode());
+                }
+                Ok(Message::Entries { workspace, head, snapshot: snap, entries }) if workspace == relay => {
+                    if let Some((covers, entry)) = snap {
+                        snapshot = Some(cap.open_entry(EntryKind::Snapshot, &entry).map_err(|e| e.to_string())?);
+                        snapshot_seq = covers;
+                        last_seq = last_seq.max(covers);
+                    }
+                    for (seq, entry) in entries {
+                        chunks.push(cap.open_entry(EntryKind::Change, &entry).map_err(|e| format!("A change failed its check: {e}"))?);
+                        last_seq = last_seq.max(seq);
+                    }
+                    if head == 0 {
+                        break Err("The relay has nothing for this link yet. Ask whoever sent it to open the workspace once while online.".into());
+                    }
+                    if last_seq >= head {
+                        break Ok(());
+                    }
+                }
+                Ok(Message::Error { message, .. }) => break Err(format!("The relay refused: {message}")),
+                Ok(_) => {}
+                Err(e) => break Err(format!("The relay sent a malformed message ({e})")),
+            },
+        }
+    };
+    if let Some(t) = timeout {
+        t.clear();
+    }
+    drop(socket);
+    result.map(|()| (snapshot, chunks, last_seq, snapshot_seq)).map_err(|e| {
+        if e.starts_with("The ") || e.starts_with("A ") { e } else { format!("Cannot reach the relay: {e}. Check your connection and try again.") }
+    })
+}
