@@ -489,45 +489,57 @@ impl Session {
         if self.first_pending_edit.get().is_some() || self.writes_in_flight.get() > 0 {
             return self.schedule_compaction();
         }
-        let covered: Vec<String> = self.written_chunks.borrow_mut().drain(..).collect();
         let this = Rc::clone(self);
         spawn_local(async move {
-            let merging = Rc::clone(&this);
-            // Inside one read-write transaction: every stored chunk (another tab's too)
-            // is folded in, so the new snapshot holds everything the chunks it replaces
-            // held, and no chunk is deleted that was not read.
-            let result = this
-                .store
-                .compact(&this.id, move |stored| {
-                    let mut doc = merging.doc.borrow_mut();
-                    if doc.has_pending_edits() {
-                        // Typing began meanwhile: the edits must reach a chunk first.
-                        return None;
-                    }
-                    let mut included = Vec::new();
-                    let mut changed = Changed::default();
-                    for (key, bytes) in stored {
-                        if let Ok(c) = doc.apply(&bytes) {
-                            changed.absorb(c);
-                            included.push(key);
-                        }
-                    }
-                    let snapshot = doc.save();
-                    drop(doc);
-                    merging.refresh(&changed);
-                    Some((snapshot, included))
-                })
-                .await;
-            match result {
-                Ok(true) => {}
-                Ok(false) => this.schedule_compaction(),
-                Err(e) => {
-                    // Nothing is lost: the chunks are still there. Try again later.
-                    leptos::logging::warn!("compaction failed: {e}");
-                    this.written_chunks.borrow_mut().splice(0..0, covered);
-                }
+            if !this.compact_now().await {
+                this.schedule_compaction();
             }
         });
+    }
+
+    /// Folds every stored chunk into a new snapshot, now; false if it could not (an
+    /// edit is pending, or the write failed: nothing is lost, the chunks stay).
+    pub async fn compact_now(self: &Rc<Self>) -> bool {
+        let covered: Vec<String> = self.written_chunks.borrow_mut().drain(..).collect();
+        let merging = Rc::clone(self);
+        // Inside one read-write transaction: every stored chunk (another tab's too) is
+        // folded in, so the new snapshot holds everything the chunks it replaces held,
+        // and no chunk is deleted that was not read.
+        let result = self
+            .store
+            .compact(&self.id, move |stored| {
+                let mut doc = merging.doc.borrow_mut();
+                if doc.has_pending_edits() {
+                    // Typing began meanwhile: the edits must reach a chunk first.
+                    return None;
+                }
+                let mut included = Vec::new();
+                let mut changed = Changed::default();
+                for (key, bytes) in stored {
+                    if let Ok(c) = doc.apply(&bytes) {
+                        changed.absorb(c);
+                        included.push(key);
+                    }
+                }
+                let snapshot = doc.save();
+                drop(doc);
+                merging.refresh(&changed);
+                Some((snapshot, included))
+            })
+            .await;
+        match result {
+            Ok(done) => {
+                if !done {
+                    self.written_chunks.borrow_mut().splice(0..0, covered);
+                }
+                done
+            }
+            Err(e) => {
+                leptos::logging::warn!("compaction failed: {e}");
+                self.written_chunks.borrow_mut().splice(0..0, covered);
+                false
+            }
+        }
     }
 
     /// Keeps Home's summary (name, idea count, last opened) in step.

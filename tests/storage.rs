@@ -13,7 +13,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 async fn fresh_workspace(store: &Store, name: &str) -> Workspace {
     let mut ws = Workspace::create(name, 1_700_000_000_000, "Ana");
-    let meta = WorkspaceMeta { id: ws.workspace_id(), name: name.into(), ideas: 0, last_opened: 1.0, created: 1.0 };
+    let meta = WorkspaceMeta { id: ws.workspace_id(), name: name.into(), ideas: 0, last_opened: 1.0, created: 1.0, shared: None };
     store.create(&meta, &ws.save()).await.expect("create");
     ws
 }
@@ -94,4 +94,43 @@ async fn a_chunk_stashed_as_the_tab_closed_is_recovered_on_open() {
     assert!(session.ideas.get_untracked().contains_key(&idea), "the stashed edit is back");
     assert!(waymark::storage::stashed(&id).is_empty(), "and now lives in IndexedDB");
     assert_eq!(store.load(&id).await.unwrap().chunks.len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_shared_workspaces_changes_wait_in_the_outbox_until_acknowledged() {
+    let store = Rc::new(Store::open().await.expect("open db"));
+    let mut ws = fresh_workspace(&store, "Outbox").await;
+    let id = ws.workspace_id();
+    ws.create_idea("Queued for the relay", 2, "Ana").unwrap();
+    let key = store.next_chunk_key(&id);
+    store.append_chunk_to(&key, &ws.save_incremental(), true).await.unwrap();
+    // A second handle on the database, as after a reload, still sees it queued.
+    let reopened = Store::open().await.expect("open db");
+    let queued = reopened.outbox(&id).await.unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].0, key);
+    reopened.remove_outbox(&key).await.unwrap();
+    assert!(store.outbox(&id).await.unwrap().is_empty());
+    assert_eq!(store.load(&id).await.unwrap().chunks.len(), 1, "the change itself stays stored");
+    store.delete(&id).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn compaction_in_one_tab_keeps_what_another_tab_wrote() {
+    let store = Rc::new(Store::open().await.expect("open db"));
+    let mut ws = fresh_workspace(&store, "Two tabs").await;
+    let id = ws.workspace_id();
+    let session = Session::open(Rc::clone(&store), &id, "Ana".into()).await.expect("session opens");
+    // "Another tab" (its own handle on the database) stores a change this tab never saw.
+    let other_tab = Store::open().await.expect("open db");
+    let idea = ws.create_idea("Written in the other tab", 2, "Bo").unwrap();
+    other_tab.append_chunk(&other_tab.next_chunk_key(&id), &ws.save_incremental()).await.unwrap();
+    // This tab compacts: its new snapshot must hold the other tab's idea, not drop it.
+    assert!(session.compact_now().await, "compaction ran");
+    let stored = store.load(&id).await.unwrap();
+    assert!(stored.chunks.is_empty(), "the chunk was folded into the snapshot");
+    let (doc, _) = Workspace::load_with_chunks(stored.snapshot.as_deref(), std::iter::empty()).unwrap();
+    assert!(doc.idea(&idea).is_some(), "the other tab's idea survived compaction");
+    assert!(session.ideas.get_untracked().contains_key(&idea), "and this tab shows it now");
+    store.delete(&id).await.unwrap();
 }

@@ -77,6 +77,11 @@ impl Relay {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
+    /// Where the server keeps its data.
+    pub fn data_dir(&self) -> &Path {
+        self.data.path()
+    }
+
     /// Stops the server (the browser keeps running).
     pub fn stop(&mut self) {
         // Dropping it kills the process and waits for it.
@@ -205,14 +210,20 @@ impl Browser {
 
     /// Waits until `condition` (a JavaScript expression) is true.
     pub async fn wait_until(&self, condition: &str, what: &str) {
-        let deadline = Instant::now() + TIMEOUT;
+        self.wait_until_within(condition, what, TIMEOUT).await
+    }
+
+    /// Waits up to `timeout` until `condition` (a JavaScript expression) is true: for
+    /// what takes longer by design, like reconnecting after a relay comes back.
+    pub async fn wait_until_within(&self, condition: &str, what: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
         loop {
             if self.eval(&format!("return !!({condition});")).await == Value::Bool(true) {
                 return;
             }
             if Instant::now() > deadline {
                 self.failure_screenshot().await;
-                panic!("waited {TIMEOUT:?} for {what}");
+                panic!("waited {timeout:?} for {what}");
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

@@ -1,0 +1,198 @@
+//! Co-editing through the real relay, in real headless Chromium with separate
+//! profiles: share, open the edit link, edit together, lose the relay and come back,
+//! read through a view link, two tabs of one browser.
+
+use std::time::Duration;
+
+use waymark_e2e::{keys, Browser, Relay};
+
+const ROWS: &str = ".idea-row .idea-title";
+const UP_TO_DATE: &str = "document.querySelector(\".sync-state[data-state='up-to-date']\")";
+/// Reconnecting waits for the client's backoff (at most ~20 s once the relay is back).
+const RECONNECT: Duration = Duration::from_secs(40);
+
+async fn create_workspace(b: &Browser, name: &str) {
+    b.wait_for_text("h1", "Your workspaces").await;
+    b.type_into("input[aria-label='New workspace name']", name).await;
+    b.click(".create-form button[type=submit]").await;
+    b.wait_for_text("h1.page-title", "Brief").await;
+}
+
+async fn add_idea(b: &Browser, title: &str) {
+    b.type_into("input[aria-label='New idea']", &format!("{title}{}", keys::ENTER)).await;
+    b.wait_for_text(ROWS, title).await;
+}
+
+async fn set_name(b: &Browser, name: &str) {
+    b.click(".profile-chip").await;
+    b.type_into("input[placeholder='How teammates see you']", &format!("{name}{}", keys::ENTER)).await;
+    b.wait_for_text(".profile-name", name).await;
+}
+
+fn has_all(titles: &[&str]) -> String {
+    let list = titles.iter().map(|t| format!("{t:?}")).collect::<Vec<_>>().join(",");
+    format!("(() => {{ const shown = [...document.querySelectorAll('{ROWS}')].map(e => e.textContent); return [{list}].every(t => shown.some(s => s.includes(t))); }})()")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn teammates_co_edit_through_the_relay_offline_and_back_and_a_viewer_cannot_change_anything() {
+    let mut relay = Relay::start().await;
+    let a = Browser::start().await;
+    let b = Browser::start().await;
+
+    // A starts a workspace and shares it.
+    a.goto(&relay.url("/")).await;
+    set_name(&a, "Ada Lovelace").await;
+    create_workspace(&a, "Roadmap 2027").await;
+    a.click("a.nav-link[href$='/ideas']").await;
+    add_idea(&a, "Offline mode").await;
+    a.click("button.share-button").await;
+    a.click_text(".dialog button", "Create share links").await;
+    a.wait_for(".edit-link input").await;
+    let edit_link = a.value(".edit-link input").await;
+    let view_link = a.value(".view-link input").await;
+    assert!(edit_link.contains("/join#v1.edit."), "{edit_link}");
+    assert!(view_link.contains("/join#v1.view."), "{view_link}");
+    assert!(!view_link.contains(edit_link.rsplit('.').next().unwrap()), "the view link carries no write secret");
+    a.screenshot("e2e-share-dialog").await;
+    a.type_into(".dialog", keys::ESCAPE).await;
+    a.wait_until(UP_TO_DATE, "A's workspace to reach the relay").await;
+
+    // B opens the edit link in another browser profile and gets everything.
+    b.goto(&relay.url("/")).await;
+    set_name(&b, "Grace Hopper").await;
+    b.goto(&edit_link).await;
+    b.wait_for_text("h1.page-title", "Brief").await;
+    assert_eq!(b.value("input.ws-name").await, "Roadmap 2027");
+    assert!(!b.eval("return location.href").await.as_str().unwrap().contains('#'), "the keys leave the address bar");
+    b.click("a.nav-link[href$='/ideas']").await;
+    b.wait_for_text(ROWS, "Offline mode").await;
+
+    // Both edit the same idea, and different ideas; both converge.
+    a.click_text(".idea-row a", "Offline mode").await;
+    b.click_text(".idea-row a", "Offline mode").await;
+    // Each sees the other on the same idea.
+    a.wait_for_text("aside.editor .peers-here", "Grace Hopper").await;
+    b.wait_for_text("aside.editor .peers-here", "Ada Lovelace").await;
+    a.wait_until("document.querySelector('.peers .peer[data-name=\"Grace Hopper\"]')", "Grace's avatar in A's header").await;
+    a.type_into("aside.editor textarea[placeholder^='The problem']", "Field teams lose signal.").await;
+    b.type_into("input[aria-label='Add a tag']", &format!("mobile{}", keys::ENTER)).await;
+    a.screenshot("e2e-sync-presence").await;
+    a.type_into("body", keys::ESCAPE).await;
+    b.type_into("body", keys::ESCAPE).await;
+    add_idea(&a, "Dark mode").await;
+    add_idea(&b, "Bulk export").await;
+    for (who, browser) in [("A", &a), ("B", &b)] {
+        browser
+            .wait_until(&has_all(&["Offline mode", "Dark mode", "Bulk export"]), &format!("{who} to show every idea"))
+            .await;
+    }
+    for browser in [&a, &b] {
+        browser.click_text(".idea-row a", "Offline mode").await;
+        browser.wait_for_text(".tag-removable", "mobile").await;
+        browser
+            .wait_until(
+                "document.querySelector(\"aside.editor textarea[placeholder^='The problem']\").value === 'Field teams lose signal.'",
+                "the description typed by A",
+            )
+            .await;
+        browser.type_into("body", keys::ESCAPE).await;
+    }
+
+    // The relay goes away: both keep working, B even reloads; the relay comes back and
+    // both edits reach both.
+    a.wait_until(UP_TO_DATE, "A up to date before the outage").await;
+    b.wait_until(UP_TO_DATE, "B up to date before the outage").await;
+    relay.stop();
+    for browser in [&a, &b] {
+        browser.wait_until("document.querySelector(\".sync-state[data-state='offline']\")", "the indicator to say offline").await;
+    }
+    add_idea(&a, "Written by A on a plane").await;
+    add_idea(&b, "Written by B on a train").await;
+    b.wait_for_text(".save-state", "Saved").await;
+    b.screenshot("e2e-sync-offline").await;
+    b.reload().await;
+    b.wait_for_text(ROWS, "Written by B on a train").await;
+    relay.restart().await;
+    let everything = ["Offline mode", "Dark mode", "Bulk export", "Written by A on a plane", "Written by B on a train"];
+    for (who, browser) in [("A", &a), ("B", &b)] {
+        browser.wait_until_within(&has_all(&everything), &format!("{who} to get the other's offline edit"), RECONNECT).await;
+        browser.wait_until_within(UP_TO_DATE, &format!("{who} up to date again"), RECONNECT).await;
+    }
+
+    // A stakeholder opens the view link: everything shows, nothing can change.
+    let v = Browser::start().await;
+    v.goto(&view_link).await;
+    v.wait_for_text("h1.page-title", "Brief").await;
+    v.wait_for_text(".banner", "View only").await;
+    v.click("a.nav-link[href$='/ideas']").await;
+    v.wait_until(&has_all(&everything), "the viewer to see every idea").await;
+    v.wait_until("!document.querySelector(\"input[aria-label='New idea']\")", "no quick capture for a viewer").await;
+    v.click_text(".idea-row a", "Dark mode").await;
+    v.wait_for("aside.editor").await;
+    let editable = v
+        .eval(
+            "return [...document.querySelectorAll('input, textarea, select, [contenteditable=true]')]
+                .filter(e => !e.readOnly && !e.disabled && e.offsetParent !== null
+                    && !['search'].includes(e.type) && !(e.getAttribute('aria-label') || '').match(/search|filter|sort/i))
+                .map(e => e.outerHTML.slice(0, 120))",
+        )
+        .await;
+    assert_eq!(editable, serde_json::json!([]), "a viewer has no editable field in the idea editor");
+    v.screenshot("e2e-sync-viewer").await;
+    // A's next change still reaches the viewer live.
+    add_idea(&a, "Seen by the stakeholder").await;
+    v.wait_for_text(ROWS, "Seen by the stakeholder").await;
+
+    // Nothing anyone typed is readable in the relay's storage.
+    let mut leaked = Vec::new();
+    for entry in walk(relay.data_dir()) {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        for marker in ["Field teams lose signal", "Written by A on a plane", "Roadmap 2027", "Ada Lovelace"] {
+            if bytes.windows(marker.len()).any(|w| w == marker.as_bytes()) {
+                leaked.push(format!("{marker} in {}", entry.display()));
+            }
+        }
+    }
+    assert!(leaked.is_empty(), "plaintext in the relay's data: {leaked:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_tabs_of_one_browser_stay_in_step_without_a_relay() {
+    let mut relay = Relay::start().await;
+    let a = Browser::start().await;
+    a.goto(&relay.url("/")).await;
+    create_workspace(&a, "Tabs").await;
+    a.click("a.nav-link[href$='/ideas']").await;
+    add_idea(&a, "First tab's idea").await;
+    let url = a.eval("return location.href").await.as_str().unwrap().to_owned();
+    // The relay is gone: the tabs talk to each other directly.
+    relay.stop();
+    let first = a.client.window().await.unwrap();
+    let second = a.client.new_window(true).await.unwrap().handle;
+    a.client.switch_to_window(second.clone()).await.unwrap();
+    a.goto(&url).await;
+    a.wait_for_text(ROWS, "First tab's idea").await;
+    add_idea(&a, "Second tab's idea").await;
+    a.client.switch_to_window(first.clone()).await.unwrap();
+    a.wait_for_text(ROWS, "Second tab's idea").await;
+    add_idea(&a, "Back in the first tab").await;
+    a.client.switch_to_window(second).await.unwrap();
+    a.wait_for_text(ROWS, "Back in the first tab").await;
+    // Both tabs' work is stored: a reload shows all three.
+    a.reload().await;
+    a.wait_until(&has_all(&["First tab's idea", "Second tab's idea", "Back in the first tab"]), "all three after reload").await;
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
