@@ -165,6 +165,8 @@ fn WorkspaceCard(meta: WorkspaceMeta, on_changed: Callback<()>) -> impl IntoView
         }
     };
     let ideas = meta.ideas;
+    let view_only = meta.shared.as_deref() == Some("view");
+    let shared = meta.shared.as_deref().map(|s| if s == "view" { "Shared · view only" } else { "Shared" });
     let rename_submit = rename.clone();
     view! {
         <li class="card workspace-card">
@@ -201,9 +203,10 @@ fn WorkspaceCard(meta: WorkspaceMeta, on_changed: Callback<()>) -> impl IntoView
             <p class="muted">
                 {format!("{ideas} idea{}", if ideas == 1 { "" } else { "s" })}
                 " · opened " {relative_time(meta.last_opened)}
+                {shared.map(|label| view! { " " <span class="badge shared-badge">{label}</span> })}
             </p>
             <div class="row card-actions">
-                <button class="btn btn-small" on:click=move |_| renaming.set(true)>"Rename"</button>
+                {(!view_only).then(|| view! { <button class="btn btn-small" on:click=move |_| renaming.set(true)>"Rename"</button> })}
                 <button class="btn btn-small btn-danger-ghost" on:click=move |_| confirm_delete.set(true)>"Delete"</button>
             </div>
             <Dialog open=confirm_delete title="Delete this workspace?">
