@@ -101,6 +101,9 @@ struct Conn {
     /// Outbox keys sent on this connection.
     sent: HashSet<String>,
     snapshot_request: Option<(u32, u64)>,
+    /// Sequence numbers the relay gave our own entries: we hold them already, so the
+    /// read position moves past them once everything before them has arrived.
+    own: std::collections::BTreeSet<u64>,
     last_presence_sent: f64,
     retry: Option<TimeoutHandle>,
 }
@@ -188,6 +191,7 @@ impl Engine {
             in_flight: HashMap::new(),
             sent: HashSet::new(),
             snapshot_request: None,
+            own: Default::default(),
             last_presence_sent: 0.0,
             retry: None,
         };
@@ -240,6 +244,7 @@ impl Engine {
         c.welcomed = false;
         c.in_flight.clear();
         c.sent.clear();
+        c.own.clear();
         c.snapshot_request = None;
         c.opened_at = js_sys::Date::now();
         self.status.set(SyncStatus::Connecting);
@@ -371,6 +376,7 @@ impl Engine {
             Message::Entries { workspace, head, snapshot, entries } if workspace == self.relay => {
                 c.head = c.head.max(head);
                 self.receive(snapshot, entries).await;
+                self.skip_own(c).await;
                 self.check_up_to_date(c).await;
             }
             Message::Ack { workspace, request, seq } if workspace == self.relay => {
@@ -382,7 +388,9 @@ impl Engine {
                     let _ = self.store.put_sync_record(&self.local_id(), &record).await;
                 } else if let Some(key) = c.in_flight.remove(&request) {
                     c.head = c.head.max(seq);
+                    c.own.insert(seq);
                     let _ = self.store.remove_outbox(&key).await;
+                    self.skip_own(c).await;
                     self.push_outbox(c).await;
                 }
                 self.check_up_to_date(c).await;
@@ -460,16 +468,31 @@ impl Engine {
         if newest == last_seq {
             return;
         }
-        let stored = session.apply_remote(&plain);
-        if stored.is_some() || plain.is_empty() || refused > 0 {
-            let chunk = stored.unwrap_or_default();
-            let key = self.store.next_chunk_key(&session.id);
-            if self.store.store_remote(&session.id, &key, &chunk, newest).await.is_ok() {
-                self.record.borrow_mut().last_seq = newest;
-                if !chunk.is_empty() {
-                    session.note_chunk(key);
-                }
+        // Entries that do not apply were warned about; the position moves past them
+        // anyway, or they would be fetched and refused again forever.
+        let chunk = session.apply_remote(&plain).unwrap_or_default();
+        let key = self.store.next_chunk_key(&session.id);
+        if self.store.store_remote(&session.id, &key, &chunk, newest).await.is_ok() {
+            self.record.borrow_mut().last_seq = newest;
+            if !chunk.is_empty() {
+                session.note_chunk(key);
             }
+        }
+    }
+
+    /// Moves the read position past our own acknowledged entries that directly follow it.
+    async fn skip_own(&self, c: &mut Conn) {
+        let start = self.record.borrow().last_seq;
+        let mut seq = start;
+        c.own.retain(|s| *s > start);
+        while c.own.remove(&(seq + 1)) {
+            seq += 1;
+        }
+        if seq > start {
+            let mut record = self.record.borrow().clone();
+            record.last_seq = seq;
+            *self.record.borrow_mut() = record;
+            let _ = self.store.store_remote(&self.local_id(), "", &[], seq).await;
         }
     }
 
