@@ -1,15 +1,20 @@
-//! `waymark-relay`: serves the Waymark app.
+//! `waymark-relay`: serves the Waymark app and relays its encrypted changes.
 
 use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
+use waymark_relay::Limits;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 use tracing_subscriber::EnvFilter;
 
-/// Serves the Waymark app (and, from the relay issue on, relays encrypted changes).
+/// Serves the Waymark app and relays teammates' end-to-end encrypted changes.
+///
+/// The relay stores and forwards only ciphertext signed with each workspace's write
+/// key; it never sees a key. Acknowledged changes are on disk (fsynced) in the data
+/// directory and survive a crash.
 #[derive(Parser, Debug)]
 #[command(version, about)]
 struct Args {
@@ -22,6 +27,21 @@ struct Args {
     /// Where the relay keeps its data (created if missing).
     #[arg(long, env = "WAYMARK_DATA_DIR", default_value = "waymark-data")]
     data_dir: PathBuf,
+    /// Largest WebSocket frame accepted, in bytes.
+    #[arg(long, env = "WAYMARK_MAX_FRAME", default_value_t = Limits::default().max_frame)]
+    max_frame: usize,
+    /// Largest total stored per workspace, in bytes (entries plus snapshot).
+    #[arg(long, env = "WAYMARK_MAX_WORKSPACE_BYTES", default_value_t = Limits::default().max_workspace_bytes)]
+    max_workspace_bytes: u64,
+    /// Changes per second per connection, sustained.
+    #[arg(long, env = "WAYMARK_ENTRIES_PER_SECOND", default_value_t = Limits::default().entries_per_second)]
+    entries_per_second: f64,
+    /// Changes a connection may send at once before the rate applies.
+    #[arg(long, env = "WAYMARK_ENTRIES_BURST", default_value_t = Limits::default().entries_burst)]
+    entries_burst: f64,
+    /// Simultaneous connections from one IP address.
+    #[arg(long, env = "WAYMARK_MAX_CONNECTIONS_PER_IP", default_value_t = Limits::default().max_connections_per_ip)]
+    max_connections_per_ip: usize,
 }
 
 #[tokio::main]
@@ -51,8 +71,33 @@ async fn try_main() -> Result<(), String> {
     let trace = TraceLayer::new_for_http()
         .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
         .on_response(DefaultOnResponse::new().level(Level::INFO));
-    let app = waymark_relay::app(waymark_relay::Config { dist: args.dist }).layer(trace);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.map_err(|e| e.to_string())
+    let limits = Limits {
+        max_frame: args.max_frame,
+        max_workspace_bytes: args.max_workspace_bytes,
+        entries_per_second: args.entries_per_second,
+        entries_burst: args.entries_burst,
+        max_connections_per_ip: args.max_connections_per_ip,
+    };
+    tracing::info!(data_dir = %args.data_dir.display(), ?limits, "relay starting");
+    let (relay, handle) = waymark_relay::Relay::start(&args.data_dir, limits)
+        .map_err(|e| format!("cannot open the relay's storage in {}: {e}", args.data_dir.display()))?;
+    let app = waymark_relay::app_with_relay(waymark_relay::Config { dist: args.dist }, relay).layer(trace);
+    let handle = std::sync::Arc::new(std::sync::Mutex::new(Some(handle)));
+    let closer = std::sync::Arc::clone(&handle);
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move {
+            shutdown().await;
+            // WebSockets are long-lived: tell them to close so the server can finish.
+            if let Some(h) = closer.lock().expect("handle").as_ref() {
+                h.close_connections();
+            }
+        })
+        .await
+        .map_err(|e| e.to_string());
+    if let Some(h) = handle.lock().expect("handle").take() {
+        h.stop();
+    }
+    served
 }
 
 /// Resolves on Ctrl-C or SIGTERM, so in-flight requests finish before the server exits.
