@@ -4,6 +4,7 @@ mod dialog;
 mod fields;
 mod linked_docs;
 mod profile;
+pub mod read_only;
 mod save_indicator;
 mod share;
 mod side_editor;

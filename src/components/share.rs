@@ -24,6 +24,9 @@ pub fn ShareButton() -> impl IntoView {
         <button class="btn share-button" on:click=move |_| open.set(true)>"Share"</button>
         <Dialog open=open title="Share this workspace">
             <ShareDialogBody/>
+            <div class="dialog-actions">
+                <button class="btn" on:click=move |_| open.set(false)>"Done"</button>
+            </div>
         </Dialog>
     }
 }
@@ -80,7 +83,7 @@ fn ShareDialogBody() -> impl IntoView {
                     link=view_link
                 />
                 <p class="muted">
-                    "The server cannot read either link's workspace. Keep links private: they cannot be revoked, only replaced by moving the work to a new workspace."
+                    "The server stores only encrypted data and cannot read this workspace. Keep links private: a link cannot be revoked, only made useless by moving the work to a new workspace."
                 </p>
             }
             .into_any()

@@ -81,6 +81,9 @@ fn Shell() -> impl IntoView {
         document().set_title(&if name.trim().is_empty() { "Waymark".to_owned() } else { format!("{name} · Waymark") });
     });
     let warnings = session.get().warnings;
+    let read_only = session.get().read_only;
+    let content = NodeRef::<leptos::html::Div>::new();
+    crate::components::read_only::lock_while(content, read_only.into());
     // Teammates see which section and item I am on.
     let engine = session.get().engine;
     Effect::new(move |_| {
@@ -104,7 +107,7 @@ fn Shell() -> impl IntoView {
         _ => None,
     }));
     view! {
-        <div class="shell">
+        <div class="shell" class:read-only=move || read_only.get()>
             <nav class="sidebar" aria-label="Workspace">
                 <Link to=Route::Home class="brand" label="All workspaces">
                     <img src="/icons/icon.svg" alt="" width="24" height="24"/>
@@ -131,6 +134,7 @@ fn Shell() -> impl IntoView {
                         aria-label="Workspace name"
                         placeholder="Untitled workspace"
                         maxlength="120"
+                        readonly=move || read_only.get()
                         prop:value=move || brief.with(|b| b.name.clone())
                         on:input:target=move |ev| {
                             let _ = session.get().edit_brief(|w| w.set_brief_text(BriefField::Name, &ev.target().value()));
@@ -142,12 +146,18 @@ fn Shell() -> impl IntoView {
                     <ShareButton/>
                     <ExportMenu/>
                 </header>
+                {move || read_only.get().then(|| view! {
+                    <div class="banner info view-only" role="note">
+                        <p><strong>"View only"</strong>" — you opened a view link, so you can read everything and follow changes live, but not change anything. Ask the owner for an edit link to make changes."</p>
+                    </div>
+                })}
                 {move || (!warnings.with(|w| w.is_empty())).then(|| view! {
                     <div class="banner warning" role="alert">
                         {warnings.get().into_iter().map(|w| view! { <p>{w}</p> }).collect_view()}
                         <button class="btn btn-small" on:click=move |_| warnings.set(Vec::new())>"Dismiss"</button>
                     </div>
                 })}
+                <div class="content" node_ref=content>
                 {move || match section.get() {
                     Some(None) => view! { <IdeasPage/> }.into_any(),
                     Some(Some(Page::Priorities)) => view! { <PrioritiesPage/> }.into_any(),
@@ -157,6 +167,7 @@ fn Shell() -> impl IntoView {
                     Some(Some(Page::Docs)) => view! { <DocsPage/> }.into_any(),
                     None => view! { <BriefPage/> }.into_any(),
                 }}
+                </div>
             </div>
         </div>
     }
@@ -228,10 +239,12 @@ fn ExportMenu() -> impl IntoView {
                 <button role="menuitem" on:click=move |_| export_as("markdown")>
                     <strong>"Markdown"</strong><span>"The brief and idea list, to paste into docs"</span>
                 </button>
-                <label class="menu-item" role="menuitem">
-                    <input type="file" class="visually-hidden" accept=".automerge" on:change=on_merge/>
-                    <strong>"Merge a copy…"</strong><span>"Bring in edits from an .automerge file of this workspace"</span>
-                </label>
+                <Show when=move || !session.get().read_only.get()>
+                    <label class="menu-item" role="menuitem">
+                        <input type="file" class="visually-hidden" accept=".automerge" on:change=on_merge/>
+                        <strong>"Merge a copy…"</strong><span>"Bring in edits from an .automerge file of this workspace"</span>
+                    </label>
+                </Show>
             </div>
         </details>
     }

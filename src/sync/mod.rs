@@ -206,7 +206,14 @@ impl Engine {
                         self.connect(&mut c);
                     }
                 }
-                Event::Tick => self.tick(&mut c),
+                Event::Tick => {
+                    self.tick(&mut c);
+                    // Whatever the relay turned away for a while (rate limit) goes again.
+                    if c.welcomed && c.in_flight.is_empty() && matches!(self.status.get_untracked(), SyncStatus::Syncing) {
+                        self.push_outbox(&mut c).await;
+                        self.check_up_to_date(&mut c).await;
+                    }
+                }
                 Event::Presence => self.send_presence(&mut c),
                 Event::Local { key, chunk } => {
                     if c.welcomed && c.in_flight.len() < WINDOW {
