@@ -55,7 +55,7 @@ async fn teammates_co_edit_through_the_relay_offline_and_back_and_a_viewer_canno
     assert!(view_link.contains("/join#v1.view."), "{view_link}");
     assert!(!view_link.contains(edit_link.rsplit('.').next().unwrap()), "the view link carries no write secret");
     a.screenshot("e2e-share-dialog").await;
-    a.type_into(".dialog", keys::ESCAPE).await;
+    a.type_into(".edit-link input", keys::ESCAPE).await;
     a.wait_until(UP_TO_DATE, "A's workspace to reach the relay").await;
 
     // B opens the edit link in another browser profile and gets everything.
