@@ -7,12 +7,25 @@ use crate::{root, run_cmd, say, tools_path};
 
 const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132.0.0";
+/// The relay benchmark's reference (`cargo xtask bench relay`): Automerge's sync server
+/// and the client libraries it is driven with. The server's own dependency range
+/// (`automerge-repo ^1.2.0`) resolves to 1.2.1, so the clients are pinned to the same
+/// release: one copy of each package, and both ends speak the same protocol.
+const AUTOMERGE_BENCH: [(&str, &str); 4] = [
+    ("@automerge/automerge-repo-sync-server", "0.2.8"),
+    ("@automerge/automerge-repo", "1.2.1"),
+    ("@automerge/automerge-repo-network-websocket", "1.2.1"),
+    ("@automerge/automerge", "2.2.9"),
+];
+/// Where they are installed (the bench reads them from there).
+pub const AUTOMERGE_BENCH_DIR: &str = ".tools/automerge-bench";
 
 /// Everything the build needs; with `browsers`, Chromium and its driver too.
 pub fn all(browsers: bool) -> Result<(), String> {
     wasm_target()?;
     trunk()?;
     wasm_bindgen()?;
+    node()?;
     binaryen()?;
     if browsers {
         chromium()?;
@@ -118,6 +131,40 @@ fn binaryen() -> Result<(), String> {
         "--save-exact",
         &format!("binaryen@{BINARYEN_VERSION}"),
     ]))
+}
+
+/// Node.js and npm (npm installs wasm-opt, and node runs the relay benchmark's
+/// reference), from Debian when missing.
+fn node() -> Result<(), String> {
+    if output("node", &["--version"]).is_some() && output("npm", &["--version"]).is_some() {
+        return Ok(());
+    }
+    say("installing Node.js and npm from Debian…");
+    run_cmd(Command::new("apt-get").args(["update", "-q"]))?;
+    run_cmd(Command::new("apt-get").args(["install", "-y", "-q", "nodejs", "npm"]).env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// The npm packages of the relay benchmark's reference, at the pinned versions, in
+/// `.tools/automerge-bench` (apart from wasm-opt's `.tools`, so neither install
+/// disturbs the other).
+pub fn automerge_bench() -> Result<(), String> {
+    node()?;
+    let modules = root().join(AUTOMERGE_BENCH_DIR).join("node_modules");
+    let installed = |name: &str, version: &str| {
+        std::fs::read_to_string(modules.join(name).join("package.json"))
+            .is_ok_and(|json| json.contains(&format!("\"version\": \"{version}\"")))
+    };
+    if AUTOMERGE_BENCH.iter().all(|(name, version)| installed(name, version)) {
+        return Ok(());
+    }
+    let packages: Vec<String> = AUTOMERGE_BENCH.iter().map(|(name, version)| format!("{name}@{version}")).collect();
+    say(&format!("installing Automerge's reference sync server and clients ({}) into {AUTOMERGE_BENCH_DIR}/…", packages.join(", ")));
+    std::fs::create_dir_all(root().join(AUTOMERGE_BENCH_DIR)).map_err(|e| e.to_string())?;
+    run_cmd(
+        Command::new("npm")
+            .args(["install", "--prefix", AUTOMERGE_BENCH_DIR, "--no-audit", "--no-fund", "--silent", "--save-exact"])
+            .args(&packages),
+    )
 }
 
 fn chromium() -> Result<(), String> {

@@ -15,7 +15,10 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   run      build the app and serve it at http://127.0.0.1:8080
   test     run every test: native, wasm in headless Chromium, end-to-end
-  bench    run the benchmarks (domain, browser, bundle size)
+  bench [relay [options…]]
+           run the benchmarks (domain, browser, bundle size, relay); `bench relay` runs
+           only the relay's (Waymark vs an echo server vs Automerge's sync server;
+           options as for `target/release/relay-bench --help`)
   e2e [cargo test args…]
            build, then run only the end-to-end tests (e.g. `cargo xtask e2e --test stories`);
            safe to run several at once: builds take turns and each run gets its own copy
@@ -39,7 +42,7 @@ fn try_main() -> Result<(), String> {
         "build" => install::all(false).and_then(|()| build()),
         "run" => run(),
         "test" => suites::test(),
-        "bench" => suites::bench(),
+        "bench" => suites::bench(&std::env::args().skip(2).collect::<Vec<_>>()),
         "e2e" => install::all(false).and_then(|()| suites::e2e_only(std::env::args().skip(2).collect())),
         "" | "help" | "-h" | "--help" => {
             println!("{USAGE}");

@@ -122,8 +122,18 @@ fn e2e_env<'a>(cmd: &'a mut Command, relay: &Path) -> &'a mut Command {
     cmd.env("WAYMARK_RELAY_BIN", relay).env("WAYMARK_DIST", root().join("dist"))
 }
 
-/// Builds the app, runs whichever benchmarks exist, and prints the transfer size.
-pub fn bench() -> Result<(), String> {
+/// Builds the app, runs whichever benchmarks exist, prints the transfer size, and runs
+/// the relay benchmark; `bench relay [options]` runs only the relay benchmark.
+pub fn bench(args: &[String]) -> Result<(), String> {
+    match args.first().map(String::as_str) {
+        Some("relay") => return relay_bench(&args[1..]),
+        Some(other) => {
+            return Err(format!(
+                "unknown benchmark {other:?}: `cargo xtask bench` runs them all, `cargo xtask bench relay [options]` only the relay's"
+            ))
+        }
+        None => {}
+    }
     install::all(true)?;
     build()?;
     if root().join("crates/domain/examples/bench.rs").exists() {
@@ -136,7 +146,27 @@ pub fn bench() -> Result<(), String> {
         run_cmd(e2e_env(&mut Command::new("cargo"), &relay).args(["run", "--release", "-p", "waymark-e2e", "--bin", "browser-bench"]))?;
     }
     say("── transfer size of the app (gzip -9)");
-    transfer_size()
+    transfer_size()?;
+    relay_bench(&[])
+}
+
+/// The relay benchmark (`benches/relay-bench`): Waymark's relay, a bare WebSocket echo
+/// server and Automerge's reference sync server measured side by side in one run.
+/// `options` go to `relay-bench` (see `relay-bench --help`); the results are also
+/// written to `target/relay-bench.json`.
+fn relay_bench(options: &[String]) -> Result<(), String> {
+    say("── relay: Waymark's relay vs a bare WebSocket echo server vs Automerge's sync server");
+    install::automerge_bench()?;
+    let relay = build_relay()?;
+    say("building the relay benchmark (release)…");
+    run_cmd(Command::new("cargo").args(["build", "--release", "-p", "waymark-relay-bench"]))?;
+    run_cmd(
+        Command::new(root().join("target/release/relay-bench"))
+            .arg("--relay")
+            .arg(&relay)
+            .args(["--node-modules", install::AUTOMERGE_BENCH_DIR, "--json", "target/relay-bench.json"])
+            .args(options),
+    )
 }
 
 /// Prints the gzipped size of the wasm, js and css the browser downloads.
