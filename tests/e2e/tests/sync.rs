@@ -127,7 +127,11 @@ async fn teammates_co_edit_through_the_relay_offline_and_back_and_a_viewer_canno
     v.wait_for_text(".banner", "View only").await;
     v.click("a.nav-link[href$='/ideas']").await;
     v.wait_until(&has_all(&everything), "the viewer to see every idea").await;
-    v.wait_until("!document.querySelector(\"input[aria-label='New idea']\")", "no quick capture for a viewer").await;
+    v.wait_until(
+        "(() => { const c = document.querySelector(\"input[aria-label='New idea']\"); return !c || c.offsetParent === null; })()",
+        "no quick capture for a viewer",
+    )
+    .await;
     v.click_text(".idea-row a", "Dark mode").await;
     v.wait_for("aside.editor").await;
     let editable = v
@@ -139,6 +143,14 @@ async fn teammates_co_edit_through_the_relay_offline_and_back_and_a_viewer_canno
         )
         .await;
     assert_eq!(editable, serde_json::json!([]), "a viewer has no editable field in the idea editor");
+    let buttons = v
+        .eval(
+            "return [...document.querySelectorAll('aside.editor button')]
+                .filter(b => b.offsetParent !== null && !(b.getAttribute('aria-label') || '').startsWith('Close'))
+                .map(b => b.textContent)",
+        )
+        .await;
+    assert_eq!(buttons, serde_json::json!([]), "a viewer sees no edit button in the idea editor");
     v.screenshot("e2e-sync-viewer").await;
     // A's next change still reaches the viewer live.
     add_idea(&a, "Seen by the stakeholder").await;
