@@ -20,7 +20,7 @@ pub type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStre
 /// How long one change may take to reach everyone before the run is called failed.
 const ROUND_TIMEOUT: Duration = Duration::from_secs(20);
 /// How long the server gets to settle before its memory is read.
-const SETTLE: Duration = Duration::from_secs(2);
+pub const SETTLE: Duration = Duration::from_secs(2);
 /// Connections opened at once for the memory measure.
 const OPENING_AT_ONCE: usize = 50;
 
@@ -100,6 +100,7 @@ pub async fn latency<R: Room>(room: Arc<R>, subscribers: usize, s: &Settings) ->
             Seen::Ack(_) | Seen::Other => true,
         }));
     }
+    drop(arrived_tx);
     let (mut publisher, acks) = publisher(&room).await?;
     let mut samples = Vec::with_capacity(s.rounds);
     let result = async {

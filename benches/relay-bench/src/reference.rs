@@ -10,14 +10,13 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 
+use crate::measure::SETTLE;
 use crate::report::Measures;
 use crate::server::{free_port, require, scratch, Server};
 use crate::Settings;
 
 /// The driver, copied beside the packages when run so that their names resolve.
 const DRIVER: &str = include_str!("../js/driver.mjs");
-/// How long the server gets to settle before its memory is read (as for the others).
-const SETTLE: Duration = Duration::from_secs(2);
 /// How long one driver run may take at most.
 const DRIVER_TIMEOUT: Duration = Duration::from_secs(300);
 
