@@ -165,6 +165,9 @@ pub async fn endpoint(State(relay): State<Relay>, peer: Option<Extension<Connect
     // than a dropped connection; beyond that the WebSocket layer refuses it.
     let read_limit = relay.limits.max_frame.saturating_mul(2).min(waymark_protocol::MAX_FRAME_HARD + 1024);
     upgrade
+        // tungstenite's default 128 KiB read buffer, zero-filled per connection, is
+        // most of an idle connection's memory; frames larger than this still arrive.
+        .read_buffer_size(4096)
         .max_message_size(read_limit)
         .max_frame_size(read_limit)
         .on_upgrade(move |socket| connection(socket, relay, ip))
