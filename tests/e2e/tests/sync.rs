@@ -152,6 +152,22 @@ async fn teammates_co_edit_through_the_relay_offline_and_back_and_a_viewer_canno
         .await;
     assert_eq!(buttons, serde_json::json!([]), "a viewer sees no edit button in the idea editor");
     v.screenshot("e2e-sync-viewer").await;
+    // Every section: no control that would change the workspace shows.
+    for page in ["priorities", "feedback", "personas", "stories", "docs", "brief"] {
+        v.click(&format!("a.nav-link[href$='/{page}']")).await;
+        v.wait_for(".content .page").await;
+        let offered = v
+            .eval(
+                "return [...document.querySelectorAll('.content button, .content input, .content textarea, .content select')]
+                    .filter(e => e.offsetParent !== null && !e.readOnly && !e.disabled && !e.closest('[data-view]')
+                        && e.type !== 'search' && !/^(Filter|Sort|Close|Search)/.test(e.getAttribute('aria-label') || ''))
+                    .map(e => e.outerHTML.slice(0, 100))",
+            )
+            .await;
+        assert_eq!(offered, serde_json::json!([]), "a viewer is offered edits on {page}");
+        v.screenshot(&format!("e2e-viewer-{page}")).await;
+    }
+    v.click("a.nav-link[href$='/ideas']").await;
     // A's next change still reaches the viewer live.
     add_idea(&a, "Seen by the stakeholder").await;
     v.wait_for_text(ROWS, "Seen by the stakeholder").await;
