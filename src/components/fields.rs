@@ -1,7 +1,10 @@
 //! Fields bound to the document: every input event becomes an edit, and the shown
-//! value is the document's.
+//! value is the document's. In a view-only workspace they show the value as text
+//! (through `Field`), so no page has to remember to.
 
 use leptos::prelude::*;
+
+use super::read_only::Field;
 
 /// A labelled, auto-growing text area (or a one-line input) for a long-text field.
 #[component]
@@ -16,38 +19,34 @@ pub fn LongTextField(
     single_line: bool,
     #[prop(default = NodeRef::new())] node_ref: NodeRef<leptos::html::Input>,
 ) -> impl IntoView {
-    let on_input = std::rc::Rc::new(on_input);
-    let field = if single_line {
-        let on_input = on_input.clone();
-        view! {
-            <input
-                node_ref=node_ref
-                type="text"
-                class="field-input"
-                placeholder=placeholder
-                prop:value=move || value.get()
-                on:input:target=move |ev| on_input(ev.target().value())
-            />
+    let on_input = StoredValue::new_local(on_input);
+    let placeholder = StoredValue::new(placeholder);
+    let control = move || {
+        if single_line {
+            view! {
+                <input
+                    node_ref=node_ref
+                    type="text"
+                    class="field-input"
+                    placeholder=placeholder.get_value()
+                    prop:value=move || value.get()
+                    on:input:target=move |ev| on_input.with_value(|f| f(ev.target().value()))
+                />
+            }
+            .into_any()
+        } else {
+            view! {
+                <textarea
+                    class="field-input field-textarea"
+                    placeholder=placeholder.get_value()
+                    prop:value=move || value.get()
+                    on:input:target=move |ev| on_input.with_value(|f| f(ev.target().value()))
+                ></textarea>
+            }
+            .into_any()
         }
-        .into_any()
-    } else {
-        view! {
-            <textarea
-                class="field-input field-textarea"
-                placeholder=placeholder
-                prop:value=move || value.get()
-                on:input:target=move |ev| on_input(ev.target().value())
-            ></textarea>
-        }
-        .into_any()
     };
-    view! {
-        <label class="field">
-            <span class="field-label">{label}</span>
-            {field}
-            {(!hint.is_empty()).then(|| view! { <span class="field-hint">{hint}</span> })}
-        </label>
-    }
+    view! { <Field label=label read=value hint=hint>{control()}</Field> }
 }
 
 /// A labelled number input; an empty or unreadable entry means "not set".
@@ -58,9 +57,10 @@ pub fn NumberField(
     on_change: impl Fn(Option<f64>) + 'static,
     #[prop(optional, into)] hint: String,
 ) -> impl IntoView {
+    let on_change = StoredValue::new_local(on_change);
+    let read = Signal::derive(move || value.get().map(shown_number).unwrap_or_default());
     view! {
-        <label class="field">
-            <span class="field-label">{label}</span>
+        <Field label=label read=read hint=hint>
             <input
                 type="number"
                 inputmode="decimal"
@@ -69,10 +69,18 @@ pub fn NumberField(
                 prop:value=move || value.get().map(|v| v.to_string()).unwrap_or_default()
                 on:change:target=move |ev| {
                     let raw = ev.target().value();
-                    on_change(raw.trim().parse::<f64>().ok().filter(|v| v.is_finite()));
+                    on_change.with_value(|f| f(raw.trim().parse::<f64>().ok().filter(|v| v.is_finite())));
                 }
             />
-            {(!hint.is_empty()).then(|| view! { <span class="field-hint">{hint}</span> })}
-        </label>
+        </Field>
+    }
+}
+
+/// A number as a reader sees it: thousands grouped, at most two decimals.
+fn shown_number(v: f64) -> String {
+    if v.fract() == 0.0 {
+        waymark_domain::format::group_thousands(v)
+    } else {
+        waymark_domain::ranking::number(v)
     }
 }

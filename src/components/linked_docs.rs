@@ -1,5 +1,6 @@
 //! The documents about an idea or a story, shown in its editor: open one, unlink it,
-//! link an existing document by title, or start a spec already linked to it. The link
+//! link an existing document by title, or start a spec already linked to it (only
+//! opening, in a view-only workspace). The link
 //! lives on the document (`Workspace::link_document`), so linking never edits the idea
 //! or story itself.
 
@@ -7,7 +8,7 @@ use leptos::prelude::*;
 use waymark_domain::document::documents_linking;
 use waymark_domain::{Changed, DocKind, Document, Id};
 
-use crate::components::Toasts;
+use crate::components::{use_read_only, Editable, Toasts};
 use crate::route::{navigate, Link, Page, Route};
 use crate::session::use_session;
 
@@ -35,6 +36,7 @@ pub fn LinkedDocs(target: Id) -> impl IntoView {
         list.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
         list
     });
+    let read_only = use_read_only();
     let query = RwSignal::new(String::new());
     let candidates = Memo::new(move |_| {
         let q = query.get().trim().to_lowercase();
@@ -91,7 +93,8 @@ pub fn LinkedDocs(target: Id) -> impl IntoView {
             {move || {
                 let list = mine.get();
                 if list.is_empty() {
-                    return view! { <p class="muted small linked-docs-empty">"No spec, decision or note links here yet."</p> }.into_any();
+                    let none = if read_only.get() { "No spec, decision or note links here." } else { "No spec, decision or note links here yet." };
+                    return view! { <p class="muted small linked-docs-empty">{none}</p> }.into_any();
                 }
                 let ws = session.get().id.clone();
                 view! {
@@ -104,15 +107,19 @@ pub fn LinkedDocs(target: Id) -> impl IntoView {
                                 <li class="linked-doc">
                                     <Link to=Route::Page { ws: ws.clone(), page: Page::Docs, open: d.id.clone() } class="linked-doc-title">{title}</Link>
                                     <span class=kind_class(d.kind)>{d.kind.label()}</span>
-                                    <button class="icon-btn small" title="Unlink" aria-label=aria on:click=move |_| {
-                                        if let Some(id) = did.clone() { link(id, false) }
-                                    }>"×"</button>
+                                    <Editable>
+                                        <button class="icon-btn small" title="Unlink" aria-label=aria.clone() on:click={
+                                            let did = did.clone();
+                                            move |_| if let Some(id) = did.clone() { link(id, false) }
+                                        }>"×"</button>
+                                    </Editable>
                                 </li>
                             }
                         }).collect_view()}
                     </ul>
                 }.into_any()
             }}
+            <Editable>
             <div class="linked-docs-actions">
                 <input class="field-input linked-docs-search" type="search" aria-label="Link a document"
                     placeholder="Link a document: type part of its title"
@@ -121,6 +128,7 @@ pub fn LinkedDocs(target: Id) -> impl IntoView {
                     on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); link_first(); } />
                 <button class="btn btn-small" on:click=new_spec>"Write a spec for this"</button>
             </div>
+            </Editable>
             {move || {
                 let found = candidates.get();
                 if found.is_empty() {

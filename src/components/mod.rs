@@ -1,5 +1,6 @@
 //! Reusable pieces of the interface.
 
+mod capture;
 mod dialog;
 mod fields;
 mod linked_docs;
@@ -10,10 +11,12 @@ mod share;
 mod side_editor;
 mod toast;
 
+pub use capture::Capture;
 pub use dialog::Dialog;
 pub use fields::{LongTextField, NumberField};
 pub use linked_docs::{doc_title, kind_class, LinkedDocs};
 pub use profile::ProfileButton;
+pub use read_only::{use_read_only, Editable, Field, ReadOnly};
 pub use save_indicator::SaveIndicator;
 pub use share::{my_presence, PeerAvatars, PeersHere, ShareButton, SyncIndicator};
 pub use side_editor::SideEditor;

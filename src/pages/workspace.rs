@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use waymark_domain::{export, BriefField};
 
 use crate::app::{display_name, use_profile, use_store};
-use crate::components::{my_presence, PeerAvatars, ProfileButton, SaveIndicator, ShareButton, SyncIndicator, Toasts};
+use crate::components::{my_presence, Editable, PeerAvatars, ProfileButton, ReadOnly, SaveIndicator, ShareButton, SyncIndicator, Toasts};
 use crate::pages::{brief::BriefPage, docs::DocsPage, feedback::FeedbackPage, ideas::IdeasPage, personas::PersonasPage, priorities::PrioritiesPage, stories::StoriesPage};
 use crate::route::{use_route, Link, Page, Route};
 use crate::session::{use_session, Session, SessionCtx};
@@ -81,7 +81,10 @@ fn Shell() -> impl IntoView {
         document().set_title(&if name.trim().is_empty() { "Waymark".to_owned() } else { format!("{name} · Waymark") });
     });
     let warnings = session.get().warnings;
+    // View-only when the workspace's capability has no write key (a view link): every
+    // page and component reads this through `use_read_only`.
     let read_only = session.get().read_only;
+    provide_context(ReadOnly(read_only.into()));
     let content = NodeRef::<leptos::html::Div>::new();
     crate::components::read_only::lock_while(content, read_only.into());
     // Teammates see which section and item I am on.
@@ -239,12 +242,12 @@ fn ExportMenu() -> impl IntoView {
                 <button role="menuitem" on:click=move |_| export_as("markdown")>
                     <strong>"Markdown"</strong><span>"The brief and idea list, to paste into docs"</span>
                 </button>
-                <Show when=move || !session.get().read_only.get()>
+                <Editable>
                     <label class="menu-item" role="menuitem">
                         <input type="file" class="visually-hidden" accept=".automerge" on:change=on_merge/>
                         <strong>"Merge a copy…"</strong><span>"Bring in edits from an .automerge file of this workspace"</span>
                     </label>
-                </Show>
+                </Editable>
             </div>
         </details>
     }
