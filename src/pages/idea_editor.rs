@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use waymark_domain::{EditError, Id, Idea, IdeaLabel, IdeaStatus, IdeaText, Workspace};
 
-use crate::components::{LongTextField, Toasts};
+use crate::components::{use_read_only, Editable, Field, LongTextField, Toasts};
 use crate::route::{navigate, Route};
 use crate::session::use_session;
 use crate::util::relative_time;
@@ -82,24 +82,24 @@ fn EditorBody(id: StoredValue<Id>, idea: RwSignal<Idea>) -> impl IntoView {
     };
     let set_text = move |field: IdeaText| move |v: String| edit.apply(move |w, id, now| w.set_idea_text(id, field, &v, now));
     let label_field = move |field: IdeaLabel, label: &'static str, placeholder: &'static str| {
+        let value = Signal::derive(move || idea.with(|i| match field {
+            IdeaLabel::Source => i.source.clone(),
+            IdeaLabel::Submitter => i.submitter.clone(),
+        }));
         view! {
-            <label class="field">
-                <span class="field-label">{label}</span>
+            <Field label=label read=value>
                 <input
                     class="field-input"
                     type="text"
                     maxlength="120"
                     placeholder=placeholder
-                    prop:value=move || idea.with(|i| match field {
-                        IdeaLabel::Source => i.source.clone(),
-                        IdeaLabel::Submitter => i.submitter.clone(),
-                    })
+                    prop:value=move || value.get()
                     on:change:target=move |ev| {
                         let v = ev.target().value();
                         edit.apply(move |w, id, now| w.set_idea_label(id, field, &v, now));
                     }
                 />
-            </label>
+            </Field>
         }
     };
     let set_status = move |s: IdeaStatus| edit.apply(move |w, id, now| w.set_idea_status(id, s, now));
@@ -126,16 +126,26 @@ fn EditorBody(id: StoredValue<Id>, idea: RwSignal<Idea>) -> impl IntoView {
             }
         });
     };
+    let read_only = use_read_only();
+    let title_text = move || idea.with(|i| if i.title.trim().is_empty() { "Untitled idea".to_owned() } else { i.title.clone() });
     view! {
         <div class="editor-body stack">
-            <LongTextField
-                label="Title"
-                value=text_value(IdeaText::Title)
-                on_input=set_text(IdeaText::Title)
-                placeholder="What's the idea, in a few words?"
-                single_line=true
-                node_ref=title_ref
-            />
+            <Editable fallback=move || view! { <h2 class="editor-title">{title_text}</h2> }>
+                <LongTextField
+                    label="Title"
+                    value=text_value(IdeaText::Title)
+                    on_input=set_text(IdeaText::Title)
+                    placeholder="What's the idea, in a few words?"
+                    single_line=true
+                    node_ref=title_ref
+                />
+            </Editable>
+            <Editable fallback=move || view! {
+                <div class="field field-read">
+                    <span class="field-label">"Status"</span>
+                    <p class="field-value"><span class=move || format!("badge status-{}", status.get().key())>{move || status.get().label()}</span></p>
+                </div>
+            }>
             <div class="field">
                 <span class="field-label" id="status-label">"Status"</span>
                 <div class="row wrap">
@@ -157,6 +167,7 @@ fn EditorBody(id: StoredValue<Id>, idea: RwSignal<Idea>) -> impl IntoView {
                     }).collect_view()}
                 </div>
             </div>
+            </Editable>
             <Show when=move || status.get().wants_reason()>
                 <LongTextField
                     label="Reason for the decision"
@@ -182,12 +193,19 @@ fn EditorBody(id: StoredValue<Id>, idea: RwSignal<Idea>) -> impl IntoView {
                         let label = format!("Remove tag {t}");
                         let tag = t.clone();
                         view! {
-                            <span class="tag tag-removable">
+                            <span class="tag" class:tag-removable=move || !read_only.get()>
                                 {t}
-                                <button class="icon-btn small" aria-label=label on:click=move |_| remove_tag(tag.clone())>"×"</button>
+                                <Editable>
+                                    <button class="icon-btn small" aria-label=label.clone() on:click={
+                                        let tag = tag.clone();
+                                        move |_| remove_tag(tag.clone())
+                                    }>"×"</button>
+                                </Editable>
                             </span>
                         }
                     }).collect_view()}
+                    {move || (read_only.get() && tags.with(Vec::is_empty)).then(|| view! { <span class="muted">"No tags"</span> })}
+                    <Editable>
                     <form class="tag-form" on:submit=move |ev| { ev.prevent_default(); add_tag(); }>
                         <input
                             class="field-input tag-input"
@@ -199,14 +217,17 @@ fn EditorBody(id: StoredValue<Id>, idea: RwSignal<Idea>) -> impl IntoView {
                             on:input:target=move |ev| new_tag.set(ev.target().value())
                         />
                     </form>
+                    </Editable>
                 </div>
             </div>
             <div class="field">
                 <span class="field-label">"Votes"</span>
                 <div class="row">
-                    <button class="btn" aria-label="Add a vote" on:click=move |_| vote(1)>"▲ Vote"</button>
+                    <Editable><button class="btn" aria-label="Add a vote" on:click=move |_| vote(1)>"▲ Vote"</button></Editable>
                     <output class="vote-count" aria-label="Votes">{move || votes.get()}</output>
-                    <button class="btn btn-small" aria-label="Remove a vote" disabled=move || votes.get() <= 0 on:click=move |_| vote(-1)>"−"</button>
+                    <Editable>
+                        <button class="btn btn-small" aria-label="Remove a vote" disabled=move || votes.get() <= 0 on:click=move |_| vote(-1)>"−"</button>
+                    </Editable>
                 </div>
             </div>
             <crate::pages::feedback::IdeaFeedback idea=id.get_value()/>
@@ -214,9 +235,11 @@ fn EditorBody(id: StoredValue<Id>, idea: RwSignal<Idea>) -> impl IntoView {
             <p class="muted small">
                 {move || idea.with(|i| format!("Captured by {} · {}", if i.created_by.is_empty() { "someone" } else { &i.created_by }, relative_time(i.created_at as f64)))}
             </p>
-            <div class="row end">
-                <button class="btn btn-danger-ghost" on:click=move |_| delete()>"Delete idea"</button>
-            </div>
+            <Editable>
+                <div class="row end">
+                    <button class="btn btn-danger-ghost" on:click=move |_| delete()>"Delete idea"</button>
+                </div>
+            </Editable>
         </div>
     }
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use waymark_domain::query::{sort_ideas, tag_counts};
 use waymark_domain::{Id, Idea, IdeaFilter, IdeaSort, IdeaStatus};
 
-use crate::components::Toasts;
+use crate::components::{use_read_only, Capture, Toasts};
 use crate::pages::idea_editor::IdeaEditor;
 use crate::route::{navigate, use_route, Route};
 use crate::session::use_session;
@@ -56,6 +56,7 @@ pub fn IdeasPage() -> impl IntoView {
         })
     });
     let live_count = session.get().live_count;
+    let read_only = use_read_only();
 
     let capture_ref = NodeRef::<leptos::html::Input>::new();
     let search_ref = NodeRef::<leptos::html::Input>::new();
@@ -92,7 +93,7 @@ pub fn IdeasPage() -> impl IntoView {
             return;
         }
         match ev.key().as_str() {
-            "n" => {
+            "n" if !read_only.get_untracked() => {
                 ev.prevent_default();
                 if let Some(el) = capture_ref.get_untracked() {
                     let _ = el.focus();
@@ -135,19 +136,8 @@ pub fn IdeasPage() -> impl IntoView {
                     <h1 class="page-title">"Ideas"</h1>
                     <span class="muted" role="status">{summary}</span>
                 </div>
-                <form class="capture" on:submit=move |ev| { ev.prevent_default(); capture(); }>
-                    <input
-                        node_ref=capture_ref
-                        class="field-input capture-input"
-                        type="text"
-                        aria-label="New idea"
-                        placeholder="Capture an idea and press Enter   (n)"
-                        maxlength="500"
-                        prop:value=move || capture_text.get()
-                        on:input:target=move |ev| capture_text.set(ev.target().value())
-                    />
-                    <button type="submit" class="btn btn-primary">"Add"</button>
-                </form>
+                <Capture label="New idea" placeholder="Capture an idea and press Enter   (n)" maxlength=500 button="Add"
+                    value=capture_text on_submit=capture node_ref=capture_ref/>
                 <div class="toolbar" role="search">
                     <input
                         node_ref=search_ref
@@ -193,7 +183,7 @@ pub fn IdeasPage() -> impl IntoView {
                         }).collect_view()}
                     </select>
                     <Show when=filtered>
-                        <button class="btn btn-small" on:click=move |_| {
+                        <button class="btn btn-small" data-view on:click=move |_| {
                             query.set(String::new());
                             status.set(None);
                             tag.set(None);
@@ -211,6 +201,7 @@ pub fn IdeasPage() -> impl IntoView {
 #[component]
 fn IdeaList(shown: Memo<Vec<Id>>, open: Memo<Option<Id>>, empty_because_filtered: Signal<bool>) -> impl IntoView {
     let ideas = use_session().get().ideas;
+    let read_only = use_read_only();
     let scroller = NodeRef::<leptos::html::Div>::new();
     let scroll_top = RwSignal::new(0.0);
     let viewport = RwSignal::new(800.0);
@@ -246,6 +237,8 @@ fn IdeaList(shown: Memo<Vec<Id>>, open: Memo<Option<Id>>, empty_because_filtered
                     <div class="empty">
                         {move || if empty_because_filtered.get() {
                             view! { <p>"No ideas match. Try other words or clear the filters."</p> }.into_any()
+                        } else if read_only.get() {
+                            view! { <h2>"No ideas yet"</h2> }.into_any()
                         } else {
                             view! {
                                 <h2>"No ideas yet"</h2>
