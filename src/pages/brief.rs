@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use waymark_domain::{BriefField, BriefNumber};
 
-use crate::components::{LongTextField, NumberField};
+use crate::components::{use_read_only, LongTextField, NumberField};
 use crate::session::use_session;
 use waymark_domain::format::group_thousands;
 
@@ -36,7 +36,9 @@ pub fn BriefPage() -> impl IntoView {
             }
         }
     };
+    let read_only = use_read_only();
     let roi = move || {
+        let read_only = read_only.get();
         brief.with(|b| match (b.benefit_value, b.budget, b.roi()) {
             (Some(benefit), Some(budget), Some(roi)) => format!(
                 "{:.0} % = ({} − {}) ÷ {}",
@@ -46,6 +48,7 @@ pub fn BriefPage() -> impl IntoView {
                 group_thousands(budget)
             ),
             (_, Some(budget), _) if budget <= 0.0 => "Needs a budget above zero".to_owned(),
+            _ if read_only => "Not worked out: needs the expected benefit and the budget".to_owned(),
             _ => "Enter the expected benefit and the budget to see the ROI".to_owned(),
         })
     };
