@@ -1,7 +1,9 @@
 //! Prioritize: the workspace's framework, the ranked table with every input editable in
 //! place on the framework's own scale, the score worked out beside its inputs, Kano
 //! survey answers, the MoSCoW effort warning, the value/effort matrix, and cutting
-//! (park or reject with a reason) straight from the ranking.
+//! (park or reject with a reason) straight from the ranking. In a view-only workspace
+//! the inputs read as text, nothing can be cut or dragged, and the framework chips
+//! choose which ranking this reader sees without saving the choice.
 //!
 //! The table is windowed like the idea list: only the rows on screen exist, so a change
 //! to one input re-scores and re-sorts thousands of ideas within a frame.
@@ -16,7 +18,7 @@ use waymark_domain::ranking::{formula, moscow_label, number, rank, Ranked};
 use waymark_domain::scoring::{moscow_must_share, KanoAnswer, KanoCategory, Moscow, Score, RICE_CONFIDENCE, RICE_IMPACT, WSJF_SCALE};
 use waymark_domain::{Changed, Id, Idea, IdeaStatus, IdeaText};
 
-use crate::components::{Dialog, Toasts};
+use crate::components::{use_read_only, Dialog, Editable, Toasts};
 use crate::pages::value_effort::ValueEffortMatrix;
 use crate::route::{Link, Route};
 use crate::session::{use_session, SessionCtx};
@@ -111,9 +113,12 @@ fn specs(framework: Framework, criteria: &[WeightedCriterion]) -> Vec<InputSpec>
     }
 }
 
-/// What the formula line above the table says.
-fn explanation(framework: Framework) -> &'static str {
+/// What the formula line above the table says (to a reader who can't edit, no
+/// instructions).
+fn explanation(framework: Framework, read_only: bool) -> &'static str {
     match framework {
+        Framework::Kano if read_only => "Kano: each respondent's answers to “if it were there” and “if it were not” give a category. Must-be first, then performance, then attractive.",
+        Framework::ValueEffort if read_only => "Value vs effort, each 0–10: quick wins first.",
         Framework::Rice => "RICE = Reach × Impact × Confidence ÷ Effort",
         Framework::Ice => "ICE = Impact × Confidence × Ease, each 1–10 (the average is shown beside it)",
         Framework::Wsjf => "WSJF = Cost of Delay ÷ Job Size, where Cost of Delay = business value + time criticality + risk reduction",
@@ -205,7 +210,15 @@ pub fn PrioritiesPage() -> impl IntoView {
     let ideas = session.get().ideas;
     let settings = session.get().settings;
     let feedback = session.get().feedback;
-    let framework = Memo::new(move |_| settings.with(|s| s.framework));
+    let read_only = use_read_only();
+    let saved_framework = Memo::new(move |_| settings.with(|s| s.framework));
+    // A reader of a view-only workspace may look at another framework's ranking: their
+    // own choice, kept here and never written to the workspace.
+    let viewing = RwSignal::new(None::<Framework>);
+    let framework = Memo::new(move |_| match viewing.get() {
+        Some(f) if read_only.get() => f,
+        _ => saved_framework.get(),
+    });
     let criteria = Memo::new(move |_| settings.with(|s| s.criteria.clone()));
     let status = RwSignal::new(StatusFilter::Open);
     let tag = RwSignal::new(None::<String>);
@@ -280,6 +293,9 @@ pub fn PrioritiesPage() -> impl IntoView {
     };
 
     let set_framework = move |f: Framework| {
+        if read_only.get_untracked() {
+            return viewing.set((f != saved_framework.get_untracked()).then_some(f));
+        }
         let s = session.get();
         if let Err(e) = s.edit(Changed { settings: true, ..Default::default() }, |w, _| w.set_framework(f)) {
             toasts.error(format!("The framework could not be changed: {e}"));
@@ -297,12 +313,29 @@ pub fn PrioritiesPage() -> impl IntoView {
                     <button
                         class="chip"
                         data-framework=f.key()
+                        data-view=move || read_only.get().then_some("")
                         aria-pressed=move || (framework.get() == f).to_string()
                         on:click=move |_| set_framework(f)
                     >{f.label()}</button>
                 }).collect_view()}
             </div>
-            <p class="formula-line">{move || explanation(framework.get())}</p>
+            {move || read_only.get().then(|| {
+                let saved = saved_framework.get();
+                match viewing.get().filter(|f| *f != saved) {
+                    Some(f) => view! {
+                        <p class="framework-note" role="status">
+                            {format!("You are looking at the ideas ranked by {}, just for you; the workspace ranks them by {}. ", f.label(), saved.label())}
+                            <button class="link-btn" data-view on:click=move |_| viewing.set(None)>{format!("Back to {}", saved.label())}</button>
+                        </p>
+                    }.into_any(),
+                    None => view! {
+                        <p class="framework-note muted">
+                            {format!("The workspace ranks ideas by {}. Pick another framework to see its ranking; that choice is only yours and is not saved.", saved.label())}
+                        </p>
+                    }.into_any(),
+                }
+            })}
+            <p class="formula-line">{move || explanation(framework.get(), read_only.get())}</p>
             {move || (framework.get() == Framework::Weighted).then(|| view! { <CriteriaEditor criteria=criteria/> })}
             {move || (framework.get() == Framework::Moscow).then(|| view! { <MoscowWarning ranked=ranked/> })}
             {move || (framework.get() == Framework::ValueEffort).then(|| view! { <ValueEffortMatrix ranked=ranked/> })}
@@ -337,7 +370,7 @@ pub fn PrioritiesPage() -> impl IntoView {
                 </select>
             </div>
             <RankTable ranked=ranked positions=positions framework=framework criteria=criteria customers=customers dialogs=dialogs/>
-            <CutDialog dialogs=dialogs/>
+            <Editable><CutDialog dialogs=dialogs/></Editable>
             <KanoDialog dialogs=dialogs/>
         </main>
     }
@@ -354,6 +387,7 @@ fn RankTable(
     dialogs: Dialogs,
 ) -> impl IntoView {
     let ideas = use_session().get().ideas;
+    let read_only = use_read_only();
     let columns = Memo::new(move |_| specs(framework.get(), &criteria.get()));
     // Flexible columns share the width; below their minimums the table scrolls sideways.
     let layout = Memo::new(move |_| {
@@ -364,8 +398,10 @@ fn RankTable(
                 (format!("repeat({n}, minmax(6.5rem, 1fr))"), 6.5 * n as f64)
             }
         };
-        let template = format!("2.5rem minmax(10rem, 2fr) {inputs} minmax(12rem, 2fr) 4.5rem 8rem");
-        (template, format!("{}rem", 2.5 + 10.0 + inputs_rem + 12.0 + 4.5 + 8.0 + 8.0))
+        // The last column (park, reject) is not there for a reader who can't edit.
+        let (cut, cut_rem) = if read_only.get() { ("", 0.0) } else { (" 8rem", 8.0) };
+        let template = format!("2.5rem minmax(10rem, 2fr) {inputs} minmax(12rem, 2fr) 4.5rem{cut}");
+        (template, format!("{}rem", 2.5 + 10.0 + inputs_rem + 12.0 + 4.5 + cut_rem + 8.0))
     });
     let scroller = NodeRef::<leptos::html::Div>::new();
     let scroll_top = RwSignal::new(0.0);
@@ -425,15 +461,15 @@ fn RankTable(
                     }}
                     <span role="columnheader">"Score"</span>
                     <span role="columnheader" title="Distinct customers in the feedback linked to the idea">"Customers"</span>
-                    <span role="columnheader"><span class="visually-hidden">"Cut"</span></span>
+                    <Editable><span role="columnheader"><span class="visually-hidden">"Cut"</span></span></Editable>
                 </div>
                 <div class="rank-scroller" node_ref=scroller on:scroll=move |_| measure()>
                     <Show
                         when=move || !ranked.with(Vec::is_empty)
-                        fallback=|| view! {
+                        fallback=move || view! {
                             <div class="empty">
                                 <h2>"Nothing to rank here"</h2>
-                                <p>"Capture ideas on the Ideas page, or change the filters above."</p>
+                                <p>{if read_only.get() { "No idea matches the filters above." } else { "Capture ideas on the Ideas page, or change the filters above." }}</p>
                             </div>
                         }
                     >
@@ -512,7 +548,13 @@ fn RankRow(
             return view! {
                 <span role="cell" class="kano-cell">
                     <span class="kano-n">{move || counts().iter().sum::<usize>()}</span>
-                    <button class="btn btn-small" on:click=open aria-label=move || format!("Record Kano answers for {}", title.get())>"Record…"</button>
+                    <Editable fallback=move || view! {
+                        <Show when=move || { counts().iter().sum::<usize>() > 0 }>
+                            <button class="btn btn-small" data-view on:click=open aria-label=move || format!("See the Kano answers for {}", title.get())>"Details"</button>
+                        </Show>
+                    }>
+                        <button class="btn btn-small" on:click=open aria-label=move || format!("Record Kano answers for {}", title.get())>"Record…"</button>
+                    </Editable>
                 </span>
                 <span role="cell" class="kano-counts">
                     {move || {
@@ -556,10 +598,12 @@ fn RankRow(
                 <span class="score-formula" title=move || worked.get()>{move || worked.get()}</span>
             </span>
             <span role="cell" class="rank-customers" title="Distinct customers in linked feedback">{move || count.get()}</span>
-            <span role="cell" class="rank-actions">
-                <button class="btn btn-small" on:click=move |_| cut(IdeaStatus::Parked) aria-label=move || format!("Park {}", title.get())>"Park"</button>
-                <button class="btn btn-small btn-danger-ghost" on:click=move |_| cut(IdeaStatus::Rejected) aria-label=move || format!("Reject {}", title.get())>"Reject"</button>
-            </span>
+            <Editable>
+                <span role="cell" class="rank-actions">
+                    <button class="btn btn-small" on:click=move |_| cut(IdeaStatus::Parked) aria-label=move || format!("Park {}", title.get())>"Park"</button>
+                    <button class="btn btn-small btn-danger-ghost" on:click=move |_| cut(IdeaStatus::Rejected) aria-label=move || format!("Reject {}", title.get())>"Reject"</button>
+                </span>
+            </Editable>
         </div>
     }
 }
@@ -578,6 +622,37 @@ fn InputCell(id: StoredValue<Id>, idea: RwSignal<Idea>, framework: Framework, sp
         }
     };
     let label = format!("{} for {}", spec.label, idea.with_untracked(|i| i.title.clone()));
+    // What a reader of a view-only workspace sees instead: the input as text.
+    let entry = StoredValue::new(spec.entry.clone());
+    let read = move || {
+        let Some(v) = current.get() else { return "–".to_owned() };
+        entry.with_value(|e| match e {
+            Entry::Choice(options) => options.iter().find(|(o, _)| (o - v).abs() < 1e-9).map(|(_, text)| text.clone()).unwrap_or_else(|| number(v)),
+            Entry::Number { .. } => number(v),
+        })
+    };
+    let (read_label, hint) = (label.clone(), spec.hint);
+    view! {
+        <Editable fallback=move || view! { <span class="cell-read" aria-label=read_label.clone() title=hint>{read}</span> }>
+            {
+                let spec = spec.clone();
+                let label = label.clone();
+                edit_cell(set, current, customers, framework, spec, label)
+            }
+        </Editable>
+    }
+}
+
+/// The control for one input: a choice of the scale's points or a number (and, for
+/// RICE reach, the customers from feedback in one click).
+fn edit_cell(
+    set: impl Fn(Option<f64>) + Copy + Send + Sync + 'static,
+    current: Memo<Option<f64>>,
+    customers: Memo<usize>,
+    framework: Framework,
+    spec: InputSpec,
+    label: String,
+) -> AnyView {
     match spec.entry {
         Entry::Choice(options) => view! {
             <select
@@ -656,7 +731,23 @@ fn CriteriaEditor(criteria: Memo<Vec<WeightedCriterion>>) -> impl IntoView {
             _ => toasts.error("A weight is a number; use a negative one for costs such as effort."),
         }
     };
+    let read = move || view! {
+        <section class="criteria" aria-label="Weighted criteria">
+            <h2 class="section-title">"Criteria"</h2>
+            {move || criteria.with(Vec::is_empty).then(|| view! { <p class="muted small">"No criteria set yet."</p> })}
+            <ul class="criteria-list">
+                {move || criteria.get().into_iter().map(|c| view! {
+                    <li class="criterion criterion-read">
+                        <span>{if c.name.is_empty() { "Unnamed".to_owned() } else { c.name.clone() }}</span>
+                        <span class="muted">{format!("×{}", number(c.weight))}</span>
+                        {(c.weight < 0.0).then(|| view! { <span class="badge">"cost"</span> })}
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+    };
     view! {
+        <Editable fallback=read>
         <section class="criteria" aria-label="Weighted criteria">
             <h2 class="section-title">"Criteria"</h2>
             <ul class="criteria-list">
@@ -716,6 +807,7 @@ fn CriteriaEditor(criteria: Memo<Vec<WeightedCriterion>>) -> impl IntoView {
                 <p class="muted small">"Add the criteria your team weighs, e.g. Customer value ×3, Strategic fit ×2, Effort ×−1."</p>
             })}
         </section>
+        </Editable>
     }
 }
 
@@ -723,6 +815,7 @@ fn CriteriaEditor(criteria: Memo<Vec<WeightedCriterion>>) -> impl IntoView {
 #[component]
 fn MoscowWarning(ranked: Memo<Vec<Ranked>>) -> impl IntoView {
     let ideas = use_session().get().ideas;
+    let read_only = use_read_only();
     let status = Memo::new(move |_| {
         ranked.with(|rows| {
             let mut items = Vec::new();
@@ -768,6 +861,7 @@ fn MoscowWarning(ranked: Memo<Vec<Ranked>>) -> impl IntoView {
                 <p class="moscow-ok muted">{format!("Must-haves are {:.0} % of the estimated effort ({} of {}), within the 60 % guideline.", s * 100.0, number(must), number(total))}{note}</p>
             }
             .into_any(),
+            None if read_only.get() => view! { <p class="muted">"No idea has both a priority and an effort estimate yet."</p> }.into_any(),
             None => view! { <p class="muted">"Set a priority and an effort estimate on ideas to see how much of the effort is must-have."</p> }.into_any(),
         }
     }
@@ -871,11 +965,13 @@ fn KanoDialog(dialogs: Dialogs) -> impl IntoView {
                 view! {
                     <div class="stack kano">
                         <p><strong>{move || sig.with(|i| i.title.clone())}</strong></p>
-                        <form class="grid-2" on:submit=move |ev| { ev.prevent_default(); edit(true, functional.get_untracked(), dysfunctional.get_untracked()); }>
-                            {answer_select("If it were there", functional)}
-                            {answer_select("If it were not there", dysfunctional)}
-                            <button type="submit" class="btn btn-primary">"Record answer"</button>
-                        </form>
+                        <Editable>
+                            <form class="grid-2" on:submit=move |ev| { ev.prevent_default(); edit(true, functional.get_untracked(), dysfunctional.get_untracked()); }>
+                                {answer_select("If it were there", functional)}
+                                {answer_select("If it were not there", dysfunctional)}
+                                <button type="submit" class="btn btn-primary">"Record answer"</button>
+                            </form>
+                        </Editable>
                         <div class="kano-result" role="status">
                             {move || {
                                 let k = scores.with(kano_result);
@@ -908,12 +1004,12 @@ fn KanoDialog(dialogs: Dialogs) -> impl IntoView {
                                 <li>
                                     <span>{format!("{} / {}", f.label(), d.label())}</span>
                                     <span class="muted">{format!("× {}", ids.len())}</span>
-                                    <button class="btn btn-small" on:click=move |_| edit(false, f, d)>"Remove one"</button>
+                                    <Editable><button class="btn btn-small" on:click=move |_| edit(false, f, d)>"Remove one"</button></Editable>
                                 </li>
                             }).collect_view()}
                         </ul>
                         <div class="row end">
-                            <button class="btn" on:click=move |_| dialogs.kano_open.set(false)>"Done"</button>
+                            <button class="btn" data-view on:click=move |_| dialogs.kano_open.set(false)>"Done"</button>
                         </div>
                     </div>
                 }

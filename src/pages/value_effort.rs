@@ -1,13 +1,14 @@
 //! The value-vs-effort matrix: four labelled quadrants, each idea a dot. Dragging a dot
 //! (or moving it with the arrow keys) sets the idea's value and effort; ideas not
-//! placed yet wait in a tray below and are dragged in.
+//! placed yet wait in a tray below and are dragged in. In a view-only workspace the
+//! dots stay where they are.
 
 use leptos::prelude::*;
 use waymark_domain::priorities::Framework;
 use waymark_domain::ranking::Ranked;
 use waymark_domain::{Id, Idea};
 
-use crate::components::Toasts;
+use crate::components::{use_read_only, Toasts};
 use crate::session::use_session;
 
 // The plot in SVG user units: effort 0–10 left to right, value 0–10 bottom to top.
@@ -44,6 +45,7 @@ pub fn ValueEffortMatrix(ranked: Memo<Vec<Ranked>>) -> impl IntoView {
     let session = use_session();
     let toasts = Toasts::get();
     let ideas = session.get().ideas;
+    let read_only = use_read_only();
     let svg = NodeRef::<leptos::svg::Svg>::new();
     // The dot being dragged and where it is now (in SVG units).
     let dragging = RwSignal::new(None::<(Id, f64, f64)>);
@@ -113,9 +115,10 @@ pub fn ValueEffortMatrix(ranked: Memo<Vec<Ranked>>) -> impl IntoView {
             <svg
                 node_ref=svg
                 class="matrix-svg"
+                class:matrix-read=move || read_only.get()
                 viewBox=format!("0 0 {WIDTH} {HEIGHT}")
                 role="group"
-                aria-label="Ideas by value and effort; drag a dot to set them"
+                aria-label=move || if read_only.get() { "Ideas by value and effort" } else { "Ideas by value and effort; drag a dot to set them" }
                 on:pointermove=on_move
                 on:pointerup=on_up
                 on:pointercancel=move |_| dragging.set(None)
@@ -135,7 +138,11 @@ pub fn ValueEffortMatrix(ranked: Memo<Vec<Ranked>>) -> impl IntoView {
                 <text class="axis" x=RIGHT y=BOTTOM + 22.0 text-anchor="end">"10"</text>
                 <Show when=move || { unplaced.get() > 0 }>
                     <text class="tray-label" x=LEFT y=TRAY - 16.0>
-                        {move || format!("Not placed yet ({}): drag into the matrix", unplaced.get())}
+                        {move || if read_only.get() {
+                            format!("Not placed yet ({})", unplaced.get())
+                        } else {
+                            format!("Not placed yet ({}): drag into the matrix", unplaced.get())
+                        }}
                     </text>
                 </Show>
                 <For each=move || dots.get() key=|d| (d.0.clone(), d.2 .0 as i64, d.2 .1 as i64, d.1.clone()) let:dot>
@@ -151,6 +158,9 @@ pub fn ValueEffortMatrix(ranked: Memo<Vec<Ranked>>) -> impl IntoView {
                         let (value, effort) = inputs_at(x, y);
                         let described = if is_placed { format!("{name}: value {value}, effort {effort}") } else { format!("{name}: not placed yet") };
                         let on_key = move |ev: leptos::ev::KeyboardEvent| {
+                            if read_only.get_untracked() {
+                                return;
+                            }
                             let (dv, de) = match ev.key().as_str() {
                                 "ArrowUp" => (1.0, 0.0),
                                 "ArrowDown" => (-1.0, 0.0),
@@ -171,6 +181,9 @@ pub fn ValueEffortMatrix(ranked: Memo<Vec<Ranked>>) -> impl IntoView {
                                 role="img"
                                 aria-label=described
                                 on:pointerdown=move |ev: leptos::ev::PointerEvent| {
+                                    if read_only.get_untracked() {
+                                        return;
+                                    }
                                     ev.prevent_default();
                                     if let Some(el) = svg.get_untracked() {
                                         let _ = el.set_pointer_capture(ev.pointer_id());
