@@ -8,7 +8,7 @@ use waymark_domain::feedback::{distinct_customers, feedback_for_idea, satisfacti
 use waymark_domain::ranking::number;
 use waymark_domain::{Changed, Id};
 
-use crate::components::{LongTextField, SideEditor, Toasts};
+use crate::components::{use_read_only, Capture, Editable, Field, LongTextField, SideEditor, Toasts};
 use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::use_session;
 use crate::util::relative_time;
@@ -87,6 +87,7 @@ pub fn FeedbackPage() -> impl IntoView {
         !query.with(|q| q.trim().is_empty()) || channel.with(Option::is_some) || segment.with(Option::is_some) || sentiment.with(Option::is_some) || tag.with(Option::is_some)
     };
 
+    let read_only = use_read_only();
     let text = RwSignal::new(String::new());
     let new_channel = RwSignal::new(Channel::Interview);
     let capture = move || {
@@ -121,23 +122,14 @@ pub fn FeedbackPage() -> impl IntoView {
                     <h1 class="page-title">"Feedback"</h1>
                     <span class="muted" role="status">{summary}</span>
                 </div>
-                <form class="capture" on:submit=move |ev| { ev.prevent_default(); capture(); }>
-                    <input
-                        class="field-input capture-input"
-                        type="text"
-                        aria-label="New feedback"
-                        placeholder="What did the customer say? Press Enter to log it"
-                        maxlength="2000"
-                        prop:value=move || text.get()
-                        on:input:target=move |ev| text.set(ev.target().value())
-                    />
+                <Capture label="New feedback" placeholder="What did the customer say? Press Enter to log it" maxlength=2000
+                    button="Log" value=text on_submit=capture>
                     <select class="field-input" aria-label="Channel of new feedback" on:change:target=move |ev| {
                         if let Some(c) = Channel::parse(&ev.target().value()) { new_channel.set(c) }
                     }>
                         {Channel::ALL.into_iter().map(|c| view! { <option value=c.key() selected=move || new_channel.get() == c>{c.label()}</option> }).collect_view()}
                     </select>
-                    <button type="submit" class="btn btn-primary">"Log"</button>
-                </form>
+                </Capture>
                 <div class="toolbar" role="search">
                     <input class="field-input search" type="search" aria-label="Search feedback" placeholder="Search text, customer, segment"
                         prop:value=move || query.get() on:input:target=move |ev| query.set(ev.target().value()) />
@@ -173,11 +165,12 @@ pub fn FeedbackPage() -> impl IntoView {
                     </Show>
                     <button
                         class="chip"
+                        data-view
                         aria-pressed=move || (channel.get() == Some(Channel::Churn)).to_string()
                         on:click=move |_| channel.update(|c| *c = if *c == Some(Channel::Churn) { None } else { Some(Channel::Churn) })
                     >"Churn / exit only"</button>
                     <Show when=filtered>
-                        <button class="btn btn-small" on:click=move |_| {
+                        <button class="btn btn-small" data-view on:click=move |_| {
                             query.set(String::new());
                             channel.set(None);
                             segment.set(None);
@@ -193,7 +186,13 @@ pub fn FeedbackPage() -> impl IntoView {
                         if shown.with(Vec::is_empty) {
                             return view! {
                                 <li class="empty">
-                                    {if filtered() { "No feedback matches. Try other words or clear the filters." } else { "No feedback yet. Log what a customer said above: an interview note, a survey answer, a support ticket." }}
+                                    {if filtered() {
+                                        "No feedback matches. Try other words or clear the filters."
+                                    } else if read_only.get() {
+                                        "No feedback here."
+                                    } else {
+                                        "No feedback yet. Log what a customer said above: an interview note, a survey answer, a support ticket."
+                                    }}
                                 </li>
                             }.into_any();
                         }
@@ -320,15 +319,14 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
         }));
         let kind = if field == FeedbackLabel::Date { "date" } else { "text" };
         view! {
-            <label class="field">
-                <span class="field-label">{title}</span>
+            <Field label=title read=value>
                 <input class="field-input" type=kind aria-label=title placeholder=placeholder
                     prop:value=move || value.get()
                     on:change:target=move |ev| {
                         let v = ev.target().value();
                         edit(Box::new(move |w, id, now| w.set_feedback_label(id, field, &v, now)));
                     } />
-            </label>
+            </Field>
         }
     };
     let new_tag = RwSignal::new(String::new());
@@ -340,6 +338,18 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
         let mut l: Vec<(Id, String)> = personas.live().into_iter().filter_map(|p| Some((p.id?, p.name))).collect();
         l.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
         l
+    });
+    let read_only = use_read_only();
+    let channel_read = Signal::derive(move || channel.get().label().to_owned());
+    let rating_read = Signal::derive(move || match (rating.get(), scale.get()) {
+        (Some(r), Some(s)) => format!("{} {r}", scale_label(s)),
+        (Some(r), None) => r.to_string(),
+        _ => String::new(),
+    });
+    let sentiment_read = Signal::derive(move || fb.with(|f| f.sentiment.map(sentiment_label).unwrap_or_default().to_owned()));
+    let persona_read = Signal::derive(move || {
+        let key = fb.with(|f| f.persona.clone());
+        persona_list.with(|l| l.iter().find(|(pid, _)| pid.as_str() == key).map(|(_, n)| n.clone())).unwrap_or_default()
     });
     let delete = move || {
         edit(Box::new(|w, id, now| w.delete_feedback(id, now)));
@@ -359,8 +369,7 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
                 placeholder="Their words, as close as you can"
             />
             <div class="grid-2">
-                <label class="field">
-                    <span class="field-label">"Channel"</span>
+                <Field label="Channel" read=channel_read>
                     <select class="field-input" aria-label="Channel" on:change:target=move |ev| {
                         if let Some(c) = Channel::parse(&ev.target().value()) {
                             edit(Box::new(move |w, id, now| w.set_feedback_channel(id, c, now)));
@@ -368,14 +377,13 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
                     }>
                         {Channel::ALL.into_iter().map(|c| view! { <option value=c.key() selected=move || channel.get() == c>{c.label()}</option> }).collect_view()}
                     </select>
-                </label>
+                </Field>
                 {label(FeedbackLabel::Date, "Date", "")}
                 {label(FeedbackLabel::Customer, "Customer", "Person or company")}
                 {label(FeedbackLabel::Segment, "Segment", "e.g. SMB, Enterprise")}
             </div>
             <div class="grid-2">
-                <label class="field">
-                    <span class="field-label">"Rating"</span>
+                <Field label="Rating" read=rating_read>
                     <span class="row rating-row">
                         <select class="field-input" aria-label="Rating scale" on:change:target=move |ev| {
                             let s = RatingScale::parse(&ev.target().value());
@@ -404,9 +412,8 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
                                 edit(Box::new(move |w, id, now| w.set_feedback_rating(id, value, now)));
                             } />
                     </span>
-                </label>
-                <label class="field">
-                    <span class="field-label">"Sentiment"</span>
+                </Field>
+                <Field label="Sentiment" read=sentiment_read>
                     <select class="field-input" aria-label="Sentiment" on:change:target=move |ev| {
                         let s = Sentiment::parse(&ev.target().value());
                         edit(Box::new(move |w, id, now| w.set_feedback_sentiment(id, s, now)));
@@ -414,7 +421,7 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
                         <option value="" selected=move || fb.with(|f| f.sentiment.is_none())>"Not set"</option>
                         {SENTIMENTS.into_iter().map(|s| view! { <option value=s.key() selected=move || fb.with(|f| f.sentiment == Some(s))>{sentiment_label(s)}</option> }).collect_view()}
                     </select>
-                </label>
+                </Field>
             </div>
             <div class="field">
                 <span class="field-label">"Tags"</span>
@@ -423,15 +430,22 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
                         let label = format!("Remove tag {t}");
                         let tag = t.clone();
                         view! {
-                            <span class="tag tag-removable">
+                            <span class="tag" class:tag-removable=move || !read_only.get()>
                                 {t}
-                                <button class="icon-btn small" aria-label=label on:click=move |_| {
-                                    let tag = tag.clone();
-                                    edit(Box::new(move |w, id, now| w.set_feedback_tag(id, &tag, false, now).map(|_| ())));
-                                }>"×"</button>
+                                <Editable>
+                                    <button class="icon-btn small" aria-label=label.clone() on:click={
+                                        let tag = tag.clone();
+                                        move |_| {
+                                            let tag = tag.clone();
+                                            edit(Box::new(move |w, id, now| w.set_feedback_tag(id, &tag, false, now).map(|_| ())));
+                                        }
+                                    }>"×"</button>
+                                </Editable>
                             </span>
                         }
                     }).collect_view()}
+                    {move || (read_only.get() && fb.with(|f| f.tags.is_empty())).then(|| view! { <span class="muted">"No tags"</span> })}
+                    <Editable>
                     <form class="tag-form" on:submit=move |ev| {
                         ev.prevent_default();
                         let t = new_tag.get_untracked();
@@ -441,10 +455,10 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
                         <input class="field-input tag-input" type="text" aria-label="Add a tag" placeholder="Add tag…" maxlength="40"
                             prop:value=move || new_tag.get() on:input:target=move |ev| new_tag.set(ev.target().value()) />
                     </form>
+                    </Editable>
                 </div>
             </div>
-            <label class="field">
-                <span class="field-label">"Persona"</span>
+            <Field label="Persona" read=persona_read>
                 <select class="field-input" aria-label="Persona" on:change:target=move |ev| {
                     let v = ev.target().value();
                     edit(Box::new(move |w, id, now| w.set_feedback_label(id, FeedbackLabel::Persona, &v, now)));
@@ -456,12 +470,14 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
                         view! { <option value=key selected=move || fb.with(|f| f.persona == k2)>{name}</option> }
                     }).collect_view()}
                 </select>
-            </label>
+            </Field>
             <LinkedIdeas fb=fb edit_link=move |idea: Id, on: bool| edit(Box::new(move |w, id, now| w.link_feedback_to_idea(id, &idea, on, now)))/>
             <p class="muted small">{move || fb.with(|f| format!("Logged by {} · {}", if f.created_by.is_empty() { "someone" } else { &f.created_by }, relative_time(f.created_at as f64)))}</p>
-            <div class="row end">
-                <button class="btn btn-danger-ghost" on:click=move |_| delete()>"Delete feedback"</button>
-            </div>
+            <Editable>
+                <div class="row end">
+                    <button class="btn btn-danger-ghost" on:click=move |_| delete()>"Delete feedback"</button>
+                </div>
+            </Editable>
         </div>
     }
 }
@@ -472,6 +488,7 @@ fn LinkedIdeas(fb: RwSignal<Feedback>, edit_link: impl Fn(Id, bool) + Copy + Sen
     let session = use_session();
     let ideas = session.get().ideas;
     let ws = session.get().id.clone();
+    let read_only = use_read_only();
     let search = RwSignal::new(String::new());
     let linked = Memo::new(move |_| {
         fb.with(|f| f.ideas.clone())
@@ -511,14 +528,22 @@ fn LinkedIdeas(fb: RwSignal<Feedback>, edit_link: impl Fn(Id, bool) + Copy + Sen
                         view! {
                             <li class="linked">
                                 <Link to=to>{title}</Link>
-                                <button class="icon-btn small" aria-label=label on:click=move |_| edit_link(iid.clone(), false)>"×"</button>
+                                <Editable>
+                                    <button class="icon-btn small" aria-label=label.clone() on:click={
+                                        let iid = iid.clone();
+                                        move |_| edit_link(iid.clone(), false)
+                                    }>"×"</button>
+                                </Editable>
                             </li>
                         }
                     }).collect_view()
                 }}
             </ul>
-            <input class="field-input" type="search" aria-label="Link to an idea" placeholder="Link to an idea: type part of its title"
-                prop:value=move || search.get() on:input:target=move |ev| search.set(ev.target().value()) />
+            {move || (read_only.get() && linked.with(Vec::is_empty)).then(|| view! { <p class="field-value field-empty">"None"</p> })}
+            <Editable>
+                <input class="field-input" type="search" aria-label="Link to an idea" placeholder="Link to an idea: type part of its title"
+                    prop:value=move || search.get() on:input:target=move |ev| search.set(ev.target().value()) />
+            </Editable>
             <ul class="suggestions">
                 {move || matches.get().into_iter().map(|(iid, title)| view! {
                     <li><button class="link-btn" on:click=move |_| { edit_link(iid.clone(), true); search.set(String::new()); }>{format!("+ {title}")}</button></li>
@@ -537,13 +562,15 @@ pub fn IdeaFeedback(idea: Id) -> impl IntoView {
     let idea = StoredValue::new(idea);
     let all = Memo::new(move |_| collection.live());
     let mine = Memo::new(move |_| all.with(|l| feedback_for_idea(l, &idea.get_value()).into_iter().cloned().collect::<Vec<_>>()));
+    let read_only = use_read_only();
     view! {
         <div class="field idea-feedback">
             <span class="field-label">"Feedback"</span>
             {move || {
                 let list = mine.get();
                 if list.is_empty() {
-                    return view! { <p class="muted small">"No feedback linked yet. Link it from the feedback inbox."</p> }.into_any();
+                    let none = if read_only.get() { "No feedback linked." } else { "No feedback linked yet. Link it from the feedback inbox." };
+                    return view! { <p class="muted small">{none}</p> }.into_any();
                 }
                 let customers = distinct_customers(list.iter());
                 let ws = ws.clone();
