@@ -7,7 +7,7 @@ use waymark_domain::format::group_thousands;
 use waymark_domain::persona::{Persona, PersonaText};
 use waymark_domain::{Changed, Id};
 
-use crate::components::{LongTextField, NumberField, SideEditor, Toasts};
+use crate::components::{use_read_only, Capture, Editable, LongTextField, NumberField, SideEditor, Toasts};
 use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::use_session;
 
@@ -36,6 +36,7 @@ pub fn PersonasPage() -> impl IntoView {
         l.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
         l
     });
+    let read_only = use_read_only();
     let name = RwSignal::new(String::new());
     let create = move || {
         let n = name.get_untracked();
@@ -58,14 +59,14 @@ pub fn PersonasPage() -> impl IntoView {
                     <h1 class="page-title">"Personas"</h1>
                     <span class="muted" role="status">{move || format!("{} persona{}", all.with(Vec::len), if all.with(Vec::len) == 1 { "" } else { "s" })}</span>
                 </div>
-                <form class="capture" on:submit=move |ev| { ev.prevent_default(); create(); }>
-                    <input class="field-input capture-input" type="text" aria-label="New persona name" placeholder="Name a persona, e.g. Fiona, finance admin at a 20-person firm"
-                        maxlength="120" prop:value=move || name.get() on:input:target=move |ev| name.set(ev.target().value()) />
-                    <button type="submit" class="btn btn-primary">"Add persona"</button>
-                </form>
+                <Capture label="New persona name" placeholder="Name a persona, e.g. Fiona, finance admin at a 20-person firm" maxlength=120
+                    button="Add persona" value=name on_submit=create/>
                 <div class="gallery" aria-label="Personas">
                     {move || {
                         let ws = ws.clone();
+                        if all.with(Vec::is_empty) && read_only.get() {
+                            return view! { <div class="empty"><h2>"No personas yet"</h2></div> }.into_any();
+                        }
                         if all.with(Vec::is_empty) {
                             return view! {
                                 <div class="empty">
@@ -162,9 +163,11 @@ fn PersonaBody(id: StoredValue<Id>, p: RwSignal<Persona>) -> impl IntoView {
                 }
                 hint="How many people or accounts this persona stands for"
             />
-            <div class="row end">
-                <button class="btn btn-danger-ghost" on:click=move |_| delete()>"Delete persona"</button>
-            </div>
+            <Editable>
+                <div class="row end">
+                    <button class="btn btn-danger-ghost" on:click=move |_| delete()>"Delete persona"</button>
+                </div>
+            </Editable>
         </div>
     }
 }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use waymark_domain::story::{Criterion, Step, Story, StoryStatus};
 use waymark_domain::{Changed, Id};
 
-use crate::components::{NumberField, SideEditor, Toasts};
+use crate::components::{use_read_only, Capture, Editable, Field, NumberField, SideEditor, Toasts};
 use crate::pages::docs::LinkedDocs;
 use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::use_session;
@@ -50,6 +50,7 @@ pub fn StoriesPage() -> impl IntoView {
         l.sort_by(|a, b| b.created_at.cmp(&a.created_at));
         l
     });
+    let read_only = use_read_only();
     let goal = RwSignal::new(String::new());
     let create = move || {
         let g = goal.get_untracked();
@@ -72,11 +73,8 @@ pub fn StoriesPage() -> impl IntoView {
                     <h1 class="page-title">"Stories"</h1>
                     <span class="muted" role="status">{move || format!("{} stor{}", shown.with(Vec::len), if shown.with(Vec::len) == 1 { "y" } else { "ies" })}</span>
                 </div>
-                <form class="capture" on:submit=move |ev| { ev.prevent_default(); create(); }>
-                    <input class="field-input capture-input" type="text" aria-label="New story goal" placeholder="I want to… (the goal of a new story)"
-                        maxlength="300" prop:value=move || goal.get() on:input:target=move |ev| goal.set(ev.target().value()) />
-                    <button type="submit" class="btn btn-primary">"Add story"</button>
-                </form>
+                <Capture label="New story goal" placeholder="I want to… (the goal of a new story)" maxlength=300
+                    button="Add story" value=goal on_submit=create/>
                 <div class="toolbar">
                     <select class="field-input" aria-label="Filter by status" on:change:target=move |ev| status.set(StoryStatus::parse(&ev.target().value()))>
                         <option value="" selected=move || status.get().is_none()>"All statuses"</option>
@@ -98,7 +96,12 @@ pub fn StoriesPage() -> impl IntoView {
                     {move || {
                         let ws = ws.clone();
                         if shown.with(Vec::is_empty) {
-                            return view! { <li class="empty">"No stories yet. Type what a user wants above; then say who they are, why, and how you'll know it's done."</li> }.into_any();
+                            let none = if read_only.get() {
+                                "No stories here."
+                            } else {
+                                "No stories yet. Type what a user wants above; then say who they are, why, and how you'll know it's done."
+                            };
+                            return view! { <li class="empty">{none}</li> }.into_any();
                         }
                         let names = names.get();
                         shown.get().into_iter().map(|s| {
@@ -189,11 +192,26 @@ fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
         });
     };
     let criteria = Memo::new(move |_| story.with(|s| s.criteria.clone()));
+    let read_only = use_read_only();
+    let persona_read = Signal::derive(move || {
+        let name = story.with(|s| persona_name(&names.get(), &s.persona));
+        if name.is_empty() { "user (no persona)".to_owned() } else { name }
+    });
+    let status_read = Signal::derive(move || story.with(|s| s.status.label().to_owned()));
+    let goal_read = Signal::derive(move || story.with(|s| s.goal.clone()));
+    let benefit_read = Signal::derive(move || story.with(|s| s.benefit.clone()));
+    let ws = StoredValue::new(ws);
+    let idea_link = move || {
+        let ws = ws.get_value();
+        story.with(|s| waymark_domain::Id::parse(&s.idea)).map(|iid| {
+            let title = ideas.with(|m| m.get(&iid).map(|i| i.with(|i| i.title.clone()))).unwrap_or_default();
+            (Route::Ideas { ws, open: Some(iid) }, if title.trim().is_empty() { "Untitled idea".to_owned() } else { title })
+        })
+    };
     view! {
         <div class="editor-body stack">
             <p class="story-preview">{move || text.get().lines().next().unwrap_or_default().to_owned()}</p>
-            <label class="field">
-                <span class="field-label">"As a"</span>
+            <Field label="As a" read=persona_read>
                 <select class="field-input" aria-label="Persona" on:change:target=move |ev| {
                     let v = ev.target().value();
                     edit(Box::new(move |w, id, now| w.set_story_link(id, false, &v, now)));
@@ -208,19 +226,17 @@ fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
                 {move || names.with(Vec::is_empty).then(|| view! {
                     <span class="field-hint">"No personas yet: " <Link to=Route::Page { ws: session.get().id.clone(), page: Page::Personas, open: None }>"describe who the product is for"</Link></span>
                 })}
-            </label>
-            <label class="field">
-                <span class="field-label">"I want"</span>
+            </Field>
+            <Field label="I want" read=goal_read>
                 <input class="field-input" type="text" aria-label="Goal" placeholder="to send a payment reminder in one click"
-                    prop:value=move || story.with(|s| s.goal.clone())
+                    prop:value=move || goal_read.get()
                     on:input:target=move |ev| { let v = ev.target().value(); edit(Box::new(move |w, id, now| w.set_story_text(id, false, &v, now))); } />
-            </label>
-            <label class="field">
-                <span class="field-label">"So that"</span>
+            </Field>
+            <Field label="So that" read=benefit_read>
                 <input class="field-input" type="text" aria-label="Benefit" placeholder="I get paid without chasing anyone"
-                    prop:value=move || story.with(|s| s.benefit.clone())
+                    prop:value=move || benefit_read.get()
                     on:input:target=move |ev| { let v = ev.target().value(); edit(Box::new(move |w, id, now| w.set_story_text(id, true, &v, now))); } />
-            </label>
+            </Field>
             <div class="field">
                 <span class="field-label">"Acceptance criteria"</span>
                 <ol class="criteria-steps">
@@ -237,7 +253,8 @@ fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
                         <CriterionRow story=id story_sig=story criterion=k.0 index=k.1 count=k.2/>
                     </For>
                 </ol>
-                <div><button class="btn btn-small" on:click=add_criterion>"+ Add scenario"</button></div>
+                {move || (read_only.get() && criteria.with(Vec::is_empty)).then(|| view! { <p class="field-value field-empty">"None yet"</p> })}
+                <Editable><div><button class="btn btn-small" on:click=add_criterion>"+ Add scenario"</button></div></Editable>
             </div>
             <div class="grid-2">
                 <NumberField
@@ -246,15 +263,23 @@ fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
                     on_change=move |v| edit(Box::new(move |w, id, now| w.set_story_estimate(id, v, now)))
                     hint="Points or days, as your team estimates"
                 />
-                <label class="field">
-                    <span class="field-label">"Status"</span>
+                <Field label="Status" read=status_read>
                     <select class="field-input" aria-label="Status" on:change:target=move |ev| {
                         if let Some(s) = StoryStatus::parse(&ev.target().value()) { edit(Box::new(move |w, id, now| w.set_story_status(id, s, now))); }
                     }>
                         {StoryStatus::ALL.into_iter().map(|s| view! { <option value=s.key() selected=move || story.with(|x| x.status == s)>{s.label()}</option> }).collect_view()}
                     </select>
-                </label>
+                </Field>
             </div>
+            <Editable fallback=move || view! {
+                <div class="field field-read">
+                    <span class="field-label">"Came from the idea"</span>
+                    {move || match idea_link() {
+                        Some((to, title)) => view! { <p class="field-value"><Link to=to>{title}</Link></p> }.into_any(),
+                        None => view! { <p class="field-value field-empty">"—"</p> }.into_any(),
+                    }}
+                </div>
+            }>
             <label class="field">
                 <span class="field-label">"Came from the idea"</span>
                 <select class="field-input" aria-label="Idea" on:change:target=move |ev| {
@@ -268,17 +293,15 @@ fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
                         view! { <option value=key selected=move || story.with(|s| s.idea == k2)>{t}</option> }
                     }).collect_view()}
                 </select>
-                {move || {
-                    let ws = ws.clone();
-                    story.with(|s| waymark_domain::Id::parse(&s.idea)).map(|iid| view! {
-                        <span class="field-hint"><Link to=Route::Ideas { ws, open: Some(iid) }>"Open the idea"</Link></span>
-                    })
-                }}
+                {move || idea_link().map(|(to, _)| view! {
+                    <span class="field-hint"><Link to=to>"Open the idea"</Link></span>
+                })}
             </label>
+            </Editable>
             <LinkedDocs target=id.get_value()/>
             <div class="row wrap">
-                <button class="btn" on:click=copy>"Copy as text"</button>
-                <button class="btn btn-danger-ghost" on:click=move |_| delete()>"Delete story"</button>
+                <button class="btn" data-view on:click=copy>"Copy as text"</button>
+                <Editable><button class="btn btn-danger-ghost" on:click=move |_| delete()>"Delete story"</button></Editable>
             </div>
             <pre class="story-text-block" aria-label="Story as text">{move || text.get()}</pre>
         </div>
@@ -304,12 +327,19 @@ fn CriterionRow(story: StoredValue<Id>, story_sig: RwSignal<Story>, criterion: I
             Step::Then => c.then.clone(),
         });
         view! {
-            <label class="step">
-                <span class="step-word">{label}</span>
-                <input class="field-input" type="text" aria-label=format!("{label} of scenario {}", index + 1) placeholder=placeholder
-                    prop:value=value
-                    on:input:target=move |ev| { let v = ev.target().value(); run(Box::new(move |w, sid, c, now| w.set_criterion_step(sid, c, s, &v, now))); } />
-            </label>
+            <Editable fallback=move || view! {
+                <p class="step step-read"><span class="step-word">{label}</span><span class="step-text" class:muted=move || value().trim().is_empty()>{move || {
+                    let v = value();
+                    if v.trim().is_empty() { "—".to_owned() } else { v }
+                }}</span></p>
+            }>
+                <label class="step">
+                    <span class="step-word">{label}</span>
+                    <input class="field-input" type="text" aria-label=format!("{label} of scenario {}", index + 1) placeholder=placeholder
+                        prop:value=value
+                        on:input:target=move |ev| { let v = ev.target().value(); run(Box::new(move |w, sid, c, now| w.set_criterion_step(sid, c, s, &v, now))); } />
+                </label>
+            </Editable>
         }
     };
     view! {
@@ -317,6 +347,7 @@ fn CriterionRow(story: StoredValue<Id>, story_sig: RwSignal<Story>, criterion: I
             {step(Step::Given, "Given", "an invoice 7 days overdue")}
             {step(Step::When, "When", "I click Remind")}
             {step(Step::Then, "Then", "the customer gets an email with a pay link")}
+            <Editable>
             <span class="row criterion-actions">
                 <button class="btn btn-small" aria-label=format!("Move scenario {} up", index + 1) disabled=index == 0
                     on:click=move |_| run(Box::new(move |w, sid, c, now| w.move_criterion(sid, c, index - 1, now)))>"↑"</button>
@@ -325,6 +356,7 @@ fn CriterionRow(story: StoredValue<Id>, story_sig: RwSignal<Story>, criterion: I
                 <button class="btn btn-small btn-danger-ghost" aria-label=format!("Remove scenario {}", index + 1)
                     on:click=move |_| run(Box::new(|w, sid, c, now| w.remove_criterion(sid, c, now)))>"Remove"</button>
             </span>
+            </Editable>
         </li>
     }
 }
