@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use waymark_domain::{markdown, Changed, DocKind, Document, Id};
 
 pub use crate::components::LinkedDocs;
-use crate::components::{doc_title, kind_class, SideEditor, Toasts};
+use crate::components::{doc_title, kind_class, use_read_only, Capture, Editable, SideEditor, Toasts};
 use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::use_session;
 use crate::util::{relative_time, typing_in_field};
@@ -101,6 +101,7 @@ pub fn DocsPage() -> impl IntoView {
         collection.items.with_untracked(|m| m.values().filter(|d| d.with_untracked(|d| !d.deleted)).count())
     });
 
+    let read_only = use_read_only();
     let title = RwSignal::new(String::new());
     let new_kind = RwSignal::new(DocKind::Spec);
     let title_ref = NodeRef::<leptos::html::Input>::new();
@@ -139,7 +140,7 @@ pub fn DocsPage() -> impl IntoView {
             return;
         }
         let target = match ev.key().as_str() {
-            "n" => title_ref.get_untracked(),
+            "n" if !read_only.get_untracked() => title_ref.get_untracked(),
             "/" => search_ref.get_untracked(),
             _ => None,
         };
@@ -157,7 +158,7 @@ pub fn DocsPage() -> impl IntoView {
         };
         let hidden = move || k.is_some_and(|k| kind.get() != Some(k) && counts.with(|c| c[DocKind::ALL.iter().position(|x| *x == k).unwrap_or(0)]) == 0);
         view! {
-            <button type="button" class="chip doc-chip" class:hidden=hidden
+            <button type="button" class="chip doc-chip" data-view class:hidden=hidden
                 aria-pressed=move || (kind.get() == k).to_string()
                 on:click=move |_| kind.set(k)>{label}</button>
         }
@@ -173,17 +174,14 @@ pub fn DocsPage() -> impl IntoView {
                         if n == all { format!("{n} document{}", if n == 1 { "" } else { "s" }) } else { format!("{n} of {all} documents") }
                     }}</span>
                 </div>
-                <form class="capture doc-capture" on:submit=move |ev| { ev.prevent_default(); create(); }>
-                    <input node_ref=title_ref class="field-input capture-input" type="text" aria-label="New document title"
-                        placeholder="Title of a new spec, decision or note" maxlength="200"
-                        prop:value=move || title.get() on:input:target=move |ev| title.set(ev.target().value()) />
+                <Capture class="doc-capture" label="New document title" placeholder="Title of a new spec, decision or note" maxlength=200
+                    button="Create" value=title on_submit=create node_ref=title_ref>
                     <select class="field-input" aria-label="Kind of new document" on:change:target=move |ev| {
                         if let Some(k) = DocKind::parse(&ev.target().value()) { new_kind.set(k) }
                     }>
                         {DocKind::ALL.into_iter().map(|k| view! { <option value=k.key() selected=move || new_kind.get() == k>{k.label()}</option> }).collect_view()}
                     </select>
-                    <button type="submit" class="btn btn-primary">"Create"</button>
-                </form>
+                </Capture>
                 <div class="toolbar" role="search">
                     <input node_ref=search_ref class="field-input search" type="search" aria-label="Search documents"
                         placeholder="Search titles and text  ( / )"
@@ -194,6 +192,9 @@ pub fn DocsPage() -> impl IntoView {
                     {DocKind::ALL.into_iter().map(|k| kind_chip(Some(k))).collect_view()}
                 </div>
                 {move || {
+                    if total.get() == 0 && read_only.get() {
+                        return view! { <div class="empty"><p>"No documents here."</p></div> }.into_any();
+                    }
                     if total.get() == 0 {
                         return view! {
                             <div class="empty">
@@ -205,7 +206,7 @@ pub fn DocsPage() -> impl IntoView {
                         return view! {
                             <div class="empty">
                                 <p>"No document matches."</p>
-                                <button class="btn btn-small" on:click=move |_| { query.set(String::new()); kind.set(None); }>"Clear search and filter"</button>
+                                <button class="btn btn-small" data-view on:click=move |_| { query.set(String::new()); kind.set(None); }>"Clear search and filter"</button>
                             </div>
                         }.into_any();
                     }
@@ -392,6 +393,9 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
         }
         Some(el)
     });
+    // A view-only workspace shows the rendered document, never its source to edit.
+    let read_only = use_read_only();
+    let shown = Memo::new(move |_| if read_only.get() { Mode::Preview } else { mode.get() });
     let tab = move |m: Mode, label: &'static str, extra: &'static str| {
         view! {
             <button type="button" role="tab" class=format!("doc-tab {extra}") aria-selected=move || (mode.get() == m).to_string()
@@ -400,6 +404,10 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
     };
     view! {
         <div class="editor-body stack doc-editor">
+            <Editable fallback=move || view! {
+                <h2 class="editor-title doc-title-read">{move || doc.with(doc_title)}</h2>
+                <p class="row wrap doc-toolbar"><span class=move || doc.with(|d| kind_class(d.kind))>{move || doc.with(|d| d.kind.label())}</span></p>
+            }>
             <input class="field-input doc-title" type="text" aria-label="Document title" placeholder="Title"
                 prop:value=move || doc.with(|d| d.title.clone())
                 on:input:target=move |ev| { let v = ev.target().value(); edit(Box::new(move |w, id, now| w.set_document_text(id, false, &v, now))); } />
@@ -415,8 +423,9 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
                     {tab(Mode::Split, "Side by side", "doc-tab-split")}
                 </div>
             </div>
-            <div class="doc-panes" class:split=move || mode.get() == Mode::Split>
-                <Show when=move || mode.get() != Mode::Preview>
+            </Editable>
+            <div class="doc-panes" class:split=move || shown.get() == Mode::Split>
+                <Show when=move || shown.get() != Mode::Preview>
                     <div class="doc-pane">
                         <textarea node_ref=body_ref class="field-input field-textarea doc-body" aria-label="Document body (Markdown)"
                             placeholder="Write in Markdown: # headings, - lists, **bold**, [links](https://…)"
@@ -425,8 +434,9 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
                         <p class="field-hint">"Markdown: # heading, **bold**, *italic*, - list, 1. steps, [link](https://…), | tables |. HTML is shown as text and never runs."</p>
                     </div>
                 </Show>
-                <Show when=move || mode.get() != Mode::Write>
+                <Show when=move || shown.get() != Mode::Write>
                     <article class="markdown doc-preview" aria-label="Preview" on:click=open_preview_link inner_html=move || rendered.get()></article>
+                    {move || (read_only.get() && body.with(|b| b.trim().is_empty())).then(|| view! { <p class="muted">"Nothing written yet."</p> })}
                 </Show>
             </div>
             <section class="field doc-links" aria-label="Linked ideas and stories">
@@ -434,7 +444,12 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
                 {move || {
                     let list = linked.get();
                     if list.is_empty() {
-                        return view! { <p class="muted small">"Not linked yet. Link the ideas and stories this document is about; it then shows in their editors."</p> }.into_any();
+                        let none = if read_only.get() {
+                            "Not linked to any idea or story."
+                        } else {
+                            "Not linked yet. Link the ideas and stories this document is about; it then shows in their editors."
+                        };
+                        return view! { <p class="muted small">{none}</p> }.into_any();
                     }
                     let ws = session.get().id.clone();
                     view! {
@@ -446,16 +461,23 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
                                     <li class="linked">
                                         <span class="badge">{if is_idea { "Idea" } else { "Story" }}</span>
                                         <Link to=to>{label}</Link>
-                                        <button class="icon-btn small" title="Unlink" aria-label=aria on:click=move |_| link(lid.clone(), false)>"×"</button>
+                                        <Editable>
+                                            <button class="icon-btn small" title="Unlink" aria-label=aria.clone() on:click={
+                                                let lid = lid.clone();
+                                                move |_| link(lid.clone(), false)
+                                            }>"×"</button>
+                                        </Editable>
                                     </li>
                                 }
                             }).collect_view()}
                         </ul>
                     }.into_any()
                 }}
-                <input class="field-input" type="search" aria-label="Link to an idea or story" placeholder="Link to an idea or story: type part of its title"
-                    prop:value=move || search.get() on:input:target=move |ev| search.set(ev.target().value())
-                    on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); link_first(); } />
+                <Editable>
+                    <input class="field-input" type="search" aria-label="Link to an idea or story" placeholder="Link to an idea or story: type part of its title"
+                        prop:value=move || search.get() on:input:target=move |ev| search.set(ev.target().value())
+                        on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); link_first(); } />
+                </Editable>
                 {move || {
                     let found = candidates.get();
                     if found.is_empty() {
@@ -475,9 +497,11 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
                 }}
             </section>
             <p class="muted small">{move || doc.with(|d| format!("Started by {} · edited {}", if d.created_by.is_empty() { "someone" } else { &d.created_by }, relative_time(d.updated_at as f64)))}</p>
-            <div class="row end">
-                <button class="btn btn-danger-ghost" on:click=move |_| delete()>"Delete document"</button>
-            </div>
+            <Editable>
+                <div class="row end">
+                    <button class="btn btn-danger-ghost" on:click=move |_| delete()>"Delete document"</button>
+                </div>
+            </Editable>
         </div>
     }
 }
