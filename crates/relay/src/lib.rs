@@ -4,6 +4,7 @@
 //! the workspace id, which is the write public key.
 
 mod assets;
+mod core;
 pub mod store;
 pub mod sync;
 

@@ -27,19 +27,22 @@ struct Args {
     /// Where the relay keeps its data (created if missing).
     #[arg(long, env = "WAYMARK_DATA_DIR", default_value = "waymark-data")]
     data_dir: PathBuf,
-    /// Largest WebSocket frame accepted, in bytes.
+    /// Largest WebSocket frame accepted, in bytes (told to clients; an entry must
+    /// leave 64 bytes of it, so that the frame relaying it fits too).
     #[arg(long, env = "WAYMARK_MAX_FRAME", default_value_t = Limits::default().max_frame)]
     max_frame: usize,
-    /// Largest total stored per workspace, in bytes (entries plus snapshot).
+    /// Largest total stored per workspace, in bytes (entries plus snapshot); a full
+    /// workspace takes new changes again once a snapshot compacts it.
     #[arg(long, env = "WAYMARK_MAX_WORKSPACE_BYTES", default_value_t = Limits::default().max_workspace_bytes)]
     max_workspace_bytes: u64,
-    /// Changes per second per connection, sustained.
+    /// Changes and snapshots per second per connection, sustained (a token bucket).
     #[arg(long, env = "WAYMARK_ENTRIES_PER_SECOND", default_value_t = Limits::default().entries_per_second)]
     entries_per_second: f64,
     /// Changes a connection may send at once before the rate applies.
     #[arg(long, env = "WAYMARK_ENTRIES_BURST", default_value_t = Limits::default().entries_burst)]
     entries_burst: f64,
-    /// Simultaneous connections from one IP address.
+    /// Simultaneous connections from one IP address. Loopback counts like any
+    /// address: raise this for load tests from one machine (e.g. 1000000).
     #[arg(long, env = "WAYMARK_MAX_CONNECTIONS_PER_IP", default_value_t = Limits::default().max_connections_per_ip)]
     max_connections_per_ip: usize,
 }
@@ -78,25 +81,24 @@ async fn try_main() -> Result<(), String> {
         entries_burst: args.entries_burst,
         max_connections_per_ip: args.max_connections_per_ip,
     };
+    limits.check()?;
     tracing::info!(data_dir = %args.data_dir.display(), ?limits, "relay starting");
     let (relay, handle) = waymark_relay::Relay::start(&args.data_dir, limits)
         .map_err(|e| format!("cannot open the relay's storage in {}: {e}", args.data_dir.display()))?;
     let app = waymark_relay::app_with_relay(waymark_relay::Config { dist: args.dist }, relay).layer(trace);
-    let handle = std::sync::Arc::new(std::sync::Mutex::new(Some(handle)));
+    let handle = std::sync::Arc::new(handle);
     let closer = std::sync::Arc::clone(&handle);
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown().await;
             // WebSockets are long-lived: tell them to close so the server can finish.
-            if let Some(h) = closer.lock().expect("handle").as_ref() {
-                h.close_connections();
-            }
+            closer.close_connections();
         })
         .await
         .map_err(|e| e.to_string());
-    if let Some(h) = handle.lock().expect("handle").take() {
-        h.stop();
-    }
+    // Connections close, then the core finishes its last commit.
+    handle.stop().await;
+    tracing::info!("stopped");
     served
 }
 

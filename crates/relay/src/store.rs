@@ -1,6 +1,7 @@
 //! Durable storage of sealed entries and snapshots, in one redb file in the data
 //! directory. Only the relay's core thread writes; every commit is fsynced before it
-//! returns, so whatever was acknowledged survives a crash.
+//! returns, so whatever was acknowledged survives a crash. Readers (subscribers
+//! catching up) work on a [`Reader`], a consistent view taken at one commit.
 //!
 //! Tables: `entries` (workspace ‖ seq, big-endian → sealed entry bytes), `snapshots`
 //! (workspace → covers ‖ sealed entry), `heads` (workspace → (head seq, stored bytes,
@@ -8,12 +9,15 @@
 
 use std::path::Path;
 
-use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
+use redb::{Database, ReadOnlyTable, ReadableDatabase, ReadableTable, Table, TableDefinition, WriteTransaction};
 use waymark_protocol::{RelayId, SealedEntry};
 
 const ENTRIES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("entries");
 const SNAPSHOTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("snapshots");
 const HEADS: TableDefinition<&[u8], (u64, u64, u64)> = TableDefinition::new("heads");
+
+/// The file in the data directory.
+pub const FILE: &str = "relay.redb";
 
 pub type StoreError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -39,7 +43,7 @@ fn entry_key(ws: &RelayId, seq: u64) -> [u8; 40] {
     k
 }
 
-pub fn encode_entry(e: &SealedEntry) -> Vec<u8> {
+fn encode_entry(e: &SealedEntry) -> Vec<u8> {
     let mut out = Vec::with_capacity(e.len());
     out.extend_from_slice(&e.nonce);
     out.extend_from_slice(&e.signature);
@@ -47,20 +51,28 @@ pub fn encode_entry(e: &SealedEntry) -> Vec<u8> {
     out
 }
 
-pub fn decode_entry(bytes: &[u8]) -> Option<SealedEntry> {
+fn decode_entry(bytes: &[u8]) -> Option<SealedEntry> {
     if bytes.len() < 88 {
         return None;
     }
-    Some(SealedEntry {
-        nonce: bytes[..24].try_into().ok()?,
-        signature: bytes[24..88].try_into().ok()?,
-        ciphertext: bytes[88..].to_vec(),
-    })
+    Some(SealedEntry { nonce: bytes[..24].try_into().ok()?, signature: bytes[24..88].try_into().ok()?, ciphertext: bytes[88..].to_vec() })
+}
+
+/// Bytes a snapshot takes in storage (its `covers` prefix included).
+pub fn snapshot_size(entry: &SealedEntry) -> u64 {
+    8 + entry.len() as u64
+}
+
+/// One write transaction with its tables open, for a whole group commit.
+pub struct Batch<'t> {
+    entries: Table<'t, &'static [u8], &'static [u8]>,
+    snapshots: Table<'t, &'static [u8], &'static [u8]>,
+    heads: Table<'t, &'static [u8], (u64, u64, u64)>,
 }
 
 impl Store {
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        let db = Database::create(dir.join("relay.redb"))?;
+        let db = Database::create(dir.join(FILE))?;
         let txn = db.begin_write()?;
         txn.open_table(ENTRIES)?;
         txn.open_table(SNAPSHOTS)?;
@@ -81,77 +93,140 @@ impl Store {
             .unwrap_or_default())
     }
 
+    /// A write transaction; [`Store::batch`] opens its tables.
     pub fn begin(&self) -> Result<WriteTransaction, StoreError> {
         Ok(self.db.begin_write()?)
     }
 
-    pub fn put_entry(txn: &WriteTransaction, ws: &RelayId, seq: u64, entry: &SealedEntry, head: Head) -> Result<(), StoreError> {
-        txn.open_table(ENTRIES)?.insert(entry_key(ws, seq).as_slice(), encode_entry(entry).as_slice())?;
-        txn.open_table(HEADS)?.insert(ws.0.as_slice(), (head.seq, head.bytes, head.covers))?;
+    pub fn batch(txn: &WriteTransaction) -> Result<Batch<'_>, StoreError> {
+        Ok(Batch { entries: txn.open_table(ENTRIES)?, snapshots: txn.open_table(SNAPSHOTS)?, heads: txn.open_table(HEADS)? })
+    }
+
+    /// A consistent view of everything committed so far.
+    pub fn reader(&self) -> Result<Reader, StoreError> {
+        let txn = self.db.begin_read()?;
+        Ok(Reader { entries: txn.open_table(ENTRIES)?, snapshots: txn.open_table(SNAPSHOTS)? })
+    }
+}
+
+impl Batch<'_> {
+    /// Stores entry `head.seq` and the workspace's new counters.
+    pub fn put_entry(&mut self, ws: &RelayId, entry: &SealedEntry, head: Head) -> Result<(), StoreError> {
+        self.entries.insert(entry_key(ws, head.seq).as_slice(), encode_entry(entry).as_slice())?;
+        self.heads.insert(ws.0.as_slice(), (head.seq, head.bytes, head.covers))?;
         Ok(())
     }
 
-    /// Stores a snapshot covering `covers` and drops the entries it covers (and the
-    /// snapshot it replaces), updating `head`'s byte count.
-    pub fn put_snapshot(txn: &WriteTransaction, ws: &RelayId, covers: u64, entry: &SealedEntry, head: &mut Head) -> Result<(), StoreError> {
+    /// Bytes a snapshot covering `covers` would free: the entries it covers and the
+    /// snapshot it replaces.
+    pub fn covered_bytes(&self, ws: &RelayId, covers: u64) -> Result<u64, StoreError> {
         let mut freed = 0u64;
-        {
-            let mut entries = txn.open_table(ENTRIES)?;
-            let start = entry_key(ws, 0);
-            let end = entry_key(ws, covers);
-            let doomed: Vec<[u8; 40]> = entries
-                .range(start.as_slice()..=end.as_slice())?
-                .filter_map(|r| r.ok())
-                .map(|(k, v)| {
-                    freed += v.value().len() as u64;
-                    k.value().try_into().expect("entry keys are 40 bytes")
-                })
-                .collect();
-            for k in doomed {
-                entries.remove(k.as_slice())?;
-            }
+        for item in self.entries.range(entry_key(ws, 0).as_slice()..=entry_key(ws, covers).as_slice())? {
+            freed += item?.1.value().len() as u64;
         }
-        let mut snapshots = txn.open_table(SNAPSHOTS)?;
-        if let Some(old) = snapshots.get(ws.0.as_slice())? {
+        if let Some(old) = self.snapshots.get(ws.0.as_slice())? {
             freed += old.value().len() as u64;
         }
-        let mut value = covers.to_be_bytes().to_vec();
-        value.extend(encode_entry(entry));
-        snapshots.insert(ws.0.as_slice(), value.as_slice())?;
-        head.bytes = head.bytes.saturating_sub(freed) + value.len() as u64;
-        head.covers = covers;
-        txn.open_table(HEADS)?.insert(ws.0.as_slice(), (head.seq, head.bytes, head.covers))?;
-        Ok(())
+        Ok(freed)
     }
 
+    /// Stores a snapshot covering `covers`, drops the entries it covers and the
+    /// snapshot it replaces, and stores `head` (already counting the change).
+    pub fn put_snapshot(&mut self, ws: &RelayId, covers: u64, entry: &SealedEntry, head: Head) -> Result<(), StoreError> {
+        self.entries.retain_in(entry_key(ws, 0).as_slice()..=entry_key(ws, covers).as_slice(), |_, _| false)?;
+        let mut value = covers.to_be_bytes().to_vec();
+        value.extend(encode_entry(entry));
+        self.snapshots.insert(ws.0.as_slice(), value.as_slice())?;
+        self.heads.insert(ws.0.as_slice(), (head.seq, head.bytes, head.covers))?;
+        Ok(())
+    }
+}
+
+/// What one subscriber's catch-up reads: the store as it was at one commit, whatever
+/// is written or compacted meanwhile.
+pub struct Reader {
+    entries: ReadOnlyTable<&'static [u8], &'static [u8]>,
+    snapshots: ReadOnlyTable<&'static [u8], &'static [u8]>,
+}
+
+impl Reader {
     /// The snapshot, if any: (covers, entry).
     pub fn snapshot(&self, ws: &RelayId) -> Result<Option<(u64, SealedEntry)>, StoreError> {
-        let txn = self.db.begin_read()?;
-        let snapshots = txn.open_table(SNAPSHOTS)?;
-        let Some(v) = snapshots.get(ws.0.as_slice())? else { return Ok(None) };
+        let Some(v) = self.snapshots.get(ws.0.as_slice())? else { return Ok(None) };
         let bytes = v.value();
-        if bytes.len() < 8 {
-            return Ok(None);
-        }
-        let covers = u64::from_be_bytes(bytes[..8].try_into().expect("8 bytes"));
-        Ok(decode_entry(&bytes[8..]).map(|e| (covers, e)))
+        let Some((covers, entry)) = bytes.split_first_chunk::<8>() else { return Err("a stored snapshot is damaged".into()) };
+        let entry = decode_entry(entry).ok_or("a stored snapshot is damaged")?;
+        Ok(Some((u64::from_be_bytes(*covers), entry)))
     }
 
     /// Entries with `after < seq`, in order, calling `f` for each until it returns false.
     pub fn entries_after(&self, ws: &RelayId, after: u64, mut f: impl FnMut(u64, SealedEntry) -> bool) -> Result<(), StoreError> {
-        let txn = self.db.begin_read()?;
-        let entries = txn.open_table(ENTRIES)?;
-        let start = entry_key(ws, after.saturating_add(1));
-        let end = entry_key(ws, u64::MAX);
-        for item in entries.range(start.as_slice()..=end.as_slice())? {
+        let Some(start) = after.checked_add(1) else { return Ok(()) };
+        for item in self.entries.range(entry_key(ws, start).as_slice()..=entry_key(ws, u64::MAX).as_slice())? {
             let (k, v) = item?;
-            let seq = u64::from_be_bytes(k.value()[32..40].try_into().expect("40-byte key"));
-            if let Some(entry) = decode_entry(v.value()) {
-                if !f(seq, entry) {
-                    break;
-                }
+            let seq = k.value().split_last_chunk::<8>().map(|(_, s)| u64::from_be_bytes(*s)).ok_or("a stored entry key is damaged")?;
+            let entry = decode_entry(v.value()).ok_or("a stored entry is damaged")?;
+            if !f(seq, entry) {
+                break;
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use waymark_protocol::{Capability, EntryKind};
+
+    #[test]
+    fn a_snapshot_drops_what_it_covers_and_readers_keep_their_view() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let cap = Capability::generate().unwrap();
+        let ws = cap.relay_id();
+        let mut head = Head::default();
+        let txn = store.begin().unwrap();
+        {
+            let mut batch = Store::batch(&txn).unwrap();
+            for i in 0..5 {
+                let e = cap.seal_entry(EntryKind::Change, format!("change {i}").as_bytes()).unwrap();
+                head.seq += 1;
+                head.bytes += e.len() as u64;
+                batch.put_entry(&ws, &e, head).unwrap();
+            }
+        }
+        txn.commit().unwrap();
+        assert_eq!(store.head(&ws).unwrap(), head);
+        let before = store.reader().unwrap();
+
+        let snap = cap.seal_entry(EntryKind::Snapshot, b"whole").unwrap();
+        let txn = store.begin().unwrap();
+        {
+            let mut batch = Store::batch(&txn).unwrap();
+            let freed = batch.covered_bytes(&ws, 3).unwrap();
+            assert_eq!(freed, 3 * 88 + (3 * "change 0".len() + 3 * 16) as u64);
+            head.bytes = head.bytes - freed + snapshot_size(&snap);
+            head.covers = 3;
+            batch.put_snapshot(&ws, 3, &snap, head).unwrap();
+        }
+        txn.commit().unwrap();
+        assert_eq!(store.head(&ws).unwrap(), head);
+
+        let seqs = |r: &Reader| {
+            let mut v = Vec::new();
+            r.entries_after(&ws, 0, |s, _| {
+                v.push(s);
+                true
+            })
+            .unwrap();
+            v
+        };
+        let after = store.reader().unwrap();
+        assert_eq!(seqs(&after), [4, 5]);
+        assert_eq!(after.snapshot(&ws).unwrap(), Some((3, snap)));
+        // The earlier view still sees everything, and no snapshot.
+        assert_eq!(seqs(&before), [1, 2, 3, 4, 5]);
+        assert_eq!(before.snapshot(&ws).unwrap(), None);
     }
 }
