@@ -135,6 +135,16 @@ impl Client {
     }
 }
 
+/// A fresh workspace with two clients subscribed to it.
+async fn two_subscribers(server: &Server) -> (Capability, Client, Client) {
+    let cap = Capability::generate().unwrap();
+    let mut a = Client::connect(server.addr).await;
+    let mut b = Client::connect(server.addr).await;
+    a.subscribe(cap.relay_id(), 0).await;
+    b.subscribe(cap.relay_id(), 0).await;
+    (cap, a, b)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_change_reaches_every_subscriber_in_order() {
     let server = serve(Limits::default()).await;
@@ -190,6 +200,137 @@ async fn a_client_catches_up_from_its_last_sequence_number_and_from_a_snapshot()
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_client_that_was_away_gets_exactly_what_it_missed_then_live_changes() {
+    let server = serve(Limits::default()).await;
+    let cap = Capability::generate().unwrap();
+    let ws = cap.relay_id();
+    let mut writer = Client::connect(server.addr).await;
+    writer.subscribe(ws, 0).await;
+    let mut reader = Client::connect(server.addr).await;
+    reader.subscribe(ws, 0).await;
+    for i in 1..=3 {
+        writer.append(&cap, i, &format!("change {i}")).await;
+    }
+    let mut last = 0;
+    for _ in 1..=3 {
+        last = reader.next_change(&cap).await.0;
+    }
+    assert_eq!(last, 3);
+    drop(reader);
+    for i in 4..=6 {
+        writer.append(&cap, i, &format!("change {i}")).await;
+    }
+    let mut back = Client::connect(server.addr).await;
+    let (head, snap, got) = back.subscribe(ws, last).await;
+    assert_eq!((head, snap), (6, None));
+    let texts: Vec<_> = got.iter().map(|(s, e)| (*s, String::from_utf8(cap.open_entry(EntryKind::Change, e).unwrap()).unwrap())).collect();
+    assert_eq!(texts, [(4, "change 4".to_string()), (5, "change 5".into()), (6, "change 6".into())]);
+    writer.append(&cap, 7, "change 7").await;
+    assert_eq!(back.next_change(&cap).await, (7, "change 7".into()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_subscriber_joining_mid_stream_sees_every_entry_once_in_order() {
+    let server = serve(Limits { entries_burst: 10_000.0, ..Limits::default() }).await;
+    let cap = Capability::generate().unwrap();
+    let ws = cap.relay_id();
+    let mut writer = Client::connect(server.addr).await;
+    writer.subscribe(ws, 0).await;
+    let n = 300u32;
+    let entries: Vec<_> = (1..=n).map(|i| cap.seal_entry(EntryKind::Change, format!("change {i}").as_bytes()).unwrap()).collect();
+    let mut reader = Client::connect(server.addr).await;
+    // Appends stream in while the reader subscribes: its catch-up and the live
+    // entries after it must join up exactly.
+    let writing = tokio::spawn(async move {
+        for (i, entry) in entries.into_iter().enumerate() {
+            writer.send(&Message::Append { workspace: ws, request: i as u32 + 1, entry }).await;
+            if i % 50 == 0 {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        }
+        let mut acked = 0;
+        while acked < n {
+            if let Message::Ack { .. } = writer.next().await {
+                acked += 1;
+            }
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    reader.send(&Message::Subscribe { workspace: ws, after: 0 }).await;
+    let mut seqs = Vec::new();
+    while seqs.last() != Some(&(n as u64)) {
+        if let Message::Entries { entries, .. } = reader.next().await {
+            seqs.extend(entries.iter().map(|(s, _)| *s));
+        }
+    }
+    assert_eq!(seqs, (1..=n as u64).collect::<Vec<_>>());
+    writing.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn catch_up_comes_in_batches_within_the_frame_limit_snapshot_first() {
+    let max_frame = 4096;
+    let server = serve(Limits { max_frame, ..Limits::default() }).await;
+    let cap = Capability::generate().unwrap();
+    let ws = cap.relay_id();
+    let mut writer = Client::connect(server.addr).await;
+    writer.subscribe(ws, 0).await;
+    let body = "x".repeat(400);
+    for i in 1..=40 {
+        writer.append(&cap, i, &format!("{i} {body}")).await;
+    }
+    let snapshot = cap.seal_entry(EntryKind::Snapshot, "s".repeat(1500).as_bytes()).unwrap();
+    writer.send(&Message::Snapshot { workspace: ws, request: 100, covers: 10, entry: snapshot.clone() }).await;
+    assert!(matches!(writer.next().await, Message::Ack { request: 100, seq: 10, .. }));
+    // Sending the same snapshot again (its Ack was lost, say) is fine.
+    writer.send(&Message::Snapshot { workspace: ws, request: 101, covers: 10, entry: snapshot }).await;
+    assert!(matches!(writer.next().await, Message::Ack { request: 101, seq: 10, .. }));
+
+    let mut fresh = Client::connect(server.addr).await;
+    let (head, snap, got) = fresh.subscribe(ws, 0).await;
+    assert_eq!((head, snap), (40, Some(10)));
+    assert_eq!(got.iter().map(|(s, _)| *s).collect::<Vec<_>>(), (11..=40).collect::<Vec<_>>());
+    let frames: Vec<_> = fresh.seen.iter().filter(|f| f[0] == 0x82).collect();
+    assert!(frames.len() > 3, "{} frames", frames.len());
+    assert!(frames.iter().all(|f| f.len() <= max_frame));
+    // Only the first batch carries the snapshot.
+    let snapshots: Vec<_> = frames.iter().map(|f| matches!(Message::decode(f).unwrap(), Message::Entries { snapshot: Some(_), .. })).collect();
+    assert!(snapshots[0] && !snapshots[1..].iter().any(|s| *s));
+    // A client already past the snapshot gets only what follows.
+    let mut recent = Client::connect(server.addr).await;
+    let (_, snap, got) = recent.subscribe(ws, 12).await;
+    assert_eq!((snap, got.first().map(|(s, _)| *s), got.len()), (None, Some(13), 28));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_workspace_refuses_changes_until_a_snapshot_makes_room() {
+    let server = serve(Limits { max_workspace_bytes: 2000, ..Limits::default() }).await;
+    let cap = Capability::generate().unwrap();
+    let ws = cap.relay_id();
+    let mut c = Client::connect(server.addr).await;
+    c.subscribe(ws, 0).await;
+    // 104 + 300 = 404 bytes each: four fit, the fifth does not.
+    let text = "y".repeat(300);
+    for i in 1..=4 {
+        assert_eq!(c.append(&cap, i, &text).await, i as u64);
+    }
+    let entry = cap.seal_entry(EntryKind::Change, text.as_bytes()).unwrap();
+    c.send(&Message::Append { workspace: ws, request: 5, entry: entry.clone() }).await;
+    match c.next().await {
+        Message::Error { code: ErrorCode::WorkspaceFull, request: 5, message } => assert!(message.contains("size limit"), "{message}"),
+        other => panic!("expected WorkspaceFull, got {other:?}"),
+    }
+    // A snapshot bigger than what it replaces, past the limit, is refused too.
+    let huge = cap.seal_entry(EntryKind::Snapshot, "z".repeat(1900).as_bytes()).unwrap();
+    c.send(&Message::Snapshot { workspace: ws, request: 6, covers: 1, entry: huge }).await;
+    assert!(matches!(c.next().await, Message::Error { code: ErrorCode::WorkspaceFull, request: 6, .. }));
+    let small = cap.seal_entry(EntryKind::Snapshot, b"compact").unwrap();
+    c.send(&Message::Snapshot { workspace: ws, request: 7, covers: 4, entry: small }).await;
+    assert!(matches!(c.next().await, Message::Ack { request: 7, seq: 4, .. }));
+    assert_eq!(c.append(&cap, 8, &text).await, 5);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn bad_signatures_oversized_and_malformed_frames_hurt_only_their_sender() {
     let server = serve(Limits { max_frame: 64 * 1024, ..Limits::default() }).await;
     let cap = Capability::generate().unwrap();
@@ -228,10 +369,23 @@ async fn bad_signatures_oversized_and_malformed_frames_hurt_only_their_sender() 
             None => panic!("no FrameTooLarge error before the close"),
         }
     }
+    // An entry that fits the frame but not, once relayed, the frame limit.
+    let mut edge = Client::connect(server.addr).await;
+    edge.subscribe(ws, 0).await;
+    let mut almost = cap.seal_entry(EntryKind::Change, b"").unwrap();
+    almost.ciphertext = vec![1; 64 * 1024 - 1 - 32 - 4 - 4 - 88];
+    edge.send(&Message::Append { workspace: ws, request: 1, entry: almost }).await;
+    assert!(matches!(edge.next().await, Message::Error { code: ErrorCode::FrameTooLarge, .. }));
+    assert!(edge.try_next(Duration::from_secs(5)).await.is_none(), "closed after FrameTooLarge");
     // Text frames are not the protocol.
     let mut text = Client::connect(server.addr).await;
     text.ws.send(Ws::Text("hello".into())).await.unwrap();
     assert!(matches!(text.next().await, Message::Error { code: ErrorCode::Malformed, .. }));
+    // A relay's message sent to the relay.
+    let mut backwards = Client::connect(server.addr).await;
+    backwards.send(&Message::Ack { workspace: ws, request: 1, seq: 1 }).await;
+    assert!(matches!(backwards.next().await, Message::Error { code: ErrorCode::Malformed, .. }));
+    assert!(backwards.try_next(Duration::from_secs(5)).await.is_none());
 
     // Meanwhile the good client carries on.
     assert_eq!(good.next_change(&cap).await, (1, "a real one".into()));
@@ -282,6 +436,21 @@ async fn rate_and_connection_limits_answer_with_clear_errors() {
         Message::Error { code: ErrorCode::TooManyConnections, message, .. } => assert!(message.contains("limit is 4"), "{message}"),
         other => panic!("expected TooManyConnections, got {other:?}"),
     }
+    assert!(matches!(fifth.next().await, Some(Ok(Ws::Close(_))) | None), "closed after TooManyConnections");
+    // A connection that leaves frees its place.
+    drop(others.pop());
+    let mut admitted = false;
+    for _ in 0..100 {
+        let (mut again, _) = tokio_tungstenite::connect_async(format!("ws://{}/sync", server.addr)).await.unwrap();
+        again.send(Ws::Binary(Message::Hello { min_version: VERSION, max_version: VERSION }.encode().into())).await.unwrap();
+        let Some(Ok(Ws::Binary(b))) = again.next().await else { panic!("no reply") };
+        if matches!(Message::decode(&b).unwrap(), Message::Welcome { .. }) {
+            admitted = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(admitted, "a place freed by a closed connection is given again");
     // The first client is unaffected.
     tokio::time::sleep(Duration::from_millis(1100)).await;
     c.append(&cap, 5, "after a pause").await;
@@ -290,12 +459,8 @@ async fn rate_and_connection_limits_answer_with_clear_errors() {
 #[tokio::test(flavor = "multi_thread")]
 async fn presence_reaches_the_others_and_leaving_is_announced() {
     let server = serve(Limits::default()).await;
-    let cap = Capability::generate().unwrap();
+    let (cap, mut a, mut b) = two_subscribers(&server).await;
     let ws = cap.relay_id();
-    let mut a = Client::connect(server.addr).await;
-    let mut b = Client::connect(server.addr).await;
-    a.subscribe(ws, 0).await;
-    b.subscribe(ws, 0).await;
     let sealed = cap.seal_presence(b"{\"name\":\"Ada\"}").unwrap();
     a.send(&Message::Presence { workspace: ws, sealed }).await;
     let Message::PeerPresence { sealed, from, .. } = b.next().await else { panic!("expected presence") };
@@ -305,6 +470,30 @@ async fn presence_reaches_the_others_and_leaving_is_announced() {
         Message::PeerLeft { from: left, .. } => assert_eq!(left, from),
         other => panic!("expected PeerLeft, got {other:?}"),
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_presence_flood_is_thinned_and_hurts_no_one() {
+    let server = serve(Limits::default()).await;
+    let (cap, mut a, mut b) = two_subscribers(&server).await;
+    let ws = cap.relay_id();
+    let start = std::time::Instant::now();
+    for i in 0..1000 {
+        let sealed = cap.seal_presence(format!("{{\"n\":{i}}}").as_bytes()).unwrap();
+        a.send(&Message::Presence { workspace: ws, sealed }).await;
+    }
+    a.append(&cap, 1, "after the flood").await;
+    let elapsed = start.elapsed().as_secs_f64();
+    let mut presences = 0;
+    loop {
+        match b.next().await {
+            Message::PeerPresence { .. } => presences += 1,
+            Message::Entries { entries, .. } if !entries.is_empty() => break,
+            _ => {}
+        }
+    }
+    // A burst of 100, then 20 per second.
+    assert!(presences >= 100 && (presences as f64) <= 101.0 + 20.0 * elapsed, "{presences} in {elapsed:.2} s");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -339,64 +528,162 @@ async fn the_relay_never_holds_plaintext() {
     }
 }
 
-/// The real binary, killed with SIGKILL and started again on the same data.
-#[tokio::test(flavor = "multi_thread")]
-async fn acknowledged_entries_survive_kill_9_and_restart() {
-    let data = tempfile::tempdir().unwrap();
-    let dist = dist();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let spawn = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_waymark-relay"))
-            .args(["--addr", &addr.to_string()])
+/// The built relay, run as a process of its own on a fixed port and data directory.
+struct Binary {
+    addr: SocketAddr,
+    data: tempfile::TempDir,
+    _dist: tempfile::TempDir,
+}
+
+impl Binary {
+    fn new() -> Binary {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        Binary { addr: format!("127.0.0.1:{port}").parse().unwrap(), data: tempfile::tempdir().unwrap(), _dist: dist() }
+    }
+
+    async fn start(&self) -> Process {
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_waymark-relay"))
+            .args(["--addr", &self.addr.to_string(), "--entries-burst", "100000"])
             .arg("--dist")
-            .arg(dist.path())
+            .arg(self._dist.path())
             .arg("--data-dir")
-            .arg(data.path())
+            .arg(self.data.path())
             .env("RUST_LOG", "warn")
             .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
             .spawn()
-            .expect("the relay starts")
-    };
-    async fn wait_up(addr: SocketAddr) {
-        for _ in 0..200 {
-            if TcpStream::connect(addr).await.is_ok() {
-                return;
+            .expect("the relay starts");
+        let child = Process(child);
+        for _ in 0..400 {
+            if TcpStream::connect(self.addr).await.is_ok() {
+                return child;
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
         panic!("the relay did not start");
     }
-    let cap = Capability::generate().unwrap();
+
+    /// Starts the relay, and a client subscribed to a fresh workspace.
+    async fn start_with_a_subscriber(&self) -> (Process, Capability, Client) {
+        let child = self.start().await;
+        let cap = Capability::generate().unwrap();
+        let mut c = Client::connect(self.addr).await;
+        c.subscribe(cap.relay_id(), 0).await;
+        (child, cap, c)
+    }
+}
+
+/// A relay process, killed if a test ends (or fails) without stopping it.
+struct Process(std::process::Child);
+
+impl std::ops::Deref for Process {
+    type Target = std::process::Child;
+    fn deref(&self) -> &std::process::Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Process {
+    fn deref_mut(&mut self) -> &mut std::process::Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Killed with SIGKILL while appends stream in, then started again on the same data:
+/// every acknowledged entry is there, under the seq its Ack gave.
+#[tokio::test(flavor = "multi_thread")]
+async fn acknowledged_entries_survive_kill_9_and_restart() {
+    let relay = Binary::new();
+    let (mut child, cap, c) = relay.start_with_a_subscriber().await;
     let ws = cap.relay_id();
-    let mut child = spawn();
-    wait_up(addr).await;
-    let mut c = Client::connect(addr).await;
-    c.subscribe(ws, 0).await;
-    // Pipelined appends: every one acknowledged must be on disk.
-    let n = 200u32;
-    for i in 1..=n {
-        let entry = cap.seal_entry(EntryKind::Change, format!("change {i}").as_bytes()).unwrap();
-        c.send(&Message::Append { workspace: ws, request: i, entry }).await;
-    }
-    let mut acked = 0;
-    while acked < n {
-        if let Message::Ack { .. } = c.next().await {
-            acked += 1;
+    let n = 600u32;
+    let sender = {
+        let (ws_sink, mut ws_stream) = c.ws.split();
+        let cap = cap.clone();
+        let send = tokio::spawn(async move {
+            let mut sink = ws_sink;
+            for i in 1..=n {
+                let entry = cap.seal_entry(EntryKind::Change, format!("change {i}").as_bytes()).unwrap();
+                if sink.send(Ws::Binary(Message::Append { workspace: ws, request: i, entry }.encode().into())).await.is_err() {
+                    break;
+                }
+            }
+        });
+        // Kill as soon as a hundred are acknowledged, with more in flight.
+        let mut acked = std::collections::BTreeMap::new();
+        while acked.len() < 100 {
+            match ws_stream.next().await {
+                Some(Ok(Ws::Binary(b))) => {
+                    if let Message::Ack { request, seq, .. } = Message::decode(&b).unwrap() {
+                        acked.insert(seq, request);
+                    }
+                }
+                Some(Ok(_)) => {}
+                other => panic!("the relay went away early: {other:?}"),
+            }
         }
-    }
-    child.kill().unwrap(); // SIGKILL: no shutdown, no flush
-    child.wait().unwrap();
-    let mut child = spawn();
-    wait_up(addr).await;
-    let mut r = Client::connect(addr).await;
+        child.kill().unwrap(); // SIGKILL: no shutdown, no flush
+        child.wait().unwrap();
+        send.abort();
+        acked
+    };
+    let _child = relay.start().await;
+    let mut r = Client::connect(relay.addr).await;
     let (head, _, got) = r.subscribe(ws, 0).await;
-    assert_eq!(head, n as u64);
-    assert_eq!(got.len(), n as usize);
-    for (i, (seq, entry)) in got.iter().enumerate() {
-        assert_eq!(*seq, i as u64 + 1);
-        assert_eq!(cap.open_entry(EntryKind::Change, entry).unwrap(), format!("change {}", i + 1).as_bytes());
+    let newest_acked = *sender.keys().last().unwrap();
+    assert!(head >= newest_acked, "head {head} behind acknowledged {newest_acked}");
+    // Numbered 1, 2, 3… with no gap, and each acknowledged seq holds its change.
+    assert_eq!(got.iter().map(|(s, _)| *s).collect::<Vec<_>>(), (1..=head).collect::<Vec<_>>());
+    for (seq, request) in &sender {
+        let (_, entry) = &got[*seq as usize - 1];
+        assert_eq!(cap.open_entry(EntryKind::Change, entry).unwrap(), format!("change {request}").as_bytes());
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    // And it goes on from there.
+    assert_eq!(r.append(&cap, 1, "after the restart").await, head + 1);
+}
+
+/// SIGTERM: connections are told to close, the process exits cleanly, and nothing
+/// acknowledged is lost.
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_closes_connections_and_exits_cleanly() {
+    let relay = Binary::new();
+    let (mut child, cap, mut c) = relay.start_with_a_subscriber().await;
+    let ws = cap.relay_id();
+    for i in 1..=20 {
+        c.append(&cap, i, &format!("change {i}")).await;
+    }
+    let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let close = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match c.ws.next().await {
+                Some(Ok(Ws::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => continue,
+                _ => return None,
+            }
+        }
+    })
+    .await
+    .expect("the relay closes its WebSockets");
+    assert_eq!(close, Some(1001));
+    let mut exited = None;
+    for _ in 0..200 {
+        if let Some(status) = child.try_wait().unwrap() {
+            exited = Some(status);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(exited.expect("the relay exits after SIGTERM").success());
+    let _child = relay.start().await;
+    let mut r = Client::connect(relay.addr).await;
+    let (head, _, got) = r.subscribe(ws, 0).await;
+    assert_eq!((head, got.len()), (20, 20));
 }
