@@ -18,7 +18,6 @@ struct Server {
     addr: SocketAddr,
     _data: tempfile::TempDir,
     _dist: tempfile::TempDir,
-    data_path: std::path::PathBuf,
 }
 
 fn dist() -> tempfile::TempDir {
@@ -36,8 +35,7 @@ async fn serve(limits: Limits) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap() });
-    let data_path = data.path().to_owned();
-    Server { addr, _data: data, _dist: dist, data_path }
+    Server { addr, _data: data, _dist: dist }
 }
 
 /// Every frame a client received, kept for the privacy check.
@@ -496,15 +494,15 @@ async fn a_presence_flood_is_thinned_and_hurts_no_one() {
     assert!(presences >= 100 && (presences as f64) <= 101.0 + 20.0 * elapsed, "{presences} in {elapsed:.2} s");
 }
 
+/// A session of changes, a snapshot and presence whose plaintext holds a marker: the
+/// marker is nowhere in the relay's files, its logs (at debug level) or any frame.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_relay_never_holds_plaintext() {
-    let server = serve(Limits::default()).await;
-    let cap = Capability::generate().unwrap();
+    let relay = Binary::new();
+    let (child, cap, mut a) = relay.start_with_a_subscriber().await;
     let ws = cap.relay_id();
     let marker = "MARKER-Quarterly-Roadmap-7731";
-    let mut a = Client::connect(server.addr).await;
-    let mut b = Client::connect(server.addr).await;
-    a.subscribe(ws, 0).await;
+    let mut b = Client::connect(relay.addr).await;
     b.subscribe(ws, 0).await;
     for i in 1..=20 {
         a.append(&cap, i, &format!("{marker} change {i}")).await;
@@ -517,15 +515,35 @@ async fn the_relay_never_holds_plaintext() {
     for _ in 0..21 {
         b.next().await;
     }
-    let mut everything: Vec<Vec<u8>> = a.seen.clone();
-    everything.extend(b.seen.clone());
-    for entry in std::fs::read_dir(&server.data_path).unwrap().flatten() {
-        everything.push(std::fs::read(entry.path()).unwrap());
-    }
+    // A late subscriber catches up from the snapshot.
+    let mut late = Client::connect(relay.addr).await;
+    assert_eq!(late.subscribe(ws, 0).await.1, Some(10));
+    drop(child); // killed: the files are as a crash leaves them
+    let mut everything: Vec<Vec<u8>> = [a.seen, b.seen, late.seen].concat();
+    let files = walk(relay.data.path());
+    assert!(!files.is_empty());
+    everything.extend(files.iter().map(|f| std::fs::read(f).unwrap()));
+    let log = std::fs::read(&relay.log).unwrap();
+    assert!(String::from_utf8_lossy(&log).contains("subscribed"), "the log is there");
+    everything.push(log);
     assert!(everything.len() > 40);
     for bytes in everything {
         assert!(!bytes.windows(marker.len()).any(|w| w == marker.as_bytes()), "plaintext found");
     }
+}
+
+/// Every file below `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }
 
 /// The built relay, run as a process of its own on a fixed port and data directory.
@@ -533,12 +551,17 @@ struct Binary {
     addr: SocketAddr,
     data: tempfile::TempDir,
     _dist: tempfile::TempDir,
+    _logs: tempfile::TempDir,
+    /// Its logs (stderr, debug level).
+    log: std::path::PathBuf,
 }
 
 impl Binary {
     fn new() -> Binary {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        Binary { addr: format!("127.0.0.1:{port}").parse().unwrap(), data: tempfile::tempdir().unwrap(), _dist: dist() }
+        let logs = tempfile::tempdir().unwrap();
+        let log = logs.path().join("relay.log");
+        Binary { addr: format!("127.0.0.1:{port}").parse().unwrap(), data: tempfile::tempdir().unwrap(), _dist: dist(), _logs: logs, log }
     }
 
     async fn start(&self) -> Process {
@@ -548,9 +571,9 @@ impl Binary {
             .arg(self._dist.path())
             .arg("--data-dir")
             .arg(self.data.path())
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "debug")
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+            .stderr(std::fs::OpenOptions::new().create(true).append(true).open(&self.log).unwrap())
             .spawn()
             .expect("the relay starts");
         let child = Process(child);
