@@ -50,28 +50,24 @@ pub fn Field(
     #[prop(into)]
     read: Signal<String>,
     #[prop(optional, into)] hint: String,
-    /// Extra classes for the field (`field` is always there).
-    #[prop(optional, into)]
-    class: String,
     children: ChildrenFn,
 ) -> impl IntoView {
     let read_only = use_read_only();
-    let class = if class.is_empty() { "field".to_owned() } else { format!("field {class}") };
     let hint = StoredValue::new((!hint.is_empty()).then_some(hint));
     let hint_view = move || hint.get_value().map(|h| view! { <span class="field-hint">{h}</span> });
-    let (label, read_class) = (StoredValue::new(label), class.clone());
+    let label = StoredValue::new(label);
     view! {
         <Show
             when=move || !read_only.get()
             fallback=move || view! {
-                <div class=format!("{read_class} field-read")>
+                <div class="field field-read">
                     <span class="field-label">{label.get_value()}</span>
                     <ReadText text=read/>
                     {hint_view}
                 </div>
             }
         >
-            <label class=class.clone()>
+            <label class="field">
                 <span class="field-label">{label.get_value()}</span>
                 {children()}
                 {hint_view}
