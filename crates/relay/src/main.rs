@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use axum::serve::ListenerExt;
 use clap::Parser;
 use waymark_relay::Limits;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
@@ -69,6 +70,12 @@ async fn try_main() -> Result<(), String> {
     std::fs::create_dir_all(&args.data_dir).map_err(|e| format!("cannot create data directory {}: {e}", args.data_dir.display()))?;
     let listener = tokio::net::TcpListener::bind(args.addr).await.map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
     let addr = listener.local_addr().map_err(|e| format!("cannot read the listening address: {e}"))?;
+    // Frames are small and latency matters: no Nagle delay on an Ack or a fanned-out entry.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
     println!("Waymark is running at http://{addr}");
     // One log line per request (method, path, status, latency) at the default level.
     let trace = TraceLayer::new_for_http()
