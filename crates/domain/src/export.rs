@@ -1,15 +1,16 @@
 //! Import and export: JSON (a documented, versioned shape other tools can read and
-//! write), Markdown (a readable brief and idea list), and checks that tell files apart
-//! and vet `.automerge` files before they touch anything.
+//! write), Markdown (a readable report of the whole workspace), and checks that tell
+//! files apart and vet `.automerge` files before they touch anything.
 //!
-//! # JSON shape, version 1
+//! # JSON shape, version 2
 //!
-//! [`to_json`] writes, and [`from_json`] reads, one object:
+//! [`to_json`] writes, and [`from_json`] reads, one object holding every live
+//! (not deleted) artifact:
 //!
 //! ```json
 //! {
 //!   "format": "waymark-workspace",
-//!   "version": 1,
+//!   "version": 2,
 //!   "workspace_id": "0f3k…",
 //!   "exported_at": 1700000000000,
 //!   "brief": {
@@ -17,11 +18,44 @@
 //!     "what": "…", "why": "…", "timeline": "…", "benefits": "…", "resources": "…",
 //!     "benefit_value": 300000.0, "budget": 120000.0, "roi": 1.5
 //!   },
+//!   "prioritization": {
+//!     "framework": "weighted",
+//!     "criteria": [ { "id": "c1…", "name": "Effort", "weight": -1.5 } ]
+//!   },
 //!   "ideas": [
 //!     { "id": "7h2m…", "title": "Offline mode", "description": "…",
 //!       "status": "under_review", "status_reason": "", "source": "support",
 //!       "submitter": "Ana", "tags": ["mobile", "sync"], "votes": 3,
+//!       "scores": { "rice": { "reach": 500.0, "impact": 2.0, "confidence": 0.8, "effort": 2.0 },
+//!                   "weighted": { "c1…": 4.0 } },
+//!       "kano_answers": [ { "functional": "like", "dysfunctional": "dislike" } ],
+//!       "score": -6.0, "rank": 1, "score_formula": "(−1.5) × 4 = −6",
 //!       "created_at": 1700000000000, "created_by": "Ana", "updated_at": 1700000000500 }
+//!   ],
+//!   "personas": [
+//!     { "id": "p9…", "name": "Fiona", "role": "…", "goals": "…", "pain_points": "…",
+//!       "motivations": "…", "behaviours": "…", "quote": "…", "segment_size": 12000.0,
+//!       "created_at": …, "created_by": "Ana", "updated_at": … }
+//!   ],
+//!   "feedback": [
+//!     { "id": "f4…", "text": "…", "channel": "survey", "customer": "Acme", "segment": "SMB",
+//!       "date": "2025-06-03", "rating": 9, "rating_scale": "nps", "sentiment": "positive",
+//!       "persona": "p9…", "tags": ["cash flow"], "ideas": ["7h2m…"],
+//!       "created_at": …, "created_by": "Ana", "updated_at": … }
+//!   ],
+//!   "feedback_summary": {
+//!     "nps": { "score": 100.0, "promoters": 1, "passives": 0, "detractors": 0, "respondents": 1 },
+//!     "csat": null
+//!   },
+//!   "stories": [
+//!     { "id": "s2…", "persona": "p9…", "goal": "…", "benefit": "…",
+//!       "criteria": [ { "given": "…", "when": "…", "then": "…" } ],
+//!       "estimate": 5.0, "status": "ready", "idea": "7h2m…",
+//!       "created_at": …, "created_by": "Ana", "updated_at": … }
+//!   ],
+//!   "documents": [
+//!     { "id": "d7…", "title": "Reminder spec", "kind": "spec", "body": "# Goal…",
+//!       "links": ["7h2m…", "s2…"], "tags": [], "created_at": …, "created_by": "Ana", "updated_at": … }
 //!   ]
 //! }
 //! ```
@@ -29,21 +63,49 @@
 //! | field | type | meaning |
 //! |---|---|---|
 //! | `format` | string | always `"waymark-workspace"` |
-//! | `version` | integer | this shape's version, `1`; a reader refuses versions it does not know |
+//! | `version` | integer | this shape's version, `2`; a reader refuses versions it does not know (this one reads 1 and 2) |
 //! | `workspace_id` | string | the exported workspace's id (an import creates a new one) |
 //! | `exported_at` | integer | when the file was written, ms since the Unix epoch |
 //! | `brief.*` text | string | the brief's text fields, `""` when empty |
 //! | `brief.benefit_value`, `brief.budget` | number or null | the business case's inputs |
 //! | `brief.roi` | number or null | (benefit_value − budget) ÷ budget; derived, ignored on import |
-//! | `ideas` | array | live ideas (deleted ones are not exported), oldest first |
+//! | `prioritization.framework` | string | the framework ideas are ranked by: `rice`, `ice`, `wsjf`, `moscow`, `kano`, `value_effort`, `opportunity` or `weighted` |
+//! | `prioritization.criteria` | array | weighted-scoring criteria in name order: `id`, `name`, `weight` (number; negative for a cost) |
+//! | every artifact's `id` | string | its id; references in the file use it. Unique within the file |
+//! | every artifact's `created_at`, `updated_at` | integer | ms since the Unix epoch |
+//! | every artifact's `created_by` | string | who created it |
+//! | `ideas`, `personas`, `feedback`, `stories`, `documents` | array | live artifacts (deleted ones are not exported), oldest first |
 //! | `ideas[].status` | string | `new`, `under_review`, `accepted`, `parked`, `rejected` or `done` |
-//! | `ideas[].tags` | array of strings | sorted, lowercase |
+//! | `ideas[].tags`, `feedback[].tags`, `documents[].tags` | array of strings | sorted, lowercase |
 //! | `ideas[].votes` | integer | total votes |
-//! | `ideas[].created_at`, `updated_at` | integer | ms since the Unix epoch |
+//! | `ideas[].scores` | object | the idea's inputs per framework: framework → input → number. Inputs: `rice` reach, impact, confidence, effort; `ice` impact, confidence, ease; `wsjf` value, time_criticality, risk_reduction, job_size; `moscow` priority (0 must … 3 won't), effort; `value_effort` value, effort; `opportunity` importance, satisfaction; `weighted` keyed by criterion id |
+//! | `ideas[].kano_answers` | array | one `{functional, dysfunctional}` pair per respondent, each `like`, `expect`, `neutral`, `live_with` or `dislike` |
+//! | `ideas[].score`, `rank`, `score_formula` | number, integer, string (or null) | the score and shared rank under `prioritization.framework` (null when unscored or invalid) and the worked formula; derived, ignored on import |
+//! | `personas[].name` … `quote` | string | name, role, goals, pain_points, motivations, behaviours, quote |
+//! | `personas[].segment_size` | number or null | how many people the persona stands for, 0 or more |
+//! | `feedback[].channel` | string | `survey`, `poll`, `interview`, `focus_group`, `review`, `support`, `usability_test`, `beta` or `churn` |
+//! | `feedback[].customer`, `segment`, `date` | string | customer or company, segment, `YYYY-MM-DD` |
+//! | `feedback[].rating`, `rating_scale` | integer or null, string or null | the rating on its scale: `nps` 0–10 or `csat` 1–5 (without a scale, the channel's usual one) |
+//! | `feedback[].sentiment` | string or null | `positive`, `neutral` or `negative` |
+//! | `feedback[].persona` | string | the persona it speaks for (an id in `personas`), or `""` |
+//! | `feedback[].ideas` | array of strings | ids of the ideas it supports |
+//! | `feedback_summary.nps`, `.csat` | object or null | NPS (score −100…100 and counts) and CSAT (percent of 4s and 5s and counts) over all feedback; derived, ignored on import |
+//! | `stories[].persona`, `stories[].idea` | string | the persona (`As a …`) and the idea it came from, ids or `""` |
+//! | `stories[].goal`, `benefit` | string | `I want …`, `so that …` |
+//! | `stories[].criteria` | array | Given/When/Then scenarios, in order: `given`, `when`, `then` |
+//! | `stories[].estimate` | number or null | points or days, 0 or more |
+//! | `stories[].status` | string | `draft`, `ready`, `in_progress` or `done` |
+//! | `documents[].kind` | string | `spec`, `decision`, `note`, `training` or `release_note` |
+//! | `documents[].body` | string | the Markdown source |
+//! | `documents[].links` | array of strings | ids of the ideas and stories it is about |
 //!
-//! On import every field may be missing or null (it takes its empty default); a field
-//! of another type refuses the whole file, naming the field. Text is kept as written:
-//! it is data, and whatever shows it escapes it.
+//! On import every field may be missing or null (it takes its empty default), and so
+//! may every array: a version 1 file (brief and ideas only) imports as before. A field
+//! of another type, or a value outside its set or scale, refuses the whole file,
+//! naming the field. The import creates new ids for everything and points every
+//! reference at the new artifact; a reference to something the file does not hold (or
+//! to the wrong kind of artifact) is dropped, and so are score inputs this version does
+//! not know. Text is kept as written: it is data, and whatever shows it escapes it.
 
 mod json;
 mod markdown;
@@ -102,6 +164,113 @@ pub fn plan_automerge_import(bytes: &[u8], open_workspace_id: Option<&str>) -> R
         idea_count: ws.live_idea_count(),
         workspace_id,
     })
+}
+
+/// A workspace with one of everything, for the export tests: a brief, weighted
+/// scoring chosen with a cost criterion, two ideas (one hostile) with inputs for
+/// several frameworks and Kano answers, a persona, feedback linked to both ideas, a
+/// story with reordered criteria, a document linking an idea and the story, and a
+/// deleted artifact of each kind (which no export shows).
+#[cfg(test)]
+pub(crate) fn one_of_everything() -> Workspace {
+    use crate::document::DocKind;
+    use crate::feedback::{Channel, FeedbackLabel, RatingScale, Sentiment};
+    use crate::persona::PersonaText;
+    use crate::priorities::Framework;
+    use crate::scoring::KanoAnswer;
+    use crate::story::{Step, StoryStatus};
+    use crate::{BriefField, BriefNumber, IdeaLabel, IdeaStatus, IdeaText};
+
+    let mut ws = Workspace::create("Payments", 1, "Ana");
+    ws.set_brief_text(BriefField::Vision, "Get paid on time").unwrap();
+    ws.set_brief_number(BriefNumber::BenefitValue, Some(300_000.0)).unwrap();
+    ws.set_brief_number(BriefNumber::Budget, Some(120_000.0)).unwrap();
+    ws.set_framework(Framework::Weighted).unwrap();
+    let value = ws.put_weighted_criterion(None, "Customer value", 2.0).unwrap();
+    let effort = ws.put_weighted_criterion(None, "Effort", -1.5).unwrap();
+
+    let persona = ws.create_persona("Fiona, finance admin", 5, "Ana").unwrap();
+    for field in PersonaText::ALL.into_iter().skip(1) {
+        ws.set_persona_text(&persona, field, &format!("{} of Fiona\nsecond line", field.label()), 6).unwrap();
+    }
+    ws.set_persona_segment_size(&persona, Some(12_000.0), 7).unwrap();
+
+    let reminders = ws.create_idea("Invoice reminders", 10, "Ana").unwrap();
+    ws.set_idea_text(&reminders, IdeaText::Description, "Chase late payers.\n\nAutomatically.", 11).unwrap();
+    ws.set_idea_label(&reminders, IdeaLabel::Source, "support", 11).unwrap();
+    ws.set_idea_label(&reminders, IdeaLabel::Submitter, "Chen", 11).unwrap();
+    ws.add_idea_tag(&reminders, "cash", 11).unwrap();
+    ws.vote_idea(&reminders, 4, 11).unwrap();
+    ws.set_idea_status(&reminders, IdeaStatus::Accepted, 11).unwrap();
+    for (k, v) in [("reach", 500.0), ("impact", 2.0), ("confidence", 0.8), ("effort", 2.0)] {
+        ws.set_score_input(&reminders, Framework::Rice, k, Some(v), 12).unwrap();
+    }
+    ws.set_score_input(&reminders, Framework::Moscow, "priority", Some(0.0), 12).unwrap();
+    ws.set_score_input(&reminders, Framework::Weighted, value.as_str(), Some(8.0), 12).unwrap();
+    ws.set_score_input(&reminders, Framework::Weighted, effort.as_str(), Some(4.0), 12).unwrap();
+    ws.add_kano_answer(&reminders, KanoAnswer::Like, KanoAnswer::Dislike, 13).unwrap();
+    ws.add_kano_answer(&reminders, KanoAnswer::Expect, KanoAnswer::Dislike, 13).unwrap();
+    ws.add_kano_answer(&reminders, KanoAnswer::Expect, KanoAnswer::Dislike, 13).unwrap();
+
+    let hostile = ws.create_idea("# Owned [x](javascript:alert(1)) <script>", 20, "Bo").unwrap();
+    for (k, v) in [("impact", 8.0), ("confidence", 5.0), ("ease", 3.0)] {
+        ws.set_score_input(&hostile, Framework::Ice, k, Some(v), 21).unwrap();
+    }
+    ws.set_score_input(&hostile, Framework::Weighted, value.as_str(), Some(3.0), 21).unwrap();
+    ws.set_idea_status(&hostile, IdeaStatus::Parked, 22).unwrap();
+    ws.set_idea_text(&hostile, IdeaText::StatusReason, "Not this year", 22).unwrap();
+    let gone_idea = ws.create_idea("Deleted idea", 25, "Ana").unwrap();
+
+    let survey = ws.create_feedback("Reminders would save me an hour a week", Channel::Survey, 30, "Ana").unwrap();
+    ws.set_feedback_label(&survey, FeedbackLabel::Customer, "Acme", 31).unwrap();
+    ws.set_feedback_label(&survey, FeedbackLabel::Segment, "SMB", 31).unwrap();
+    ws.set_feedback_label(&survey, FeedbackLabel::Date, "2025-06-03", 31).unwrap();
+    ws.set_feedback_label(&survey, FeedbackLabel::Persona, persona.as_str(), 31).unwrap();
+    ws.set_feedback_rating(&survey, Some((9, RatingScale::Nps)), 31).unwrap();
+    ws.set_feedback_sentiment(&survey, Some(Sentiment::Positive), 31).unwrap();
+    ws.set_feedback_tag(&survey, "Cash flow", true, 31).unwrap();
+    for idea in [&reminders, &hostile, &gone_idea] {
+        ws.link_feedback_to_idea(&survey, idea, true, 32).unwrap();
+    }
+    let support = ws.create_feedback("The export is slow", Channel::Support, 35, "Bo").unwrap();
+    ws.set_feedback_rating(&support, Some((2, RatingScale::Csat)), 36).unwrap();
+
+    let story = ws.create_story("automatic reminders", 40, "Ana").unwrap();
+    ws.set_story_text(&story, true, "I get paid on time", 41).unwrap();
+    ws.set_story_link(&story, false, persona.as_str(), 41).unwrap();
+    ws.set_story_link(&story, true, reminders.as_str(), 41).unwrap();
+    ws.set_story_status(&story, StoryStatus::Ready, 41).unwrap();
+    ws.set_story_estimate(&story, Some(5.0), 41).unwrap();
+    let mut criteria = Vec::new();
+    for (g, w, t) in [("an overdue invoice", "a day passes", "a reminder is sent"), ("a paid invoice", "a day passes", "nothing is sent"), ("a disputed invoice", "a day passes", "the owner is told")] {
+        let c = ws.add_criterion(&story, 42).unwrap();
+        for (step, text) in [(Step::Given, g), (Step::When, w), (Step::Then, t)] {
+            ws.set_criterion_step(&story, &c, step, text, 42).unwrap();
+        }
+        criteria.push(c);
+    }
+    ws.move_criterion(&story, &criteria[2], 0, 43).unwrap();
+
+    let spec = ws.create_document("Reminder spec", DocKind::Spec, 50, "Ana").unwrap();
+    ws.set_document_text(&spec, true, "# Goal\n\nSend **reminders**.\n\n```\ncode\n```", 51).unwrap();
+    ws.link_document(&spec, &reminders, true, 52).unwrap();
+    ws.link_document(&spec, &story, true, 52).unwrap();
+    let obj = ws.artifact(crate::schema::DOCUMENTS, &spec).unwrap();
+    ws.set_member(&obj, crate::schema::TAGS, "billing", true).unwrap();
+    ws.touch(&obj, 53).unwrap();
+
+    // One deleted artifact of each kind.
+    ws.delete_idea(&gone_idea, 60).unwrap();
+    let p = ws.create_persona("Deleted persona", 61, "Ana").unwrap();
+    ws.delete_persona(&p, 61).unwrap();
+    let f = ws.create_feedback("Deleted feedback", Channel::Review, 62, "Ana").unwrap();
+    ws.delete_feedback(&f, 62).unwrap();
+    let s = ws.create_story("Deleted story", 63, "Ana").unwrap();
+    ws.delete_story(&s, 63).unwrap();
+    let d = ws.create_document("Deleted document", DocKind::Note, 64, "Ana").unwrap();
+    ws.delete_document(&d, 64).unwrap();
+    ws.commit();
+    ws
 }
 
 #[cfg(test)]

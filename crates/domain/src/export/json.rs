@@ -1,14 +1,23 @@
 //! The JSON export and import (shape documented in [`crate::export`]).
 
-use serde::Serialize;
-use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::{Brief, BriefField, BriefNumber, Idea, IdeaLabel, IdeaStatus, IdeaText, Workspace};
+use serde_json::{json, Map, Value};
+
+use crate::document::DocKind;
+use crate::feedback::{satisfaction, Channel, Feedback, FeedbackLabel, RatingScale, Sentiment};
+use crate::persona::{Persona, PersonaText};
+use crate::priorities::{kano_answers, Framework, ScoreInputs};
+use crate::ranking::{formula, rank};
+use crate::schema::{DOCUMENTS, FEEDBACK, IDEAS, PERSONAS, STORIES, TAGS};
+use crate::scoring::KanoAnswer;
+use crate::story::{Step, Story, StoryStatus};
+use crate::{Brief, BriefField, BriefNumber, Document, EditError, Id, Idea, IdeaLabel, IdeaStatus, IdeaText, Workspace};
 
 /// The value of the file's `format` field.
 pub const FORMAT: &str = "waymark-workspace";
-/// The shape version this build writes and reads.
-pub const VERSION: u64 = 1;
+/// The shape version this build writes. It also reads every older version.
+pub const VERSION: u64 = 2;
 
 /// Why a JSON file could not be imported. Nothing is created when this is returned.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -17,84 +26,211 @@ pub enum ImportError {
     NotJson(String),
     #[error("it is JSON, but not a Waymark workspace export")]
     WrongFormat,
-    #[error("it is a version {0} export, and this app reads version 1")]
+    #[error("it is a version {0} export, and this app reads versions 1 and 2")]
     UnsupportedVersion(u64),
     #[error("the field {field} is not {expected}")]
     BadField { field: String, expected: &'static str },
 }
 
-/// One idea as exported.
-#[derive(Serialize)]
-struct JsonIdea {
-    id: String,
-    title: String,
-    description: String,
-    status: &'static str,
-    status_reason: String,
-    source: String,
-    submitter: String,
-    tags: Vec<String>,
-    votes: i64,
-    created_at: i64,
-    created_by: String,
-    updated_at: i64,
+/// The live artifacts of a collection, oldest first (ties by id).
+fn oldest_first<T>(mut all: Vec<T>, key: impl Fn(&T) -> (bool, i64, Option<&Id>)) -> Vec<T> {
+    all.retain(|x| !key(x).0);
+    all.sort_by(|a, b| {
+        let ((_, ta, ia), (_, tb, ib)) = (key(a), key(b));
+        ta.cmp(&tb).then_with(|| ia.cmp(&ib))
+    });
+    all
 }
 
-impl From<Idea> for JsonIdea {
-    fn from(i: Idea) -> JsonIdea {
-        JsonIdea {
-            id: i.id.map(|id| id.to_string()).unwrap_or_default(),
-            title: i.title,
-            description: i.description,
-            status: i.status.key(),
-            status_reason: i.status_reason,
-            source: i.source,
-            submitter: i.submitter,
-            tags: i.tags,
-            votes: i.votes,
-            created_at: i.created_at,
-            created_by: i.created_by,
-            updated_at: i.updated_at,
-        }
+fn id_text(id: &Option<Id>) -> String {
+    id.as_ref().map(Id::to_string).unwrap_or_default()
+}
+
+/// Where each exported artifact is in the file, so references name only what the
+/// file holds, in the file's order.
+type Exported<'a> = HashMap<&'a str, usize>;
+
+fn ids<'a>(ids: impl IntoIterator<Item = &'a Option<Id>>) -> Exported<'a> {
+    ids.into_iter().filter_map(|id| id.as_ref().map(Id::as_str)).enumerate().map(|(n, id)| (id, n)).collect()
+}
+
+/// `reference` if it names an exported artifact, else "".
+fn kept<'a>(reference: &'a str, exported: &Exported) -> &'a str {
+    if exported.contains_key(reference) {
+        reference
+    } else {
+        ""
     }
 }
 
-/// The workspace as pretty JSON: its brief (with the derived ROI) and its live ideas,
-/// oldest first.
+/// The references that name exported artifacts, in the file's order.
+fn kept_all<'a>(references: &'a [Id], exported: &Exported) -> Vec<&'a str> {
+    let mut kept: Vec<&str> = references.iter().map(Id::as_str).filter(|r| exported.contains_key(r)).collect();
+    kept.sort_by_key(|r| exported[r]);
+    kept
+}
+
+/// Adds who created an artifact and when, and when it last changed.
+fn stamped(mut value: Value, created_at: i64, created_by: &str, updated_at: i64) -> Value {
+    value["created_at"] = created_at.into();
+    value["created_by"] = created_by.into();
+    value["updated_at"] = updated_at.into();
+    value
+}
+
+/// One idea: its fields, inputs for every framework, Kano answers, and (derived) its
+/// score, rank and worked formula under the workspace's framework.
+fn idea_json(i: &Idea, ranked: Option<&crate::ranking::Ranked>, framework: Framework, criteria: &[crate::priorities::WeightedCriterion]) -> Value {
+    let mut scores: ScoreInputs = i.scores.clone();
+    scores.remove(Framework::Kano.key());
+    let kano: Vec<Value> = kano_answers(&i.scores)
+        .into_iter()
+        .flat_map(|((f, d), ids)| std::iter::repeat_n(json!({ "functional": f.key(), "dysfunctional": d.key() }), ids.len()))
+        .collect();
+    let value = json!({
+        "id": id_text(&i.id),
+        "title": i.title,
+        "description": i.description,
+        "status": i.status.key(),
+        "status_reason": i.status_reason,
+        "source": i.source,
+        "submitter": i.submitter,
+        "tags": i.tags,
+        "votes": i.votes,
+        "scores": scores,
+        "kano_answers": kano,
+        "score": ranked.and_then(|r| r.score.value()),
+        "rank": ranked.and_then(|r| r.rank),
+        "score_formula": formula(framework, &i.scores, criteria),
+    });
+    stamped(value, i.created_at, &i.created_by, i.updated_at)
+}
+
+fn persona_json(p: &Persona) -> Value {
+    let mut value = json!({ "id": id_text(&p.id) });
+    for field in PersonaText::ALL {
+        value[field.key()] = p.text(field).into();
+    }
+    value["segment_size"] = p.segment_size.into();
+    stamped(value, p.created_at, &p.created_by, p.updated_at)
+}
+
+fn feedback_json(f: &Feedback, ideas: &Exported, personas: &Exported) -> Value {
+    let value = json!({
+        "id": id_text(&f.id),
+        "text": f.text,
+        "channel": f.channel.key(),
+        "customer": f.customer,
+        "segment": f.segment,
+        "date": f.date,
+        "rating": f.rating,
+        "rating_scale": f.scale.map(RatingScale::key),
+        "sentiment": f.sentiment.map(Sentiment::key),
+        "persona": kept(&f.persona, personas),
+        "tags": f.tags,
+        "ideas": kept_all(&f.ideas, ideas),
+    });
+    stamped(value, f.created_at, &f.created_by, f.updated_at)
+}
+
+fn story_json(s: &Story, ideas: &Exported, personas: &Exported) -> Value {
+    let criteria: Vec<Value> = s.criteria.iter().map(|c| json!({ "given": c.given, "when": c.when, "then": c.then })).collect();
+    let value = json!({
+        "id": id_text(&s.id),
+        "persona": kept(&s.persona, personas),
+        "goal": s.goal,
+        "benefit": s.benefit,
+        "criteria": criteria,
+        "estimate": s.estimate,
+        "status": s.status.key(),
+        "idea": kept(&s.idea, ideas),
+    });
+    stamped(value, s.created_at, &s.created_by, s.updated_at)
+}
+
+fn document_json(d: &Document, targets: &Exported) -> Value {
+    let value = json!({
+        "id": id_text(&d.id),
+        "title": d.title,
+        "kind": d.kind.key(),
+        "body": d.body,
+        "links": kept_all(&d.links, targets),
+        "tags": d.tags,
+    });
+    stamped(value, d.created_at, &d.created_by, d.updated_at)
+}
+
+/// The workspace as pretty JSON: its brief (with the derived ROI), prioritisation
+/// settings, and every live artifact, oldest first, with derived figures beside them.
 pub fn to_json(ws: &Workspace, exported_at_ms: i64) -> String {
     let (brief, _) = ws.brief();
-    let (mut ideas, _) = ws.ideas();
-    ideas.retain(|i| !i.deleted);
-    ideas.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
-    let ideas: Vec<JsonIdea> = ideas.into_iter().map(JsonIdea::from).collect();
+    let ideas = oldest_first(ws.ideas().0, |i| (i.deleted, i.created_at, i.id.as_ref()));
+    let personas = oldest_first(ws.personas().0, |p| (p.deleted, p.created_at, p.id.as_ref()));
+    let feedback = oldest_first(ws.all_feedback().0, |f| (f.deleted, f.created_at, f.id.as_ref()));
+    let stories = oldest_first(ws.stories().0, |s| (s.deleted, s.created_at, s.id.as_ref()));
+    let documents = oldest_first(ws.documents().0, |d| (d.deleted, d.created_at, d.id.as_ref()));
+    let (idea_ids, persona_ids) = (ids(ideas.iter().map(|i| &i.id)), ids(personas.iter().map(|p| &p.id)));
+    let link_targets = ids(ideas.iter().map(|i| &i.id).chain(stories.iter().map(|s| &s.id)));
+
+    let framework = ws.framework();
+    let criteria = ws.weighted_criteria();
+    let ranked: HashMap<Id, crate::ranking::Ranked> = rank(&ideas, framework, &criteria).into_iter().map(|r| (r.id.clone(), r)).collect();
+    let criteria_json: Vec<Value> = criteria.iter().map(|c| json!({ "id": c.id.as_str(), "name": c.name, "weight": c.weight })).collect();
+
+    let summary = satisfaction(&feedback);
+    let nps = summary.nps.map(|n| {
+        json!({ "score": n.score, "promoters": n.promoters, "passives": n.passives, "detractors": n.detractors, "respondents": n.respondents })
+    });
+    let csat = summary.csat.map(|c| json!({ "percent": c.percent, "satisfied": c.satisfied, "respondents": c.respondents }));
+
     let mut brief_json = serde_json::to_value(&brief).expect("a brief is plain data");
     brief_json["roi"] = brief.roi().map_or(Value::Null, Value::from);
-    let doc = serde_json::json!({
+    let doc = json!({
         "format": FORMAT,
         "version": VERSION,
         "workspace_id": ws.workspace_id(),
         "exported_at": exported_at_ms,
         "brief": brief_json,
-        "ideas": ideas,
+        "prioritization": { "framework": framework.key(), "criteria": criteria_json },
+        "ideas": ideas.iter().map(|i| idea_json(i, i.id.as_ref().and_then(|id| ranked.get(id)), framework, &criteria)).collect::<Vec<_>>(),
+        "personas": personas.iter().map(persona_json).collect::<Vec<_>>(),
+        "feedback": feedback.iter().map(|f| feedback_json(f, &idea_ids, &persona_ids)).collect::<Vec<_>>(),
+        "feedback_summary": { "nps": nps, "csat": csat },
+        "stories": stories.iter().map(|s| story_json(s, &idea_ids, &persona_ids)).collect::<Vec<_>>(),
+        "documents": documents.iter().map(|d| document_json(d, &link_targets)).collect::<Vec<_>>(),
     });
     serde_json::to_string_pretty(&doc).expect("JSON values serialise")
 }
 
 /// Reads fields of one JSON object, naming any of the wrong type by its full path.
 struct Fields<'a> {
-    obj: &'a Map<String, Value>,
-    /// `brief.` or `ideas[3].`
+    /// `None` for a missing object: every field reads as missing.
+    obj: Option<&'a Map<String, Value>>,
+    /// `brief.`, `ideas[3].`, or "" for the root.
     path: String,
 }
 
-impl Fields<'_> {
+impl<'a> Fields<'a> {
+    /// The object `value` at `name` (`ideas[3]`).
+    fn of(value: &'a Value, name: String) -> Result<Fields<'a>, ImportError> {
+        match value {
+            Value::Object(obj) => Ok(Fields { obj: Some(obj), path: format!("{name}.") }),
+            _ => Err(ImportError::BadField { field: name, expected: "an object" }),
+        }
+    }
+
     fn bad(&self, key: &str, expected: &'static str) -> ImportError {
         ImportError::BadField { field: format!("{}{key}", self.path), expected }
     }
 
     /// A present, non-null value.
-    fn get(&self, key: &str) -> Option<&Value> {
-        self.obj.get(key).filter(|v| !v.is_null())
+    fn get(&self, key: &str) -> Option<&'a Value> {
+        self.obj?.get(key).filter(|v| !v.is_null())
+    }
+
+    /// The keys present, in file order.
+    fn keys(&self) -> impl Iterator<Item = &'a String> {
+        self.obj.into_iter().flat_map(|o| o.keys())
     }
 
     fn text(&self, key: &str) -> Result<String, ImportError> {
@@ -114,41 +250,105 @@ impl Fields<'_> {
         }
     }
 
-    fn whole(&self, key: &str) -> Result<i64, ImportError> {
+    /// A number that may not be negative (a size, an estimate).
+    fn amount(&self, key: &str) -> Result<Option<f64>, ImportError> {
+        match self.number(key)? {
+            Some(n) if n < 0.0 => Err(self.bad(key, "a number, 0 or more")),
+            n => Ok(n),
+        }
+    }
+
+    fn whole_or_none(&self, key: &str) -> Result<Option<i64>, ImportError> {
         match self.get(key) {
-            None => Ok(0),
+            None => Ok(None),
             Some(Value::Number(n)) => match (n.as_i64(), n.as_f64()) {
-                (Some(i), _) => Ok(i),
+                (Some(i), _) => Ok(Some(i)),
                 // 3.0 is a whole number, written by a tool that only has floats.
-                (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(f as i64),
+                (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(f as i64)),
                 _ => Err(self.bad(key, "a whole number")),
             },
             Some(_) => Err(self.bad(key, "a whole number")),
         }
     }
 
+    fn whole(&self, key: &str) -> Result<i64, ImportError> {
+        Ok(self.whole_or_none(key)?.unwrap_or(0))
+    }
+
     fn text_list(&self, key: &str) -> Result<Vec<String>, ImportError> {
-        match self.get(key) {
-            None => Ok(Vec::new()),
-            Some(Value::Array(items)) => {
-                items.iter().map(|t| t.as_str().map(str::to_owned).ok_or_else(|| self.bad(key, "a list of text"))).collect()
-            }
-            Some(_) => Err(self.bad(key, "a list of text")),
+        self.list(key, "a list of text")?
+            .iter()
+            .map(|t| t.as_str().map(str::to_owned).ok_or_else(|| self.bad(key, "a list of text")))
+            .collect()
+    }
+
+    /// One of a fixed set of keys (a status, a channel…); `None` when missing or "".
+    fn choice<T>(&self, key: &str, parse: impl Fn(&str) -> Option<T>, expected: &'static str) -> Result<Option<T>, ImportError> {
+        match self.text(key).map_err(|_| self.bad(key, expected))?.as_str() {
+            "" => Ok(None),
+            raw => parse(raw).map(Some).ok_or_else(|| self.bad(key, expected)),
         }
     }
-}
 
-/// The object at `key` of the root, or an empty one when it is missing.
-fn object<'a>(root: &'a Map<String, Value>, key: &str, empty: &'a Map<String, Value>) -> Result<&'a Map<String, Value>, ImportError> {
-    match root.get(key) {
-        None | Some(Value::Null) => Ok(empty),
-        Some(Value::Object(o)) => Ok(o),
-        Some(_) => Err(ImportError::BadField { field: key.into(), expected: "an object" }),
+    /// The object at `key`; a missing one reads as empty.
+    fn object(&self, key: &str) -> Result<Fields<'a>, ImportError> {
+        match self.get(key) {
+            None => Ok(Fields { obj: None, path: format!("{}{key}.", self.path) }),
+            Some(v) => Fields::of(v, format!("{}{key}", self.path)),
+        }
+    }
+
+    /// The array at `key`; a missing one reads as empty.
+    fn list(&self, key: &str, expected: &'static str) -> Result<&'a [Value], ImportError> {
+        match self.get(key) {
+            None => Ok(&[]),
+            Some(Value::Array(items)) => Ok(items),
+            Some(_) => Err(self.bad(key, expected)),
+        }
+    }
+
+    /// Reads every object of the array at `key`.
+    fn each<T>(&self, key: &str, read: impl Fn(Fields<'a>) -> Result<T, ImportError>) -> Result<Vec<T>, ImportError> {
+        let items = self.list(key, "a list")?;
+        items.iter().enumerate().map(|(n, v)| read(Fields::of(v, format!("{}{key}[{n}]", self.path))?)).collect()
     }
 }
 
-fn read_brief(obj: &Map<String, Value>) -> Result<Brief, ImportError> {
-    let f = Fields { obj, path: "brief.".into() };
+/// An artifact read from the file: its id there, and what to create.
+struct Item<T> {
+    id: String,
+    value: T,
+}
+
+/// One functional/dysfunctional answer pair per respondent.
+type KanoAnswers = Vec<(KanoAnswer, KanoAnswer)>;
+
+/// Everything a file holds, checked, before anything is created.
+struct File {
+    brief: Brief,
+    framework: Framework,
+    /// Weighted-scoring criteria: name and weight.
+    criteria: Vec<Item<(String, f64)>>,
+    /// Each idea (its `scores` as in the file) with its Kano answers.
+    ideas: Vec<Item<(Idea, KanoAnswers)>>,
+    personas: Vec<Item<Persona>>,
+    /// Feedback with the file ids of the ideas it supports.
+    feedback: Vec<Item<(Feedback, Vec<String>)>>,
+    stories: Vec<Item<Story>>,
+    /// Documents with the file ids of the ideas and stories they link.
+    documents: Vec<Item<(Document, Vec<String>)>>,
+}
+
+/// The artifact's `id`, which no other artifact in the file may share.
+fn file_id(f: &Fields, seen: &mut BTreeSet<String>) -> Result<String, ImportError> {
+    let id = f.text("id")?;
+    if !id.is_empty() && !seen.insert(id.clone()) {
+        return Err(f.bad("id", "an id no other item in the file has"));
+    }
+    Ok(id)
+}
+
+fn read_brief(f: &Fields) -> Result<Brief, ImportError> {
     Ok(Brief {
         name: f.text("name")?,
         vision: f.text("vision")?,
@@ -164,26 +364,117 @@ fn read_brief(obj: &Map<String, Value>) -> Result<Brief, ImportError> {
     })
 }
 
-fn read_idea(value: &Value, n: usize) -> Result<Idea, ImportError> {
-    let Value::Object(obj) = value else {
-        return Err(ImportError::BadField { field: format!("ideas[{n}]"), expected: "an object" });
-    };
-    let f = Fields { obj, path: format!("ideas[{n}].") };
-    let status = match f.text("status")?.as_str() {
-        "" => IdeaStatus::New,
-        key => IdeaStatus::parse(key).ok_or_else(|| f.bad("status", "a known status"))?,
-    };
-    Ok(Idea {
+/// `scores`: framework → input → number (inputs this app does not know are ignored
+/// when writing).
+fn read_scores(f: &Fields) -> Result<ScoreInputs, ImportError> {
+    let scores = f.object("scores")?;
+    let mut out = ScoreInputs::new();
+    for framework in scores.keys() {
+        let inputs = scores.object(framework)?;
+        let mut values = BTreeMap::new();
+        for input in inputs.keys() {
+            if let Some(v) = inputs.number(input)? {
+                values.insert(input.clone(), v);
+            }
+        }
+        out.insert(framework.clone(), values);
+    }
+    Ok(out)
+}
+
+const KANO: &str = "like, expect, neutral, live_with or dislike";
+
+fn read_idea(f: &Fields) -> Result<(Idea, KanoAnswers), ImportError> {
+    let kano = f.each("kano_answers", |a| {
+        let answer = |key| a.choice(key, KanoAnswer::parse, KANO)?.ok_or_else(|| a.bad(key, KANO));
+        Ok((answer("functional")?, answer("dysfunctional")?))
+    })?;
+    let idea = Idea {
         id: None,
         title: f.text("title")?,
         description: f.text("description")?,
-        status,
+        status: f.choice("status", IdeaStatus::parse, "a known status")?.unwrap_or_default(),
         status_reason: f.text("status_reason")?,
         source: f.text("source")?,
         submitter: f.text("submitter")?,
         tags: f.text_list("tags")?,
         votes: f.whole("votes")?,
-        scores: Default::default(),
+        scores: read_scores(f)?,
+        created_at: f.whole("created_at")?,
+        created_by: f.text("created_by")?,
+        updated_at: f.whole("updated_at")?,
+        deleted: false,
+    };
+    Ok((idea, kano))
+}
+
+fn read_persona(f: &Fields) -> Result<Persona, ImportError> {
+    let mut p = Persona {
+        segment_size: f.amount("segment_size")?,
+        created_at: f.whole("created_at")?,
+        created_by: f.text("created_by")?,
+        updated_at: f.whole("updated_at")?,
+        ..Persona::default()
+    };
+    for field in PersonaText::ALL {
+        let text = f.text(field.key())?;
+        match field {
+            PersonaText::Name => p.name = text,
+            PersonaText::Role => p.role = text,
+            PersonaText::Goals => p.goals = text,
+            PersonaText::PainPoints => p.pain_points = text,
+            PersonaText::Motivations => p.motivations = text,
+            PersonaText::Behaviours => p.behaviours = text,
+            PersonaText::Quote => p.quote = text,
+        }
+    }
+    Ok(p)
+}
+
+fn read_feedback(f: &Fields) -> Result<(Feedback, Vec<String>), ImportError> {
+    let channel = f.choice("channel", Channel::parse, "a known channel")?.unwrap_or_default();
+    let scale = f.choice("rating_scale", RatingScale::parse, "nps or csat")?.or(channel.default_scale());
+    let rating = f.whole_or_none("rating")?;
+    if let Some(r) = rating {
+        let scale = scale.ok_or_else(|| f.bad("rating_scale", "nps or csat, for the rating"))?;
+        if !scale.range().contains(&r) {
+            return Err(f.bad("rating", "a rating on its scale (NPS 0–10, CSAT 1–5)"));
+        }
+    }
+    let fb = Feedback {
+        id: None,
+        text: f.text("text")?,
+        channel,
+        customer: f.text(FeedbackLabel::Customer.key())?,
+        segment: f.text(FeedbackLabel::Segment.key())?,
+        date: f.text(FeedbackLabel::Date.key())?,
+        rating,
+        scale,
+        sentiment: f.choice("sentiment", Sentiment::parse, "positive, neutral or negative")?,
+        persona: f.text(FeedbackLabel::Persona.key())?,
+        tags: f.text_list("tags")?,
+        ideas: Vec::new(),
+        created_at: f.whole("created_at")?,
+        created_by: f.text("created_by")?,
+        updated_at: f.whole("updated_at")?,
+        deleted: false,
+    };
+    Ok((fb, f.text_list("ideas")?))
+}
+
+fn read_story(f: &Fields) -> Result<Story, ImportError> {
+    let criteria = f.each("criteria", |c| {
+        Ok(crate::story::Criterion { given: c.text("given")?, when: c.text("when")?, then: c.text("then")?, ..Default::default() })
+    })?;
+    Ok(Story {
+        id: None,
+        persona: f.text("persona")?,
+        goal: f.text("goal")?,
+        benefit: f.text("benefit")?,
+        criteria,
+        estimate: f.amount("estimate")?,
+        status: f.choice("status", StoryStatus::parse, "a known story status")?.unwrap_or_default(),
+        idea: f.text("idea")?,
         created_at: f.whole("created_at")?,
         created_by: f.text("created_by")?,
         updated_at: f.whole("updated_at")?,
@@ -191,45 +482,135 @@ fn read_idea(value: &Value, n: usize) -> Result<Idea, ImportError> {
     })
 }
 
-/// Creates a new workspace (with a new id, and new idea ids) from a JSON export. Ideas
-/// keep who created them and when, their votes, tags and status.
+fn read_document(f: &Fields) -> Result<(Document, Vec<String>), ImportError> {
+    let doc = Document {
+        id: None,
+        title: f.text("title")?,
+        kind: f.choice("kind", DocKind::parse, "a known document kind")?.unwrap_or_default(),
+        body: f.text("body")?,
+        links: Vec::new(),
+        tags: f.text_list("tags")?,
+        created_at: f.whole("created_at")?,
+        created_by: f.text("created_by")?,
+        updated_at: f.whole("updated_at")?,
+        deleted: false,
+    };
+    Ok((doc, f.text_list("links")?))
+}
+
+/// Reads every artifact of the array at `key`, each with its file id.
+fn items<'a, T>(
+    root: &Fields<'a>,
+    key: &str,
+    seen: &mut BTreeSet<String>,
+    read: impl Fn(&Fields<'a>) -> Result<T, ImportError>,
+) -> Result<Vec<Item<T>>, ImportError> {
+    let fields = root.each(key, Ok)?;
+    fields.iter().map(|f| Ok(Item { id: file_id(f, seen)?, value: read(f)? })).collect()
+}
+
+fn read_file(root: &Fields) -> Result<File, ImportError> {
+    let mut seen = BTreeSet::new();
+    let prioritization = root.object("prioritization")?;
+    Ok(File {
+        brief: read_brief(&root.object("brief")?)?,
+        framework: prioritization.choice("framework", Framework::parse, "a known framework")?.unwrap_or_default(),
+        criteria: items(&prioritization, "criteria", &mut seen, |c| Ok((c.text("name")?, c.number("weight")?.unwrap_or(0.0))))?,
+        ideas: items(root, "ideas", &mut seen, read_idea)?,
+        personas: items(root, "personas", &mut seen, read_persona)?,
+        feedback: items(root, "feedback", &mut seen, read_feedback)?,
+        stories: items(root, "stories", &mut seen, read_story)?,
+        documents: items(root, "documents", &mut seen, read_document)?,
+    })
+}
+
+/// Creates a new workspace (with a new id, and new ids for everything in it) from a
+/// JSON export of any version up to [`VERSION`]. Artifacts keep who created them and
+/// when; references between them point at the new ids.
 pub fn from_json(text: &str, now_ms: i64, by: &str) -> Result<Workspace, ImportError> {
     let root: Value = serde_json::from_str(text).map_err(|e| ImportError::NotJson(e.to_string()))?;
-    let Value::Object(root) = root else { return Err(ImportError::WrongFormat) };
-    if root.get("format").and_then(Value::as_str) != Some(FORMAT) {
+    let Value::Object(obj) = &root else { return Err(ImportError::WrongFormat) };
+    if obj.get("format").and_then(Value::as_str) != Some(FORMAT) {
         return Err(ImportError::WrongFormat);
     }
-    match root.get("version").and_then(Value::as_u64) {
-        Some(VERSION) => {}
+    match obj.get("version").and_then(Value::as_u64) {
+        Some(1..=VERSION) => {}
         Some(v) => return Err(ImportError::UnsupportedVersion(v)),
         None => return Err(ImportError::BadField { field: "version".into(), expected: "a whole number" }),
     }
     // Read and check everything before creating anything.
-    let empty = Map::new();
-    let brief = read_brief(object(&root, "brief", &empty)?)?;
-    let ideas = match root.get("ideas") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => items.iter().enumerate().map(|(n, v)| read_idea(v, n)).collect::<Result<_, _>>()?,
-        Some(_) => return Err(ImportError::BadField { field: "ideas".into(), expected: "a list" }),
-    };
-    let mut ws = Workspace::create(&brief.name, now_ms, by);
-    write(&mut ws, &brief, &ideas, now_ms, by).expect("writing to a fresh in-memory document cannot fail");
+    let file = read_file(&Fields { obj: Some(obj), path: String::new() })?;
+    let mut ws = Workspace::create(&file.brief.name, now_ms, by);
+    write(&mut ws, &file, now_ms, by).expect("writing checked data to a fresh in-memory document cannot fail");
     ws.commit();
     Ok(ws)
 }
 
-/// Writes a checked brief and ideas into a fresh workspace.
-fn write(ws: &mut Workspace, brief: &Brief, ideas: &[Idea], now_ms: i64, by: &str) -> Result<(), crate::EditError> {
+/// New ids of one kind of artifact, by their ids in the file.
+#[derive(Default)]
+struct NewIds(HashMap<String, Id>);
+
+impl NewIds {
+    fn add(&mut self, file_id: &str, id: &Id) {
+        if !file_id.is_empty() {
+            self.0.insert(file_id.to_owned(), id.clone());
+        }
+    }
+
+    /// The new id of what `file_id` names ("" when it names nothing exported).
+    fn of(&self, file_id: &str) -> Option<&Id> {
+        self.0.get(file_id)
+    }
+
+    fn text_of(&self, file_id: &str) -> &str {
+        self.of(file_id).map_or("", Id::as_str)
+    }
+}
+
+/// When and by whom an artifact was created: a tool that does not know leaves these
+/// out, and then the import is both.
+fn origin<'a>(created_at: i64, created_by: &'a str, now_ms: i64, by: &'a str) -> (i64, &'a str) {
+    (if created_at > 0 { created_at } else { now_ms }, if created_by.is_empty() { by } else { created_by })
+}
+
+/// Sets when an artifact last changed, after everything else was written.
+fn finish(ws: &mut Workspace, collection: &str, id: &Id, updated_at: i64) -> Result<(), EditError> {
+    let obj = ws.artifact(collection, id)?;
+    ws.touch(&obj, updated_at)
+}
+
+/// Writes a checked file into a fresh workspace.
+fn write(ws: &mut Workspace, file: &File, now_ms: i64, by: &str) -> Result<(), EditError> {
+    let brief = &file.brief;
     for field in BriefField::ALL {
         ws.set_brief_text(field, brief.text(field))?;
     }
     ws.set_brief_number(BriefNumber::BenefitValue, brief.benefit_value)?;
     ws.set_brief_number(BriefNumber::Budget, brief.budget)?;
-    for idea in ideas {
-        // A tool that does not know when or by whom leaves these out: the import is both.
-        let at = if idea.created_at > 0 { idea.created_at } else { now_ms };
-        let author = if idea.created_by.is_empty() { by } else { &idea.created_by };
-        let id = ws.create_idea(&idea.title, at, author)?;
+    ws.set_framework(file.framework)?;
+    let mut criteria = NewIds::default();
+    for Item { id: file_id, value: (name, weight) } in &file.criteria {
+        let id = ws.put_weighted_criterion(None, name, *weight)?;
+        criteria.add(file_id, &id);
+    }
+
+    let mut personas = NewIds::default();
+    for Item { id: file_id, value: p } in &file.personas {
+        let (at, author) = origin(p.created_at, &p.created_by, now_ms, by);
+        let id = ws.create_persona("", at, author)?;
+        for field in PersonaText::ALL {
+            ws.set_persona_text(&id, field, p.text(field), at)?;
+        }
+        ws.set_persona_segment_size(&id, p.segment_size, at)?;
+        finish(ws, PERSONAS, &id, p.updated_at.max(at))?;
+        personas.add(file_id, &id);
+    }
+
+    let mut ideas = NewIds::default();
+    for Item { id: file_id, value: (idea, kano) } in &file.ideas {
+        let (at, author) = origin(idea.created_at, &idea.created_by, now_ms, by);
+        let id = ws.create_idea("", at, author)?;
+        ws.set_idea_text(&id, IdeaText::Title, &idea.title, at)?;
         ws.set_idea_text(&id, IdeaText::Description, &idea.description, at)?;
         ws.set_idea_text(&id, IdeaText::StatusReason, &idea.status_reason, at)?;
         ws.set_idea_label(&id, IdeaLabel::Source, &idea.source, at)?;
@@ -241,11 +622,89 @@ fn write(ws: &mut Workspace, brief: &Brief, ideas: &[Idea], now_ms: i64, by: &st
         if idea.votes != 0 {
             ws.vote_idea(&id, idea.votes, at)?;
         }
-        ws.touch_idea(&id, idea.updated_at.max(at))?;
+        for (key, inputs) in &idea.scores {
+            let Some(framework) = Framework::parse(key) else { continue };
+            for (input, value) in inputs {
+                // Weighted inputs are keyed by criterion; other frameworks' by name.
+                let input = match framework {
+                    Framework::Weighted => criteria.text_of(input),
+                    Framework::Kano => continue,
+                    other => other.inputs().iter().copied().find(|known| *known == input.as_str()).unwrap_or_default(),
+                };
+                if !input.is_empty() {
+                    ws.set_score_input(&id, framework, input, Some(*value), at)?;
+                }
+            }
+        }
+        for (functional, dysfunctional) in kano {
+            ws.add_kano_answer(&id, *functional, *dysfunctional, at)?;
+        }
+        finish(ws, IDEAS, &id, idea.updated_at.max(at))?;
+        ideas.add(file_id, &id);
+    }
+
+    let mut stories = NewIds::default();
+    for Item { id: file_id, value: s } in &file.stories {
+        let (at, author) = origin(s.created_at, &s.created_by, now_ms, by);
+        let id = ws.create_story("", at, author)?;
+        ws.set_story_text(&id, false, &s.goal, at)?;
+        ws.set_story_text(&id, true, &s.benefit, at)?;
+        ws.set_story_link(&id, false, personas.text_of(&s.persona), at)?;
+        ws.set_story_link(&id, true, ideas.text_of(&s.idea), at)?;
+        ws.set_story_status(&id, s.status, at)?;
+        ws.set_story_estimate(&id, s.estimate, at)?;
+        for c in &s.criteria {
+            let cid = ws.add_criterion(&id, at)?;
+            for (step, text) in [(Step::Given, &c.given), (Step::When, &c.when), (Step::Then, &c.then)] {
+                ws.set_criterion_step(&id, &cid, step, text, at)?;
+            }
+        }
+        finish(ws, STORIES, &id, s.updated_at.max(at))?;
+        stories.add(file_id, &id);
+    }
+
+    for Item { value: (fb, linked), .. } in &file.feedback {
+        let (at, author) = origin(fb.created_at, &fb.created_by, now_ms, by);
+        let id = ws.create_feedback("", fb.channel, at, author)?;
+        ws.set_feedback_text(&id, &fb.text, at)?;
+        for (label, value) in [
+            (FeedbackLabel::Customer, fb.customer.as_str()),
+            (FeedbackLabel::Segment, fb.segment.as_str()),
+            (FeedbackLabel::Date, fb.date.as_str()),
+            (FeedbackLabel::Persona, personas.text_of(&fb.persona)),
+        ] {
+            ws.set_feedback_label(&id, label, value, at)?;
+        }
+        if let (Some(rating), Some(scale)) = (fb.rating, fb.scale) {
+            ws.set_feedback_rating(&id, Some((rating, scale)), at)?;
+        }
+        ws.set_feedback_sentiment(&id, fb.sentiment, at)?;
+        for tag in &fb.tags {
+            ws.set_feedback_tag(&id, tag, true, at)?;
+        }
+        for idea in linked.iter().filter_map(|i| ideas.of(i)) {
+            ws.link_feedback_to_idea(&id, idea, true, at)?;
+        }
+        finish(ws, FEEDBACK, &id, fb.updated_at.max(at))?;
+    }
+
+    for Item { value: (d, links), .. } in &file.documents {
+        let (at, author) = origin(d.created_at, &d.created_by, now_ms, by);
+        let id = ws.create_document("", d.kind, at, author)?;
+        ws.set_document_text(&id, false, &d.title, at)?;
+        ws.set_document_text(&id, true, &d.body, at)?;
+        for target in links.iter().filter_map(|l| ideas.of(l).or_else(|| stories.of(l))) {
+            ws.link_document(&id, target, true, at)?;
+        }
+        // Documents have no tag editor yet; their tags are kept as a set like any other.
+        let obj = ws.artifact(DOCUMENTS, &id)?;
+        for tag in d.tags.iter().filter_map(|t| crate::idea::normalize_tag(t)) {
+            ws.set_member(&obj, TAGS, &tag, true)?;
+        }
+        finish(ws, DOCUMENTS, &id, d.updated_at.max(at))?;
     }
     Ok(())
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,7 +746,7 @@ mod tests {
         let ws = sample();
         let json: Value = serde_json::from_str(&to_json(&ws, 99)).unwrap();
         assert_eq!(json["format"], "waymark-workspace");
-        assert_eq!(json["version"], 1);
+        assert_eq!(json["version"], 2);
         assert_eq!(json["workspace_id"], ws.workspace_id().as_str());
         assert_eq!(json["exported_at"], 99);
         let brief = json["brief"].as_object().unwrap();
@@ -354,6 +813,8 @@ mod tests {
         assert_eq!(from_json("[1,2]", 1, "x").err(), Some(ImportError::WrongFormat));
         assert_eq!(from_json("\"waymark-workspace\"", 1, "x").err(), Some(ImportError::WrongFormat));
         assert_eq!(from_json("{\"format\":\"waymark-workspace\",\"version\":7}", 1, "x").err(), Some(ImportError::UnsupportedVersion(7)));
+        assert_eq!(from_json("{\"format\":\"waymark-workspace\",\"version\":3}", 1, "x").err(), Some(ImportError::UnsupportedVersion(3)));
+        assert_eq!(from_json("{\"format\":\"waymark-workspace\",\"version\":0}", 1, "x").err(), Some(ImportError::UnsupportedVersion(0)));
         assert_eq!(from_json("{\"format\":\"waymark-workspace\"}", 1, "x").err(), bad("version", "a whole number"));
         let huge = "{\"format\":\"waymark-workspace\",\"version\":1,\"brief\":{\"budget\":1e400}}";
         assert!(matches!(from_json(huge, 1, "x"), Err(ImportError::NotJson(_))), "no infinite budgets");
@@ -362,7 +823,6 @@ mod tests {
 
     #[test]
     fn a_field_of_the_wrong_type_is_named() {
-        let file = |body: &str| format!("{{\"format\":\"waymark-workspace\",\"version\":1,{body}}}");
         let cases = [
             ("\"brief\":\"Payments\"", "brief", "an object"),
             ("\"brief\":{\"vision\":[\"a\"]}", "brief.vision", "text"),
@@ -376,9 +836,38 @@ mod tests {
             ("\"ideas\":[{\"tags\":\"mobile\"}]", "ideas[0].tags", "a list of text"),
             ("\"ideas\":[{\"tags\":[\"ok\",3]}]", "ideas[0].tags", "a list of text"),
             ("\"ideas\":[{\"status\":\"wontfix\"}]", "ideas[0].status", "a known status"),
+            ("\"prioritization\":[]", "prioritization", "an object"),
+            ("\"prioritization\":{\"framework\":\"vibes\"}", "prioritization.framework", "a known framework"),
+            ("\"prioritization\":{\"criteria\":[{\"weight\":\"-1\"}]}", "prioritization.criteria[0].weight", "a number"),
+            ("\"ideas\":[{\"scores\":[]}]", "ideas[0].scores", "an object"),
+            ("\"ideas\":[{\"scores\":{\"rice\":5}}]", "ideas[0].scores.rice", "an object"),
+            ("\"ideas\":[{\"scores\":{\"rice\":{\"reach\":\"many\"}}}]", "ideas[0].scores.rice.reach", "a number"),
+            ("\"ideas\":[{\"kano_answers\":[{\"functional\":\"like\"}]}]", "ideas[0].kano_answers[0].dysfunctional", KANO),
+            ("\"ideas\":[{\"kano_answers\":[{\"functional\":\"love\",\"dysfunctional\":\"like\"}]}]", "ideas[0].kano_answers[0].functional", KANO),
+            ("\"personas\":{}", "personas", "a list"),
+            ("\"personas\":[{\"quote\":7}]", "personas[0].quote", "text"),
+            ("\"personas\":[{\"segment_size\":\"big\"}]", "personas[0].segment_size", "a number"),
+            ("\"personas\":[{\"segment_size\":-3}]", "personas[0].segment_size", "a number, 0 or more"),
+            ("\"feedback\":[{},{\"channel\":\"fax\"}]", "feedback[1].channel", "a known channel"),
+            ("\"feedback\":[{\"ideas\":\"i1\"}]", "feedback[0].ideas", "a list of text"),
+            ("\"feedback\":[{\"rating\":11,\"rating_scale\":\"nps\"}]", "feedback[0].rating", "a rating on its scale (NPS 0–10, CSAT 1–5)"),
+            ("\"feedback\":[{\"rating\":4.5,\"rating_scale\":\"csat\"}]", "feedback[0].rating", "a whole number"),
+            ("\"feedback\":[{\"rating\":4,\"channel\":\"interview\"}]", "feedback[0].rating_scale", "nps or csat, for the rating"),
+            ("\"feedback\":[{\"sentiment\":\"meh\"}]", "feedback[0].sentiment", "positive, neutral or negative"),
+            ("\"stories\":[{\"criteria\":[{},\"Given x\"]}]", "stories[0].criteria[1]", "an object"),
+            ("\"stories\":[{\"criteria\":[{\"then\":false}]}]", "stories[0].criteria[0].then", "text"),
+            ("\"stories\":[{\"estimate\":-1}]", "stories[0].estimate", "a number, 0 or more"),
+            ("\"stories\":[{\"status\":\"shipped\"}]", "stories[0].status", "a known story status"),
+            ("\"documents\":[{\"kind\":\"memo\"}]", "documents[0].kind", "a known document kind"),
+            ("\"documents\":[{\"links\":[1]}]", "documents[0].links", "a list of text"),
+            ("\"ideas\":[{\"id\":\"a\"}],\"documents\":[{\"id\":\"a\"}]", "documents[0].id", "an id no other item in the file has"),
         ];
-        for (body, field, expected) in cases {
-            assert_eq!(from_json(&file(body), 1, "x").err(), bad(field, expected), "{body}");
+        // Version 1 files are read by the same rules: they just lack the newer arrays.
+        for version in [1, 2] {
+            for (body, field, expected) in cases {
+                let file = format!("{{\"format\":\"waymark-workspace\",\"version\":{version},{body}}}");
+                assert_eq!(from_json(&file, 1, "x").err(), bad(field, expected), "{body}");
+            }
         }
     }
 
@@ -386,6 +875,125 @@ mod tests {
     fn error_messages_read_as_sentences() {
         let err = bad("ideas[0].votes", "a whole number").unwrap();
         assert_eq!(err.to_string(), "the field ideas[0].votes is not a whole number");
-        assert_eq!(ImportError::UnsupportedVersion(2).to_string(), "it is a version 2 export, and this app reads version 1");
+        assert_eq!(ImportError::UnsupportedVersion(3).to_string(), "it is a version 3 export, and this app reads versions 1 and 2");
+    }
+    /// The export with every artifact id (and criterion id) replaced by its place in
+    /// the file, and the workspace id and time left out: two exports of the same
+    /// content compare equal, references included.
+    fn by_position(ws: &Workspace) -> Value {
+        let mut text = to_json(ws, 0);
+        let json: Value = serde_json::from_str(&text).unwrap();
+        let mut n = 0;
+        for list in [&json["prioritization"]["criteria"], &json["ideas"], &json["personas"], &json["feedback"], &json["stories"], &json["documents"]] {
+            for item in list.as_array().unwrap() {
+                let id = item["id"].as_str().unwrap();
+                assert_eq!(id.len(), 26, "an exported id");
+                text = text.replace(id, &format!("#{n}"));
+                n += 1;
+            }
+        }
+        let mut json: Value = serde_json::from_str(&text).unwrap();
+        json["workspace_id"] = Value::Null;
+        json
+    }
+
+    #[test]
+    fn one_of_everything_survives_a_round_trip_with_its_references() {
+        let ws = crate::export::one_of_everything();
+        let back = from_json(&to_json(&ws, 99), 1_000, "Bo").unwrap();
+        assert_ne!(back.workspace_id(), ws.workspace_id());
+        let (before, after) = (by_position(&ws), by_position(&back));
+        assert_eq!(after, before, "every field, reference and derived figure is the same");
+        assert_eq!(back.problems(), vec![], "and the result reads without problems");
+
+        // What that comparison covers, spelled out.
+        let j = &after;
+        assert_eq!(j["prioritization"]["framework"], "weighted");
+        assert_eq!(j["prioritization"]["criteria"], serde_json::json!([{"id": "#0", "name": "Customer value", "weight": 2.0}, {"id": "#1", "name": "Effort", "weight": -1.5}]));
+        let idea = &j["ideas"][0];
+        assert_eq!(idea["scores"]["weighted"], serde_json::json!({"#0": 8.0, "#1": 4.0}));
+        assert_eq!(idea["scores"]["rice"], serde_json::json!({"confidence": 0.8, "effort": 2.0, "impact": 2.0, "reach": 500.0}));
+        assert_eq!(idea["scores"]["moscow"], serde_json::json!({"priority": 0.0}));
+        assert_eq!(idea["kano_answers"].as_array().unwrap().len(), 3);
+        assert_eq!((idea["score"].as_f64(), idea["rank"].as_u64()), (Some(10.0), Some(1)), "2 × 8 + (−1.5) × 4, derived");
+        assert_eq!(idea["score_formula"], "2 × 8 + (−1.5) × 4 = 10");
+        assert_eq!((&j["ideas"][1]["score"], &j["ideas"][1]["rank"]), (&Value::Null, &Value::Null), "unscored: no effort input");
+        assert_eq!(j["ideas"].as_array().unwrap().len(), 2, "the deleted idea is left out");
+        let fb = &j["feedback"][0];
+        assert_eq!(fb["ideas"], serde_json::json!(["#2", "#3"]), "linked to both live ideas, not the deleted one");
+        assert_eq!((fb["persona"].as_str(), fb["rating"].as_i64(), fb["rating_scale"].as_str()), (Some("#4"), Some(9), Some("nps")));
+        assert_eq!((fb["sentiment"].as_str(), &fb["tags"]), (Some("positive"), &serde_json::json!(["cash flow"])));
+        assert_eq!(j["feedback_summary"]["nps"]["respondents"], 1);
+        assert_eq!(j["feedback_summary"]["csat"]["percent"], 0.0);
+        let story = &j["stories"][0];
+        assert_eq!((story["persona"].as_str(), story["idea"].as_str(), story["status"].as_str()), (Some("#4"), Some("#2"), Some("ready")));
+        let givens: Vec<&str> = story["criteria"].as_array().unwrap().iter().map(|c| c["given"].as_str().unwrap()).collect();
+        assert_eq!(givens, ["a disputed invoice", "an overdue invoice", "a paid invoice"], "in their reordered order");
+        let doc = &j["documents"][0];
+        assert_eq!((doc["links"].clone(), doc["kind"].as_str(), doc["tags"].clone()), (serde_json::json!(["#2", "#7"]), Some("spec"), serde_json::json!(["billing"])));
+        assert_eq!(j["personas"][0]["segment_size"], 12_000.0);
+        assert_eq!(j["personas"][0]["pain_points"], "Pain points of Fiona\nsecond line");
+        for (list, n) in [("personas", 1), ("feedback", 2), ("stories", 1), ("documents", 1)] {
+            assert_eq!(j[list].as_array().unwrap().len(), n, "{list}: deleted ones are left out");
+        }
+
+        // And in the typed model: the references point at the new artifacts.
+        let ideas = live_ideas(&back);
+        let persona = back.personas().0.into_iter().find(|p| !p.deleted).unwrap();
+        let story = back.stories().0.into_iter().find(|s| !s.deleted).unwrap();
+        let feedback = back.all_feedback().0.into_iter().find(|f| f.rating == Some(9)).unwrap();
+        let document = back.documents().0.into_iter().find(|d| !d.deleted).unwrap();
+        assert_eq!(story.persona, persona.id.clone().unwrap().to_string());
+        assert_eq!(story.idea, ideas[0].id.clone().unwrap().to_string());
+        assert_eq!(feedback.persona, persona.id.unwrap().to_string());
+        let mut linked = feedback.ideas.clone();
+        linked.sort();
+        let mut expected: Vec<Id> = ideas.iter().filter_map(|i| i.id.clone()).collect();
+        expected.sort();
+        assert_eq!(linked, expected);
+        assert!(document.links.contains(ideas[0].id.as_ref().unwrap()) && document.links.contains(story.id.as_ref().unwrap()));
+        assert_eq!(crate::priorities::kano_result(&ideas[0].scores).counts, [0, 1, 2, 0, 0, 0]);
+        assert_eq!(ideas[1].title, "# Owned [x](javascript:alert(1)) <script>", "hostile text is data");
+        assert_eq!((persona.created_at, persona.created_by.as_str(), persona.updated_at), (5, "Ana", 7));
+        assert_eq!((document.created_at, document.updated_at), (50, 53));
+    }
+
+    #[test]
+    fn a_version_1_file_still_imports() {
+        let v1 = r#"{
+          "format": "waymark-workspace", "version": 1, "workspace_id": "0f3k", "exported_at": 1700000000000,
+          "brief": { "name": "Payments", "vision": "Get paid", "strategy": "", "north_star": "", "what": "", "why": "",
+                     "timeline": "", "benefits": "", "resources": "", "benefit_value": 300000.0, "budget": 120000.0, "roi": 1.5 },
+          "ideas": [
+            { "id": "7h2m", "title": "Offline mode", "description": "…", "status": "under_review", "status_reason": "",
+              "source": "support", "submitter": "Ana", "tags": ["mobile", "sync"], "votes": 3,
+              "created_at": 1700000000000, "created_by": "Ana", "updated_at": 1700000000500 }
+          ]
+        }"#;
+        let ws = from_json(v1, 5, "Bo").unwrap();
+        assert_eq!((ws.name(), ws.brief().0.budget), ("Payments".to_owned(), Some(120_000.0)));
+        let ideas = live_ideas(&ws);
+        assert_eq!((ideas[0].title.as_str(), ideas[0].status, ideas[0].votes), ("Offline mode", IdeaStatus::UnderReview, 3));
+        assert_eq!((ideas[0].created_at, ideas[0].updated_at), (1_700_000_000_000, 1_700_000_000_500));
+        assert!(ws.personas().0.is_empty() && ws.all_feedback().0.is_empty() && ws.stories().0.is_empty() && ws.documents().0.is_empty());
+        assert_eq!((ws.framework(), ws.weighted_criteria()), (Framework::Rice, vec![]));
+    }
+
+    #[test]
+    fn references_to_what_the_file_does_not_hold_are_dropped() {
+        let json = r#"{"format":"waymark-workspace","version":2,
+          "ideas":[{"id":"i1","title":"Reminders","scores":{"weighted":{"nope":3},"rice":{"reach":10,"vibes":2},"warp":{"x":1}}}],
+          "personas":[{"id":"p1","name":"Fiona"}],
+          "feedback":[{"text":"Please","ideas":["i1","p1","gone"],"persona":"i1"}],
+          "stories":[{"id":"s1","goal":"reminders","persona":"gone","idea":"p1"}],
+          "documents":[{"title":"Spec","links":["s1","p1","gone"]}]}"#;
+        let ws = from_json(json, 5, "Bo").unwrap();
+        let idea = live_ideas(&ws).remove(0);
+        assert_eq!(idea.scores, ScoreInputs::from([("rice".to_owned(), BTreeMap::from([("reach".to_owned(), 10.0)]))]), "unknown inputs are ignored");
+        let fb = ws.all_feedback().0.remove(0);
+        assert_eq!((fb.ideas, fb.persona.as_str()), (vec![idea.id.clone().unwrap()], ""), "a persona is not an idea, nor an idea a persona");
+        let story = ws.stories().0.remove(0);
+        assert_eq!((story.persona.as_str(), story.idea.as_str()), ("", ""));
+        assert_eq!(ws.documents().0[0].links, vec![story.id.unwrap()]);
     }
 }
