@@ -113,7 +113,18 @@ mod markdown;
 pub use json::{from_json, to_json, ImportError, FORMAT, VERSION};
 pub use markdown::{escape_markdown, to_markdown};
 
-use crate::{LoadError, Workspace};
+use crate::{Id, LoadError, Workspace};
+
+/// The live (not deleted) artifacts of a collection, oldest first (ties by id); `key`
+/// gives an artifact's deleted flag, creation time and id.
+fn oldest_first<T>(mut all: Vec<T>, key: impl Fn(&T) -> (bool, i64, Option<&Id>)) -> Vec<T> {
+    all.retain(|x| !key(x).0);
+    all.sort_by(|a, b| {
+        let ((_, ta, ia), (_, tb, ib)) = (key(a), key(b));
+        ta.cmp(&tb).then_with(|| ia.cmp(&ib))
+    });
+    all
+}
 
 /// What a file is, from its first bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

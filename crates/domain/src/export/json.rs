@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{json, Map, Value};
 
+use super::oldest_first;
 use crate::document::DocKind;
 use crate::feedback::{satisfaction, Channel, Feedback, FeedbackLabel, RatingScale, Sentiment};
 use crate::persona::{Persona, PersonaText};
@@ -30,16 +31,6 @@ pub enum ImportError {
     UnsupportedVersion(u64),
     #[error("the field {field} is not {expected}")]
     BadField { field: String, expected: &'static str },
-}
-
-/// The live artifacts of a collection, oldest first (ties by id).
-fn oldest_first<T>(mut all: Vec<T>, key: impl Fn(&T) -> (bool, i64, Option<&Id>)) -> Vec<T> {
-    all.retain(|x| !key(x).0);
-    all.sort_by(|a, b| {
-        let ((_, ta, ia), (_, tb, ib)) = (key(a), key(b));
-        ta.cmp(&tb).then_with(|| ia.cmp(&ib))
-    });
-    all
 }
 
 fn id_text(id: &Option<Id>) -> String {

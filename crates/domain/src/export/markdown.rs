@@ -1,9 +1,22 @@
-//! The Markdown export: a brief people can read and paste anywhere, then the ideas
-//! grouped by status. Every piece of workspace text is escaped, so a title like
-//! `# hi` or `[a](javascript:…)` shows as those characters and adds no structure.
+//! The Markdown export: a brief people can read and paste anywhere, then personas,
+//! the ideas grouped by status, their ranking under the workspace's framework, user
+//! stories, feedback with NPS and CSAT, and documents. Every piece of workspace text is
+//! escaped, so a title like `# hi` or `[a](javascript:…)` shows as those characters and
+//! adds no structure; only a document's body is Markdown, included as written.
 
+use std::collections::HashMap;
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag};
+
+use super::oldest_first;
+use crate::feedback::{satisfaction, Feedback, RatingScale};
 use crate::format::group_thousands;
-use crate::{Brief, BriefField, Idea, IdeaStatus, Workspace};
+use crate::persona::{Persona, PersonaText};
+use crate::priorities::Framework;
+use crate::ranking::{formula, number, rank};
+use crate::scoring::Score;
+use crate::story::{Criterion, Story};
+use crate::{Brief, BriefField, Document, Id, Idea, IdeaStatus, Workspace};
 
 /// Escapes one line of text so Markdown shows it literally: line breaks become spaces,
 /// the ends are trimmed (leading spaces would start a code block), every character
@@ -82,11 +95,16 @@ const SECTIONS: [(&str, &[BriefField]); 3] = [
     ("Business case", &[BriefField::Benefits, BriefField::Resources]),
 ];
 
+/// A labelled long text: the label in bold, the text on the lines below it.
+fn labelled(label: &str, text: &str) -> String {
+    format!("**{label}**  \n{}", paragraphs(text, ""))
+}
+
 fn push_brief(md: &mut String, brief: &Brief) {
     for (title, fields) in SECTIONS {
         let mut body = Vec::new();
         for field in fields.iter().filter(|f| !brief.text(**f).trim().is_empty()) {
-            body.push(format!("**{}**  \n{}", field.label(), paragraphs(brief.text(*field), "")));
+            body.push(labelled(field.label(), brief.text(*field)));
         }
         if title == "Business case" {
             let figures = business_case_figures(brief);
@@ -119,15 +137,68 @@ fn idea_item(idea: &Idea) -> String {
     item
 }
 
-/// A readable brief (empty fields left out, ROI beside its inputs) plus the live
-/// ideas grouped by status, most votes first.
-pub fn to_markdown(ws: &Workspace) -> String {
-    let (brief, _) = ws.brief();
-    let name = if brief.name.trim().is_empty() { "Untitled workspace".to_owned() } else { escape_markdown(&brief.name) };
-    let mut md = format!("# {name}\n");
-    push_brief(&mut md, &brief);
-    let (mut ideas, _) = ws.ideas();
-    ideas.retain(|i| !i.deleted);
+/// What links name: ideas by title, then stories by goal, escaped, in that order.
+struct Names<'a>(HashMap<&'a Id, (usize, String)>);
+
+impl<'a> Names<'a> {
+    fn new(ideas: &'a [Idea], stories: &'a [Story]) -> Names<'a> {
+        let ideas = ideas.iter().filter_map(|i| Some((i.id.as_ref()?, shown(&i.title, "Untitled idea"))));
+        let stories = stories.iter().filter_map(|s| Some((s.id.as_ref()?, format!("story “{}”", shown(&s.goal, "untitled")))));
+        Names(ideas.chain(stories).enumerate().map(|(n, (id, name))| (id, (n, name))).collect())
+    }
+
+    fn get(&self, id: &Id) -> Option<&str> {
+        self.0.get(id).map(|(_, name)| name.as_str())
+    }
+
+    /// The names of the linked artifacts that are live, in the export's order.
+    fn of_all(&self, links: &[Id]) -> String {
+        let mut named: Vec<&(usize, String)> = links.iter().filter_map(|l| self.0.get(l)).collect();
+        named.sort();
+        named.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Text shown as itself, or `fallback` when it is blank.
+fn shown(text: &str, fallback: &str) -> String {
+    if text.trim().is_empty() {
+        fallback.to_owned()
+    } else {
+        escape_markdown(text)
+    }
+}
+
+/// "1 respondent", "4 respondents".
+fn respondents(n: usize) -> String {
+    if n == 1 {
+        "1 respondent".to_owned()
+    } else {
+        format!("{n} respondents")
+    }
+}
+
+fn push_personas(md: &mut String, personas: &[Persona]) {
+    if personas.is_empty() {
+        return;
+    }
+    md.push_str(&format!("\n## Personas ({})\n", personas.len()));
+    for p in personas {
+        let mut body: Vec<String> = PersonaText::ALL[1..]
+            .iter()
+            .filter(|f| !p.text(**f).trim().is_empty())
+            .map(|f| labelled(f.label(), p.text(*f)))
+            .collect();
+        if let Some(size) = p.segment_size {
+            body.push(format!("**Segment size**  \n{}", group_thousands(size)));
+        }
+        md.push_str(&format!("\n### {}\n", shown(&p.name, "Unnamed persona")));
+        if !body.is_empty() {
+            md.push_str(&format!("\n{}\n", body.join("\n\n")));
+        }
+    }
+}
+
+fn push_ideas(md: &mut String, ideas: &[Idea]) {
     md.push_str(&format!("\n## Ideas ({})\n", ideas.len()));
     for status in IdeaStatus::ALL {
         let mut group: Vec<&Idea> = ideas.iter().filter(|i| i.status == status).collect();
@@ -140,6 +211,194 @@ pub fn to_markdown(ws: &Workspace) -> String {
             md.push_str(&idea_item(idea));
         }
     }
+}
+
+/// The ideas ranked under the workspace's framework, each with its worked formula;
+/// unscored and unscorable ones last, saying what is missing or wrong.
+fn push_ranking(md: &mut String, ws: &Workspace, ideas: &[Idea], names: &Names) {
+    if ideas.is_empty() {
+        return;
+    }
+    let framework = ws.framework();
+    let criteria = ws.weighted_criteria();
+    md.push_str(&format!("\n## Ranking: {}\n\n", framework.label()));
+    if framework == Framework::Weighted && !criteria.is_empty() {
+        let weights: Vec<String> = criteria.iter().map(|c| format!("{} × {}", shown(&c.name, "Unnamed"), number(c.weight))).collect();
+        md.push_str(&format!("Criteria: {}\n\n", weights.join(", ")));
+    }
+    let by_id: HashMap<&Id, &Idea> = ideas.iter().filter_map(|i| Some((i.id.as_ref()?, i))).collect();
+    for row in rank(ideas, framework, &criteria) {
+        let title = names.get(&row.id).unwrap_or_default();
+        let line = match &row.score {
+            Score::Value(_) => {
+                let place = row.rank.map(|n| format!("#{n}{} ", if row.tied { " (tied)" } else { "" })).unwrap_or_default();
+                format!("{place}**{title}** · {}", escape_markdown(&formula(framework, &by_id[&row.id].scores, &criteria)))
+            }
+            Score::Unscored { missing } => {
+                let missing: Vec<String> = missing.iter().map(|m| escape_markdown(m)).collect();
+                format!("**{title}** · unscored (needs {})", missing.join(", "))
+            }
+            Score::Invalid(why) => format!("**{title}** · can't score: {}", escape_markdown(why)),
+        };
+        md.push_str(&format!("- {line}\n"));
+    }
+}
+/// One story in the standard form ([`Story::as_text`], its parts escaped), with its
+/// status, estimate and idea, then its criteria as a numbered list.
+fn story_item(story: &Story, persona: &str, idea: Option<&str>) -> String {
+    let escaped = Story {
+        goal: escape_markdown(&story.goal),
+        benefit: escape_markdown(&story.benefit),
+        criteria: story
+            .criteria
+            .iter()
+            .map(|c| Criterion { given: escape_markdown(&c.given), when: escape_markdown(&c.when), then: escape_markdown(&c.then), ..c.clone() })
+            .collect(),
+        ..story.clone()
+    };
+    let text = escaped.as_text(&escape_markdown(persona));
+    let mut lines = text.lines().filter(|l| !l.is_empty());
+    let mut details = vec![story.status.label().to_owned()];
+    if let Some(e) = story.estimate {
+        details.push(format!("estimate {}", number(e)));
+    }
+    if let Some(title) = idea {
+        details.push(format!("idea: {title}"));
+    }
+    let mut item = format!("- {}  \n  {}\n", lines.next().unwrap_or_default(), details.join(" · "));
+    for line in lines {
+        if line.starts_with(|c: char| c.is_ascii_digit()) {
+            item.push_str(&format!("  {line}\n"));
+        } else {
+            // "Acceptance criteria:", then the numbered list.
+            item.push_str(&format!("\n  *{line}*\n\n"));
+        }
+    }
+    item
+}
+
+fn push_stories(md: &mut String, stories: &[Story], personas: &[Persona], names: &Names) {
+    if stories.is_empty() {
+        return;
+    }
+    md.push_str(&format!("\n## User stories ({})\n\n", stories.len()));
+    for story in stories {
+        let persona = personas.iter().find(|p| p.id.as_ref().is_some_and(|id| id.as_str() == story.persona)).map_or("", |p| p.name.as_str());
+        let idea = Id::parse(&story.idea).and_then(|id| names.get(&id));
+        md.push_str(&story_item(story, persona, idea));
+    }
+}
+
+/// "NPS +25 from 4 respondents · CSAT 50 % from 2 respondents" (what there is).
+fn satisfaction_line(feedback: &[Feedback]) -> Option<String> {
+    let s = satisfaction(feedback);
+    let mut parts = Vec::new();
+    if let Some(n) = s.nps {
+        let sign = if n.score > 0.0 { "+" } else { "" };
+        parts.push(format!("NPS {sign}{} from {}", number(n.score), respondents(n.respondents)));
+    }
+    if let Some(c) = s.csat {
+        parts.push(format!("CSAT {} from {}", percent(c.percent / 100.0), respondents(c.respondents)));
+    }
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
+/// One piece of feedback: who, where, the rating, and the ideas it supports, then
+/// what was said, indented beneath.
+fn feedback_item(f: &Feedback, names: &Names) -> String {
+    let mut head = vec![format!("**{}**", shown(&f.customer, "Anonymous")), f.channel.label().to_owned()];
+    if let (Some(r), Some(scale)) = (f.rating, f.scale) {
+        head.push(format!("{} {r}", if scale == RatingScale::Nps { "NPS" } else { "CSAT" }));
+    }
+    if let Some(s) = f.sentiment {
+        head.push(s.key().to_owned());
+    }
+    head.extend([&f.segment, &f.date].into_iter().filter(|t| !t.trim().is_empty()).map(|t| escape_markdown(t)));
+    let ideas = names.of_all(&f.ideas);
+    if !ideas.is_empty() {
+        head.push(format!("ideas: {ideas}"));
+    }
+    let mut item = format!("- {}\n", head.join(" · "));
+    if !f.text.trim().is_empty() {
+        item.push_str(&format!("\n{}\n", paragraphs(&f.text, "  ")));
+    }
+    item
+}
+
+fn push_feedback(md: &mut String, feedback: &[Feedback], names: &Names) {
+    if feedback.is_empty() {
+        return;
+    }
+    md.push_str(&format!("\n## Feedback ({})\n\n", feedback.len()));
+    if let Some(line) = satisfaction_line(feedback) {
+        md.push_str(&format!("{line}\n\n"));
+    }
+    for f in feedback {
+        md.push_str(&feedback_item(f, names));
+    }
+}
+
+/// A document's body as written, unless it would swallow what follows it (an
+/// unclosed code fence or HTML block): then its source, in a code block.
+fn document_body(body: &str) -> String {
+    let body = body.trim_end();
+    let probe = format!("{body}\n\n# end\n");
+    let events: Vec<Event> = Parser::new_ext(&probe, Options::all()).collect();
+    let ends_cleanly = matches!(
+        events.as_slice(),
+        [.., Event::Start(Tag::Heading { level: HeadingLevel::H1, .. }), Event::Text(t), Event::End(_)] if t.as_ref() == "end"
+    );
+    if ends_cleanly {
+        return body.to_owned();
+    }
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}markdown\n{body}\n{fence}")
+}
+
+fn push_documents(md: &mut String, documents: &[Document], names: &Names) {
+    if documents.is_empty() {
+        return;
+    }
+    md.push_str(&format!("\n## Documents ({})\n", documents.len()));
+    for d in documents {
+        md.push_str(&format!("\n### {}\n\n", shown(&d.title, "Untitled document")));
+        let mut about = vec![format!("*{}*", d.kind.label())];
+        let links = names.of_all(&d.links);
+        if !links.is_empty() {
+            about.push(format!("about: {links}"));
+        }
+        if !d.tags.is_empty() {
+            about.push(format!("tags: {}", d.tags.iter().map(|t| escape_markdown(t)).collect::<Vec<_>>().join(", ")));
+        }
+        md.push_str(&format!("{}\n", about.join(" · ")));
+        if !d.body.trim().is_empty() {
+            md.push_str(&format!("\n{}\n", document_body(&d.body)));
+        }
+    }
+}
+
+/// A readable report of the workspace: the brief (empty fields left out, ROI beside
+/// its inputs), personas, the live ideas grouped by status (most votes first), their
+/// ranking, user stories, feedback with NPS and CSAT, and documents. Sections with
+/// nothing in them are left out (but for the ideas).
+pub fn to_markdown(ws: &Workspace) -> String {
+    let (brief, _) = ws.brief();
+    let name = shown(&brief.name, "Untitled workspace");
+    let mut md = format!("# {name}\n");
+    push_brief(&mut md, &brief);
+    let ideas = oldest_first(ws.ideas().0, |i| (i.deleted, i.created_at, i.id.as_ref()));
+    let personas = oldest_first(ws.personas().0, |p| (p.deleted, p.created_at, p.id.as_ref()));
+    let stories = oldest_first(ws.stories().0, |s| (s.deleted, s.created_at, s.id.as_ref()));
+    let feedback = oldest_first(ws.all_feedback().0, |f| (f.deleted, f.created_at, f.id.as_ref()));
+    let documents = oldest_first(ws.documents().0, |d| (d.deleted, d.created_at, d.id.as_ref()));
+    let names = Names::new(&ideas, &stories);
+    push_personas(&mut md, &personas);
+    push_ideas(&mut md, &ideas);
+    push_ranking(&mut md, ws, &ideas, &names);
+    push_stories(&mut md, &stories, &personas, &names);
+    push_feedback(&mut md, &feedback, &names);
+    push_documents(&mut md, &documents, &names);
     md
 }
 
@@ -149,6 +408,7 @@ mod tests {
     use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
     use super::*;
+    use crate::priorities::Framework;
     use crate::{BriefNumber, IdeaText};
 
     fn sample() -> Workspace {
@@ -211,7 +471,7 @@ mod tests {
     #[test]
     fn ideas_are_grouped_by_status_most_votes_first() {
         let md = to_markdown(&sample());
-        let ideas = &md[md.find("## Ideas (3)").expect(&md)..];
+        let ideas = &md[md.find("## Ideas (3)").expect(&md)..md.find("## Ranking").expect(&md)];
         assert_eq!(
             ideas.lines().filter(|l| l.starts_with("### ") || l.starts_with("- ")).collect::<Vec<_>>(),
             [
@@ -249,10 +509,31 @@ mod tests {
 
     #[test]
     fn a_hostile_workspace_adds_no_links_html_or_headings() {
-        let mut ws = Workspace::create("# Owned [x](javascript:alert(1))", 1, "Ana");
+        use crate::document::DocKind;
+        use crate::feedback::{Channel, FeedbackLabel};
+        use crate::persona::PersonaText;
+        use crate::story::Step;
+        let attack = "# Owned [x](javascript:alert(1)) <img src=x onerror=alert(1)> `code`";
+        let mut ws = Workspace::create(attack, 1, "Ana");
         ws.set_brief_text(BriefField::Vision, "<script>alert(1)</script>\n# not a heading\n    not code").unwrap();
-        let id = ws.create_idea("[a](javascript:alert(1))", 2, "Ana").unwrap();
+        let id = ws.create_idea(attack, 2, "Ana").unwrap();
         ws.set_idea_text(&id, IdeaText::Description, "---\n> quote\n| a | b |\n|---|---|", 3).unwrap();
+        ws.set_framework(Framework::Weighted).unwrap();
+        ws.put_weighted_criterion(None, attack, 1.0).unwrap();
+        let p = ws.create_persona(attack, 4, "Ana").unwrap();
+        ws.set_persona_text(&p, PersonaText::Quote, "> quoted\n1. listed\n```", 4).unwrap();
+        let s = ws.create_story(attack, 5, "Ana").unwrap();
+        ws.set_story_link(&s, false, p.as_str(), 5).unwrap();
+        ws.set_story_link(&s, true, id.as_str(), 5).unwrap();
+        let c = ws.add_criterion(&s, 5).unwrap();
+        ws.set_criterion_step(&s, &c, Step::Given, "```\n<b>", 5).unwrap();
+        let f = ws.create_feedback(attack, Channel::Review, 6, "Ana").unwrap();
+        ws.set_feedback_label(&f, FeedbackLabel::Customer, attack, 6).unwrap();
+        ws.link_feedback_to_idea(&f, &id, true, 6).unwrap();
+        let d = ws.create_document(attack, DocKind::Spec, 7, "Ana").unwrap();
+        ws.set_document_text(&d, true, "Plain words only.", 7).unwrap();
+        ws.link_document(&d, &id, true, 7).unwrap();
+        ws.link_document(&d, &s, true, 7).unwrap();
         let md = to_markdown(&ws);
         for event in events(&md) {
             match event {
@@ -264,8 +545,89 @@ mod tests {
                 _ => {}
             }
         }
-        let headings = md.lines().filter(|l| l.starts_with('#')).count();
-        assert_eq!(headings, 4, "the name, Direction, Ideas and New: {md}");
+        let headings: Vec<&str> = md.lines().filter(|l| l.starts_with('#')).map(|l| l.split(' ').next().unwrap_or_default()).collect();
+        assert_eq!(headings.len(), 11, "the name, Direction, Personas and one, Ideas, New, Ranking, User stories, Feedback, Documents and one: {md}");
+        assert_eq!(md.matches(&escape_markdown(attack)).count(), 15, "shown escaped everywhere it appears: {md}");
+    }
+
+    #[test]
+    fn every_kind_of_artifact_has_its_section() {
+        let md = to_markdown(&crate::export::one_of_everything());
+        let headings: Vec<&str> = md.lines().filter(|l| l.starts_with('#')).collect();
+        assert_eq!(
+            headings,
+            [
+                "# Payments",
+                "## Direction",
+                "## Business case",
+                "## Personas (1)",
+                "### Fiona, finance admin",
+                "## Ideas (2)",
+                "### Accepted (1)",
+                "### Parked (1)",
+                "## Ranking: Weighted scoring",
+                "## User stories (1)",
+                "## Feedback (2)",
+                "## Documents (1)",
+                "### Reminder spec",
+                "# Goal",
+            ],
+            "{md}"
+        );
+        let section = |from: &str| {
+            let start = md.find(from).expect(from);
+            let end = md[start + 1..].find("\n## ").map_or(md.len(), |e| start + 1 + e);
+            md[start..end].to_owned()
+        };
+        assert!(section("## Personas").contains("**Pain points**  \nPain points of Fiona  \nsecond line\n"), "{md}");
+        assert!(section("## Personas").contains("**Segment size**  \n12,000\n"), "{md}");
+        assert_eq!(
+            section("## Ranking"),
+            "## Ranking: Weighted scoring\n\n\
+             Criteria: Customer value × 2, Effort × −1.5\n\n\
+             - #1 **Invoice reminders** · 2 × 8 + (−1.5) × 4 = 10\n\
+             - **\\# Owned \\[x\\](javascript:alert(1)) \\<script\\>** · unscored (needs Effort)\n"
+        );
+        assert_eq!(
+            section("## User stories"),
+            "## User stories (1)\n\n\
+             - As a Fiona, finance admin, I want automatic reminders, so that I get paid on time.  \n  \
+             Ready · estimate 5 · idea: Invoice reminders\n\n  \
+             *Acceptance criteria:*\n\n  \
+             1. Given a disputed invoice, when a day passes, then the owner is told.\n  \
+             2. Given an overdue invoice, when a day passes, then a reminder is sent.\n  \
+             3. Given a paid invoice, when a day passes, then nothing is sent.\n"
+        );
+        let feedback = section("## Feedback");
+        assert!(feedback.starts_with("## Feedback (2)\n\nNPS +100 from 1 respondent · CSAT 0 % from 1 respondent\n\n"), "{feedback}");
+        assert!(
+            feedback.contains(
+                "- **Acme** · Survey · NPS 9 · positive · SMB · 2025-06-03 · ideas: Invoice reminders, \\# Owned \\[x\\](javascript:alert(1)) \\<script\\>\n\n  Reminders would save me an hour a week\n"
+            ),
+            "{feedback}"
+        );
+        assert!(feedback.contains("- **Anonymous** · Support · CSAT 2\n"), "{feedback}");
+        assert_eq!(
+            section("## Documents"),
+            "## Documents (1)\n\n### Reminder spec\n\n\
+             *Spec* · about: Invoice reminders, story “automatic reminders” · tags: billing\n\n\
+             # Goal\n\nSend **reminders**.\n\n```\ncode\n```\n",
+            "the body as written"
+        );
+        assert!(!md.contains("Deleted"), "{md}");
+    }
+
+    #[test]
+    fn a_document_that_would_swallow_the_rest_is_shown_as_its_source() {
+        assert_eq!(document_body("# Goal\n\n```rust\nfn main() {}\n```\n"), "# Goal\n\n```rust\nfn main() {}\n```");
+        for body in ["```\nnever closed", "<!-- a comment never closed", "<script>\nalert(1)", "~~~\nopen"] {
+            let shown = document_body(body);
+            let md = format!("{shown}\n\n# next\n");
+            let evs = events(&md);
+            assert!(matches!(evs[0], Event::Start(Tag::CodeBlock(_))), "{body:?}: {evs:?}");
+            assert!(matches!(evs[evs.len() - 3], Event::Start(Tag::Heading { .. })), "what follows is still a heading: {body:?}: {evs:?}");
+        }
+        assert_eq!(document_body("````\n```\n"), "`````markdown\n````\n```\n`````", "a fence longer than any inside");
     }
 
     proptest! {
