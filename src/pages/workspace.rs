@@ -237,10 +237,10 @@ fn ExportMenu() -> impl IntoView {
                     <strong>"Automerge file"</strong><span>"The whole workspace with its history; import it anywhere"</span>
                 </button>
                 <button role="menuitem" on:click=move |_| export_as("json")>
-                    <strong>"JSON"</strong><span>"Readable data for scripts and other tools"</span>
+                    <strong>"JSON"</strong><span>"Everything as readable data, for scripts and other tools; imports as a new workspace"</span>
                 </button>
                 <button role="menuitem" on:click=move |_| export_as("markdown")>
-                    <strong>"Markdown"</strong><span>"The brief and idea list, to paste into docs"</span>
+                    <strong>"Markdown"</strong><span>"A readable report of the whole workspace, to paste into docs"</span>
                 </button>
                 <Editable>
                     <label class="menu-item" role="menuitem">
