@@ -18,6 +18,6 @@ pub use linked_docs::{doc_title, kind_class, LinkedDocs};
 pub use profile::ProfileButton;
 pub use read_only::{use_read_only, Editable, Field, ReadOnly};
 pub use save_indicator::SaveIndicator;
-pub use share::{my_presence, PeerAvatars, PeersHere, ShareButton, SyncIndicator};
+pub use share::{my_presence, PeerAvatars, PeersHere, PeersOn, ShareButton, SyncIndicator};
 pub use side_editor::SideEditor;
 pub use toast::{ToastHost, Toasts};

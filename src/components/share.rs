@@ -211,12 +211,35 @@ pub fn PeersHere(id: waymark_domain::Id) -> impl IntoView {
             let verb = if here.iter().all(|p| p.viewer) { "viewing" } else { "here" };
             view! {
                 <p class="peers-here" role="status">
-                    {here.iter().map(|p| view! { <span class="peer small" style=format!("--peer: {}", p.colour)>{p.initials()}</span> }).collect_view()}
+                    {small_avatars(&here)}
                     {format!("{} {} too", join_names(&names), if names.len() == 1 { format!("is {verb}") } else { format!("are {verb}") })}
                 </p>
             }
         })
     }
+}
+
+/// Teammates who have the item `id` open, as small initials on its row in a list, so
+/// that two people don't rework the same idea unawares.
+#[component]
+pub fn PeersOn(id: waymark_domain::Id) -> impl IntoView {
+    move || {
+        let here = peers_on(&id);
+        (!here.is_empty()).then(|| {
+            let names: Vec<String> = here.iter().map(|p| p.name.clone()).collect();
+            let label = format!("{} {} this open", join_names(&names), if names.len() == 1 { "has" } else { "have" });
+            view! {
+                <span class="peers-on" title=label.clone() aria-label=label>
+                    {small_avatars(&here)}
+                </span>
+            }
+        })
+    }
+}
+
+/// Each person's initials on their colour, small.
+fn small_avatars(people: &[Presence]) -> impl IntoView {
+    people.iter().map(|p| view! { <span class="peer small" style=format!("--peer: {}", p.colour)>{p.initials()}</span> }).collect_view()
 }
 
 fn describe(p: &Presence) -> String {

@@ -229,6 +229,7 @@ pub fn DocsPage() -> impl IntoView {
                                                     <span class="doc-row-head">
                                                         <span class="item-title">{doc_title(&d)}</span>
                                                         <span class=kind_class(d.kind)>{d.kind.label()}</span>
+                                                        {d.id.clone().map(|id| view! { <crate::components::PeersOn id=id/> })}
                                                     </span>
                                                     <span class="doc-excerpt" class:muted=empty>{if empty { "Nothing written yet".to_owned() } else { excerpt }}</span>
                                                     <span class="muted small">
@@ -508,13 +509,14 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
 
 #[cfg(test)]
 mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
     use super::keep_caret;
 
     fn at(old: &str, new: &str, pos: u32) -> u32 {
         keep_caret(&old.encode_utf16().collect::<Vec<_>>(), &new.encode_utf16().collect::<Vec<_>>(), pos)
     }
 
-    #[test]
+    #[wasm_bindgen_test]
     fn the_cursor_stays_on_its_text_when_someone_else_edits() {
         // Typing at "Intro|" while a teammate appends at the end: the cursor stays.
         assert_eq!(at("Intro.\n\nEnd.", "Intro.\n\nEnd, by Ben.", 5), 5);

@@ -199,6 +199,7 @@ pub fn FeedbackPage() -> impl IntoView {
                         shown.get().into_iter().map(|f| {
                             let id = f.id.clone().unwrap_or_else(Id::random);
                             let active = open.with(|o| o.as_ref() == Some(&id));
+                            let peer_id = id.clone();
                             let to = Route::Page { ws: ws.clone(), page: Page::Feedback, open: Some(id) };
                             let rating = match (f.rating, f.scale) {
                                 (Some(r), Some(s)) => Some(format!("{} {r}", scale_label(s))),
@@ -209,6 +210,7 @@ pub fn FeedbackPage() -> impl IntoView {
                                     <Link to=to class="item-link">
                                         <span class="item-title">{if f.text.trim().is_empty() { "(no text)".to_owned() } else { excerpt(&f.text, 140) }}</span>
                                         <span class="item-meta">
+                                            <crate::components::PeersOn id=peer_id/>
                                             <span class=format!("badge channel-{}", f.channel.key())>{f.channel.label()}</span>
                                             {rating.map(|r| view! { <span class="badge rating">{r}</span> })}
                                             {f.sentiment.map(|s| view! { <span class=format!("badge sentiment-{}", s.key())>{sentiment_label(s)}</span> })}

@@ -273,6 +273,7 @@ fn IdeaRow(id: Id, idea: RwSignal<Idea>, open: Memo<Option<Id>>) -> impl IntoVie
         let id = id.clone();
         Memo::new(move |_| open.with(|o| o.as_ref() == Some(&id)))
     };
+    let peer_id = id.clone();
     let to = Route::Ideas { ws, open: Some(id) };
     let href = to.path();
     view! {
@@ -302,6 +303,7 @@ fn IdeaRow(id: Id, idea: RwSignal<Idea>, open: Memo<Option<Id>>) -> impl IntoVie
                         })}
                     </span>
                 </span>
+                <crate::components::PeersOn id=peer_id/>
                 <span class="votes" aria-label=move || format!("{} votes", idea.with(|i| i.votes))>
                     "▲ " {move || idea.with(|i| i.votes)}
                 </span>

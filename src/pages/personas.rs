@@ -78,6 +78,7 @@ pub fn PersonasPage() -> impl IntoView {
                         all.get().into_iter().map(|p: Persona| {
                             let id = p.id.clone().unwrap_or_else(Id::random);
                             let active = open.with(|o| o.as_ref() == Some(&id));
+                            let peer_id = id.clone();
                             let initial = p.name.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_else(|| "?".into());
                             view! {
                                 <Link to=Route::Page { ws: ws.clone(), page: Page::Personas, open: Some(id) } class="card persona-card">
@@ -87,6 +88,7 @@ pub fn PersonasPage() -> impl IntoView {
                                             <strong class="persona-name">{if p.name.trim().is_empty() { "Unnamed persona".to_owned() } else { p.name.clone() }}</strong>
                                             <span class="muted small persona-role">{p.role.clone()}</span>
                                         </span>
+                                        <crate::components::PeersOn id=peer_id/>
                                     </span>
                                     {(!p.quote.trim().is_empty()).then(|| view! { <q class="persona-quote">{cut(&p.quote, 140)}</q> })}
                                     {(!p.goals.trim().is_empty()).then(|| view! { <span class="small"><strong>"Goals: "</strong>{cut(&p.goals, 110)}</span> })}

@@ -591,6 +591,7 @@ fn RankRow(
             <span role="cell" class="rank-title">
                 <Link to=open_idea class="rank-link">{move || title.get()}</Link>
                 <span class=move || format!("badge status-{}", idea.with(|i| i.status.key()))>{move || idea.with(|i| i.status.label())}</span>
+                <crate::components::PeersOn id=id.get_value()/>
             </span>
             {inputs}
             <span role="cell" class="rank-score" class:missing=move || score.with(|s| s.value().is_none())>

@@ -108,11 +108,13 @@ pub fn StoriesPage() -> impl IntoView {
                             let id = s.id.clone().unwrap_or_else(Id::random);
                             let active = open.with(|o| o.as_ref() == Some(&id));
                             let text = sentence(&s, &persona_name(&names, &s.persona));
+                            let peer_id = id.clone();
                             view! {
                                 <li class="item-row" class:active=active>
                                     <Link to=Route::Page { ws: ws.clone(), page: Page::Stories, open: Some(id) } class="item-link">
                                         <span class="item-title story-text">{text}</span>
                                         <span class="item-meta">
+                                            <crate::components::PeersOn id=peer_id/>
                                             <span class=format!("badge story-{}", s.status.key())>{s.status.label()}</span>
                                             {s.estimate.map(|e| view! { <span class="badge">{format!("{} pts", waymark_domain::ranking::number(e))}</span> })}
                                             <span class="muted small">{format!("{} criteri{}", s.criteria.len(), if s.criteria.len() == 1 { "on" } else { "a" })}</span>

@@ -75,6 +75,12 @@ async fn teammates_co_edit_through_the_relay_offline_and_back_and_a_viewer_canno
     a.wait_for_text("aside.editor .peers-here", "Grace Hopper").await;
     b.wait_for_text("aside.editor .peers-here", "Ada Lovelace").await;
     a.wait_until("document.querySelector('.peers .peer[data-name=\"Grace Hopper\"]')", "Grace's avatar in A's header").await;
+    // …and on that idea's row in the list, so nobody reworks it unawares.
+    a.wait_until(
+        "[...document.querySelectorAll('.idea-row')].some(r => r.textContent.includes('Offline mode') && r.querySelector('.peers-on[title=\"Grace Hopper has this open\"]'))",
+        "Grace's initials on the Offline mode row in A's list",
+    )
+    .await;
     a.type_into("aside.editor textarea[placeholder^='The problem']", "Field teams lose signal.").await;
     b.type_into("input[aria-label='Add a tag']", &format!("mobile{}", keys::ENTER)).await;
     a.screenshot("e2e-sync-presence").await;
