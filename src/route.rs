@@ -181,9 +181,10 @@ fn same_screen(a: &Route, b: &Route) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
     use super::*;
 
-    #[test]
+    #[wasm_bindgen_test]
     fn paths_round_trip() {
         let ws = Id::random().to_string();
         for r in [

@@ -65,9 +65,10 @@ fn is_hex_colour(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
     use super::*;
 
-    #[test]
+    #[wasm_bindgen_test]
     fn hostile_presence_is_bounded() {
         let p = Presence::parse(br##"{"name":"<script>\u0007alert(1)</script>xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx","colour":"red;background:url(x)","page":"../x","item":"NOT AN ID"}"##).unwrap();
         assert_eq!(p.name.chars().count(), 40);
