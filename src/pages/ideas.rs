@@ -295,6 +295,7 @@ fn IdeaRow(id: Id, idea: RwSignal<Idea>, open: Memo<Option<Id>>) -> impl IntoVie
                     <span class=move || format!("badge status-{}", idea.with(|i| i.status.key()))>
                         {move || idea.with(|i| i.status.label())}
                     </span>
+                    <crate::components::PeersOn id=peer_id/>
                     {move || idea.with(|i| i.tags.iter().take(3).map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view())}
                     <span class="muted small">
                         {move || idea.with(|i| {
@@ -303,7 +304,6 @@ fn IdeaRow(id: Id, idea: RwSignal<Idea>, open: Memo<Option<Id>>) -> impl IntoVie
                         })}
                     </span>
                 </span>
-                <crate::components::PeersOn id=peer_id/>
                 <span class="votes" aria-label=move || format!("{} votes", idea.with(|i| i.votes))>
                     "▲ " {move || idea.with(|i| i.votes)}
                 </span>

@@ -84,7 +84,7 @@ pub fn PersonasPage() -> impl IntoView {
                                 <Link to=Route::Page { ws: ws.clone(), page: Page::Personas, open: Some(id) } class="card persona-card">
                                     <span class="persona-head" class:active=active>
                                         <span class="avatar persona-avatar" aria-hidden="true">{initial}</span>
-                                        <span>
+                                        <span class="persona-id">
                                             <strong class="persona-name">{if p.name.trim().is_empty() { "Unnamed persona".to_owned() } else { p.name.clone() }}</strong>
                                             <span class="muted small persona-role">{p.role.clone()}</span>
                                         </span>
