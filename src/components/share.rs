@@ -207,12 +207,11 @@ pub fn PeersHere(id: waymark_domain::Id) -> impl IntoView {
     move || {
         let here = peers_on(&id);
         (!here.is_empty()).then(|| {
-            let names: Vec<String> = here.iter().map(|p| p.name.clone()).collect();
             let verb = if here.iter().all(|p| p.viewer) { "viewing" } else { "here" };
             view! {
                 <p class="peers-here" role="status">
                     {small_avatars(&here)}
-                    {format!("{} {} too", join_names(&names), if names.len() == 1 { format!("is {verb}") } else { format!("are {verb}") })}
+                    {format!("{} {} too", join_names(&here), if here.len() == 1 { format!("is {verb}") } else { format!("are {verb}") })}
                 </p>
             }
         })
@@ -226,8 +225,7 @@ pub fn PeersOn(id: waymark_domain::Id) -> impl IntoView {
     move || {
         let here = peers_on(&id);
         (!here.is_empty()).then(|| {
-            let names: Vec<String> = here.iter().map(|p| p.name.clone()).collect();
-            let label = format!("{} {} this open", join_names(&names), if names.len() == 1 { "has" } else { "have" });
+            let label = format!("{} {} this open", join_names(&here), if here.len() == 1 { "has" } else { "have" });
             view! {
                 <span class="peers-on" title=label.clone() aria-label=label>
                     {small_avatars(&here)}
@@ -249,11 +247,15 @@ fn describe(p: &Presence) -> String {
     format!("{}{role} is on {page}{item}", p.name)
 }
 
-fn join_names(names: &[String]) -> String {
-    match names {
+/// "Ana", "Ana and Ben", "Ana, Ben and Chloé".
+fn join_names(people: &[Presence]) -> String {
+    match people {
         [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [one] => one.name.clone(),
+        [init @ .., last] => {
+            let init: Vec<&str> = init.iter().map(|p| p.name.as_str()).collect();
+            format!("{} and {}", init.join(", "), last.name)
+        }
     }
 }
 

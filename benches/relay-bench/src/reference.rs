@@ -27,6 +27,9 @@ const DRIVER_TIMEOUT: Duration = Duration::from_secs(300);
 /// against the same server carries on. A stalled run is killed and run again, and the
 /// table says nothing of it beyond this log line.
 const LATENCY_ATTEMPTS: usize = 3;
+/// What [`Driver::next`]'s error says when the driver stayed silent too long, and
+/// what the retry looks for.
+const SILENT: &str = "said nothing for";
 
 pub async fn bench(s: &Settings) -> Result<Measures, String> {
     let modules = std::path::absolute(&s.node_modules).map_err(|e| e.to_string())?;
@@ -61,7 +64,7 @@ pub async fn bench(s: &Settings) -> Result<Measures, String> {
             let mut attempt = 1;
             let event = loop {
                 match Driver::start(&driver, "latency", &url, &args).await?.with_timeout(limit).finish().await {
-                    Err(e) if e.contains("said nothing") && attempt < LATENCY_ATTEMPTS => {
+                    Err(e) if e.contains(SILENT) && attempt < LATENCY_ATTEMPTS => {
                         attempt += 1;
                         eprintln!("relay-bench:   {e}: the driver stalled; running it again (attempt {attempt} of {LATENCY_ATTEMPTS})");
                     }
@@ -137,7 +140,7 @@ impl Driver {
         loop {
             let line = tokio::time::timeout(self.timeout, self.lines.next_line())
                 .await
-                .map_err(|_| format!("{} said nothing for {} s", self.script.display(), self.timeout.as_secs()))?
+                .map_err(|_| format!("{} {SILENT} {} s", self.script.display(), self.timeout.as_secs()))?
                 .map_err(|e| e.to_string())?;
             let Some(line) = line else {
                 let status = self.child.wait().await.map_err(|e| e.to_string())?;
