@@ -230,3 +230,69 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// Whether the row (`row` CSS) holding `text` shows `who`'s initials as having it open.
+fn row_shows_open_by(row: &str, text: &str, who: &str) -> String {
+    format!(
+        "[...document.querySelectorAll(\"{row}\")].some(r => r.textContent.includes({text:?}) && r.querySelector('.peers-on[title=\"{who} has this open\"]'))"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_teammates_open_item_shows_on_its_row_in_every_list() {
+    let relay = Relay::start().await;
+    let a = Browser::start().await;
+    let b = Browser::start().await;
+
+    // A writes one of each kind of item, then shares the workspace.
+    a.goto(&relay.url("/")).await;
+    set_name(&a, "Ada Lovelace").await;
+    create_workspace(&a, "Roadmap 2027").await;
+    a.click("a.nav-link[href$='/ideas']").await;
+    add_idea(&a, "Offline mode").await;
+    a.click("a.nav-link[href$='/personas']").await;
+    a.type_into("input[aria-label='New persona name']", &format!("Fiona, finance admin{}", keys::ENTER)).await;
+    a.wait_for_text(".persona-card .persona-name", "Fiona, finance admin").await;
+    a.click("a.nav-link[href$='/feedback']").await;
+    a.type_into("input[aria-label='New feedback']", "Lost a morning of work on the train").await;
+    a.click(".capture button[type=submit]").await;
+    a.wait_for_text(".feedback-row", "Lost a morning of work on the train").await;
+    a.click("a.nav-link[href$='/stories']").await;
+    a.type_into("input[aria-label='New story goal']", &format!("keep working without signal{}", keys::ENTER)).await;
+    a.wait_for_text("ul[aria-label='Stories'] .item-row", "keep working without signal").await;
+    a.click("a.nav-link[href$='/docs']").await;
+    a.type_into("input[aria-label='New document title']", &format!("Offline spec{}", keys::ENTER)).await;
+    a.wait_for_text(".doc-row", "Offline spec").await;
+    a.type_into("body", keys::ESCAPE).await;
+    a.click("button.share-button").await;
+    a.click_text(".dialog button", "Create share links").await;
+    a.wait_for(".edit-link input").await;
+    let edit_link = a.value(".edit-link input").await;
+    a.type_into(".edit-link input", keys::ESCAPE).await;
+    a.wait_until(UP_TO_DATE, "A's workspace to reach the relay").await;
+
+    b.goto(&relay.url("/")).await;
+    set_name(&b, "Grace Hopper").await;
+    b.goto(&edit_link).await;
+    b.wait_for_text("h1.page-title", "Brief").await;
+
+    // B opens each item in turn; A, on that item's list, sees Grace's initials on its
+    // row (and on the idea's row of the ranked table).
+    for (page, b_page, open, row, text) in [
+        ("ideas", "ideas", ".idea-row a", ".idea-row", "Offline mode"),
+        ("priorities", "ideas", ".idea-row a", ".rank-row", "Offline mode"),
+        ("personas", "personas", ".persona-card", ".persona-card", "Fiona, finance admin"),
+        ("feedback", "feedback", ".feedback-row a", ".feedback-row", "Lost a morning of work"),
+        ("stories", "stories", "ul[aria-label='Stories'] a", "ul[aria-label='Stories'] .item-row", "keep working without signal"),
+        ("docs", "docs", ".doc-row a", ".doc-row", "Offline spec"),
+    ] {
+        b.click(&format!("a.nav-link[href$='/{b_page}']")).await;
+        b.click_text(open, text).await;
+        b.wait_for("aside.editor").await;
+        a.click(&format!("a.nav-link[href$='/{page}']")).await;
+        a.wait_until(&row_shows_open_by(row, text, "Grace Hopper"), &format!("Grace's initials on the {text:?} row of A's {page}")).await;
+        a.screenshot(&format!("e2e-presence-{page}")).await;
+        b.type_into("body", keys::ESCAPE).await;
+        a.wait_until(&format!("!({})", row_shows_open_by(row, text, "Grace Hopper")), &format!("Grace's initials gone from A's {page} once she closes it")).await;
+    }
+}
