@@ -3,7 +3,8 @@
 //! back/forward buttons update.
 
 use leptos::prelude::*;
-use waymark_domain::Id;
+use waymark_domain::kind::{visit_kinds, KindVisitor};
+use waymark_domain::{Id, Kind};
 
 /// A screen of the app.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,10 +27,31 @@ pub enum Page {
     Personas,
     Stories,
     Docs,
+    /// The page of a kind described through [`waymark_domain::Kind`]: its collection
+    /// (also the path segment) and its name in the navigation.
+    Kind { collection: &'static str, label: &'static str },
 }
 
 impl Page {
-    pub const ALL: [Page; 5] = [Page::Priorities, Page::Feedback, Page::Personas, Page::Stories, Page::Docs];
+    const FIXED: [Page; 5] = [Page::Priorities, Page::Feedback, Page::Personas, Page::Stories, Page::Docs];
+
+    /// Every section, in navigation order: the fixed ones, then one per kind.
+    pub fn all() -> Vec<Page> {
+        struct Kinds(Vec<Page>);
+        impl KindVisitor for Kinds {
+            fn visit<K: Kind>(&mut self) {
+                self.0.push(Page::Kind { collection: K::COLLECTION, label: K::PLURAL });
+            }
+        }
+        let mut pages = Kinds(Page::FIXED.to_vec());
+        visit_kinds(&mut pages);
+        pages.0
+    }
+
+    /// The page of kind `K`.
+    pub fn of<K: Kind>() -> Page {
+        Page::Kind { collection: K::COLLECTION, label: K::PLURAL }
+    }
 
     /// The path segment.
     pub fn key(self) -> &'static str {
@@ -39,11 +61,12 @@ impl Page {
             Page::Personas => "personas",
             Page::Stories => "stories",
             Page::Docs => "docs",
+            Page::Kind { collection, .. } => collection,
         }
     }
 
     pub fn parse(s: &str) -> Option<Page> {
-        Page::ALL.into_iter().find(|p| p.key() == s)
+        Page::all().into_iter().find(|p| p.key() == s)
     }
 
     /// The name in the navigation.
@@ -54,6 +77,7 @@ impl Page {
             Page::Personas => "Personas",
             Page::Stories => "Stories",
             Page::Docs => "Docs",
+            Page::Kind { label, .. } => label,
         }
     }
 }
@@ -194,6 +218,8 @@ mod tests {
             Route::Ideas { ws: ws.clone(), open: Some(Id::random()) },
             Route::Page { ws: ws.clone(), page: Page::Stories, open: Some(Id::random()) },
             Route::Page { ws: ws.clone(), page: Page::Priorities, open: None },
+            Route::Page { ws: ws.clone(), page: Page::of::<waymark_domain::competitor::Competitor>(), open: Some(Id::random()) },
+            Route::Page { ws: ws.clone(), page: Page::of::<waymark_domain::trend::Trend>(), open: None },
         ] {
             assert_eq!(Route::parse(&r.path()), r);
         }

@@ -10,7 +10,8 @@
 //! which artifacts to re-read.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::any::Any;
+use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -20,7 +21,9 @@ use waymark_domain::feedback::Feedback;
 use waymark_domain::persona::Persona;
 use waymark_domain::priorities::{Framework, WeightedCriterion};
 use waymark_domain::story::Story;
-use waymark_domain::{Brief, Changed, Document, EditError, Id, Idea, Problem, Workspace};
+use waymark_domain::kind::{visit_kinds, KindVisitor};
+use waymark_domain::schema::IDEAS;
+use waymark_domain::{Artifact, Brief, Changed, Document, EditError, Id, Idea, Kind, Problem, Workspace};
 
 use crate::storage::{Store, StoredDoc, SyncRecord, WorkspaceMeta};
 use crate::sync::presence::Presence;
@@ -70,6 +73,9 @@ pub struct Session {
     pub personas: Collection<Persona>,
     pub stories: Collection<Story>,
     pub documents: Collection<Document>,
+    /// Every collection above and one per kind described through [`Kind`], by
+    /// collection name: what a change names is refreshed from here.
+    collections: HashMap<&'static str, Box<dyn AnyCollection>>,
     /// The framework ideas are ranked by and the weighted-scoring criteria.
     pub settings: RwSignal<Settings>,
     pub save_state: RwSignal<SaveState>,
@@ -163,6 +169,19 @@ impl Session {
     }
 
     fn new(store: Rc<Store>, id: &str, doc: Workspace, me: String, owner: Option<Owner>) -> Session {
+        let (feedback, personas, stories, documents) = (Collection::new(), Collection::new(), Collection::new(), Collection::new());
+        let mut collections: HashMap<&'static str, Box<dyn AnyCollection>> = HashMap::new();
+        collections.insert(Feedback::COLLECTION, Box::new(feedback));
+        collections.insert(Persona::COLLECTION, Box::new(personas));
+        collections.insert(Story::COLLECTION, Box::new(stories));
+        collections.insert(<Document as Artifact>::COLLECTION, Box::new(documents));
+        struct Register<'a>(&'a mut HashMap<&'static str, Box<dyn AnyCollection>>);
+        impl KindVisitor for Register<'_> {
+            fn visit<K: Kind>(&mut self) {
+                self.0.insert(<K as Kind>::COLLECTION, Box::new(Collection::<K>::new()));
+            }
+        }
+        visit_kinds(&mut Register(&mut collections));
         Session {
             id: id.to_owned(),
             doc: RefCell::new(doc),
@@ -174,10 +193,11 @@ impl Session {
             tags_version: RwSignal::new(0),
             list_version: RwSignal::new(0),
             relist_timer: RefCell::new(None),
-            feedback: Collection::new(),
-            personas: Collection::new(),
-            stories: Collection::new(),
-            documents: Collection::new(),
+            feedback,
+            personas,
+            stories,
+            documents,
+            collections,
             settings: RwSignal::new(Settings::default()),
             save_state: RwSignal::new(SaveState::Saved),
             warnings: RwSignal::new(Vec::new()),
@@ -221,10 +241,9 @@ impl Session {
         let owner = self.owner.clone();
         let doc = self.doc.borrow();
         let mut problems = Vec::new();
-        problems.extend(self.feedback.reload(&doc, owner.as_ref()));
-        problems.extend(self.personas.reload(&doc, owner.as_ref()));
-        problems.extend(self.stories.reload(&doc, owner.as_ref()));
-        problems.extend(self.documents.reload(&doc, owner.as_ref()));
+        for collection in self.collections.values() {
+            problems.extend(collection.reload(&doc, owner.as_ref()));
+        }
         self.settings.set(Settings::read(&doc));
         drop(doc);
         self.report_problems(problems);
@@ -258,16 +277,17 @@ impl Session {
             self.brief.set(brief);
             self.report_problems(problems);
         }
-        for id in &changed.ideas {
+        for id in changed.of(IDEAS) {
             self.refresh_idea(id);
         }
         let owner = self.owner.clone();
         let doc = self.doc.borrow();
         let mut problems = Vec::new();
-        problems.extend(self.feedback.refresh(&doc, &changed.feedback, owner.as_ref()));
-        problems.extend(self.personas.refresh(&doc, &changed.personas, owner.as_ref()));
-        problems.extend(self.stories.refresh(&doc, &changed.stories, owner.as_ref()));
-        problems.extend(self.documents.refresh(&doc, &changed.documents, owner.as_ref()));
+        for (name, ids) in changed.collections() {
+            if let Some(collection) = self.collections.get(name) {
+                problems.extend(collection.refresh(&doc, ids, owner.as_ref()));
+            }
+        }
         if changed.settings {
             self.settings.set(Settings::read(&doc));
         }
@@ -351,7 +371,7 @@ impl Session {
     pub fn edit_brief(self: &Rc<Self>, f: impl FnOnce(&mut Workspace) -> Result<(), EditError>) -> Result<(), String> {
         self.writable()?;
         let result = f(&mut self.doc.borrow_mut());
-        self.after_edit(Changed { brief: true, ..Changed::default() });
+        self.after_edit(Changed::brief());
         result.map_err(|e| e.to_string())
     }
 
@@ -359,16 +379,14 @@ impl Session {
     pub fn edit_idea(self: &Rc<Self>, id: &Id, f: impl FnOnce(&mut Workspace, &Id, i64) -> Result<(), EditError>) -> Result<(), String> {
         self.writable()?;
         let result = f(&mut self.doc.borrow_mut(), id, now_ms());
-        let mut changed = Changed::default();
-        changed.ideas.insert(id.clone());
-        self.after_edit(changed);
+        self.after_edit(Changed::one(IDEAS, id.clone()));
         result.map_err(|e| e.to_string())
     }
 
     /// Makes any edit through `f` (given the document and the current time), then
     /// re-reads what `changed` names. Edits of feedback, personas, stories, documents
-    /// and settings go through here; `changed` is built with [`Changed::default`] and
-    /// the artifact's id, e.g. `Changed { stories: [id].into(), ..Default::default() }`.
+    /// and settings go through here; `changed` names the artifact, e.g.
+    /// `Changed::one(STORIES, id)`.
     pub fn edit<R>(self: &Rc<Self>, changed: Changed, f: impl FnOnce(&mut Workspace, i64) -> Result<R, EditError>) -> Result<R, String> {
         self.writable()?;
         let result = f(&mut self.doc.borrow_mut(), now_ms());
@@ -377,24 +395,29 @@ impl Session {
     }
 
     /// Creates an artifact through `f` (given the document, the time and the author's
-    /// name), returning its id; `mark` names the collection it went into.
-    pub fn create(self: &Rc<Self>, mark: fn(&mut Changed, Id), f: impl FnOnce(&mut Workspace, i64, &str) -> Result<Id, EditError>) -> Result<Id, String> {
+    /// name) into `collection`, returning its id.
+    pub fn create(self: &Rc<Self>, collection: &'static str, f: impl FnOnce(&mut Workspace, i64, &str) -> Result<Id, EditError>) -> Result<Id, String> {
         self.writable()?;
         let result = f(&mut self.doc.borrow_mut(), now_ms(), &self.me);
         let id = result.map_err(|e| e.to_string())?;
-        let mut changed = Changed::default();
-        mark(&mut changed, id.clone());
-        self.after_edit(changed);
+        self.after_edit(Changed::one(collection, id.clone()));
         Ok(id)
+    }
+
+    /// The signals of kind `K`'s collection.
+    pub fn collection<K: Kind>(&self) -> Collection<K> {
+        self.collections
+            .get(<K as Kind>::COLLECTION)
+            .and_then(|c| c.as_any().downcast_ref::<Collection<K>>())
+            .copied()
+            .expect("every kind's collection is registered when the session opens")
     }
 
     /// Captures a new idea.
     pub fn create_idea(self: &Rc<Self>, title: &str) -> Result<Id, String> {
         self.writable()?;
         let id = self.doc.borrow_mut().create_idea(title, now_ms(), &self.me).map_err(|e| e.to_string())?;
-        let mut changed = Changed::default();
-        changed.ideas.insert(id.clone());
-        self.after_edit(changed);
+        self.after_edit(Changed::one(IDEAS, id.clone()));
         Ok(id)
     }
 
@@ -701,37 +724,6 @@ impl Session {
     }
 }
 
-/// An artifact type the session keeps signals for.
-pub trait Artifact: Clone + PartialEq + Send + Sync + 'static {
-    fn read_all(ws: &Workspace) -> (Vec<Self>, Vec<Problem>);
-    fn read_one(ws: &Workspace, id: &Id) -> Option<(Self, Vec<Problem>)>;
-    fn id(&self) -> Option<&Id>;
-    fn is_deleted(&self) -> bool;
-}
-
-macro_rules! artifact {
-    ($t:ty, $all:ident, $one:ident) => {
-        impl Artifact for $t {
-            fn read_all(ws: &Workspace) -> (Vec<Self>, Vec<Problem>) {
-                ws.$all()
-            }
-            fn read_one(ws: &Workspace, id: &Id) -> Option<(Self, Vec<Problem>)> {
-                ws.$one(id)
-            }
-            fn id(&self) -> Option<&Id> {
-                self.id.as_ref()
-            }
-            fn is_deleted(&self) -> bool {
-                self.deleted
-            }
-        }
-    };
-}
-artifact!(Feedback, all_feedback, feedback);
-artifact!(Persona, personas, persona);
-artifact!(Story, stories, story);
-artifact!(Document, documents, document);
-
 /// One signal per artifact of a collection (so an edit re-renders only that artifact's
 /// views) plus a version that lists follow to re-filter and re-sort.
 pub struct Collection<T: Artifact> {
@@ -754,7 +746,7 @@ impl<T: Artifact> Collection<T> {
 
     fn reload(&self, doc: &Workspace, owner: Option<&Owner>) -> Vec<Problem> {
         let (all, problems) = T::read_all(doc);
-        let make = || all.into_iter().filter_map(|t| Some((t.id()?.clone(), RwSignal::new(t)))).collect();
+        let make = || all.into_iter().filter_map(|t| Some((t.artifact_id()?.clone(), RwSignal::new(t)))).collect();
         let map = match owner {
             Some(o) => o.with(make),
             None => make(),
@@ -764,7 +756,7 @@ impl<T: Artifact> Collection<T> {
         problems
     }
 
-    fn refresh(&self, doc: &Workspace, ids: &std::collections::BTreeSet<Id>, owner: Option<&Owner>) -> Vec<Problem> {
+    fn refresh(&self, doc: &Workspace, ids: &BTreeSet<Id>, owner: Option<&Owner>) -> Vec<Problem> {
         let mut problems = Vec::new();
         for id in ids {
             let existing = self.items.with_untracked(|m| m.get(id).copied());
@@ -806,7 +798,27 @@ impl<T: Artifact> Collection<T> {
     /// memo: it re-runs once per change, not once per artifact).
     pub fn live(&self) -> Vec<T> {
         self.version.track();
-        self.items.with_untracked(|m| m.values().map(|s| s.get_untracked()).filter(|t| !t.is_deleted()).collect())
+        self.items.with_untracked(|m| m.values().map(|s| s.get_untracked()).filter(|t| !t.artifact_deleted()).collect())
+    }
+}
+
+/// A collection of any artifact type, for refreshing what a change names by
+/// collection name.
+trait AnyCollection {
+    fn reload(&self, doc: &Workspace, owner: Option<&Owner>) -> Vec<Problem>;
+    fn refresh(&self, doc: &Workspace, ids: &BTreeSet<Id>, owner: Option<&Owner>) -> Vec<Problem>;
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl<T: Artifact> AnyCollection for Collection<T> {
+    fn reload(&self, doc: &Workspace, owner: Option<&Owner>) -> Vec<Problem> {
+        Collection::reload(self, doc, owner)
+    }
+    fn refresh(&self, doc: &Workspace, ids: &BTreeSet<Id>, owner: Option<&Owner>) -> Vec<Problem> {
+        Collection::refresh(self, doc, ids, owner)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
     }
 }
 

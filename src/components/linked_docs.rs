@@ -5,6 +5,7 @@
 //! or story itself.
 
 use leptos::prelude::*;
+use waymark_domain::schema::DOCUMENTS;
 use waymark_domain::document::documents_linking;
 use waymark_domain::{Changed, DocKind, Document, Id};
 
@@ -52,7 +53,7 @@ pub fn LinkedDocs(target: Id) -> impl IntoView {
     });
     let link = move |doc: Id, linked: bool| {
         let t = target.get_value();
-        let changed = Changed { documents: [doc.clone()].into(), ..Default::default() };
+        let changed = Changed::one(DOCUMENTS, doc.clone());
         if let Err(e) = session.get().edit(changed, |w, now| w.link_document(&doc, &t, linked, now)) {
             toasts.error(format!("The link could not be changed: {e}"));
         }
@@ -73,9 +74,7 @@ pub fn LinkedDocs(target: Id) -> impl IntoView {
             .unwrap_or_default();
         let title = if about.trim().is_empty() { "Spec".to_owned() } else { format!("Spec: {}", about.trim()) };
         let made = s.create(
-            |c, id| {
-                c.documents.insert(id);
-            },
+            DOCUMENTS,
             |w, now, me| {
                 let id = w.create_document(&title, DocKind::Spec, now, me)?;
                 w.link_document(&id, &t, true, now)?;

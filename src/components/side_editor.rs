@@ -4,10 +4,10 @@
 //! being typed in).
 
 use leptos::prelude::*;
-use waymark_domain::Id;
+use waymark_domain::{Artifact, Id};
 
 use crate::route::{navigate, Page, Route};
-use crate::session::{use_session, Artifact, Collection};
+use crate::session::{use_session, Collection};
 
 /// The editor for artifact `id` of `collection`, on `page`. `body` builds the fields
 /// from the artifact's signal; `kind` names it ("Persona"), `missing` is shown when it
@@ -18,7 +18,7 @@ pub fn SideEditor<T: Artifact, B, V>(
     id: StoredValue<Id>,
     page: Page,
     kind: &'static str,
-    missing: &'static str,
+    #[prop(into)] missing: String,
     #[prop(optional)] wide: bool,
     body: B,
 ) -> impl IntoView
@@ -27,9 +27,10 @@ where
     V: IntoView + 'static,
 {
     let session = use_session();
+    let missing = StoredValue::new(missing);
     let state = Memo::new(move |_| {
         collection.version.track();
-        collection.get(&id.get_value()).map(|s| (s, s.with(|a| a.is_deleted())))
+        collection.get(&id.get_value()).map(|s| (s, s.with(|a| a.artifact_deleted())))
     });
     let close = move || navigate(Route::Page { ws: session.get().id.clone(), page, open: None }, false);
     let esc = window_event_listener(leptos::ev::keydown, move |ev| {
@@ -47,7 +48,7 @@ where
             </div>
             {move || match state.get() {
                 Some((artifact, false)) => body(artifact).into_any(),
-                _ => view! { <div class="empty"><p>{missing}</p></div> }.into_any(),
+                _ => view! { <div class="empty"><p>{missing.get_value()}</p></div> }.into_any(),
             }}
         </aside>
     }

@@ -6,6 +6,7 @@
 //! edited.
 
 use leptos::prelude::*;
+use waymark_domain::schema::DOCUMENTS;
 use wasm_bindgen::JsCast;
 use waymark_domain::{markdown, Changed, DocKind, Document, Id};
 
@@ -16,7 +17,7 @@ use crate::session::use_session;
 use crate::util::{relative_time, typing_in_field};
 
 fn changed(id: &Id) -> Changed {
-    Changed { documents: [id.clone()].into(), ..Default::default() }
+    Changed::one(DOCUMENTS, id.clone())
 }
 
 /// The first line of text in a body, without Markdown markers, shortened for a list.
@@ -117,9 +118,7 @@ pub fn DocsPage() -> impl IntoView {
         let k = new_kind.get_untracked();
         let s = session.get();
         match s.create(
-            |c, id| {
-                c.documents.insert(id);
-            },
+            DOCUMENTS,
             |w, now, me| w.create_document(&t, k, now, me),
         ) {
             Ok(id) => {

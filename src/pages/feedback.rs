@@ -4,6 +4,7 @@
 //! `IdeaFeedback`, the idea editor's view of an idea's feedback.
 
 use leptos::prelude::*;
+use waymark_domain::schema::FEEDBACK;
 use waymark_domain::feedback::{distinct_customers, feedback_for_idea, satisfaction, satisfaction_by, Channel, Feedback, FeedbackLabel, RatingScale, Satisfaction, Sentiment};
 use waymark_domain::ranking::number;
 use waymark_domain::{Changed, Id};
@@ -14,7 +15,7 @@ use crate::session::use_session;
 use crate::util::relative_time;
 
 fn changed(id: &Id) -> Changed {
-    Changed { feedback: [id.clone()].into(), ..Default::default() }
+    Changed::one(FEEDBACK, id.clone())
 }
 
 fn scale_label(scale: RatingScale) -> &'static str {
@@ -98,7 +99,7 @@ pub fn FeedbackPage() -> impl IntoView {
         let ch = new_channel.get_untracked();
         let today = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default().chars().take(10).collect::<String>();
         let s = session.get();
-        match s.create(|c, id| { c.feedback.insert(id); }, |w, now, me| {
+        match s.create(FEEDBACK, |w, now, me| {
             let id = w.create_feedback(&t, ch, now, me)?;
             w.set_feedback_label(&id, FeedbackLabel::Date, &today, now)?;
             Ok(id)
@@ -216,7 +217,7 @@ pub fn FeedbackPage() -> impl IntoView {
                                             {f.sentiment.map(|s| view! { <span class=format!("badge sentiment-{}", s.key())>{sentiment_label(s)}</span> })}
                                             {f.tags.iter().take(3).map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}
                                             <span class="muted small">
-                                                {[f.customer.as_str(), f.segment.as_str(), f.date.as_str()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")}
+                                                {[f.customer.clone(), f.segment.clone(), f.date.map(|d| d.to_string()).unwrap_or_default()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")}
                                             </span>
                                             {(!f.ideas.is_empty()).then(|| view! {
                                                 <span class="muted small">{format!("→ {} idea{}", f.ideas.len(), if f.ideas.len() == 1 { "" } else { "s" })}</span>
@@ -316,7 +317,7 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
         let value = Memo::new(move |_| fb.with(|f| match field {
             FeedbackLabel::Customer => f.customer.clone(),
             FeedbackLabel::Segment => f.segment.clone(),
-            FeedbackLabel::Date => f.date.clone(),
+            FeedbackLabel::Date => f.date.map(|d| d.to_string()).unwrap_or_default(),
             FeedbackLabel::Persona => f.persona.clone(),
         }));
         let kind = if field == FeedbackLabel::Date { "date" } else { "text" };

@@ -7,6 +7,7 @@ mod home;
 mod idea_editor;
 mod ideas;
 mod import;
+pub mod kind_page;
 pub mod join;
 mod personas;
 mod priorities;

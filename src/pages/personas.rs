@@ -3,6 +3,7 @@
 //! segment size). Stories and feedback name a persona.
 
 use leptos::prelude::*;
+use waymark_domain::schema::PERSONAS;
 use waymark_domain::format::group_thousands;
 use waymark_domain::persona::{Persona, PersonaText};
 use waymark_domain::{Changed, Id};
@@ -12,7 +13,7 @@ use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::use_session;
 
 fn changed(id: &Id) -> Changed {
-    Changed { personas: [id.clone()].into(), ..Default::default() }
+    Changed::one(PERSONAS, id.clone())
 }
 
 fn cut(text: &str, n: usize) -> String {
@@ -44,7 +45,7 @@ pub fn PersonasPage() -> impl IntoView {
             return;
         }
         let s = session.get();
-        match s.create(|c, id| { c.personas.insert(id); }, |w, now, me| w.create_persona(&n, now, me)) {
+        match s.create(PERSONAS, |w, now, me| w.create_persona(&n, now, me)) {
             Ok(id) => {
                 name.set(String::new());
                 navigate(Route::Page { ws: s.id.clone(), page: Page::Personas, open: Some(id) }, false);

@@ -297,7 +297,7 @@ pub fn PrioritiesPage() -> impl IntoView {
             return viewing.set((f != saved_framework.get_untracked()).then_some(f));
         }
         let s = session.get();
-        if let Err(e) = s.edit(Changed { settings: true, ..Default::default() }, |w, _| w.set_framework(f)) {
+        if let Err(e) = s.edit(Changed::settings(), |w, _| w.set_framework(f)) {
             toasts.error(format!("The framework could not be changed: {e}"));
         }
     };
@@ -712,7 +712,7 @@ fn CriteriaEditor(criteria: Memo<Vec<WeightedCriterion>>) -> impl IntoView {
     let toasts = Toasts::get();
     let new_name = RwSignal::new(String::new());
     let new_weight = RwSignal::new("1".to_owned());
-    let settings = || Changed { settings: true, ..Default::default() };
+    let settings = || Changed::settings();
     let put = move |id: Option<Id>, name: String, weight: f64| {
         if let Err(e) = session.get().edit(settings(), |w, _| w.put_weighted_criterion(id.as_ref(), &name, weight)) {
             toasts.error(format!("The criterion could not be saved: {e}"));

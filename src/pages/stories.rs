@@ -3,6 +3,7 @@
 //! status, the idea it came from, its docs, and "Copy as text" in the standard form.
 
 use leptos::prelude::*;
+use waymark_domain::schema::STORIES;
 use waymark_domain::story::{Criterion, Step, Story, StoryStatus};
 use waymark_domain::{Changed, Id};
 
@@ -12,7 +13,7 @@ use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::use_session;
 
 fn changed(id: &Id) -> Changed {
-    Changed { stories: [id.clone()].into(), ..Default::default() }
+    Changed::one(STORIES, id.clone())
 }
 
 /// Persona names by id, for the standard form.
@@ -58,7 +59,7 @@ pub fn StoriesPage() -> impl IntoView {
             return;
         }
         let s = session.get();
-        match s.create(|c, id| { c.stories.insert(id); }, |w, now, me| w.create_story(&g, now, me)) {
+        match s.create(STORIES, |w, now, me| w.create_story(&g, now, me)) {
             Ok(id) => {
                 goal.set(String::new());
                 navigate(Route::Page { ws: s.id.clone(), page: Page::Stories, open: Some(id) }, false);

@@ -123,7 +123,7 @@ fn Shell() -> impl IntoView {
                             "Ideas" <span class="count">{move || idea_count.get()}</span>
                         </Link>
                     </li>
-                    {Page::ALL.into_iter().map(|page| view! {
+                    {Page::all().into_iter().map(|page| view! {
                         <li><Link to=Route::Page { ws: ws.clone(), page, open: None } class="nav-link">{page.label()}</Link></li>
                     }).collect_view()}
                 </ul>
@@ -168,6 +168,7 @@ fn Shell() -> impl IntoView {
                     Some(Some(Page::Personas)) => view! { <PersonasPage/> }.into_any(),
                     Some(Some(Page::Stories)) => view! { <StoriesPage/> }.into_any(),
                     Some(Some(Page::Docs)) => view! { <DocsPage/> }.into_any(),
+                    Some(Some(Page::Kind { collection, .. })) => crate::pages::kind_page::page_of(collection),
                     None => view! { <BriefPage/> }.into_any(),
                 }}
                 </div>

@@ -86,7 +86,7 @@ fn bench(n: usize) -> String {
         ws.set_idea_text(&target, IdeaText::Title, &title, 2).unwrap();
         ws.commit();
         let changed = ws.take_changes();
-        changed.ideas.iter().filter(|id| ws.idea(id).is_some()).count()
+        changed.of(waymark_domain::schema::IDEAS).iter().filter(|id| ws.idea(id).is_some()).count()
     });
     row(n, "local edit: set_idea_text + commit + take_changes + idea()", light, t);
     // The app's path for its own edits: the view already shows them, so no patches.
@@ -113,7 +113,7 @@ fn bench(n: usize) -> String {
         },
         |(_, ws), chunk| {
             let changed = ws.apply(&chunk).unwrap();
-            changed.ideas.iter().filter(|id| ws.idea(id).is_some()).count()
+            changed.of(waymark_domain::schema::IDEAS).iter().filter(|id| ws.idea(id).is_some()).count()
         },
     );
     row(n, "remote edit: apply(one-edit chunk) + idea() per changed idea", light, t);

@@ -2,7 +2,7 @@
 //! write), Markdown (a readable report of the whole workspace), and checks that tell
 //! files apart and vet `.automerge` files before they touch anything.
 //!
-//! # JSON shape, version 2
+//! # JSON shape, version 3
 //!
 //! [`to_json`] writes, and [`from_json`] reads, one object holding every live
 //! (not deleted) artifact:
@@ -10,7 +10,7 @@
 //! ```json
 //! {
 //!   "format": "waymark-workspace",
-//!   "version": 2,
+//!   "version": 3,
 //!   "workspace_id": "0f3k…",
 //!   "exported_at": 1700000000000,
 //!   "brief": {
@@ -56,6 +56,16 @@
 //!   "documents": [
 //!     { "id": "d7…", "title": "Reminder spec", "kind": "spec", "body": "# Goal…",
 //!       "links": ["7h2m…", "s2…"], "tags": [], "created_at": …, "created_by": "Ana", "updated_at": … }
+//!   ],
+//!   "competitors": [
+//!     { "id": "c3…", "name": "Acme", "threat": "high", "positioning": "…", "strengths": "…",
+//!       "weaknesses": "…", "comparison": { "Offline mode": "they_lack" }, "notes": "…",
+//!       "created_at": …, "created_by": "Ana", "updated_at": … }
+//!   ],
+//!   "trends": [
+//!     { "id": "t5…", "title": "Usage-based pricing", "date": "2026-03-31",
+//!       "impact_level": "medium", "impact": "…", "notes": "…",
+//!       "created_at": …, "created_by": "Ana", "updated_at": … }
 //!   ]
 //! }
 //! ```
@@ -63,7 +73,7 @@
 //! | field | type | meaning |
 //! |---|---|---|
 //! | `format` | string | always `"waymark-workspace"` |
-//! | `version` | integer | this shape's version, `2`; a reader refuses versions it does not know (this one reads 1 and 2) |
+//! | `version` | integer | this shape's version, `3`; a reader refuses versions it does not know (this one reads 1 to 3; version 3 added `competitors` and `trends`) |
 //! | `workspace_id` | string | the exported workspace's id (an import creates a new one) |
 //! | `exported_at` | integer | when the file was written, ms since the Unix epoch |
 //! | `brief.*` text | string | the brief's text fields, `""` when empty |
@@ -74,7 +84,7 @@
 //! | every artifact's `id` | string | its id; references in the file use it. Unique within the file |
 //! | every artifact's `created_at`, `updated_at` | integer | ms since the Unix epoch |
 //! | every artifact's `created_by` | string | who created it |
-//! | `ideas`, `personas`, `feedback`, `stories`, `documents` | array | live artifacts (deleted ones are not exported), oldest first |
+//! | `ideas`, `personas`, `feedback`, `stories`, `documents`, `competitors`, `trends` | array | live artifacts (deleted ones are not exported), oldest first |
 //! | `ideas[].status` | string | `new`, `under_review`, `accepted`, `parked`, `rejected` or `done` |
 //! | `ideas[].tags`, `feedback[].tags`, `documents[].tags` | array of strings | sorted, lowercase |
 //! | `ideas[].votes` | integer | total votes |
@@ -98,6 +108,11 @@
 //! | `documents[].kind` | string | `spec`, `decision`, `note`, `training` or `release_note` |
 //! | `documents[].body` | string | the Markdown source |
 //! | `documents[].links` | array of strings | ids of the ideas and stories it is about |
+//! | `competitors`, `trends` (and every later kind) | array | written from the kind's fields (`crate::kind::Kind::FIELDS`): text as a string, a choice as its key or null, a date as `YYYY-MM-DD` or null, rows as an object `name -> key` |
+//! | `competitors[].threat` | string or null | `low`, `medium` or `high` |
+//! | `competitors[].comparison` | object | feature name → `they_lead`, `parity`, `we_lead` or `they_lack` |
+//! | `trends[].date` | string or null | when it was seen, `YYYY-MM-DD` |
+//! | `trends[].impact_level` | string or null | `low`, `medium` or `high` |
 //!
 //! On import every field may be missing or null (it takes its empty default), and so
 //! may every array: a version 1 file (brief and ideas only) imports as before. A field
@@ -108,6 +123,7 @@
 //! not know. Text is kept as written: it is data, and whatever shows it escapes it.
 
 mod json;
+mod kinds;
 mod markdown;
 
 pub use json::{from_json, to_json, ImportError, FORMAT, VERSION};
@@ -270,6 +286,19 @@ pub(crate) fn one_of_everything() -> Workspace {
     ws.set_member(&obj, crate::schema::TAGS, "billing", true).unwrap();
     ws.touch(&obj, 53).unwrap();
 
+    use crate::competitor::Competitor;
+    use crate::kind::FieldInput::{Row, Value};
+    use crate::trend::Trend;
+    let acme = ws.create_item::<Competitor>("Acme <b>Analytics</b>", 54, "Bo").unwrap();
+    ws.set_field::<Competitor>(&acme, "threat", Value("high"), 55).unwrap();
+    ws.set_field::<Competitor>(&acme, "positioning", Value("Self-serve BI\nfor SMBs"), 55).unwrap();
+    ws.set_field::<Competitor>(&acme, "comparison", Row { name: "Offline mode", value: "they_lack" }, 55).unwrap();
+    ws.set_field::<Competitor>(&acme, "comparison", Row { name: "# Dashboards", value: "they_lead" }, 55).unwrap();
+    let trend = ws.create_item::<Trend>("Usage-based pricing", 56, "Ana").unwrap();
+    ws.set_field::<Trend>(&trend, "date", Value("2026-03-31"), 57).unwrap();
+    ws.set_field::<Trend>(&trend, "impact_level", Value("medium"), 57).unwrap();
+    ws.set_field::<Trend>(&trend, "impact", Value("Seat pricing looks dated"), 57).unwrap();
+
     // One deleted artifact of each kind.
     ws.delete_idea(&gone_idea, 60).unwrap();
     let p = ws.create_persona("Deleted persona", 61, "Ana").unwrap();
@@ -280,6 +309,10 @@ pub(crate) fn one_of_everything() -> Workspace {
     ws.delete_story(&s, 63).unwrap();
     let d = ws.create_document("Deleted document", DocKind::Note, 64, "Ana").unwrap();
     ws.delete_document(&d, 64).unwrap();
+    let c = ws.create_item::<Competitor>("Deleted competitor", 65, "Ana").unwrap();
+    ws.delete_item::<Competitor>(&c, 65).unwrap();
+    let t = ws.create_item::<Trend>("Deleted trend", 66, "Ana").unwrap();
+    ws.delete_item::<Trend>(&t, 66).unwrap();
     ws.commit();
     ws
 }

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::{transaction::Transactable, ObjId, ObjType, ReadDoc, ROOT};
 
+use crate::date::Date;
 use crate::fields::{ensure_map, write_text, DocFields, FieldSource, Problem, Reader};
 use crate::schema::{CREATED_AT, CREATED_BY, DELETED, FEEDBACK, TAGS, UPDATED_AT};
 use crate::stats::{csat, nps, Csat, Nps};
@@ -170,7 +171,8 @@ pub struct Feedback {
     pub channel: Channel,
     pub customer: String,
     pub segment: String,
-    pub date: String,
+    /// When it was given.
+    pub date: Option<Date>,
     pub rating: Option<i64>,
     pub scale: Option<RatingScale>,
     pub sentiment: Option<Sentiment>,
@@ -186,9 +188,8 @@ pub struct Feedback {
 
 impl Feedback {
     /// The month it was given (`YYYY-MM`), for per-period statistics.
-    pub fn period(&self) -> Option<&str> {
-        let month = self.date.get(..7)?;
-        (month.len() == 7 && month.as_bytes()[4] == b'-').then_some(month)
+    pub fn period(&self) -> Option<String> {
+        self.date.map(Date::period)
     }
 }
 
@@ -203,7 +204,7 @@ fn read_feedback<S: FieldSource + ?Sized>(source: &S, id: &Id, problems: &mut Ve
         channel: Channel::default(),
         customer: r.str(FeedbackLabel::Customer.key()),
         segment: r.str(FeedbackLabel::Segment.key()),
-        date: r.str(FeedbackLabel::Date.key()),
+        date: r.date(FeedbackLabel::Date.key()),
         rating: r.int("rating"),
         scale: RatingScale::parse(&scale_raw),
         sentiment: Sentiment::parse(&sentiment_raw),
@@ -274,9 +275,16 @@ impl Workspace {
         self.touch(&obj, now_ms)
     }
 
+    /// Sets a label; the date must be a calendar day (`YYYY-MM-DD`) or empty.
     pub fn set_feedback_label(&mut self, id: &Id, field: FeedbackLabel, value: &str, now_ms: i64) -> Result<(), EditError> {
         let obj = self.existing_feedback(id)?;
-        self.doc.put(&obj, field.key(), value.trim())?;
+        let value = value.trim();
+        if field == FeedbackLabel::Date && !value.is_empty() {
+            let day = Date::parse(value).map_err(|e| EditError::Invalid(e.to_string()))?;
+            self.doc.put(&obj, field.key(), day.to_string())?;
+        } else {
+            self.doc.put(&obj, field.key(), value)?;
+        }
         self.touch(&obj, now_ms)
     }
 
@@ -385,11 +393,11 @@ pub fn satisfaction<'a>(feedback: impl IntoIterator<Item = &'a Feedback>) -> Sat
 
 /// NPS and CSAT per group (a segment, a month…), groups sorted by name. Feedback whose
 /// group is `None` (no segment, no date) is left out.
-pub fn satisfaction_by<'a>(feedback: &'a [Feedback], group: impl Fn(&'a Feedback) -> Option<&'a str>) -> BTreeMap<String, Satisfaction> {
+pub fn satisfaction_by<'a, G: AsRef<str>>(feedback: &'a [Feedback], group: impl Fn(&'a Feedback) -> Option<G>) -> BTreeMap<String, Satisfaction> {
     let mut groups: BTreeMap<String, Vec<&Feedback>> = BTreeMap::new();
     for f in feedback.iter().filter(|f| !f.deleted) {
-        if let Some(g) = group(f).filter(|g| !g.is_empty()) {
-            groups.entry(g.to_owned()).or_default().push(f);
+        if let Some(g) = group(f).filter(|g| !g.as_ref().is_empty()) {
+            groups.entry(g.as_ref().to_owned()).or_default().push(f);
         }
     }
     groups.into_iter().map(|(g, list)| (g, satisfaction(list))).collect()
@@ -398,6 +406,7 @@ pub fn satisfaction_by<'a>(feedback: &'a [Feedback], group: impl Fn(&'a Feedback
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::IDEAS;
 
     #[test]
     fn feedback_tags_are_normalised_and_removable() {
@@ -486,7 +495,7 @@ mod tests {
         let mut b = a.fork();
         b.set_feedback_text(&f, "One, edited", 2).unwrap();
         let changed = a.apply(&b.save_incremental()).unwrap();
-        assert!(changed.feedback.contains(&f) && changed.ideas.is_empty(), "{changed:?}");
+        assert!(changed.of(FEEDBACK).contains(&f) && changed.of(IDEAS).is_empty(), "{changed:?}");
     }
 
     #[test]

@@ -114,7 +114,7 @@ pub(crate) struct Reader<'a, S: FieldSource + ?Sized> {
 }
 
 impl<S: FieldSource + ?Sized> Reader<'_, S> {
-    fn problem(&mut self, key: &str, message: impl Into<String>) {
+    pub fn problem(&mut self, key: &str, message: impl Into<String>) {
         self.problems.push(Problem { path: format!("{}/{}", self.path, key), message: message.into() });
     }
 
@@ -165,6 +165,21 @@ impl<S: FieldSource + ?Sized> Reader<'_, S> {
             Field::Scalar(ScalarValue::Int(i)) => Some(i as f64),
             Field::Scalar(ScalarValue::Uint(u)) => Some(u as f64),
             other => self.wrong::<Option<f64>>(key, "a number", other),
+        }
+    }
+
+    /// A calendar day (`YYYY-MM-DD`); anything else is reported and read as unset.
+    pub fn date(&mut self, key: &str) -> Option<crate::Date> {
+        let raw = self.str(key);
+        if raw.trim().is_empty() {
+            return None;
+        }
+        match crate::Date::parse(&raw) {
+            Ok(day) => Some(day),
+            Err(e) => {
+                self.problem(key, format!("{e}; shown as not set"));
+                None
+            }
         }
     }
 

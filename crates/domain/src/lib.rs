@@ -5,6 +5,8 @@
 //! tested natively. The schema is documented in [`schema`].
 
 pub mod brief;
+pub mod competitor;
+pub mod date;
 pub mod document;
 mod fields;
 mod id;
@@ -13,6 +15,7 @@ pub mod feedback;
 pub mod fixtures;
 pub mod format;
 pub mod idea;
+pub mod kind;
 pub mod markdown;
 pub mod persona;
 pub mod priorities;
@@ -22,9 +25,12 @@ pub mod schema;
 pub mod scoring;
 pub mod stats;
 pub mod story;
+pub mod trend;
 pub mod workspace;
 
 pub use brief::{Brief, BriefField, BriefNumber};
+pub use date::Date;
+pub use kind::{Artifact, FieldInput, FieldSpec, FieldType, FieldValue, Kind, Meta};
 pub use document::{DocKind, Document};
 pub use fields::Problem;
 pub use id::Id;

@@ -28,7 +28,10 @@
 //! and `comments` (map id -> {author: str, at: int, text: Text}).
 //! Long text is Automerge `Text`, so concurrent typing merges character by character;
 //! short labels are `str` (last writer wins); counts people add to are `Counter`.
-//! A link is a map `other id -> true` on the artifact that owns the link.
+//! A link is a map `other id -> true` on the artifact that owns the link. Every date is
+//! a calendar day stored as `YYYY-MM-DD` ([`crate::date::Date`]); a day that does not
+//! parse is reported and read as unset. Competitors and trends are described through
+//! [`crate::kind::Kind`] (their fields are in their modules' `FIELDS`).
 //!
 //! | collection    | fields (besides the common ones) |
 //! |---------------|-----------------------------------|
@@ -41,8 +44,8 @@
 //! | `objectives`  | name str, unit str, baseline f64, target f64, owner str, parent str (key results point at their objective), measurements map id -> {date: str, value: f64} |
 //! | `experiments` | hypothesis Text, success_signal Text, metric str, variants map id -> {name: str, visitors: int, conversions: int}, start str, end str, status str, decision str (ship, iterate, stop) |
 //! | `risks`       | description Text, category str, likelihood int 1–5, impact int 1–5, owner str, response str (avoid, mitigate, transfer, accept), mitigation Text, trigger Text, status str |
-//! | `competitors` | name str, positioning Text, strengths Text, weaknesses Text, threat str, comparison map feature -> str, notes Text |
-//! | `trends`      | title str, date str, impact Text |
+//! | `competitors` | name Text, positioning Text, strengths Text, weaknesses Text, threat str (low, medium, high), comparison map feature name -> str (they_lead, parity, we_lead, they_lack), notes Text |
+//! | `trends`      | title Text, date str (YYYY-MM-DD), impact_level str (low, medium, high), impact Text, notes Text |
 //! | `documents`   | title Text, kind str (spec, decision, note, training, release_note), body Text, links map |
 //!
 //! Derived numbers (scores, ROI, NPS, risk score) are never stored: they are computed
@@ -66,6 +69,13 @@ pub const FEEDBACK: &str = "feedback";
 pub const PERSONAS: &str = "personas";
 pub const STORIES: &str = "stories";
 pub const DOCUMENTS: &str = "documents";
+pub const FEATURES: &str = "features";
+pub const RELEASES: &str = "releases";
+pub const OBJECTIVES: &str = "objectives";
+pub const EXPERIMENTS: &str = "experiments";
+pub const RISKS: &str = "risks";
+pub const COMPETITORS: &str = "competitors";
+pub const TRENDS: &str = "trends";
 
 /// Every artifact collection schema v1 defines, created empty with each workspace.
 pub const COLLECTIONS: &[&str] = &[
@@ -73,13 +83,13 @@ pub const COLLECTIONS: &[&str] = &[
     FEEDBACK,
     PERSONAS,
     STORIES,
-    "features",
-    "releases",
-    "objectives",
-    "experiments",
-    "risks",
-    "competitors",
-    "trends",
+    FEATURES,
+    RELEASES,
+    OBJECTIVES,
+    EXPERIMENTS,
+    RISKS,
+    COMPETITORS,
+    TRENDS,
     DOCUMENTS,
 ];
 

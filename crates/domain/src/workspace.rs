@@ -1,6 +1,6 @@
 //! [`Workspace`]: one workspace document, its persistence bytes and its change feed.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::{
     transaction::Transactable, AutoCommit, LoadOptions, ObjId, OnPartialLoad, VerificationMode, ObjType, Patch, PatchAction, Prop, ReadDoc,
@@ -8,7 +8,7 @@ use automerge::{
 };
 
 use crate::fields::{child_map, describe_field, ensure_map, write_text, DocFields, FieldSource, Problem, Reader};
-use crate::schema::{self, BRIEF, COLLECTIONS, DOCUMENTS, FEEDBACK, IDEAS, PERSONAS, SCHEMA, SCHEMA_VERSION, SETTINGS, STORIES, WORKSPACE_ID};
+use crate::schema::{self, BRIEF, COLLECTIONS, IDEAS, SCHEMA, SCHEMA_VERSION, SETTINGS, WORKSPACE_ID};
 use crate::Id;
 
 /// Why bytes could not be opened as a workspace. Nothing is changed when this is returned.
@@ -47,23 +47,47 @@ pub struct Changed {
     pub brief: bool,
     /// The workspace settings (framework, weighted criteria).
     pub settings: bool,
-    pub ideas: BTreeSet<Id>,
-    pub feedback: BTreeSet<Id>,
-    pub personas: BTreeSet<Id>,
-    pub stories: BTreeSet<Id>,
-    pub documents: BTreeSet<Id>,
+    /// The artifacts touched, by collection (any of [`COLLECTIONS`]).
+    items: BTreeMap<&'static str, BTreeSet<Id>>,
 }
 
+static NOTHING: BTreeSet<Id> = BTreeSet::new();
+
 impl Changed {
+    /// The workspace settings changed.
+    pub fn settings() -> Changed {
+        Changed { settings: true, ..Changed::default() }
+    }
+
+    /// The brief changed.
+    pub fn brief() -> Changed {
+        Changed { brief: true, ..Changed::default() }
+    }
+
+    /// Artifact `id` of `collection` changed.
+    pub fn one(collection: &'static str, id: Id) -> Changed {
+        let mut changed = Changed::default();
+        changed.insert(collection, id);
+        changed
+    }
+
+    /// Records that artifact `id` of `collection` changed.
+    pub fn insert(&mut self, collection: &'static str, id: Id) {
+        self.items.entry(collection).or_default().insert(id);
+    }
+
+    /// The artifacts of `collection` that changed.
+    pub fn of(&self, collection: &str) -> &BTreeSet<Id> {
+        self.items.get(collection).unwrap_or(&NOTHING)
+    }
+
+    /// Every collection with changed artifacts, and those artifacts.
+    pub fn collections(&self) -> impl Iterator<Item = (&'static str, &BTreeSet<Id>)> {
+        self.items.iter().filter(|(_, ids)| !ids.is_empty()).map(|(c, ids)| (*c, ids))
+    }
+
     pub fn is_empty(&self) -> bool {
-        !self.everything
-            && !self.brief
-            && !self.settings
-            && self.ideas.is_empty()
-            && self.feedback.is_empty()
-            && self.personas.is_empty()
-            && self.stories.is_empty()
-            && self.documents.is_empty()
+        !self.everything && !self.brief && !self.settings && self.items.values().all(BTreeSet::is_empty)
     }
 
     /// Adds what `other` names (for a batch of changes applied one by one).
@@ -71,11 +95,9 @@ impl Changed {
         self.everything |= other.everything;
         self.brief |= other.brief;
         self.settings |= other.settings;
-        self.ideas.extend(other.ideas);
-        self.feedback.extend(other.feedback);
-        self.personas.extend(other.personas);
-        self.stories.extend(other.stories);
-        self.documents.extend(other.documents);
+        for (collection, ids) in other.items {
+            self.items.entry(collection).or_default().extend(ids);
+        }
     }
 
     /// Folds in what `patches` touched. A patch's path starts at the root, so its first
@@ -87,22 +109,36 @@ impl Changed {
                     PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => match key.as_str() {
                         BRIEF => self.brief = true,
                         SETTINGS => self.settings = true,
-                        IDEAS | FEEDBACK | PERSONAS | STORIES | DOCUMENTS | SCHEMA | WORKSPACE_ID => self.everything = true,
+                        SCHEMA | WORKSPACE_ID => self.everything = true,
+                        other if collection(other).is_some() => self.everything = true,
                         _ => {}
                     },
                     _ => {}
                 },
-                [(_, Prop::Map(collection)), ..] if collection == BRIEF => self.brief = true,
-                [(_, Prop::Map(collection)), ..] if collection == SETTINGS => self.settings = true,
-                [(_, Prop::Map(collection))] => match &patch.action {
-                    PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => self.touched(collection, key),
+                [(_, Prop::Map(top)), ..] if top == BRIEF => self.brief = true,
+                [(_, Prop::Map(top)), ..] if top == SETTINGS => self.settings = true,
+                [(_, Prop::Map(top))] => match &patch.action {
+                    PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => self.touched(top, key),
                     _ => {}
                 },
-                [(_, Prop::Map(collection)), (_, Prop::Map(key)), ..] => self.touched(collection, key),
+                [(_, Prop::Map(top)), (_, Prop::Map(key)), ..] => self.touched(top, key),
                 _ => {}
             }
         }
     }
+
+    /// Records that artifact `key` of collection `top` changed (keys that are not ids,
+    /// and maps that are not collections, are not artifacts).
+    fn touched(&mut self, top: &str, key: &str) {
+        if let (Some(collection), Some(id)) = (collection(top), Id::parse(key)) {
+            self.insert(collection, id);
+        }
+    }
+}
+
+/// The collection named `key`, as its schema constant.
+fn collection(key: &str) -> Option<&'static str> {
+    COLLECTIONS.iter().find(|c| **c == key).copied()
 }
 
 /// Checks that `bytes` parse completely as Automerge data (where a plain load would
@@ -120,31 +156,6 @@ fn strict_check(bytes: &[u8]) -> Result<(), automerge::AutomergeError> {
 /// Whether `bytes` are complete, undamaged Automerge data (a document or changes).
 pub fn is_well_formed(bytes: &[u8]) -> bool {
     !bytes.is_empty() && strict_check(bytes).is_ok()
-}
-
-impl Changed {
-    /// Records that artifact `key` of `collection` changed.
-    fn touched(&mut self, collection: &str, key: &str) {
-        let Some(id) = Id::parse(key) else { return };
-        match collection {
-            IDEAS => {
-                self.ideas.insert(id);
-            }
-            FEEDBACK => {
-                self.feedback.insert(id);
-            }
-            PERSONAS => {
-                self.personas.insert(id);
-            }
-            STORIES => {
-                self.stories.insert(id);
-            }
-            DOCUMENTS => {
-                self.documents.insert(id);
-            }
-            _ => {}
-        }
-    }
 }
 
 /// A workspace document plus cached handles to its top-level maps.

@@ -3,7 +3,7 @@
 
 use automerge::{hydrate, ReadDoc, ROOT};
 use proptest::prelude::*;
-use waymark_domain::{Brief, BriefField, Id, Idea, IdeaLabel, IdeaStatus, IdeaText, Workspace};
+use waymark_domain::{schema, Brief, BriefField, Id, Idea, IdeaLabel, IdeaStatus, IdeaText, Workspace};
 
 /// Everything a replica shows: the brief, every idea (deleted ones too) by id, and
 /// the raw document, so fields the typed readers skip are compared as well.
@@ -158,7 +158,7 @@ fn chunks_applied_one_by_one_and_out_of_order_converge() {
     assert_eq!(idea(&b, &id).title, "offline mode", "not shown until its base arrives");
     let changed = b.apply(&from_a[0]).unwrap();
     assert!(!b.has_unapplied_changes());
-    assert!(changed.ideas.contains(&id));
+    assert!(changed.of(schema::IDEAS).contains(&id));
     a.apply(&from_b).unwrap();
     assert!(state(&a) == state(&b), "both replicas show the same document");
     assert_eq!((idea(&a, &id).title.as_str(), idea(&a, &id).votes), ("Better faster offline mode", 2));

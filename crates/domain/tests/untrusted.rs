@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use automerge::{transaction::Transactable, AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
 use proptest::prelude::*;
-use waymark_domain::{BriefField, Id, IdeaStatus, IdeaText, LoadError, Problem, Workspace};
+use waymark_domain::{schema, BriefField, Id, IdeaStatus, IdeaText, LoadError, Problem, Workspace};
 
 /// A saved workspace with one idea, reopened as a raw Automerge document (with its own
 /// actor, like a peer) so a test can write what a hostile or newer peer might.
@@ -122,7 +122,7 @@ fn hostile_changes_arriving_from_a_peer_are_read_safely() {
     peer.put_object(&idea, "title", ObjType::List).unwrap();
     peer.put(ROOT, "brief", ScalarValue::Bytes(vec![0xff; 3])).unwrap();
     let changed = ws.apply(&peer.save_incremental()).unwrap();
-    assert!(changed.brief && changed.ideas.contains(&id), "{changed:?}");
+    assert!(changed.brief && changed.of(schema::IDEAS).contains(&id), "{changed:?}");
     let (idea, problems) = ws.idea(&id).unwrap();
     assert_eq!((idea.title.as_str(), idea.votes), ("", 0));
     assert_eq!(fields(&problems), ["title", "votes"].iter().map(|s| s.to_string()).collect());
@@ -316,21 +316,21 @@ fn a_remote_change_names_exactly_what_it_touched() {
 
     peer.set_idea_text(&y, IdeaText::Description, "Edited remotely", 3).unwrap();
     let changed = ws.apply(&peer.save_incremental()).unwrap();
-    assert_eq!((changed.ideas, changed.brief, changed.everything), (only(&y), false, false));
+    assert_eq!((changed.of(schema::IDEAS).clone(), changed.brief, changed.everything), (only(&y), false, false));
 
     peer.set_brief_text(BriefField::Strategy, "Own the invoice").unwrap();
     let changed = ws.apply(&peer.save_incremental()).unwrap();
-    assert_eq!((changed.ideas.len(), changed.brief, changed.everything), (0, true, false));
+    assert_eq!((changed.of(schema::IDEAS).len(), changed.brief, changed.everything), (0, true, false));
 
     peer.vote_idea(&x, 1, 4).unwrap();
-    assert_eq!(ws.apply(&peer.save_incremental()).unwrap().ideas, only(&x), "a vote");
+    assert_eq!(ws.apply(&peer.save_incremental()).unwrap().of(schema::IDEAS).clone(), only(&x), "a vote");
     peer.delete_idea(&x, 5).unwrap();
-    assert_eq!(ws.apply(&peer.save_incremental()).unwrap().ideas, only(&x), "a delete");
+    assert_eq!(ws.apply(&peer.save_incremental()).unwrap().of(schema::IDEAS).clone(), only(&x), "a delete");
     let z = peer.create_idea("Three", 6, "Bo").unwrap();
-    assert_eq!(ws.apply(&peer.save_incremental()).unwrap().ideas, only(&z), "a new idea");
+    assert_eq!(ws.apply(&peer.save_incremental()).unwrap().of(schema::IDEAS).clone(), only(&z), "a new idea");
 
     peer.add_idea_tag(&y, "sync", 7).unwrap();
-    assert_eq!(ws.merge(&mut peer).unwrap().ideas, only(&y), "merge() reports the same way");
+    assert_eq!(ws.merge(&mut peer).unwrap().of(schema::IDEAS).clone(), only(&y), "merge() reports the same way");
     assert!(ws.apply(&peer.save_incremental()).unwrap().is_empty(), "changes already here touch nothing");
 }
 

@@ -18,7 +18,7 @@ use crate::{Brief, BriefField, BriefNumber, Document, EditError, Id, Idea, IdeaL
 /// The value of the file's `format` field.
 pub const FORMAT: &str = "waymark-workspace";
 /// The shape version this build writes. It also reads every older version.
-pub const VERSION: u64 = 2;
+pub const VERSION: u64 = 3;
 
 /// Why a JSON file could not be imported. Nothing is created when this is returned.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -27,7 +27,7 @@ pub enum ImportError {
     NotJson(String),
     #[error("it is JSON, but not a Waymark workspace export")]
     WrongFormat,
-    #[error("it is a version {0} export, and this app reads versions 1 and 2")]
+    #[error("it is a version {0} export, and this app reads versions 1 to 3")]
     UnsupportedVersion(u64),
     #[error("the field {field} is not {expected}")]
     BadField { field: String, expected: &'static str },
@@ -113,7 +113,7 @@ fn feedback_json(f: &Feedback, ideas: &Exported, personas: &Exported) -> Value {
         "channel": f.channel.key(),
         "customer": f.customer,
         "segment": f.segment,
-        "date": f.date,
+        "date": f.date.map(|d| d.to_string()).unwrap_or_default(),
         "rating": f.rating,
         "rating_scale": f.scale.map(RatingScale::key),
         "sentiment": f.sentiment.map(Sentiment::key),
@@ -176,7 +176,7 @@ pub fn to_json(ws: &Workspace, exported_at_ms: i64) -> String {
 
     let mut brief_json = serde_json::to_value(&brief).expect("a brief is plain data");
     brief_json["roi"] = brief.roi().map_or(Value::Null, Value::from);
-    let doc = json!({
+    let mut doc = json!({
         "format": FORMAT,
         "version": VERSION,
         "workspace_id": ws.workspace_id(),
@@ -190,11 +190,12 @@ pub fn to_json(ws: &Workspace, exported_at_ms: i64) -> String {
         "stories": stories.iter().map(|s| story_json(s, &idea_ids, &persona_ids)).collect::<Vec<_>>(),
         "documents": documents.iter().map(|d| document_json(d, &link_targets)).collect::<Vec<_>>(),
     });
+    super::kinds::export_json(ws, &mut doc);
     serde_json::to_string_pretty(&doc).expect("JSON values serialise")
 }
 
 /// Reads fields of one JSON object, naming any of the wrong type by its full path.
-struct Fields<'a> {
+pub(super) struct Fields<'a> {
     /// `None` for a missing object: every field reads as missing.
     obj: Option<&'a Map<String, Value>>,
     /// `brief.`, `ideas[3].`, or "" for the root.
@@ -203,28 +204,28 @@ struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     /// The object `value` at `name` (`ideas[3]`).
-    fn of(value: &'a Value, name: String) -> Result<Fields<'a>, ImportError> {
+    pub(super) fn of(value: &'a Value, name: String) -> Result<Fields<'a>, ImportError> {
         match value {
             Value::Object(obj) => Ok(Fields { obj: Some(obj), path: format!("{name}.") }),
             _ => Err(ImportError::BadField { field: name, expected: "an object" }),
         }
     }
 
-    fn bad(&self, key: &str, expected: &'static str) -> ImportError {
+    pub(super) fn bad(&self, key: &str, expected: &'static str) -> ImportError {
         ImportError::BadField { field: format!("{}{key}", self.path), expected }
     }
 
     /// A present, non-null value.
-    fn get(&self, key: &str) -> Option<&'a Value> {
+    pub(super) fn get(&self, key: &str) -> Option<&'a Value> {
         self.obj?.get(key).filter(|v| !v.is_null())
     }
 
     /// The keys present, in file order.
-    fn keys(&self) -> impl Iterator<Item = &'a String> {
+    pub(super) fn keys(&self) -> impl Iterator<Item = &'a String> {
         self.obj.into_iter().flat_map(|o| o.keys())
     }
 
-    fn text(&self, key: &str) -> Result<String, ImportError> {
+    pub(super) fn text(&self, key: &str) -> Result<String, ImportError> {
         match self.get(key) {
             None => Ok(String::new()),
             Some(Value::String(s)) => Ok(s.clone()),
@@ -232,7 +233,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn number(&self, key: &str) -> Result<Option<f64>, ImportError> {
+    pub(super) fn number(&self, key: &str) -> Result<Option<f64>, ImportError> {
         match self.get(key) {
             None => Ok(None),
             // serde_json refuses non-finite numbers while parsing, so any f64 is finite.
@@ -242,14 +243,14 @@ impl<'a> Fields<'a> {
     }
 
     /// A number that may not be negative (a size, an estimate).
-    fn amount(&self, key: &str) -> Result<Option<f64>, ImportError> {
+    pub(super) fn amount(&self, key: &str) -> Result<Option<f64>, ImportError> {
         match self.number(key)? {
             Some(n) if n < 0.0 => Err(self.bad(key, "a number, 0 or more")),
             n => Ok(n),
         }
     }
 
-    fn whole_or_none(&self, key: &str) -> Result<Option<i64>, ImportError> {
+    pub(super) fn whole_or_none(&self, key: &str) -> Result<Option<i64>, ImportError> {
         match self.get(key) {
             None => Ok(None),
             Some(Value::Number(n)) => match (n.as_i64(), n.as_f64()) {
@@ -262,11 +263,11 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn whole(&self, key: &str) -> Result<i64, ImportError> {
+    pub(super) fn whole(&self, key: &str) -> Result<i64, ImportError> {
         Ok(self.whole_or_none(key)?.unwrap_or(0))
     }
 
-    fn text_list(&self, key: &str) -> Result<Vec<String>, ImportError> {
+    pub(super) fn text_list(&self, key: &str) -> Result<Vec<String>, ImportError> {
         self.list(key, "a list of text")?
             .iter()
             .map(|t| t.as_str().map(str::to_owned).ok_or_else(|| self.bad(key, "a list of text")))
@@ -274,7 +275,15 @@ impl<'a> Fields<'a> {
     }
 
     /// One of a fixed set of keys (a status, a channel…); `None` when missing or "".
-    fn choice<T>(&self, key: &str, parse: impl Fn(&str) -> Option<T>, expected: &'static str) -> Result<Option<T>, ImportError> {
+    /// A calendar day (`YYYY-MM-DD`); `None` when missing or "".
+    pub(super) fn date(&self, key: &str) -> Result<Option<crate::Date>, ImportError> {
+        match self.text(key).map_err(|_| self.bad(key, "a date (YYYY-MM-DD)"))?.as_str() {
+            "" => Ok(None),
+            raw => crate::Date::parse(raw).map(Some).map_err(|_| self.bad(key, "a date (YYYY-MM-DD)")),
+        }
+    }
+
+    pub(super) fn choice<T>(&self, key: &str, parse: impl Fn(&str) -> Option<T>, expected: &'static str) -> Result<Option<T>, ImportError> {
         match self.text(key).map_err(|_| self.bad(key, expected))?.as_str() {
             "" => Ok(None),
             raw => parse(raw).map(Some).ok_or_else(|| self.bad(key, expected)),
@@ -282,7 +291,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The object at `key`; a missing one reads as empty.
-    fn object(&self, key: &str) -> Result<Fields<'a>, ImportError> {
+    pub(super) fn object(&self, key: &str) -> Result<Fields<'a>, ImportError> {
         match self.get(key) {
             None => Ok(Fields { obj: None, path: format!("{}{key}.", self.path) }),
             Some(v) => Fields::of(v, format!("{}{key}", self.path)),
@@ -290,7 +299,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The array at `key`; a missing one reads as empty.
-    fn list(&self, key: &str, expected: &'static str) -> Result<&'a [Value], ImportError> {
+    pub(super) fn list(&self, key: &str, expected: &'static str) -> Result<&'a [Value], ImportError> {
         match self.get(key) {
             None => Ok(&[]),
             Some(Value::Array(items)) => Ok(items),
@@ -299,16 +308,16 @@ impl<'a> Fields<'a> {
     }
 
     /// Reads every object of the array at `key`.
-    fn each<T>(&self, key: &str, read: impl Fn(Fields<'a>) -> Result<T, ImportError>) -> Result<Vec<T>, ImportError> {
+    pub(super) fn each<T>(&self, key: &str, read: impl Fn(Fields<'a>) -> Result<T, ImportError>) -> Result<Vec<T>, ImportError> {
         let items = self.list(key, "a list")?;
         items.iter().enumerate().map(|(n, v)| read(Fields::of(v, format!("{}{key}[{n}]", self.path))?)).collect()
     }
 }
 
 /// An artifact read from the file: its id there, and what to create.
-struct Item<T> {
-    id: String,
-    value: T,
+pub(super) struct Item<T> {
+    pub(super) id: String,
+    pub(super) value: T,
 }
 
 /// One functional/dysfunctional answer pair per respondent.
@@ -328,6 +337,8 @@ struct File {
     stories: Vec<Item<Story>>,
     /// Documents with the file ids of the ideas and stories they link.
     documents: Vec<Item<(Document, Vec<String>)>>,
+    /// Artifacts of every kind described through [`crate::Kind`].
+    kinds: Vec<super::kinds::KindItem>,
 }
 
 /// The artifact's `id`, which no other artifact in the file may share.
@@ -438,7 +449,7 @@ fn read_feedback(f: &Fields) -> Result<(Feedback, Vec<String>), ImportError> {
         channel,
         customer: f.text(FeedbackLabel::Customer.key())?,
         segment: f.text(FeedbackLabel::Segment.key())?,
-        date: f.text(FeedbackLabel::Date.key())?,
+        date: f.date(FeedbackLabel::Date.key())?,
         rating,
         scale,
         sentiment: f.choice("sentiment", Sentiment::parse, "positive, neutral or negative")?,
@@ -490,7 +501,7 @@ fn read_document(f: &Fields) -> Result<(Document, Vec<String>), ImportError> {
 }
 
 /// Reads every artifact of the array at `key`, each with its file id.
-fn items<'a, T>(
+pub(super) fn items<'a, T>(
     root: &Fields<'a>,
     key: &str,
     seen: &mut BTreeSet<String>,
@@ -512,6 +523,7 @@ fn read_file(root: &Fields) -> Result<File, ImportError> {
         feedback: items(root, "feedback", &mut seen, read_feedback)?,
         stories: items(root, "stories", &mut seen, read_story)?,
         documents: items(root, "documents", &mut seen, read_document)?,
+        kinds: super::kinds::read_json(root, &mut seen)?,
     })
 }
 
@@ -560,12 +572,12 @@ impl NewIds {
 
 /// When and by whom an artifact was created: a tool that does not know leaves these
 /// out, and then the import is both.
-fn origin<'a>(created_at: i64, created_by: &'a str, now_ms: i64, by: &'a str) -> (i64, &'a str) {
+pub(super) fn origin<'a>(created_at: i64, created_by: &'a str, now_ms: i64, by: &'a str) -> (i64, &'a str) {
     (if created_at > 0 { created_at } else { now_ms }, if created_by.is_empty() { by } else { created_by })
 }
 
 /// Sets when an artifact last changed, after everything else was written.
-fn finish(ws: &mut Workspace, collection: &str, id: &Id, updated_at: i64) -> Result<(), EditError> {
+pub(super) fn finish(ws: &mut Workspace, collection: &str, id: &Id, updated_at: i64) -> Result<(), EditError> {
     let obj = ws.artifact(collection, id)?;
     ws.touch(&obj, updated_at)
 }
@@ -661,7 +673,7 @@ fn write(ws: &mut Workspace, file: &File, now_ms: i64, by: &str) -> Result<(), E
         for (label, value) in [
             (FeedbackLabel::Customer, fb.customer.as_str()),
             (FeedbackLabel::Segment, fb.segment.as_str()),
-            (FeedbackLabel::Date, fb.date.as_str()),
+            (FeedbackLabel::Date, fb.date.map(|d| d.to_string()).unwrap_or_default().as_str()),
             (FeedbackLabel::Persona, personas.text_of(&fb.persona)),
         ] {
             ws.set_feedback_label(&id, label, value, at)?;
@@ -694,7 +706,7 @@ fn write(ws: &mut Workspace, file: &File, now_ms: i64, by: &str) -> Result<(), E
         }
         finish(ws, DOCUMENTS, &id, d.updated_at.max(at))?;
     }
-    Ok(())
+    super::kinds::write(ws, &file.kinds, now_ms, by)
 }
 #[cfg(test)]
 mod tests {
@@ -737,7 +749,7 @@ mod tests {
         let ws = sample();
         let json: Value = serde_json::from_str(&to_json(&ws, 99)).unwrap();
         assert_eq!(json["format"], "waymark-workspace");
-        assert_eq!(json["version"], 2);
+        assert_eq!(json["version"], 3);
         assert_eq!(json["workspace_id"], ws.workspace_id().as_str());
         assert_eq!(json["exported_at"], 99);
         let brief = json["brief"].as_object().unwrap();
@@ -804,7 +816,7 @@ mod tests {
         assert_eq!(from_json("[1,2]", 1, "x").err(), Some(ImportError::WrongFormat));
         assert_eq!(from_json("\"waymark-workspace\"", 1, "x").err(), Some(ImportError::WrongFormat));
         assert_eq!(from_json("{\"format\":\"waymark-workspace\",\"version\":7}", 1, "x").err(), Some(ImportError::UnsupportedVersion(7)));
-        assert_eq!(from_json("{\"format\":\"waymark-workspace\",\"version\":3}", 1, "x").err(), Some(ImportError::UnsupportedVersion(3)));
+        assert_eq!(from_json("{\"format\":\"waymark-workspace\",\"version\":4}", 1, "x").err(), Some(ImportError::UnsupportedVersion(4)));
         assert_eq!(from_json("{\"format\":\"waymark-workspace\",\"version\":0}", 1, "x").err(), Some(ImportError::UnsupportedVersion(0)));
         assert_eq!(from_json("{\"format\":\"waymark-workspace\"}", 1, "x").err(), bad("version", "a whole number"));
         let huge = "{\"format\":\"waymark-workspace\",\"version\":1,\"brief\":{\"budget\":1e400}}";
@@ -852,9 +864,18 @@ mod tests {
             ("\"documents\":[{\"kind\":\"memo\"}]", "documents[0].kind", "a known document kind"),
             ("\"documents\":[{\"links\":[1]}]", "documents[0].links", "a list of text"),
             ("\"ideas\":[{\"id\":\"a\"}],\"documents\":[{\"id\":\"a\"}]", "documents[0].id", "an id no other item in the file has"),
+            ("\"competitors\":[{\"threat\":\"dire\"}]", "competitors[0].threat", "one of its listed values"),
+            ("\"competitors\":[{\"comparison\":{\"Sync\":\"ahead\"}}]", "competitors[0].comparison.Sync", "one of its listed values"),
+            ("\"competitors\":[{\"comparison\":{\" \":\"parity\"}}]", "competitors[0].comparison. ", "a row name of 1 to 120 characters"),
+            ("\"competitors\":[{\"comparison\":[\"Sync\"]}]", "competitors[0].comparison", "an object"),
+            ("\"trends\":[{\"date\":\"31/03/2026\"}]", "trends[0].date", "a date (YYYY-MM-DD)"),
+            ("\"trends\":[{\"date\":\"2026-02-30\"}]", "trends[0].date", "a date (YYYY-MM-DD)"),
+            ("\"trends\":[{\"title\":[]}]", "trends[0].title", "text"),
+            ("\"feedback\":[{\"date\":\"last week\"}]", "feedback[0].date", "a date (YYYY-MM-DD)"),
+            ("\"ideas\":[{\"id\":\"a\"}],\"trends\":[{\"id\":\"a\"}]", "trends[0].id", "an id no other item in the file has"),
         ];
         // Version 1 files are read by the same rules: they just lack the newer arrays.
-        for version in [1, 2] {
+        for version in [1, 2, 3] {
             for (body, field, expected) in cases {
                 let file = format!("{{\"format\":\"waymark-workspace\",\"version\":{version},{body}}}");
                 assert_eq!(from_json(&file, 1, "x").err(), bad(field, expected), "{body}");
@@ -866,7 +887,7 @@ mod tests {
     fn error_messages_read_as_sentences() {
         let err = bad("ideas[0].votes", "a whole number").unwrap();
         assert_eq!(err.to_string(), "the field ideas[0].votes is not a whole number");
-        assert_eq!(ImportError::UnsupportedVersion(3).to_string(), "it is a version 3 export, and this app reads versions 1 and 2");
+        assert_eq!(ImportError::UnsupportedVersion(4).to_string(), "it is a version 4 export, and this app reads versions 1 to 3");
     }
     /// The export with every artifact id (and criterion id) replaced by its place in
     /// the file, and the workspace id and time left out: two exports of the same
@@ -875,7 +896,7 @@ mod tests {
         let mut text = to_json(ws, 0);
         let json: Value = serde_json::from_str(&text).unwrap();
         let mut n = 0;
-        for list in [&json["prioritization"]["criteria"], &json["ideas"], &json["personas"], &json["feedback"], &json["stories"], &json["documents"]] {
+        for list in [&json["prioritization"]["criteria"], &json["ideas"], &json["personas"], &json["feedback"], &json["stories"], &json["documents"], &json["competitors"], &json["trends"]] {
             for item in list.as_array().unwrap() {
                 let id = item["id"].as_str().unwrap();
                 assert_eq!(id.len(), 26, "an exported id");

@@ -96,7 +96,7 @@ const SECTIONS: [(&str, &[BriefField]); 3] = [
 ];
 
 /// A labelled long text: the label in bold, the text on the lines below it.
-fn labelled(label: &str, text: &str) -> String {
+pub(super) fn labelled(label: &str, text: &str) -> String {
     format!("**{label}**  \n{}", paragraphs(text, ""))
 }
 
@@ -313,7 +313,8 @@ fn feedback_item(f: &Feedback, names: &Names) -> String {
     if let Some(s) = f.sentiment {
         head.push(s.key().to_owned());
     }
-    head.extend([&f.segment, &f.date].into_iter().filter(|t| !t.trim().is_empty()).map(|t| escape_markdown(t)));
+    let date = f.date.map(|d| d.to_string()).unwrap_or_default();
+    head.extend([&f.segment, &date].into_iter().filter(|t| !t.trim().is_empty()).map(|t| escape_markdown(t)));
     let ideas = names.of_all(&f.ideas);
     if !ideas.is_empty() {
         head.push(format!("ideas: {ideas}"));
@@ -380,7 +381,8 @@ fn push_documents(md: &mut String, documents: &[Document], names: &Names) {
 
 /// A readable report of the workspace: the brief (empty fields left out, ROI beside
 /// its inputs), personas, the live ideas grouped by status (most votes first), their
-/// ranking, user stories, feedback with NPS and CSAT, and documents. Sections with
+/// ranking, user stories, feedback with NPS and CSAT, a section per kind described
+/// through [`crate::Kind`] (competitors, trends), then documents. Sections with
 /// nothing in them are left out (but for the ideas).
 pub fn to_markdown(ws: &Workspace) -> String {
     let (brief, _) = ws.brief();
@@ -398,6 +400,8 @@ pub fn to_markdown(ws: &Workspace) -> String {
     push_ranking(&mut md, ws, &ideas, &names);
     push_stories(&mut md, &stories, &personas, &names);
     push_feedback(&mut md, &feedback, &names);
+    // Documents last: their bodies are Markdown with headings of their own.
+    super::kinds::push_markdown(&mut md, ws);
     push_documents(&mut md, &documents, &names);
     md
 }
@@ -568,6 +572,10 @@ mod tests {
                 "## Ranking: Weighted scoring",
                 "## User stories (1)",
                 "## Feedback (2)",
+                "## Competitors (1)",
+                "### Acme \\<b\\>Analytics\\</b\\>",
+                "## Trends (1)",
+                "### Usage-based pricing",
                 "## Documents (1)",
                 "### Reminder spec",
                 "# Goal",
@@ -581,6 +589,13 @@ mod tests {
         };
         assert!(section("## Personas").contains("**Pain points**  \nPain points of Fiona  \nsecond line\n"), "{md}");
         assert!(section("## Personas").contains("**Segment size**  \n12,000\n"), "{md}");
+        assert_eq!(
+            section("## Competitors"),
+            "## Competitors (1)\n\n### Acme \\<b\\>Analytics\\</b\\>\n\n**Threat level**: High\n\n\
+             **Positioning**  \nSelf-serve BI  \nfor SMBs\n\n**Feature comparison**\n\n\
+             - \\# Dashboards: They lead\n- Offline mode: They lack it\n"
+        );
+        assert!(section("## Trends").contains("**Date**: 2026-03-31\n\n**Impact level**: Medium\n\n**Expected impact**  \nSeat pricing looks dated\n"), "{md}");
         assert_eq!(
             section("## Ranking"),
             "## Ranking: Weighted scoring\n\n\

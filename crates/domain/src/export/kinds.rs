@@ -1,0 +1,204 @@
+//! JSON and Markdown for every kind described through [`Kind`]: driven by each kind's
+//! fields, so a new kind is exported and imported with no code here.
+
+use serde_json::{Map, Value};
+
+use super::json::{Fields, ImportError};
+use super::markdown::{escape_markdown, labelled};
+use super::oldest_first;
+use crate::kind::{visit_kinds, FieldInput, FieldType, FieldValue, Kind, KindVisitor};
+use crate::{EditError, Id, Workspace};
+
+/// The live artifacts of kind `K`, oldest first.
+fn live<K: Kind>(ws: &Workspace) -> Vec<K> {
+    oldest_first(ws.items::<K>().0, |k| (k.is_deleted(), k.meta().created_at, k.id()))
+}
+
+fn value_json(value: FieldValue) -> Value {
+    match value {
+        FieldValue::Text(t) => Value::String(t),
+        FieldValue::Choice(c) => c.map_or(Value::Null, Value::from),
+        FieldValue::Date(d) => d.map_or(Value::Null, |d| Value::String(d.to_string())),
+        FieldValue::Rows(rows) => Value::Object(rows.into_iter().map(|(name, v)| (name, Value::from(v))).collect()),
+    }
+}
+
+fn item_json<K: Kind>(item: &K) -> Value {
+    let mut obj = Map::new();
+    obj.insert("id".into(), item.id().map_or(Value::from(""), |id| Value::from(id.as_str())));
+    for field in K::FIELDS {
+        obj.insert(field.key.into(), value_json(item.value(field.key)));
+    }
+    let meta = item.meta();
+    obj.insert("created_at".into(), meta.created_at.into());
+    obj.insert("created_by".into(), meta.created_by.clone().into());
+    obj.insert("updated_at".into(), meta.updated_at.into());
+    Value::Object(obj)
+}
+
+/// Adds an array of each kind's live artifacts to `root`, under its collection name.
+pub(super) fn export_json(ws: &Workspace, root: &mut Value) {
+    struct Export<'a>(&'a Workspace, &'a mut Value);
+    impl KindVisitor for Export<'_> {
+        fn visit<K: Kind>(&mut self) {
+            self.1[K::COLLECTION] = Value::Array(live::<K>(self.0).iter().map(item_json).collect());
+        }
+    }
+    visit_kinds(&mut Export(ws, root));
+}
+
+/// One artifact of a kind, read from a file and checked, before anything is created.
+pub(super) struct KindItem {
+    collection: &'static str,
+    /// Each field's value as it will be written (`Rows` fields as their rows).
+    values: Vec<(&'static str, Written)>,
+    created_at: i64,
+    created_by: String,
+    updated_at: i64,
+}
+
+enum Written {
+    Value(String),
+    Rows(Vec<(String, String)>),
+}
+
+fn read_item<K: Kind>(f: &Fields) -> Result<KindItem, ImportError> {
+    let mut values = Vec::with_capacity(K::FIELDS.len());
+    for field in K::FIELDS {
+        let written = match field.ty {
+            FieldType::Line | FieldType::Text => Written::Value(f.text(field.key)?),
+            FieldType::Choice(options) => {
+                Written::Value(f.choice(field.key, |v| options.iter().find(|(k, _)| *k == v).map(|(k, _)| k.to_string()), "one of its listed values")?.unwrap_or_default())
+            }
+            FieldType::Date => Written::Value(f.date(field.key)?.map(|d| d.to_string()).unwrap_or_default()),
+            FieldType::Rows(options) => {
+                let rows = f.object(field.key)?;
+                let mut out = Vec::new();
+                for name in rows.keys() {
+                    let value = rows.choice(name, |v| options.iter().find(|(k, _)| *k == v).map(|(k, _)| k.to_string()), "one of its listed values")?;
+                    let valid_name = !name.trim().is_empty() && name.trim().chars().count() <= crate::kind::MAX_ROW_NAME;
+                    if !valid_name {
+                        return Err(rows.bad(name, "a row name of 1 to 120 characters"));
+                    }
+                    if let Some(v) = value {
+                        out.push((name.clone(), v));
+                    }
+                }
+                Written::Rows(out)
+            }
+        };
+        values.push((field.key, written));
+    }
+    Ok(KindItem {
+        collection: K::COLLECTION,
+        values,
+        created_at: f.whole("created_at")?,
+        created_by: f.text("created_by")?,
+        updated_at: f.whole("updated_at")?,
+    })
+}
+
+/// Reads and checks every kind's array in `root` (missing arrays are empty), noting
+/// each artifact's file id in `seen` so ids stay unique across the file.
+pub(super) fn read_json(root: &Fields, seen: &mut std::collections::BTreeSet<String>) -> Result<Vec<KindItem>, ImportError> {
+    struct Read<'a, 'b> {
+        root: &'a Fields<'b>,
+        seen: &'a mut std::collections::BTreeSet<String>,
+        out: Result<Vec<KindItem>, ImportError>,
+    }
+    impl KindVisitor for Read<'_, '_> {
+        fn visit<K: Kind>(&mut self) {
+            let Ok(out) = &mut self.out else { return };
+            match super::json::items(self.root, K::COLLECTION, self.seen, read_item::<K>) {
+                Ok(items) => out.extend(items.into_iter().map(|i| i.value)),
+                Err(e) => self.out = Err(e),
+            }
+        }
+    }
+    let mut read = Read { root, seen, out: Ok(Vec::new()) };
+    visit_kinds(&mut read);
+    read.out
+}
+
+/// Creates the checked artifacts in `ws`, keeping who created them and when.
+pub(super) fn write(ws: &mut Workspace, items: &[KindItem], now_ms: i64, by: &str) -> Result<(), EditError> {
+    struct Write<'a> {
+        ws: &'a mut Workspace,
+        items: &'a [KindItem],
+        now_ms: i64,
+        by: &'a str,
+        result: Result<(), EditError>,
+    }
+    impl KindVisitor for Write<'_> {
+        fn visit<K: Kind>(&mut self) {
+            for item in self.items.iter().filter(|i| i.collection == K::COLLECTION) {
+                if self.result.is_ok() {
+                    self.result = write_item::<K>(self.ws, item, self.now_ms, self.by).map(|_| ());
+                }
+            }
+        }
+    }
+    let mut w = Write { ws, items, now_ms, by, result: Ok(()) };
+    visit_kinds(&mut w);
+    w.result
+}
+
+fn write_item<K: Kind>(ws: &mut Workspace, item: &KindItem, now_ms: i64, by: &str) -> Result<Id, EditError> {
+    let (at, author) = super::json::origin(item.created_at, &item.created_by, now_ms, by);
+    let id = ws.create_item::<K>("", at, author)?;
+    for (key, written) in &item.values {
+        match written {
+            Written::Value(v) if v.is_empty() => {}
+            Written::Value(v) => ws.set_field::<K>(&id, key, FieldInput::Value(v), at)?,
+            Written::Rows(rows) => {
+                for (name, value) in rows {
+                    ws.set_field::<K>(&id, key, FieldInput::Row { name, value }, at)?;
+                }
+            }
+        }
+    }
+    super::json::finish(ws, K::COLLECTION, &id, item.updated_at.max(at))?;
+    Ok(id)
+}
+
+/// A section per kind with live artifacts: each artifact's title as a heading, then
+/// its filled fields, labelled.
+pub(super) fn push_markdown(md: &mut String, ws: &Workspace) {
+    struct Push<'a>(&'a mut String, &'a Workspace);
+    impl KindVisitor for Push<'_> {
+        fn visit<K: Kind>(&mut self) {
+            let items = live::<K>(self.1);
+            if !items.is_empty() {
+                self.0.push_str(&markdown_section(&items));
+            }
+        }
+    }
+    visit_kinds(&mut Push(md, ws));
+}
+
+fn markdown_section<K: Kind>(items: &[K]) -> String {
+    let mut md = format!("\n## {} ({})\n", K::PLURAL, items.len());
+    for item in items {
+        md.push_str(&format!("\n### {}\n", escape_markdown(&item.title())));
+        let body: Vec<String> = K::FIELDS[1..]
+            .iter()
+            .filter_map(|field| match (field.ty, item.value(field.key)) {
+                (_, FieldValue::Text(t)) if !t.trim().is_empty() => Some(labelled(field.label, &t)),
+                (FieldType::Choice(options), FieldValue::Choice(Some(k))) => {
+                    Some(format!("**{}**: {}", field.label, crate::kind::choice_label(options, k)))
+                }
+                (_, FieldValue::Date(Some(d))) => Some(format!("**{}**: {d}", field.label)),
+                (FieldType::Rows(options), FieldValue::Rows(rows)) if !rows.is_empty() => {
+                    let lines: Vec<String> =
+                        rows.iter().map(|(name, k)| format!("- {}: {}", escape_markdown(name), crate::kind::choice_label(options, k))).collect();
+                    Some(format!("**{}**\n\n{}", field.label, lines.join("\n")))
+                }
+                _ => None,
+            })
+            .collect();
+        if !body.is_empty() {
+            md.push_str(&format!("\n{}\n", body.join("\n\n")));
+        }
+    }
+    md
+}

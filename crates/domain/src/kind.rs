@@ -1,0 +1,468 @@
+//! Artifact kinds: one description per kind, and everything generic built on it.
+//!
+//! A kind (a competitor, a trend…) is a type implementing [`Kind`]: its collection,
+//! its fields ([`FieldSpec`]: key, label, type), how it reads itself from the document
+//! and how it shows each field. From that alone the workspace creates, reads, edits,
+//! deletes and restores it ([`Workspace::create_item`], [`Workspace::item`],
+//! [`Workspace::items`], [`Workspace::set_field`], [`Workspace::delete_item`]), change
+//! tracking names it, and JSON and Markdown export and import carry it
+//! ([`crate::export`]). Adding a kind is its own file plus a line in [`visit_kinds`].
+
+use automerge::{transaction::Transactable, ObjType, ReadDoc, ScalarValue, ROOT};
+
+use crate::date::Date;
+use crate::fields::{child_map, ensure_map, write_text, FieldSource, Problem, Reader};
+use crate::schema::{CREATED_AT, CREATED_BY, DELETED, UPDATED_AT};
+use crate::workspace::{EditError, Workspace};
+use crate::Id;
+
+/// The fields every artifact carries.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Meta {
+    pub id: Option<Id>,
+    pub created_at: i64,
+    pub created_by: String,
+    pub updated_at: i64,
+    pub deleted: bool,
+}
+
+/// What a field holds: how it is stored, validated, edited and exported.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FieldType {
+    /// One line of collaborative text (Automerge `Text`).
+    Line,
+    /// Several lines of collaborative text (Automerge `Text`).
+    Text,
+    /// One of a fixed set of values, `(key, label)`; unset is allowed.
+    Choice(&'static [(&'static str, &'static str)]),
+    /// A calendar day ([`Date`]); unset is allowed.
+    Date,
+    /// Named rows, each with one of a fixed set of values `(key, label)` (e.g. a
+    /// competitor's standing per feature). Stored as a map `row name -> key`, so two
+    /// people adding rows at once keep both.
+    Rows(&'static [(&'static str, &'static str)]),
+}
+
+/// One field of a kind.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FieldSpec {
+    /// The key in the artifact's map.
+    pub key: &'static str,
+    /// What people see ("Positioning").
+    pub label: &'static str,
+    pub ty: FieldType,
+    /// An example of what goes here, shown in an empty input.
+    pub placeholder: &'static str,
+}
+
+/// A field's value as read, for generic views and export.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldValue {
+    Text(String),
+    /// The chosen key, if any.
+    Choice(Option<&'static str>),
+    Date(Option<Date>),
+    Rows(Vec<(String, &'static str)>),
+}
+
+/// A field's new value, for [`Workspace::set_field`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldInput<'a> {
+    /// Text, a choice key ("" clears it) or a date (`YYYY-MM-DD`, "" clears it).
+    Value(&'a str),
+    /// Sets one row of a `Rows` field to a choice key ("" removes the row).
+    Row { name: &'a str, value: &'a str },
+}
+
+/// Longest row name of a `Rows` field, in characters.
+pub const MAX_ROW_NAME: usize = 120;
+
+/// An artifact kind. Implemented once per kind, in the kind's own module.
+pub trait Kind: Clone + PartialEq + Default + Send + Sync + 'static {
+    /// The document's collection key, one of [`crate::schema::COLLECTIONS`].
+    const COLLECTION: &'static str;
+    /// One of them, for people ("Competitor").
+    const SINGULAR: &'static str;
+    /// Several ("Competitors").
+    const PLURAL: &'static str;
+    /// What the kind is for, in a sentence or two (shown on its empty page).
+    const ABOUT: &'static str;
+    /// Every field but the common ones; the first is the title, a `Line`.
+    const FIELDS: &'static [FieldSpec];
+
+    /// The common fields.
+    fn meta(&self) -> &Meta;
+    fn meta_mut(&mut self) -> &mut Meta;
+    /// Reads the kind's own fields (the common ones are read for it).
+    fn read(fields: &mut Fields<'_>) -> Self;
+    /// The value of field `key` (one of [`Kind::FIELDS`]).
+    fn value(&self, key: &str) -> FieldValue;
+
+    /// What the artifact is called in lists.
+    fn title(&self) -> String {
+        match self.value(Self::FIELDS[0].key) {
+            FieldValue::Text(t) if !t.trim().is_empty() => t.trim().to_owned(),
+            _ => format!("Untitled {}", Self::SINGULAR.to_lowercase()),
+        }
+    }
+
+    fn id(&self) -> Option<&Id> {
+        self.meta().id.as_ref()
+    }
+
+    fn is_deleted(&self) -> bool {
+        self.meta().deleted
+    }
+
+    /// The spec of field `key`, if the kind has one.
+    fn field(key: &str) -> Option<&'static FieldSpec> {
+        Self::FIELDS.iter().find(|f| f.key == key)
+    }
+}
+
+/// Typed, tolerant reads of one artifact's fields (a wrong type is the default plus a
+/// [`Problem`]).
+pub struct Fields<'a> {
+    reader: Reader<'a, automerge::hydrate::Map>,
+}
+
+impl Fields<'_> {
+    pub fn text(&mut self, key: &str) -> String {
+        self.reader.text(key)
+    }
+
+    /// A choice among `options`; an unknown value is reported and read as unset.
+    pub fn choice(&mut self, key: &str, options: &'static [(&'static str, &'static str)]) -> Option<&'static str> {
+        let raw = self.reader.str(key);
+        if raw.is_empty() {
+            return None;
+        }
+        let found = options.iter().find(|(k, _)| *k == raw).map(|(k, _)| *k);
+        if found.is_none() {
+            let shown: String = raw.chars().take(40).collect();
+            self.reader.problem(key, format!("unknown value {shown:?}; shown as not set"));
+        }
+        found
+    }
+
+    /// A calendar day; anything else is reported and read as unset.
+    pub fn date(&mut self, key: &str) -> Option<Date> {
+        self.reader.date(key)
+    }
+
+    /// The rows of a `Rows` field, sorted by name; rows with an unknown value are
+    /// reported and left out.
+    pub fn rows(&mut self, key: &str, options: &'static [(&'static str, &'static str)]) -> Vec<(String, &'static str)> {
+        let Some(entries) = self.reader.source.scalars(key) else {
+            let _ = self.reader.set(key); // reports a non-map
+            return Vec::new();
+        };
+        let mut rows = Vec::with_capacity(entries.len());
+        for (name, value) in entries {
+            let known = match &value {
+                ScalarValue::Str(s) => options.iter().find(|(k, _)| *k == s.as_str()).map(|(k, _)| *k),
+                _ => None,
+            };
+            match known {
+                Some(k) => rows.push((name, k)),
+                None => {
+                    let shown: String = name.chars().take(40).collect();
+                    self.reader.problem(&format!("{key}/{shown}"), "not a known value; left out".to_owned());
+                }
+            }
+        }
+        rows.sort_by(|a, b| a.0.to_lowercase().cmp(&b.0.to_lowercase()).then_with(|| a.0.cmp(&b.0)));
+        rows
+    }
+}
+
+fn read_item<K: Kind>(map: &automerge::hydrate::Map, id: &Id, problems: &mut Vec<Problem>) -> K {
+    let reader = Reader { source: map, path: format!("{}/{id}", K::COLLECTION), problems };
+    let mut fields = Fields { reader };
+    let mut item = K::read(&mut fields);
+    let r = &mut fields.reader;
+    *item.meta_mut() = Meta {
+        id: Some(id.clone()),
+        created_at: r.int(CREATED_AT).unwrap_or(0),
+        created_by: r.str(CREATED_BY),
+        updated_at: r.int(UPDATED_AT).unwrap_or(0),
+        deleted: r.bool(DELETED),
+    };
+    item
+}
+
+impl Workspace {
+    /// Adds an artifact of kind `K` titled `title`; every text field is created with
+    /// it, so two people's first edits merge.
+    pub fn create_item<K: Kind>(&mut self, title: &str, now_ms: i64, by: &str) -> Result<Id, EditError> {
+        let id = Id::random();
+        let map = ensure_map(&mut self.doc, &ROOT, K::COLLECTION)?;
+        let obj = self.doc.put_object(&map, id.as_str(), ObjType::Map)?;
+        for field in K::FIELDS {
+            match field.ty {
+                FieldType::Line | FieldType::Text => {
+                    self.doc.put_object(&obj, field.key, ObjType::Text)?;
+                }
+                FieldType::Rows(_) => {
+                    self.doc.put_object(&obj, field.key, ObjType::Map)?;
+                }
+                FieldType::Choice(_) | FieldType::Date => {}
+            }
+        }
+        write_text(&mut self.doc, &obj, K::FIELDS[0].key, title.trim())?;
+        self.put_common_fields(&obj, now_ms, by)?;
+        Ok(id)
+    }
+
+    /// Artifact `id` of kind `K` (deleted or not), with any problems reading it.
+    pub fn item<K: Kind>(&self, id: &Id) -> Option<(K, Vec<Problem>)> {
+        let obj = self.artifact(K::COLLECTION, id).ok()?;
+        let mut problems = Vec::new();
+        let item = match self.doc.hydrate(&obj, None) {
+            Ok(automerge::hydrate::Value::Map(map)) => read_item::<K>(&map, id, &mut problems),
+            _ => return None,
+        };
+        Some((item, problems))
+    }
+
+    /// Every artifact of kind `K` (deleted included), read in one pass.
+    pub fn items<K: Kind>(&self) -> (Vec<K>, Vec<Problem>) {
+        self.read_collection(K::COLLECTION, read_item::<K>)
+    }
+
+    /// Sets field `key` of artifact `id`, validating the value for the field's type.
+    pub fn set_field<K: Kind>(&mut self, id: &Id, key: &str, input: FieldInput<'_>, now_ms: i64) -> Result<(), EditError> {
+        let spec = K::field(key).ok_or_else(|| EditError::Invalid(format!("a {} has no field {key:?}", K::SINGULAR.to_lowercase())))?;
+        let obj = self.artifact(K::COLLECTION, id)?;
+        match (spec.ty, input) {
+            (FieldType::Line, FieldInput::Value(v)) => write_text(&mut self.doc, &obj, key, &v.replace(['\n', '\r'], " "))?,
+            (FieldType::Text, FieldInput::Value(v)) => write_text(&mut self.doc, &obj, key, v)?,
+            (FieldType::Choice(options), FieldInput::Value(v)) => {
+                if v.is_empty() {
+                    self.clear(&obj, key)?;
+                } else if options.iter().any(|(k, _)| *k == v) {
+                    self.doc.put(&obj, key, v)?;
+                } else {
+                    return Err(EditError::Invalid(format!("{} is one of {}", spec.label, labels(options))));
+                }
+            }
+            (FieldType::Date, FieldInput::Value(v)) => {
+                if v.trim().is_empty() {
+                    self.clear(&obj, key)?;
+                } else {
+                    let day = Date::parse(v).map_err(|e| EditError::Invalid(e.to_string()))?;
+                    self.doc.put(&obj, key, day.to_string())?;
+                }
+            }
+            (FieldType::Rows(options), FieldInput::Row { name, value }) => {
+                let name = name.trim();
+                if name.is_empty() || name.chars().count() > MAX_ROW_NAME {
+                    return Err(EditError::Invalid(format!("a row of {} needs a name of 1 to {MAX_ROW_NAME} characters", spec.label)));
+                }
+                let rows = ensure_map(&mut self.doc, &obj, key)?;
+                if value.is_empty() {
+                    if self.doc.get(&rows, name)?.is_some() {
+                        self.doc.delete(&rows, name)?;
+                    }
+                } else if options.iter().any(|(k, _)| *k == value) {
+                    self.doc.put(&rows, name, value)?;
+                } else {
+                    return Err(EditError::Invalid(format!("each row of {} is one of {}", spec.label, labels(options))));
+                }
+            }
+            (_, input) => return Err(EditError::Invalid(format!("{} does not take {input:?}", spec.label))),
+        }
+        self.touch(&obj, now_ms)
+    }
+
+    /// Removes field `key` of `obj` (an unset choice or date reads as missing).
+    fn clear(&mut self, obj: &automerge::ObjId, key: &str) -> Result<(), EditError> {
+        if self.doc.get(obj, key)?.is_some() {
+            self.doc.delete(obj, key)?;
+        }
+        Ok(())
+    }
+
+    /// Soft-deletes artifact `id`: its content stays, so undo and a concurrent edit
+    /// lose nothing.
+    pub fn delete_item<K: Kind>(&mut self, id: &Id, now_ms: i64) -> Result<(), EditError> {
+        let obj = self.artifact(K::COLLECTION, id)?;
+        self.set_deleted(&obj, true, now_ms)
+    }
+
+    /// Brings a deleted artifact back.
+    pub fn restore_item<K: Kind>(&mut self, id: &Id, now_ms: i64) -> Result<(), EditError> {
+        let obj = self.artifact(K::COLLECTION, id)?;
+        self.set_deleted(&obj, false, now_ms)
+    }
+
+    /// Whether collection `K` exists as a map (only a damaged document lacks one).
+    pub fn has_collection<K: Kind>(&self) -> bool {
+        child_map(&self.doc, &ROOT, K::COLLECTION).is_some()
+    }
+}
+
+/// The labels of `options`, for an error message ("low, medium or high").
+fn labels(options: &[(&str, &str)]) -> String {
+    let names: Vec<String> = options.iter().map(|(_, l)| l.to_lowercase()).collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => names.join(""),
+    }
+}
+
+/// The label of choice `key` among `options`.
+pub fn choice_label(options: &[(&'static str, &'static str)], key: &str) -> &'static str {
+    options.iter().find(|(k, _)| *k == key).map_or("", |(_, l)| *l)
+}
+
+/// Something done once per kind, e.g. exporting each kind's artifacts.
+pub trait KindVisitor {
+    fn visit<K: Kind>(&mut self);
+}
+
+/// Visits every kind described through [`Kind`], in the order they are shown. A new
+/// kind is added here (and nowhere else in this crate but its own module).
+pub fn visit_kinds(visitor: &mut impl KindVisitor) {
+    visitor.visit::<crate::competitor::Competitor>();
+    visitor.visit::<crate::trend::Trend>();
+}
+
+/// Any artifact kept one signal per artifact in a view: a [`Kind`], or one of the
+/// kinds written before [`Kind`] existed (feedback, personas, stories, documents).
+pub trait Artifact: Clone + PartialEq + Send + Sync + 'static {
+    /// The document's collection key.
+    const COLLECTION: &'static str;
+    /// Every artifact (deleted included), in one pass.
+    fn read_all(ws: &Workspace) -> (Vec<Self>, Vec<Problem>);
+    fn read_one(ws: &Workspace, id: &Id) -> Option<(Self, Vec<Problem>)>;
+    fn artifact_id(&self) -> Option<&Id>;
+    fn artifact_deleted(&self) -> bool;
+}
+
+impl<K: Kind> Artifact for K {
+    const COLLECTION: &'static str = <K as Kind>::COLLECTION;
+    fn read_all(ws: &Workspace) -> (Vec<Self>, Vec<Problem>) {
+        ws.items::<K>()
+    }
+    fn read_one(ws: &Workspace, id: &Id) -> Option<(Self, Vec<Problem>)> {
+        ws.item::<K>(id)
+    }
+    fn artifact_id(&self) -> Option<&Id> {
+        self.id()
+    }
+    fn artifact_deleted(&self) -> bool {
+        self.is_deleted()
+    }
+}
+
+macro_rules! artifact {
+    ($t:ty, $collection:expr, $all:ident, $one:ident) => {
+        impl Artifact for $t {
+            const COLLECTION: &'static str = $collection;
+            fn read_all(ws: &Workspace) -> (Vec<Self>, Vec<Problem>) {
+                ws.$all()
+            }
+            fn read_one(ws: &Workspace, id: &Id) -> Option<(Self, Vec<Problem>)> {
+                ws.$one(id)
+            }
+            fn artifact_id(&self) -> Option<&Id> {
+                self.id.as_ref()
+            }
+            fn artifact_deleted(&self) -> bool {
+                self.deleted
+            }
+        }
+    };
+}
+artifact!(crate::feedback::Feedback, crate::schema::FEEDBACK, all_feedback, feedback);
+artifact!(crate::persona::Persona, crate::schema::PERSONAS, personas, persona);
+artifact!(crate::story::Story, crate::schema::STORIES, stories, story);
+artifact!(crate::document::Document, crate::schema::DOCUMENTS, documents, document);
+
+/// Whether `item` mentions every word of `query` (case-insensitive) in any of its text,
+/// choice labels, dates or comparison rows: the search of every kind's list.
+pub fn matches<K: Kind>(item: &K, query: &str) -> bool {
+    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    if words.is_empty() {
+        return true;
+    }
+    let mut haystack = String::new();
+    for field in K::FIELDS {
+        match (field.ty, item.value(field.key)) {
+            (_, FieldValue::Text(t)) => haystack.push_str(&t),
+            (FieldType::Choice(options), FieldValue::Choice(Some(k))) => haystack.push_str(choice_label(options, k)),
+            (_, FieldValue::Date(Some(d))) => haystack.push_str(&d.to_string()),
+            (_, FieldValue::Rows(rows)) => rows.iter().for_each(|(name, _)| {
+                haystack.push_str(name);
+                haystack.push(' ');
+            }),
+            _ => {}
+        }
+        haystack.push('\n');
+    }
+    let haystack = haystack.to_lowercase();
+    words.iter().all(|w| haystack.contains(w.as_str()))
+}
+
+/// The live artifacts of `items` matching `query`, in title order.
+pub fn search<'a, K: Kind>(items: impl IntoIterator<Item = &'a K>, query: &str) -> Vec<&'a K> {
+    let mut found: Vec<&K> = items.into_iter().filter(|i| !i.is_deleted() && matches(*i, query)).collect();
+    found.sort_by_cached_key(|i| (i.title().to_lowercase(), i.id().cloned()));
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::competitor::Competitor;
+    use crate::schema::{COMPETITORS, IDEAS, TRENDS};
+    use crate::trend::Trend;
+
+    #[test]
+    fn a_peers_edit_to_any_kind_names_that_artifact() {
+        let mut mine = Workspace::create("Payments", 1, "Ana");
+        let acme = mine.create_item::<Competitor>("Acme", 2, "Ana").unwrap();
+        mine.commit();
+        let mut peer = mine.fork();
+        mine.save_incremental();
+        mine.mark_changes_seen();
+        peer.set_field::<Competitor>(&acme, "strengths", FieldInput::Value("Brand"), 3).unwrap();
+        let trend = peer.create_item::<Trend>("AI everywhere", 3, "Bo").unwrap();
+        let changed = mine.apply(&peer.save_incremental()).unwrap();
+        assert_eq!(changed.of(COMPETITORS).iter().collect::<Vec<_>>(), vec![&acme]);
+        assert_eq!(changed.of(TRENDS).iter().collect::<Vec<_>>(), vec![&trend]);
+        assert!(changed.of(IDEAS).is_empty() && !changed.everything && !changed.brief, "{changed:?}");
+        assert_eq!(mine.item::<Competitor>(&acme).unwrap().0.strengths, "Brand");
+    }
+
+    #[test]
+    fn every_reserved_collection_is_tracked() {
+        // A collection with no kind yet (features) is still named by what touched it.
+        let mut ws = Workspace::create("Payments", 1, "Ana");
+        let mut peer = ws.fork();
+        let features = crate::fields::child_map(&peer.doc, &ROOT, crate::schema::FEATURES).unwrap();
+        let id = Id::random();
+        peer.doc.put_object(&features, id.as_str(), ObjType::Map).unwrap();
+        let changed = ws.apply(&peer.save_incremental()).unwrap();
+        assert!(changed.of(crate::schema::FEATURES).contains(&id), "{changed:?}");
+    }
+
+    #[test]
+    fn search_matches_every_word_in_any_field() {
+        let mut ws = Workspace::create("Payments", 1, "Ana");
+        let acme = ws.create_item::<Competitor>("Acme", 2, "Ana").unwrap();
+        ws.set_field::<Competitor>(&acme, "threat", FieldInput::Value("high"), 3).unwrap();
+        ws.set_field::<Competitor>(&acme, "comparison", FieldInput::Row { name: "Offline mode", value: "we_lead" }, 3).unwrap();
+        let zed = ws.create_item::<Competitor>("Zed Corp", 2, "Ana").unwrap();
+        ws.set_field::<Competitor>(&zed, "weaknesses", FieldInput::Value("No OFFLINE support"), 3).unwrap();
+        let gone = ws.create_item::<Competitor>("Offline Inc", 2, "Ana").unwrap();
+        ws.delete_item::<Competitor>(&gone, 3).unwrap();
+        let all = ws.items::<Competitor>().0;
+        let titles = |q: &str| search(&all, q).into_iter().map(|c| c.title()).collect::<Vec<_>>();
+        assert_eq!(titles("offline"), ["Acme", "Zed Corp"]);
+        assert_eq!(titles("high offline"), ["Acme"]);
+        assert_eq!(titles("  "), ["Acme", "Zed Corp"]);
+        assert!(titles("pricing").is_empty());
+    }
+}

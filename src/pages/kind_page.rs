@@ -1,0 +1,295 @@
+//! The page of every kind described through [`Kind`] (competitors, trends…): a
+//! searchable list keyed by id, where an edit re-renders only its own row, and an
+//! editor built from the kind's fields. A new kind needs nothing here.
+
+use leptos::prelude::*;
+use waymark_domain::kind::{choice_label, search, visit_kinds, FieldInput, FieldSpec, FieldType, FieldValue, KindVisitor};
+use waymark_domain::{Changed, Id, Kind};
+
+use crate::components::{use_read_only, Capture, Editable, Field, LongTextField, PeersOn, SideEditor, Toasts};
+use crate::route::{navigate, use_route, Link, Page, Route};
+use crate::session::{use_session, Collection, SessionCtx};
+
+/// The page of the kind whose collection is `collection`.
+pub fn page_of(collection: &str) -> AnyView {
+    struct Find<'a>(&'a str, Option<AnyView>);
+    impl KindVisitor for Find<'_> {
+        fn visit<K: Kind>(&mut self) {
+            if K::COLLECTION == self.0 {
+                self.1 = Some(untrack(kind_page::<K>).into_any());
+            }
+        }
+    }
+    let mut find = Find(collection, None);
+    visit_kinds(&mut find);
+    find.1.unwrap_or_else(|| view! { <super::NotFoundPage/> }.into_any())
+}
+
+/// "1 competitor", "3 trends".
+fn count(n: usize, singular: &str, plural: &str) -> String {
+    format!("{n} {}", if n == 1 { singular.to_lowercase() } else { plural.to_lowercase() })
+}
+
+/// Makes an edit of field `key` of artifact `id`, telling the person if it was refused.
+fn set<K: Kind>(session: SessionCtx, toasts: Toasts, id: &Id, key: &str, input: FieldInput<'_>) {
+    if let Err(e) = session.get().edit(Changed::one(K::COLLECTION, id.clone()), |w, now| w.set_field::<K>(id, key, input, now)) {
+        toasts.error(format!("That change could not be made: {e}"));
+    }
+}
+
+fn kind_page<K: Kind>() -> impl IntoView {
+    let session = use_session();
+    let toasts = Toasts::get();
+    let route = use_route();
+    let page = Page::of::<K>();
+    let collection = session.get().collection::<K>();
+    let ws = StoredValue::new(session.get().id.clone());
+    let open = Memo::new(move |_| route.with(|r| match r {
+        Route::Page { page: p, open, .. } if *p == page => open.clone(),
+        _ => None,
+    }));
+    let query = RwSignal::new(String::new());
+    let all = Memo::new(move |_| collection.live());
+    let shown = Memo::new(move |_| {
+        let q = query.get();
+        all.with(|items| search(items.iter(), &q).into_iter().filter_map(|k| k.id().cloned()).collect::<Vec<Id>>())
+    });
+    let read_only = use_read_only();
+    let title = RwSignal::new(String::new());
+    let singular = K::SINGULAR.to_lowercase();
+    let create = move || {
+        let t = title.get_untracked();
+        if t.trim().is_empty() {
+            return;
+        }
+        let s = session.get();
+        match s.create(K::COLLECTION, |w, now, me| w.create_item::<K>(&t, now, me)) {
+            Ok(id) => {
+                title.set(String::new());
+                navigate(Route::Page { ws: s.id.clone(), page, open: Some(id) }, false);
+            }
+            Err(e) => toasts.error(format!("The {} could not be added: {e}", K::SINGULAR.to_lowercase())),
+        }
+    };
+    let first = &K::FIELDS[0];
+    view! {
+        <main class="page split" class:editor-open=move || open.with(Option::is_some)>
+            <div class="list-pane">
+                <div class="page-head">
+                    <h1 class="page-title">{K::PLURAL}</h1>
+                    <span class="muted" role="status">{move || count(all.with(Vec::len), K::SINGULAR, K::PLURAL)}</span>
+                </div>
+                <Capture label=format!("New {singular} {}", first.label.to_lowercase())
+                    placeholder=format!("{} of a new {singular}, e.g. {}", first.label, first.placeholder) maxlength=200
+                    button=format!("Add {singular}") value=title on_submit=create/>
+                <div class="toolbar" role="search">
+                    <input class="field-input search" type="search" aria-label=format!("Search {}", K::PLURAL.to_lowercase())
+                        placeholder="Search every field" prop:value=move || query.get() on:input:target=move |ev| query.set(ev.target().value())/>
+                </div>
+                <ul class="item-list" aria-label=K::PLURAL>
+                    <Show when=move || shown.with(Vec::is_empty)>
+                        <li class="empty">{move || if !all.with(Vec::is_empty) {
+                            format!("No {} match “{}”.", K::PLURAL.to_lowercase(), query.get().trim())
+                        } else if read_only.get() {
+                            format!("No {} yet.", K::PLURAL.to_lowercase())
+                        } else {
+                            format!("{} Add the first one above.", K::ABOUT)
+                        }}</li>
+                    </Show>
+                    <For each=move || shown.get() key=|id: &Id| id.clone() children={move |id: Id| row::<K>(collection, id, ws, page, open)}/>
+                </ul>
+            </div>
+            {move || open.get().map(|id| editor::<K>(id, page))}
+        </main>
+    }
+}
+
+/// One artifact's row: it follows only its own signal.
+fn row<K: Kind>(collection: Collection<K>, id: Id, ws: StoredValue<String>, page: Page, open: Memo<Option<Id>>) -> impl IntoView {
+    let Some(item) = collection.get(&id) else { return ().into_any() };
+    let mine = id.clone();
+    let active = Memo::new(move |_| open.with(|o| o.as_ref() == Some(&mine)));
+    view! {
+        <li class="item-row" class:active=move || active.get()>
+            <Link to=Route::Page { ws: ws.get_value(), page, open: Some(id.clone()) } class="item-link">
+                <span class="item-title">{move || item.with(Kind::title)}</span>
+                <span class="item-meta">
+                    <PeersOn id=id/>
+                    {move || item.with(summary)}
+                </span>
+            </Link>
+        </li>
+    }
+    .into_any()
+}
+
+/// A row's badges: each choice made, the date, and the start of the first text.
+fn summary<K: Kind>(item: &K) -> impl IntoView {
+    let mut badges = Vec::new();
+    let mut snippet = None;
+    for spec in &K::FIELDS[1..] {
+        match (spec.ty, item.value(spec.key)) {
+            (FieldType::Choice(options), FieldValue::Choice(Some(k))) => badges.push(
+                view! { <span class=format!("badge choice-{k}")>{format!("{}: {}", spec.label, choice_label(options, k))}</span> }.into_any(),
+            ),
+            (_, FieldValue::Date(Some(d))) => badges.push(view! { <span class="muted small">{d.to_string()}</span> }.into_any()),
+            (FieldType::Text, FieldValue::Text(t)) if snippet.is_none() && !t.trim().is_empty() => {
+                let cut: String = t.trim().chars().take(90).collect();
+                snippet = Some(if cut.len() < t.trim().len() { format!("{cut}…") } else { cut });
+            }
+            _ => {}
+        }
+    }
+    view! {
+        {badges}
+        {snippet.map(|s| view! { <span class="muted small item-snippet">{s}</span> })}
+    }
+}
+
+fn editor<K: Kind>(id: Id, page: Page) -> impl IntoView {
+    let id = StoredValue::new(id);
+    let collection = use_session().get().collection::<K>();
+    view! {
+        <SideEditor collection=collection id=id page=page kind=K::SINGULAR
+            missing=format!("This {} doesn't exist here (it may have been deleted).", K::SINGULAR.to_lowercase())
+            body={move |item| editor_body::<K>(id, item, page)}/>
+    }
+}
+
+fn editor_body<K: Kind>(id: StoredValue<Id>, item: RwSignal<K>, page: Page) -> impl IntoView {
+    let session = use_session();
+    let toasts = Toasts::get();
+    let delete = move || {
+        let kid = id.get_value();
+        if let Err(e) = session.get().edit(Changed::one(K::COLLECTION, kid.clone()), |w, now| w.delete_item::<K>(&kid, now)) {
+            return toasts.error(format!("The {} could not be deleted: {e}", K::SINGULAR.to_lowercase()));
+        }
+        navigate(Route::Page { ws: session.get().id.clone(), page, open: None }, false);
+        toasts.with_action(format!("{} deleted", K::SINGULAR), "Undo", move || {
+            let _ = session.get().edit(Changed::one(K::COLLECTION, kid.clone()), |w, now| w.restore_item::<K>(&kid, now));
+        });
+    };
+    view! {
+        <div class="editor-body stack">
+            {K::FIELDS.iter().map(|spec| field::<K>(spec, id, item, session, toasts)).collect_view()}
+            <Editable>
+                <div class="row end">
+                    <button class="btn btn-danger-ghost" on:click=move |_| delete()>{format!("Delete {}", K::SINGULAR.to_lowercase())}</button>
+                </div>
+            </Editable>
+        </div>
+    }
+}
+
+/// The control for one field, from its type.
+fn field<K: Kind>(spec: &'static FieldSpec, id: StoredValue<Id>, item: RwSignal<K>, session: SessionCtx, toasts: Toasts) -> AnyView {
+    let key = spec.key;
+    match spec.ty {
+        FieldType::Line | FieldType::Text => view! {
+            <LongTextField
+                label=spec.label
+                value=Signal::derive(move || item.with(|k| match k.value(key) { FieldValue::Text(t) => t, _ => String::new() }))
+                on_input={move |v: String| set::<K>(session, toasts, &id.get_value(), key, FieldInput::Value(&v))}
+                placeholder=spec.placeholder
+                single_line=spec.ty == FieldType::Line
+            />
+        }
+        .into_any(),
+        FieldType::Choice(options) => {
+            let current = Memo::new(move |_| item.with(|k| match k.value(key) { FieldValue::Choice(c) => c, _ => None }));
+            let read = Signal::derive(move || current.get().map(|c| choice_label(options, c).to_owned()).unwrap_or_default());
+            view! {
+                <Field label=spec.label read=read>
+                    <select class="field-input" aria-label=spec.label on:change:target=move |ev| {
+                        let v = ev.target().value();
+                        set::<K>(session, toasts, &id.get_value(), key, FieldInput::Value(&v));
+                    }>
+                        <option value="" selected=move || current.get().is_none()>"Not set"</option>
+                        {options.iter().map(|(k, l)| view! { <option value=*k selected=move || current.get() == Some(*k)>{*l}</option> }).collect_view()}
+                    </select>
+                </Field>
+            }
+            .into_any()
+        }
+        FieldType::Date => {
+            let value = Memo::new(move |_| item.with(|k| match k.value(key) { FieldValue::Date(Some(d)) => d.to_string(), _ => String::new() }));
+            view! {
+                <Field label=spec.label read=value>
+                    <input class="field-input" type="date" aria-label=spec.label prop:value=move || value.get()
+                        on:change:target=move |ev| {
+                            let v = ev.target().value();
+                            set::<K>(session, toasts, &id.get_value(), key, FieldInput::Value(&v));
+                        }/>
+                </Field>
+            }
+            .into_any()
+        }
+        FieldType::Rows(options) => rows::<K>(spec, options, id, item, session, toasts).into_any(),
+    }
+}
+
+/// A `Rows` field: each row a labelled choice (removable), and a form to add one.
+fn rows<K: Kind>(
+    spec: &'static FieldSpec,
+    options: &'static [(&'static str, &'static str)],
+    id: StoredValue<Id>,
+    item: RwSignal<K>,
+    session: SessionCtx,
+    toasts: Toasts,
+) -> impl IntoView {
+    let key = spec.key;
+    let rows = Memo::new(move |_| item.with(|k| match k.value(key) { FieldValue::Rows(r) => r, _ => Vec::new() }));
+    let new_name = RwSignal::new(String::new());
+    let new_value = RwSignal::new(options[0].0);
+    let add = move || {
+        let name = new_name.get_untracked();
+        if name.trim().is_empty() {
+            return;
+        }
+        set::<K>(session, toasts, &id.get_value(), key, FieldInput::Row { name: &name, value: new_value.get_untracked() });
+        new_name.set(String::new());
+    };
+    let row = move |(name, value): (String, &'static str)| {
+        let name = StoredValue::new(name);
+        let read = Signal::derive(move || choice_label(options, value).to_owned());
+        view! {
+            <div class="rows-item">
+                <Field label=name.get_value() read=read>
+                    <select class="field-input" aria-label=name.get_value() on:change:target=move |ev| {
+                        let v = ev.target().value();
+                        name.with_value(|n| set::<K>(session, toasts, &id.get_value(), key, FieldInput::Row { name: n, value: &v }));
+                    }>
+                        {options.iter().map(|(k, l)| view! { <option value=*k selected=*k == value>{*l}</option> }).collect_view()}
+                    </select>
+                </Field>
+                <Editable>
+                    <button class="icon-btn" aria-label=format!("Remove {}", name.get_value())
+                        on:click={move |_| name.with_value(|n| set::<K>(session, toasts, &id.get_value(), key, FieldInput::Row { name: n, value: "" }))}>"×"</button>
+                </Editable>
+            </div>
+        }
+    };
+    view! {
+        <section class="rows-field" aria-label=spec.label>
+            <h3 class="rows-title">{spec.label}</h3>
+            <Show when=move || rows.with(Vec::is_empty)>
+                <p class="muted small">"None yet."</p>
+            </Show>
+            <For each=move || rows.get() key=|r: &(String, &'static str)| r.clone() children=row/>
+            <Editable>
+                <form class="rows-add" on:submit=move |ev| { ev.prevent_default(); add(); }>
+                    <input class="field-input" type="text" maxlength="120" aria-label=format!("New row of {}", spec.label.to_lowercase())
+                        placeholder=spec.placeholder prop:value=move || new_name.get() on:input:target=move |ev| new_name.set(ev.target().value())/>
+                    <select class="field-input" aria-label="Value for the new row" on:change:target=move |ev| {
+                        if let Some((k, _)) = options.iter().find(|(k, _)| *k == ev.target().value()) {
+                            new_value.set(k);
+                        }
+                    }>
+                        {options.iter().map(|(k, l)| view! { <option value=*k selected=move || new_value.get() == *k>{*l}</option> }).collect_view()}
+                    </select>
+                    <button type="submit" class="btn">"Add"</button>
+                </form>
+            </Editable>
+        </section>
+    }
+}
