@@ -730,6 +730,9 @@ pub struct Collection<T: Artifact> {
     pub items: RwSignal<HashMap<Id, RwSignal<T>>>,
     /// Bumped after every change to the collection.
     pub version: RwSignal<u64>,
+    /// Bumped only when an artifact appears, disappears, is deleted or restored: what
+    /// a list's membership follows, so an edit to one artifact costs one row.
+    pub members: RwSignal<u64>,
 }
 
 impl<T: Artifact> Clone for Collection<T> {
@@ -741,7 +744,7 @@ impl<T: Artifact> Copy for Collection<T> {}
 
 impl<T: Artifact> Collection<T> {
     fn new() -> Self {
-        Collection { items: RwSignal::new(HashMap::new()), version: RwSignal::new(0) }
+        Collection { items: RwSignal::new(HashMap::new()), version: RwSignal::new(0), members: RwSignal::new(0) }
     }
 
     fn reload(&self, doc: &Workspace, owner: Option<&Owner>) -> Vec<Problem> {
@@ -753,17 +756,21 @@ impl<T: Artifact> Collection<T> {
         };
         self.items.set(map);
         self.version.update(|v| *v += 1);
+        self.members.update(|v| *v += 1);
         problems
     }
 
     fn refresh(&self, doc: &Workspace, ids: &BTreeSet<Id>, owner: Option<&Owner>) -> Vec<Problem> {
         let mut problems = Vec::new();
+        let mut membership_changed = false;
         for id in ids {
             let existing = self.items.with_untracked(|m| m.get(id).copied());
             match (T::read_one(doc, id), existing) {
                 (Some((item, p)), Some(sig)) => {
                     problems.extend(p);
-                    if sig.with_untracked(|old| old != &item) {
+                    let (same, was_deleted) = sig.with_untracked(|old| (old == &item, old.artifact_deleted()));
+                    membership_changed |= was_deleted != item.artifact_deleted();
+                    if !same {
                         sig.set(item);
                     }
                 }
@@ -776,15 +783,22 @@ impl<T: Artifact> Collection<T> {
                     self.items.update(|m| {
                         m.insert(id.clone(), sig);
                     });
+                    membership_changed = true;
                 }
-                (None, Some(_)) => self.items.update(|m| {
-                    m.remove(id);
-                }),
+                (None, Some(_)) => {
+                    self.items.update(|m| {
+                        m.remove(id);
+                    });
+                    membership_changed = true;
+                }
                 (None, None) => {}
             }
         }
         if !ids.is_empty() {
             self.version.update(|v| *v += 1);
+        }
+        if membership_changed {
+            self.members.update(|v| *v += 1);
         }
         problems
     }
@@ -799,6 +813,13 @@ impl<T: Artifact> Collection<T> {
     pub fn live(&self) -> Vec<T> {
         self.version.track();
         self.items.with_untracked(|m| m.values().map(|s| s.get_untracked()).filter(|t| !t.artifact_deleted()).collect())
+    }
+
+    /// How many artifacts are not deleted; tracks membership only, so an edit does not
+    /// recount.
+    pub fn live_count(&self) -> usize {
+        self.members.track();
+        self.items.with_untracked(|m| m.values().filter(|s| s.with_untracked(|t| !t.artifact_deleted())).count())
     }
 }
 

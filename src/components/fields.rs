@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use super::caret::follow_text;
 use super::read_only::Field;
 
 /// A labelled, auto-growing text area (or a one-line input) for a long-text field.
@@ -29,7 +30,7 @@ pub fn LongTextField(
                     type="text"
                     class="field-input"
                     placeholder=placeholder.get_value()
-                    prop:value=move || value.get()
+                    use:follow_text=value
                     on:input:target=move |ev| on_input.with_value(|f| f(ev.target().value()))
                 />
             }
@@ -39,7 +40,7 @@ pub fn LongTextField(
                 <textarea
                     class="field-input field-textarea"
                     placeholder=placeholder.get_value()
-                    prop:value=move || value.get()
+                    use:follow_text=value
                     on:input:target=move |ev| on_input.with_value(|f| f(ev.target().value()))
                 ></textarea>
             }

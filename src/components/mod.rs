@@ -1,6 +1,7 @@
 //! Reusable pieces of the interface.
 
 mod capture;
+pub mod caret;
 mod dialog;
 mod fields;
 mod linked_docs;
@@ -12,6 +13,7 @@ mod side_editor;
 mod toast;
 
 pub use capture::Capture;
+pub use caret::follow_text;
 pub use dialog::Dialog;
 pub use fields::{LongTextField, NumberField};
 pub use linked_docs::{doc_title, kind_class, LinkedDocs};

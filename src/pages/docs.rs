@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use waymark_domain::{markdown, Changed, DocKind, Document, Id};
 
 pub use crate::components::LinkedDocs;
-use crate::components::{doc_title, kind_class, use_read_only, Capture, Editable, SideEditor, Toasts};
+use crate::components::{follow_text, doc_title, kind_class, use_read_only, Capture, Editable, SideEditor, Toasts};
 use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::use_session;
 use crate::util::{relative_time, typing_in_field};
@@ -279,24 +279,6 @@ fn open_preview_link(ev: web_sys::MouseEvent) {
     }
 }
 
-/// Where a cursor at `pos` (UTF-16 units, as text areas count) in `old` belongs in `new`:
-/// text before the changed span keeps its place, text after it moves by the change in
-/// length, and a cursor inside the replaced span goes to the end of the replacement.
-fn keep_caret(old: &[u16], new: &[u16], pos: u32) -> u32 {
-    let pos = (pos as usize).min(old.len());
-    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-    let max_suffix = old.len().min(new.len()) - prefix;
-    let suffix = old.iter().rev().zip(new.iter().rev()).take(max_suffix).take_while(|(a, b)| a == b).count();
-    let mapped = if pos <= prefix {
-        pos
-    } else if pos >= old.len() - suffix {
-        pos + new.len() - old.len()
-    } else {
-        new.len() - suffix
-    };
-    mapped as u32
-}
-
 #[component]
 fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -> impl IntoView {
     let session = use_session();
@@ -377,16 +359,7 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
     Effect::new(move |shown: Option<Option<web_sys::HtmlTextAreaElement>>| {
         let el = body_ref.get()?;
         let new = body.get();
-        let old = el.value();
-        if old != new {
-            let focused = document().active_element().is_some_and(|a| a == **el);
-            let caret = focused.then(|| (el.selection_start().ok().flatten(), el.selection_end().ok().flatten()));
-            el.set_value(&new);
-            if let Some((Some(start), Some(end))) = caret {
-                let (old16, new16): (Vec<u16>, Vec<u16>) = (old.encode_utf16().collect(), new.encode_utf16().collect());
-                let _ = el.set_selection_range(keep_caret(&old16, &new16, start), keep_caret(&old16, &new16, end));
-            }
-        }
+        crate::components::caret::show(&el, &new);
         // Just shown (the document opened, or Write chosen) and empty: ready to type.
         if shown.flatten().as_ref() != Some(&el) && new.is_empty() {
             let _ = el.focus();
@@ -409,7 +382,7 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
                 <p class="row wrap doc-toolbar"><span class=move || doc.with(|d| kind_class(d.kind))>{move || doc.with(|d| d.kind.label())}</span></p>
             }>
             <input class="field-input doc-title" type="text" aria-label="Document title" placeholder="Title"
-                prop:value=move || doc.with(|d| d.title.clone())
+                use:follow_text=Signal::derive(move || doc.with(|d| d.title.clone()))
                 on:input:target=move |ev| { let v = ev.target().value(); edit(Box::new(move |w, id, now| w.set_document_text(id, false, &v, now))); } />
             <div class="row wrap doc-toolbar">
                 <select class="field-input" aria-label="Kind" on:change:target=move |ev| {
@@ -503,33 +476,5 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
                 </div>
             </Editable>
         </div>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use wasm_bindgen_test::wasm_bindgen_test;
-    use super::keep_caret;
-
-    fn at(old: &str, new: &str, pos: u32) -> u32 {
-        keep_caret(&old.encode_utf16().collect::<Vec<_>>(), &new.encode_utf16().collect::<Vec<_>>(), pos)
-    }
-
-    #[wasm_bindgen_test]
-    fn the_cursor_stays_on_its_text_when_someone_else_edits() {
-        // Typing at "Intro|" while a teammate appends at the end: the cursor stays.
-        assert_eq!(at("Intro.\n\nEnd.", "Intro.\n\nEnd, by Ben.", 5), 5);
-        // A teammate writes before the cursor: it moves along with its text.
-        assert_eq!(at("Intro.\n\nEnd.", "Ana's intro.\n\nEnd.", 11), 17);
-        // Text removed before the cursor.
-        assert_eq!(at("Long intro.\n\nEnd.", "Intro.\n\nEnd.", 14), 9);
-        // The cursor inside a replaced span goes to the end of the replacement.
-        assert_eq!(at("one two three", "one 2 three", 6), 5);
-        // Past the end, or into an empty document, it never points outside the text.
-        assert_eq!(at("abc", "", 3), 0);
-        assert_eq!(at("", "hello", 0), 0);
-        assert_eq!(at("ab", "ab", 9), 2);
-        // Counted in UTF-16 units, as text areas count: an emoji is two.
-        assert_eq!(at("😀x", "😀😀x", 3), 5);
     }
 }

@@ -9,7 +9,7 @@ use waymark_domain::feedback::{distinct_customers, feedback_for_idea, satisfacti
 use waymark_domain::ranking::number;
 use waymark_domain::{Changed, Id};
 
-use crate::components::{use_read_only, Capture, Editable, Field, LongTextField, SideEditor, Toasts};
+use crate::components::{follow_text, use_read_only, Capture, Editable, Field, LongTextField, SideEditor, Toasts};
 use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::use_session;
 use crate::util::relative_time;
@@ -324,7 +324,7 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
         view! {
             <Field label=title read=value>
                 <input class="field-input" type=kind aria-label=title placeholder=placeholder
-                    prop:value=move || value.get()
+                    use:follow_text=Signal::derive(move || value.get())
                     on:change:target=move |ev| {
                         let v = ev.target().value();
                         edit(Box::new(move |w, id, now| w.set_feedback_label(id, field, &v, now)));

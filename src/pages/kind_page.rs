@@ -25,6 +25,9 @@ pub fn page_of(collection: &str) -> AnyView {
     find.1.unwrap_or_else(|| view! { <super::NotFoundPage/> }.into_any())
 }
 
+/// How long after the last edit the list re-sorts.
+const RELIST_AFTER: std::time::Duration = std::time::Duration::from_millis(150);
+
 /// "1 competitor", "3 trends".
 fn count(n: usize, singular: &str, plural: &str) -> String {
     format!("{n} {}", if n == 1 { singular.to_lowercase() } else { plural.to_lowercase() })
@@ -49,10 +52,35 @@ fn kind_page<K: Kind>() -> impl IntoView {
         _ => None,
     }));
     let query = RwSignal::new(String::new());
-    let all = Memo::new(move |_| collection.live());
+    let total = Memo::new(move |_| collection.live_count());
+    // The list follows membership (an artifact added, deleted or restored) at once, and
+    // other edits a moment after typing pauses (a renamed artifact moves to its place in
+    // title order), so a keystroke costs its own row, not a re-sort of the whole list.
+    // While searching, every edit re-filters: what matches may change.
+    let settled = RwSignal::new(0u64);
+    let pause = StoredValue::new_local(None::<TimeoutHandle>);
+    Effect::new(move |_| {
+        collection.version.track();
+        if let Some(t) = pause.try_update_value(Option::take).flatten() {
+            t.clear();
+        }
+        let handle = set_timeout_with_handle(move || settled.update(|v| *v += 1), RELIST_AFTER).ok();
+        pause.set_value(handle);
+    });
+    on_cleanup(move || {
+        if let Some(t) = pause.try_update_value(Option::take).flatten() {
+            t.clear();
+        }
+    });
     let shown = Memo::new(move |_| {
+        collection.members.track();
+        settled.track();
         let q = query.get();
-        all.with(|items| search(items.iter(), &q).into_iter().filter_map(|k| k.id().cloned()).collect::<Vec<Id>>())
+        if !q.trim().is_empty() {
+            collection.version.track();
+        }
+        let items: Vec<K> = collection.items.with_untracked(|m| m.values().map(|s| s.get_untracked()).collect());
+        search(items.iter(), &q).into_iter().filter_map(|k| k.id().cloned()).collect::<Vec<Id>>()
     });
     let read_only = use_read_only();
     let title = RwSignal::new(String::new());
@@ -77,7 +105,7 @@ fn kind_page<K: Kind>() -> impl IntoView {
             <div class="list-pane">
                 <div class="page-head">
                     <h1 class="page-title">{K::PLURAL}</h1>
-                    <span class="muted" role="status">{move || count(all.with(Vec::len), K::SINGULAR, K::PLURAL)}</span>
+                    <span class="muted" role="status">{move || count(total.get(), K::SINGULAR, K::PLURAL)}</span>
                 </div>
                 <Capture label=format!("New {singular} {}", first.label.to_lowercase())
                     placeholder=format!("{} of a new {singular}, e.g. {}", first.label, first.placeholder) maxlength=200
@@ -88,7 +116,7 @@ fn kind_page<K: Kind>() -> impl IntoView {
                 </div>
                 <ul class="item-list" aria-label=K::PLURAL>
                     <Show when=move || shown.with(Vec::is_empty)>
-                        <li class="empty">{move || if !all.with(Vec::is_empty) {
+                        <li class="empty">{move || if total.get() > 0 {
                             format!("No {} match “{}”.", K::PLURAL.to_lowercase(), query.get().trim())
                         } else if read_only.get() {
                             format!("No {} yet.", K::PLURAL.to_lowercase())
@@ -251,18 +279,17 @@ fn rows<K: Kind>(
     };
     let row = move |(name, value): (String, &'static str)| {
         let name = StoredValue::new(name);
-        let read = Signal::derive(move || choice_label(options, value).to_owned());
+        let label = choice_label(options, value);
         view! {
             <div class="rows-item">
-                <Field label=name.get_value() read=read>
+                <span class="rows-name">{name.get_value()}</span>
+                <Editable fallback=move || view! { <span class="rows-value">{label}</span> }>
                     <select class="field-input" aria-label=name.get_value() on:change:target=move |ev| {
                         let v = ev.target().value();
                         name.with_value(|n| set::<K>(session, toasts, &id.get_value(), key, FieldInput::Row { name: n, value: &v }));
                     }>
                         {options.iter().map(|(k, l)| view! { <option value=*k selected=*k == value>{*l}</option> }).collect_view()}
                     </select>
-                </Field>
-                <Editable>
                     <button class="icon-btn" aria-label=format!("Remove {}", name.get_value())
                         on:click={move |_| name.with_value(|n| set::<K>(session, toasts, &id.get_value(), key, FieldInput::Row { name: n, value: "" }))}>"×"</button>
                 </Editable>

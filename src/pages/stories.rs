@@ -7,7 +7,7 @@ use waymark_domain::schema::STORIES;
 use waymark_domain::story::{Criterion, Step, Story, StoryStatus};
 use waymark_domain::{Changed, Id};
 
-use crate::components::{use_read_only, Capture, Editable, Field, NumberField, SideEditor, Toasts};
+use crate::components::{follow_text, use_read_only, Capture, Editable, Field, NumberField, SideEditor, Toasts};
 use crate::pages::docs::LinkedDocs;
 use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::use_session;
@@ -232,12 +232,12 @@ fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
             </Field>
             <Field label="I want" read=goal_read>
                 <input class="field-input" type="text" aria-label="Goal" placeholder="to send a payment reminder in one click"
-                    prop:value=move || goal_read.get()
+                    use:follow_text=goal_read
                     on:input:target=move |ev| { let v = ev.target().value(); edit(Box::new(move |w, id, now| w.set_story_text(id, false, &v, now))); } />
             </Field>
             <Field label="So that" read=benefit_read>
                 <input class="field-input" type="text" aria-label="Benefit" placeholder="I get paid without chasing anyone"
-                    prop:value=move || benefit_read.get()
+                    use:follow_text=benefit_read
                     on:input:target=move |ev| { let v = ev.target().value(); edit(Box::new(move |w, id, now| w.set_story_text(id, true, &v, now))); } />
             </Field>
             <div class="field">
@@ -339,7 +339,7 @@ fn CriterionRow(story: StoredValue<Id>, story_sig: RwSignal<Story>, criterion: I
                 <label class="step">
                     <span class="step-word">{label}</span>
                     <input class="field-input" type="text" aria-label=format!("{label} of scenario {}", index + 1) placeholder=placeholder
-                        prop:value=value
+                        use:follow_text=Signal::derive(value)
                         on:input:target=move |ev| { let v = ev.target().value(); run(Box::new(move |w, sid, c, now| w.set_criterion_step(sid, c, s, &v, now))); } />
                 </label>
             </Editable>

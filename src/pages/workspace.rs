@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use waymark_domain::{export, BriefField};
 
 use crate::app::{display_name, use_profile, use_store};
-use crate::components::{my_presence, Editable, PeerAvatars, ProfileButton, ReadOnly, SaveIndicator, ShareButton, SyncIndicator, Toasts};
+use crate::components::{follow_text, my_presence, Editable, PeerAvatars, ProfileButton, ReadOnly, SaveIndicator, ShareButton, SyncIndicator, Toasts};
 use crate::pages::{brief::BriefPage, docs::DocsPage, feedback::FeedbackPage, ideas::IdeasPage, personas::PersonasPage, priorities::PrioritiesPage, stories::StoriesPage};
 use crate::route::{use_route, Link, Page, Route};
 use crate::session::{use_session, Session, SessionCtx};
@@ -138,7 +138,7 @@ fn Shell() -> impl IntoView {
                         placeholder="Untitled workspace"
                         maxlength="120"
                         readonly=move || read_only.get()
-                        prop:value=move || brief.with(|b| b.name.clone())
+                        use:follow_text=Signal::derive(move || brief.with(|b| b.name.clone()))
                         on:input:target=move |ev| {
                             let _ = session.get().edit_brief(|w| w.set_brief_text(BriefField::Name, &ev.target().value()));
                         }

@@ -5,6 +5,7 @@
 //! tested natively. The schema is documented in [`schema`].
 
 pub mod brief;
+pub mod caret;
 pub mod competitor;
 pub mod date;
 pub mod document;

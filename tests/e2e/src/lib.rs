@@ -148,7 +148,7 @@ impl Browser {
                 "args": [
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update", "--no-first-run",
-                    "--disable-sync", "--window-size=1280,900",
+                    "--disable-sync", "--window-size=1280,900", "--lang=en-US",
                     format!("--user-data-dir={}", profile.path().display()),
                 ],
                 "prefs": {
@@ -359,4 +359,8 @@ pub mod keys {
     pub const ENTER: &str = "\u{e007}";
     pub const TAB: &str = "\u{e004}";
     pub const ESCAPE: &str = "\u{e00c}";
+    pub const BACKSPACE: &str = "\u{e003}";
+    pub const HOME: &str = "\u{e011}";
+    pub const END: &str = "\u{e010}";
+    pub const RIGHT: &str = "\u{e014}";
 }

@@ -159,7 +159,7 @@ async fn teammates_co_edit_through_the_relay_offline_and_back_and_a_viewer_canno
     assert_eq!(buttons, serde_json::json!([]), "a viewer sees no edit button in the idea editor");
     v.screenshot("e2e-sync-viewer").await;
     // Every section: no control that would change the workspace shows.
-    for page in ["priorities", "feedback", "personas", "stories", "docs", "brief"] {
+    for page in ["priorities", "feedback", "personas", "stories", "docs", "competitors", "trends", "brief"] {
         v.click(&format!("a.nav-link[href$='/{page}']")).await;
         v.wait_for(".content .page").await;
         let offered = v
@@ -264,6 +264,10 @@ async fn a_teammates_open_item_shows_on_its_row_in_every_list() {
     a.type_into("input[aria-label='New document title']", &format!("Offline spec{}", keys::ENTER)).await;
     a.wait_for_text(".doc-row", "Offline spec").await;
     a.type_into("body", keys::ESCAPE).await;
+    a.click("a.nav-link[href$='/competitors']").await;
+    a.type_into("input[aria-label='New competitor name']", &format!("Acme Analytics{}", keys::ENTER)).await;
+    a.wait_for_text("ul[aria-label='Competitors'] .item-row", "Acme Analytics").await;
+    a.type_into("body", keys::ESCAPE).await;
     a.click("button.share-button").await;
     a.click_text(".dialog button", "Create share links").await;
     a.wait_for(".edit-link input").await;
@@ -285,6 +289,7 @@ async fn a_teammates_open_item_shows_on_its_row_in_every_list() {
         ("feedback", "feedback", ".feedback-row a", ".feedback-row", "Lost a morning of work"),
         ("stories", "stories", "ul[aria-label='Stories'] a", "ul[aria-label='Stories'] .item-row", "keep working without signal"),
         ("docs", "docs", ".doc-row a", ".doc-row", "Offline spec"),
+        ("competitors", "competitors", "ul[aria-label='Competitors'] a", "ul[aria-label='Competitors'] .item-row", "Acme Analytics"),
     ] {
         b.click(&format!("a.nav-link[href$='/{b_page}']")).await;
         b.click_text(open, text).await;
@@ -295,4 +300,67 @@ async fn a_teammates_open_item_shows_on_its_row_in_every_list() {
         b.type_into("body", keys::ESCAPE).await;
         a.wait_until(&format!("!({})", row_shows_open_by(row, text, "Grace Hopper")), &format!("Grace's initials gone from A's {page} once she closes it")).await;
     }
+}
+
+/// Where the caret is in the persona editor's goals, and what they say.
+async fn goals(b: &Browser) -> (String, i64, bool) {
+    let v = b
+        .eval(&format!(
+            "const t = document.querySelector(\"{GOALS}\"); return [t.value, t.selectionStart, document.activeElement === t];"
+        ))
+        .await;
+    (v[0].as_str().unwrap_or_default().to_owned(), v[1].as_i64().unwrap_or(-1), v[2].as_bool().unwrap_or(false))
+}
+
+const GOALS: &str = "aside.editor textarea[placeholder='What are they trying to achieve?']";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_people_typing_in_one_persona_keep_both_edits_and_their_carets() {
+    let relay = Relay::start().await;
+    let a = Browser::start().await;
+    let b = Browser::start().await;
+
+    a.goto(&relay.url("/")).await;
+    set_name(&a, "Ada Lovelace").await;
+    create_workspace(&a, "Roadmap 2027").await;
+    a.click("a.nav-link[href$='/personas']").await;
+    a.type_into("input[aria-label='New persona name']", &format!("Fiona, finance admin{}", keys::ENTER)).await;
+    a.type_into(GOALS, "Close the month in a day").await;
+    a.click("button.share-button").await;
+    a.click_text(".dialog button", "Create share links").await;
+    a.wait_for(".edit-link input").await;
+    let edit_link = a.value(".edit-link input").await;
+    a.type_into(".edit-link input", keys::ESCAPE).await;
+    a.wait_until(UP_TO_DATE, "A's workspace to reach the relay").await;
+
+    b.goto(&relay.url("/")).await;
+    set_name(&b, "Grace Hopper").await;
+    b.goto(&edit_link).await;
+    b.wait_for_text("h1.page-title", "Brief").await;
+    b.click("a.nav-link[href$='/personas']").await;
+    b.click_text(".persona-card", "Fiona, finance admin").await;
+    b.wait_until(&format!("document.querySelector(\"{GOALS}\").value === 'Close the month in a day'"), "B to see Fiona's goals").await;
+
+    // A's caret goes in the middle of the goals, after "Close the month", by keyboard.
+    a.click_text(".persona-card", "Fiona, finance admin").await;
+    a.type_into(GOALS, &format!("{}{}", keys::HOME, keys::RIGHT.repeat("Close the month".len()))).await;
+    assert_eq!(goals(&a).await, ("Close the month in a day".to_owned(), 15, true));
+
+    // Grace adds a word at the start; Ada's caret stays after "Close the month".
+    b.type_into(GOALS, &format!("{}Finance: ", keys::HOME)).await;
+    a.wait_until(&format!("document.querySelector(\"{GOALS}\").value.startsWith('Finance: ')"), "A to get Grace's edit").await;
+    assert_eq!(goals(&a).await, ("Finance: Close the month in a day".to_owned(), 24, true), "Ada's caret moved with her text");
+
+    // Both type at once: Ada in the middle, Grace at the end.
+    let at_the_end = format!("{} and sleep well", keys::END);
+    tokio::join!(a.type_into(GOALS, " quickly"), b.type_into(GOALS, &at_the_end));
+    let both = "Finance: Close the month quickly in a day and sleep well";
+    for (who, browser) in [("Ada", &a), ("Grace", &b)] {
+        browser.wait_until(&format!("document.querySelector(\"{GOALS}\").value === '{both}'"), &format!("{who} to have both edits")).await;
+    }
+    let (_, ada_caret, ada_focused) = goals(&a).await;
+    let (_, grace_caret, grace_focused) = goals(&b).await;
+    assert_eq!((ada_caret, ada_focused), (both.find(" in a day").unwrap() as i64, true), "Ada's caret is still after what she typed");
+    assert_eq!((grace_caret, grace_focused), (both.len() as i64, true), "Grace's caret is still at the end");
+    a.screenshot("e2e-caret-kept").await;
 }
