@@ -245,6 +245,7 @@ impl Session {
             problems.extend(collection.reload(&doc, owner.as_ref()));
         }
         self.settings.set(Settings::read(&doc));
+        problems.extend(doc.settings_problems());
         drop(doc);
         self.report_problems(problems);
     }
@@ -290,6 +291,7 @@ impl Session {
         }
         if changed.settings {
             self.settings.set(Settings::read(&doc));
+            problems.extend(doc.settings_problems());
         }
         drop(doc);
         self.report_problems(problems);
@@ -733,6 +735,10 @@ pub struct Collection<T: Artifact> {
     /// Bumped only when an artifact appears, disappears, is deleted or restored: what
     /// a list's membership follows, so an edit to one artifact costs one row.
     pub members: RwSignal<u64>,
+    /// Bumped with `members`, and after other edits once they pause: what a list's
+    /// order, filters and aggregates follow, so typing never re-sorts a long list.
+    pub settled: RwSignal<u64>,
+    pause: StoredValue<Option<TimeoutHandle>, LocalStorage>,
 }
 
 impl<T: Artifact> Clone for Collection<T> {
@@ -744,7 +750,13 @@ impl<T: Artifact> Copy for Collection<T> {}
 
 impl<T: Artifact> Collection<T> {
     fn new() -> Self {
-        Collection { items: RwSignal::new(HashMap::new()), version: RwSignal::new(0), members: RwSignal::new(0) }
+        Collection {
+            items: RwSignal::new(HashMap::new()),
+            version: RwSignal::new(0),
+            members: RwSignal::new(0),
+            settled: RwSignal::new(0),
+            pause: StoredValue::new_local(None),
+        }
     }
 
     fn reload(&self, doc: &Workspace, owner: Option<&Owner>) -> Vec<Problem> {
@@ -757,7 +769,22 @@ impl<T: Artifact> Collection<T> {
         self.items.set(map);
         self.version.update(|v| *v += 1);
         self.members.update(|v| *v += 1);
+        self.settle(true);
         problems
+    }
+
+    /// Bumps `settled` now, or once edits pause.
+    fn settle(&self, now: bool) {
+        if let Some(t) = self.pause.try_update_value(Option::take).flatten() {
+            t.clear();
+        }
+        let settled = self.settled;
+        if now {
+            settled.update(|v| *v += 1);
+        } else {
+            let handle = set_timeout_with_handle(move || settled.update(|v| *v += 1), RELIST_AFTER).ok();
+            self.pause.set_value(handle);
+        }
     }
 
     fn refresh(&self, doc: &Workspace, ids: &BTreeSet<Id>, owner: Option<&Owner>) -> Vec<Problem> {
@@ -800,6 +827,9 @@ impl<T: Artifact> Collection<T> {
         if membership_changed {
             self.members.update(|v| *v += 1);
         }
+        if !ids.is_empty() {
+            self.settle(membership_changed);
+        }
         problems
     }
 
@@ -812,6 +842,13 @@ impl<T: Artifact> Collection<T> {
     /// memo: it re-runs once per change, not once per artifact).
     pub fn live(&self) -> Vec<T> {
         self.version.track();
+        self.items.with_untracked(|m| m.values().map(|s| s.get_untracked()).filter(|t| !t.artifact_deleted()).collect())
+    }
+
+    /// Every artifact not deleted, cloned, as of the last settled moment (see
+    /// `settled`): for a list's order and filters, and aggregates over the list.
+    pub fn settled_live(&self) -> Vec<T> {
+        self.settled.track();
         self.items.with_untracked(|m| m.values().map(|s| s.get_untracked()).filter(|t| !t.artifact_deleted()).collect())
     }
 

@@ -22,26 +22,35 @@ pub fn follow_text(el: Element, value: Signal<String>) {
 pub fn show(el: &Element, new: &str) {
     let focused = document().active_element().is_some_and(|a| &a == el);
     if let Some(input) = el.dyn_ref::<HtmlInputElement>() {
-        let old = input.value();
-        if old == new {
-            return;
-        }
-        let selection = focused.then(|| (input.selection_start().ok().flatten(), input.selection_end().ok().flatten()));
-        input.set_value(new);
-        if let Some((Some(start), Some(end))) = selection {
-            let (start, end) = keep_selection(&old, new, (start, end));
-            let _ = input.set_selection_range(start, end);
-        }
+        replace(new, focused, TextControl { value: input.value(), selection: || (input.selection_start(), input.selection_end()), set: |v: &str| input.set_value(v), select: |s, e| input.set_selection_range(s, e) });
     } else if let Some(area) = el.dyn_ref::<HtmlTextAreaElement>() {
-        let old = area.value();
-        if old == new {
-            return;
-        }
-        let selection = focused.then(|| (area.selection_start().ok().flatten(), area.selection_end().ok().flatten()));
-        area.set_value(new);
-        if let Some((Some(start), Some(end))) = selection {
-            let (start, end) = keep_selection(&old, new, (start, end));
-            let _ = area.set_selection_range(start, end);
-        }
+        replace(new, focused, TextControl { value: area.value(), selection: || (area.selection_start(), area.selection_end()), set: |v: &str| area.set_value(v), select: |s, e| area.set_selection_range(s, e) });
+    }
+}
+
+type Position = Result<Option<u32>, wasm_bindgen::JsValue>;
+
+/// What `show` needs of an `<input>` or a `<textarea>` (they share no interface).
+struct TextControl<G, S, P> {
+    value: String,
+    selection: G,
+    set: S,
+    select: P,
+}
+
+fn replace<G, S, P>(new: &str, focused: bool, c: TextControl<G, S, P>)
+where
+    G: Fn() -> (Position, Position),
+    S: Fn(&str),
+    P: Fn(u32, u32) -> Result<(), wasm_bindgen::JsValue>,
+{
+    if c.value == new {
+        return;
+    }
+    let selection = focused.then(|| (c.selection)());
+    (c.set)(new);
+    if let Some((Ok(Some(start)), Ok(Some(end)))) = selection {
+        let (start, end) = keep_selection(&c.value, new, (start, end));
+        let _ = (c.select)(start, end);
     }
 }

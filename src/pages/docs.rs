@@ -13,7 +13,7 @@ use waymark_domain::{markdown, Changed, DocKind, Document, Id};
 pub use crate::components::LinkedDocs;
 use crate::components::{follow_text, doc_title, kind_class, use_read_only, Capture, Editable, SideEditor, Toasts};
 use crate::route::{navigate, use_route, Link, Page, Route};
-use crate::session::use_session;
+use crate::session::{use_session, Collection};
 use crate::util::{relative_time, typing_in_field};
 
 fn changed(id: &Id) -> Changed {
@@ -72,11 +72,12 @@ pub fn DocsPage() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let kind = RwSignal::new(None::<DocKind>);
     let mode = RwSignal::new(if wide_window() { Mode::Split } else { Mode::Write });
-    // Live documents matching the search, most recently edited first.
+    // Live documents matching the search, most recently edited first: follows
+    // membership and settled edits (each row follows its own document).
     let matching = Memo::new(move |_| {
         let q = query.get().trim().to_lowercase();
         let mut list: Vec<Document> = collection
-            .live()
+            .settled_live()
             .into_iter()
             .filter(|d| q.is_empty() || d.title.to_lowercase().contains(&q) || d.body.to_lowercase().contains(&q))
             .collect();
@@ -91,16 +92,13 @@ pub fn DocsPage() -> impl IntoView {
             DocKind::ALL
                 .into_iter()
                 .filter(|k| only.is_none_or(|o| o == *k))
-                .map(|k| (k, l.iter().filter(|d| d.kind == k).cloned().collect::<Vec<_>>()))
+                .map(|k| (k, l.iter().filter(|d| d.kind == k).filter_map(|d| d.id.clone()).collect::<Vec<Id>>()))
                 .filter(|(_, docs)| !docs.is_empty())
                 .collect::<Vec<_>>()
         })
     });
     let shown_count = Memo::new(move |_| groups.with(|g| g.iter().map(|(_, d)| d.len()).sum::<usize>()));
-    let total = Memo::new(move |_| {
-        collection.version.track();
-        collection.items.with_untracked(|m| m.values().filter(|d| d.with_untracked(|d| !d.deleted)).count())
-    });
+    let total = Memo::new(move |_| collection.live_count());
 
     let read_only = use_read_only();
     let title = RwSignal::new(String::new());
@@ -209,45 +207,56 @@ pub fn DocsPage() -> impl IntoView {
                             </div>
                         }.into_any();
                     }
-                    let ws = session.get().id.clone();
-                    let current = open.get();
-                    groups.get().into_iter().map(|(k, docs)| {
-                        let n = docs.len();
-                        view! {
-                            <section class="doc-group">
-                                <h2 class="doc-group-title">{plural(k)}<span class="count">{n}</span></h2>
-                                <ul class="item-list" aria-label=plural(k)>
-                                    {docs.into_iter().map(|d| {
-                                        let active = d.id.is_some() && d.id == current;
-                                        let excerpt = first_line(&d.body);
-                                        let empty = excerpt.is_empty();
-                                        let links = d.links.len();
-                                        view! {
-                                            <li class="item-row doc-row" class:active=active>
-                                                <Link to=Route::Page { ws: ws.clone(), page: Page::Docs, open: d.id.clone() } class="item-link doc-link">
-                                                    <span class="doc-row-head">
-                                                        <span class="item-title">{doc_title(&d)}</span>
-                                                        <span class=kind_class(d.kind)>{d.kind.label()}</span>
-                                                        {d.id.clone().map(|id| view! { <crate::components::PeersOn id=id/> })}
-                                                    </span>
-                                                    <span class="doc-excerpt" class:muted=empty>{if empty { "Nothing written yet".to_owned() } else { excerpt }}</span>
-                                                    <span class="muted small">
-                                                        {format!("Edited {}", relative_time(d.updated_at as f64))}
-                                                        {(links > 0).then(|| format!(" · {links} link{}", if links == 1 { "" } else { "s" }))}
-                                                    </span>
-                                                </Link>
-                                            </li>
-                                        }
-                                    }).collect_view()}
-                                </ul>
-                            </section>
-                        }
-                    }).collect_view().into_any()
+                    ().into_any()
                 }}
+                <For each=move || groups.with(|g| g.iter().map(|(k, _)| *k).collect::<Vec<_>>()) key=|k: &DocKind| *k
+                    children={move |k: DocKind| group(collection, k, groups, session.get().id.clone(), open)}/>
             </div>
             {move || open.get().map(|id| view! { <DocEditor id=id mode=mode/> })}
         </main>
     }
+}
+
+/// The documents of kind `k` shown, keyed by id.
+fn group(collection: Collection<Document>, k: DocKind, groups: Memo<Vec<(DocKind, Vec<Id>)>>, ws: String, open: Memo<Option<Id>>) -> impl IntoView {
+    let ids = Memo::new(move |_| groups.with(|g| g.iter().find(|(x, _)| *x == k).map(|(_, ids)| ids.clone()).unwrap_or_default()));
+    view! {
+        <section class="doc-group">
+            <h2 class="doc-group-title">{plural(k)}<span class="count">{move || ids.with(Vec::len)}</span></h2>
+            <ul class="item-list" aria-label=plural(k)>
+                <For each=move || ids.get() key=|id: &Id| id.clone() children={move |id: Id| row(collection, id, ws.clone(), open)}/>
+            </ul>
+        </section>
+    }
+}
+
+/// A document's row; it follows only its own document.
+fn row(collection: Collection<Document>, id: Id, ws: String, open: Memo<Option<Id>>) -> impl IntoView {
+    let Some((doc, active)) = crate::components::row_state(collection, &id, open) else { return ().into_any() };
+    view! {
+        <li class="item-row doc-row" class:active=move || active.get()>
+            <Link to=Route::Page { ws, page: Page::Docs, open: Some(id.clone()) } class="item-link doc-link">
+                <span class="doc-row-head">
+                    <span class="item-title">{move || doc.with(doc_title)}</span>
+                    <span class=move || doc.with(|d| kind_class(d.kind))>{move || doc.with(|d| d.kind.label())}</span>
+                    <crate::components::PeersOn id=id/>
+                </span>
+                {move || doc.with(|d| {
+                    let excerpt = first_line(&d.body);
+                    let empty = excerpt.is_empty();
+                    let links = d.links.len();
+                    view! {
+                        <span class="doc-excerpt" class:muted=empty>{if empty { "Nothing written yet".to_owned() } else { excerpt }}</span>
+                        <span class="muted small">
+                            {format!("Edited {}", relative_time(d.updated_at as f64))}
+                            {(links > 0).then(|| format!(" · {links} link{}", if links == 1 { "" } else { "s" }))}
+                        </span>
+                    }
+                })}
+            </Link>
+        </li>
+    }
+    .into_any()
 }
 
 #[component]

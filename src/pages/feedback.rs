@@ -11,7 +11,7 @@ use waymark_domain::{Changed, Id};
 
 use crate::components::{follow_text, use_read_only, Capture, Editable, Field, LongTextField, SideEditor, Toasts};
 use crate::route::{navigate, use_route, Link, Page, Route};
-use crate::session::use_session;
+use crate::session::{use_session, Collection};
 use crate::util::relative_time;
 
 fn changed(id: &Id) -> Changed {
@@ -61,7 +61,9 @@ pub fn FeedbackPage() -> impl IntoView {
     let segment = RwSignal::new(None::<String>);
     let sentiment = RwSignal::new(None::<Sentiment>);
     let tag = RwSignal::new(None::<String>);
-    let all = Memo::new(move |_| collection.live());
+    // What shows (and the figures over it) follows membership and settled edits; each
+    // row follows its own feedback.
+    let all = Memo::new(move |_| collection.settled_live());
     let shown = Memo::new(move |_| {
         let (q, ch, seg, sen, tg) = (query.get().to_lowercase(), channel.get(), segment.get(), sentiment.get(), tag.get());
         all.with(|list| {
@@ -182,57 +184,58 @@ pub fn FeedbackPage() -> impl IntoView {
                 </div>
                 <Numbers shown=shown/>
                 <ul class="item-list" aria-label="Feedback">
-                    {move || {
-                        let ws = ws.clone();
-                        if shown.with(Vec::is_empty) {
-                            return view! {
-                                <li class="empty">
-                                    {if filtered() {
-                                        "No feedback matches. Try other words or clear the filters."
-                                    } else if read_only.get() {
-                                        "No feedback here."
-                                    } else {
-                                        "No feedback yet. Log what a customer said above: an interview note, a survey answer, a support ticket."
-                                    }}
-                                </li>
-                            }.into_any();
-                        }
-                        shown.get().into_iter().map(|f| {
-                            let id = f.id.clone().unwrap_or_else(Id::random);
-                            let active = open.with(|o| o.as_ref() == Some(&id));
-                            let peer_id = id.clone();
-                            let to = Route::Page { ws: ws.clone(), page: Page::Feedback, open: Some(id) };
-                            let rating = match (f.rating, f.scale) {
-                                (Some(r), Some(s)) => Some(format!("{} {r}", scale_label(s))),
-                                _ => None,
-                            };
-                            view! {
-                                <li class="item-row feedback-row" class:active=active>
-                                    <Link to=to class="item-link">
-                                        <span class="item-title">{if f.text.trim().is_empty() { "(no text)".to_owned() } else { excerpt(&f.text, 140) }}</span>
-                                        <span class="item-meta">
-                                            <crate::components::PeersOn id=peer_id/>
-                                            <span class=format!("badge channel-{}", f.channel.key())>{f.channel.label()}</span>
-                                            {rating.map(|r| view! { <span class="badge rating">{r}</span> })}
-                                            {f.sentiment.map(|s| view! { <span class=format!("badge sentiment-{}", s.key())>{sentiment_label(s)}</span> })}
-                                            {f.tags.iter().take(3).map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}
-                                            <span class="muted small">
-                                                {[f.customer.clone(), f.segment.clone(), f.date.map(|d| d.to_string()).unwrap_or_default()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")}
-                                            </span>
-                                            {(!f.ideas.is_empty()).then(|| view! {
-                                                <span class="muted small">{format!("→ {} idea{}", f.ideas.len(), if f.ideas.len() == 1 { "" } else { "s" })}</span>
-                                            })}
-                                        </span>
-                                    </Link>
-                                </li>
-                            }
-                        }).collect_view().into_any()
-                    }}
+                    <Show when=move || shown.with(Vec::is_empty)>
+                        <li class="empty">
+                            {move || if filtered() {
+                                "No feedback matches. Try other words or clear the filters."
+                            } else if read_only.get() {
+                                "No feedback here."
+                            } else {
+                                "No feedback yet. Log what a customer said above: an interview note, a survey answer, a support ticket."
+                            }}
+                        </li>
+                    </Show>
+                    <For each=move || shown.with(|l| l.iter().filter_map(|f| f.id.clone()).collect::<Vec<Id>>()) key=|id: &Id| id.clone()
+                        children={move |id: Id| row(collection, id, ws.clone(), open)}/>
                 </ul>
             </div>
             {move || open.get().map(|id| view! { <FeedbackEditor id=id/> })}
         </main>
     }
+}
+
+/// A piece of feedback's row in the inbox; it follows only its own feedback.
+fn row(collection: Collection<Feedback>, id: Id, ws: String, open: Memo<Option<Id>>) -> impl IntoView {
+    let Some((fb, active)) = crate::components::row_state(collection, &id, open) else { return ().into_any() };
+    view! {
+        <li class="item-row feedback-row" class:active=move || active.get()>
+            <Link to=Route::Page { ws, page: Page::Feedback, open: Some(id.clone()) } class="item-link">
+                <span class="item-title">{move || fb.with(|f| if f.text.trim().is_empty() { "(no text)".to_owned() } else { excerpt(&f.text, 140) })}</span>
+                <span class="item-meta">
+                    <crate::components::PeersOn id=id/>
+                    {move || fb.with(|f| {
+                        let rating = match (f.rating, f.scale) {
+                            (Some(r), Some(s)) => Some(format!("{} {r}", scale_label(s))),
+                            _ => None,
+                        };
+                        view! {
+                            <span class=format!("badge channel-{}", f.channel.key())>{f.channel.label()}</span>
+                            {rating.map(|r| view! { <span class="badge rating">{r}</span> })}
+                            {f.sentiment.map(|s| view! { <span class=format!("badge sentiment-{}", s.key())>{sentiment_label(s)}</span> })}
+                            {f.tags.iter().take(3).map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}
+                            <span class="muted small">
+                                {[f.customer.clone(), f.segment.clone(), f.date.map(|d| d.to_string()).unwrap_or_default()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")}
+                            </span>
+                            {(!f.ideas.is_empty()).then(|| view! {
+                                <span class="muted small">{format!("→ {} idea{}", f.ideas.len(), if f.ideas.len() == 1 { "" } else { "s" })}</span>
+                            })}
+                        }
+                    })}
+                </span>
+            </Link>
+        </li>
+    }
+    .into_any()
 }
 
 /// NPS and CSAT of the feedback shown: overall, per segment, per month.

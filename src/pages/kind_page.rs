@@ -25,9 +25,6 @@ pub fn page_of(collection: &str) -> AnyView {
     find.1.unwrap_or_else(|| view! { <super::NotFoundPage/> }.into_any())
 }
 
-/// How long after the last edit the list re-sorts.
-const RELIST_AFTER: std::time::Duration = std::time::Duration::from_millis(150);
-
 /// "1 competitor", "3 trends".
 fn count(n: usize, singular: &str, plural: &str) -> String {
     format!("{n} {}", if n == 1 { singular.to_lowercase() } else { plural.to_lowercase() })
@@ -57,29 +54,12 @@ fn kind_page<K: Kind>() -> impl IntoView {
     // other edits a moment after typing pauses (a renamed artifact moves to its place in
     // title order), so a keystroke costs its own row, not a re-sort of the whole list.
     // While searching, every edit re-filters: what matches may change.
-    let settled = RwSignal::new(0u64);
-    let pause = StoredValue::new_local(None::<TimeoutHandle>);
-    Effect::new(move |_| {
-        collection.version.track();
-        if let Some(t) = pause.try_update_value(Option::take).flatten() {
-            t.clear();
-        }
-        let handle = set_timeout_with_handle(move || settled.update(|v| *v += 1), RELIST_AFTER).ok();
-        pause.set_value(handle);
-    });
-    on_cleanup(move || {
-        if let Some(t) = pause.try_update_value(Option::take).flatten() {
-            t.clear();
-        }
-    });
     let shown = Memo::new(move |_| {
-        collection.members.track();
-        settled.track();
         let q = query.get();
         if !q.trim().is_empty() {
             collection.version.track();
         }
-        let items: Vec<K> = collection.items.with_untracked(|m| m.values().map(|s| s.get_untracked()).collect());
+        let items = collection.settled_live();
         search(items.iter(), &q).into_iter().filter_map(|k| k.id().cloned()).collect::<Vec<Id>>()
     });
     let read_only = use_read_only();
@@ -134,9 +114,7 @@ fn kind_page<K: Kind>() -> impl IntoView {
 
 /// One artifact's row: it follows only its own signal.
 fn row<K: Kind>(collection: Collection<K>, id: Id, ws: StoredValue<String>, page: Page, open: Memo<Option<Id>>) -> impl IntoView {
-    let Some(item) = collection.get(&id) else { return ().into_any() };
-    let mine = id.clone();
-    let active = Memo::new(move |_| open.with(|o| o.as_ref() == Some(&mine)));
+    let Some((item, active)) = crate::components::row_state(collection, &id, open) else { return ().into_any() };
     view! {
         <li class="item-row" class:active=move || active.get()>
             <Link to=Route::Page { ws: ws.get_value(), page, open: Some(id.clone()) } class="item-link">

@@ -10,7 +10,7 @@ use waymark_domain::{Changed, Id};
 
 use crate::components::{use_read_only, Capture, Editable, LongTextField, NumberField, SideEditor, Toasts};
 use crate::route::{navigate, use_route, Link, Page, Route};
-use crate::session::use_session;
+use crate::session::{use_session, Collection};
 
 fn changed(id: &Id) -> Changed {
     Changed::one(PERSONAS, id.clone())
@@ -32,11 +32,13 @@ pub fn PersonasPage() -> impl IntoView {
         Route::Page { page: Page::Personas, open, .. } => open.clone(),
         _ => None,
     }));
-    let all = Memo::new(move |_| {
-        let mut l = collection.live();
+    // Order follows membership and settled edits; each card follows its own persona.
+    let shown = Memo::new(move |_| {
+        let mut l = collection.settled_live();
         l.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
-        l
+        l.into_iter().filter_map(|p| p.id).collect::<Vec<Id>>()
     });
+    let total = Memo::new(move |_| collection.live_count());
     let read_only = use_read_only();
     let name = RwSignal::new(String::new());
     let create = move || {
@@ -58,52 +60,55 @@ pub fn PersonasPage() -> impl IntoView {
             <div class="list-pane">
                 <div class="page-head">
                     <h1 class="page-title">"Personas"</h1>
-                    <span class="muted" role="status">{move || format!("{} persona{}", all.with(Vec::len), if all.with(Vec::len) == 1 { "" } else { "s" })}</span>
+                    <span class="muted" role="status">{move || format!("{} persona{}", total.get(), if total.get() == 1 { "" } else { "s" })}</span>
                 </div>
                 <Capture label="New persona name" placeholder="Name a persona, e.g. Fiona, finance admin at a 20-person firm" maxlength=120
                     button="Add persona" value=name on_submit=create/>
                 <div class="gallery" aria-label="Personas">
-                    {move || {
-                        let ws = ws.clone();
-                        if all.with(Vec::is_empty) && read_only.get() {
-                            return view! { <div class="empty"><h2>"No personas yet"</h2></div> }.into_any();
-                        }
-                        if all.with(Vec::is_empty) {
-                            return view! {
+                    <Show when=move || total.get() == 0>
+                        {move || if read_only.get() {
+                            view! { <div class="empty"><h2>"No personas yet"</h2></div> }.into_any()
+                        } else {
+                            view! {
                                 <div class="empty">
                                     <h2>"Who is this product for?"</h2>
                                     <p>"A persona is a sketch of a real group of users: their goals, what gets in their way, what they say. Stories and feedback can name one, so decisions stay tied to people."</p>
                                 </div>
-                            }.into_any();
-                        }
-                        all.get().into_iter().map(|p: Persona| {
-                            let id = p.id.clone().unwrap_or_else(Id::random);
-                            let active = open.with(|o| o.as_ref() == Some(&id));
-                            let peer_id = id.clone();
-                            let initial = p.name.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_else(|| "?".into());
-                            view! {
-                                <Link to=Route::Page { ws: ws.clone(), page: Page::Personas, open: Some(id) } class="card persona-card">
-                                    <span class="persona-head" class:active=active>
-                                        <span class="avatar persona-avatar" aria-hidden="true">{initial}</span>
-                                        <span class="persona-id">
-                                            <strong class="persona-name">{if p.name.trim().is_empty() { "Unnamed persona".to_owned() } else { p.name.clone() }}</strong>
-                                            <span class="muted small persona-role">{p.role.clone()}</span>
-                                        </span>
-                                        <crate::components::PeersOn id=peer_id/>
-                                    </span>
-                                    {(!p.quote.trim().is_empty()).then(|| view! { <q class="persona-quote">{cut(&p.quote, 140)}</q> })}
-                                    {(!p.goals.trim().is_empty()).then(|| view! { <span class="small"><strong>"Goals: "</strong>{cut(&p.goals, 110)}</span> })}
-                                    {(!p.pain_points.trim().is_empty()).then(|| view! { <span class="small"><strong>"Pains: "</strong>{cut(&p.pain_points, 110)}</span> })}
-                                    {p.segment_size.map(|n| view! { <span class="muted small">{format!("≈ {} people", group_thousands(n))}</span> })}
-                                </Link>
-                            }
-                        }).collect_view().into_any()
-                    }}
+                            }.into_any()
+                        }}
+                    </Show>
+                    <For each=move || shown.get() key=|id: &Id| id.clone() children={move |id: Id| card(collection, id, ws.clone(), open)}/>
                 </div>
             </div>
             {move || open.get().map(|id| view! { <PersonaEditor id=id/> })}
         </main>
     }
+}
+
+/// A persona's card in the gallery; it follows only its own persona.
+fn card(collection: Collection<Persona>, id: Id, ws: String, open: Memo<Option<Id>>) -> impl IntoView {
+    let Some((p, active)) = crate::components::row_state(collection, &id, open) else { return ().into_any() };
+    view! {
+        <Link to=Route::Page { ws, page: Page::Personas, open: Some(id.clone()) } class="card persona-card">
+            <span class="persona-head" class:active=move || active.get()>
+                <span class="avatar persona-avatar" aria-hidden="true">
+                    {move || p.with(|p| p.name.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_else(|| "?".into()))}
+                </span>
+                <span class="persona-id">
+                    <strong class="persona-name">{move || p.with(|p| if p.name.trim().is_empty() { "Unnamed persona".to_owned() } else { p.name.clone() })}</strong>
+                    <span class="muted small persona-role">{move || p.with(|p| p.role.clone())}</span>
+                </span>
+                <crate::components::PeersOn id=id/>
+            </span>
+            {move || p.with(|p| view! {
+                {(!p.quote.trim().is_empty()).then(|| view! { <q class="persona-quote">{cut(&p.quote, 140)}</q> })}
+                {(!p.goals.trim().is_empty()).then(|| view! { <span class="small"><strong>"Goals: "</strong>{cut(&p.goals, 110)}</span> })}
+                {(!p.pain_points.trim().is_empty()).then(|| view! { <span class="small"><strong>"Pains: "</strong>{cut(&p.pain_points, 110)}</span> })}
+                {p.segment_size.map(|n| view! { <span class="muted small">{format!("≈ {} people", group_thousands(n))}</span> })}
+            })}
+        </Link>
+    }
+    .into_any()
 }
 
 #[component]

@@ -10,7 +10,7 @@ use waymark_domain::{Changed, Id};
 use crate::components::{follow_text, use_read_only, Capture, Editable, Field, NumberField, SideEditor, Toasts};
 use crate::pages::docs::LinkedDocs;
 use crate::route::{navigate, use_route, Link, Page, Route};
-use crate::session::use_session;
+use crate::session::{use_session, Collection};
 
 fn changed(id: &Id) -> Changed {
     Changed::one(STORIES, id.clone())
@@ -37,19 +37,21 @@ pub fn StoriesPage() -> impl IntoView {
         Route::Page { page: Page::Stories, open, .. } => open.clone(),
         _ => None,
     }));
-    let names = Memo::new(move |_| personas.live().into_iter().filter_map(|p| Some((p.id?, p.name))).collect::<Vec<_>>());
+    let names = Memo::new(move |_| personas.settled_live().into_iter().filter_map(|p| Some((p.id?, p.name))).collect::<Vec<_>>());
     let status = RwSignal::new(None::<StoryStatus>);
     let persona = RwSignal::new(None::<String>);
+    // Which stories show, newest first: follows membership and settled edits; each row
+    // follows its own story.
     let shown = Memo::new(move |_| {
         let (st, pe) = (status.get(), persona.get());
         let mut l: Vec<Story> = collection
-            .live()
+            .settled_live()
             .into_iter()
             .filter(|s| st.is_none_or(|st| s.status == st))
             .filter(|s| pe.as_ref().is_none_or(|p| &s.persona == p))
             .collect();
         l.sort_by(|a, b| b.created_at.cmp(&a.created_at));
-        l
+        l.into_iter().filter_map(|s| s.id).collect::<Vec<Id>>()
     });
     let read_only = use_read_only();
     let goal = RwSignal::new(String::new());
@@ -94,42 +96,40 @@ pub fn StoriesPage() -> impl IntoView {
                     </select>
                 </div>
                 <ul class="item-list" aria-label="Stories">
-                    {move || {
-                        let ws = ws.clone();
-                        if shown.with(Vec::is_empty) {
-                            let none = if read_only.get() {
-                                "No stories here."
-                            } else {
-                                "No stories yet. Type what a user wants above; then say who they are, why, and how you'll know it's done."
-                            };
-                            return view! { <li class="empty">{none}</li> }.into_any();
-                        }
-                        let names = names.get();
-                        shown.get().into_iter().map(|s| {
-                            let id = s.id.clone().unwrap_or_else(Id::random);
-                            let active = open.with(|o| o.as_ref() == Some(&id));
-                            let text = sentence(&s, &persona_name(&names, &s.persona));
-                            let peer_id = id.clone();
-                            view! {
-                                <li class="item-row" class:active=active>
-                                    <Link to=Route::Page { ws: ws.clone(), page: Page::Stories, open: Some(id) } class="item-link">
-                                        <span class="item-title story-text">{text}</span>
-                                        <span class="item-meta">
-                                            <crate::components::PeersOn id=peer_id/>
-                                            <span class=format!("badge story-{}", s.status.key())>{s.status.label()}</span>
-                                            {s.estimate.map(|e| view! { <span class="badge">{format!("{} pts", waymark_domain::ranking::number(e))}</span> })}
-                                            <span class="muted small">{format!("{} criteri{}", s.criteria.len(), if s.criteria.len() == 1 { "on" } else { "a" })}</span>
-                                        </span>
-                                    </Link>
-                                </li>
-                            }
-                        }).collect_view().into_any()
-                    }}
+                    <Show when=move || shown.with(Vec::is_empty)>
+                        <li class="empty">{move || if read_only.get() {
+                            "No stories here."
+                        } else {
+                            "No stories yet. Type what a user wants above; then say who they are, why, and how you'll know it's done."
+                        }}</li>
+                    </Show>
+                    <For each=move || shown.get() key=|id: &Id| id.clone() children={move |id: Id| row(collection, id, ws.clone(), open, names)}/>
                 </ul>
             </div>
             {move || open.get().map(|id| view! { <StoryEditor id=id/> })}
         </main>
     }
+}
+
+/// A story's row in the list; it follows only its own story (and persona names).
+fn row(collection: Collection<Story>, id: Id, ws: String, open: Memo<Option<Id>>, names: Memo<Vec<(Id, String)>>) -> impl IntoView {
+    let Some((story, active)) = crate::components::row_state(collection, &id, open) else { return ().into_any() };
+    view! {
+        <li class="item-row" class:active=move || active.get()>
+            <Link to=Route::Page { ws, page: Page::Stories, open: Some(id.clone()) } class="item-link">
+                <span class="item-title story-text">{move || story.with(|s| names.with(|n| sentence(s, &persona_name(n, &s.persona))))}</span>
+                <span class="item-meta">
+                    <crate::components::PeersOn id=id/>
+                    {move || story.with(|s| view! {
+                        <span class=format!("badge story-{}", s.status.key())>{s.status.label()}</span>
+                        {s.estimate.map(|e| view! { <span class="badge">{format!("{} pts", waymark_domain::ranking::number(e))}</span> })}
+                        <span class="muted small">{format!("{} criteri{}", s.criteria.len(), if s.criteria.len() == 1 { "on" } else { "a" })}</span>
+                    })}
+                </span>
+            </Link>
+        </li>
+    }
+    .into_any()
 }
 
 #[component]

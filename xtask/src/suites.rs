@@ -127,9 +127,15 @@ fn e2e_env<'a>(cmd: &'a mut Command, relay: &Path) -> &'a mut Command {
 pub fn bench(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("relay") => return relay_bench(&args[1..]),
+        Some(only @ ("lists" | "ranking")) => {
+            install::all(true)?;
+            build()?;
+            let relay = build_relay()?;
+            return run_cmd(e2e_env(&mut Command::new("cargo"), &relay).args(["run", "--release", "-p", "waymark-e2e", "--bin", "browser-bench", only]));
+        }
         Some(other) => {
             return Err(format!(
-                "unknown benchmark {other:?}: `cargo xtask bench` runs them all, `cargo xtask bench relay [options]` only the relay's"
+                "unknown benchmark {other:?}: `cargo xtask bench` runs them all, `cargo xtask bench relay [options]` only the relay's, `bench lists` or `bench ranking` only that browser benchmark"
             ))
         }
         None => {}

@@ -47,6 +47,18 @@ impl Dice {
         self.0 ^= self.0 << 17;
         from[(self.0 % from.len() as u64) as usize]
     }
+
+    /// A paragraph of about 200 characters.
+    fn paragraph(&mut self) -> String {
+        let mut text = String::new();
+        while text.len() < 190 {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(self.pick(&SENTENCES));
+        }
+        text
+    }
 }
 
 /// A workspace like a busy team's: `n` ideas with varied ~40-character titles, a
@@ -58,13 +70,7 @@ pub fn busy_workspace(n: usize) -> Workspace {
     for i in 0..n {
         let at = 1_700_000_000_000 + i as i64;
         let title = format!("{} {} {}", dice.pick(&VERBS), dice.pick(&OBJECTS), dice.pick(&QUALIFIERS));
-        let mut description = String::new();
-        while description.len() < 190 {
-            if !description.is_empty() {
-                description.push(' ');
-            }
-            description.push_str(dice.pick(&SENTENCES));
-        }
+        let description = dice.paragraph();
         let id = ws.create_idea(&title, at, "Bench").expect("fresh document");
         ws.set_idea_text(&id, IdeaText::Description, &description, at).expect("fresh document");
         ws.add_idea_tag(&id, TAGS[i % TAGS.len()], at).expect("fresh document");
@@ -90,6 +96,54 @@ pub fn busy_workspace(n: usize) -> Workspace {
     ws
 }
 
+/// Collections a list page shows, for benchmarks of one edit in a long list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Collection {
+    Personas,
+    Stories,
+    Feedback,
+    Documents,
+    Competitors,
+    Trends,
+}
+
+impl Collection {
+    pub const ALL: [Collection; 6] =
+        [Collection::Personas, Collection::Stories, Collection::Feedback, Collection::Documents, Collection::Competitors, Collection::Trends];
+}
+
+/// A workspace with `n` artifacts of `collection`, each with a name or title of
+/// ~40 characters and a ~200-character text, all committed.
+pub fn workspace_of(collection: Collection, n: usize) -> Workspace {
+    use crate::competitor::Competitor;
+    use crate::kind::FieldInput::Value;
+    use crate::trend::Trend;
+    let mut ws = Workspace::create(&format!("Bench {n} {collection:?}"), 1_700_000_000_000, "Bench");
+    let mut dice = Dice(0x2545_f491_4f6c_dd1d);
+    for i in 0..n {
+        let at = 1_700_000_000_000 + i as i64;
+        let title = format!("{} {} {}", dice.pick(&VERBS), dice.pick(&OBJECTS), dice.pick(&QUALIFIERS));
+        let text = dice.paragraph();
+        let made = match collection {
+            Collection::Personas => ws
+                .create_persona(&title, at, "Bench")
+                .and_then(|id| ws.set_persona_text(&id, crate::persona::PersonaText::Goals, &text, at)),
+            Collection::Stories => ws.create_story(&title, at, "Bench").and_then(|id| ws.set_story_text(&id, true, &text, at)),
+            Collection::Feedback => ws.create_feedback(&format!("{title}. {text}"), crate::feedback::Channel::Interview, at, "Bench").map(|_| ()),
+            Collection::Documents => ws
+                .create_document(&title, crate::DocKind::Spec, at, "Bench")
+                .and_then(|id| ws.set_document_text(&id, true, &text, at)),
+            Collection::Competitors => ws
+                .create_item::<Competitor>(&title, at, "Bench")
+                .and_then(|id| ws.set_field::<Competitor>(&id, "positioning", Value(&text), at)),
+            Collection::Trends => ws.create_item::<Trend>(&title, at, "Bench").and_then(|id| ws.set_field::<Trend>(&id, "impact", Value(&text), at)),
+        };
+        made.expect("fresh document");
+    }
+    ws.commit();
+    ws
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +163,21 @@ mod tests {
         assert!(distinct.len() > 40, "titles vary");
         let scored = ideas.iter().filter(|i| i.scores.get("rice").is_some_and(|m| m.len() == 4)).count();
         assert_eq!(scored, 54, "nine in ten ideas have RICE inputs");
+    }
+
+    #[test]
+    fn a_workspace_of_each_collection_has_n_of_it() {
+        for c in Collection::ALL {
+            let ws = workspace_of(c, 12);
+            let n = match c {
+                Collection::Personas => ws.personas().0.len(),
+                Collection::Stories => ws.stories().0.len(),
+                Collection::Feedback => ws.all_feedback().0.len(),
+                Collection::Documents => ws.documents().0.len(),
+                Collection::Competitors => ws.items::<crate::competitor::Competitor>().0.len(),
+                Collection::Trends => ws.items::<crate::trend::Trend>().0.len(),
+            };
+            assert_eq!(n, 12, "{c:?}");
+        }
     }
 }

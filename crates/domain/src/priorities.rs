@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use automerge::{transaction::Transactable, ReadDoc, ScalarValue, Value, ROOT};
 
-use crate::fields::{child_map, ensure_map};
+use crate::fields::{child_map, describe_field, ensure_map, DocFields, FieldSource, Problem, Reader};
 use crate::schema::SETTINGS;
 use crate::scoring::{self, KanoAnswer, KanoResult, Score};
 use crate::workspace::{EditError, Workspace};
@@ -185,6 +185,41 @@ impl Workspace {
             Ok(Some((Value::Scalar(s), _))) => s.as_str().and_then(Framework::parse).unwrap_or_default(),
             _ => Framework::default(),
         }
+    }
+
+    /// What in the settings is not in the expected shape (each read falls back to its
+    /// default: RICE, no criterion, a weight of 0), like every other reader reports.
+    pub fn settings_problems(&self) -> Vec<Problem> {
+        let mut problems: Vec<Problem> = self.repairs_of(SETTINGS).collect();
+        let Some(settings) = child_map(&self.doc, &ROOT, SETTINGS) else {
+            let found = DocFields { doc: &self.doc, obj: ROOT }.field(SETTINGS);
+            if !matches!(found, crate::fields::Field::Missing) {
+                problems.push(Problem { path: SETTINGS.into(), message: format!("expected a map, found {}; ranked by RICE", describe_field(&found)) });
+            }
+            return problems;
+        };
+        let source = DocFields { doc: &self.doc, obj: settings.clone() };
+        let mut r = Reader { source: &source, path: SETTINGS.into(), problems: &mut problems };
+        let framework = r.str(FRAMEWORK);
+        if !framework.is_empty() && Framework::parse(&framework).is_none() {
+            let shown: String = framework.chars().take(40).collect();
+            r.problem(FRAMEWORK, format!("unknown framework {shown:?}; ranked by RICE"));
+        }
+        let _ = r.set(CRITERIA);
+        if let Some(map) = child_map(&self.doc, &settings, CRITERIA) {
+            for key in self.doc.keys(&map) {
+                let path = format!("{SETTINGS}/{CRITERIA}/{}", key.chars().take(40).collect::<String>());
+                let Some(obj) = child_map(&self.doc, &map, &key) else {
+                    problems.push(Problem { path, message: "expected a map; skipped".into() });
+                    continue;
+                };
+                let source = DocFields { doc: &self.doc, obj };
+                let mut r = Reader { source: &source, path, problems: &mut problems };
+                let _ = r.str("name");
+                let _ = r.number("weight");
+            }
+        }
+        problems
     }
 
     pub fn set_framework(&mut self, framework: Framework) -> Result<(), EditError> {
@@ -405,5 +440,31 @@ mod tests {
         a.merge(&mut b).unwrap();
         let inputs = a.score_inputs(&idea);
         assert_eq!(inputs["rice"].len(), 2);
+    }
+
+    #[test]
+    fn settings_a_peer_damaged_are_reported_and_read_as_defaults() {
+        let mut ws = Workspace::create("Payments", 1, "Ana");
+        assert_eq!(ws.settings_problems(), vec![]);
+        let c = ws.put_weighted_criterion(None, "Value", 2.0).unwrap();
+        let settings = child_map(&ws.doc, &ROOT, SETTINGS).unwrap();
+        ws.doc.put(&settings, FRAMEWORK, "astrology").unwrap();
+        let criteria = child_map(&ws.doc, &settings, CRITERIA).unwrap();
+        let obj = child_map(&ws.doc, &criteria, c.as_str()).unwrap();
+        ws.doc.put(&obj, "weight", "heavy").unwrap();
+        ws.doc.put(&criteria, "junk", 7).unwrap();
+        let problems: Vec<String> = ws.settings_problems().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            problems,
+            vec![
+                "settings/framework: unknown framework \"astrology\"; ranked by RICE".to_owned(),
+                format!("settings/criteria/{c}/weight: expected a number, found a string"),
+                "settings/criteria/junk: expected a map; skipped".to_owned(),
+            ]
+        );
+        assert_eq!(ws.framework(), Framework::Rice);
+        assert_eq!(ws.weighted_criteria()[0].weight, 0.0);
+        ws.doc.put(ROOT, SETTINGS, "gone").unwrap();
+        assert_eq!(ws.settings_problems()[0].to_string(), "settings: expected a map, found a string; ranked by RICE");
     }
 }

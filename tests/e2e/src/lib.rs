@@ -166,6 +166,17 @@ impl Browser {
         Browser { client, _driver: driver, _profile: profile, downloads: downloads_dir.path().to_owned(), _downloads_dir: downloads_dir }
     }
 
+    /// Opens Home on a wide window and creates a workspace called `name` through its
+    /// form; returns once its brief shows.
+    pub async fn create_workspace(&self, relay: &Relay, name: &str) {
+        self.client.set_window_size(1400, 1000).await.unwrap();
+        self.goto(&relay.url("/")).await;
+        self.wait_for_text("h1", "Your workspaces").await;
+        self.type_into("input[aria-label='New workspace name']", name).await;
+        self.click(".create-form button[type=submit]").await;
+        self.wait_for_text("h1.page-title", "Brief").await;
+    }
+
     /// Opens `url` and waits for it to load.
     pub async fn goto(&self, url: &str) {
         self.client.goto(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));

@@ -8,12 +8,7 @@ use waymark_e2e::{keys, Browser, Relay};
 const IDEA: &str = "Invoice reminders by email";
 
 async fn create_workspace_with_idea(b: &Browser, relay: &Relay) {
-    b.client.set_window_size(1400, 1000).await.unwrap();
-    b.goto(&relay.url("/")).await;
-    b.wait_for_text("h1", "Your workspaces").await;
-    b.type_into("input[aria-label='New workspace name']", "Payments").await;
-    b.click(".create-form button[type=submit]").await;
-    b.wait_for_text("h1.page-title", "Brief").await;
+    b.create_workspace(relay, "Payments").await;
     b.click("a.nav-link[href$='/ideas']").await;
     b.type_into("input[aria-label='New idea']", &format!("{IDEA}{}", keys::ENTER)).await;
     b.wait_for_text(".idea-row .idea-title", IDEA).await;

@@ -32,12 +32,7 @@ async fn create_doc(b: &Browser, title: &str, kind: &str) {
 async fn a_spec_renders_safely_links_to_an_idea_from_both_sides_and_persists() {
     let relay = Relay::start().await;
     let b = Browser::start().await;
-    b.client.set_window_size(1400, 1000).await.unwrap();
-    b.goto(&relay.url("/")).await;
-    b.wait_for_text("h1", "Your workspaces").await;
-    b.type_into("input[aria-label='New workspace name']", "Payments").await;
-    b.click(".create-form button[type=submit]").await;
-    b.wait_for_text("h1.page-title", "Brief").await;
+    b.create_workspace(&relay, "Payments").await;
     b.click("a.nav-link[href$='/ideas']").await;
     b.type_into("input[aria-label='New idea']", &format!("{IDEA}{}", keys::ENTER)).await;
     b.wait_for_text(".idea-row .idea-title", IDEA).await;

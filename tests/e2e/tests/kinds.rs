@@ -7,20 +7,11 @@ use waymark_e2e::{keys, Browser, Relay};
 
 const EDITOR: &str = "aside.editor";
 
-async fn create_workspace(b: &Browser, relay: &Relay) {
-    b.client.set_window_size(1400, 1000).await.unwrap();
-    b.goto(&relay.url("/")).await;
-    b.wait_for_text("h1", "Your workspaces").await;
-    b.type_into("input[aria-label='New workspace name']", "Payments").await;
-    b.click(".create-form button[type=submit]").await;
-    b.wait_for_text("h1.page-title", "Brief").await;
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pm_tracks_a_competitor_and_a_trend() {
     let relay = Relay::start().await;
     let b = Browser::start().await;
-    create_workspace(&b, &relay).await;
+    b.create_workspace(&relay, "Payments").await;
 
     // Competitors: the empty page says what they are for.
     b.click_text("a.nav-link", "Competitors").await;

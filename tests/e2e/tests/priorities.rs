@@ -46,12 +46,7 @@ async fn type_number(b: &Browser, input: &str, title: &str, value: &str) {
 async fn a_pm_scores_ideas_under_two_frameworks_cuts_one_and_uses_the_matrix() {
     let relay = Relay::start().await;
     let b = Browser::start().await;
-    b.client.set_window_size(1400, 1000).await.unwrap();
-    b.goto(&relay.url("/")).await;
-    b.wait_for_text("h1", "Your workspaces").await;
-    b.type_into("input[aria-label='New workspace name']", "Payments").await;
-    b.click(".create-form button[type=submit]").await;
-    b.wait_for_text("h1.page-title", "Brief").await;
+    b.create_workspace(&relay, "Payments").await;
     b.click("a.nav-link[href$='/ideas']").await;
     for title in [REMINDERS, DARK, AUDIT] {
         b.type_into("input[aria-label='New idea']", &format!("{title}{}", keys::ENTER)).await;

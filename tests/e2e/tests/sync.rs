@@ -29,6 +29,20 @@ async fn set_name(b: &Browser, name: &str) {
     b.wait_for_text(".profile-name", name).await;
 }
 
+/// A shares the open workspace; B, as Grace Hopper, opens the edit link.
+async fn share_with_grace(a: &Browser, b: &Browser, relay: &Relay) {
+    a.click("button.share-button").await;
+    a.click_text(".dialog button", "Create share links").await;
+    a.wait_for(".edit-link input").await;
+    let edit_link = a.value(".edit-link input").await;
+    a.type_into(".edit-link input", keys::ESCAPE).await;
+    a.wait_until(UP_TO_DATE, "A's workspace to reach the relay").await;
+    b.goto(&relay.url("/")).await;
+    set_name(b, "Grace Hopper").await;
+    b.goto(&edit_link).await;
+    b.wait_for_text("h1.page-title", "Brief").await;
+}
+
 fn has_all(titles: &[&str]) -> String {
     let list = titles.iter().map(|t| format!("{t:?}")).collect::<Vec<_>>().join(",");
     format!("(() => {{ const shown = [...document.querySelectorAll('{ROWS}')].map(e => e.textContent); return [{list}].every(t => shown.some(s => s.includes(t))); }})()")
@@ -268,17 +282,7 @@ async fn a_teammates_open_item_shows_on_its_row_in_every_list() {
     a.type_into("input[aria-label='New competitor name']", &format!("Acme Analytics{}", keys::ENTER)).await;
     a.wait_for_text("ul[aria-label='Competitors'] .item-row", "Acme Analytics").await;
     a.type_into("body", keys::ESCAPE).await;
-    a.click("button.share-button").await;
-    a.click_text(".dialog button", "Create share links").await;
-    a.wait_for(".edit-link input").await;
-    let edit_link = a.value(".edit-link input").await;
-    a.type_into(".edit-link input", keys::ESCAPE).await;
-    a.wait_until(UP_TO_DATE, "A's workspace to reach the relay").await;
-
-    b.goto(&relay.url("/")).await;
-    set_name(&b, "Grace Hopper").await;
-    b.goto(&edit_link).await;
-    b.wait_for_text("h1.page-title", "Brief").await;
+    share_with_grace(&a, &b, &relay).await;
 
     // B opens each item in turn; A, on that item's list, sees Grace's initials on its
     // row (and on the idea's row of the ranked table).
@@ -326,17 +330,7 @@ async fn two_people_typing_in_one_persona_keep_both_edits_and_their_carets() {
     a.click("a.nav-link[href$='/personas']").await;
     a.type_into("input[aria-label='New persona name']", &format!("Fiona, finance admin{}", keys::ENTER)).await;
     a.type_into(GOALS, "Close the month in a day").await;
-    a.click("button.share-button").await;
-    a.click_text(".dialog button", "Create share links").await;
-    a.wait_for(".edit-link input").await;
-    let edit_link = a.value(".edit-link input").await;
-    a.type_into(".edit-link input", keys::ESCAPE).await;
-    a.wait_until(UP_TO_DATE, "A's workspace to reach the relay").await;
-
-    b.goto(&relay.url("/")).await;
-    set_name(&b, "Grace Hopper").await;
-    b.goto(&edit_link).await;
-    b.wait_for_text("h1.page-title", "Brief").await;
+    share_with_grace(&a, &b, &relay).await;
     b.click("a.nav-link[href$='/personas']").await;
     b.click_text(".persona-card", "Fiona, finance admin").await;
     b.wait_until(&format!("document.querySelector(\"{GOALS}\").value === 'Close the month in a day'"), "B to see Fiona's goals").await;

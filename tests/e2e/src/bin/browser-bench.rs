@@ -3,7 +3,10 @@
 //! navigation to the rendered idea list, the longest main-thread task during that
 //! load, and keystroke-to-paint latency in an idea's title; for a ranked table of 2,000
 //! ideas, the time from changing one idea's input to the re-scored, re-sorted table on
-//! screen. `browser-bench ranking` runs only the ranking measurement.
+//! screen; for every list page (personas, stories, feedback, documents, competitors,
+//! trends) of 100, 1,000 and 5,000 items, one keystroke in an item's name until its
+//! row is updated and painted. `browser-bench ranking` and `browser-bench lists` run
+//! only those measurements.
 
 use std::time::Duration;
 
@@ -15,6 +18,8 @@ const LOADS: usize = 5;
 const KEYSTROKES: usize = 40;
 const RANKED_IDEAS: usize = 2_000;
 const INPUT_CHANGES: usize = 40;
+const LIST_SIZES: [usize; 3] = [100, 1_000, 5_000];
+const LIST_KEYSTROKES: usize = 20;
 
 /// A saved workspace of `n` ideas and its id.
 fn workspace_bytes(n: usize) -> (String, Vec<u8>) {
@@ -44,8 +49,13 @@ fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
 /// Imports a saved workspace of `n` ideas through Home and returns its id.
 async fn import(b: &Browser, relay: &Relay, n: usize) -> String {
     let (id, bytes) = workspace_bytes(n);
-    let file = b.downloads.join(format!("bench-{n}.automerge"));
-    std::fs::write(&file, &bytes).unwrap();
+    import_bytes(b, relay, &format!("bench-{n}"), id, &bytes).await
+}
+
+/// Imports `bytes` (a saved workspace whose id is `id`) through Home as `name`.
+async fn import_bytes(b: &Browser, relay: &Relay, name: &str, id: String, bytes: &[u8]) -> String {
+    let file = b.downloads.join(format!("{name}.automerge"));
+    std::fs::write(&file, bytes).unwrap();
     b.goto(&relay.url("/")).await;
     b.wait_for("input[type=file]").await.send_keys(&file.to_string_lossy()).await.unwrap();
     wait_long(b, "[...document.querySelectorAll('.toast')].some(t => t.textContent.includes('Imported'))").await;
@@ -104,16 +114,100 @@ async fn ranking(b: &Browser, relay: &Relay) {
     );
 }
 
+/// For every list page: one keystroke in the open artifact's name → its row updated in
+/// the DOM (all reactive work done) and → painted, with 100, 1,000 and 5,000 artifacts.
+/// With `WAYMARK_DIST_BEFORE` (another build of the app, e.g. an earlier commit's), each
+/// list that build has is measured there too, in the same run, one after the other.
+async fn lists(b: &Browser, relay: &Relay) {
+    use waymark_domain::fixtures::Collection;
+    let before = std::env::var_os("WAYMARK_DIST_BEFORE").map(|d| Relay::start_with_dist(d.into()));
+    let before = match before {
+        Some(f) => Some(f.await),
+        None => None,
+    };
+    println!("one edit in a long list: keystroke in the open item's name → row updated in the DOM, and → painted ({LIST_KEYSTROKES} keystrokes)");
+    println!("{:>8} | {:>12} | {:>6} | {:>22} | {:>22}", "build", "list", "items", "→ DOM updated (med/p95)", "→ paint (med/p95)");
+    for c in Collection::ALL {
+        for n in LIST_SIZES {
+            let new_kind = matches!(c, Collection::Competitors | Collection::Trends);
+            if let (Some(old), false) = (&before, new_kind) {
+                list_edit(b, old, "before", c, n).await;
+            }
+            list_edit(b, relay, "after", c, n).await;
+        }
+    }
+}
+
+/// One list page of `n` items, served by `relay`: see [`lists`].
+async fn list_edit(b: &Browser, relay: &Relay, build: &str, c: waymark_domain::fixtures::Collection, n: usize) {
+    use waymark_domain::fixtures::{workspace_of, Collection};
+    let (page, row, open, field) = match c {
+        Collection::Personas => ("personas", ".persona-card", ".persona-card", "aside.editor input.field-input"),
+        Collection::Stories => ("stories", "ul[aria-label='Stories'] .item-row", "ul[aria-label='Stories'] .item-row a", "aside.editor input[aria-label='Goal']"),
+        Collection::Feedback => ("feedback", ".feedback-row", ".feedback-row a", "aside.editor textarea"),
+        Collection::Documents => ("docs", ".doc-row", ".doc-row a", "aside.editor input[aria-label='Document title']"),
+        Collection::Competitors => ("competitors", "ul[aria-label='Competitors'] .item-row", "ul[aria-label='Competitors'] .item-row a", "aside.editor input.field-input"),
+        Collection::Trends => ("trends", "ul[aria-label='Trends'] .item-row", "ul[aria-label='Trends'] .item-row a", "aside.editor input.field-input"),
+    };
+    let mut ws = workspace_of(c, n);
+    let id = import_bytes(b, relay, &format!("{build}-{page}-{n}"), ws.workspace_id(), &ws.save()).await;
+    b.goto(&relay.url(&format!("/w/{id}/{page}"))).await;
+    wait_long(b, &format!("document.querySelectorAll(\"{row}\").length > 0")).await;
+    b.click(open).await;
+    wait_long(b, &format!("document.querySelector(\"{field}\")")).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Keystrokes go at the start of the name, where every row shows it.
+    let result = b
+        .eval_async(&format!(
+            "const done = arguments[0]; const input = document.querySelector(\"{field}\"); \
+             const update = [], paint = []; let i = 0; \
+             function step() {{ \
+               if (i >= {LIST_KEYSTROKES}) {{ done({{ update, paint, value: input.value }}); return; }} \
+               const t0 = performance.now(); \
+               input.value = 'x' + input.value; input.setSelectionRange(1, 1); \
+               input.dispatchEvent(new InputEvent('input', {{ bubbles: true, data: 'x', inputType: 'insertText' }})); \
+               let hops = 0; const settle = () => {{ if (++hops < 200) queueMicrotask(settle); else update.push(performance.now() - t0); }}; \
+               queueMicrotask(settle); \
+               requestAnimationFrame(() => setTimeout(() => {{ paint.push(performance.now() - t0); i++; setTimeout(step, 30); }}, 0)); \
+             }} \
+             step();"
+        ))
+        .await;
+    let list = |k: &str| -> Vec<f64> { result[k].as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default() };
+    let (update, paint) = (list("update"), list("paint"));
+    // The edited row shows what was typed: the keystrokes reached the list.
+    let typed: String = result["value"].as_str().unwrap_or_default().chars().take(LIST_KEYSTROKES + 8).collect();
+    wait_long(b, &format!("[...document.querySelectorAll(\"{row}\")].some(r => r.textContent.includes({typed:?}))")).await;
+    println!(
+        "{:>8} | {:>12} | {:>6} | {:>10.1} / {:>6.1} ms | {:>10.1} / {:>6.1} ms",
+        build,
+        page,
+        n,
+        median(update.clone()),
+        percentile(update, 0.95),
+        median(paint.clone()),
+        percentile(paint, 0.95)
+    );
+}
+
 #[tokio::main]
 async fn main() {
     let relay = Relay::start().await;
     let b = Browser::start().await;
     b.goto(&relay.url("/")).await;
     b.wait_for_text("h1", "Your workspaces").await;
-    if std::env::args().nth(1).as_deref() == Some("ranking") {
-        ranking(&b, &relay).await;
-        b.close().await;
-        return;
+    match std::env::args().nth(1).as_deref() {
+        Some("ranking") => {
+            ranking(&b, &relay).await;
+            b.close().await;
+            return;
+        }
+        Some("lists") => {
+            lists(&b, &relay).await;
+            b.close().await;
+            return;
+        }
+        _ => {}
     }
     println!("browser benchmarks (headless Chromium, release build, {LOADS} loads and {KEYSTROKES} keystrokes per size)");
     println!("{:>8} | {:>22} | {:>22} | {:>26} | {:>24}", "ideas", "navigation→list (med)", "longest task (max)", "keystroke handler (med/p95)", "keystroke→paint (med/p95)");
@@ -174,5 +268,6 @@ async fn main() {
         );
     }
     ranking(&b, &relay).await;
+    lists(&b, &relay).await;
     b.close().await;
 }
