@@ -10,6 +10,7 @@ mod rows;
 pub mod read_only;
 mod save_indicator;
 mod share;
+mod tags;
 mod side_editor;
 mod toast;
 
@@ -24,4 +25,5 @@ pub use read_only::{use_read_only, Editable, Field, ReadOnly};
 pub use save_indicator::SaveIndicator;
 pub use share::{my_presence, PeerAvatars, PeersHere, PeersOn, ShareButton, SyncIndicator};
 pub use side_editor::SideEditor;
+pub use tags::TagEditor;
 pub use toast::{ToastHost, Toasts};

@@ -335,7 +335,6 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
             </Field>
         }
     };
-    let new_tag = RwSignal::new(String::new());
     let channel = Memo::new(move |_| fb.with(|f| f.channel));
     let scale = Memo::new(move |_| fb.with(|f| f.scale.or(f.channel.default_scale())));
     let rating = Memo::new(move |_| fb.with(|f| f.rating));
@@ -345,7 +344,6 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
         l.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
         l
     });
-    let read_only = use_read_only();
     let channel_read = Signal::derive(move || channel.get().label().to_owned());
     let rating_read = Signal::derive(move || match (rating.get(), scale.get()) {
         (Some(r), Some(s)) => format!("{} {r}", scale_label(s)),
@@ -429,41 +427,9 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
                     </select>
                 </Field>
             </div>
-            <div class="field">
-                <span class="field-label">"Tags"</span>
-                <div class="row wrap">
-                    {move || fb.with(|f| f.tags.clone()).into_iter().map(move |t| {
-                        let label = format!("Remove tag {t}");
-                        let tag = t.clone();
-                        view! {
-                            <span class="tag" class:tag-removable=move || !read_only.get()>
-                                {t}
-                                <Editable>
-                                    <button class="icon-btn small" aria-label=label.clone() on:click={
-                                        let tag = tag.clone();
-                                        move |_| {
-                                            let tag = tag.clone();
-                                            edit(Box::new(move |w, id, now| w.set_feedback_tag(id, &tag, false, now).map(|_| ())));
-                                        }
-                                    }>"×"</button>
-                                </Editable>
-                            </span>
-                        }
-                    }).collect_view()}
-                    {move || (read_only.get() && fb.with(|f| f.tags.is_empty())).then(|| view! { <span class="muted">"No tags"</span> })}
-                    <Editable>
-                    <form class="tag-form" on:submit=move |ev| {
-                        ev.prevent_default();
-                        let t = new_tag.get_untracked();
-                        new_tag.set(String::new());
-                        edit(Box::new(move |w, id, now| w.set_feedback_tag(id, &t, true, now).map(|_| ())));
-                    }>
-                        <input class="field-input tag-input" type="text" aria-label="Add a tag" placeholder="Add tag…" maxlength="40"
-                            prop:value=move || new_tag.get() on:input:target=move |ev| new_tag.set(ev.target().value()) />
-                    </form>
-                    </Editable>
-                </div>
-            </div>
+            <crate::components::TagEditor tags=Signal::derive(move || fb.with(|f| f.tags.clone()))
+                on_add=move |t: String| edit(Box::new(move |w, id, now| w.set_feedback_tag(id, &t, true, now).map(|_| ())))
+                on_remove=move |t: String| edit(Box::new(move |w, id, now| w.set_feedback_tag(id, &t, false, now).map(|_| ())))/>
             <Field label="Persona" read=persona_read>
                 <select class="field-input" aria-label="Persona" on:change:target=move |ev| {
                     let v = ev.target().value();

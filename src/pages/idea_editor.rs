@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use waymark_domain::{EditError, Id, Idea, IdeaLabel, IdeaStatus, IdeaText, Workspace};
 
-use crate::components::{use_read_only, Editable, Field, LongTextField, Toasts};
+use crate::components::{Editable, Field, LongTextField, Toasts};
 use crate::route::{navigate, Route};
 use crate::session::use_session;
 use crate::util::relative_time;
@@ -104,12 +104,7 @@ fn EditorBody(id: StoredValue<Id>, idea: RwSignal<Idea>) -> impl IntoView {
     };
     let set_status = move |s: IdeaStatus| edit.apply(move |w, id, now| w.set_idea_status(id, s, now));
     let vote = move |d: i64| edit.apply(move |w, id, now| w.vote_idea(id, d, now));
-    let new_tag = RwSignal::new(String::new());
-    let add_tag = move || {
-        let t = new_tag.get_untracked();
-        edit.apply(move |w, id, now| w.add_idea_tag(id, &t, now).map(|_| ()));
-        new_tag.set(String::new());
-    };
+    let add_tag = move |t: String| edit.apply(move |w, id, now| w.add_idea_tag(id, &t, now).map(|_| ()));
     let remove_tag = move |t: String| edit.apply(move |w, id, now| w.remove_idea_tag(id, &t, now));
     let delete = move || {
         let s = session.get();
@@ -126,7 +121,6 @@ fn EditorBody(id: StoredValue<Id>, idea: RwSignal<Idea>) -> impl IntoView {
             }
         });
     };
-    let read_only = use_read_only();
     let title_text = move || idea.with(|i| if i.title.trim().is_empty() { "Untitled idea".to_owned() } else { i.title.clone() });
     view! {
         <div class="editor-body stack">
@@ -186,40 +180,7 @@ fn EditorBody(id: StoredValue<Id>, idea: RwSignal<Idea>) -> impl IntoView {
                 {label_field(IdeaLabel::Source, "Source", "Customer call, support, sales…")}
                 {label_field(IdeaLabel::Submitter, "Submitted by", "Who brought it in")}
             </div>
-            <div class="field">
-                <span class="field-label">"Tags"</span>
-                <div class="row wrap">
-                    {move || tags.get().into_iter().map(move |t| {
-                        let label = format!("Remove tag {t}");
-                        let tag = t.clone();
-                        view! {
-                            <span class="tag" class:tag-removable=move || !read_only.get()>
-                                {t}
-                                <Editable>
-                                    <button class="icon-btn small" aria-label=label.clone() on:click={
-                                        let tag = tag.clone();
-                                        move |_| remove_tag(tag.clone())
-                                    }>"×"</button>
-                                </Editable>
-                            </span>
-                        }
-                    }).collect_view()}
-                    {move || (read_only.get() && tags.with(Vec::is_empty)).then(|| view! { <span class="muted">"No tags"</span> })}
-                    <Editable>
-                    <form class="tag-form" on:submit=move |ev| { ev.prevent_default(); add_tag(); }>
-                        <input
-                            class="field-input tag-input"
-                            type="text"
-                            aria-label="Add a tag"
-                            placeholder="Add tag…"
-                            maxlength="40"
-                            prop:value=move || new_tag.get()
-                            on:input:target=move |ev| new_tag.set(ev.target().value())
-                        />
-                    </form>
-                    </Editable>
-                </div>
-            </div>
+            <crate::components::TagEditor tags=tags on_add=add_tag on_remove=remove_tag/>
             <div class="field">
                 <span class="field-label">"Votes"</span>
                 <div class="row">

@@ -27,7 +27,7 @@ impl Kind for Trend {
     const PLURAL: &'static str = "Trends";
     const ABOUT: &'static str = "What is changing in your industry, when you noticed it, and what it could mean for your customers and your roadmap.";
     const FIELDS: &'static [FieldSpec] = &[
-        FieldSpec { key: "title", label: "Title", ty: FieldType::Line, placeholder: "Buyers expect AI summaries in every tool" },
+        FieldSpec { key: "title", label: "Title", ty: FieldType::Line, placeholder: "Usage-based pricing" },
         FieldSpec { key: "date", label: "Date", ty: FieldType::Date, placeholder: "" },
         FieldSpec { key: "impact_level", label: "Impact level", ty: FieldType::Choice(IMPACT), placeholder: "" },
         FieldSpec { key: "impact", label: "Expected impact", ty: FieldType::Text, placeholder: "What it could change for our customers and our roadmap" },

@@ -141,16 +141,23 @@ impl Browser {
         }
         let profile = tempfile::tempdir().expect("profile dir");
         let downloads_dir = tempfile::tempdir().expect("downloads dir");
+        let mut args: Vec<String> = [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update", "--no-first-run",
+            "--disable-sync", "--window-size=1280,900", "--lang=en-US",
+        ]
+        .map(String::from)
+        .to_vec();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        // WAYMARK_E2E_DARK=1 shows the pages in dark mode, to look at their screenshots.
+        if std::env::var_os("WAYMARK_E2E_DARK").is_some() {
+            args.extend(["--force-dark-mode".into(), "--blink-settings=preferredColorScheme=0".into()]);
+        }
         let caps = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update", "--no-first-run",
-                    "--disable-sync", "--window-size=1280,900", "--lang=en-US",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
+                "args": args,
                 "prefs": {
                     "download.default_directory": downloads_dir.path(),
                     "download.prompt_for_download": false,

@@ -73,6 +73,13 @@ async fn a_pm_tracks_a_competitor_and_a_trend() {
     b.wait_for_text(trend_row, "2026-03-31").await;
     b.wait_for_text(&format!("{trend_row} .badge"), "Impact level: Medium").await;
     b.screenshot("e2e-trends").await;
+    // On a phone the editor takes the whole screen.
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.screenshot("e2e-trends-phone").await;
+    b.type_into("body", keys::ESCAPE).await;
+    b.wait_for_text(trend_row, "Usage-based pricing").await;
+    b.screenshot("e2e-trends-phone-list").await;
+    b.client.set_window_size(1400, 1000).await.unwrap();
 
     // Everything is still there after a reload (saved in the browser).
     b.wait_for_text(&format!("{trend_row} .item-snippet"), "Seat pricing starts to look dated").await;

@@ -156,6 +156,9 @@ async fn list_edit(b: &Browser, relay: &Relay, build: &str, c: waymark_domain::f
     b.click(open).await;
     wait_long(b, &format!("document.querySelector(\"{field}\")")).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
+    // A slow build can take seconds a keystroke on a long list: give the script time.
+    let timeouts = fantoccini::wd::TimeoutConfiguration::new(Some(Duration::from_secs(600)), None, None);
+    b.client.update_timeouts(timeouts).await.expect("the script timeout can be set");
     // Keystrokes go at the start of the name, where every row shows it.
     let result = b
         .eval_async(&format!(
