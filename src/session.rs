@@ -59,6 +59,8 @@ pub struct Session {
     pub brief: RwSignal<Brief>,
     /// One signal per idea, so an edit re-renders only that idea's row.
     pub ideas: RwSignal<HashMap<Id, RwSignal<Idea>>>,
+    /// The ideas as a collection like any other (`ideas` is its `items`).
+    pub idea_collection: Collection<Idea>,
     /// Ideas not deleted; kept up to date per change, so nothing counts on each key.
     pub live_count: RwSignal<usize>,
     /// Bumped when any idea's tags (or the set of live ideas) change: the tag list
@@ -66,9 +68,8 @@ pub struct Session {
     pub tags_version: RwSignal<u64>,
     /// Bumped when the idea list should re-filter and re-sort: at once when ideas
     /// appear or disappear, after a short pause for other edits, so typing in a title
-    /// never re-sorts ten thousand ideas per key.
+    /// never re-sorts ten thousand ideas per key (the idea collection's `settled`).
     pub list_version: RwSignal<u64>,
-    relist_timer: RefCell<Option<TimeoutHandle>>,
     pub feedback: Collection<Feedback>,
     pub personas: Collection<Persona>,
     pub stories: Collection<Story>,
@@ -170,7 +171,21 @@ impl Session {
 
     fn new(store: Rc<Store>, id: &str, doc: Workspace, me: String, owner: Option<Owner>) -> Session {
         let (feedback, personas, stories, documents) = (Collection::new(), Collection::new(), Collection::new(), Collection::new());
+        let ideas = Collection::<Idea>::new();
+        let (live_count, tags_version) = (RwSignal::new(0usize), RwSignal::new(0u64));
+        // The aggregates every screen shows, kept per change from each idea's old and
+        // new value, never recounted on a keystroke.
+        ideas.on_change(move |old: Option<&Idea>, new: Option<&Idea>| {
+            let (was, is) = (old.is_some_and(|i| !i.deleted), new.is_some_and(|i| !i.deleted));
+            if was != is {
+                live_count.update(|n| if is { *n += 1 } else { *n = n.saturating_sub(1) });
+            }
+            if was != is || old.map(|i| &i.tags) != new.map(|i| &i.tags) {
+                tags_version.update(|v| *v += 1);
+            }
+        });
         let mut collections: HashMap<&'static str, Box<dyn AnyCollection>> = HashMap::new();
+        collections.insert(Idea::COLLECTION, Box::new(ideas));
         collections.insert(Feedback::COLLECTION, Box::new(feedback));
         collections.insert(Persona::COLLECTION, Box::new(personas));
         collections.insert(Story::COLLECTION, Box::new(stories));
@@ -188,11 +203,11 @@ impl Session {
             store,
             me,
             brief: RwSignal::new(Brief::default()),
-            ideas: RwSignal::new(HashMap::new()),
-            live_count: RwSignal::new(0),
-            tags_version: RwSignal::new(0),
-            list_version: RwSignal::new(0),
-            relist_timer: RefCell::new(None),
+            ideas: ideas.items,
+            idea_collection: ideas,
+            live_count,
+            tags_version,
+            list_version: ideas.settled,
             feedback,
             personas,
             stories,
@@ -215,28 +230,13 @@ impl Session {
         }
     }
 
-    /// Runs `f` (which creates signals) in the screen's reactive scope.
-    fn in_scope<T>(&self, f: impl FnOnce() -> T) -> T {
-        match &self.owner {
-            Some(owner) => owner.with(f),
-            None => f(),
-        }
-    }
-
     /// Reads the whole document into the view (on open, and after a merge that
     /// replaced a collection).
     fn reload_all(&self) {
         let doc = self.doc.borrow();
-        let (brief, mut problems) = doc.brief();
-        let (ideas, idea_problems) = doc.ideas();
-        problems.extend(idea_problems);
+        let (brief, problems) = doc.brief();
         drop(doc);
         self.brief.set(brief);
-        self.live_count.set(ideas.iter().filter(|i| !i.deleted).count());
-        let map = self.in_scope(|| ideas.into_iter().filter_map(|i| Some((i.id.clone()?, RwSignal::new(i)))).collect());
-        self.ideas.set(map);
-        self.tags_version.update(|v| *v += 1);
-        self.relist(true);
         self.report_problems(problems);
         let owner = self.owner.clone();
         let doc = self.doc.borrow();
@@ -244,6 +244,8 @@ impl Session {
         for collection in self.collections.values() {
             problems.extend(collection.reload(&doc, owner.as_ref()));
         }
+        self.live_count.set(self.idea_collection.items.with_untracked(|m| m.values().filter(|i| i.with_untracked(|i| !i.deleted)).count()));
+        self.tags_version.update(|v| *v += 1);
         self.settings.set(Settings::read(&doc));
         problems.extend(doc.settings_problems());
         drop(doc);
@@ -278,9 +280,6 @@ impl Session {
             self.brief.set(brief);
             self.report_problems(problems);
         }
-        for id in changed.of(IDEAS) {
-            self.refresh_idea(id);
-        }
         let owner = self.owner.clone();
         let doc = self.doc.borrow();
         let mut problems = Vec::new();
@@ -295,63 +294,6 @@ impl Session {
         }
         drop(doc);
         self.report_problems(problems);
-    }
-
-    fn refresh_idea(&self, id: &Id) {
-        let read = self.doc.borrow().idea(id);
-        match read {
-            Some((idea, problems)) => {
-                let existing = self.ideas.with_untracked(|m| m.get(id).copied());
-                let (was_live, old_tags) = match existing {
-                    Some(sig) => sig.with_untracked(|old| (!old.deleted, Some(old.tags.clone()))),
-                    None => (false, None),
-                };
-                let is_live = !idea.deleted;
-                if was_live != is_live {
-                    self.live_count.update(|n| if is_live { *n += 1 } else { *n = n.saturating_sub(1) });
-                }
-                if was_live != is_live || old_tags.as_ref() != Some(&idea.tags) {
-                    self.tags_version.update(|v| *v += 1);
-                }
-                match existing {
-                    Some(sig) => sig.set(idea),
-                    None => {
-                        let sig = self.in_scope(|| RwSignal::new(idea));
-                        self.ideas.update(|m| {
-                            m.insert(id.clone(), sig);
-                        })
-                    }
-                }
-                self.relist(was_live != is_live);
-                self.report_problems(problems);
-            }
-            None => {
-                if let Some(sig) = self.ideas.with_untracked(|m| m.get(id).copied()) {
-                    if sig.with_untracked(|i| !i.deleted) {
-                        self.live_count.update(|n| *n = n.saturating_sub(1));
-                    }
-                    self.ideas.update(|m| {
-                        m.remove(id);
-                    });
-                    self.tags_version.update(|v| *v += 1);
-                    self.relist(true);
-                }
-            }
-        }
-    }
-
-    /// Asks the idea list to re-filter and re-sort, now or after a pause in edits.
-    fn relist(&self, now: bool) {
-        if let Some(t) = self.relist_timer.take() {
-            t.clear();
-        }
-        let version = self.list_version;
-        if now {
-            version.update(|v| *v += 1);
-        } else {
-            let handle = set_timeout_with_handle(move || version.update(|v| *v += 1), RELIST_AFTER).ok();
-            *self.relist_timer.borrow_mut() = handle;
-        }
     }
 
     /// Refuses every edit of a view-only workspace (the pages show no edit affordance
@@ -739,7 +681,12 @@ pub struct Collection<T: Artifact> {
     /// order, filters and aggregates follow, so typing never re-sorts a long list.
     pub settled: RwSignal<u64>,
     pause: StoredValue<Option<TimeoutHandle>, LocalStorage>,
+    /// Told each artifact's old and new value (`None`: absent) on every refresh, for
+    /// aggregates kept per change.
+    hook: StoredValue<Option<ChangeHook<T>>, LocalStorage>,
 }
+
+type ChangeHook<T> = Box<dyn Fn(Option<&T>, Option<&T>)>;
 
 impl<T: Artifact> Clone for Collection<T> {
     fn clone(&self) -> Self {
@@ -756,7 +703,13 @@ impl<T: Artifact> Collection<T> {
             members: RwSignal::new(0),
             settled: RwSignal::new(0),
             pause: StoredValue::new_local(None),
+            hook: StoredValue::new_local(None),
         }
+    }
+
+    /// Calls `hook` with each artifact's old and new value whenever one changes.
+    fn on_change(&self, hook: impl Fn(Option<&T>, Option<&T>) + 'static) {
+        self.hook.set_value(Some(Box::new(hook)));
     }
 
     fn reload(&self, doc: &Workspace, owner: Option<&Owner>) -> Vec<Problem> {
@@ -792,7 +745,16 @@ impl<T: Artifact> Collection<T> {
         let mut membership_changed = false;
         for id in ids {
             let existing = self.items.with_untracked(|m| m.get(id).copied());
-            match (T::read_one(doc, id), existing) {
+            let read = T::read_one(doc, id);
+            self.hook.with_value(|hook| {
+                if let Some(hook) = hook {
+                    match existing {
+                        Some(sig) => sig.with_untracked(|old| hook(Some(old), read.as_ref().map(|(new, _)| new))),
+                        None => hook(None, read.as_ref().map(|(new, _)| new)),
+                    }
+                }
+            });
+            match (read, existing) {
                 (Some((item, p)), Some(sig)) => {
                     problems.extend(p);
                     let (same, was_deleted) = sig.with_untracked(|old| (old == &item, old.artifact_deleted()));

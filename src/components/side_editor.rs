@@ -6,17 +6,17 @@
 use leptos::prelude::*;
 use waymark_domain::{Artifact, Id};
 
-use crate::route::{navigate, Page, Route};
-use crate::session::{use_session, Collection};
+use crate::route::{navigate, Route};
+use crate::session::Collection;
 
-/// The editor for artifact `id` of `collection`, on `page`. `body` builds the fields
-/// from the artifact's signal; `kind` names it ("Persona"), `missing` is shown when it
-/// does not exist or was deleted.
+/// The editor for artifact `id` of `collection`; closing it (× or Esc) goes to
+/// `close_to`, its list. `body` builds the fields from the artifact's signal; `kind`
+/// names it ("Persona"), `missing` is shown when it does not exist or was deleted.
 #[component]
 pub fn SideEditor<T: Artifact, B, V>(
     collection: Collection<T>,
     id: StoredValue<Id>,
-    page: Page,
+    close_to: Route,
     kind: &'static str,
     #[prop(into)] missing: String,
     #[prop(optional)] wide: bool,
@@ -26,13 +26,13 @@ where
     B: Fn(RwSignal<T>) -> V + Send + Sync + 'static,
     V: IntoView + 'static,
 {
-    let session = use_session();
     let missing = StoredValue::new(missing);
     let state = Memo::new(move |_| {
         collection.version.track();
         collection.get(&id.get_value()).map(|s| (s, s.with(|a| a.artifact_deleted())))
     });
-    let close = move || navigate(Route::Page { ws: session.get().id.clone(), page, open: None }, false);
+    let close_to = StoredValue::new(close_to);
+    let close = move || navigate(close_to.get_value(), false);
     let esc = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.key() == "Escape" {
             close();

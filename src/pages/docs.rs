@@ -263,7 +263,7 @@ fn row(collection: Collection<Document>, id: Id, ws: String, open: Memo<Option<I
 fn DocEditor(id: Id, mode: RwSignal<Mode>) -> impl IntoView {
     let id = StoredValue::new(id);
     view! {
-        <SideEditor collection=use_session().get().documents id=id page=Page::Docs kind="Document" wide=true
+        <SideEditor collection=use_session().get().documents id=id close_to=Route::Page { ws: use_session().get().id.clone(), page: Page::Docs, open: None } kind="Document" wide=true
             missing="This document doesn't exist here (it may have been deleted)."
             body=move |d| view! { <DocBody id=id doc=d mode=mode/> }/>
     }

@@ -300,7 +300,7 @@ type BTreeMapView = Vec<(String, Satisfaction)>;
 fn FeedbackEditor(id: Id) -> impl IntoView {
     let id = StoredValue::new(id);
     view! {
-        <SideEditor collection=use_session().get().feedback id=id page=Page::Feedback kind="Feedback"
+        <SideEditor collection=use_session().get().feedback id=id close_to=Route::Page { ws: use_session().get().id.clone(), page: Page::Feedback, open: None } kind="Feedback"
             missing="This feedback doesn't exist here (it may have been deleted)."
             body=move |f| view! { <FeedbackBody id=id fb=f/> }/>
     }

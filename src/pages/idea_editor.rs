@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use waymark_domain::{EditError, Id, Idea, IdeaLabel, IdeaStatus, IdeaText, Workspace};
 
-use crate::components::{Editable, Field, LongTextField, Toasts};
+use crate::components::{Editable, Field, LongTextField, SideEditor, Toasts};
 use crate::route::{navigate, Route};
 use crate::session::use_session;
 use crate::util::relative_time;
@@ -11,28 +11,11 @@ use crate::util::relative_time;
 #[component]
 pub fn IdeaEditor(id: Id) -> impl IntoView {
     let session = use_session();
-    let ideas = session.get().ideas;
     let id = StoredValue::new(id);
-    // The idea's signal and whether it is deleted: the body is rebuilt only when one of
-    // those changes, never on an edit (which would replace the focused field).
-    let sig = Memo::new(move |_| ideas.with(|m| m.get(&id.get_value()).copied()).map(|s| (s, s.with(|i| i.deleted))));
-    let close = move || navigate(Route::Ideas { ws: session.get().id.clone(), open: None }, false);
     view! {
-        <aside class="editor" aria-label="Idea editor">
-            <div class="editor-head">
-                <span class="muted small">"Idea"</span>
-                <crate::components::PeersHere id=id.get_value()/>
-                <button class="icon-btn" aria-label="Close editor (Esc)" on:click=move |_| close()>"×"</button>
-            </div>
-            {move || match sig.get() {
-                Some((idea, false)) => view! { <EditorBody id=id idea=idea/> }.into_any(),
-                _ => view! {
-                    <div class="empty">
-                        <p>"This idea doesn't exist here (it may have been deleted)."</p>
-                    </div>
-                }.into_any(),
-            }}
-        </aside>
+        <SideEditor collection=session.get().idea_collection id=id close_to=Route::Ideas { ws: session.get().id.clone(), open: None } kind="Idea"
+            missing="This idea doesn't exist here (it may have been deleted)."
+            body=move |idea| view! { <EditorBody id=id idea=idea/> }/>
     }
 }
 

@@ -21,7 +21,6 @@ pub fn IdeasPage() -> impl IntoView {
     let session = use_session();
     let toasts = Toasts::get();
     let route = use_route();
-    let ws = session.get().id.clone();
     let ideas = session.get().ideas;
     let query = RwSignal::new(String::new());
     let status = RwSignal::new(None::<IdeaStatus>);
@@ -75,15 +74,14 @@ pub fn IdeasPage() -> impl IntoView {
     };
 
     // Keyboard: n new idea, / search, Esc close the editor.
-    let ws_keys = ws.clone();
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
             return;
         }
         if ev.key() == "Escape" {
+            // An open editor closes itself (SideEditor); otherwise Esc leaves the field.
             if open.get_untracked().is_some() {
                 ev.prevent_default();
-                navigate(Route::Ideas { ws: ws_keys.clone(), open: None }, false);
             } else if let Some(el) = document().active_element() {
                 let _ = wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(el).blur();
             }

@@ -156,7 +156,7 @@ fn editor<K: Kind>(id: Id, page: Page) -> impl IntoView {
     let id = StoredValue::new(id);
     let collection = use_session().get().collection::<K>();
     view! {
-        <SideEditor collection=collection id=id page=page kind=K::SINGULAR
+        <SideEditor collection=collection id=id close_to=Route::Page { ws: use_session().get().id.clone(), page, open: None } kind=K::SINGULAR
             missing=format!("This {} doesn't exist here (it may have been deleted).", K::SINGULAR.to_lowercase())
             body={move |item| editor_body::<K>(id, item, page)}/>
     }

@@ -115,7 +115,7 @@ fn card(collection: Collection<Persona>, id: Id, ws: String, open: Memo<Option<I
 fn PersonaEditor(id: Id) -> impl IntoView {
     let id = StoredValue::new(id);
     view! {
-        <SideEditor collection=use_session().get().personas id=id page=Page::Personas kind="Persona"
+        <SideEditor collection=use_session().get().personas id=id close_to=Route::Page { ws: use_session().get().id.clone(), page: Page::Personas, open: None } kind="Persona"
             missing="This persona doesn't exist here (it may have been deleted)."
             body=move |p| view! { <PersonaBody id=id p=p/> }/>
     }

@@ -136,7 +136,7 @@ fn row(collection: Collection<Story>, id: Id, ws: String, open: Memo<Option<Id>>
 fn StoryEditor(id: Id) -> impl IntoView {
     let id = StoredValue::new(id);
     view! {
-        <SideEditor collection=use_session().get().stories id=id page=Page::Stories kind="User story"
+        <SideEditor collection=use_session().get().stories id=id close_to=Route::Page { ws: use_session().get().id.clone(), page: Page::Stories, open: None } kind="User story"
             missing="This story doesn't exist here (it may have been deleted)."
             body=move |s| view! { <StoryBody id=id story=s/> }/>
     }

@@ -329,7 +329,7 @@ pub fn visit_kinds(visitor: &mut impl KindVisitor) {
 }
 
 /// Any artifact kept one signal per artifact in a view: a [`Kind`], or one of the
-/// kinds written before [`Kind`] existed (feedback, personas, stories, documents).
+/// kinds written before [`Kind`] existed (ideas, feedback, personas, stories, documents).
 pub trait Artifact: Clone + PartialEq + Send + Sync + 'static {
     /// The document's collection key.
     const COLLECTION: &'static str;
@@ -375,6 +375,7 @@ macro_rules! artifact {
         }
     };
 }
+artifact!(crate::Idea, crate::schema::IDEAS, ideas, idea);
 artifact!(crate::feedback::Feedback, crate::schema::FEEDBACK, all_feedback, feedback);
 artifact!(crate::persona::Persona, crate::schema::PERSONAS, personas, persona);
 artifact!(crate::story::Story, crate::schema::STORIES, stories, story);
