@@ -18,23 +18,6 @@ fn changed(id: &Id) -> Changed {
     Changed::one(FEEDBACK, id.clone())
 }
 
-fn scale_label(scale: RatingScale) -> &'static str {
-    match scale {
-        RatingScale::Nps => "NPS",
-        RatingScale::Csat => "CSAT",
-    }
-}
-
-fn sentiment_label(s: Sentiment) -> &'static str {
-    match s {
-        Sentiment::Positive => "Positive",
-        Sentiment::Neutral => "Neutral",
-        Sentiment::Negative => "Negative",
-    }
-}
-
-const SENTIMENTS: [Sentiment; 3] = [Sentiment::Positive, Sentiment::Neutral, Sentiment::Negative];
-
 /// The first line of a text, cut to `n` characters.
 fn excerpt(text: &str, n: usize) -> String {
     let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
@@ -64,31 +47,18 @@ pub fn FeedbackPage() -> impl IntoView {
     // What shows (and the figures over it) follows membership and settled edits; each
     // row follows its own feedback.
     let all = Memo::new(move |_| collection.settled_live());
-    let shown = Memo::new(move |_| {
-        let (q, ch, seg, sen, tg) = (query.get().to_lowercase(), channel.get(), segment.get(), sentiment.get(), tag.get());
-        all.with(|list| {
-            let mut out: Vec<Feedback> = list
-                .iter()
-                .filter(|f| ch.is_none_or(|c| f.channel == c))
-                .filter(|f| seg.as_ref().is_none_or(|s| &f.segment == s))
-                .filter(|f| sen.is_none_or(|s| f.sentiment == Some(s)))
-                .filter(|f| tg.as_ref().is_none_or(|t| f.tags.contains(t)))
-                .filter(|f| q.trim().is_empty() || format!("{} {} {}", f.text, f.customer, f.segment).to_lowercase().contains(q.trim()))
-                .cloned()
-                .collect();
-            out.sort_by(|a, b| b.date.cmp(&a.date).then(b.created_at.cmp(&a.created_at)));
-            out
-        })
+    let filter = Memo::new(move |_| waymark_domain::FeedbackFilter {
+        text: query.get(),
+        channel: channel.get(),
+        segment: segment.get(),
+        sentiment: sentiment.get(),
+        tag: tag.get(),
     });
-    let segments = Memo::new(move |_| {
-        all.with(|l| l.iter().map(|f| f.segment.clone()).filter(|s| !s.is_empty()).collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>())
-    });
-    let tags = Memo::new(move |_| {
-        all.with(|l| l.iter().flat_map(|f| f.tags.iter().cloned()).collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>())
-    });
-    let filtered = move || {
-        !query.with(|q| q.trim().is_empty()) || channel.with(Option::is_some) || segment.with(Option::is_some) || sentiment.with(Option::is_some) || tag.with(Option::is_some)
-    };
+    let shown = Memo::new(move |_| filter.with(|f| all.with(|l| f.apply(l))));
+    let facets = Memo::new(move |_| all.with(|l| waymark_domain::query::feedback_facets(l)));
+    let segments = Memo::new(move |_| facets.with(|f| f.0.clone()));
+    let tags = Memo::new(move |_| facets.with(|f| f.1.clone()));
+    let filtered = move || filter.with(waymark_domain::FeedbackFilter::is_active);
 
     let read_only = use_read_only();
     let text = RwSignal::new(String::new());
@@ -152,7 +122,7 @@ pub fn FeedbackPage() -> impl IntoView {
                     </select>
                     <select class="field-input" aria-label="Filter by sentiment" on:change:target=move |ev| sentiment.set(Sentiment::parse(&ev.target().value()))>
                         <option value="" selected=move || sentiment.get().is_none()>"Any sentiment"</option>
-                        {SENTIMENTS.into_iter().map(|s| view! { <option value=s.key() selected=move || sentiment.get() == Some(s)>{sentiment_label(s)}</option> }).collect_view()}
+                        {Sentiment::ALL.into_iter().map(|s| view! { <option value=s.key() selected=move || sentiment.get() == Some(s)>{s.label()}</option> }).collect_view()}
                     </select>
                     <Show when=move || !tags.with(Vec::is_empty)>
                         <select class="field-input" aria-label="Filter by tag" on:change:target=move |ev| {
@@ -215,13 +185,13 @@ fn row(collection: Collection<Feedback>, id: Id, ws: String, open: Memo<Option<I
                     <crate::components::PeersOn id=id/>
                     {move || fb.with(|f| {
                         let rating = match (f.rating, f.scale) {
-                            (Some(r), Some(s)) => Some(format!("{} {r}", scale_label(s))),
+                            (Some(r), Some(s)) => Some(format!("{} {r}", s.label())),
                             _ => None,
                         };
                         view! {
                             <span class=format!("badge channel-{}", f.channel.key())>{f.channel.label()}</span>
                             {rating.map(|r| view! { <span class="badge rating">{r}</span> })}
-                            {f.sentiment.map(|s| view! { <span class=format!("badge sentiment-{}", s.key())>{sentiment_label(s)}</span> })}
+                            {f.sentiment.map(|s| view! { <span class=format!("badge sentiment-{}", s.key())>{s.label()}</span> })}
                             {f.tags.iter().take(3).map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}
                             <span class="muted small">
                                 {[f.customer.clone(), f.segment.clone(), f.date.map(|d| d.to_string()).unwrap_or_default()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")}
@@ -346,11 +316,11 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
     });
     let channel_read = Signal::derive(move || channel.get().label().to_owned());
     let rating_read = Signal::derive(move || match (rating.get(), scale.get()) {
-        (Some(r), Some(s)) => format!("{} {r}", scale_label(s)),
+        (Some(r), Some(s)) => format!("{} {r}", s.label()),
         (Some(r), None) => r.to_string(),
         _ => String::new(),
     });
-    let sentiment_read = Signal::derive(move || fb.with(|f| f.sentiment.map(sentiment_label).unwrap_or_default().to_owned()));
+    let sentiment_read = Signal::derive(move || fb.with(|f| f.sentiment.map(Sentiment::label).unwrap_or_default().to_owned()));
     let persona_read = Signal::derive(move || {
         let key = fb.with(|f| f.persona.clone());
         persona_list.with(|l| l.iter().find(|(pid, _)| pid.as_str() == key).map(|(_, n)| n.clone())).unwrap_or_default()
@@ -410,7 +380,7 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
                                 let value = if raw.trim().is_empty() { None } else {
                                     match raw.trim().parse::<i64>() {
                                         Ok(r) => Some((r, s)),
-                                        Err(_) => return toasts.error(format!("A {} rating is a whole number from {} to {}.", scale_label(s), s.range().start(), s.range().end())),
+                                        Err(_) => return toasts.error(format!("A {} rating is a whole number from {} to {}.", s.label(), s.range().start(), s.range().end())),
                                     }
                                 };
                                 edit(Box::new(move |w, id, now| w.set_feedback_rating(id, value, now)));
@@ -423,7 +393,7 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
                         edit(Box::new(move |w, id, now| w.set_feedback_sentiment(id, s, now)));
                     }>
                         <option value="" selected=move || fb.with(|f| f.sentiment.is_none())>"Not set"</option>
-                        {SENTIMENTS.into_iter().map(|s| view! { <option value=s.key() selected=move || fb.with(|f| f.sentiment == Some(s))>{sentiment_label(s)}</option> }).collect_view()}
+                        {Sentiment::ALL.into_iter().map(|s| view! { <option value=s.key() selected=move || fb.with(|f| f.sentiment == Some(s))>{s.label()}</option> }).collect_view()}
                     </select>
                 </Field>
             </div>

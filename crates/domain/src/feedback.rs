@@ -109,6 +109,14 @@ impl RatingScale {
         [RatingScale::Nps, RatingScale::Csat].into_iter().find(|r| r.key() == s)
     }
 
+    /// The scale's name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            RatingScale::Nps => "NPS",
+            RatingScale::Csat => "CSAT",
+        }
+    }
+
     /// The ratings this scale allows.
     pub fn range(self) -> std::ops::RangeInclusive<i64> {
         match self {
@@ -135,8 +143,19 @@ impl Sentiment {
         }
     }
 
+    pub const ALL: [Sentiment; 3] = [Sentiment::Positive, Sentiment::Neutral, Sentiment::Negative];
+
     pub fn parse(s: &str) -> Option<Sentiment> {
-        [Sentiment::Positive, Sentiment::Neutral, Sentiment::Negative].into_iter().find(|x| x.key() == s)
+        Sentiment::ALL.into_iter().find(|x| x.key() == s)
+    }
+
+    /// The sentiment's name for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Sentiment::Positive => "Positive",
+            Sentiment::Neutral => "Neutral",
+            Sentiment::Negative => "Negative",
+        }
     }
 }
 

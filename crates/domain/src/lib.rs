@@ -36,5 +36,5 @@ pub use document::{DocKind, Document};
 pub use fields::Problem;
 pub use id::Id;
 pub use idea::{Idea, IdeaLabel, IdeaStatus, IdeaText};
-pub use query::{IdeaFilter, IdeaSort};
+pub use query::{FeedbackFilter, IdeaFilter, IdeaSort};
 pub use workspace::{is_well_formed, Changed, EditError, LoadError, Workspace};

@@ -75,6 +75,52 @@ impl IdeaFilter {
     }
 }
 
+/// What the feedback inbox shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FeedbackFilter {
+    /// Text that must appear (case-insensitive) in what was said, the customer or the
+    /// segment.
+    pub text: String,
+    pub channel: Option<crate::feedback::Channel>,
+    pub segment: Option<String>,
+    pub sentiment: Option<crate::feedback::Sentiment>,
+    pub tag: Option<String>,
+}
+
+impl FeedbackFilter {
+    /// Whether `f` is shown (deleted feedback never is).
+    pub fn matches(&self, f: &crate::feedback::Feedback) -> bool {
+        let query = self.text.trim().to_lowercase();
+        !f.deleted
+            && self.channel.is_none_or(|c| f.channel == c)
+            && self.segment.as_ref().is_none_or(|s| &f.segment == s)
+            && self.sentiment.is_none_or(|s| f.sentiment == Some(s))
+            && self.tag.as_ref().is_none_or(|t| f.tags.contains(t))
+            && (query.is_empty() || format!("{} {} {}", f.text, f.customer, f.segment).to_lowercase().contains(&query))
+    }
+
+    /// Whether anything narrows the inbox.
+    pub fn is_active(&self) -> bool {
+        !self.text.trim().is_empty() || self.channel.is_some() || self.segment.is_some() || self.sentiment.is_some() || self.tag.is_some()
+    }
+
+    /// The feedback of `all` shown, newest first (by the date it was given, then when
+    /// it was logged).
+    pub fn apply(&self, all: &[crate::feedback::Feedback]) -> Vec<crate::feedback::Feedback> {
+        let mut out: Vec<_> = all.iter().filter(|f| self.matches(f)).cloned().collect();
+        out.sort_by(|a, b| b.date.cmp(&a.date).then(b.created_at.cmp(&a.created_at)));
+        out
+    }
+}
+
+/// The segments and tags that occur in `all`, each sorted and without repeats: what
+/// the inbox's filters offer.
+pub fn feedback_facets(all: &[crate::feedback::Feedback]) -> (Vec<String>, Vec<String>) {
+    let segments: std::collections::BTreeSet<&String> = all.iter().map(|f| &f.segment).filter(|s| !s.is_empty()).collect();
+    let tags: std::collections::BTreeSet<&String> = all.iter().flat_map(|f| &f.tags).collect();
+    (segments.into_iter().cloned().collect(), tags.into_iter().cloned().collect())
+}
+
 /// The lowercase text a search looks through.
 pub fn searchable_text(idea: &Idea) -> String {
     let mut s = String::with_capacity(idea.title.len() + idea.description.len() + 32);
@@ -171,5 +217,38 @@ mod tests {
         assert_eq!(tag_counts([&a, &b]), vec![("x".into(), 2), ("y".into(), 1)]);
         b.deleted = true;
         assert_eq!(tag_counts([&a, &b]), vec![("x".into(), 1), ("y".into(), 1)]);
+    }
+
+    #[test]
+    fn the_feedback_filter_narrows_by_every_facet_and_lists_newest_first() {
+        use crate::feedback::{Channel, Feedback, Sentiment};
+        let day = |d: &str| crate::Date::parse(d).ok();
+        let f = |text: &str, channel, segment: &str, date: &str, at: i64| Feedback {
+            text: text.into(),
+            channel,
+            segment: segment.into(),
+            date: day(date),
+            created_at: at,
+            ..Feedback::default()
+        };
+        let mut all = vec![
+            f("Reminders would save us hours", Channel::Survey, "SMB", "2026-03-01", 1),
+            f("Too expensive", Channel::Churn, "Enterprise", "2026-03-05", 2),
+            f("Love the reminders", Channel::Review, "SMB", "2026-03-05", 3),
+            f("Deleted reminders note", Channel::Survey, "SMB", "2026-03-09", 4),
+        ];
+        all[2].sentiment = Some(Sentiment::Positive);
+        all[2].tags = vec!["reminders".into()];
+        all[3].deleted = true;
+        let texts = |filter: &FeedbackFilter| filter.apply(&all).into_iter().map(|f| f.text).collect::<Vec<_>>();
+        let every = FeedbackFilter::default();
+        assert!(!every.is_active());
+        assert_eq!(texts(&every), ["Love the reminders", "Too expensive", "Reminders would save us hours"], "newest first, ties by when logged");
+        assert_eq!(texts(&FeedbackFilter { text: " REMINDERS ".into(), ..every.clone() }), ["Love the reminders", "Reminders would save us hours"]);
+        assert_eq!(texts(&FeedbackFilter { text: "enterprise".into(), ..every.clone() }), ["Too expensive"], "the segment is searched too");
+        assert_eq!(texts(&FeedbackFilter { channel: Some(Channel::Survey), ..every.clone() }), ["Reminders would save us hours"]);
+        assert_eq!(texts(&FeedbackFilter { segment: Some("SMB".into()), sentiment: Some(Sentiment::Positive), ..every.clone() }), ["Love the reminders"]);
+        assert_eq!(texts(&FeedbackFilter { tag: Some("reminders".into()), ..every.clone() }), ["Love the reminders"]);
+        assert_eq!(feedback_facets(&all), (vec!["Enterprise".to_owned(), "SMB".to_owned()], vec!["reminders".to_owned()]));
     }
 }
