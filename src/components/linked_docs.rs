@@ -9,7 +9,7 @@ use waymark_domain::schema::DOCUMENTS;
 use waymark_domain::document::documents_linking;
 use waymark_domain::{Changed, DocKind, Document, Id};
 
-use crate::components::{use_read_only, Editable, Toasts};
+use crate::components::{use_read_only, Editable, LinkPicker, Suggestion, Toasts};
 use crate::route::{navigate, Link, Page, Route};
 use crate::session::use_session;
 
@@ -58,12 +58,13 @@ pub fn LinkedDocs(target: Id) -> impl IntoView {
             toasts.error(format!("The link could not be changed: {e}"));
         }
     };
-    let link_first = move || {
-        if let Some(id) = candidates.with_untracked(|c| c.first().and_then(|d| d.id.clone())) {
-            link(id, true);
-            query.set(String::new());
-        }
-    };
+    let suggestions = Signal::derive(move || {
+        candidates.with(|c| {
+            c.iter()
+                .filter_map(|d| Some(Suggestion { id: d.id.clone()?, title: doc_title(d), badge: Some((d.kind.label(), kind_class(d.kind))) }))
+                .collect::<Vec<_>>()
+        })
+    });
     let new_spec = move |_| {
         let s = session.get();
         let t = target.get_value();
@@ -118,36 +119,10 @@ pub fn LinkedDocs(target: Id) -> impl IntoView {
                     </ul>
                 }.into_any()
             }}
-            <Editable>
-            <div class="linked-docs-actions">
-                <input class="field-input linked-docs-search" type="search" aria-label="Link a document"
-                    placeholder="Link a document: type part of its title"
-                    prop:value=move || query.get()
-                    on:input:target=move |ev| query.set(ev.target().value())
-                    on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); link_first(); } />
+            <LinkPicker label="Link a document" placeholder="Link a document: type part of its title" list_label="Documents to link"
+                none="No other document has that in its title." query=query suggestions=suggestions on_link=move |id| link(id, true)>
                 <button class="btn btn-small" on:click=new_spec>"Write a spec for this"</button>
-            </div>
-            </Editable>
-            {move || {
-                let found = candidates.get();
-                if found.is_empty() {
-                    return query.with(|q| !q.trim().is_empty()).then(|| view! {
-                        <p class="muted small">"No other document has that in its title."</p>
-                    }.into_any());
-                }
-                Some(view! {
-                    <ul class="suggestions" aria-label="Documents to link">
-                        {found.into_iter().map(|d| {
-                            let did = d.id.clone();
-                            view! {
-                                <li><button class="link-btn" on:click=move |_| {
-                                    if let Some(id) = did.clone() { link(id, true); query.set(String::new()); }
-                                }>{format!("+ {}", doc_title(&d))}</button> <span class=kind_class(d.kind)>{d.kind.label()}</span></li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                }.into_any())
-            }}
+            </LinkPicker>
         </section>
     }
 }

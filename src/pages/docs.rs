@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use waymark_domain::{markdown, Changed, DocKind, Document, Id};
 
 pub use crate::components::LinkedDocs;
-use crate::components::{follow_text, doc_title, kind_class, use_read_only, Capture, Editable, SideEditor, Toasts};
+use crate::components::{follow_text, doc_title, kind_class, use_read_only, Capture, Editable, LinkPicker, SideEditor, Suggestion, Toasts};
 use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::{use_session, Collection};
 use crate::util::{relative_time, typing_in_field};
@@ -343,12 +343,6 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
         out
     });
     let link = move |target: Id, on: bool| edit(Box::new(move |w, id, now| w.link_document(id, &target, on, now)));
-    let link_first = move || {
-        if let Some((cid, _, _)) = candidates.with_untracked(|c| c.first().cloned()) {
-            link(cid, true);
-            search.set(String::new());
-        }
-    };
     let delete = move || {
         edit(Box::new(|w, id, now| w.delete_document(id, now)));
         let did = id.get_value();
@@ -455,28 +449,14 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
                         </ul>
                     }.into_any()
                 }}
-                <Editable>
-                    <input class="field-input" type="search" aria-label="Link to an idea or story" placeholder="Link to an idea or story: type part of its title"
-                        prop:value=move || search.get() on:input:target=move |ev| search.set(ev.target().value())
-                        on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); link_first(); } />
-                </Editable>
-                {move || {
-                    let found = candidates.get();
-                    if found.is_empty() {
-                        return search.with(|q| !q.trim().is_empty()).then(|| view! {
-                            <p class="muted small">"No other idea or story matches."</p>
-                        }.into_any());
-                    }
-                    Some(view! {
-                        <ul class="suggestions" aria-label="Ideas and stories to link">
-                            {found.into_iter().map(|(cid, label, is_idea)| view! {
-                                <li><button class="link-btn" on:click=move |_| { link(cid.clone(), true); search.set(String::new()); }>
-                                    {format!("+ {}: {label}", if is_idea { "Idea" } else { "Story" })}
-                                </button></li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any())
-                }}
+                <LinkPicker label="Link to an idea or story" placeholder="Link to an idea or story: type part of its title"
+                    list_label="Ideas and stories to link" none="No other idea or story matches." query=search
+                    suggestions=Signal::derive(move || candidates.with(|c| c.iter().map(|(cid, label, is_idea)| Suggestion {
+                        id: cid.clone(),
+                        title: format!("{}: {label}", if *is_idea { "Idea" } else { "Story" }),
+                        badge: None,
+                    }).collect::<Vec<_>>()))
+                    on_link=move |cid| link(cid, true)/>
             </section>
             <p class="muted small">{move || doc.with(|d| format!("Started by {} · edited {}", if d.created_by.is_empty() { "someone" } else { &d.created_by }, relative_time(d.updated_at as f64)))}</p>
             <Editable>

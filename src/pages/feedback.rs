@@ -9,7 +9,7 @@ use waymark_domain::feedback::{distinct_customers, feedback_for_idea, satisfacti
 use waymark_domain::ranking::number;
 use waymark_domain::{Changed, Id};
 
-use crate::components::{follow_text, use_read_only, Capture, Editable, Field, LongTextField, SideEditor, Toasts};
+use crate::components::{follow_text, use_read_only, Capture, Editable, Field, LinkPicker, LongTextField, SideEditor, Suggestion, Toasts};
 use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::{use_session, Collection};
 use crate::util::relative_time;
@@ -482,15 +482,10 @@ fn LinkedIdeas(fb: RwSignal<Feedback>, edit_link: impl Fn(Id, bool) + Copy + Sen
                 }}
             </ul>
             {move || (read_only.get() && linked.with(Vec::is_empty)).then(|| view! { <p class="field-value field-empty">"None"</p> })}
-            <Editable>
-                <input class="field-input" type="search" aria-label="Link to an idea" placeholder="Link to an idea: type part of its title"
-                    prop:value=move || search.get() on:input:target=move |ev| search.set(ev.target().value()) />
-            </Editable>
-            <ul class="suggestions">
-                {move || matches.get().into_iter().map(|(iid, title)| view! {
-                    <li><button class="link-btn" on:click=move |_| { edit_link(iid.clone(), true); search.set(String::new()); }>{format!("+ {title}")}</button></li>
-                }).collect_view()}
-            </ul>
+            <LinkPicker label="Link to an idea" placeholder="Link to an idea: type part of its title" list_label="Ideas to link"
+                none="No other idea matches." query=search
+                suggestions=Signal::derive(move || matches.with(|m| m.iter().map(|(iid, title)| Suggestion { id: iid.clone(), title: title.clone(), badge: None }).collect::<Vec<_>>()))
+                on_link=move |iid| edit_link(iid, true)/>
         </div>
     }
 }
