@@ -35,8 +35,8 @@ use crate::util::now_ms;
 const COMMIT_AFTER_IDLE: Duration = Duration::from_millis(400);
 /// Longest time an edit waits for a commit while someone keeps typing.
 const COMMIT_AT_MOST_AFTER_MS: f64 = 2_000.0;
-/// Pause after which the idea list re-sorts and re-filters for edits that keep an
-/// idea in the list (the edited row itself updates at once).
+/// Pause after which a list re-sorts and re-filters for edits that keep an artifact
+/// in it (the edited row itself updates at once): see `Collection::settled`.
 const RELIST_AFTER: Duration = Duration::from_millis(150);
 /// Chunks written before they are folded into a new snapshot.
 const COMPACT_AFTER_CHUNKS: usize = 40;

@@ -144,6 +144,129 @@ pub fn workspace_of(collection: Collection, n: usize) -> Workspace {
     ws
 }
 
+/// A workspace with one of everything, for export and import tests: a brief, weighted
+/// scoring chosen with a cost criterion, two ideas (one hostile) with inputs for
+/// several frameworks and Kano answers, a persona, feedback linked to both ideas, a
+/// story with reordered criteria, a document linking an idea and the story, and a
+/// deleted artifact of each kind (which no export shows).
+pub fn one_of_everything() -> Workspace {
+    use crate::document::DocKind;
+    use crate::feedback::{Channel, FeedbackLabel, RatingScale, Sentiment};
+    use crate::persona::PersonaText;
+    use crate::priorities::Framework;
+    use crate::scoring::KanoAnswer;
+    use crate::story::{Step, StoryStatus};
+    use crate::{BriefField, BriefNumber, IdeaLabel, IdeaStatus, IdeaText};
+
+    let mut ws = Workspace::create("Payments", 1, "Ana");
+    ws.set_brief_text(BriefField::Vision, "Get paid on time").unwrap();
+    ws.set_brief_number(BriefNumber::BenefitValue, Some(300_000.0)).unwrap();
+    ws.set_brief_number(BriefNumber::Budget, Some(120_000.0)).unwrap();
+    ws.set_framework(Framework::Weighted).unwrap();
+    let value = ws.put_weighted_criterion(None, "Customer value", 2.0).unwrap();
+    let effort = ws.put_weighted_criterion(None, "Effort", -1.5).unwrap();
+
+    let persona = ws.create_persona("Fiona, finance admin", 5, "Ana").unwrap();
+    for field in PersonaText::ALL.into_iter().skip(1) {
+        ws.set_persona_text(&persona, field, &format!("{} of Fiona\nsecond line", field.label()), 6).unwrap();
+    }
+    ws.set_persona_segment_size(&persona, Some(12_000.0), 7).unwrap();
+
+    let reminders = ws.create_idea("Invoice reminders", 10, "Ana").unwrap();
+    ws.set_idea_text(&reminders, IdeaText::Description, "Chase late payers.\n\nAutomatically.", 11).unwrap();
+    ws.set_idea_label(&reminders, IdeaLabel::Source, "support", 11).unwrap();
+    ws.set_idea_label(&reminders, IdeaLabel::Submitter, "Chen", 11).unwrap();
+    ws.add_idea_tag(&reminders, "cash", 11).unwrap();
+    ws.vote_idea(&reminders, 4, 11).unwrap();
+    ws.set_idea_status(&reminders, IdeaStatus::Accepted, 11).unwrap();
+    for (k, v) in [("reach", 500.0), ("impact", 2.0), ("confidence", 0.8), ("effort", 2.0)] {
+        ws.set_score_input(&reminders, Framework::Rice, k, Some(v), 12).unwrap();
+    }
+    ws.set_score_input(&reminders, Framework::Moscow, "priority", Some(0.0), 12).unwrap();
+    ws.set_score_input(&reminders, Framework::Weighted, value.as_str(), Some(8.0), 12).unwrap();
+    ws.set_score_input(&reminders, Framework::Weighted, effort.as_str(), Some(4.0), 12).unwrap();
+    ws.add_kano_answer(&reminders, KanoAnswer::Like, KanoAnswer::Dislike, 13).unwrap();
+    ws.add_kano_answer(&reminders, KanoAnswer::Expect, KanoAnswer::Dislike, 13).unwrap();
+    ws.add_kano_answer(&reminders, KanoAnswer::Expect, KanoAnswer::Dislike, 13).unwrap();
+
+    let hostile = ws.create_idea("# Owned [x](javascript:alert(1)) <script>", 20, "Bo").unwrap();
+    for (k, v) in [("impact", 8.0), ("confidence", 5.0), ("ease", 3.0)] {
+        ws.set_score_input(&hostile, Framework::Ice, k, Some(v), 21).unwrap();
+    }
+    ws.set_score_input(&hostile, Framework::Weighted, value.as_str(), Some(3.0), 21).unwrap();
+    ws.set_idea_status(&hostile, IdeaStatus::Parked, 22).unwrap();
+    ws.set_idea_text(&hostile, IdeaText::StatusReason, "Not this year", 22).unwrap();
+    let gone_idea = ws.create_idea("Deleted idea", 25, "Ana").unwrap();
+
+    let survey = ws.create_feedback("Reminders would save me an hour a week", Channel::Survey, 30, "Ana").unwrap();
+    ws.set_feedback_label(&survey, FeedbackLabel::Customer, "Acme", 31).unwrap();
+    ws.set_feedback_label(&survey, FeedbackLabel::Segment, "SMB", 31).unwrap();
+    ws.set_feedback_label(&survey, FeedbackLabel::Date, "2025-06-03", 31).unwrap();
+    ws.set_feedback_label(&survey, FeedbackLabel::Persona, persona.as_str(), 31).unwrap();
+    ws.set_feedback_rating(&survey, Some((9, RatingScale::Nps)), 31).unwrap();
+    ws.set_feedback_sentiment(&survey, Some(Sentiment::Positive), 31).unwrap();
+    ws.set_feedback_tag(&survey, "Cash flow", true, 31).unwrap();
+    for idea in [&reminders, &hostile, &gone_idea] {
+        ws.link_feedback_to_idea(&survey, idea, true, 32).unwrap();
+    }
+    let support = ws.create_feedback("The export is slow", Channel::Support, 35, "Bo").unwrap();
+    ws.set_feedback_rating(&support, Some((2, RatingScale::Csat)), 36).unwrap();
+
+    let story = ws.create_story("automatic reminders", 40, "Ana").unwrap();
+    ws.set_story_text(&story, true, "I get paid on time", 41).unwrap();
+    ws.set_story_link(&story, false, persona.as_str(), 41).unwrap();
+    ws.set_story_link(&story, true, reminders.as_str(), 41).unwrap();
+    ws.set_story_status(&story, StoryStatus::Ready, 41).unwrap();
+    ws.set_story_estimate(&story, Some(5.0), 41).unwrap();
+    let mut criteria = Vec::new();
+    for (g, w, t) in [("an overdue invoice", "a day passes", "a reminder is sent"), ("a paid invoice", "a day passes", "nothing is sent"), ("a disputed invoice", "a day passes", "the owner is told")] {
+        let c = ws.add_criterion(&story, 42).unwrap();
+        for (step, text) in [(Step::Given, g), (Step::When, w), (Step::Then, t)] {
+            ws.set_criterion_step(&story, &c, step, text, 42).unwrap();
+        }
+        criteria.push(c);
+    }
+    ws.move_criterion(&story, &criteria[2], 0, 43).unwrap();
+
+    let spec = ws.create_document("Reminder spec", DocKind::Spec, 50, "Ana").unwrap();
+    ws.set_document_text(&spec, true, "# Goal\n\nSend **reminders**.\n\n```\ncode\n```", 51).unwrap();
+    ws.link_document(&spec, &reminders, true, 52).unwrap();
+    ws.link_document(&spec, &story, true, 52).unwrap();
+    let obj = ws.artifact(crate::schema::DOCUMENTS, &spec).unwrap();
+    ws.set_member(&obj, crate::schema::TAGS, "billing", true).unwrap();
+    ws.touch(&obj, 53).unwrap();
+
+    use crate::competitor::Competitor;
+    use crate::kind::FieldInput::{Row, Value};
+    use crate::trend::Trend;
+    let acme = ws.create_item::<Competitor>("Acme <b>Analytics</b>", 54, "Bo").unwrap();
+    ws.set_field::<Competitor>(&acme, "threat", Value("high"), 55).unwrap();
+    ws.set_field::<Competitor>(&acme, "positioning", Value("Self-serve BI\nfor SMBs"), 55).unwrap();
+    ws.set_field::<Competitor>(&acme, "comparison", Row { name: "Offline mode", value: "they_lack" }, 55).unwrap();
+    ws.set_field::<Competitor>(&acme, "comparison", Row { name: "# Dashboards", value: "they_lead" }, 55).unwrap();
+    let trend = ws.create_item::<Trend>("Usage-based pricing", 56, "Ana").unwrap();
+    ws.set_field::<Trend>(&trend, "date", Value("2026-03-31"), 57).unwrap();
+    ws.set_field::<Trend>(&trend, "impact_level", Value("medium"), 57).unwrap();
+    ws.set_field::<Trend>(&trend, "impact", Value("Seat pricing looks dated"), 57).unwrap();
+
+    // One deleted artifact of each kind.
+    ws.delete_idea(&gone_idea, 60).unwrap();
+    let p = ws.create_persona("Deleted persona", 61, "Ana").unwrap();
+    ws.delete_persona(&p, 61).unwrap();
+    let f = ws.create_feedback("Deleted feedback", Channel::Review, 62, "Ana").unwrap();
+    ws.delete_feedback(&f, 62).unwrap();
+    let s = ws.create_story("Deleted story", 63, "Ana").unwrap();
+    ws.delete_story(&s, 63).unwrap();
+    let d = ws.create_document("Deleted document", DocKind::Note, 64, "Ana").unwrap();
+    ws.delete_document(&d, 64).unwrap();
+    let c = ws.create_item::<Competitor>("Deleted competitor", 65, "Ana").unwrap();
+    ws.delete_item::<Competitor>(&c, 65).unwrap();
+    let t = ws.create_item::<Trend>("Deleted trend", 66, "Ana").unwrap();
+    ws.delete_item::<Trend>(&t, 66).unwrap();
+    ws.commit();
+    ws
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

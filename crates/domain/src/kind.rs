@@ -11,7 +11,7 @@
 use automerge::{transaction::Transactable, ObjType, ReadDoc, ScalarValue, ROOT};
 
 use crate::date::Date;
-use crate::fields::{child_map, ensure_map, write_text, FieldSource, Problem, Reader};
+use crate::fields::{ensure_map, write_text, FieldSource, Problem, Reader};
 use crate::schema::{CREATED_AT, CREATED_BY, DELETED, UPDATED_AT};
 use crate::workspace::{EditError, Workspace};
 use crate::Id;
@@ -294,11 +294,6 @@ impl Workspace {
     pub fn restore_item<K: Kind>(&mut self, id: &Id, now_ms: i64) -> Result<(), EditError> {
         let obj = self.artifact(K::COLLECTION, id)?;
         self.set_deleted(&obj, false, now_ms)
-    }
-
-    /// Whether collection `K` exists as a map (only a damaged document lacks one).
-    pub fn has_collection<K: Kind>(&self) -> bool {
-        child_map(&self.doc, &ROOT, K::COLLECTION).is_some()
     }
 }
 

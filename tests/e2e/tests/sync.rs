@@ -29,6 +29,13 @@ async fn set_name(b: &Browser, name: &str) {
     b.wait_for_text(".profile-name", name).await;
 }
 
+/// A, as Ada Lovelace, creates the workspace "Roadmap 2027".
+async fn ada_starts_a_workspace(a: &Browser, relay: &Relay) {
+    a.goto(&relay.url("/")).await;
+    set_name(a, "Ada Lovelace").await;
+    create_workspace(a, "Roadmap 2027").await;
+}
+
 /// A shares the open workspace; B, as Grace Hopper, opens the edit link.
 async fn share_with_grace(a: &Browser, b: &Browser, relay: &Relay) {
     a.click("button.share-button").await;
@@ -55,9 +62,7 @@ async fn teammates_co_edit_through_the_relay_offline_and_back_and_a_viewer_canno
     let b = Browser::start().await;
 
     // A starts a workspace and shares it.
-    a.goto(&relay.url("/")).await;
-    set_name(&a, "Ada Lovelace").await;
-    create_workspace(&a, "Roadmap 2027").await;
+    ada_starts_a_workspace(&a, &relay).await;
     a.click("a.nav-link[href$='/ideas']").await;
     add_idea(&a, "Offline mode").await;
     a.click("button.share-button").await;
@@ -259,9 +264,7 @@ async fn a_teammates_open_item_shows_on_its_row_in_every_list() {
     let b = Browser::start().await;
 
     // A writes one of each kind of item, then shares the workspace.
-    a.goto(&relay.url("/")).await;
-    set_name(&a, "Ada Lovelace").await;
-    create_workspace(&a, "Roadmap 2027").await;
+    ada_starts_a_workspace(&a, &relay).await;
     a.click("a.nav-link[href$='/ideas']").await;
     add_idea(&a, "Offline mode").await;
     a.click("a.nav-link[href$='/personas']").await;
@@ -324,9 +327,7 @@ async fn two_people_typing_in_one_persona_keep_both_edits_and_their_carets() {
     let a = Browser::start().await;
     let b = Browser::start().await;
 
-    a.goto(&relay.url("/")).await;
-    set_name(&a, "Ada Lovelace").await;
-    create_workspace(&a, "Roadmap 2027").await;
+    ada_starts_a_workspace(&a, &relay).await;
     a.click("a.nav-link[href$='/personas']").await;
     a.type_into("input[aria-label='New persona name']", &format!("Fiona, finance admin{}", keys::ENTER)).await;
     a.type_into(GOALS, "Close the month in a day").await;

@@ -556,7 +556,7 @@ mod tests {
 
     #[test]
     fn every_kind_of_artifact_has_its_section() {
-        let md = to_markdown(&crate::export::one_of_everything());
+        let md = to_markdown(&crate::fixtures::one_of_everything());
         let headings: Vec<&str> = md.lines().filter(|l| l.starts_with('#')).collect();
         assert_eq!(
             headings,
