@@ -1,13 +1,12 @@
 //! The documents about an idea or a story, shown in its editor: open one, unlink it,
 //! link an existing document by title, or start a spec already linked to it (only
-//! opening, in a view-only workspace). The link
-//! lives on the document (`Workspace::link_document`), so linking never edits the idea
-//! or story itself.
+//! opening, in a view-only workspace). The link goes from the document
+//! (`Workspace::link_document`), so linking never edits the idea or story itself.
 
 use leptos::prelude::*;
 use waymark_domain::schema::DOCUMENTS;
 use waymark_domain::document::documents_linking;
-use waymark_domain::{Changed, DocKind, Document, Id};
+use waymark_domain::{Changed, DocKind, Document, Id, Ref};
 
 use crate::components::{use_read_only, Editable, LinkPicker, Suggestion, Toasts};
 use crate::route::{navigate, Link, Page, Route};
@@ -23,9 +22,9 @@ pub fn kind_class(kind: DocKind) -> String {
     format!("badge doc-kind doc-kind-{}", kind.key())
 }
 
-/// The documents linking to `target` (an idea's or a story's id).
+/// The documents linking to `target` (an idea or a story).
 #[component]
-pub fn LinkedDocs(target: Id) -> impl IntoView {
+pub fn LinkedDocs(target: Ref) -> impl IntoView {
     let session = use_session();
     let toasts = Toasts::get();
     let collection = session.get().documents;
@@ -33,7 +32,7 @@ pub fn LinkedDocs(target: Id) -> impl IntoView {
     let all = Memo::new(move |_| collection.live());
     let mine = Memo::new(move |_| {
         let t = target.get_value();
-        let mut list: Vec<Document> = all.with(|l| documents_linking(l, &t).into_iter().cloned().collect());
+        let mut list: Vec<Document> = all.with(|l| documents_linking(l, &t.id).into_iter().cloned().collect());
         list.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
         list
     });
@@ -70,8 +69,8 @@ pub fn LinkedDocs(target: Id) -> impl IntoView {
         let t = target.get_value();
         let about = s
             .ideas
-            .with_untracked(|m| m.get(&t).map(|i| i.with_untracked(|i| i.title.clone())))
-            .or_else(|| s.stories.get(&t).map(|st| st.with_untracked(|st| st.goal.clone())))
+            .with_untracked(|m| m.get(&t.id).map(|i| i.with_untracked(|i| i.title.clone())))
+            .or_else(|| s.stories.get(&t.id).map(|st| st.with_untracked(|st| st.goal.clone())))
             .unwrap_or_default();
         let title = if about.trim().is_empty() { "Spec".to_owned() } else { format!("Spec: {}", about.trim()) };
         let made = s.create(

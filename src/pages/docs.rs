@@ -8,7 +8,8 @@
 use leptos::prelude::*;
 use waymark_domain::schema::DOCUMENTS;
 use wasm_bindgen::JsCast;
-use waymark_domain::{markdown, Changed, DocKind, Document, Id};
+use waymark_domain::schema::{IDEAS, STORIES};
+use waymark_domain::{markdown, Changed, DocKind, Document, Id, Ref};
 
 pub use crate::components::LinkedDocs;
 use crate::components::{follow_text, doc_title, kind_class, use_read_only, Capture, Editable, LinkPicker, SideEditor, Suggestion, Toasts};
@@ -311,8 +312,9 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
         stories.version.track();
         let mut out: Vec<(Id, String, bool)> = links
             .into_iter()
-            .filter_map(|lid| {
-                if let Some(s) = ideas.with(|m| m.get(&lid).copied()) {
+            .filter_map(|Ref { collection, id: lid }| {
+                if collection == IDEAS {
+                    let s = ideas.with(|m| m.get(&lid).copied())?;
                     return s.with(|i| (!i.deleted).then(|| (lid.clone(), i.title.clone(), true)));
                 }
                 let s = stories.get(&lid)?;
@@ -330,19 +332,22 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
         let already = doc.with(|d| d.links.clone());
         let mut out: Vec<(Id, String, bool)> = ideas.with(|m| {
             m.iter()
-                .filter(|(i, _)| !already.contains(i))
+                .filter(|(i, _)| !already.contains(&Ref::new(IDEAS, (*i).clone())))
                 .filter_map(|(i, s)| s.with(|x| (!x.deleted && x.title.to_lowercase().contains(&q)).then(|| (i.clone(), x.title.clone(), true))))
                 .collect()
         });
         out.extend(stories.live().into_iter().filter(|s| s.goal.to_lowercase().contains(&q)).filter_map(|s| {
             let sid = s.id?;
-            (!already.contains(&sid)).then(|| (sid, format!("I want {}", s.goal), false))
+            (!already.contains(&Ref::new(STORIES, sid.clone()))).then(|| (sid, format!("I want {}", s.goal), false))
         }));
         out.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.to_lowercase().cmp(&b.1.to_lowercase())));
         out.truncate(8);
         out
     });
-    let link = move |target: Id, on: bool| edit(Box::new(move |w, id, now| w.link_document(id, &target, on, now)));
+    let link = move |target: Id, is_idea: bool, on: bool| {
+        let target = Ref::new(if is_idea { IDEAS } else { STORIES }, target);
+        edit(Box::new(move |w, id, now| w.link_document(id, &target, on, now)))
+    };
     let delete = move || {
         edit(Box::new(|w, id, now| w.delete_document(id, now)));
         let did = id.get_value();
@@ -440,7 +445,7 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
                                         <Editable>
                                             <button class="icon-btn small" title="Unlink" aria-label=aria.clone() on:click={
                                                 let lid = lid.clone();
-                                                move |_| link(lid.clone(), false)
+                                                move |_| link(lid.clone(), is_idea, false)
                                             }>"×"</button>
                                         </Editable>
                                     </li>
@@ -456,7 +461,12 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
                         title: format!("{}: {label}", if *is_idea { "Idea" } else { "Story" }),
                         badge: None,
                     }).collect::<Vec<_>>()))
-                    on_link=move |cid| link(cid, true)/>
+                    on_link=move |cid: Id| {
+                        let is_idea = candidates.with_untracked(|c| c.iter().find(|x| x.0 == cid).map(|x| x.2));
+                        if let Some(is_idea) = is_idea {
+                            link(cid, is_idea, true)
+                        }
+                    }/>
             </section>
             <p class="muted small">{move || doc.with(|d| format!("Started by {} · edited {}", if d.created_by.is_empty() { "someone" } else { &d.created_by }, relative_time(d.updated_at as f64)))}</p>
             <Editable>

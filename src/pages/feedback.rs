@@ -291,7 +291,6 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
             FeedbackLabel::Customer => f.customer.clone(),
             FeedbackLabel::Segment => f.segment.clone(),
             FeedbackLabel::Date => f.date.map(|d| d.to_string()).unwrap_or_default(),
-            FeedbackLabel::Persona => f.persona.clone(),
         }));
         let kind = if field == FeedbackLabel::Date { "date" } else { "text" };
         view! {
@@ -323,7 +322,7 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
     let sentiment_read = Signal::derive(move || fb.with(|f| f.sentiment.map(Sentiment::label).unwrap_or_default().to_owned()));
     let persona_read = Signal::derive(move || {
         let key = fb.with(|f| f.persona.clone());
-        persona_list.with(|l| l.iter().find(|(pid, _)| pid.as_str() == key).map(|(_, n)| n.clone())).unwrap_or_default()
+        persona_list.with(|l| l.iter().find(|(pid, _)| Some(pid) == key.as_ref()).map(|(_, n)| n.clone())).unwrap_or_default()
     });
     let delete = move || {
         edit(Box::new(|w, id, now| w.delete_feedback(id, now)));
@@ -403,13 +402,13 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
             <Field label="Persona" read=persona_read>
                 <select class="field-input" aria-label="Persona" on:change:target=move |ev| {
                     let v = ev.target().value();
-                    edit(Box::new(move |w, id, now| w.set_feedback_label(id, FeedbackLabel::Persona, &v, now)));
+                    edit(Box::new(move |w, id, now| w.set_feedback_persona(id, Id::parse(&v).as_ref(), now)));
                 }>
-                    <option value="" selected=move || fb.with(|f| f.persona.is_empty())>"None"</option>
+                    <option value="" selected=move || fb.with(|f| f.persona.is_none())>"None"</option>
                     {move || persona_list.get().into_iter().map(|(pid, name)| {
                         let key = pid.to_string();
                         let k2 = key.clone();
-                        view! { <option value=key selected=move || fb.with(|f| f.persona == k2)>{name}</option> }
+                        view! { <option value=key selected=move || fb.with(|f| f.persona.as_ref().is_some_and(|p| p.as_str() == k2))>{name}</option> }
                     }).collect_view()}
                 </select>
             </Field>

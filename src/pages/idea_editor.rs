@@ -175,7 +175,7 @@ fn EditorBody(id: StoredValue<Id>, idea: RwSignal<Idea>) -> impl IntoView {
                 </div>
             </div>
             <crate::pages::feedback::IdeaFeedback idea=id.get_value()/>
-            <crate::components::LinkedDocs target=id.get_value()/>
+            <crate::components::LinkedDocs target=waymark_domain::Ref::new(waymark_domain::schema::IDEAS, id.get_value())/>
             <p class="muted small">
                 {move || idea.with(|i| format!("Captured by {} · {}", if i.created_by.is_empty() { "someone" } else { &i.created_by }, relative_time(i.created_at as f64)))}
             </p>

@@ -17,8 +17,8 @@ fn changed(id: &Id) -> Changed {
 }
 
 /// Persona names by id, for the standard form.
-fn persona_name(names: &[(Id, String)], id: &str) -> String {
-    names.iter().find(|(p, _)| p.as_str() == id).map(|(_, n)| n.clone()).unwrap_or_default()
+fn persona_name(names: &[(Id, String)], id: &Option<Id>) -> String {
+    names.iter().find(|(p, _)| Some(p) == id.as_ref()).map(|(_, n)| n.clone()).unwrap_or_default()
 }
 
 fn sentence(s: &Story, persona: &str) -> String {
@@ -48,7 +48,7 @@ pub fn StoriesPage() -> impl IntoView {
             .settled_live()
             .into_iter()
             .filter(|s| st.is_none_or(|st| s.status == st))
-            .filter(|s| pe.as_ref().is_none_or(|p| &s.persona == p))
+            .filter(|s| pe.as_ref().is_none_or(|p| s.persona.as_ref().is_some_and(|sp| sp.as_str() == p)))
             .collect();
         l.sort_by(|a, b| b.created_at.cmp(&a.created_at));
         l.into_iter().filter_map(|s| s.id).collect::<Vec<Id>>()
@@ -206,7 +206,7 @@ fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
     let ws = StoredValue::new(ws);
     let idea_link = move || {
         let ws = ws.get_value();
-        story.with(|s| waymark_domain::Id::parse(&s.idea)).map(|iid| {
+        story.with(|s| s.idea.clone()).map(|iid| {
             let title = ideas.with(|m| m.get(&iid).map(|i| i.with(|i| i.title.clone()))).unwrap_or_default();
             (Route::Ideas { ws, open: Some(iid) }, if title.trim().is_empty() { "Untitled idea".to_owned() } else { title })
         })
@@ -217,13 +217,13 @@ fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
             <Field label="As a" read=persona_read>
                 <select class="field-input" aria-label="Persona" on:change:target=move |ev| {
                     let v = ev.target().value();
-                    edit(Box::new(move |w, id, now| w.set_story_link(id, false, &v, now)));
+                    edit(Box::new(move |w, id, now| w.set_story_persona(id, Id::parse(&v).as_ref(), now)));
                 }>
-                    <option value="" selected=move || story.with(|s| s.persona.is_empty())>"user (no persona)"</option>
+                    <option value="" selected=move || story.with(|s| s.persona.is_none())>"user (no persona)"</option>
                     {move || names.get().into_iter().map(|(pid, n)| {
                         let key = pid.to_string();
                         let k2 = key.clone();
-                        view! { <option value=key selected=move || story.with(|s| s.persona == k2)>{n}</option> }
+                        view! { <option value=key selected=move || story.with(|s| s.persona.as_ref().is_some_and(|p| p.as_str() == k2))>{n}</option> }
                     }).collect_view()}
                 </select>
                 {move || names.with(Vec::is_empty).then(|| view! {
@@ -287,13 +287,13 @@ fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
                 <span class="field-label">"Came from the idea"</span>
                 <select class="field-input" aria-label="Idea" on:change:target=move |ev| {
                     let v = ev.target().value();
-                    edit(Box::new(move |w, id, now| w.set_story_link(id, true, &v, now)));
+                    edit(Box::new(move |w, id, now| w.set_story_idea(id, Id::parse(&v).as_ref(), now)));
                 }>
-                    <option value="" selected=move || story.with(|s| s.idea.is_empty())>"No idea linked"</option>
+                    <option value="" selected=move || story.with(|s| s.idea.is_none())>"No idea linked"</option>
                     {move || idea_list.get().into_iter().map(|(iid, t)| {
                         let key = iid.to_string();
                         let k2 = key.clone();
-                        view! { <option value=key selected=move || story.with(|s| s.idea == k2)>{t}</option> }
+                        view! { <option value=key selected=move || story.with(|s| s.idea.as_ref().is_some_and(|i| i.as_str() == k2))>{t}</option> }
                     }).collect_view()}
                 </select>
                 {move || idea_link().map(|(to, _)| view! {
@@ -301,7 +301,7 @@ fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
                 })}
             </label>
             </Editable>
-            <LinkedDocs target=id.get_value()/>
+            <LinkedDocs target=waymark_domain::Ref::new(STORIES, id.get_value())/>
             <div class="row wrap">
                 <button class="btn" data-view on:click=copy>"Copy as text"</button>
                 <Editable><button class="btn btn-danger-ghost" on:click=move |_| delete()>"Delete story"</button></Editable>

@@ -1,14 +1,15 @@
 //! Co-editing: a shared workspace's connection to its relay, its presence, and the
 //! other tabs of this browser.
 //!
-//! One task per open shared workspace ([`Engine::start`]) handles, in order, every
-//! event: the socket's frames, local changes to push, timer ticks, going online. It
-//! never blocks editing: local changes are stored and queued in the IndexedDB outbox
-//! first ([`crate::storage::Store::append_chunk_to`]), and the engine pushes whatever
-//! the outbox holds whenever it is connected, until the relay acknowledges it.
-//! Entries from the relay are verified and decrypted with the workspace's
-//! [`Capability`], applied to the document, and stored with their sequence number, so
-//! after any gap the engine asks for what came after the last one it stored.
+//! Every rule of syncing lives in [`waymark_protocol::client::SyncCore`], which has no
+//! I/O and is tested natively. This module only carries its inputs and outputs: one
+//! task per open shared workspace ([`Engine::start`]) turns the socket's frames, local
+//! changes, timer ticks and going online into inputs, and performs the outputs in
+//! order (send a frame, apply a batch to the document and store it with its sequence
+//! number, remove an acknowledged outbox entry, save the position). Editing never waits
+//! for it: local changes are stored in the IndexedDB outbox first
+//! ([`crate::storage::Store::append_chunk_to`]); the outbox is read once when the task
+//! starts and the core keeps it from then on.
 
 pub mod join;
 pub mod presence;
@@ -16,46 +17,25 @@ pub mod socket;
 pub mod tabs;
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use futures::StreamExt;
 use leptos::prelude::*;
-use waymark_protocol::{Capability, EntryKind, ErrorCode, Message, RelayId, VERSION};
+use waymark_protocol::client::{Input, Output, Position, SyncCore};
+use waymark_protocol::{Capability, Message};
+
+pub use waymark_protocol::client::SyncStatus;
 
 use crate::session::Session;
 use crate::storage::{Store, SyncRecord};
 use presence::{Peer, Presence};
 use socket::{Socket, SocketEvent};
 
-/// Longest wait for the relay's Welcome before trying again.
-const WELCOME_TIMEOUT_MS: f64 = 10_000.0;
 /// How often the engine looks at its timers.
 const TICK: Duration = Duration::from_secs(2);
-/// Presence is re-sent this often, and a peer not heard from for `PEER_EXPIRY_MS` is gone.
-const PRESENCE_EVERY_MS: f64 = 15_000.0;
-const PEER_EXPIRY_MS: f64 = 45_000.0;
-/// Entries received since the last snapshot after which a writer uploads a new one,
-/// so the relay can drop them and newcomers download less.
-const SNAPSHOT_AFTER_ENTRIES: u64 = 200;
-/// Outbox entries in flight at once.
-const WINDOW: usize = 64;
-
-/// What the sync indicator shows; it says only what is known.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SyncStatus {
-    /// Not connected; trying again in about this many seconds.
-    Offline { retry_in_s: u32, reason: String },
-    Connecting,
-    /// Connected, catching up or pushing local changes.
-    Syncing,
-    /// Everything here is on the relay and everything on the relay is here.
-    UpToDate,
-    /// The relay refused something it will keep refusing (the message says what).
-    Refused(String),
-}
 
 enum Event {
     Socket(SocketEvent),
@@ -69,12 +49,15 @@ enum Event {
 
 /// A shared workspace's sync.
 pub struct Engine {
-    cap: Capability,
-    relay: RelayId,
     url: String,
+    /// The relay's origin (where share links point).
+    origin: String,
+    /// The share link's fragment, kept with the position when it is saved.
+    fragment: String,
     store: Rc<Store>,
     session: Weak<Session>,
     events: UnboundedSender<Event>,
+    core: RefCell<SyncCore>,
     pub status: RwSignal<SyncStatus>,
     /// When the relay last confirmed we were up to date (ms since the epoch; 0: never).
     pub last_synced: RwSignal<f64>,
@@ -82,29 +65,12 @@ pub struct Engine {
     pub peers: RwSignal<BTreeMap<u64, Peer>>,
     /// What I am doing, sent to the others.
     me: RefCell<Presence>,
-    record: RefCell<SyncRecord>,
 }
 
-/// The engine's private state, owned by its task.
-struct Conn {
+/// The socket of the current connection attempt and its retry timer.
+#[derive(Default)]
+struct Io {
     socket: Option<Socket>,
-    generation: u32,
-    welcomed: bool,
-    opened_at: f64,
-    attempts: u32,
-    max_frame: usize,
-    /// The relay's newest seq as last reported.
-    head: u64,
-    next_request: u32,
-    /// Request → outbox key.
-    in_flight: HashMap<u32, String>,
-    /// Outbox keys sent on this connection.
-    sent: HashSet<String>,
-    snapshot_request: Option<(u32, u64)>,
-    /// Sequence numbers the relay gave our own entries: we hold them already, so the
-    /// read position moves past them once everything before them has arrived.
-    own: std::collections::BTreeSet<u64>,
-    last_presence_sent: f64,
     retry: Option<TimeoutHandle>,
 }
 
@@ -113,18 +79,20 @@ impl Engine {
     /// goes away ([`Engine::stop`]).
     pub fn start(store: Rc<Store>, session: &Rc<Session>, record: SyncRecord, cap: Capability, me: Presence) -> Rc<Engine> {
         let (tx, rx) = unbounded();
+        let position = Position { last_seq: record.last_seq, snapshot_seq: record.snapshot_seq, last_synced: record.last_synced };
+        let seed = (js_sys::Math::random() * u64::MAX as f64) as u64;
         let engine = Rc::new(Engine {
-            relay: cap.relay_id(),
-            cap,
             url: socket::sync_url(&record.relay),
+            origin: record.relay.clone(),
+            fragment: record.fragment.clone(),
             store,
             session: Rc::downgrade(session),
             events: tx,
+            core: RefCell::new(SyncCore::new(cap, position, seed)),
             status: RwSignal::new(SyncStatus::Connecting),
             last_synced: RwSignal::new(record.last_synced),
             peers: RwSignal::new(BTreeMap::new()),
             me: RefCell::new(me),
-            record: RefCell::new(record),
         });
         let ticker = {
             let events = engine.events.clone();
@@ -142,21 +110,20 @@ impl Engine {
             }
             online.remove();
         });
-        let _ = engine.events.unbounded_send(Event::Retry);
         engine
     }
 
     pub fn can_write(&self) -> bool {
-        self.cap.can_write()
+        self.core.borrow().capability().can_write()
     }
 
-    pub fn capability(&self) -> &Capability {
-        &self.cap
+    pub fn capability(&self) -> Capability {
+        self.core.borrow().capability().clone()
     }
 
     /// The relay's origin (where share links point).
     pub fn origin(&self) -> String {
-        self.record.borrow().relay.clone()
+        self.origin.clone()
     }
 
     pub fn stop(&self) {
@@ -178,375 +145,145 @@ impl Engine {
         }
     }
 
+    fn local_id(&self) -> Option<String> {
+        self.session.upgrade().map(|s| s.id.clone())
+    }
+
     async fn run(self: Rc<Self>, mut rx: UnboundedReceiver<Event>) {
-        let mut c = Conn {
-            socket: None,
-            generation: 0,
-            welcomed: false,
-            opened_at: 0.0,
-            attempts: 0,
-            max_frame: waymark_protocol::MAX_FRAME_HARD,
-            head: 0,
-            next_request: 1,
-            in_flight: HashMap::new(),
-            sent: HashSet::new(),
-            snapshot_request: None,
-            own: Default::default(),
-            last_presence_sent: 0.0,
-            retry: None,
+        let mut io = Io::default();
+        // The outbox is read once; from here on the core keeps it.
+        let outbox = match self.local_id() {
+            Some(id) => self.store.outbox(&id).await.unwrap_or_default(),
+            None => return,
         };
+        self.step(&mut io, Input::Outbox(outbox)).await;
+        self.step(&mut io, Input::Presence(self.presence_bytes())).await;
+        self.step(&mut io, Input::Connect).await;
         while let Some(event) = rx.next().await {
             if self.session.upgrade().is_none() {
                 break;
             }
-            match event {
+            let input = match event {
                 Event::Stop => break,
-                Event::Retry => {
-                    if c.socket.is_none() {
-                        self.connect(&mut c);
-                    }
-                }
-                Event::Tick => {
-                    self.tick(&mut c);
-                    // Whatever the relay turned away for a while (rate limit) goes again.
-                    if c.welcomed && c.in_flight.is_empty() && matches!(self.status.get_untracked(), SyncStatus::Syncing) {
-                        self.push_outbox(&mut c).await;
-                        self.check_up_to_date(&mut c).await;
-                    }
-                }
-                Event::Presence => self.send_presence(&mut c),
-                Event::Local { key, chunk } => {
-                    if c.welcomed && c.in_flight.len() < WINDOW {
-                        self.append(&mut c, key, &chunk);
-                    }
-                }
-                Event::Socket(SocketEvent::Open { generation }) if generation == c.generation => {
-                    if let Some(s) = &c.socket {
-                        s.send(&Message::Hello { min_version: VERSION, max_version: VERSION }.encode());
-                    }
-                }
-                Event::Socket(SocketEvent::Frame { generation, bytes }) if generation == c.generation => {
-                    match Message::decode(&bytes) {
-                        Ok(message) => self.handle(&mut c, message).await,
-                        Err(e) => self.disconnect(&mut c, format!("the relay sent a malformed message ({e})")),
-                    }
-                }
-                Event::Socket(SocketEvent::Closed { generation, reason }) if generation == c.generation => {
-                    self.disconnect(&mut c, reason);
-                }
-                Event::Socket(_) => {} // from an earlier connection
-            }
+                Event::Retry => Input::Connect,
+                Event::Tick => Input::Tick,
+                Event::Presence => Input::Presence(self.presence_bytes()),
+                Event::Local { key, chunk } => Input::Local { key, chunk },
+                Event::Socket(SocketEvent::Open { generation }) => Input::Opened { generation },
+                Event::Socket(SocketEvent::Frame { generation, bytes }) => match Message::decode(&bytes) {
+                    Ok(message) => Input::Frame { generation, message },
+                    Err(e) => Input::Malformed { generation, error: e.to_string() },
+                },
+                Event::Socket(SocketEvent::Closed { generation, reason }) => Input::Closed { generation, reason },
+            };
+            self.step(&mut io, input).await;
         }
-        c.socket = None;
-        if let Some(t) = c.retry.take() {
+        io.socket = None;
+        if let Some(t) = io.retry.take() {
             t.clear();
         }
     }
 
-    fn connect(&self, c: &mut Conn) {
-        if let Some(t) = c.retry.take() {
-            t.clear();
+    fn presence_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(&*self.me.borrow()).expect("presence serialises")
+    }
+
+    /// Feeds one input to the core and performs what it says, in order. An output that
+    /// needs an answer (a snapshot, a failed store) is answered before the next input.
+    async fn step(&self, io: &mut Io, input: Input) {
+        let mut pending = std::collections::VecDeque::from([input]);
+        while let Some(input) = pending.pop_front() {
+            let outputs = self.core.borrow_mut().handle(js_sys::Date::now(), input);
+            for output in outputs {
+                match self.perform(io, output).await {
+                    // What followed the batch assumed it was stored: the core starts over.
+                    Some(failed @ Input::ApplyFailed { .. }) => {
+                        pending.push_back(failed);
+                        break;
+                    }
+                    Some(answer) => pending.push_back(answer),
+                    None => {}
+                }
+            }
         }
-        c.generation += 1;
-        c.welcomed = false;
-        c.in_flight.clear();
-        c.sent.clear();
-        c.own.clear();
-        c.snapshot_request = None;
-        c.opened_at = js_sys::Date::now();
-        self.status.set(SyncStatus::Connecting);
-        let (tx, mut rx) = unbounded();
-        match Socket::open(&self.url, c.generation, tx) {
-            Ok(socket) => {
-                c.socket = Some(socket);
+    }
+
+    async fn perform(&self, io: &mut Io, output: Output) -> Option<Input> {
+        let session = self.session.upgrade()?;
+        match output {
+            Output::Open { generation } => {
+                if let Some(t) = io.retry.take() {
+                    t.clear();
+                }
+                let (tx, mut rx) = unbounded();
+                match Socket::open(&self.url, generation, tx) {
+                    Ok(socket) => {
+                        io.socket = Some(socket);
+                        let events = self.events.clone();
+                        leptos::task::spawn_local(async move {
+                            while let Some(e) = rx.next().await {
+                                if events.unbounded_send(Event::Socket(e)).is_err() {
+                                    break;
+                                }
+                            }
+                        });
+                    }
+                    Err(e) => return Some(Input::Closed { generation, reason: format!("cannot open a connection: {e}") }),
+                }
+            }
+            Output::Close => io.socket = None,
+            Output::Send(message) => {
+                if let Some(s) = &io.socket {
+                    s.send(&message.encode());
+                }
+            }
+            Output::RetryIn { ms } => {
                 let events = self.events.clone();
-                leptos::task::spawn_local(async move {
-                    while let Some(e) = rx.next().await {
-                        if events.unbounded_send(Event::Socket(e)).is_err() {
-                            break;
-                        }
-                    }
-                });
+                io.retry = set_timeout_with_handle(move || drop(events.unbounded_send(Event::Retry)), Duration::from_millis(ms)).ok();
             }
-            Err(e) => self.disconnect(c, format!("cannot open a connection: {e}")),
-        }
-    }
-
-    /// Drops the connection and schedules the next try with exponential backoff.
-    fn disconnect(&self, c: &mut Conn, reason: String) {
-        c.socket = None;
-        c.welcomed = false;
-        c.in_flight.clear();
-        c.sent.clear();
-        c.generation += 1;
-        self.peers.set(BTreeMap::new());
-        c.attempts = c.attempts.saturating_add(1);
-        let base = [1u32, 2, 4, 8, 15, 30][(c.attempts as usize - 1).min(5)];
-        // ±25 % so a relay restart is not met by every client at the same instant.
-        let delay_ms = (base as f64 * 1000.0 * (0.75 + js_sys::Math::random() * 0.5)) as u64;
-        if !matches!(self.status.get_untracked(), SyncStatus::Refused(_)) {
-            self.status.set(SyncStatus::Offline { retry_in_s: base, reason });
-        }
-        let events = self.events.clone();
-        c.retry = set_timeout_with_handle(move || drop(events.unbounded_send(Event::Retry)), Duration::from_millis(delay_ms)).ok();
-    }
-
-    fn tick(&self, c: &mut Conn) {
-        let now = js_sys::Date::now();
-        if c.socket.is_some() && !c.welcomed && now - c.opened_at > WELCOME_TIMEOUT_MS {
-            self.disconnect(c, "the relay did not answer in time".into());
-            return;
-        }
-        if c.welcomed && now - c.last_presence_sent > PRESENCE_EVERY_MS {
-            self.send_presence(c);
-        }
-        let stale = self.peers.with_untracked(|p| p.values().any(|peer| now - peer.seen > PEER_EXPIRY_MS));
-        if stale {
-            self.peers.update(|p| p.retain(|_, peer| now - peer.seen <= PEER_EXPIRY_MS));
-        }
-    }
-
-    fn send(&self, c: &Conn, message: &Message) -> bool {
-        c.socket.as_ref().is_some_and(|s| s.send(&message.encode()))
-    }
-
-    fn send_presence(&self, c: &mut Conn) {
-        if !c.welcomed {
-            return;
-        }
-        let json = serde_json::to_vec(&*self.me.borrow()).expect("presence serialises");
-        if let Ok(sealed) = self.cap.seal_presence(&json) {
-            self.send(c, &Message::Presence { workspace: self.relay, sealed });
-            c.last_presence_sent = js_sys::Date::now();
-        }
-    }
-
-    fn append(&self, c: &mut Conn, key: String, chunk: &[u8]) {
-        if c.sent.contains(&key) || !self.cap.can_write() {
-            return;
-        }
-        let entry = match self.cap.seal_entry(EntryKind::Change, chunk) {
-            Ok(entry) => entry,
-            Err(e) => {
-                self.status.set(SyncStatus::Refused(e.to_string()));
-                return;
-            }
-        };
-        if waymark_protocol::wire::entry_wire_len(&entry) + 64 > c.max_frame {
-            self.status.set(SyncStatus::Refused(format!(
-                "A change of {} KB is larger than this relay accepts ({} KB); it is kept here and not shared.",
-                entry.len() / 1024,
-                c.max_frame / 1024
-            )));
-            return;
-        }
-        let request = c.next_request;
-        c.next_request = c.next_request.wrapping_add(1).max(1);
-        if self.send(c, &Message::Append { workspace: self.relay, request, entry }) {
-            c.in_flight.insert(request, key.clone());
-            c.sent.insert(key);
-            if matches!(self.status.get_untracked(), SyncStatus::UpToDate) {
-                self.status.set(SyncStatus::Syncing);
-            }
-        }
-    }
-
-    /// Sends what the outbox holds that is not in flight yet, up to the window.
-    async fn push_outbox(&self, c: &mut Conn) {
-        let id = self.session.upgrade().map(|s| s.id.clone()).unwrap_or_default();
-        let Ok(outbox) = self.store.outbox(&id).await else { return };
-        for (key, chunk) in outbox {
-            if c.in_flight.len() >= WINDOW {
-                break;
-            }
-            self.append(c, key, &chunk);
-        }
-    }
-
-    async fn handle(&self, c: &mut Conn, message: Message) {
-        match message {
-            Message::Welcome { version, max_frame } => {
-                if version != VERSION {
-                    self.status.set(SyncStatus::Refused(format!("The relay speaks protocol version {version}; this app speaks {VERSION}. Reload to update the app.")));
-                    c.socket = None;
-                    return;
+            Output::Status(status) => self.status.set(status),
+            Output::Apply { chunks, last_seq } => {
+                let chunk = session.apply_remote(&chunks).unwrap_or_default();
+                let key = self.store.next_chunk_key(&session.id);
+                match self.store.store_remote(&session.id, &key, &chunk, last_seq).await {
+                    Ok(()) if !chunk.is_empty() => session.note_chunk(key),
+                    Ok(()) => {}
+                    Err(e) => return Some(Input::ApplyFailed { reason: e.to_string() }),
                 }
-                c.welcomed = true;
-                c.attempts = 0;
-                c.max_frame = (max_frame as usize).min(waymark_protocol::MAX_FRAME_HARD);
-                self.status.set(SyncStatus::Syncing);
-                let after = self.record.borrow().last_seq;
-                self.send(c, &Message::Subscribe { workspace: self.relay, after });
-                self.send_presence(c);
-                self.push_outbox(c).await;
             }
-            Message::Entries { workspace, head, snapshot, entries } if workspace == self.relay => {
-                c.head = c.head.max(head);
-                self.receive(snapshot, entries).await;
-                self.skip_own(c).await;
-                self.check_up_to_date(c).await;
+            Output::Advance { last_seq } => {
+                let _ = self.store.store_remote(&session.id, "", &[], last_seq).await;
             }
-            Message::Ack { workspace, request, seq } if workspace == self.relay => {
-                if c.snapshot_request.is_some_and(|(r, _)| r == request) {
-                    c.snapshot_request = None;
-                    let mut record = self.record.borrow().clone();
-                    record.snapshot_seq = record.snapshot_seq.max(seq);
-                    *self.record.borrow_mut() = record.clone();
-                    let _ = self.store.put_sync_record(&self.local_id(), &record).await;
-                } else if let Some(key) = c.in_flight.remove(&request) {
-                    c.head = c.head.max(seq);
-                    c.own.insert(seq);
-                    let _ = self.store.remove_outbox(&key).await;
-                    self.skip_own(c).await;
-                    self.push_outbox(c).await;
-                }
-                self.check_up_to_date(c).await;
+            Output::Acked { key } => {
+                let _ = self.store.remove_outbox(&key).await;
             }
-            Message::PeerPresence { workspace, from, sealed } if workspace == self.relay => {
-                let peer = self.cap.open_presence(&sealed).ok().and_then(|plain| Presence::parse(&plain));
-                if let Some(presence) = peer {
+            Output::Save(position) => {
+                self.last_synced.set(position.last_synced);
+                let record = SyncRecord {
+                    fragment: self.fragment.clone(),
+                    relay: self.origin.clone(),
+                    last_seq: position.last_seq,
+                    snapshot_seq: position.snapshot_seq,
+                    last_synced: position.last_synced,
+                };
+                let _ = self.store.put_sync_record(&session.id, &record).await;
+            }
+            Output::WantSnapshot { covers } => return Some(Input::SnapshotReady { covers, bytes: session.save_bytes() }),
+            Output::PeerPresence { from, plain } => {
+                if let Some(presence) = Presence::parse(&plain) {
                     self.peers.update(|p| {
                         p.insert(from, Peer { presence, seen: js_sys::Date::now() });
                     });
                 }
             }
-            Message::PeerLeft { workspace, from } if workspace == self.relay => {
-                self.peers.update(|p| {
-                    p.remove(&from);
-                });
-            }
-            Message::Error { code, request, message } => {
-                leptos::logging::warn!("relay error {code:?} (request {request}): {message}");
-                match code {
-                    ErrorCode::RateLimited => {
-                        // Sent again after a pause, from the outbox.
-                        c.in_flight.remove(&request).map(|key| c.sent.remove(&key));
-                    }
-                    ErrorCode::BadSnapshot if c.snapshot_request.is_some_and(|(r, _)| r == request) => c.snapshot_request = None,
-                    _ if code.is_fatal() => {
-                        self.status.set(SyncStatus::Refused(format!("The relay refused this connection: {message}")));
-                        self.disconnect(c, message);
-                    }
-                    _ => {
-                        c.in_flight.remove(&request);
-                        self.status.set(SyncStatus::Refused(format!("The relay refused a change: {message}")));
-                    }
-                }
-            }
-            // Another workspace's messages, or ones only a relay receives: ignored.
-            _ => {}
+            Output::PeerGone { from } => self.peers.update(|p| {
+                p.remove(&from);
+            }),
+            Output::PeersCleared => self.peers.set(BTreeMap::new()),
+            Output::Warn(message) => session.warn(message),
+            Output::Log(message) => leptos::logging::warn!("{message}"),
         }
-    }
-
-    fn local_id(&self) -> String {
-        self.session.upgrade().map(|s| s.id.clone()).unwrap_or_default()
-    }
-
-    /// Verifies, decrypts and applies a batch, then stores it with its last seq.
-    async fn receive(&self, snapshot: Option<(u64, waymark_protocol::SealedEntry)>, entries: Vec<(u64, waymark_protocol::SealedEntry)>) {
-        let Some(session) = self.session.upgrade() else { return };
-        let last_seq = self.record.borrow().last_seq;
-        let mut plain = Vec::new();
-        let mut newest = last_seq;
-        let mut refused = 0;
-        if let Some((covers, entry)) = snapshot.filter(|(covers, _)| *covers > last_seq) {
-            match self.cap.open_entry(EntryKind::Snapshot, &entry) {
-                Ok(bytes) => plain.push(bytes),
-                Err(_) => refused += 1,
-            }
-            newest = newest.max(covers);
-            let mut record = self.record.borrow_mut();
-            record.snapshot_seq = record.snapshot_seq.max(covers);
-        }
-        for (seq, entry) in entries.into_iter().filter(|(seq, _)| *seq > last_seq) {
-            match self.cap.open_entry(EntryKind::Change, &entry) {
-                Ok(bytes) => plain.push(bytes),
-                Err(_) => refused += 1,
-            }
-            newest = newest.max(seq);
-        }
-        if refused > 0 {
-            session.warn(format!(
-                "{refused} change{} from the relay failed its signature or decryption check and {} ignored.",
-                if refused == 1 { "" } else { "s" },
-                if refused == 1 { "was" } else { "were" }
-            ));
-        }
-        if newest == last_seq {
-            return;
-        }
-        // Entries that do not apply were warned about; the position moves past them
-        // anyway, or they would be fetched and refused again forever.
-        let chunk = session.apply_remote(&plain).unwrap_or_default();
-        let key = self.store.next_chunk_key(&session.id);
-        if self.store.store_remote(&session.id, &key, &chunk, newest).await.is_ok() {
-            self.record.borrow_mut().last_seq = newest;
-            if !chunk.is_empty() {
-                session.note_chunk(key);
-            }
-        }
-    }
-
-    /// Moves the read position past our own acknowledged entries that directly follow it.
-    async fn skip_own(&self, c: &mut Conn) {
-        let start = self.record.borrow().last_seq;
-        let mut seq = start;
-        c.own.retain(|s| *s > start);
-        while c.own.remove(&(seq + 1)) {
-            seq += 1;
-        }
-        if seq > start {
-            let mut record = self.record.borrow().clone();
-            record.last_seq = seq;
-            *self.record.borrow_mut() = record;
-            let _ = self.store.store_remote(&self.local_id(), "", &[], seq).await;
-        }
-    }
-
-    async fn check_up_to_date(&self, c: &mut Conn) {
-        let caught_up = self.record.borrow().last_seq >= c.head;
-        if !(c.welcomed && caught_up && c.in_flight.is_empty()) {
-            if c.welcomed && !matches!(self.status.get_untracked(), SyncStatus::Refused(_)) {
-                self.status.set(SyncStatus::Syncing);
-            }
-            return;
-        }
-        // Anything left in the outbox (more than the window held) goes next.
-        let id = self.local_id();
-        if self.store.outbox(&id).await.map(|o| !o.is_empty()).unwrap_or(false) {
-            self.push_outbox(c).await;
-            if !c.in_flight.is_empty() {
-                return;
-            }
-        }
-        let now = js_sys::Date::now();
-        if !matches!(self.status.get_untracked(), SyncStatus::Refused(_)) {
-            self.status.set(SyncStatus::UpToDate);
-        }
-        self.last_synced.set(now);
-        let mut record = self.record.borrow().clone();
-        record.last_synced = now;
-        *self.record.borrow_mut() = record.clone();
-        let _ = self.store.put_sync_record(&id, &record).await;
-        self.maybe_snapshot(c, &record);
-    }
-
-    /// A writer that is up to date uploads a snapshot once enough entries piled up.
-    fn maybe_snapshot(&self, c: &mut Conn, record: &SyncRecord) {
-        if !self.cap.can_write() || c.snapshot_request.is_some() || record.last_seq < record.snapshot_seq + SNAPSHOT_AFTER_ENTRIES {
-            return;
-        }
-        let Some(session) = self.session.upgrade() else { return };
-        let whole = session.save_bytes();
-        let Ok(entry) = self.cap.seal_entry(EntryKind::Snapshot, &whole) else { return };
-        if waymark_protocol::wire::entry_wire_len(&entry) + 64 > c.max_frame {
-            return;
-        }
-        let request = c.next_request;
-        c.next_request = c.next_request.wrapping_add(1).max(1);
-        if self.send(c, &Message::Snapshot { workspace: self.relay, request, covers: record.last_seq, entry }) {
-            c.snapshot_request = Some((request, record.last_seq));
-        }
+        None
     }
 }
 

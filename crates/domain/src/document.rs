@@ -1,6 +1,6 @@
 //! Documents: specs, decision records, notes, training and release notes, written in
-//! Markdown and edited together. A document owns its links to ideas and stories (a map
-//! `other id -> true`), so linking never touches the linked artifact.
+//! Markdown and edited together. Its links to the ideas and stories it describes are
+//! [`crate::link`]s from the document, so linking never touches the linked artifact.
 //!
 //! The body is stored as Automerge Text, so two people typing in one spec merge
 //! character by character. It is rendered only through [`crate::markdown`], which
@@ -9,11 +9,13 @@
 use automerge::{transaction::Transactable, ObjId, ObjType, ROOT};
 
 use crate::fields::{ensure_map, write_text, DocFields, FieldSource, Problem, Reader};
+use crate::link::{Link, Ref, Relation};
 use crate::schema::{CREATED_AT, CREATED_BY, DELETED, DOCUMENTS, UPDATED_AT};
 use crate::workspace::{EditError, Workspace};
 use crate::Id;
 
-const LINKS: &str = "links";
+/// Where builds before [`crate::link`] kept the ids (ideas or stories) it describes.
+const LEGACY_LINKS: &str = "links";
 
 /// What a document is for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -62,8 +64,8 @@ pub struct Document {
     pub kind: DocKind,
     /// Markdown source.
     pub body: String,
-    /// Ideas and stories this document is about (ids, sorted).
-    pub links: Vec<Id>,
+    /// The ideas and stories it describes (links, [`Relation::Describes`]), sorted.
+    pub links: Vec<Ref>,
     pub tags: Vec<String>,
     pub created_at: i64,
     pub created_by: String,
@@ -71,16 +73,25 @@ pub struct Document {
     pub deleted: bool,
 }
 
-fn read_document<S: FieldSource + ?Sized>(source: &S, id: &Id, problems: &mut Vec<Problem>) -> Document {
+impl Document {
+    /// Whether it describes the artifact with this id.
+    pub fn describes(&self, target: &Id) -> bool {
+        self.links.iter().any(|l| &l.id == target)
+    }
+}
+
+/// Reads a document, and the bare ids its old link form holds (their kind is looked up
+/// by [`Workspace::legacy_document_targets`]).
+fn read_document<S: FieldSource + ?Sized>(source: &S, id: &Id, problems: &mut Vec<Problem>) -> (Document, Vec<Id>) {
     let mut r = Reader { source, path: format!("documents/{id}"), problems };
     let kind_raw = r.str("kind");
-    let links = r.set(LINKS).iter().filter_map(|k| Id::parse(k)).collect();
+    let legacy = r.set(LEGACY_LINKS).iter().filter_map(|k| Id::parse(k)).collect();
     let doc = Document {
         id: Some(id.clone()),
         title: r.text("title"),
         kind: DocKind::default(),
         body: r.text("body"),
-        links,
+        links: Vec::new(),
         tags: r.set(crate::schema::TAGS),
         created_at: r.int(CREATED_AT).unwrap_or(0),
         created_by: r.str(CREATED_BY),
@@ -93,7 +104,7 @@ fn read_document<S: FieldSource + ?Sized>(source: &S, id: &Id, problems: &mut Ve
         }
         DocKind::Note
     });
-    Document { kind, ..doc }
+    (Document { kind, ..doc }, legacy)
 }
 
 impl Workspace {
@@ -110,7 +121,6 @@ impl Workspace {
         // edits merge instead of hiding one another.
         self.doc.put_object(&obj, "title", ObjType::Text)?;
         self.doc.put_object(&obj, "body", ObjType::Text)?;
-        self.doc.put_object(&obj, LINKS, ObjType::Map)?;
         self.doc.put_object(&obj, crate::schema::TAGS, ObjType::Map)?;
         write_text(&mut self.doc, &obj, "title", title.trim())?;
         self.doc.put(&obj, "kind", kind.key())?;
@@ -121,13 +131,34 @@ impl Workspace {
     pub fn document(&self, id: &Id) -> Option<(Document, Vec<Problem>)> {
         let obj = self.document_obj(id).ok()?;
         let mut problems = Vec::new();
-        let doc = read_document(&DocFields { doc: &self.doc, obj }, id, &mut problems);
-        Some((doc, problems))
+        let read = read_document(&DocFields { doc: &self.doc, obj }, id, &mut problems);
+        Some((self.with_links(read, &self.stored_links_from(&Ref::new(DOCUMENTS, id.clone()))), problems))
     }
 
     /// Every document (deleted included), read in one pass.
     pub fn documents(&self) -> (Vec<Document>, Vec<Problem>) {
-        self.read_collection(DOCUMENTS, read_document)
+        let (all, problems) = self.read_collection(DOCUMENTS, read_document);
+        let links = self.stored_links_by_source(DOCUMENTS);
+        let all = all
+            .into_iter()
+            .map(|read| {
+                let stored = read.0.id.as_ref().and_then(|id| links.get(id)).map_or(&[][..], Vec::as_slice);
+                self.with_links(read, stored)
+            })
+            .collect();
+        (all, problems)
+    }
+
+    /// The document with its links: the current form and the old one, merged.
+    fn with_links(&self, (mut doc, legacy): (Document, Vec<Id>), stored: &[Link]) -> Document {
+        doc.links = self.legacy_document_targets(&legacy);
+        for link in stored.iter().filter(|l| l.relation == Relation::Describes) {
+            if !doc.links.contains(&link.to) {
+                doc.links.push(link.to.clone());
+            }
+        }
+        doc.links.sort();
+        doc
     }
 
     /// Sets the title (`body: false`) or the Markdown body (`body: true`).
@@ -143,11 +174,9 @@ impl Workspace {
         self.touch(&obj, now_ms)
     }
 
-    /// Links (or unlinks) the document to an idea or a story.
-    pub fn link_document(&mut self, id: &Id, target: &Id, linked: bool, now_ms: i64) -> Result<(), EditError> {
-        let obj = self.document_obj(id)?;
-        self.set_member(&obj, LINKS, target.as_str(), linked)?;
-        self.touch(&obj, now_ms)
+    /// Links (or unlinks) the document to what it describes (an idea or a story).
+    pub fn link_document(&mut self, id: &Id, target: &Ref, linked: bool, now_ms: i64) -> Result<(), EditError> {
+        self.set_linked(&Ref::new(DOCUMENTS, id.clone()), Relation::Describes, target, linked, now_ms)
     }
 
     pub fn delete_document(&mut self, id: &Id, now_ms: i64) -> Result<(), EditError> {
@@ -163,7 +192,7 @@ impl Workspace {
 
 /// The live documents linked to `target` (an idea or a story).
 pub fn documents_linking<'a>(all: &'a [Document], target: &Id) -> Vec<&'a Document> {
-    all.iter().filter(|d| !d.deleted && d.links.contains(target)).collect()
+    all.iter().filter(|d| !d.deleted && d.describes(target)).collect()
 }
 
 #[cfg(test)]
@@ -176,15 +205,15 @@ mod tests {
         let idea = ws.create_idea("Reminders", 1, "Ana").unwrap();
         let id = ws.create_document("  Reminder spec ", DocKind::Spec, 2, "Ana").unwrap();
         ws.set_document_text(&id, true, "# Goal\nSend **reminders**.", 3).unwrap();
-        ws.link_document(&id, &idea, true, 4).unwrap();
+        ws.link_document(&id, &Ref::new(crate::schema::IDEAS, idea.clone()), true, 4).unwrap();
         let reloaded = Workspace::load(&ws.save()).unwrap();
         let (d, problems) = reloaded.document(&id).unwrap();
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!((d.title.as_str(), d.kind, d.body.as_str()), ("Reminder spec", DocKind::Spec, "# Goal\nSend **reminders**."));
-        assert_eq!(d.links, vec![idea.clone()]);
+        assert_eq!(d.links, vec![Ref::new(crate::schema::IDEAS, idea.clone())]);
         let all = reloaded.documents().0;
         assert_eq!(documents_linking(&all, &idea).len(), 1);
-        ws.link_document(&id, &idea, false, 5).unwrap();
+        ws.link_document(&id, &Ref::new(crate::schema::IDEAS, idea.clone()), false, 5).unwrap();
         assert!(ws.document(&id).unwrap().0.links.is_empty());
     }
 

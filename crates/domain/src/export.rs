@@ -40,7 +40,7 @@
 //!   "feedback": [
 //!     { "id": "f4…", "text": "…", "channel": "survey", "customer": "Acme", "segment": "SMB",
 //!       "date": "2025-06-03", "rating": 9, "rating_scale": "nps", "sentiment": "positive",
-//!       "persona": "p9…", "tags": ["cash flow"], "ideas": ["7h2m…"],
+//!       "tags": ["cash flow"],
 //!       "created_at": …, "created_by": "Ana", "updated_at": … }
 //!   ],
 //!   "feedback_summary": {
@@ -48,14 +48,14 @@
 //!     "csat": null
 //!   },
 //!   "stories": [
-//!     { "id": "s2…", "persona": "p9…", "goal": "…", "benefit": "…",
+//!     { "id": "s2…", "goal": "…", "benefit": "…",
 //!       "criteria": [ { "given": "…", "when": "…", "then": "…" } ],
-//!       "estimate": 5.0, "status": "ready", "idea": "7h2m…",
+//!       "estimate": 5.0, "status": "ready",
 //!       "created_at": …, "created_by": "Ana", "updated_at": … }
 //!   ],
 //!   "documents": [
 //!     { "id": "d7…", "title": "Reminder spec", "kind": "spec", "body": "# Goal…",
-//!       "links": ["7h2m…", "s2…"], "tags": [], "created_at": …, "created_by": "Ana", "updated_at": … }
+//!       "tags": [], "created_at": …, "created_by": "Ana", "updated_at": … }
 //!   ],
 //!   "competitors": [
 //!     { "id": "c3…", "name": "Acme", "threat": "high", "positioning": "…", "strengths": "…",
@@ -66,6 +66,12 @@
 //!     { "id": "t5…", "title": "Usage-based pricing", "date": "2026-03-31",
 //!       "impact_level": "medium", "impact": "…", "notes": "…",
 //!       "created_at": …, "created_by": "Ana", "updated_at": … }
+//!   ],
+//!   "links": [
+//!     { "from": "feedback/f4…", "relation": "supports", "to": "ideas/7h2m…" },
+//!     { "from": "feedback/f4…", "relation": "speaks_for", "to": "personas/p9…" },
+//!     { "from": "stories/s2…", "relation": "comes_from", "to": "ideas/7h2m…" },
+//!     { "from": "documents/d7…", "relation": "describes", "to": "stories/s2…" }
 //!   ]
 //! }
 //! ```
@@ -73,7 +79,7 @@
 //! | field | type | meaning |
 //! |---|---|---|
 //! | `format` | string | always `"waymark-workspace"` |
-//! | `version` | integer | this shape's version, `3`; a reader refuses versions it does not know (this one reads 1 to 3; version 3 added `competitors` and `trends`) |
+//! | `version` | integer | this shape's version, `4`; a reader refuses versions it does not know (this one reads 1 to 4; version 3 added `competitors` and `trends`, version 4 `links` in place of the per-artifact link fields) |
 //! | `workspace_id` | string | the exported workspace's id (an import creates a new one) |
 //! | `exported_at` | integer | when the file was written, ms since the Unix epoch |
 //! | `brief.*` text | string | the brief's text fields, `""` when empty |
@@ -97,17 +103,15 @@
 //! | `feedback[].customer`, `segment`, `date` | string | customer or company, segment, `YYYY-MM-DD` |
 //! | `feedback[].rating`, `rating_scale` | integer or null, string or null | the rating on its scale: `nps` 0–10 or `csat` 1–5 (without a scale, the channel's usual one) |
 //! | `feedback[].sentiment` | string or null | `positive`, `neutral` or `negative` |
-//! | `feedback[].persona` | string | the persona it speaks for (an id in `personas`), or `""` |
-//! | `feedback[].ideas` | array of strings | ids of the ideas it supports |
 //! | `feedback_summary.nps`, `.csat` | object or null | NPS (score −100…100 and counts) and CSAT (percent of 4s and 5s and counts) over all feedback; derived, ignored on import |
-//! | `stories[].persona`, `stories[].idea` | string | the persona (`As a …`) and the idea it came from, ids or `""` |
 //! | `stories[].goal`, `benefit` | string | `I want …`, `so that …` |
 //! | `stories[].criteria` | array | Given/When/Then scenarios, in order: `given`, `when`, `then` |
 //! | `stories[].estimate` | number or null | points or days, 0 or more |
 //! | `stories[].status` | string | `draft`, `ready`, `in_progress` or `done` |
 //! | `documents[].kind` | string | `spec`, `decision`, `note`, `training` or `release_note` |
 //! | `documents[].body` | string | the Markdown source |
-//! | `documents[].links` | array of strings | ids of the ideas and stories it is about |
+//! | `links` | array | every link between two exported artifacts, in the order of their sources: `from` and `to` are `<collection>/<id>`, `relation` one of `supports` (feedback → idea), `speaks_for` (story or feedback → persona), `comes_from` (story → idea), `describes` (document → idea or story), and for the kinds to come `delivers`, `part_of`, `ships_in`, `blocks`, `threatens`, `serves`, `tests` (see `crate::link::Relation::allows`). A relation between kinds it does not allow refuses the file |
+//! | (versions 1–3) `feedback[].persona`, `feedback[].ideas`, `stories[].persona`, `stories[].idea`, `documents[].links` | string or array of strings | the same links, as older files wrote them on the artifact: still read |
 //! | `competitors`, `trends` (and every later kind) | array | written from the kind's fields (`crate::kind::Kind::FIELDS`): text as a string, a choice as its key or null, a date as `YYYY-MM-DD` or null, rows as an object `name -> key` |
 //! | `competitors[].threat` | string or null | `low`, `medium` or `high` |
 //! | `competitors[].comparison` | object | feature name → `they_lead`, `parity`, `we_lead` or `they_lack` |

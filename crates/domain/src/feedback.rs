@@ -1,6 +1,6 @@
 //! Customer feedback: what people said, where, how they rated it, and the ideas it
-//! supports. Links live on the feedback (`ideas` set), so an idea's feedback is found
-//! by looking for feedback that names it.
+//! supports. Its links (to the ideas it supports, the persona it speaks for) are
+//! [`crate::link`]s from the feedback.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -8,12 +8,16 @@ use automerge::{transaction::Transactable, ObjId, ObjType, ReadDoc, ROOT};
 
 use crate::date::Date;
 use crate::fields::{ensure_map, write_text, DocFields, FieldSource, Problem, Reader};
-use crate::schema::{CREATED_AT, CREATED_BY, DELETED, FEEDBACK, TAGS, UPDATED_AT};
+use crate::link::{merge_many, merge_one, Link, Ref, Relation};
+use crate::schema::{CREATED_AT, CREATED_BY, DELETED, FEEDBACK, IDEAS, PERSONAS, TAGS, UPDATED_AT};
 use crate::stats::{csat, nps, Csat, Nps};
 use crate::workspace::{EditError, Workspace};
 use crate::Id;
 
-const IDEAS_LINK: &str = "ideas";
+/// Where builds before [`crate::link`] kept the ideas feedback supports.
+const LEGACY_IDEAS: &str = "ideas";
+/// Where builds before [`crate::link`] kept the persona it speaks for.
+const LEGACY_PERSONA: &str = "persona";
 
 /// Where feedback came from.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -167,8 +171,6 @@ pub enum FeedbackLabel {
     Segment,
     /// When it was said, `YYYY-MM-DD`.
     Date,
-    /// The persona it speaks for (a persona id), if any.
-    Persona,
 }
 
 impl FeedbackLabel {
@@ -177,7 +179,6 @@ impl FeedbackLabel {
             FeedbackLabel::Customer => "customer",
             FeedbackLabel::Segment => "segment",
             FeedbackLabel::Date => "date",
-            FeedbackLabel::Persona => "persona",
         }
     }
 }
@@ -195,9 +196,10 @@ pub struct Feedback {
     pub rating: Option<i64>,
     pub scale: Option<RatingScale>,
     pub sentiment: Option<Sentiment>,
-    pub persona: String,
+    /// The persona it speaks for (a link, [`Relation::SpeaksFor`]), if any.
+    pub persona: Option<Id>,
     pub tags: Vec<String>,
-    /// The ideas this feedback supports.
+    /// The ideas this feedback supports (links, [`Relation::Supports`]).
     pub ideas: Vec<Id>,
     pub created_at: i64,
     pub created_by: String,
@@ -227,9 +229,9 @@ fn read_feedback<S: FieldSource + ?Sized>(source: &S, id: &Id, problems: &mut Ve
         rating: r.int("rating"),
         scale: RatingScale::parse(&scale_raw),
         sentiment: Sentiment::parse(&sentiment_raw),
-        persona: r.str(FeedbackLabel::Persona.key()),
+        persona: Id::parse(r.str(LEGACY_PERSONA).trim()),
         tags: r.set(TAGS),
-        ideas: r.set(IDEAS_LINK).iter().filter_map(|k| Id::parse(k)).collect(),
+        ideas: r.set(LEGACY_IDEAS).iter().filter_map(|k| Id::parse(k)).collect(),
         created_at: r.int(CREATED_AT).unwrap_or(0),
         created_by: r.str(CREATED_BY),
         updated_at: r.int(UPDATED_AT).unwrap_or(0),
@@ -270,7 +272,6 @@ impl Workspace {
             self.doc.put(&obj, "rating_scale", scale.key())?;
         }
         self.doc.put_object(&obj, TAGS, ObjType::Map)?;
-        self.doc.put_object(&obj, IDEAS_LINK, ObjType::Map)?;
         self.put_common_fields(&obj, now_ms, by)?;
         Ok(id)
     }
@@ -279,13 +280,21 @@ impl Workspace {
     pub fn feedback(&self, id: &Id) -> Option<(Feedback, Vec<Problem>)> {
         let obj = self.existing_feedback(id).ok()?;
         let mut problems = Vec::new();
-        let fb = read_feedback(&DocFields { doc: &self.doc, obj }, id, &mut problems);
+        let mut fb = read_feedback(&DocFields { doc: &self.doc, obj }, id, &mut problems);
+        merge_links(&mut fb, &self.stored_links_from(&Ref::new(FEEDBACK, id.clone())));
         Some((fb, problems))
     }
 
     /// All feedback (deleted included), read in one pass.
     pub fn all_feedback(&self) -> (Vec<Feedback>, Vec<Problem>) {
-        self.read_collection(FEEDBACK, read_feedback)
+        let (mut all, problems) = self.read_collection(FEEDBACK, read_feedback);
+        let links = self.stored_links_by_source(FEEDBACK);
+        for fb in &mut all {
+            if let Some(stored) = fb.id.as_ref().and_then(|id| links.get(id)) {
+                merge_links(fb, stored);
+            }
+        }
+        (all, problems)
     }
 
     pub fn set_feedback_text(&mut self, id: &Id, value: &str, now_ms: i64) -> Result<(), EditError> {
@@ -349,12 +358,14 @@ impl Workspace {
 
     /// Links (or unlinks) feedback to an idea it supports.
     pub fn link_feedback_to_idea(&mut self, feedback: &Id, idea: &Id, linked: bool, now_ms: i64) -> Result<(), EditError> {
-        if self.idea(idea).is_none() {
-            return Err(EditError::NotFound(idea.clone()));
-        }
-        let obj = self.existing_feedback(feedback)?;
-        self.set_member(&obj, IDEAS_LINK, idea.as_str(), linked)?;
-        self.touch(&obj, now_ms)
+        let (from, to) = (Ref::new(FEEDBACK, feedback.clone()), Ref::new(IDEAS, idea.clone()));
+        self.set_linked(&from, Relation::Supports, &to, linked, now_ms)
+    }
+
+    /// Sets (or clears) the persona the feedback speaks for.
+    pub fn set_feedback_persona(&mut self, feedback: &Id, persona: Option<&Id>, now_ms: i64) -> Result<(), EditError> {
+        let to = persona.map(|p| Ref::new(PERSONAS, p.clone()));
+        self.set_link(&Ref::new(FEEDBACK, feedback.clone()), Relation::SpeaksFor, to.as_ref(), now_ms)
     }
 
     /// Tags feedback (normalised like idea tags); returns the tag as stored.
@@ -375,6 +386,12 @@ impl Workspace {
         let obj = self.existing_feedback(id)?;
         self.set_deleted(&obj, false, now_ms)
     }
+}
+
+/// Lays the links stored in the current form over the old ones the reader found.
+fn merge_links(fb: &mut Feedback, stored: &[Link]) {
+    merge_many(&mut fb.ideas, stored, Relation::Supports, IDEAS);
+    merge_one(&mut fb.persona, stored, Relation::SpeaksFor);
 }
 
 /// The live feedback that supports `idea`.

@@ -202,7 +202,7 @@ pub fn one_of_everything() -> Workspace {
     ws.set_feedback_label(&survey, FeedbackLabel::Customer, "Acme", 31).unwrap();
     ws.set_feedback_label(&survey, FeedbackLabel::Segment, "SMB", 31).unwrap();
     ws.set_feedback_label(&survey, FeedbackLabel::Date, "2025-06-03", 31).unwrap();
-    ws.set_feedback_label(&survey, FeedbackLabel::Persona, persona.as_str(), 31).unwrap();
+    ws.set_feedback_persona(&survey, Some(&persona), 31).unwrap();
     ws.set_feedback_rating(&survey, Some((9, RatingScale::Nps)), 31).unwrap();
     ws.set_feedback_sentiment(&survey, Some(Sentiment::Positive), 31).unwrap();
     ws.set_feedback_tag(&survey, "Cash flow", true, 31).unwrap();
@@ -214,8 +214,8 @@ pub fn one_of_everything() -> Workspace {
 
     let story = ws.create_story("automatic reminders", 40, "Ana").unwrap();
     ws.set_story_text(&story, true, "I get paid on time", 41).unwrap();
-    ws.set_story_link(&story, false, persona.as_str(), 41).unwrap();
-    ws.set_story_link(&story, true, reminders.as_str(), 41).unwrap();
+    ws.set_story_persona(&story, Some(&persona), 41).unwrap();
+    ws.set_story_idea(&story, Some(&reminders), 41).unwrap();
     ws.set_story_status(&story, StoryStatus::Ready, 41).unwrap();
     ws.set_story_estimate(&story, Some(5.0), 41).unwrap();
     let mut criteria = Vec::new();
@@ -230,8 +230,8 @@ pub fn one_of_everything() -> Workspace {
 
     let spec = ws.create_document("Reminder spec", DocKind::Spec, 50, "Ana").unwrap();
     ws.set_document_text(&spec, true, "# Goal\n\nSend **reminders**.\n\n```\ncode\n```", 51).unwrap();
-    ws.link_document(&spec, &reminders, true, 52).unwrap();
-    ws.link_document(&spec, &story, true, 52).unwrap();
+    ws.link_document(&spec, &crate::Ref::new(crate::schema::IDEAS, reminders.clone()), true, 52).unwrap();
+    ws.link_document(&spec, &crate::Ref::new(crate::schema::STORIES, story.clone()), true, 52).unwrap();
     let obj = ws.artifact(crate::schema::DOCUMENTS, &spec).unwrap();
     ws.set_member(&obj, crate::schema::TAGS, "billing", true).unwrap();
     ws.touch(&obj, 53).unwrap();

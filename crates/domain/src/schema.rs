@@ -17,6 +17,10 @@
 //! ├─ settings      map     framework: str (rice|ice|wsjf|moscow|kano|value_effort|
 //! │                        opportunity|weighted); criteria: map id -> {name: str,
 //! │                        weight: f64}
+//! ├─ links         map     every link between artifacts (see [`crate::link`]):
+//! │                        `<from>><relation>><to>` (or `<from>><relation>` for a
+//! │                        relation of one target) -> `<to>`, each end written
+//! │                        `<collection>/<id>`
 //! └─ <collection>  map     artifact id -> artifact map, one per collection below
 //! ```
 //!
@@ -28,25 +32,27 @@
 //! and `comments` (map id -> {author: str, at: int, text: Text}).
 //! Long text is Automerge `Text`, so concurrent typing merges character by character;
 //! short labels are `str` (last writer wins); counts people add to are `Counter`.
-//! A link is a map `other id -> true` on the artifact that owns the link. Every date is
+//! Links live in the root `links` map, one key per link, so two people linking at
+//! once keep both; the per-artifact link fields below marked *(old form)* are what
+//! builds before it wrote: still read, cleared when the link is written again. Every date is
 //! a calendar day stored as `YYYY-MM-DD` ([`crate::date::Date`]); a day that does not
 //! parse is reported and read as unset. Competitors and trends are described through
 //! [`crate::kind::Kind`] (their fields are in their modules' `FIELDS`).
 //!
 //! | collection    | fields (besides the common ones) |
 //! |---------------|-----------------------------------|
-//! | `ideas`       | title Text, description Text, status str (new, under_review, accepted, parked, rejected, done), status_reason Text, source str, submitter str, votes Counter, feedback map, feature str, scores map `<framework>.<input>` -> f64 (created with the idea; see `priorities`) |
-//! | `feedback`    | text Text, channel str (survey, poll, interview, focus_group, review, support, usability_test, beta, churn), customer str, segment str, date str (YYYY-MM-DD), rating int (NPS 0–10 or CSAT 1–5), rating_scale str (nps, csat), sentiment str (positive, neutral, negative), ideas map, features map, persona str |
+//! | `ideas`       | title Text, description Text, status str (new, under_review, accepted, parked, rejected, done), status_reason Text, source str, submitter str, votes Counter, scores map `<framework>.<input>` -> f64 (created with the idea; see `priorities`) |
+//! | `feedback`    | text Text, channel str (survey, poll, interview, focus_group, review, support, usability_test, beta, churn), customer str, segment str, date str (YYYY-MM-DD), rating int (NPS 0–10 or CSAT 1–5), rating_scale str (nps, csat), sentiment str (positive, neutral, negative); *(old form)* ideas map, persona str |
 //! | `personas`    | name str, role str, goals Text, pain_points Text, motivations Text, behaviours Text, quote Text, segment_size f64 |
-//! | `stories`     | persona str, goal Text, benefit Text, criteria map id -> {given Text, when Text, then Text, position f64} (ordered by position, so a move never drops a concurrent edit), estimate f64, status str (draft, ready, in_progress, done), idea str, feature str |
-//! | `features`    | title Text, description Text, theme str, status str, horizon str (now, next, later), start str, target str (dates), release str, owner str, blocks map, success_metrics Text, ideas map, stories map, risks map, cost_estimate f64, visibility str (internal, executive, public) |
-//! | `releases`    | name str, target str (date), status str, features map, readiness map function -> {done: bool, note: Text}, notes Text |
-//! | `objectives`  | name str, unit str, baseline f64, target f64, owner str, parent str (key results point at their objective), measurements map id -> {date: str, value: f64} |
+//! | `stories`     | goal Text, benefit Text, criteria map id -> {given Text, when Text, then Text, position f64} (ordered by position, so a move never drops a concurrent edit), estimate f64, status str (draft, ready, in_progress, done); *(old form)* persona str, idea str |
+//! | `features`    | title Text, description Text, theme str, status str, horizon str (now, next, later), start str, target str (dates), owner str, success_metrics Text, cost_estimate f64, visibility str (internal, executive, public) |
+//! | `releases`    | name str, target str (date), status str, readiness map function -> {done: bool, note: Text}, notes Text |
+//! | `objectives`  | name str, unit str, baseline f64, target f64, owner str, measurements map id -> {date: str, value: f64} |
 //! | `experiments` | hypothesis Text, success_signal Text, metric str, variants map id -> {name: str, visitors: int, conversions: int}, start str, end str, status str, decision str (ship, iterate, stop) |
 //! | `risks`       | description Text, category str, likelihood int 1–5, impact int 1–5, owner str, response str (avoid, mitigate, transfer, accept), mitigation Text, trigger Text, status str |
 //! | `competitors` | name Text, positioning Text, strengths Text, weaknesses Text, threat str (low, medium, high), comparison map feature name -> str (they_lead, parity, we_lead, they_lack), notes Text |
 //! | `trends`      | title Text, date str (YYYY-MM-DD), impact_level str (low, medium, high), impact Text, notes Text |
-//! | `documents`   | title Text, kind str (spec, decision, note, training, release_note), body Text, links map |
+//! | `documents`   | title Text, kind str (spec, decision, note, training, release_note), body Text; *(old form)* links map (ids of ideas or stories) |
 //!
 //! Derived numbers (scores, ROI, NPS, risk score) are never stored: they are computed
 //! from their inputs when read, so they can never disagree with them.

@@ -8,7 +8,8 @@
 use automerge::{transaction::Transactable, ObjId, ObjType, ReadDoc, ROOT};
 
 use crate::fields::{child_map, ensure_map, write_text, DocFields, Problem, Reader};
-use crate::schema::{CREATED_AT, CREATED_BY, DELETED, STORIES, UPDATED_AT};
+use crate::link::{merge_one, Ref, Relation};
+use crate::schema::{CREATED_AT, CREATED_BY, DELETED, IDEAS, PERSONAS, STORIES, UPDATED_AT};
 use crate::workspace::{EditError, Workspace};
 use crate::Id;
 
@@ -83,8 +84,8 @@ pub struct Criterion {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Story {
     pub id: Option<Id>,
-    /// The persona's id (empty when none is chosen).
-    pub persona: String,
+    /// The persona it speaks for (a link, [`Relation::SpeaksFor`]).
+    pub persona: Option<Id>,
     pub goal: String,
     pub benefit: String,
     /// In order.
@@ -92,8 +93,8 @@ pub struct Story {
     /// Story points or days, as the team estimates.
     pub estimate: Option<f64>,
     pub status: StoryStatus,
-    /// The idea it came from (an id, or empty).
-    pub idea: String,
+    /// The idea it came from (a link, [`Relation::ComesFrom`]).
+    pub idea: Option<Id>,
     pub created_at: i64,
     pub created_by: String,
     pub updated_at: i64,
@@ -143,13 +144,13 @@ impl Workspace {
         let status_raw = r.str("status");
         let mut story = Story {
             id: Some(id.clone()),
-            persona: r.str("persona"),
+            persona: Id::parse(r.str("persona").trim()),
             goal: r.text("goal"),
             benefit: r.text("benefit"),
             criteria: Vec::new(),
             estimate: r.number("estimate"),
             status: StoryStatus::parse(&status_raw).unwrap_or_default(),
-            idea: r.str("idea"),
+            idea: Id::parse(r.str("idea").trim()),
             created_at: r.int(CREATED_AT).unwrap_or(0),
             created_by: r.str(CREATED_BY),
             updated_at: r.int(UPDATED_AT).unwrap_or(0),
@@ -169,6 +170,9 @@ impl Workspace {
             }
         }
         story.criteria.sort_by(|a, b| a.position.total_cmp(&b.position).then_with(|| a.id.cmp(&b.id)));
+        let stored = self.stored_links_from(&Ref::new(STORIES, id.clone()));
+        merge_one(&mut story.persona, &stored, Relation::SpeaksFor);
+        merge_one(&mut story.idea, &stored, Relation::ComesFrom);
         Some((story, problems))
     }
 
@@ -195,11 +199,16 @@ impl Workspace {
         self.touch(&obj, now_ms)
     }
 
-    /// Sets the persona (`As a …`, an id) or the idea it came from, or clears it with "".
-    pub fn set_story_link(&mut self, id: &Id, idea: bool, target: &str, now_ms: i64) -> Result<(), EditError> {
-        let obj = self.story_obj(id)?;
-        self.doc.put(&obj, if idea { "idea" } else { "persona" }, target)?;
-        self.touch(&obj, now_ms)
+    /// Sets (or clears) the persona the story speaks for (`As a …`).
+    pub fn set_story_persona(&mut self, id: &Id, persona: Option<&Id>, now_ms: i64) -> Result<(), EditError> {
+        let to = persona.map(|p| Ref::new(PERSONAS, p.clone()));
+        self.set_link(&Ref::new(STORIES, id.clone()), Relation::SpeaksFor, to.as_ref(), now_ms)
+    }
+
+    /// Sets (or clears) the idea the story comes from.
+    pub fn set_story_idea(&mut self, id: &Id, idea: Option<&Id>, now_ms: i64) -> Result<(), EditError> {
+        let to = idea.map(|i| Ref::new(IDEAS, i.clone()));
+        self.set_link(&Ref::new(STORIES, id.clone()), Relation::ComesFrom, to.as_ref(), now_ms)
     }
 
     pub fn set_story_status(&mut self, id: &Id, status: StoryStatus, now_ms: i64) -> Result<(), EditError> {

@@ -109,7 +109,7 @@ impl Changed {
                     PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => match key.as_str() {
                         BRIEF => self.brief = true,
                         SETTINGS => self.settings = true,
-                        SCHEMA | WORKSPACE_ID => self.everything = true,
+                        SCHEMA | WORKSPACE_ID | crate::link::LINKS => self.everything = true,
                         other if collection(other).is_some() => self.everything = true,
                         _ => {}
                     },
@@ -117,6 +117,15 @@ impl Changed {
                 },
                 [(_, Prop::Map(top)), ..] if top == BRIEF => self.brief = true,
                 [(_, Prop::Map(top)), ..] if top == SETTINGS => self.settings = true,
+                // A link changes the artifact it starts at.
+                [(_, Prop::Map(top))] if top == crate::link::LINKS => match &patch.action {
+                    PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => {
+                        if let Some(source) = crate::link::source_of(key) {
+                            self.insert(source.collection, source.id);
+                        }
+                    }
+                    _ => {}
+                },
                 [(_, Prop::Map(top))] => match &patch.action {
                     PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => self.touched(top, key),
                     _ => {}
@@ -190,6 +199,7 @@ impl Workspace {
             for c in COLLECTIONS {
                 doc.put_object(ROOT, *c, ObjType::Map)?;
             }
+            doc.put_object(ROOT, crate::link::LINKS, ObjType::Map)?;
             Ok(())
         };
         setup(&mut doc).expect("writing to a fresh in-memory document cannot fail");
@@ -301,6 +311,7 @@ impl Workspace {
         let _ = r.int(SCHEMA);
         let _ = r.str(schema::CREATED_BY);
         problems.extend(self.repaired.iter().cloned());
+        problems.extend(self.stored_links().1);
         problems
     }
 

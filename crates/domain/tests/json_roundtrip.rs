@@ -8,11 +8,12 @@ use waymark_domain::competitor::{Competitor, STANDING, THREAT};
 use waymark_domain::document::DocKind;
 use waymark_domain::export::{from_json, to_json};
 use waymark_domain::feedback::{Channel, FeedbackLabel, RatingScale, Sentiment};
+use waymark_domain::schema::{IDEAS, PERSONAS, STORIES};
 use waymark_domain::persona::PersonaText;
 use waymark_domain::priorities::Framework;
 use waymark_domain::story::{Step, StoryStatus};
 use waymark_domain::trend::{Trend, IMPACT};
-use waymark_domain::{BriefField, FieldInput, Id, Idea, IdeaStatus, IdeaText, Workspace};
+use waymark_domain::{BriefField, FieldInput, Id, Idea, IdeaStatus, IdeaText, Ref, Relation, Workspace};
 
 /// Text people type, hostile characters and line breaks included.
 fn text() -> impl Strategy<Value = String> {
@@ -118,7 +119,7 @@ fn build(p: &Plan) -> Workspace {
             ws.set_feedback_label(&id, FeedbackLabel::Date, date, 131).unwrap();
         }
         if let Some(persona) = persona.and_then(|i| personas.get(i)) {
-            ws.set_feedback_label(&id, FeedbackLabel::Persona, persona.as_str(), 131).unwrap();
+            ws.set_feedback_persona(&id, Some(persona), 131).unwrap();
         }
         if let Some(r) = rating {
             ws.set_feedback_rating(&id, Some((*r, RatingScale::Nps)), 131).unwrap();
@@ -134,10 +135,10 @@ fn build(p: &Plan) -> Workspace {
         let id = ws.create_story(goal, 40 + n as i64, "Ana").unwrap();
         ws.set_story_text(&id, true, benefit, 141).unwrap();
         if let Some(persona) = persona.and_then(|i| personas.get(i)) {
-            ws.set_story_link(&id, false, persona.as_str(), 141).unwrap();
+            ws.set_story_persona(&id, Some(persona), 141).unwrap();
         }
         if let Some(idea) = idea.and_then(|i| ideas.get(i)) {
-            ws.set_story_link(&id, true, idea.as_str(), 141).unwrap();
+            ws.set_story_idea(&id, Some(idea), 141).unwrap();
         }
         ws.set_story_status(&id, StoryStatus::ALL[*status], 141).unwrap();
         for (given, when, then) in criteria {
@@ -152,7 +153,7 @@ fn build(p: &Plan) -> Workspace {
     for (n, (title, kind, body, links)) in p.documents.iter().enumerate() {
         let id = ws.create_document(title, DocKind::ALL[*kind], 50 + n as i64, "Bo").unwrap();
         ws.set_document_text(&id, true, body, 151).unwrap();
-        let targets: Vec<&Id> = ideas.iter().chain(&stories).collect();
+        let targets: Vec<Ref> = ideas.iter().map(|i| Ref::new(IDEAS, i.clone())).chain(stories.iter().map(|s| Ref::new(STORIES, s.clone()))).collect();
         for target in links.iter().filter_map(|l| targets.get(*l)) {
             ws.link_document(&id, target, true, 152).unwrap();
         }
@@ -240,17 +241,30 @@ fn one_of_everything_survives_a_round_trip_with_its_references() {
     assert_eq!((&j["ideas"][1]["score"], &j["ideas"][1]["rank"]), (&Value::Null, &Value::Null), "unscored: no effort input");
     assert_eq!(j["ideas"].as_array().unwrap().len(), 2, "the deleted idea is left out");
     let fb = &j["feedback"][0];
-    assert_eq!(fb["ideas"], serde_json::json!(["#2", "#3"]), "linked to both live ideas, not the deleted one");
-    assert_eq!((fb["persona"].as_str(), fb["rating"].as_i64(), fb["rating_scale"].as_str()), (Some("#4"), Some(9), Some("nps")));
+    assert_eq!((fb["rating"].as_i64(), fb["rating_scale"].as_str()), (Some(9), Some("nps")));
     assert_eq!((fb["sentiment"].as_str(), &fb["tags"]), (Some("positive"), &serde_json::json!(["cash flow"])));
     assert_eq!(j["feedback_summary"]["nps"]["respondents"], 1);
     assert_eq!(j["feedback_summary"]["csat"]["percent"], 0.0);
     let story = &j["stories"][0];
-    assert_eq!((story["persona"].as_str(), story["idea"].as_str(), story["status"].as_str()), (Some("#4"), Some("#2"), Some("ready")));
+    assert_eq!(story["status"].as_str(), Some("ready"));
     let givens: Vec<&str> = story["criteria"].as_array().unwrap().iter().map(|c| c["given"].as_str().unwrap()).collect();
     assert_eq!(givens, ["a disputed invoice", "an overdue invoice", "a paid invoice"], "in their reordered order");
     let doc = &j["documents"][0];
-    assert_eq!((doc["links"].clone(), doc["kind"].as_str(), doc["tags"].clone()), (serde_json::json!(["#2", "#7"]), Some("spec"), serde_json::json!(["billing"])));
+    assert_eq!((doc["kind"].as_str(), doc["tags"].clone()), (Some("spec"), serde_json::json!(["billing"])));
+    let link = |from: &str, relation: &str, to: &str| serde_json::json!({ "from": from, "relation": relation, "to": to });
+    assert_eq!(
+        j["links"],
+        serde_json::json!([
+            link("feedback/#5", "speaks_for", "personas/#4"),
+            link("feedback/#5", "supports", "ideas/#2"),
+            link("feedback/#5", "supports", "ideas/#3"),
+            link("stories/#7", "comes_from", "ideas/#2"),
+            link("stories/#7", "speaks_for", "personas/#4"),
+            link("documents/#8", "describes", "ideas/#2"),
+            link("documents/#8", "describes", "stories/#7"),
+        ]),
+        "between live artifacts only: not to the deleted idea"
+    );
     assert_eq!(j["personas"][0]["segment_size"], 12_000.0);
     assert_eq!(j["personas"][0]["pain_points"], "Pain points of Fiona\nsecond line");
     for (list, n) in [("personas", 1), ("feedback", 2), ("stories", 1), ("documents", 1)] {
@@ -263,15 +277,20 @@ fn one_of_everything_survives_a_round_trip_with_its_references() {
     let story = back.stories().0.into_iter().find(|s| !s.deleted).unwrap();
     let feedback = back.all_feedback().0.into_iter().find(|f| f.rating == Some(9)).unwrap();
     let document = back.documents().0.into_iter().find(|d| !d.deleted).unwrap();
-    assert_eq!(story.persona, persona.id.clone().unwrap().to_string());
-    assert_eq!(story.idea, ideas[0].id.clone().unwrap().to_string());
-    assert_eq!(feedback.persona, persona.id.unwrap().to_string());
+    assert_eq!(story.persona, persona.id.clone());
+    assert_eq!(story.idea, ideas[0].id.clone());
+    assert_eq!(feedback.persona, persona.id.clone());
     let mut linked = feedback.ideas.clone();
     linked.sort();
     let mut expected: Vec<Id> = ideas.iter().filter_map(|i| i.id.clone()).collect();
     expected.sort();
     assert_eq!(linked, expected);
-    assert!(document.links.contains(ideas[0].id.as_ref().unwrap()) && document.links.contains(story.id.as_ref().unwrap()));
+    assert!(document.describes(ideas[0].id.as_ref().unwrap()) && document.describes(story.id.as_ref().unwrap()));
+    let story_ref = Ref::new(STORIES, story.id.clone().unwrap());
+    let index = back.link_index();
+    assert_eq!(index.sources(&Ref::new(PERSONAS, persona.id.clone().unwrap()), Relation::SpeaksFor).count(), 2, "the story and the feedback");
+    assert_eq!(index.sources(&story_ref, Relation::Describes).count(), 1, "read from the story's side");
+
     assert_eq!(waymark_domain::priorities::kano_result(&ideas[0].scores).counts, [0, 1, 2, 0, 0, 0]);
     assert_eq!(ideas[1].title, "# Owned [x](javascript:alert(1)) <script>", "hostile text is data");
     assert_eq!((persona.created_at, persona.created_by.as_str(), persona.updated_at), (5, "Ana", 7));

@@ -1,7 +1,8 @@
 //! Waymark's relay protocol: what a workspace's keys are, how entries are sealed
 //! (encrypted, then signed), and the binary frames clients and the relay exchange.
 //!
-//! Pure Rust with no I/O, compiled both for the browser and for the relay. PROTOCOL.md
+//! Pure Rust with no I/O, compiled both for the browser and for the relay; `client`
+//! is a client's side of syncing as a state machine (inputs in, outputs out). PROTOCOL.md
 //! at the repository root is the specification; this crate is its only implementation.
 //!
 //! Invariants:
@@ -9,6 +10,7 @@
 //!   sealed before they are framed.
 //! - `Message::decode` never panics and never allocates more than the frame's length.
 
+pub mod client;
 pub mod keys;
 pub mod wire;
 

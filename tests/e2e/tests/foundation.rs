@@ -159,7 +159,7 @@ async fn a_workspace_exported_and_reimported_comes_back_whole_and_bad_files_chan
     assert!(markdown.contains("Conflict-free note merge"), "the idea is in the export: {markdown}");
     assert!(markdown.contains("\n## Ranking: RICE\n"), "and ranked under the workspace's framework: {markdown}");
     let exported: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    assert_eq!(exported["version"], 3, "{exported}");
+    assert_eq!(exported["version"], 4, "{exported}");
     assert_eq!(exported["ideas"].as_array().map(Vec::len), Some(2), "{exported}");
     assert_eq!(exported["prioritization"]["framework"], "rice", "{exported}");
 

@@ -13,12 +13,12 @@ use crate::ranking::{formula, rank};
 use crate::schema::{DOCUMENTS, FEEDBACK, IDEAS, PERSONAS, STORIES, TAGS};
 use crate::scoring::KanoAnswer;
 use crate::story::{Step, Story, StoryStatus};
-use crate::{Brief, BriefField, BriefNumber, Document, EditError, Id, Idea, IdeaLabel, IdeaStatus, IdeaText, Workspace};
+use crate::{Brief, BriefField, BriefNumber, Document, EditError, Id, Idea, IdeaLabel, IdeaStatus, IdeaText, Ref, Relation, Workspace};
 
 /// The value of the file's `format` field.
 pub const FORMAT: &str = "waymark-workspace";
 /// The shape version this build writes. It also reads every older version.
-pub const VERSION: u64 = 3;
+pub const VERSION: u64 = 4;
 
 /// Why a JSON file could not be imported. Nothing is created when this is returned.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -27,7 +27,7 @@ pub enum ImportError {
     NotJson(String),
     #[error("it is JSON, but not a Waymark workspace export")]
     WrongFormat,
-    #[error("it is a version {0} export, and this app reads versions 1 to 3")]
+    #[error("it is a version {0} export, and this app reads versions 1 to 4")]
     UnsupportedVersion(u64),
     #[error("the field {field} is not {expected}")]
     BadField { field: String, expected: &'static str },
@@ -35,30 +35,6 @@ pub enum ImportError {
 
 fn id_text(id: &Option<Id>) -> String {
     id.as_ref().map(Id::to_string).unwrap_or_default()
-}
-
-/// Where each exported artifact is in the file, so references name only what the
-/// file holds, in the file's order.
-type Exported<'a> = HashMap<&'a str, usize>;
-
-fn ids<'a>(ids: impl IntoIterator<Item = &'a Option<Id>>) -> Exported<'a> {
-    ids.into_iter().filter_map(|id| id.as_ref().map(Id::as_str)).enumerate().map(|(n, id)| (id, n)).collect()
-}
-
-/// `reference` if it names an exported artifact, else "".
-fn kept<'a>(reference: &'a str, exported: &Exported) -> &'a str {
-    if exported.contains_key(reference) {
-        reference
-    } else {
-        ""
-    }
-}
-
-/// The references that name exported artifacts, in the file's order.
-fn kept_all<'a>(references: &'a [Id], exported: &Exported) -> Vec<&'a str> {
-    let mut kept: Vec<&str> = references.iter().map(Id::as_str).filter(|r| exported.contains_key(r)).collect();
-    kept.sort_by_key(|r| exported[r]);
-    kept
 }
 
 /// Adds who created an artifact and when, and when it last changed.
@@ -106,7 +82,7 @@ fn persona_json(p: &Persona) -> Value {
     stamped(value, p.created_at, &p.created_by, p.updated_at)
 }
 
-fn feedback_json(f: &Feedback, ideas: &Exported, personas: &Exported) -> Value {
+fn feedback_json(f: &Feedback) -> Value {
     let value = json!({
         "id": id_text(&f.id),
         "text": f.text,
@@ -117,35 +93,30 @@ fn feedback_json(f: &Feedback, ideas: &Exported, personas: &Exported) -> Value {
         "rating": f.rating,
         "rating_scale": f.scale.map(RatingScale::key),
         "sentiment": f.sentiment.map(Sentiment::key),
-        "persona": kept(&f.persona, personas),
         "tags": f.tags,
-        "ideas": kept_all(&f.ideas, ideas),
     });
     stamped(value, f.created_at, &f.created_by, f.updated_at)
 }
 
-fn story_json(s: &Story, ideas: &Exported, personas: &Exported) -> Value {
+fn story_json(s: &Story) -> Value {
     let criteria: Vec<Value> = s.criteria.iter().map(|c| json!({ "given": c.given, "when": c.when, "then": c.then })).collect();
     let value = json!({
         "id": id_text(&s.id),
-        "persona": kept(&s.persona, personas),
         "goal": s.goal,
         "benefit": s.benefit,
         "criteria": criteria,
         "estimate": s.estimate,
         "status": s.status.key(),
-        "idea": kept(&s.idea, ideas),
     });
     stamped(value, s.created_at, &s.created_by, s.updated_at)
 }
 
-fn document_json(d: &Document, targets: &Exported) -> Value {
+fn document_json(d: &Document) -> Value {
     let value = json!({
         "id": id_text(&d.id),
         "title": d.title,
         "kind": d.kind.key(),
         "body": d.body,
-        "links": kept_all(&d.links, targets),
         "tags": d.tags,
     });
     stamped(value, d.created_at, &d.created_by, d.updated_at)
@@ -160,8 +131,6 @@ pub fn to_json(ws: &Workspace, exported_at_ms: i64) -> String {
     let feedback = oldest_first(ws.all_feedback().0, |f| (f.deleted, f.created_at, f.id.as_ref()));
     let stories = oldest_first(ws.stories().0, |s| (s.deleted, s.created_at, s.id.as_ref()));
     let documents = oldest_first(ws.documents().0, |d| (d.deleted, d.created_at, d.id.as_ref()));
-    let (idea_ids, persona_ids) = (ids(ideas.iter().map(|i| &i.id)), ids(personas.iter().map(|p| &p.id)));
-    let link_targets = ids(ideas.iter().map(|i| &i.id).chain(stories.iter().map(|s| &s.id)));
 
     let framework = ws.framework();
     let criteria = ws.weighted_criteria();
@@ -185,12 +154,13 @@ pub fn to_json(ws: &Workspace, exported_at_ms: i64) -> String {
         "prioritization": { "framework": framework.key(), "criteria": criteria_json },
         "ideas": ideas.iter().map(|i| idea_json(i, i.id.as_ref().and_then(|id| ranked.get(id)), framework, &criteria)).collect::<Vec<_>>(),
         "personas": personas.iter().map(persona_json).collect::<Vec<_>>(),
-        "feedback": feedback.iter().map(|f| feedback_json(f, &idea_ids, &persona_ids)).collect::<Vec<_>>(),
+        "feedback": feedback.iter().map(feedback_json).collect::<Vec<_>>(),
         "feedback_summary": { "nps": nps, "csat": csat },
-        "stories": stories.iter().map(|s| story_json(s, &idea_ids, &persona_ids)).collect::<Vec<_>>(),
-        "documents": documents.iter().map(|d| document_json(d, &link_targets)).collect::<Vec<_>>(),
+        "stories": stories.iter().map(story_json).collect::<Vec<_>>(),
+        "documents": documents.iter().map(document_json).collect::<Vec<_>>(),
     });
     super::kinds::export_json(ws, &mut doc);
+    doc["links"] = links_json(ws, &doc).into();
     serde_json::to_string_pretty(&doc).expect("JSON values serialise")
 }
 
@@ -332,13 +302,73 @@ struct File {
     /// Each idea (its `scores` as in the file) with its Kano answers.
     ideas: Vec<Item<(Idea, KanoAnswers)>>,
     personas: Vec<Item<Persona>>,
-    /// Feedback with the file ids of the ideas it supports.
-    feedback: Vec<Item<(Feedback, Vec<String>)>>,
-    stories: Vec<Item<Story>>,
-    /// Documents with the file ids of the ideas and stories they link.
+    /// Feedback with the links its fields held before version 4.
+    feedback: Vec<Item<(Feedback, Vec<FileLink>)>>,
+    /// Stories with the links their fields held before version 4.
+    stories: Vec<Item<(Story, Vec<FileLink>)>>,
+    /// Documents with the file ids of the ideas and stories they linked before version 4.
     documents: Vec<Item<(Document, Vec<String>)>>,
     /// Artifacts of every kind described through [`crate::Kind`].
-    kinds: Vec<super::kinds::KindItem>,
+    kinds: Vec<Item<super::kinds::KindItem>>,
+    /// The `links` array (version 4).
+    links: Vec<FileLink>,
+}
+
+/// A link as a file writes it: each end is a collection and an id in the file. The
+/// `from` id is left empty by the item that holds an old-form link (it is that item).
+struct FileLink {
+    from: (&'static str, String),
+    relation: Relation,
+    to: (&'static str, String),
+}
+
+impl FileLink {
+    /// A link an item's own field held before version 4 (`to` may be "": none).
+    fn old(from: &'static str, relation: Relation, to: &'static str, to_id: String) -> FileLink {
+        FileLink { from: (from, String::new()), relation, to: (to, to_id) }
+    }
+}
+
+/// Every link between two exported artifacts, in the file's order of their sources.
+fn links_json(ws: &Workspace, doc: &Value) -> Vec<Value> {
+    let mut position: HashMap<Ref, usize> = HashMap::new();
+    for collection in crate::schema::COLLECTIONS {
+        for item in doc[*collection].as_array().into_iter().flatten() {
+            if let Some(id) = item["id"].as_str().and_then(Id::parse) {
+                let n = position.len();
+                position.insert(Ref::new(collection, id), n);
+            }
+        }
+    }
+    let index = ws.link_index();
+    let mut links: Vec<(usize, &str, usize, Value)> = position
+        .keys()
+        .flat_map(|from| index.from(from))
+        .filter_map(|l| {
+            let (from, to) = (position.get(&l.from)?, position.get(&l.to)?);
+            Some((*from, l.relation.key(), *to, json!({ "from": l.from.to_string(), "relation": l.relation.key(), "to": l.to.to_string() })))
+        })
+        .collect();
+    links.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    links.into_iter().map(|l| l.3).collect()
+}
+
+/// The `links` array: `from` and `to` name a collection and an id in the file.
+fn read_links(root: &Fields) -> Result<Vec<FileLink>, ImportError> {
+    root.each("links", |l| {
+        let end = |key: &str| -> Result<(&'static str, String), ImportError> {
+            let raw = l.text(key)?;
+            let (collection, id) = raw.split_once('/').ok_or_else(|| l.bad(key, "a collection and an id (ideas/…)"))?;
+            let collection = crate::schema::COLLECTIONS.iter().find(|c| **c == collection).ok_or_else(|| l.bad(key, "a collection and an id (ideas/…)"))?;
+            Ok((collection, id.to_owned()))
+        };
+        let relation = l.choice("relation", Relation::parse, "a known relation")?.ok_or_else(|| l.bad("relation", "a known relation"))?;
+        let (from, to) = (end("from")?, end("to")?);
+        if !relation.allows(from.0, to.0) {
+            return Err(l.bad("relation", "a relation between those kinds"));
+        }
+        Ok(FileLink { from, relation, to })
+    })
 }
 
 /// The artifact's `id`, which no other artifact in the file may share.
@@ -433,7 +463,7 @@ fn read_persona(f: &Fields) -> Result<Persona, ImportError> {
     Ok(p)
 }
 
-fn read_feedback(f: &Fields) -> Result<(Feedback, Vec<String>), ImportError> {
+fn read_feedback(f: &Fields) -> Result<(Feedback, Vec<FileLink>), ImportError> {
     let channel = f.choice("channel", Channel::parse, "a known channel")?.unwrap_or_default();
     let scale = f.choice("rating_scale", RatingScale::parse, "nps or csat")?.or(channel.default_scale());
     let rating = f.whole_or_none("rating")?;
@@ -453,7 +483,7 @@ fn read_feedback(f: &Fields) -> Result<(Feedback, Vec<String>), ImportError> {
         rating,
         scale,
         sentiment: f.choice("sentiment", Sentiment::parse, "positive, neutral or negative")?,
-        persona: f.text(FeedbackLabel::Persona.key())?,
+        persona: None,
         tags: f.text_list("tags")?,
         ideas: Vec::new(),
         created_at: f.whole("created_at")?,
@@ -461,29 +491,37 @@ fn read_feedback(f: &Fields) -> Result<(Feedback, Vec<String>), ImportError> {
         updated_at: f.whole("updated_at")?,
         deleted: false,
     };
-    Ok((fb, f.text_list("ideas")?))
+    let mut links: Vec<FileLink> = f.text_list("ideas")?.into_iter().map(|to| FileLink::old(FEEDBACK, Relation::Supports, IDEAS, to)).collect();
+    links.push(FileLink::old(FEEDBACK, Relation::SpeaksFor, PERSONAS, f.text("persona")?));
+    Ok((fb, links))
 }
 
-fn read_story(f: &Fields) -> Result<Story, ImportError> {
+fn read_story(f: &Fields) -> Result<(Story, Vec<FileLink>), ImportError> {
     let criteria = f.each("criteria", |c| {
         Ok(crate::story::Criterion { given: c.text("given")?, when: c.text("when")?, then: c.text("then")?, ..Default::default() })
     })?;
-    Ok(Story {
+    let story = Story {
         id: None,
-        persona: f.text("persona")?,
+        persona: None,
         goal: f.text("goal")?,
         benefit: f.text("benefit")?,
         criteria,
         estimate: f.amount("estimate")?,
         status: f.choice("status", StoryStatus::parse, "a known story status")?.unwrap_or_default(),
-        idea: f.text("idea")?,
+        idea: None,
         created_at: f.whole("created_at")?,
         created_by: f.text("created_by")?,
         updated_at: f.whole("updated_at")?,
         deleted: false,
-    })
+    };
+    let links = vec![
+        FileLink::old(STORIES, Relation::SpeaksFor, PERSONAS, f.text("persona")?),
+        FileLink::old(STORIES, Relation::ComesFrom, IDEAS, f.text("idea")?),
+    ];
+    Ok((story, links))
 }
 
+/// A document, with the file ids (ideas or stories) its old link form names.
 fn read_document(f: &Fields) -> Result<(Document, Vec<String>), ImportError> {
     let doc = Document {
         id: None,
@@ -524,6 +562,7 @@ fn read_file(root: &Fields) -> Result<File, ImportError> {
         stories: items(root, "stories", &mut seen, read_story)?,
         documents: items(root, "documents", &mut seen, read_document)?,
         kinds: super::kinds::read_json(root, &mut seen)?,
+        links: read_links(root)?,
     })
 }
 
@@ -549,24 +588,20 @@ pub fn from_json(text: &str, now_ms: i64, by: &str) -> Result<Workspace, ImportE
     Ok(ws)
 }
 
-/// New ids of one kind of artifact, by their ids in the file.
+/// The new artifact of each id in the file (ids are unique across a file).
 #[derive(Default)]
-struct NewIds(HashMap<String, Id>);
+pub(super) struct NewIds(HashMap<String, Ref>);
 
 impl NewIds {
-    fn add(&mut self, file_id: &str, id: &Id) {
+    pub(super) fn add(&mut self, collection: &'static str, file_id: &str, id: &Id) {
         if !file_id.is_empty() {
-            self.0.insert(file_id.to_owned(), id.clone());
+            self.0.insert(file_id.to_owned(), Ref::new(collection, id.clone()));
         }
     }
 
-    /// The new id of what `file_id` names ("" when it names nothing exported).
-    fn of(&self, file_id: &str) -> Option<&Id> {
-        self.0.get(file_id)
-    }
-
-    fn text_of(&self, file_id: &str) -> &str {
-        self.of(file_id).map_or("", Id::as_str)
+    /// The new artifact `file_id` names, if the file holds it and it is a `collection`.
+    fn of(&self, collection: &str, file_id: &str) -> Option<&Ref> {
+        self.0.get(file_id).filter(|r| r.collection == collection)
     }
 }
 
@@ -591,13 +626,15 @@ fn write(ws: &mut Workspace, file: &File, now_ms: i64, by: &str) -> Result<(), E
     ws.set_brief_number(BriefNumber::BenefitValue, brief.benefit_value)?;
     ws.set_brief_number(BriefNumber::Budget, brief.budget)?;
     ws.set_framework(file.framework)?;
-    let mut criteria = NewIds::default();
+    let mut criteria: HashMap<&str, Id> = HashMap::new();
     for Item { id: file_id, value: (name, weight) } in &file.criteria {
         let id = ws.put_weighted_criterion(None, name, *weight)?;
-        criteria.add(file_id, &id);
+        criteria.insert(file_id, id);
     }
 
-    let mut personas = NewIds::default();
+    let mut new_ids = NewIds::default();
+    // Links as written in the file, with the new id of the item that held an old form.
+    let mut links: Vec<(Option<Ref>, &FileLink)> = Vec::new();
     for Item { id: file_id, value: p } in &file.personas {
         let (at, author) = origin(p.created_at, &p.created_by, now_ms, by);
         let id = ws.create_persona("", at, author)?;
@@ -606,10 +643,9 @@ fn write(ws: &mut Workspace, file: &File, now_ms: i64, by: &str) -> Result<(), E
         }
         ws.set_persona_segment_size(&id, p.segment_size, at)?;
         finish(ws, PERSONAS, &id, p.updated_at.max(at))?;
-        personas.add(file_id, &id);
+        new_ids.add(PERSONAS, file_id, &id);
     }
 
-    let mut ideas = NewIds::default();
     for Item { id: file_id, value: (idea, kano) } in &file.ideas {
         let (at, author) = origin(idea.created_at, &idea.created_by, now_ms, by);
         let id = ws.create_idea("", at, author)?;
@@ -630,7 +666,7 @@ fn write(ws: &mut Workspace, file: &File, now_ms: i64, by: &str) -> Result<(), E
             for (input, value) in inputs {
                 // Weighted inputs are keyed by criterion; other frameworks' by name.
                 let input = match framework {
-                    Framework::Weighted => criteria.text_of(input),
+                    Framework::Weighted => criteria.get(input.as_str()).map_or("", Id::as_str),
                     Framework::Kano => continue,
                     other => other.inputs().iter().copied().find(|known| *known == input.as_str()).unwrap_or_default(),
                 };
@@ -643,17 +679,15 @@ fn write(ws: &mut Workspace, file: &File, now_ms: i64, by: &str) -> Result<(), E
             ws.add_kano_answer(&id, *functional, *dysfunctional, at)?;
         }
         finish(ws, IDEAS, &id, idea.updated_at.max(at))?;
-        ideas.add(file_id, &id);
+        new_ids.add(IDEAS, file_id, &id);
     }
 
-    let mut stories = NewIds::default();
-    for Item { id: file_id, value: s } in &file.stories {
+    for Item { id: file_id, value: (s, old_links) } in &file.stories {
         let (at, author) = origin(s.created_at, &s.created_by, now_ms, by);
         let id = ws.create_story("", at, author)?;
         ws.set_story_text(&id, false, &s.goal, at)?;
         ws.set_story_text(&id, true, &s.benefit, at)?;
-        ws.set_story_link(&id, false, personas.text_of(&s.persona), at)?;
-        ws.set_story_link(&id, true, ideas.text_of(&s.idea), at)?;
+        links.extend(old_links.iter().map(|l| (Some(Ref::new(STORIES, id.clone())), l)));
         ws.set_story_status(&id, s.status, at)?;
         ws.set_story_estimate(&id, s.estimate, at)?;
         for c in &s.criteria {
@@ -663,10 +697,10 @@ fn write(ws: &mut Workspace, file: &File, now_ms: i64, by: &str) -> Result<(), E
             }
         }
         finish(ws, STORIES, &id, s.updated_at.max(at))?;
-        stories.add(file_id, &id);
+        new_ids.add(STORIES, file_id, &id);
     }
 
-    for Item { value: (fb, linked), .. } in &file.feedback {
+    for Item { id: file_id, value: (fb, old_links) } in &file.feedback {
         let (at, author) = origin(fb.created_at, &fb.created_by, now_ms, by);
         let id = ws.create_feedback("", fb.channel, at, author)?;
         ws.set_feedback_text(&id, &fb.text, at)?;
@@ -674,7 +708,6 @@ fn write(ws: &mut Workspace, file: &File, now_ms: i64, by: &str) -> Result<(), E
             (FeedbackLabel::Customer, fb.customer.as_str()),
             (FeedbackLabel::Segment, fb.segment.as_str()),
             (FeedbackLabel::Date, fb.date.map(|d| d.to_string()).unwrap_or_default().as_str()),
-            (FeedbackLabel::Persona, personas.text_of(&fb.persona)),
         ] {
             ws.set_feedback_label(&id, label, value, at)?;
         }
@@ -685,19 +718,18 @@ fn write(ws: &mut Workspace, file: &File, now_ms: i64, by: &str) -> Result<(), E
         for tag in &fb.tags {
             ws.set_feedback_tag(&id, tag, true, at)?;
         }
-        for idea in linked.iter().filter_map(|i| ideas.of(i)) {
-            ws.link_feedback_to_idea(&id, idea, true, at)?;
-        }
+        links.extend(old_links.iter().map(|l| (Some(Ref::new(FEEDBACK, id.clone())), l)));
         finish(ws, FEEDBACK, &id, fb.updated_at.max(at))?;
+        new_ids.add(FEEDBACK, file_id, &id);
     }
 
-    for Item { value: (d, links), .. } in &file.documents {
+    for Item { id: file_id, value: (d, old_links) } in &file.documents {
         let (at, author) = origin(d.created_at, &d.created_by, now_ms, by);
         let id = ws.create_document("", d.kind, at, author)?;
         ws.set_document_text(&id, false, &d.title, at)?;
         ws.set_document_text(&id, true, &d.body, at)?;
-        for target in links.iter().filter_map(|l| ideas.of(l).or_else(|| stories.of(l))) {
-            ws.link_document(&id, target, true, at)?;
+        for target in old_links.iter().filter_map(|l| new_ids.of(IDEAS, l).or_else(|| new_ids.of(STORIES, l))) {
+            ws.link_document(&id, &target.clone(), true, at)?;
         }
         // Documents have no tag editor yet; their tags are kept as a set like any other.
         let obj = ws.artifact(DOCUMENTS, &id)?;
@@ -705,8 +737,23 @@ fn write(ws: &mut Workspace, file: &File, now_ms: i64, by: &str) -> Result<(), E
             ws.set_member(&obj, TAGS, &tag, true)?;
         }
         finish(ws, DOCUMENTS, &id, d.updated_at.max(at))?;
+        new_ids.add(DOCUMENTS, file_id, &id);
     }
-    super::kinds::write(ws, &file.kinds, now_ms, by)
+    super::kinds::write(ws, &file.kinds, &mut new_ids, now_ms, by)?;
+
+    links.extend(file.links.iter().map(|l| (None, l)));
+    for (holder, l) in links {
+        let from = match holder {
+            Some(holder) => Some(holder),
+            None => new_ids.of(l.from.0, &l.from.1).cloned(),
+        };
+        // A link to what the file does not hold, or to the wrong kind, is dropped.
+        let (Some(from), Some(to)) = (from, new_ids.of(l.to.0, &l.to.1)) else { continue };
+        // Linking is not an edit the file records: the source keeps its `updated_at`.
+        let updated_at = ws.updated_at(&from).unwrap_or(now_ms);
+        ws.link(&from, l.relation, &to.clone(), updated_at)?;
+    }
+    Ok(())
 }
 #[cfg(test)]
 mod tests {
@@ -749,7 +796,7 @@ mod tests {
         let ws = sample();
         let json: Value = serde_json::from_str(&to_json(&ws, 99)).unwrap();
         assert_eq!(json["format"], "waymark-workspace");
-        assert_eq!(json["version"], 3);
+        assert_eq!(json["version"], 4);
         assert_eq!(json["workspace_id"], ws.workspace_id().as_str());
         assert_eq!(json["exported_at"], 99);
         let brief = json["brief"].as_object().unwrap();
@@ -816,7 +863,7 @@ mod tests {
         assert_eq!(from_json("[1,2]", 1, "x").err(), Some(ImportError::WrongFormat));
         assert_eq!(from_json("\"waymark-workspace\"", 1, "x").err(), Some(ImportError::WrongFormat));
         assert_eq!(from_json("{\"format\":\"waymark-workspace\",\"version\":7}", 1, "x").err(), Some(ImportError::UnsupportedVersion(7)));
-        assert_eq!(from_json("{\"format\":\"waymark-workspace\",\"version\":4}", 1, "x").err(), Some(ImportError::UnsupportedVersion(4)));
+        assert_eq!(from_json("{\"format\":\"waymark-workspace\",\"version\":5}", 1, "x").err(), Some(ImportError::UnsupportedVersion(5)));
         assert_eq!(from_json("{\"format\":\"waymark-workspace\",\"version\":0}", 1, "x").err(), Some(ImportError::UnsupportedVersion(0)));
         assert_eq!(from_json("{\"format\":\"waymark-workspace\"}", 1, "x").err(), bad("version", "a whole number"));
         let huge = "{\"format\":\"waymark-workspace\",\"version\":1,\"brief\":{\"budget\":1e400}}";
@@ -872,10 +919,16 @@ mod tests {
             ("\"trends\":[{\"date\":\"2026-02-30\"}]", "trends[0].date", "a date (YYYY-MM-DD)"),
             ("\"trends\":[{\"title\":[]}]", "trends[0].title", "text"),
             ("\"feedback\":[{\"date\":\"last week\"}]", "feedback[0].date", "a date (YYYY-MM-DD)"),
+            ("\"links\":{}", "links", "a list"),
+            ("\"links\":[{\"from\":\"feedback/a\",\"relation\":\"loves\",\"to\":\"ideas/b\"}]", "links[0].relation", "a known relation"),
+            ("\"links\":[{\"from\":\"feedback/a\",\"to\":\"ideas/b\"}]", "links[0].relation", "a known relation"),
+            ("\"links\":[{\"from\":\"ideas/a\",\"relation\":\"supports\",\"to\":\"feedback/b\"}]", "links[0].relation", "a relation between those kinds"),
+            ("\"links\":[{\"from\":\"a\",\"relation\":\"supports\",\"to\":\"ideas/b\"}]", "links[0].from", "a collection and an id (ideas/…)"),
+            ("\"links\":[{\"from\":\"feedback/a\",\"relation\":\"supports\",\"to\":\"planets/b\"}]", "links[0].to", "a collection and an id (ideas/…)"),
             ("\"ideas\":[{\"id\":\"a\"}],\"trends\":[{\"id\":\"a\"}]", "trends[0].id", "an id no other item in the file has"),
         ];
         // Version 1 files are read by the same rules: they just lack the newer arrays.
-        for version in [1, 2, 3] {
+        for version in [1, 2, 3, 4] {
             for (body, field, expected) in cases {
                 let file = format!("{{\"format\":\"waymark-workspace\",\"version\":{version},{body}}}");
                 assert_eq!(from_json(&file, 1, "x").err(), bad(field, expected), "{body}");
@@ -887,7 +940,7 @@ mod tests {
     fn error_messages_read_as_sentences() {
         let err = bad("ideas[0].votes", "a whole number").unwrap();
         assert_eq!(err.to_string(), "the field ideas[0].votes is not a whole number");
-        assert_eq!(ImportError::UnsupportedVersion(4).to_string(), "it is a version 4 export, and this app reads versions 1 to 3");
+        assert_eq!(ImportError::UnsupportedVersion(5).to_string(), "it is a version 5 export, and this app reads versions 1 to 4");
     }
     #[test]
     fn a_version_1_file_still_imports() {
@@ -922,9 +975,9 @@ mod tests {
         let idea = live_ideas(&ws).remove(0);
         assert_eq!(idea.scores, ScoreInputs::from([("rice".to_owned(), BTreeMap::from([("reach".to_owned(), 10.0)]))]), "unknown inputs are ignored");
         let fb = ws.all_feedback().0.remove(0);
-        assert_eq!((fb.ideas, fb.persona.as_str()), (vec![idea.id.clone().unwrap()], ""), "a persona is not an idea, nor an idea a persona");
+        assert_eq!((fb.ideas, fb.persona), (vec![idea.id.clone().unwrap()], None), "a persona is not an idea, nor an idea a persona");
         let story = ws.stories().0.remove(0);
-        assert_eq!((story.persona.as_str(), story.idea.as_str()), ("", ""));
-        assert_eq!(ws.documents().0[0].links, vec![story.id.unwrap()]);
+        assert_eq!((story.persona, story.idea), (None, None));
+        assert_eq!(ws.documents().0[0].links, vec![Ref::new(STORIES, story.id.unwrap())]);
     }
 }

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::json::{Fields, ImportError};
+use super::json::{Fields, ImportError, Item, NewIds};
 use super::markdown::{escape_markdown, labelled};
 use super::oldest_first;
 use crate::kind::{visit_kinds, FieldInput, FieldType, FieldValue, Kind, KindVisitor};
@@ -100,17 +100,17 @@ fn read_item<K: Kind>(f: &Fields) -> Result<KindItem, ImportError> {
 
 /// Reads and checks every kind's array in `root` (missing arrays are empty), noting
 /// each artifact's file id in `seen` so ids stay unique across the file.
-pub(super) fn read_json(root: &Fields, seen: &mut std::collections::BTreeSet<String>) -> Result<Vec<KindItem>, ImportError> {
+pub(super) fn read_json(root: &Fields, seen: &mut std::collections::BTreeSet<String>) -> Result<Vec<Item<KindItem>>, ImportError> {
     struct Read<'a, 'b> {
         root: &'a Fields<'b>,
         seen: &'a mut std::collections::BTreeSet<String>,
-        out: Result<Vec<KindItem>, ImportError>,
+        out: Result<Vec<Item<KindItem>>, ImportError>,
     }
     impl KindVisitor for Read<'_, '_> {
         fn visit<K: Kind>(&mut self) {
             let Ok(out) = &mut self.out else { return };
             match super::json::items(self.root, K::COLLECTION, self.seen, read_item::<K>) {
-                Ok(items) => out.extend(items.into_iter().map(|i| i.value)),
+                Ok(items) => out.extend(items),
                 Err(e) => self.out = Err(e),
             }
         }
@@ -120,25 +120,27 @@ pub(super) fn read_json(root: &Fields, seen: &mut std::collections::BTreeSet<Str
     read.out
 }
 
-/// Creates the checked artifacts in `ws`, keeping who created them and when.
-pub(super) fn write(ws: &mut Workspace, items: &[KindItem], now_ms: i64, by: &str) -> Result<(), EditError> {
+/// Creates the checked artifacts in `ws`, keeping who created them and when; notes
+/// each one's new id under its file id.
+pub(super) fn write(ws: &mut Workspace, items: &[Item<KindItem>], new_ids: &mut NewIds, now_ms: i64, by: &str) -> Result<(), EditError> {
     struct Write<'a> {
         ws: &'a mut Workspace,
-        items: &'a [KindItem],
+        items: &'a [Item<KindItem>],
+        new_ids: &'a mut NewIds,
         now_ms: i64,
         by: &'a str,
         result: Result<(), EditError>,
     }
     impl KindVisitor for Write<'_> {
         fn visit<K: Kind>(&mut self) {
-            for item in self.items.iter().filter(|i| i.collection == K::COLLECTION) {
+            for item in self.items.iter().filter(|i| i.value.collection == K::COLLECTION) {
                 if self.result.is_ok() {
-                    self.result = write_item::<K>(self.ws, item, self.now_ms, self.by).map(|_| ());
+                    self.result = write_item::<K>(self.ws, &item.value, self.now_ms, self.by).map(|id| self.new_ids.add(K::COLLECTION, &item.id, &id));
                 }
             }
         }
     }
-    let mut w = Write { ws, items, now_ms, by, result: Ok(()) };
+    let mut w = Write { ws, items, new_ids, now_ms, by, result: Ok(()) };
     visit_kinds(&mut w);
     w.result
 }

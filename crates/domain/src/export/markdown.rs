@@ -283,8 +283,8 @@ fn push_stories(md: &mut String, stories: &[Story], personas: &[Persona], names:
     }
     md.push_str(&format!("\n## User stories ({})\n\n", stories.len()));
     for story in stories {
-        let persona = personas.iter().find(|p| p.id.as_ref().is_some_and(|id| id.as_str() == story.persona)).map_or("", |p| p.name.as_str());
-        let idea = Id::parse(&story.idea).and_then(|id| names.get(&id));
+        let persona = personas.iter().find(|p| p.id.is_some() && p.id == story.persona).map_or("", |p| p.name.as_str());
+        let idea = story.idea.as_ref().and_then(|id| names.get(id));
         md.push_str(&story_item(story, persona, idea));
     }
 }
@@ -365,7 +365,7 @@ fn push_documents(md: &mut String, documents: &[Document], names: &Names) {
     for d in documents {
         md.push_str(&format!("\n### {}\n\n", shown(&d.title, "Untitled document")));
         let mut about = vec![format!("*{}*", d.kind.label())];
-        let links = names.of_all(&d.links);
+        let links = names.of_all(&d.links.iter().map(|l| l.id.clone()).collect::<Vec<_>>());
         if !links.is_empty() {
             about.push(format!("about: {links}"));
         }
@@ -527,8 +527,8 @@ mod tests {
         let p = ws.create_persona(attack, 4, "Ana").unwrap();
         ws.set_persona_text(&p, PersonaText::Quote, "> quoted\n1. listed\n```", 4).unwrap();
         let s = ws.create_story(attack, 5, "Ana").unwrap();
-        ws.set_story_link(&s, false, p.as_str(), 5).unwrap();
-        ws.set_story_link(&s, true, id.as_str(), 5).unwrap();
+        ws.set_story_persona(&s, Some(&p), 5).unwrap();
+        ws.set_story_idea(&s, Some(&id), 5).unwrap();
         let c = ws.add_criterion(&s, 5).unwrap();
         ws.set_criterion_step(&s, &c, Step::Given, "```\n<b>", 5).unwrap();
         let f = ws.create_feedback(attack, Channel::Review, 6, "Ana").unwrap();
@@ -536,8 +536,8 @@ mod tests {
         ws.link_feedback_to_idea(&f, &id, true, 6).unwrap();
         let d = ws.create_document(attack, DocKind::Spec, 7, "Ana").unwrap();
         ws.set_document_text(&d, true, "Plain words only.", 7).unwrap();
-        ws.link_document(&d, &id, true, 7).unwrap();
-        ws.link_document(&d, &s, true, 7).unwrap();
+        ws.link_document(&d, &crate::Ref::new(crate::schema::IDEAS, id.clone()), true, 7).unwrap();
+        ws.link_document(&d, &crate::Ref::new(crate::schema::STORIES, s.clone()), true, 7).unwrap();
         let md = to_markdown(&ws);
         for event in events(&md) {
             match event {

@@ -1,0 +1,571 @@
+//! The client side of the protocol as a state machine with no I/O: inputs (frames,
+//! timer ticks, local changes, what storage did) go in, outputs (frames to send,
+//! batches to apply, outbox entries acknowledged, the status to show) come out.
+//!
+//! The browser's engine (`src/sync`) only carries these between the socket, storage
+//! and the document, so every rule of syncing — backoff, the send window, Ack, gaps,
+//! rate limits, duplicate and out-of-order entries, snapshots — is tested here,
+//! natively, without a browser or a relay.
+//!
+//! The outbox is held here in order (read once from storage when the engine starts,
+//! then kept by `Local` and `Ack`), so draining N offline changes costs N sends, not N
+//! re-reads. A batch of entries from the relay comes out as one `Apply`, so catching up
+//! is one change set for the document however many entries it holds.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::wire::entry_wire_len;
+use crate::{Capability, EntryKind, ErrorCode, Message, RelayId, SealedEntry, MAX_FRAME_HARD, VERSION};
+
+/// Longest wait for the relay's Welcome before trying again.
+pub const WELCOME_TIMEOUT_MS: f64 = 10_000.0;
+/// Presence is re-sent this often, and a peer not heard from for `PEER_EXPIRY_MS` is gone.
+pub const PRESENCE_EVERY_MS: f64 = 15_000.0;
+pub const PEER_EXPIRY_MS: f64 = 45_000.0;
+/// Entries received since the last snapshot after which a writer uploads a new one,
+/// so the relay can drop them and newcomers download less.
+pub const SNAPSHOT_AFTER_ENTRIES: u64 = 200;
+/// Outbox entries in flight at once.
+pub const WINDOW: usize = 64;
+/// Seconds before the next try after 1, 2, 3… failed connections in a row.
+const BACKOFF_S: [u32; 6] = [1, 2, 4, 8, 15, 30];
+
+/// What the sync indicator shows; it says only what is known.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SyncStatus {
+    /// Not connected; trying again in about this many seconds.
+    Offline { retry_in_s: u32, reason: String },
+    Connecting,
+    /// Connected, catching up or pushing local changes.
+    Syncing,
+    /// Everything here is on the relay and everything on the relay is here.
+    UpToDate,
+    /// The relay refused something it will keep refusing (the message says what).
+    Refused(String),
+}
+
+/// Where this replica stands with the relay; stored with the workspace.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Position {
+    /// The newest relay sequence number whose entry is stored here.
+    pub last_seq: u64,
+    /// The sequence number covered by the newest snapshot we uploaded or received.
+    pub snapshot_seq: u64,
+    /// When the relay last confirmed we were up to date (ms since the epoch; 0: never).
+    pub last_synced: f64,
+}
+
+/// What happened, for the core to act on.
+#[derive(Debug)]
+pub enum Input {
+    /// Try to connect (on start, when the browser goes online, when a retry is due).
+    Connect,
+    /// The socket of this connection attempt opened.
+    Opened { generation: u32 },
+    /// A frame arrived on that socket.
+    Frame { generation: u32, message: Message },
+    /// A frame that does not decode arrived on that socket.
+    Malformed { generation: u32, error: String },
+    /// That socket closed (or could not open).
+    Closed { generation: u32, reason: String },
+    /// The timer: time-outs, presence, peers gone quiet, retries after a rate limit.
+    Tick,
+    /// The outbox as stored, oldest first, read once when the engine starts.
+    Outbox(Vec<(String, Vec<u8>)>),
+    /// A local change, already stored in the outbox under `key`.
+    Local { key: String, chunk: Vec<u8> },
+    /// What I am doing changed (presence, as the app encodes it).
+    Presence(Vec<u8>),
+    /// The whole document, asked for by [`Output::WantSnapshot`].
+    SnapshotReady { covers: u64, bytes: Vec<u8> },
+    /// Applying or storing the last [`Output::Apply`] failed: the position goes back
+    /// to where it was before that batch, and the connection starts over.
+    ApplyFailed { reason: String },
+}
+
+/// What to do, in order.
+#[derive(Debug, PartialEq)]
+pub enum Output {
+    /// Open a socket for connection attempt `generation`.
+    Open { generation: u32 },
+    /// Close the socket, if any.
+    Close,
+    /// Send this on the open socket.
+    Send(Message),
+    /// Feed [`Input::Connect`] back after this long.
+    RetryIn { ms: u64 },
+    Status(SyncStatus),
+    /// Apply these changes (decrypted, in relay order) as one change set, and store
+    /// the result with `last_seq` as the new read position.
+    Apply { chunks: Vec<Vec<u8>>, last_seq: u64 },
+    /// Our own entries directly follow the read position: store it as `last_seq`.
+    Advance { last_seq: u64 },
+    /// The relay has this outbox entry: remove it from storage.
+    Acked { key: String },
+    /// Store the position (snapshot or "up to date" time changed).
+    Save(Position),
+    /// Answer with [`Input::SnapshotReady`]: a snapshot covering `covers` is due.
+    WantSnapshot { covers: u64 },
+    /// A teammate's presence (decrypted; the app parses it).
+    PeerPresence { from: u64, plain: Vec<u8> },
+    /// That teammate left or went quiet.
+    PeerGone { from: u64 },
+    /// Every teammate is gone (the connection dropped).
+    PeersCleared,
+    /// Tell the person (entries that failed their checks).
+    Warn(String),
+    /// For the console (what the relay said when it refused something).
+    Log(String),
+}
+
+/// One connection attempt.
+struct Conn {
+    generation: u32,
+    welcomed: bool,
+    opened_at: f64,
+    max_frame: usize,
+    /// The relay's newest seq as last reported.
+    head: u64,
+    /// Request → outbox order.
+    in_flight: HashMap<u32, u64>,
+    /// Outbox order of the next entry not yet sent on this connection.
+    cursor: u64,
+    snapshot_request: Option<u32>,
+    /// Sequence numbers the relay gave our own entries: we hold them already, so the
+    /// read position moves past them once everything before them has arrived.
+    own: BTreeSet<u64>,
+    last_presence_sent: f64,
+}
+
+/// A workspace's sync state; see the module documentation.
+pub struct SyncCore {
+    cap: Capability,
+    relay: RelayId,
+    position: Position,
+    status: SyncStatus,
+    conn: Option<Conn>,
+    /// Connection attempts so far; events of older ones are ignored.
+    generation: u32,
+    /// Failed attempts in a row, for the backoff.
+    attempts: u32,
+    next_request: u32,
+    /// Unacknowledged local changes by order, and the order of each key.
+    outbox: BTreeMap<u64, (String, Vec<u8>)>,
+    order: HashMap<String, u64>,
+    next_order: u64,
+    presence: Vec<u8>,
+    /// When each teammate was last heard from.
+    peers: BTreeMap<u64, f64>,
+    /// For the backoff's jitter (xorshift; seeded by the caller).
+    rng: u64,
+    /// The position before the last [`Output::Apply`].
+    applied_from: u64,
+}
+
+impl SyncCore {
+    /// `seed` makes the retry jitter differ between clients (any value but 0).
+    pub fn new(cap: Capability, position: Position, seed: u64) -> SyncCore {
+        SyncCore {
+            relay: cap.relay_id(),
+            cap,
+            position,
+            status: SyncStatus::Connecting,
+            conn: None,
+            generation: 0,
+            attempts: 0,
+            next_request: 1,
+            outbox: BTreeMap::new(),
+            order: HashMap::new(),
+            next_order: 0,
+            presence: Vec::new(),
+            peers: BTreeMap::new(),
+            rng: seed.max(1),
+            applied_from: position.last_seq,
+        }
+    }
+
+    pub fn status(&self) -> &SyncStatus {
+        &self.status
+    }
+
+    pub fn position(&self) -> Position {
+        self.position
+    }
+
+    pub fn capability(&self) -> &Capability {
+        &self.cap
+    }
+
+    /// Local changes the relay has not acknowledged yet.
+    pub fn unsent(&self) -> usize {
+        self.outbox.len()
+    }
+
+    /// Handles one input at time `now` (ms since the epoch).
+    pub fn handle(&mut self, now: f64, input: Input) -> Vec<Output> {
+        let mut out = Vec::new();
+        match input {
+            Input::Connect => {
+                if self.conn.is_none() {
+                    self.generation = self.generation.wrapping_add(1);
+                    self.conn = Some(Conn {
+                        generation: self.generation,
+                        welcomed: false,
+                        opened_at: now,
+                        max_frame: MAX_FRAME_HARD,
+                        head: 0,
+                        in_flight: HashMap::new(),
+                        cursor: 0,
+                        snapshot_request: None,
+                        own: BTreeSet::new(),
+                        last_presence_sent: 0.0,
+                    });
+                    self.set_status(SyncStatus::Connecting, &mut out);
+                    out.push(Output::Open { generation: self.generation });
+                }
+            }
+            Input::Opened { generation } if self.is_current(generation) => {
+                out.push(Output::Send(Message::Hello { min_version: VERSION, max_version: VERSION }));
+            }
+            Input::Frame { generation, message } if self.is_current(generation) => self.receive(now, message, &mut out),
+            Input::Malformed { generation, error } if self.is_current(generation) => {
+                self.disconnect(format!("the relay sent a malformed message ({error})"), &mut out);
+            }
+            Input::Closed { generation, reason } if self.is_current(generation) => self.disconnect(reason, &mut out),
+            Input::Opened { .. } | Input::Frame { .. } | Input::Malformed { .. } | Input::Closed { .. } => {} // an earlier attempt's
+            Input::Tick => self.tick(now, &mut out),
+            Input::Outbox(entries) => {
+                for (key, chunk) in entries {
+                    self.queue(key, chunk);
+                }
+                self.push(&mut out);
+            }
+            Input::Local { key, chunk } => {
+                self.queue(key, chunk);
+                self.push(&mut out);
+            }
+            Input::Presence(plain) => {
+                self.presence = plain;
+                self.send_presence(now, &mut out);
+            }
+            Input::SnapshotReady { covers, bytes } => self.send_snapshot(covers, &bytes, &mut out),
+            Input::ApplyFailed { reason } => {
+                self.position.last_seq = self.position.last_seq.min(self.applied_from);
+                self.disconnect(format!("this browser could not store what arrived ({reason})"), &mut out);
+            }
+        }
+        out
+    }
+
+    fn is_current(&self, generation: u32) -> bool {
+        self.conn.as_ref().is_some_and(|c| c.generation == generation)
+    }
+
+    fn set_status(&mut self, status: SyncStatus, out: &mut Vec<Output>) {
+        if self.status != status {
+            self.status = status.clone();
+            out.push(Output::Status(status));
+        }
+    }
+
+    fn refused(&self) -> bool {
+        matches!(self.status, SyncStatus::Refused(_))
+    }
+
+    /// A number in [0, 1) for the jitter.
+    fn random(&mut self) -> f64 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        (self.rng >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Drops the connection and schedules the next try with exponential backoff.
+    fn disconnect(&mut self, reason: String, out: &mut Vec<Output>) {
+        self.conn = None;
+        out.push(Output::Close);
+        if !self.peers.is_empty() {
+            self.peers.clear();
+            out.push(Output::PeersCleared);
+        }
+        self.attempts = self.attempts.saturating_add(1);
+        let base = BACKOFF_S[(self.attempts as usize - 1).min(BACKOFF_S.len() - 1)];
+        // ±25 % so a relay restart is not met by every client at the same instant.
+        let ms = (f64::from(base) * 1000.0 * (0.75 + self.random() * 0.5)) as u64;
+        if !self.refused() {
+            self.set_status(SyncStatus::Offline { retry_in_s: base, reason }, out);
+        }
+        out.push(Output::RetryIn { ms });
+    }
+
+    fn tick(&mut self, now: f64, out: &mut Vec<Output>) {
+        let Some(c) = &self.conn else { return self.expire_peers(now, out) };
+        if !c.welcomed {
+            if now - c.opened_at > WELCOME_TIMEOUT_MS {
+                self.disconnect("the relay did not answer in time".into(), out);
+            }
+            return;
+        }
+        if now - c.last_presence_sent > PRESENCE_EVERY_MS {
+            self.send_presence(now, out);
+        }
+        self.expire_peers(now, out);
+        // Whatever the relay turned away for a while (rate limit) goes again.
+        if self.conn.as_ref().is_some_and(|c| c.in_flight.is_empty()) && self.status == SyncStatus::Syncing {
+            self.push(out);
+            self.check_up_to_date(now, out);
+        }
+    }
+
+    fn expire_peers(&mut self, now: f64, out: &mut Vec<Output>) {
+        let gone: Vec<u64> = self.peers.iter().filter(|(_, seen)| now - **seen > PEER_EXPIRY_MS).map(|(from, _)| *from).collect();
+        for from in gone {
+            self.peers.remove(&from);
+            out.push(Output::PeerGone { from });
+        }
+    }
+
+    fn send_presence(&mut self, now: f64, out: &mut Vec<Output>) {
+        let Some(c) = self.conn.as_mut().filter(|c| c.welcomed) else { return };
+        if let Ok(sealed) = self.cap.seal_presence(&self.presence) {
+            out.push(Output::Send(Message::Presence { workspace: self.relay, sealed }));
+            c.last_presence_sent = now;
+        }
+    }
+
+    fn queue(&mut self, key: String, chunk: Vec<u8>) {
+        if self.order.contains_key(&key) {
+            return;
+        }
+        let n = self.next_order;
+        self.next_order += 1;
+        self.order.insert(key.clone(), n);
+        self.outbox.insert(n, (key, chunk));
+    }
+
+    fn take_request(&mut self) -> u32 {
+        let request = self.next_request;
+        self.next_request = self.next_request.wrapping_add(1).max(1);
+        request
+    }
+
+    /// Sends outbox entries not yet sent on this connection, up to the window. Each
+    /// entry is looked at once per connection (the cursor only moves forward, except
+    /// back to an entry the relay asked to have again).
+    fn push(&mut self, out: &mut Vec<Output>) {
+        if !self.cap.can_write() {
+            return;
+        }
+        loop {
+            let Some(c) = self.conn.as_ref().filter(|c| c.welcomed && c.in_flight.len() < WINDOW) else { return };
+            let Some((&n, (_, chunk))) = self.outbox.range(c.cursor..).next() else { return };
+            let max_frame = c.max_frame;
+            let entry = match self.cap.seal_entry(EntryKind::Change, chunk) {
+                Ok(entry) => entry,
+                Err(e) => return self.set_status(SyncStatus::Refused(e.to_string()), out),
+            };
+            if entry_wire_len(&entry) + 64 > max_frame {
+                let message = format!(
+                    "A change of {} KB is larger than this relay accepts ({} KB); it is kept here and not shared.",
+                    entry.len() / 1024,
+                    max_frame / 1024
+                );
+                return self.set_status(SyncStatus::Refused(message), out);
+            }
+            let request = self.take_request();
+            let c = self.conn.as_mut().expect("checked above");
+            c.cursor = n + 1;
+            c.in_flight.insert(request, n);
+            out.push(Output::Send(Message::Append { workspace: self.relay, request, entry }));
+            if self.status == SyncStatus::UpToDate {
+                self.set_status(SyncStatus::Syncing, out);
+            }
+        }
+    }
+
+    fn receive(&mut self, now: f64, message: Message, out: &mut Vec<Output>) {
+        match message {
+            Message::Welcome { version, max_frame } => {
+                if version != VERSION {
+                    let message = format!("The relay speaks protocol version {version}; this app speaks {VERSION}. Reload to update the app.");
+                    self.set_status(SyncStatus::Refused(message), out);
+                    self.conn = None;
+                    out.push(Output::Close);
+                    return;
+                }
+                let Some(c) = self.conn.as_mut() else { return };
+                c.welcomed = true;
+                c.max_frame = (max_frame as usize).min(MAX_FRAME_HARD);
+                self.attempts = 0;
+                if !self.refused() {
+                    self.set_status(SyncStatus::Syncing, out);
+                }
+                out.push(Output::Send(Message::Subscribe { workspace: self.relay, after: self.position.last_seq }));
+                self.send_presence(now, out);
+                self.push(out);
+            }
+            Message::Entries { workspace, head, snapshot, entries } if workspace == self.relay => {
+                if let Some(c) = self.conn.as_mut() {
+                    c.head = c.head.max(head);
+                }
+                self.entries(snapshot, entries, out);
+                self.skip_own(out);
+                self.check_up_to_date(now, out);
+            }
+            Message::Ack { workspace, request, seq } if workspace == self.relay => {
+                let Some(c) = self.conn.as_mut() else { return };
+                if c.snapshot_request == Some(request) {
+                    c.snapshot_request = None;
+                    self.position.snapshot_seq = self.position.snapshot_seq.max(seq);
+                    out.push(Output::Save(self.position));
+                } else if let Some(n) = c.in_flight.remove(&request) {
+                    c.head = c.head.max(seq);
+                    c.own.insert(seq);
+                    if let Some((key, _)) = self.outbox.remove(&n) {
+                        self.order.remove(&key);
+                        out.push(Output::Acked { key });
+                    }
+                    self.skip_own(out);
+                    self.push(out);
+                }
+                self.check_up_to_date(now, out);
+            }
+            Message::PeerPresence { workspace, from, sealed } if workspace == self.relay => {
+                if let Ok(plain) = self.cap.open_presence(&sealed) {
+                    self.peers.insert(from, now);
+                    out.push(Output::PeerPresence { from, plain });
+                }
+            }
+            Message::PeerLeft { workspace, from } if workspace == self.relay => {
+                if self.peers.remove(&from).is_some() {
+                    out.push(Output::PeerGone { from });
+                }
+            }
+            Message::Error { code, request, message } => {
+                out.push(Output::Log(format!("relay error {code:?} (request {request}): {message}")));
+                let Some(c) = self.conn.as_mut() else { return };
+                match code {
+                    ErrorCode::RateLimited => {
+                        // Sent again after a pause (the next tick), from where it was.
+                        if let Some(n) = c.in_flight.remove(&request) {
+                            c.cursor = c.cursor.min(n);
+                        }
+                    }
+                    ErrorCode::BadSnapshot if c.snapshot_request == Some(request) => c.snapshot_request = None,
+                    _ if code.is_fatal() => {
+                        self.set_status(SyncStatus::Refused(format!("The relay refused this connection: {message}")), out);
+                        self.disconnect(message, out);
+                    }
+                    _ => {
+                        c.in_flight.remove(&request);
+                        self.set_status(SyncStatus::Refused(format!("The relay refused a change: {message}")), out);
+                    }
+                }
+            }
+            // Another workspace's messages, or ones only a relay receives: ignored.
+            _ => {}
+        }
+    }
+
+    /// Opens a batch (snapshot and entries after the read position, each once) into
+    /// one [`Output::Apply`]; entries that fail their checks are counted and skipped.
+    fn entries(&mut self, snapshot: Option<(u64, SealedEntry)>, entries: Vec<(u64, SealedEntry)>, out: &mut Vec<Output>) {
+        let last_seq = self.position.last_seq;
+        let mut chunks = Vec::new();
+        let mut newest = last_seq;
+        let mut refused = 0;
+        if let Some((covers, entry)) = snapshot.filter(|(covers, _)| *covers > last_seq) {
+            match self.cap.open_entry(EntryKind::Snapshot, &entry) {
+                Ok(bytes) => chunks.push(bytes),
+                Err(_) => refused += 1,
+            }
+            newest = covers;
+            self.position.snapshot_seq = self.position.snapshot_seq.max(covers);
+        }
+        for (seq, entry) in entries {
+            // In order and once: a replayed or reordered entry at or before the
+            // position is already here.
+            if seq <= newest {
+                continue;
+            }
+            match self.cap.open_entry(EntryKind::Change, &entry) {
+                Ok(bytes) => chunks.push(bytes),
+                Err(_) => refused += 1,
+            }
+            newest = seq;
+        }
+        if refused > 0 {
+            out.push(Output::Warn(format!(
+                "{refused} change{} from the relay failed its signature or decryption check and {} ignored.",
+                if refused == 1 { "" } else { "s" },
+                if refused == 1 { "was" } else { "were" }
+            )));
+        }
+        if newest > last_seq {
+            // Entries that failed were warned about; the position moves past them
+            // anyway, or they would be fetched and refused again forever.
+            self.applied_from = last_seq;
+            self.position.last_seq = newest;
+            out.push(Output::Apply { chunks, last_seq: newest });
+        }
+    }
+
+    /// Moves the read position past our own acknowledged entries that directly follow it.
+    fn skip_own(&mut self, out: &mut Vec<Output>) {
+        let Some(c) = self.conn.as_mut() else { return };
+        let start = self.position.last_seq;
+        let mut seq = start;
+        c.own.retain(|s| *s > start);
+        while c.own.remove(&(seq + 1)) {
+            seq += 1;
+        }
+        if seq > start {
+            self.position.last_seq = seq;
+            out.push(Output::Advance { last_seq: seq });
+        }
+    }
+
+    fn check_up_to_date(&mut self, now: f64, out: &mut Vec<Output>) {
+        let Some(c) = &self.conn else { return };
+        let caught_up = self.position.last_seq >= c.head;
+        if !(c.welcomed && caught_up && c.in_flight.is_empty()) {
+            if c.welcomed && !self.refused() {
+                self.set_status(SyncStatus::Syncing, out);
+            }
+            return;
+        }
+        // Anything left in the outbox (more than the window held) goes next.
+        self.push(out);
+        if self.conn.as_ref().is_some_and(|c| !c.in_flight.is_empty()) {
+            return;
+        }
+        if !self.refused() {
+            self.set_status(SyncStatus::UpToDate, out);
+        }
+        self.position.last_synced = now;
+        out.push(Output::Save(self.position));
+        let due = self.position.last_seq >= self.position.snapshot_seq + SNAPSHOT_AFTER_ENTRIES;
+        if self.cap.can_write() && due && self.conn.as_ref().is_some_and(|c| c.snapshot_request.is_none()) {
+            out.push(Output::WantSnapshot { covers: self.position.last_seq });
+        }
+    }
+
+    /// A writer that is up to date uploads a snapshot once enough entries piled up.
+    fn send_snapshot(&mut self, covers: u64, bytes: &[u8], out: &mut Vec<Output>) {
+        let Some(c) = self.conn.as_ref().filter(|c| c.welcomed && c.snapshot_request.is_none()) else { return };
+        let max_frame = c.max_frame;
+        let Ok(entry) = self.cap.seal_entry(EntryKind::Snapshot, bytes) else { return };
+        if entry_wire_len(&entry) + 64 > max_frame {
+            return;
+        }
+        let request = self.take_request();
+        if let Some(c) = self.conn.as_mut() {
+            c.snapshot_request = Some(request);
+        }
+        out.push(Output::Send(Message::Snapshot { workspace: self.relay, request, covers, entry }));
+    }
+}
+
+#[cfg(test)]
+#[path = "client_tests.rs"]
+mod tests;

@@ -1,0 +1,348 @@
+//! The sync core's rules, one behaviour per test, against a scripted relay.
+
+use super::*;
+
+struct Harness {
+    core: SyncCore,
+    cap: Capability,
+    now: f64,
+    generation: u32,
+}
+
+impl Harness {
+    fn new(cap: Capability, position: Position) -> Harness {
+        Harness { core: SyncCore::new(cap.clone(), position, 42), cap, now: 1_000_000.0, generation: 0 }
+    }
+
+    fn writer() -> Harness {
+        Harness::new(Capability::generate().unwrap(), Position::default())
+    }
+
+    fn input(&mut self, input: Input) -> Vec<Output> {
+        self.core.handle(self.now, input)
+    }
+
+    fn frame(&mut self, message: Message) -> Vec<Output> {
+        let generation = self.generation;
+        self.input(Input::Frame { generation, message })
+    }
+
+    /// Connects and is welcomed; returns what the Welcome produced.
+    fn connect(&mut self) -> Vec<Output> {
+        let out = self.input(Input::Connect);
+        let Some(Output::Open { generation }) = out.iter().find(|o| matches!(o, Output::Open { .. })) else { panic!("no Open in {out:?}") };
+        self.generation = *generation;
+        let hello = self.input(Input::Opened { generation: self.generation });
+        assert_eq!(hello, vec![Output::Send(Message::Hello { min_version: VERSION, max_version: VERSION })]);
+        self.frame(Message::Welcome { version: VERSION, max_frame: 1 << 20 })
+    }
+
+    fn entries(&mut self, head: u64, entries: Vec<(u64, SealedEntry)>) -> Vec<Output> {
+        let workspace = self.cap.relay_id();
+        self.frame(Message::Entries { workspace, head, snapshot: None, entries })
+    }
+
+    fn change(&self, text: &str) -> SealedEntry {
+        self.cap.seal_entry(EntryKind::Change, text.as_bytes()).unwrap()
+    }
+
+    fn ack(&mut self, request: u32, seq: u64) -> Vec<Output> {
+        let workspace = self.cap.relay_id();
+        self.frame(Message::Ack { workspace, request, seq })
+    }
+}
+
+/// The requests of the Appends in `out`, with their opened text.
+fn appends(cap: &Capability, out: &[Output]) -> Vec<(u32, String)> {
+    out.iter()
+        .filter_map(|o| match o {
+            Output::Send(Message::Append { request, entry, .. }) => {
+                Some((*request, String::from_utf8(cap.open_entry(EntryKind::Change, entry).unwrap()).unwrap()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn statuses(out: &[Output]) -> Vec<&SyncStatus> {
+    out.iter().filter_map(|o| if let Output::Status(s) = o { Some(s) } else { None }).collect()
+}
+
+fn retry_ms(out: &[Output]) -> Option<u64> {
+    out.iter().find_map(|o| if let Output::RetryIn { ms } = o { Some(*ms) } else { None })
+}
+
+fn local(n: usize) -> Vec<(String, Vec<u8>)> {
+    (0..n).map(|i| (format!("k{i:05}"), format!("change {i}").into_bytes())).collect()
+}
+
+#[test]
+fn a_welcome_subscribes_after_the_stored_position_and_an_empty_relay_is_up_to_date() {
+    let cap = Capability::generate().unwrap();
+    let mut h = Harness::new(cap, Position { last_seq: 7, snapshot_seq: 0, last_synced: 0.0 });
+    let out = h.connect();
+    assert!(out.contains(&Output::Send(Message::Subscribe { workspace: h.cap.relay_id(), after: 7 })), "{out:?}");
+    assert_eq!(h.core.status(), &SyncStatus::Syncing);
+    let out = h.entries(7, vec![]);
+    assert_eq!(statuses(&out), vec![&SyncStatus::UpToDate]);
+    assert!(out.contains(&Output::Save(Position { last_seq: 7, snapshot_seq: 0, last_synced: h.now })));
+}
+
+#[test]
+fn failures_back_off_exponentially_with_jitter_and_a_welcome_resets_it() {
+    let mut h = Harness::writer();
+    let mut waits = Vec::new();
+    for _ in 0..8 {
+        let out = h.input(Input::Connect);
+        let Some(Output::Open { generation }) = out.last() else { panic!("{out:?}") };
+        let out = h.input(Input::Closed { generation: *generation, reason: "refused".into() });
+        assert!(out.contains(&Output::Close));
+        waits.push(retry_ms(&out).unwrap());
+    }
+    for (ms, base) in waits.iter().zip([1u64, 2, 4, 8, 15, 30, 30, 30]) {
+        assert!((base * 750..=base * 1250).contains(ms), "{ms} ms for a {base} s step");
+    }
+    assert!(matches!(h.core.status(), SyncStatus::Offline { retry_in_s: 30, .. }));
+    h.connect();
+    let out = h.input(Input::Closed { generation: h.generation, reason: "gone".into() });
+    assert!(retry_ms(&out).unwrap() <= 1250, "after a welcome the next wait is short again");
+}
+
+#[test]
+fn the_outbox_drains_through_a_window_of_64_in_one_pass() {
+    let mut h = Harness::writer();
+    h.input(Input::Outbox(local(100)));
+    let out = h.connect();
+    let first = appends(&h.cap, &out);
+    assert_eq!(first.len(), WINDOW, "no more than the window in flight");
+    assert_eq!(first[0].1, "change 0");
+    let mut sent = first.clone();
+    let mut acked = Vec::new();
+    let mut seq = 0;
+    while let Some((request, _)) = sent.first().cloned() {
+        sent.remove(0);
+        seq += 1;
+        let out = h.ack(request, seq);
+        acked.extend(out.iter().filter_map(|o| if let Output::Acked { key } = o { Some(key.clone()) } else { None }));
+        let more = appends(&h.cap, &out);
+        assert!(more.len() <= 1, "each Ack makes room for one");
+        sent.extend(more);
+    }
+    assert_eq!(acked, local(100).into_iter().map(|(k, _)| k).collect::<Vec<_>>(), "every entry once, in order");
+    assert_eq!(h.core.unsent(), 0);
+    assert_eq!(h.core.position().last_seq, 100, "our own entries need not be downloaded");
+    assert_eq!(h.core.status(), &SyncStatus::UpToDate);
+}
+
+#[test]
+fn a_local_change_while_offline_waits_and_goes_after_the_welcome() {
+    let mut h = Harness::writer();
+    let out = h.input(Input::Local { key: "a".into(), chunk: b"typed offline".to_vec() });
+    assert!(appends(&h.cap, &out).is_empty());
+    let out = h.connect();
+    assert_eq!(appends(&h.cap, &out).iter().map(|a| a.1.as_str()).collect::<Vec<_>>(), ["typed offline"]);
+    let out = h.input(Input::Local { key: "a".into(), chunk: b"typed offline".to_vec() });
+    assert!(appends(&h.cap, &out).is_empty(), "a key already queued is not sent twice");
+}
+
+#[test]
+fn a_batch_applies_as_one_change_set_skipping_replays_and_reordered_entries() {
+    let mut h = Harness::writer();
+    h.connect();
+    let out = h.entries(3, vec![(1, h.change("one")), (2, h.change("two")), (3, h.change("three"))]);
+    assert!(out.contains(&Output::Apply { chunks: vec![b"one".to_vec(), b"two".to_vec(), b"three".to_vec()], last_seq: 3 }), "{out:?}");
+    assert_eq!(out.iter().filter(|o| matches!(o, Output::Apply { .. })).count(), 1);
+    // A hostile subscriber replays entries; a batch arrives out of order.
+    let out = h.entries(5, vec![(2, h.change("two")), (5, h.change("five")), (4, h.change("four, late"))]);
+    assert!(out.contains(&Output::Apply { chunks: vec![b"five".to_vec()], last_seq: 5 }), "{out:?}");
+    let out = h.entries(5, vec![(1, h.change("one")), (5, h.change("five"))]);
+    assert!(!out.iter().any(|o| matches!(o, Output::Apply { .. })), "nothing new: nothing applied");
+}
+
+#[test]
+fn an_entry_that_fails_its_checks_is_warned_about_and_not_fetched_again() {
+    let mut h = Harness::writer();
+    h.connect();
+    let stranger = Capability::generate().unwrap();
+    let forged = stranger.seal_entry(EntryKind::Change, b"forged").unwrap();
+    let out = h.entries(2, vec![(1, forged), (2, h.change("real"))]);
+    assert!(out.iter().any(|o| matches!(o, Output::Warn(w) if w.starts_with("1 change from the relay failed"))), "{out:?}");
+    assert!(out.contains(&Output::Apply { chunks: vec![b"real".to_vec()], last_seq: 2 }));
+}
+
+#[test]
+fn a_snapshot_stands_for_the_entries_it_covers() {
+    let mut h = Harness::writer();
+    h.connect();
+    let snapshot = h.cap.seal_entry(EntryKind::Snapshot, b"whole").unwrap();
+    let workspace = h.cap.relay_id();
+    let out = h.frame(Message::Entries { workspace, head: 12, snapshot: Some((10, snapshot)), entries: vec![(9, h.change("old")), (11, h.change("eleven")), (12, h.change("twelve"))] });
+    assert!(out.contains(&Output::Apply { chunks: vec![b"whole".to_vec(), b"eleven".to_vec(), b"twelve".to_vec()], last_seq: 12 }), "{out:?}");
+    assert_eq!(h.core.position().snapshot_seq, 10);
+}
+
+#[test]
+fn own_entries_fill_the_gaps_of_what_others_wrote() {
+    let mut h = Harness::writer();
+    h.input(Input::Local { key: "mine".into(), chunk: b"mine".to_vec() });
+    let out = h.connect();
+    let request = appends(&h.cap, &out)[0].0;
+    // The relay numbered someone else's entry 1 and ours 2; ours is acknowledged first.
+    let out = h.ack(request, 2);
+    assert!(!out.iter().any(|o| matches!(o, Output::Advance { .. })), "1 has not arrived: the position stays");
+    assert_eq!(h.core.status(), &SyncStatus::Syncing);
+    let out = h.entries(2, vec![(1, h.change("theirs"))]);
+    assert!(out.contains(&Output::Apply { chunks: vec![b"theirs".to_vec()], last_seq: 1 }));
+    assert!(out.contains(&Output::Advance { last_seq: 2 }), "{out:?}");
+    assert_eq!(h.core.status(), &SyncStatus::UpToDate);
+}
+
+#[test]
+fn a_rate_limited_change_goes_again_on_the_next_tick() {
+    let mut h = Harness::writer();
+    h.input(Input::Local { key: "a".into(), chunk: b"hello".to_vec() });
+    let out = h.connect();
+    let request = appends(&h.cap, &out)[0].0;
+    let out = h.frame(Message::Error { code: ErrorCode::RateLimited, request, message: "slow down".into() });
+    assert!(appends(&h.cap, &out).is_empty(), "not at once");
+    assert_eq!(h.core.status(), &SyncStatus::Syncing, "not refused: it will go");
+    h.now += 2_000.0;
+    let out = h.input(Input::Tick);
+    let again = appends(&h.cap, &out);
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].1, "hello");
+    let out = h.ack(again[0].0, 1);
+    assert!(out.contains(&Output::Acked { key: "a".into() }));
+}
+
+#[test]
+fn a_fatal_error_closes_the_connection_and_is_shown_until_the_next_attempt() {
+    let mut h = Harness::writer();
+    h.connect();
+    let out = h.frame(Message::Error { code: ErrorCode::TooManyConnections, request: 0, message: "too many connections".into() });
+    assert!(out.contains(&Output::Close) && retry_ms(&out).is_some(), "{out:?}");
+    let shown = SyncStatus::Refused("The relay refused this connection: too many connections".into());
+    assert_eq!(h.core.status(), &shown);
+    let out = h.input(Input::Closed { generation: h.generation, reason: "x".into() });
+    assert!(out.is_empty(), "that connection is already gone");
+    h.input(Input::Connect);
+    assert_eq!(h.core.status(), &SyncStatus::Connecting, "a new attempt says so");
+}
+
+#[test]
+fn a_refused_change_is_shown_and_the_connection_stays() {
+    let mut h = Harness::writer();
+    h.input(Input::Local { key: "a".into(), chunk: b"big".to_vec() });
+    let out = h.connect();
+    let request = appends(&h.cap, &out)[0].0;
+    let out = h.frame(Message::Error { code: ErrorCode::WorkspaceFull, request, message: "the workspace is full".into() });
+    assert!(!out.contains(&Output::Close), "{out:?}");
+    assert_eq!(h.core.status(), &SyncStatus::Refused("The relay refused a change: the workspace is full".into()));
+    assert_eq!(h.core.unsent(), 1, "the change is kept here");
+}
+
+#[test]
+fn another_protocol_version_is_refused_without_retrying() {
+    let mut h = Harness::writer();
+    let out = h.input(Input::Connect);
+    let Some(Output::Open { generation }) = out.last() else { panic!() };
+    let out = h.core.handle(h.now, Input::Frame { generation: *generation, message: Message::Welcome { version: VERSION + 1, max_frame: 1 << 20 } });
+    assert!(out.contains(&Output::Close) && retry_ms(&out).is_none(), "{out:?}");
+    assert!(matches!(h.core.status(), SyncStatus::Refused(m) if m.contains("Reload to update")));
+}
+
+#[test]
+fn events_of_an_earlier_connection_are_ignored() {
+    let mut h = Harness::writer();
+    h.connect();
+    let old = h.generation;
+    h.input(Input::Closed { generation: old, reason: "dropped".into() });
+    let out = h.input(Input::Connect);
+    assert!(matches!(out.last(), Some(Output::Open { generation }) if *generation != old));
+    let workspace = h.cap.relay_id();
+    let late = h.change("late");
+    assert!(h.input(Input::Frame { generation: old, message: Message::Entries { workspace, head: 1, snapshot: None, entries: vec![(1, late)] } }).is_empty());
+    assert!(h.input(Input::Closed { generation: old, reason: "again".into() }).is_empty());
+}
+
+#[test]
+fn a_relay_that_never_welcomes_is_left_after_ten_seconds() {
+    let mut h = Harness::writer();
+    h.input(Input::Connect);
+    h.now += WELCOME_TIMEOUT_MS - 1.0;
+    assert!(h.input(Input::Tick).is_empty());
+    h.now += 2.0;
+    let out = h.input(Input::Tick);
+    assert!(matches!(h.core.status(), SyncStatus::Offline { reason, .. } if reason == "the relay did not answer in time"), "{out:?}");
+}
+
+#[test]
+fn a_writer_uploads_a_snapshot_when_200_entries_piled_up() {
+    let mut h = Harness::writer();
+    h.connect();
+    let batch: Vec<(u64, SealedEntry)> = (1..=200).map(|seq| (seq, h.change("x"))).collect();
+    let out = h.entries(200, batch);
+    assert!(out.contains(&Output::WantSnapshot { covers: 200 }), "{out:?}");
+    let out = h.input(Input::SnapshotReady { covers: 200, bytes: b"whole".to_vec() });
+    let Some(Output::Send(Message::Snapshot { request, covers: 200, entry, .. })) = out.first() else { panic!("{out:?}") };
+    assert_eq!(h.cap.open_entry(EntryKind::Snapshot, entry).unwrap(), b"whole");
+    let out = h.ack(*request, 200);
+    assert!(out.contains(&Output::Save(Position { last_seq: 200, snapshot_seq: 200, last_synced: h.now })), "{out:?}");
+}
+
+#[test]
+fn a_reader_never_sends_changes_or_snapshots() {
+    let writer = Capability::generate().unwrap();
+    let mut h = Harness::new(writer.view_only(), Position::default());
+    h.input(Input::Local { key: "a".into(), chunk: b"x".to_vec() });
+    let out = h.connect();
+    assert!(appends(&writer, &out).is_empty());
+    let batch: Vec<(u64, SealedEntry)> = (1..=200).map(|seq| (seq, writer.seal_entry(EntryKind::Change, b"x").unwrap())).collect();
+    let out = h.entries(200, batch);
+    assert!(!out.iter().any(|o| matches!(o, Output::WantSnapshot { .. })));
+}
+
+#[test]
+fn storage_failing_puts_the_position_back_and_reconnects() {
+    let mut h = Harness::writer();
+    h.connect();
+    h.entries(2, vec![(1, h.change("one")), (2, h.change("two"))]);
+    let out = h.input(Input::ApplyFailed { reason: "quota exceeded".into() });
+    assert_eq!(h.core.position().last_seq, 0);
+    assert!(retry_ms(&out).is_some());
+    let out = h.connect();
+    assert!(out.contains(&Output::Send(Message::Subscribe { workspace: h.cap.relay_id(), after: 0 })), "asks for them again");
+}
+
+#[test]
+fn teammates_appear_leave_and_go_quiet() {
+    let mut h = Harness::writer();
+    h.connect();
+    let workspace = h.cap.relay_id();
+    let sealed = h.cap.seal_presence(b"{\"name\":\"Bo\"}").unwrap();
+    let out = h.frame(Message::PeerPresence { workspace, from: 9, sealed: sealed.clone() });
+    assert_eq!(out, vec![Output::PeerPresence { from: 9, plain: b"{\"name\":\"Bo\"}".to_vec() }]);
+    assert_eq!(h.frame(Message::PeerLeft { workspace, from: 9 }), vec![Output::PeerGone { from: 9 }]);
+    h.frame(Message::PeerPresence { workspace, from: 10, sealed: sealed.clone() });
+    let garbage = h.frame(Message::PeerPresence { workspace, from: 11, sealed: vec![1, 2, 3] });
+    assert!(garbage.is_empty(), "presence that does not open is dropped");
+    h.now += PEER_EXPIRY_MS + 1.0;
+    let out = h.input(Input::Tick);
+    assert!(out.contains(&Output::PeerGone { from: 10 }), "{out:?}");
+    h.frame(Message::PeerPresence { workspace, from: 12, sealed });
+    let out = h.input(Input::Closed { generation: h.generation, reason: "x".into() });
+    assert!(out.contains(&Output::PeersCleared));
+}
+
+#[test]
+fn presence_is_sent_when_it_changes_and_every_15_seconds() {
+    let mut h = Harness::writer();
+    h.connect();
+    let out = h.input(Input::Presence(b"{\"open\":\"a\"}".to_vec()));
+    let sent = |out: &[Output]| out.iter().filter(|o| matches!(o, Output::Send(Message::Presence { .. }))).count();
+    assert_eq!(sent(&out), 1);
+    h.now += PRESENCE_EVERY_MS - 1.0;
+    assert_eq!(sent(&h.input(Input::Tick)), 0);
+    h.now += 2.0;
+    assert_eq!(sent(&h.input(Input::Tick)), 1);
+}
