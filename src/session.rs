@@ -22,8 +22,8 @@ use waymark_domain::persona::Persona;
 use waymark_domain::priorities::{Framework, WeightedCriterion};
 use waymark_domain::story::Story;
 use waymark_domain::kind::{visit_kinds, KindVisitor};
-use waymark_domain::schema::IDEAS;
-use waymark_domain::{Artifact, Brief, Changed, Document, EditError, Id, Idea, Kind, Problem, Workspace};
+use waymark_domain::edit::{Applied, Edit};
+use waymark_domain::{Artifact, Brief, Changed, Document, Id, Idea, Kind, Problem, Workspace};
 
 use crate::storage::{Store, StoredDoc, SyncRecord, WorkspaceMeta};
 use crate::sync::presence::Presence;
@@ -311,41 +311,28 @@ impl Session {
         &self.me
     }
 
-    /// Edits the brief through `f`.
-    pub fn edit_brief(self: &Rc<Self>, f: impl FnOnce(&mut Workspace) -> Result<(), EditError>) -> Result<(), String> {
+    /// Makes one edit as the person using this browser, then re-reads what it
+    /// changed. Every page edits through here: it sends data, never code that touches
+    /// the document.
+    pub fn apply(self: &Rc<Self>, edit: Edit) -> Result<Applied, String> {
         self.writable()?;
-        let result = f(&mut self.doc.borrow_mut());
-        self.after_edit(Changed::brief());
-        result.map_err(|e| e.to_string())
+        let result = self.doc.borrow_mut().apply_edit(edit, now_ms(), &self.me);
+        match result {
+            Ok(applied) => {
+                self.after_edit(applied.changed.clone());
+                Ok(applied)
+            }
+            Err(e) => {
+                // Whatever was written before the refusal is still saved.
+                self.after_edit(Changed::default());
+                Err(e.to_string())
+            }
+        }
     }
 
-    /// Edits one idea through `f` (given the document and the current time).
-    pub fn edit_idea(self: &Rc<Self>, id: &Id, f: impl FnOnce(&mut Workspace, &Id, i64) -> Result<(), EditError>) -> Result<(), String> {
-        self.writable()?;
-        let result = f(&mut self.doc.borrow_mut(), id, now_ms());
-        self.after_edit(Changed::one(IDEAS, id.clone()));
-        result.map_err(|e| e.to_string())
-    }
-
-    /// Makes any edit through `f` (given the document and the current time), then
-    /// re-reads what `changed` names. Edits of feedback, personas, stories, documents
-    /// and settings go through here; `changed` names the artifact, e.g.
-    /// `Changed::one(STORIES, id)`.
-    pub fn edit<R>(self: &Rc<Self>, changed: Changed, f: impl FnOnce(&mut Workspace, i64) -> Result<R, EditError>) -> Result<R, String> {
-        self.writable()?;
-        let result = f(&mut self.doc.borrow_mut(), now_ms());
-        self.after_edit(changed);
-        result.map_err(|e| e.to_string())
-    }
-
-    /// Creates an artifact through `f` (given the document, the time and the author's
-    /// name) into `collection`, returning its id.
-    pub fn create(self: &Rc<Self>, collection: &'static str, f: impl FnOnce(&mut Workspace, i64, &str) -> Result<Id, EditError>) -> Result<Id, String> {
-        self.writable()?;
-        let result = f(&mut self.doc.borrow_mut(), now_ms(), &self.me);
-        let id = result.map_err(|e| e.to_string())?;
-        self.after_edit(Changed::one(collection, id.clone()));
-        Ok(id)
+    /// Creates an artifact through `edit` (one of the `Create…` edits): its id.
+    pub fn create(self: &Rc<Self>, edit: Edit) -> Result<Id, String> {
+        self.apply(edit)?.created.ok_or_else(|| "nothing was created".to_owned())
     }
 
     /// The signals of kind `K`'s collection.
@@ -355,14 +342,6 @@ impl Session {
             .and_then(|c| c.as_any().downcast_ref::<Collection<K>>())
             .copied()
             .expect("every kind's collection is registered when the session opens")
-    }
-
-    /// Captures a new idea.
-    pub fn create_idea(self: &Rc<Self>, title: &str) -> Result<Id, String> {
-        self.writable()?;
-        let id = self.doc.borrow_mut().create_idea(title, now_ms(), &self.me).map_err(|e| e.to_string())?;
-        self.after_edit(Changed::one(IDEAS, id.clone()));
-        Ok(id)
     }
 
     fn after_edit(self: &Rc<Self>, changed: Changed) {
@@ -647,9 +626,14 @@ impl Session {
         self.tabs.borrow_mut().take();
     }
 
-    /// Runs `f` with read access to the document (for export).
-    pub fn with_doc<R>(&self, f: impl FnOnce(&Workspace) -> R) -> R {
-        f(&self.doc.borrow())
+    /// The workspace as Waymark JSON (see `waymark_domain::export`).
+    pub fn export_json(&self) -> String {
+        waymark_domain::export::to_json(&self.doc.borrow(), now_ms())
+    }
+
+    /// The workspace as a Markdown report.
+    pub fn export_markdown(&self) -> String {
+        waymark_domain::export::to_markdown(&self.doc.borrow())
     }
 
     /// Merges another copy of this workspace (an `.automerge` file) into it.
@@ -870,3 +854,4 @@ impl SessionCtx {
 pub fn use_session() -> SessionCtx {
     expect_context::<SessionCtx>()
 }
+

@@ -6,7 +6,8 @@
 use leptos::prelude::*;
 use waymark_domain::schema::DOCUMENTS;
 use waymark_domain::document::documents_linking;
-use waymark_domain::{Changed, DocKind, Document, Id, Ref};
+use waymark_domain::edit::Edit;
+use waymark_domain::{DocKind, Document, Id, Ref, Relation};
 
 use crate::components::{use_read_only, Editable, LinkPicker, Suggestion, Toasts};
 use crate::route::{navigate, Link, Page, Route};
@@ -52,8 +53,8 @@ pub fn LinkedDocs(target: Ref) -> impl IntoView {
     });
     let link = move |doc: Id, linked: bool| {
         let t = target.get_value();
-        let changed = Changed::one(DOCUMENTS, doc.clone());
-        if let Err(e) = session.get().edit(changed, |w, now| w.link_document(&doc, &t, linked, now)) {
+        let edit = Edit::Link { from: Ref::new(DOCUMENTS, doc), relation: Relation::Describes, to: t, on: linked };
+        if let Err(e) = session.get().apply(edit) {
             toasts.error(format!("The link could not be changed: {e}"));
         }
     };
@@ -73,14 +74,10 @@ pub fn LinkedDocs(target: Ref) -> impl IntoView {
             .or_else(|| s.stories.get(&t.id).map(|st| st.with_untracked(|st| st.goal.clone())))
             .unwrap_or_default();
         let title = if about.trim().is_empty() { "Spec".to_owned() } else { format!("Spec: {}", about.trim()) };
-        let made = s.create(
-            DOCUMENTS,
-            |w, now, me| {
-                let id = w.create_document(&title, DocKind::Spec, now, me)?;
-                w.link_document(&id, &t, true, now)?;
-                Ok(id)
-            },
-        );
+        let made = s.create(Edit::CreateDocument { title, kind: DocKind::Spec }).and_then(|id| {
+            s.apply(Edit::Link { from: Ref::new(DOCUMENTS, id.clone()), relation: Relation::Describes, to: t, on: true })?;
+            Ok(id)
+        });
         match made {
             Ok(id) => navigate(Route::Page { ws: s.id.clone(), page: Page::Docs, open: Some(id) }, false),
             Err(e) => toasts.error(format!("The spec could not be created: {e}")),

@@ -14,6 +14,7 @@ mod share;
 mod tags;
 mod side_editor;
 mod toast;
+mod windowed;
 
 pub use capture::Capture;
 pub use caret::follow_text;
@@ -29,3 +30,4 @@ pub use share::{my_presence, PeerAvatars, PeersHere, PeersOn, ShareButton, SyncI
 pub use side_editor::SideEditor;
 pub use tags::TagEditor;
 pub use toast::{ToastHost, Toasts};
+pub use windowed::Window;

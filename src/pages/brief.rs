@@ -1,6 +1,7 @@
 //! The brief: vision, strategy, north star, product summary and business case.
 
 use leptos::prelude::*;
+use waymark_domain::edit::Edit;
 use waymark_domain::{BriefField, BriefNumber};
 
 use crate::components::{use_read_only, LongTextField, NumberField};
@@ -17,7 +18,7 @@ pub fn BriefPage() -> impl IntoView {
                 <LongTextField
                     label=field.label()
                     value=Signal::derive(move || brief.with(|b| b.text(field).to_owned()))
-                    on_input=move |v: String| { let _ = session.get().edit_brief(|w| w.set_brief_text(field, &v)); }
+                    on_input=move |v: String| { let _ = session.get().apply(Edit::BriefText(field, v)); }
                     placeholder=placeholder
                     hint=hint
                 />
@@ -30,7 +31,7 @@ pub fn BriefPage() -> impl IntoView {
                 <NumberField
                     label=label
                     value=Signal::derive(move || brief.with(|b| b.number(field)))
-                    on_change=move |v| { let _ = session.get().edit_brief(|w| w.set_brief_number(field, v)); }
+                    on_change=move |v| { let _ = session.get().apply(Edit::BriefNumber(field, v)); }
                     hint=hint
                 />
             }

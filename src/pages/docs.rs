@@ -9,7 +9,8 @@ use leptos::prelude::*;
 use waymark_domain::schema::DOCUMENTS;
 use wasm_bindgen::JsCast;
 use waymark_domain::schema::{IDEAS, STORIES};
-use waymark_domain::{markdown, Changed, DocKind, Document, Id, Ref};
+use waymark_domain::edit::Edit;
+use waymark_domain::{markdown, DocKind, Document, Id, Ref, Relation};
 
 pub use crate::components::LinkedDocs;
 use crate::components::{follow_text, doc_title, kind_class, use_read_only, Capture, Editable, LinkPicker, SideEditor, Suggestion, Toasts};
@@ -17,9 +18,8 @@ use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::{use_session, Collection};
 use crate::util::{relative_time, typing_in_field};
 
-fn changed(id: &Id) -> Changed {
-    Changed::one(DOCUMENTS, id.clone())
-}
+/// Builds an edit of one document, given its id.
+type DocEdit = Box<dyn FnOnce(Id) -> Edit>;
 
 /// The first line of text in a body, without Markdown markers, shortened for a list.
 fn first_line(body: &str) -> String {
@@ -116,10 +116,7 @@ pub fn DocsPage() -> impl IntoView {
         }
         let k = new_kind.get_untracked();
         let s = session.get();
-        match s.create(
-            DOCUMENTS,
-            |w, now, me| w.create_document(&t, k, now, me),
-        ) {
+        match s.create(Edit::CreateDocument { title: t, kind: k }) {
             Ok(id) => {
                 title.set(String::new());
                 // A new document starts empty: show where to write.
@@ -295,10 +292,8 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
     let toasts = Toasts::get();
     let ideas = session.get().ideas;
     let stories = session.get().stories;
-    type EditFn = Box<dyn FnOnce(&mut waymark_domain::Workspace, &Id, i64) -> Result<(), waymark_domain::EditError>>;
-    let edit = move |f: EditFn| {
-        let did = id.get_value();
-        if let Err(e) = session.get().edit(changed(&did), |w, now| f(w, &did, now)) {
+    let edit = move |make: DocEdit| {
+        if let Err(e) = session.get().apply(make(id.get_value())) {
             toasts.error(format!("That change could not be made: {e}"));
         }
     };
@@ -346,16 +341,16 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
     });
     let link = move |target: Id, is_idea: bool, on: bool| {
         let target = Ref::new(if is_idea { IDEAS } else { STORIES }, target);
-        edit(Box::new(move |w, id, now| w.link_document(id, &target, on, now)))
+        edit(Box::new(move |id| Edit::Link { from: Ref::new(DOCUMENTS, id), relation: Relation::Describes, to: target, on }))
     };
     let delete = move || {
-        edit(Box::new(|w, id, now| w.delete_document(id, now)));
+        edit(Box::new(|id| Edit::Delete(Ref::new(DOCUMENTS, id))));
         let did = id.get_value();
         navigate(Route::Page { ws: session.get().id.clone(), page: Page::Docs, open: None }, false);
         toasts.with_action("Document deleted", "Undo", move || {
             let s = session.get();
-            match s.edit(changed(&did), |w, now| w.restore_document(&did, now)) {
-                Ok(()) => navigate(Route::Page { ws: s.id.clone(), page: Page::Docs, open: Some(did.clone()) }, false),
+            match s.apply(Edit::Restore(Ref::new(DOCUMENTS, did.clone()))) {
+                Ok(_) => navigate(Route::Page { ws: s.id.clone(), page: Page::Docs, open: Some(did.clone()) }, false),
                 Err(e) => toasts.error(format!("The document could not be restored: {e}")),
             }
         });
@@ -391,10 +386,10 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
             }>
             <input class="field-input doc-title" type="text" aria-label="Document title" placeholder="Title"
                 use:follow_text=Signal::derive(move || doc.with(|d| d.title.clone()))
-                on:input:target=move |ev| { let v = ev.target().value(); edit(Box::new(move |w, id, now| w.set_document_text(id, false, &v, now))); } />
+                on:input:target=move |ev| { let v = ev.target().value(); edit(Box::new(move |document| Edit::DocumentText { document, body: false, text: v })); } />
             <div class="row wrap doc-toolbar">
                 <select class="field-input" aria-label="Kind" on:change:target=move |ev| {
-                    if let Some(k) = DocKind::parse(&ev.target().value()) { edit(Box::new(move |w, id, now| w.set_document_kind(id, k, now))); }
+                    if let Some(k) = DocKind::parse(&ev.target().value()) { edit(Box::new(move |id| Edit::DocumentKind(id, k))); }
                 }>
                     {DocKind::ALL.into_iter().map(|k| view! { <option value=k.key() selected=move || doc.with(|d| d.kind == k)>{k.label()}</option> }).collect_view()}
                 </select>
@@ -410,7 +405,7 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
                     <div class="doc-pane">
                         <textarea node_ref=body_ref class="field-input field-textarea doc-body" aria-label="Document body (Markdown)"
                             placeholder="Write in Markdown: # headings, - lists, **bold**, [links](https://…)"
-                            on:input:target=move |ev| { let v = ev.target().value(); edit(Box::new(move |w, id, now| w.set_document_text(id, true, &v, now))); }
+                            on:input:target=move |ev| { let v = ev.target().value(); edit(Box::new(move |document| Edit::DocumentText { document, body: true, text: v })); }
                         ></textarea>
                         <p class="field-hint">"Markdown: # heading, **bold**, *italic*, - list, 1. steps, [link](https://…), | tables |. HTML is shown as text and never runs."</p>
                     </div>

@@ -7,16 +7,17 @@ use leptos::prelude::*;
 use waymark_domain::schema::FEEDBACK;
 use waymark_domain::feedback::{distinct_customers, feedback_for_idea, satisfaction, satisfaction_by, Channel, Feedback, FeedbackLabel, RatingScale, Satisfaction, Sentiment};
 use waymark_domain::ranking::number;
-use waymark_domain::{Changed, Id};
+use waymark_domain::edit::Edit;
+use waymark_domain::schema::{IDEAS, PERSONAS};
+use waymark_domain::{Id, Ref, Relation};
 
 use crate::components::{follow_text, use_read_only, Capture, Editable, Field, LinkPicker, LongTextField, SideEditor, Suggestion, Toasts};
 use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::{use_session, Collection};
 use crate::util::relative_time;
 
-fn changed(id: &Id) -> Changed {
-    Changed::one(FEEDBACK, id.clone())
-}
+/// Builds an edit of one piece of feedback, given its id.
+type FeedbackEdit = Box<dyn FnOnce(Id) -> Edit>;
 
 /// The first line of a text, cut to `n` characters.
 fn excerpt(text: &str, n: usize) -> String {
@@ -71,11 +72,11 @@ pub fn FeedbackPage() -> impl IntoView {
         let ch = new_channel.get_untracked();
         let today = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default().chars().take(10).collect::<String>();
         let s = session.get();
-        match s.create(FEEDBACK, |w, now, me| {
-            let id = w.create_feedback(&t, ch, now, me)?;
-            w.set_feedback_label(&id, FeedbackLabel::Date, &today, now)?;
+        let made = s.create(Edit::CreateFeedback { text: t, channel: ch }).and_then(|id| {
+            s.apply(Edit::FeedbackLabel(id.clone(), FeedbackLabel::Date, today))?;
             Ok(id)
-        }) {
+        });
+        match made {
             Ok(id) => {
                 text.set(String::new());
                 navigate(Route::Page { ws: s.id.clone(), page: Page::Feedback, open: Some(id) }, false);
@@ -280,9 +281,8 @@ fn FeedbackEditor(id: Id) -> impl IntoView {
 fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
     let session = use_session();
     let toasts = Toasts::get();
-    let edit = move |f: Box<dyn FnOnce(&mut waymark_domain::Workspace, &Id, i64) -> Result<(), waymark_domain::EditError>>| {
-        let fid = id.get_value();
-        if let Err(e) = session.get().edit(changed(&fid), |w, now| f(w, &fid, now)) {
+    let edit = move |make: FeedbackEdit| {
+        if let Err(e) = session.get().apply(make(id.get_value())) {
             toasts.error(format!("That change could not be made: {e}"));
         }
     };
@@ -299,7 +299,7 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
                     use:follow_text=Signal::derive(move || value.get())
                     on:change:target=move |ev| {
                         let v = ev.target().value();
-                        edit(Box::new(move |w, id, now| w.set_feedback_label(id, field, &v, now)));
+                        edit(Box::new(move |id| Edit::FeedbackLabel(id, field, v)));
                     } />
             </Field>
         }
@@ -325,12 +325,12 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
         persona_list.with(|l| l.iter().find(|(pid, _)| Some(pid) == key.as_ref()).map(|(_, n)| n.clone())).unwrap_or_default()
     });
     let delete = move || {
-        edit(Box::new(|w, id, now| w.delete_feedback(id, now)));
+        edit(Box::new(|id| Edit::Delete(Ref::new(FEEDBACK, id))));
         let ctx = session;
         let fid = id.get_value();
         navigate(Route::Page { ws: session.get().id.clone(), page: Page::Feedback, open: None }, false);
         toasts.with_action("Feedback deleted", "Undo", move || {
-            let _ = ctx.get().edit(changed(&fid), |w, now| w.restore_feedback(&fid, now));
+            let _ = ctx.get().apply(Edit::Restore(Ref::new(FEEDBACK, fid.clone())));
         });
     };
     view! {
@@ -338,14 +338,14 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
             <LongTextField
                 label="What they said"
                 value=Signal::derive(move || fb.with(|f| f.text.clone()))
-                on_input=move |v: String| edit(Box::new(move |w, id, now| w.set_feedback_text(id, &v, now)))
+                on_input=move |v: String| edit(Box::new(move |id| Edit::FeedbackText(id, v)))
                 placeholder="Their words, as close as you can"
             />
             <div class="grid-2">
                 <Field label="Channel" read=channel_read>
                     <select class="field-input" aria-label="Channel" on:change:target=move |ev| {
                         if let Some(c) = Channel::parse(&ev.target().value()) {
-                            edit(Box::new(move |w, id, now| w.set_feedback_channel(id, c, now)));
+                            edit(Box::new(move |id| Edit::FeedbackChannel(id, c)));
                         }
                     }>
                         {Channel::ALL.into_iter().map(|c| view! { <option value=c.key() selected=move || channel.get() == c>{c.label()}</option> }).collect_view()}
@@ -363,7 +363,7 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
                             let r = rating.get_untracked();
                             // A rating outside the new scale is cleared rather than kept wrong.
                             let kept = match (r, s) { (Some(r), Some(s)) if s.range().contains(&r) => Some((r, s)), _ => None };
-                            edit(Box::new(move |w, id, now| w.set_feedback_rating(id, kept, now)));
+                            edit(Box::new(move |id| Edit::FeedbackRating(id, kept)));
                         }>
                             <option value="nps" selected=move || scale.get() == Some(RatingScale::Nps)>"NPS 0–10"</option>
                             <option value="csat" selected=move || scale.get() == Some(RatingScale::Csat)>"CSAT 1–5"</option>
@@ -382,14 +382,14 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
                                         Err(_) => return toasts.error(format!("A {} rating is a whole number from {} to {}.", s.label(), s.range().start(), s.range().end())),
                                     }
                                 };
-                                edit(Box::new(move |w, id, now| w.set_feedback_rating(id, value, now)));
+                                edit(Box::new(move |id| Edit::FeedbackRating(id, value)));
                             } />
                     </span>
                 </Field>
                 <Field label="Sentiment" read=sentiment_read>
                     <select class="field-input" aria-label="Sentiment" on:change:target=move |ev| {
                         let s = Sentiment::parse(&ev.target().value());
-                        edit(Box::new(move |w, id, now| w.set_feedback_sentiment(id, s, now)));
+                        edit(Box::new(move |id| Edit::FeedbackSentiment(id, s)));
                     }>
                         <option value="" selected=move || fb.with(|f| f.sentiment.is_none())>"Not set"</option>
                         {Sentiment::ALL.into_iter().map(|s| view! { <option value=s.key() selected=move || fb.with(|f| f.sentiment == Some(s))>{s.label()}</option> }).collect_view()}
@@ -397,12 +397,12 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
                 </Field>
             </div>
             <crate::components::TagEditor tags=Signal::derive(move || fb.with(|f| f.tags.clone()))
-                on_add=move |t: String| edit(Box::new(move |w, id, now| w.set_feedback_tag(id, &t, true, now).map(|_| ())))
-                on_remove=move |t: String| edit(Box::new(move |w, id, now| w.set_feedback_tag(id, &t, false, now).map(|_| ())))/>
+                on_add=move |tag: String| edit(Box::new(move |feedback| Edit::FeedbackTag { feedback, tag, on: true }))
+                on_remove=move |tag: String| edit(Box::new(move |feedback| Edit::FeedbackTag { feedback, tag, on: false }))/>
             <Field label="Persona" read=persona_read>
                 <select class="field-input" aria-label="Persona" on:change:target=move |ev| {
                     let v = ev.target().value();
-                    edit(Box::new(move |w, id, now| w.set_feedback_persona(id, Id::parse(&v).as_ref(), now)));
+                    edit(Box::new(move |id| Edit::SetLink { from: Ref::new(FEEDBACK, id), relation: Relation::SpeaksFor, to: Id::parse(&v).map(|p| Ref::new(PERSONAS, p)) }));
                 }>
                     <option value="" selected=move || fb.with(|f| f.persona.is_none())>"None"</option>
                     {move || persona_list.get().into_iter().map(|(pid, name)| {
@@ -412,7 +412,7 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </Field>
-            <LinkedIdeas fb=fb edit_link=move |idea: Id, on: bool| edit(Box::new(move |w, id, now| w.link_feedback_to_idea(id, &idea, on, now)))/>
+            <LinkedIdeas fb=fb edit_link=move |idea: Id, on: bool| edit(Box::new(move |id| Edit::Link { from: Ref::new(FEEDBACK, id), relation: Relation::Supports, to: Ref::new(IDEAS, idea), on }))/>
             <p class="muted small">{move || fb.with(|f| format!("Logged by {} · {}", if f.created_by.is_empty() { "someone" } else { &f.created_by }, relative_time(f.created_at as f64)))}</p>
             <Editable>
                 <div class="row end">

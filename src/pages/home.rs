@@ -2,11 +2,11 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use waymark_domain::{BriefField, Workspace};
+use waymark_domain::BriefField;
 
 use crate::app::{display_name, use_profile, use_store, TopBar};
 use crate::components::{Dialog, Toasts};
-use crate::pages::import::import_file;
+use crate::storage::import::{create_workspace, import_file};
 use crate::route::{navigate, Link, Route};
 use crate::session::Session;
 use crate::storage::WorkspaceMeta;
@@ -39,12 +39,8 @@ pub fn HomePage() -> impl IntoView {
         let me = display_name(&profile.get_untracked());
         let store = store.get_value();
         spawn_local(async move {
-            let mut ws = Workspace::create(&name, crate::util::now_ms(), &me);
-            let id = ws.workspace_id();
-            let now = js_sys::Date::now();
-            let meta = WorkspaceMeta { id: id.clone(), name, ideas: 0, last_opened: now, created: now, shared: None };
-            match store.create(&meta, &ws.save()).await {
-                Ok(()) => navigate(Route::Brief { ws: id }, false),
+            match create_workspace(&store, &name, &me).await {
+                Ok(id) => navigate(Route::Brief { ws: id }, false),
                 Err(e) => toasts.error(format!("The workspace could not be created: {e}")),
             }
         });
@@ -141,7 +137,7 @@ fn WorkspaceCard(meta: WorkspaceMeta, on_changed: Callback<()>) -> impl IntoView
                 // The name lives in the document: open it, edit, save, like any edit.
                 match Session::open(store, &id, me).await {
                     Ok(session) => {
-                        let _ = session.edit_brief(|ws| ws.set_brief_text(BriefField::Name, &new_name));
+                        let _ = session.apply(waymark_domain::edit::Edit::BriefText(BriefField::Name, new_name));
                         session.flush();
                         set_timeout(move || on_changed.run(()), std::time::Duration::from_millis(100));
                     }

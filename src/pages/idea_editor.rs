@@ -1,7 +1,9 @@
 //! The idea editor: a side panel (full screen on phones) over the idea list.
 
 use leptos::prelude::*;
-use waymark_domain::{EditError, Id, Idea, IdeaLabel, IdeaStatus, IdeaText, Workspace};
+use waymark_domain::edit::Edit;
+use waymark_domain::schema::IDEAS;
+use waymark_domain::{Id, Idea, IdeaLabel, IdeaStatus, IdeaText, Ref};
 
 use crate::components::{Editable, Field, LongTextField, SideEditor, Toasts};
 use crate::route::{navigate, Route};
@@ -28,8 +30,9 @@ struct IdeaEdits {
 }
 
 impl IdeaEdits {
-    fn apply(self, f: impl FnOnce(&mut Workspace, &Id, i64) -> Result<(), EditError>) {
-        if let Err(e) = self.session.get().edit_idea(&self.id.get_value(), f) {
+    /// Sends the edit `make` builds for this idea.
+    fn apply(self, make: impl FnOnce(Id) -> Edit) {
+        if let Err(e) = self.session.get().apply(make(self.id.get_value())) {
             self.toasts.error(format!("That change could not be made: {e}"));
         }
     }
@@ -63,7 +66,7 @@ fn EditorBody(id: StoredValue<Id>, idea: RwSignal<Idea>) -> impl IntoView {
             })
         })
     };
-    let set_text = move |field: IdeaText| move |v: String| edit.apply(move |w, id, now| w.set_idea_text(id, field, &v, now));
+    let set_text = move |field: IdeaText| move |v: String| edit.apply(move |id| Edit::IdeaText(id, field, v));
     let label_field = move |field: IdeaLabel, label: &'static str, placeholder: &'static str| {
         let value = Signal::derive(move || idea.with(|i| match field {
             IdeaLabel::Source => i.source.clone(),
@@ -79,27 +82,27 @@ fn EditorBody(id: StoredValue<Id>, idea: RwSignal<Idea>) -> impl IntoView {
                     prop:value=move || value.get()
                     on:change:target=move |ev| {
                         let v = ev.target().value();
-                        edit.apply(move |w, id, now| w.set_idea_label(id, field, &v, now));
+                        edit.apply(move |id| Edit::IdeaLabel(id, field, v));
                     }
                 />
             </Field>
         }
     };
-    let set_status = move |s: IdeaStatus| edit.apply(move |w, id, now| w.set_idea_status(id, s, now));
-    let vote = move |d: i64| edit.apply(move |w, id, now| w.vote_idea(id, d, now));
-    let add_tag = move |t: String| edit.apply(move |w, id, now| w.add_idea_tag(id, &t, now).map(|_| ()));
-    let remove_tag = move |t: String| edit.apply(move |w, id, now| w.remove_idea_tag(id, &t, now));
+    let set_status = move |s: IdeaStatus| edit.apply(move |id| Edit::IdeaStatus(id, s));
+    let vote = move |d: i64| edit.apply(move |idea| Edit::Vote { idea, delta: d });
+    let add_tag = move |tag: String| edit.apply(move |idea| Edit::IdeaTag { idea, tag, on: true });
+    let remove_tag = move |tag: String| edit.apply(move |idea| Edit::IdeaTag { idea, tag, on: false });
     let delete = move || {
         let s = session.get();
         let idea_id = id.get_value();
-        if let Err(e) = s.edit_idea(&idea_id, |w, id, now| w.delete_idea(id, now)) {
+        if let Err(e) = s.apply(Edit::Delete(Ref::new(IDEAS, idea_id.clone()))) {
             return toasts.error(format!("The idea could not be deleted: {e}"));
         }
         navigate(Route::Ideas { ws: s.id.clone(), open: None }, false);
         let title = idea.with_untracked(|i| i.title.clone());
         let message = format!("Deleted “{}”.", if title.is_empty() { "Untitled idea" } else { &title });
         toasts.with_action(message, "Undo", move || {
-            if let Err(e) = session.get().edit_idea(&idea_id, |w, id, now| w.restore_idea(id, now)) {
+            if let Err(e) = session.get().apply(Edit::Restore(Ref::new(IDEAS, idea_id.clone()))) {
                 toasts.error(format!("The idea could not be restored: {e}"));
             }
         });

@@ -2,10 +2,11 @@
 //! thousands of ideas (only the rows on screen are rendered).
 
 use leptos::prelude::*;
+use waymark_domain::edit::Edit;
 use waymark_domain::query::{sort_ideas, tag_counts};
 use waymark_domain::{Id, Idea, IdeaFilter, IdeaSort, IdeaStatus};
 
-use crate::components::{use_read_only, Capture, Toasts};
+use crate::components::{use_read_only, Capture, Toasts, Window};
 use crate::pages::idea_editor::IdeaEditor;
 use crate::route::{navigate, use_route, Route};
 use crate::session::use_session;
@@ -13,8 +14,6 @@ use crate::util::{relative_time, typing_in_field};
 
 /// Height of one row in the list, in CSS pixels (style/components.css agrees).
 const ROW_HEIGHT: f64 = 64.0;
-/// Rows rendered above and below the visible ones, so fast scrolling shows no gaps.
-const OVERSCAN: usize = 10;
 
 #[component]
 pub fn IdeasPage() -> impl IntoView {
@@ -66,7 +65,7 @@ pub fn IdeasPage() -> impl IntoView {
             if title.trim().is_empty() {
                 return;
             }
-            match session.get().create_idea(&title) {
+            match session.get().create(Edit::CreateIdea { title }) {
                 Ok(_) => capture_text.set(String::new()),
                 Err(e) => toasts.error(format!("The idea could not be added: {e}")),
             }
@@ -195,40 +194,19 @@ pub fn IdeasPage() -> impl IntoView {
     }
 }
 
-/// The windowed list: a spacer as tall as every row, with only the visible rows in it.
+/// The idea list, windowed ([`Window`]).
 #[component]
 fn IdeaList(shown: Memo<Vec<Id>>, open: Memo<Option<Id>>, empty_because_filtered: Signal<bool>) -> impl IntoView {
     let ideas = use_session().get().ideas;
     let read_only = use_read_only();
     let scroller = NodeRef::<leptos::html::Div>::new();
-    let scroll_top = RwSignal::new(0.0);
-    let viewport = RwSignal::new(800.0);
-    let measure = move || {
-        if let Some(el) = scroller.get_untracked() {
-            scroll_top.set(el.scroll_top() as f64);
-            viewport.set(el.client_height().max(1) as f64);
-        }
-    };
-    Effect::new(move |_| {
-        if scroller.get().is_some() {
-            measure();
-        }
-    });
-    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
-    on_cleanup(move || resize.remove());
-
-    let window = Memo::new(move |_| {
-        let n = shown.with(Vec::len);
-        let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN).min(n);
-        let count = (viewport.get() / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
-        (first, (first + count).min(n))
-    });
+    let window = Window::new(scroller, Signal::derive(move || shown.with(Vec::len)), ROW_HEIGHT);
     let rows = Memo::new(move |_| {
-        let (first, last) = window.get();
+        let (first, last) = window.range.get();
         shown.with(|ids| ids[first..last].to_vec())
     });
     view! {
-        <div class="idea-scroller" node_ref=scroller on:scroll=move |_| measure()>
+        <div class="idea-scroller" node_ref=scroller on:scroll=move |_| window.measure()>
             <Show
                 when=move || !shown.with(Vec::is_empty)
                 fallback=move || view! {
@@ -249,8 +227,8 @@ fn IdeaList(shown: Memo<Vec<Id>>, open: Memo<Option<Id>>, empty_because_filtered
                 <ul
                     class="idea-list"
                     aria-label="Ideas"
-                    style:height=move || format!("{}px", shown.with(Vec::len) as f64 * ROW_HEIGHT)
-                    style:padding-top=move || format!("{}px", window.get().0 as f64 * ROW_HEIGHT)
+                    style:height=move || window.height()
+                    style:padding-top=move || window.offset()
                 >
                     <For each=move || rows.get() key=|id| id.clone() let:id>
                         {

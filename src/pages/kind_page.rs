@@ -3,8 +3,9 @@
 //! editor built from the kind's fields. A new kind needs nothing here.
 
 use leptos::prelude::*;
-use waymark_domain::kind::{choice_label, search, visit_kinds, FieldInput, FieldSpec, FieldType, FieldValue, KindVisitor};
-use waymark_domain::{Changed, Id, Kind};
+use waymark_domain::edit::{Edit, FieldEdit};
+use waymark_domain::kind::{choice_label, search, visit_kinds, FieldSpec, FieldType, FieldValue, KindVisitor};
+use waymark_domain::{Id, Kind, Ref};
 
 use crate::components::{use_read_only, Capture, Editable, Field, LongTextField, PeersOn, SideEditor, Toasts};
 use crate::route::{navigate, use_route, Link, Page, Route};
@@ -31,8 +32,9 @@ fn count(n: usize, singular: &str, plural: &str) -> String {
 }
 
 /// Makes an edit of field `key` of artifact `id`, telling the person if it was refused.
-fn set<K: Kind>(session: SessionCtx, toasts: Toasts, id: &Id, key: &str, input: FieldInput<'_>) {
-    if let Err(e) = session.get().edit(Changed::one(K::COLLECTION, id.clone()), |w, now| w.set_field::<K>(id, key, input, now)) {
+fn set<K: Kind>(session: SessionCtx, toasts: Toasts, id: &Id, key: &str, value: FieldEdit) {
+    let item = Ref::new(K::COLLECTION, id.clone());
+    if let Err(e) = session.get().apply(Edit::SetField { item, key: key.to_owned(), value }) {
         toasts.error(format!("That change could not be made: {e}"));
     }
 }
@@ -71,7 +73,7 @@ fn kind_page<K: Kind>() -> impl IntoView {
             return;
         }
         let s = session.get();
-        match s.create(K::COLLECTION, |w, now, me| w.create_item::<K>(&t, now, me)) {
+        match s.create(Edit::CreateItem { collection: K::COLLECTION, title: t }) {
             Ok(id) => {
                 title.set(String::new());
                 navigate(Route::Page { ws: s.id.clone(), page, open: Some(id) }, false);
@@ -167,12 +169,12 @@ fn editor_body<K: Kind>(id: StoredValue<Id>, item: RwSignal<K>, page: Page) -> i
     let toasts = Toasts::get();
     let delete = move || {
         let kid = id.get_value();
-        if let Err(e) = session.get().edit(Changed::one(K::COLLECTION, kid.clone()), |w, now| w.delete_item::<K>(&kid, now)) {
+        if let Err(e) = session.get().apply(Edit::Delete(Ref::new(K::COLLECTION, kid.clone()))) {
             return toasts.error(format!("The {} could not be deleted: {e}", K::SINGULAR.to_lowercase()));
         }
         navigate(Route::Page { ws: session.get().id.clone(), page, open: None }, false);
         toasts.with_action(format!("{} deleted", K::SINGULAR), "Undo", move || {
-            let _ = session.get().edit(Changed::one(K::COLLECTION, kid.clone()), |w, now| w.restore_item::<K>(&kid, now));
+            let _ = session.get().apply(Edit::Restore(Ref::new(K::COLLECTION, kid.clone())));
         });
     };
     view! {
@@ -195,7 +197,7 @@ fn field<K: Kind>(spec: &'static FieldSpec, id: StoredValue<Id>, item: RwSignal<
             <LongTextField
                 label=spec.label
                 value=Signal::derive(move || item.with(|k| match k.value(key) { FieldValue::Text(t) => t, _ => String::new() }))
-                on_input={move |v: String| set::<K>(session, toasts, &id.get_value(), key, FieldInput::Value(&v))}
+                on_input={move |v: String| set::<K>(session, toasts, &id.get_value(), key, FieldEdit::Value(v))}
                 placeholder=spec.placeholder
                 single_line=spec.ty == FieldType::Line
             />
@@ -208,7 +210,7 @@ fn field<K: Kind>(spec: &'static FieldSpec, id: StoredValue<Id>, item: RwSignal<
                 <Field label=spec.label read=read>
                     <select class="field-input" aria-label=spec.label on:change:target=move |ev| {
                         let v = ev.target().value();
-                        set::<K>(session, toasts, &id.get_value(), key, FieldInput::Value(&v));
+                        set::<K>(session, toasts, &id.get_value(), key, FieldEdit::Value(v));
                     }>
                         <option value="" selected=move || current.get().is_none()>"Not set"</option>
                         {options.iter().map(|(k, l)| view! { <option value=*k selected=move || current.get() == Some(*k)>{*l}</option> }).collect_view()}
@@ -224,7 +226,7 @@ fn field<K: Kind>(spec: &'static FieldSpec, id: StoredValue<Id>, item: RwSignal<
                     <input class="field-input" type="date" aria-label=spec.label prop:value=move || value.get()
                         on:change:target=move |ev| {
                             let v = ev.target().value();
-                            set::<K>(session, toasts, &id.get_value(), key, FieldInput::Value(&v));
+                            set::<K>(session, toasts, &id.get_value(), key, FieldEdit::Value(v));
                         }/>
                 </Field>
             }
@@ -252,7 +254,7 @@ fn rows<K: Kind>(
         if name.trim().is_empty() {
             return;
         }
-        set::<K>(session, toasts, &id.get_value(), key, FieldInput::Row { name: &name, value: new_value.get_untracked() });
+        set::<K>(session, toasts, &id.get_value(), key, FieldEdit::Row { name: name.clone(), value: new_value.get_untracked().to_owned() });
         new_name.set(String::new());
     };
     let row = move |(name, value): (String, &'static str)| {
@@ -264,12 +266,12 @@ fn rows<K: Kind>(
                 <Editable fallback=move || view! { <span class="rows-value">{label}</span> }>
                     <select class="field-input" aria-label=name.get_value() on:change:target=move |ev| {
                         let v = ev.target().value();
-                        name.with_value(|n| set::<K>(session, toasts, &id.get_value(), key, FieldInput::Row { name: n, value: &v }));
+                        name.with_value(|n| set::<K>(session, toasts, &id.get_value(), key, FieldEdit::Row { name: n.clone(), value: v }));
                     }>
                         {options.iter().map(|(k, l)| view! { <option value=*k selected=*k == value>{*l}</option> }).collect_view()}
                     </select>
                     <button class="icon-btn" aria-label=format!("Remove {}", name.get_value())
-                        on:click={move |_| name.with_value(|n| set::<K>(session, toasts, &id.get_value(), key, FieldInput::Row { name: n, value: "" }))}>"×"</button>
+                        on:click={move |_| name.with_value(|n| set::<K>(session, toasts, &id.get_value(), key, FieldEdit::Row { name: n.clone(), value: String::new() }))}>"×"</button>
                 </Editable>
             </div>
         }

@@ -6,7 +6,6 @@ pub mod feedback;
 mod home;
 mod idea_editor;
 mod ideas;
-mod import;
 pub mod kind_page;
 pub mod join;
 mod personas;

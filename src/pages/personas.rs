@@ -6,15 +6,12 @@ use leptos::prelude::*;
 use waymark_domain::schema::PERSONAS;
 use waymark_domain::format::group_thousands;
 use waymark_domain::persona::{Persona, PersonaText};
-use waymark_domain::{Changed, Id};
+use waymark_domain::edit::Edit;
+use waymark_domain::{Id, Ref};
 
 use crate::components::{use_read_only, Capture, Editable, LongTextField, NumberField, SideEditor, Toasts};
 use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::{use_session, Collection};
-
-fn changed(id: &Id) -> Changed {
-    Changed::one(PERSONAS, id.clone())
-}
 
 fn cut(text: &str, n: usize) -> String {
     let t = text.trim();
@@ -47,7 +44,7 @@ pub fn PersonasPage() -> impl IntoView {
             return;
         }
         let s = session.get();
-        match s.create(PERSONAS, |w, now, me| w.create_persona(&n, now, me)) {
+        match s.create(Edit::CreatePersona { name: n }) {
             Ok(id) => {
                 name.set(String::new());
                 navigate(Route::Page { ws: s.id.clone(), page: Page::Personas, open: Some(id) }, false);
@@ -131,8 +128,7 @@ fn PersonaBody(id: StoredValue<Id>, p: RwSignal<Persona>) -> impl IntoView {
                 label=field.label()
                 value=Signal::derive(move || p.with(|p| p.text(field).to_owned()))
                 on_input=move |v: String| {
-                    let pid = id.get_value();
-                    if let Err(e) = session.get().edit(changed(&pid), |w, now| w.set_persona_text(&pid, field, &v, now)) {
+                    if let Err(e) = session.get().apply(Edit::PersonaText(id.get_value(), field, v)) {
                         toasts.error(format!("That change could not be made: {e}"));
                     }
                 }
@@ -143,12 +139,12 @@ fn PersonaBody(id: StoredValue<Id>, p: RwSignal<Persona>) -> impl IntoView {
     };
     let delete = move || {
         let pid = id.get_value();
-        if let Err(e) = session.get().edit(changed(&pid), |w, now| w.delete_persona(&pid, now)) {
+        if let Err(e) = session.get().apply(Edit::Delete(Ref::new(PERSONAS, pid.clone()))) {
             return toasts.error(format!("The persona could not be deleted: {e}"));
         }
         navigate(Route::Page { ws: session.get().id.clone(), page: Page::Personas, open: None }, false);
         toasts.with_action("Persona deleted", "Undo", move || {
-            let _ = session.get().edit(changed(&pid), |w, now| w.restore_persona(&pid, now));
+            let _ = session.get().apply(Edit::Restore(Ref::new(PERSONAS, pid.clone())));
         });
     };
     view! {
@@ -164,8 +160,7 @@ fn PersonaBody(id: StoredValue<Id>, p: RwSignal<Persona>) -> impl IntoView {
                 label="Segment size"
                 value=Signal::derive(move || p.with(|p| p.segment_size))
                 on_change=move |v| {
-                    let pid = id.get_value();
-                    if let Err(e) = session.get().edit(changed(&pid), |w, now| w.set_persona_segment_size(&pid, v, now)) {
+                    if let Err(e) = session.get().apply(Edit::PersonaSegmentSize(id.get_value(), v)) {
                         toasts.error(format!("That change could not be made: {e}"));
                     }
                 }

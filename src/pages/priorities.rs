@@ -13,186 +13,20 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 use waymark_domain::feedback::distinct_customers;
 use waymark_domain::priorities::{kano_answers, kano_result, Framework, WeightedCriterion};
-use waymark_domain::query::tag_counts;
+use waymark_domain::query::{tag_counts, RankOrder, StatusFilter};
 use waymark_domain::ranking::{formula, moscow_label, number, rank, Ranked};
-use waymark_domain::scoring::{moscow_must_share, KanoAnswer, KanoCategory, Moscow, Score, RICE_CONFIDENCE, RICE_IMPACT, WSJF_SCALE};
-use waymark_domain::{Changed, Id, Idea, IdeaStatus, IdeaText};
+use waymark_domain::score_inputs::{explanation, input_specs, Entry, InputSpec};
+use waymark_domain::scoring::{moscow_must_share, KanoAnswer, KanoCategory, Moscow, Score};
+use waymark_domain::edit::Edit;
+use waymark_domain::{Id, Idea, IdeaStatus, IdeaText};
 
-use crate::components::{use_read_only, Dialog, Editable, Toasts};
+use crate::components::{use_read_only, Dialog, Editable, Toasts, Window};
 use crate::pages::value_effort::ValueEffortMatrix;
 use crate::route::{Link, Route};
 use crate::session::{use_session, SessionCtx};
 
 /// Height of one table row in CSS pixels (style/priorities.css agrees).
 const ROW_HEIGHT: f64 = 60.0;
-const OVERSCAN: usize = 8;
-
-/// How an input is entered.
-#[derive(Clone, Debug, PartialEq)]
-enum Entry {
-    /// A free number, at least `min`.
-    Number { min: f64, step: f64 },
-    /// One of the framework's scale points, with its label.
-    Choice(Vec<(f64, String)>),
-}
-
-/// One input column of the table.
-#[derive(Clone, Debug, PartialEq)]
-struct InputSpec {
-    /// The input key (a criterion id for weighted scoring).
-    key: String,
-    label: String,
-    hint: &'static str,
-    entry: Entry,
-}
-
-fn scale(values: &[f64], label: impl Fn(f64) -> String) -> Entry {
-    Entry::Choice(values.iter().map(|&v| (v, label(v))).collect())
-}
-
-fn range(lo: u8, hi: u8) -> Entry {
-    Entry::Choice((lo..=hi).map(|v| (v as f64, v.to_string())).collect())
-}
-
-fn specs(framework: Framework, criteria: &[WeightedCriterion]) -> Vec<InputSpec> {
-    let spec = |key: &str, label: &str, hint: &'static str, entry: Entry| InputSpec { key: key.into(), label: label.into(), hint, entry };
-    match framework {
-        Framework::Rice => vec![
-            spec("reach", "Reach", "People or events per period", Entry::Number { min: 0.0, step: 1.0 }),
-            spec(
-                "impact",
-                "Impact",
-                "3 massive · 2 high · 1 medium · 0.5 low · 0.25 minimal",
-                scale(&RICE_IMPACT, |v| {
-                    let word = match v {
-                        3.0 => "massive",
-                        2.0 => "high",
-                        1.0 => "medium",
-                        0.5 => "low",
-                        _ => "minimal",
-                    };
-                    format!("{} {word}", number(v))
-                }),
-            ),
-            spec("confidence", "Confidence", "100 %, 80 % or 50 %", scale(&RICE_CONFIDENCE, |v| format!("{} %", number(v * 100.0)))),
-            spec("effort", "Effort", "Person-months, 0.5 or more", Entry::Number { min: 0.5, step: 0.5 }),
-        ],
-        Framework::Ice => vec![
-            spec("impact", "Impact", "1–10", range(1, 10)),
-            spec("confidence", "Confidence", "1–10", range(1, 10)),
-            spec("ease", "Ease", "1–10", range(1, 10)),
-        ],
-        Framework::Wsjf => {
-            let fib = || scale(&WSJF_SCALE, number);
-            vec![
-                spec("value", "Business value", "1, 2, 3, 5, 8, 13, 20", fib()),
-                spec("time_criticality", "Time criticality", "1, 2, 3, 5, 8, 13, 20", fib()),
-                spec("risk_reduction", "Risk reduction", "Risk reduction or opportunity enablement", fib()),
-                spec("job_size", "Job size", "1, 2, 3, 5, 8, 13, 20", fib()),
-            ]
-        }
-        Framework::Moscow => vec![
-            spec("priority", "Priority", "Must, should, could, won't (this time)", scale(&[0.0, 1.0, 2.0, 3.0], |v| moscow_label(v).to_owned())),
-            spec("effort", "Effort", "Estimated effort, e.g. person-weeks", Entry::Number { min: 0.0, step: 0.5 }),
-        ],
-        Framework::Kano => Vec::new(),
-        Framework::ValueEffort => vec![spec("value", "Value", "0–10", range(0, 10)), spec("effort", "Effort", "0–10", range(0, 10))],
-        Framework::Opportunity => vec![
-            spec("importance", "Importance", "0–10: how much customers care", range(0, 10)),
-            spec("satisfaction", "Satisfaction", "0–10: how well it is served today", range(0, 10)),
-        ],
-        Framework::Weighted => criteria
-            .iter()
-            .map(|c| InputSpec {
-                key: c.id.to_string(),
-                label: format!("{} (×{})", if c.name.is_empty() { "Unnamed" } else { &c.name }, number(c.weight)),
-                hint: "Score on this criterion",
-                entry: Entry::Number { min: f64::NEG_INFINITY, step: 1.0 },
-            })
-            .collect(),
-    }
-}
-
-/// What the formula line above the table says (to a reader who can't edit, no
-/// instructions).
-fn explanation(framework: Framework, read_only: bool) -> &'static str {
-    match framework {
-        Framework::Kano if read_only => "Kano: each respondent's answers to “if it were there” and “if it were not” give a category. Must-be first, then performance, then attractive.",
-        Framework::ValueEffort if read_only => "Value vs effort, each 0–10: quick wins first.",
-        Framework::Rice => "RICE = Reach × Impact × Confidence ÷ Effort",
-        Framework::Ice => "ICE = Impact × Confidence × Ease, each 1–10 (the average is shown beside it)",
-        Framework::Wsjf => "WSJF = Cost of Delay ÷ Job Size, where Cost of Delay = business value + time criticality + risk reduction",
-        Framework::Moscow => "MoSCoW: must, should, could, won't (this time). Must-haves should stay within 60 % of the estimated effort.",
-        Framework::Kano => "Kano: record each respondent's answers to “if it were there” and “if it were not”. Must-be first, then performance, then attractive.",
-        Framework::ValueEffort => "Value vs effort, each 0–10: quick wins first. Drag a dot in the matrix to set both.",
-        Framework::Opportunity => "Opportunity = Importance + max(Importance − Satisfaction, 0), each 0–10",
-        Framework::Weighted => "Weighted score = Σ weight × score over your criteria (negative weights for costs)",
-    }
-}
-
-/// Which ideas the table shows.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum StatusFilter {
-    /// Not yet parked, rejected or done.
-    Open,
-    All,
-    Only(IdeaStatus),
-}
-
-impl StatusFilter {
-    fn key(self) -> String {
-        match self {
-            StatusFilter::Open => "open".into(),
-            StatusFilter::All => "all".into(),
-            StatusFilter::Only(s) => s.key().into(),
-        }
-    }
-
-    fn parse(s: &str) -> StatusFilter {
-        match s {
-            "all" => StatusFilter::All,
-            other => IdeaStatus::parse(other).map_or(StatusFilter::Open, StatusFilter::Only),
-        }
-    }
-
-    fn matches(self, status: IdeaStatus) -> bool {
-        match self {
-            StatusFilter::Open => matches!(status, IdeaStatus::New | IdeaStatus::UnderReview | IdeaStatus::Accepted),
-            StatusFilter::All => true,
-            StatusFilter::Only(s) => s == status,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Order {
-    Rank,
-    RankReversed,
-    Title,
-    Customers,
-}
-
-impl Order {
-    const ALL: [Order; 4] = [Order::Rank, Order::RankReversed, Order::Title, Order::Customers];
-
-    fn key(self) -> &'static str {
-        match self {
-            Order::Rank => "rank",
-            Order::RankReversed => "rank_reversed",
-            Order::Title => "title",
-            Order::Customers => "customers",
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            Order::Rank => "Highest score first",
-            Order::RankReversed => "Lowest score first",
-            Order::Title => "Title",
-            Order::Customers => "Most customers",
-        }
-    }
-}
 
 /// The idea being cut (parked or rejected) and the one whose Kano answers are open.
 #[derive(Clone, Copy)]
@@ -222,7 +56,7 @@ pub fn PrioritiesPage() -> impl IntoView {
     let criteria = Memo::new(move |_| settings.with(|s| s.criteria.clone()));
     let status = RwSignal::new(StatusFilter::Open);
     let tag = RwSignal::new(None::<String>);
-    let order = RwSignal::new(Order::Rank);
+    let order = RwSignal::new(RankOrder::Rank);
     let dialogs = Dialogs { cut: RwSignal::new(None), cut_open: RwSignal::new(false), kano: RwSignal::new(None), kano_open: RwSignal::new(false) };
 
     // Distinct customers in each idea's linked feedback: an input to scoring.
@@ -243,7 +77,7 @@ pub fn PrioritiesPage() -> impl IntoView {
         let (fw, filter, tag) = (framework.get(), status.get(), tag.get());
         let crit = criteria.get();
         let order = order.get();
-        let counts = if order == Order::Customers { Some(customers.get()) } else { None };
+        let counts = if order == RankOrder::Customers { customers.get() } else { HashMap::new() };
         ideas.with(|map| {
             let guards: Vec<_> = map.values().map(|s| s.read()).collect();
             let shown = guards
@@ -251,21 +85,8 @@ pub fn PrioritiesPage() -> impl IntoView {
                 .map(|g| &**g)
                 .filter(|i| !i.deleted && filter.matches(i.status) && tag.as_ref().is_none_or(|t| i.tags.contains(t)));
             let mut rows = rank(shown, fw, &crit);
-            match order {
-                Order::Rank => {}
-                Order::RankReversed => {
-                    let unranked = rows.iter().position(|r| r.rank.is_none()).unwrap_or(rows.len());
-                    rows[..unranked].reverse();
-                }
-                Order::Title => {
-                    let title = |id: &Id| map.get(id).map(|s| s.with_untracked(|i| i.title.to_lowercase())).unwrap_or_default();
-                    rows.sort_by_cached_key(|r| title(&r.id));
-                }
-                Order::Customers => {
-                    let counts = counts.unwrap_or_default();
-                    rows.sort_by_key(|r| std::cmp::Reverse(counts.get(&r.id).copied().unwrap_or(0)));
-                }
-            }
+            let title = |id: &Id| map.get(id).map(|s| s.with_untracked(|i| i.title.clone())).unwrap_or_default();
+            order.apply(&mut rows, title, &counts);
             rows
         })
     });
@@ -297,7 +118,7 @@ pub fn PrioritiesPage() -> impl IntoView {
             return viewing.set((f != saved_framework.get_untracked()).then_some(f));
         }
         let s = session.get();
-        if let Err(e) = s.edit(Changed::settings(), |w, _| w.set_framework(f)) {
+        if let Err(e) = s.apply(Edit::Framework(f)) {
             toasts.error(format!("The framework could not be changed: {e}"));
         }
     };
@@ -364,9 +185,9 @@ pub fn PrioritiesPage() -> impl IntoView {
                 </select>
                 <select class="field-input" aria-label="Sort by" on:change:target=move |ev| {
                     let v = ev.target().value();
-                    order.set(Order::ALL.into_iter().find(|o| o.key() == v).unwrap_or(Order::Rank));
+                    order.set(RankOrder::parse(&v));
                 }>
-                    {Order::ALL.into_iter().map(|o| view! { <option value=o.key() selected=move || order.get() == o>{o.label()}</option> }).collect_view()}
+                    {RankOrder::ALL.into_iter().map(|o| view! { <option value=o.key() selected=move || order.get() == o>{o.label()}</option> }).collect_view()}
                 </select>
             </div>
             <RankTable ranked=ranked positions=positions framework=framework criteria=criteria customers=customers dialogs=dialogs/>
@@ -388,7 +209,7 @@ fn RankTable(
 ) -> impl IntoView {
     let ideas = use_session().get().ideas;
     let read_only = use_read_only();
-    let columns = Memo::new(move |_| specs(framework.get(), &criteria.get()));
+    let columns = Memo::new(move |_| input_specs(framework.get(), &criteria.get()));
     // Flexible columns share the width; below their minimums the table scrolls sideways.
     let layout = Memo::new(move |_| {
         let (inputs, inputs_rem) = match framework.get() {
@@ -404,29 +225,9 @@ fn RankTable(
         (template, format!("{}rem", 2.5 + 10.0 + inputs_rem + 12.0 + 4.5 + cut_rem + 8.0))
     });
     let scroller = NodeRef::<leptos::html::Div>::new();
-    let scroll_top = RwSignal::new(0.0);
-    let viewport = RwSignal::new(900.0);
-    let measure = move || {
-        if let Some(el) = scroller.get_untracked() {
-            scroll_top.set(el.scroll_top() as f64);
-            viewport.set(el.client_height().max(1) as f64);
-        }
-    };
-    Effect::new(move |_| {
-        if scroller.get().is_some() {
-            measure();
-        }
-    });
-    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
-    on_cleanup(move || resize.remove());
-    let window = Memo::new(move |_| {
-        let n = ranked.with(Vec::len);
-        let first = ((scroll_top.get() / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN).min(n);
-        let count = (viewport.get() / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
-        (first, (first + count).min(n))
-    });
+    let window = Window::new(scroller, Signal::derive(move || ranked.with(Vec::len)), ROW_HEIGHT);
     let rows = Memo::new(move |_| {
-        let (first, last) = window.get();
+        let (first, last) = window.range.get();
         ranked.with(|r| r[first..last].iter().map(|r| r.id.clone()).collect::<Vec<_>>())
     });
     // Marks the paint after each re-rank, for `cargo xtask bench`.
@@ -463,7 +264,7 @@ fn RankTable(
                     <span role="columnheader" title="Distinct customers in the feedback linked to the idea">"Customers"</span>
                     <Editable><span role="columnheader"><span class="visually-hidden">"Cut"</span></span></Editable>
                 </div>
-                <div class="rank-scroller" node_ref=scroller on:scroll=move |_| measure()>
+                <div class="rank-scroller" node_ref=scroller on:scroll=move |_| window.measure()>
                     <Show
                         when=move || !ranked.with(Vec::is_empty)
                         fallback=move || view! {
@@ -476,8 +277,8 @@ fn RankTable(
                         <div
                             class="rank-body"
                             role="rowgroup"
-                            style:height=move || format!("{}px", ranked.with(Vec::len) as f64 * ROW_HEIGHT)
-                            style:padding-top=move || format!("{}px", window.get().0 as f64 * ROW_HEIGHT)
+                            style:height=move || window.height()
+                            style:padding-top=move || window.offset()
                         >
                             <For each=move || rows.get() key=|id| id.clone() let:id>
                                 {
@@ -617,21 +418,15 @@ fn InputCell(id: StoredValue<Id>, idea: RwSignal<Idea>, framework: Framework, sp
     let key = StoredValue::new(spec.key.clone());
     let current = Memo::new(move |_| idea.with(|i| i.scores.get(framework.key()).and_then(|m| m.get(&key.get_value())).copied()));
     let set = move |value: Option<f64>| {
-        let result = session.get().edit_idea(&id.get_value(), |w, id, now| w.set_score_input(id, framework, &key.get_value(), value, now));
+        let result = session.get().apply(Edit::ScoreInput { idea: id.get_value(), framework, input: key.get_value(), value });
         if let Err(e) = result {
             toasts.error(format!("That input could not be saved: {e}"));
         }
     };
     let label = format!("{} for {}", spec.label, idea.with_untracked(|i| i.title.clone()));
     // What a reader of a view-only workspace sees instead: the input as text.
-    let entry = StoredValue::new(spec.entry.clone());
-    let read = move || {
-        let Some(v) = current.get() else { return "–".to_owned() };
-        entry.with_value(|e| match e {
-            Entry::Choice(options) => options.iter().find(|(o, _)| (o - v).abs() < 1e-9).map(|(_, text)| text.clone()).unwrap_or_else(|| number(v)),
-            Entry::Number { .. } => number(v),
-        })
-    };
+    let shown = StoredValue::new(spec.clone());
+    let read = move || current.get().map_or_else(|| "–".to_owned(), |v| shown.with_value(|s| s.show(v)));
     let (read_label, hint) = (label.clone(), spec.hint);
     view! {
         <Editable fallback=move || view! { <span class="cell-read" aria-label=read_label.clone() title=hint>{read}</span> }>
@@ -712,9 +507,8 @@ fn CriteriaEditor(criteria: Memo<Vec<WeightedCriterion>>) -> impl IntoView {
     let toasts = Toasts::get();
     let new_name = RwSignal::new(String::new());
     let new_weight = RwSignal::new("1".to_owned());
-    let settings = || Changed::settings();
     let put = move |id: Option<Id>, name: String, weight: f64| {
-        if let Err(e) = session.get().edit(settings(), |w, _| w.put_weighted_criterion(id.as_ref(), &name, weight)) {
+        if let Err(e) = session.get().apply(Edit::PutWeightedCriterion { id, name, weight }) {
             toasts.error(format!("The criterion could not be saved: {e}"));
         }
     };
@@ -786,7 +580,7 @@ fn CriteriaEditor(criteria: Memo<Vec<WeightedCriterion>>) -> impl IntoView {
                                 class="icon-btn"
                                 aria-label=format!("Remove criterion {}", c.name)
                                 on:click=move |_| {
-                                    if let Err(e) = session.get().edit(settings(), |w, _| w.remove_weighted_criterion(&id.get_value())) {
+                                    if let Err(e) = session.get().apply(Edit::RemoveWeightedCriterion(id.get_value())) {
                                         toasts.error(format!("The criterion could not be removed: {e}"));
                                     }
                                 }
@@ -890,20 +684,15 @@ fn CutDialog(dialogs: Dialogs) -> impl IntoView {
         let s = session.get();
         let before = s.ideas.with_untracked(|m| m.get(&id).map(|sig| sig.with_untracked(|i| (i.status, i.status_reason.clone(), i.title.clone()))));
         let Some((old_status, old_reason, name)) = before else { return };
-        let result = s.edit_idea(&id, |w, id, now| {
-            w.set_idea_status(id, to, now)?;
-            w.set_idea_text(id, IdeaText::StatusReason, why.trim(), now)
-        });
+        let result = s.apply(Edit::IdeaStatus(id.clone(), to)).and_then(|_| s.apply(Edit::IdeaText(id.clone(), IdeaText::StatusReason, why.trim().to_owned())));
         match result {
-            Ok(()) => {
+            Ok(_) => {
                 dialogs.cut_open.set(false);
                 reason.set(String::new());
                 let ctx: SessionCtx = session;
                 toasts.with_action(format!("{} “{name}”", if to == IdeaStatus::Rejected { "Rejected" } else { "Parked" }), "Undo", move || {
-                    let _ = ctx.get().edit_idea(&id, |w, id, now| {
-                        w.set_idea_status(id, old_status, now)?;
-                        w.set_idea_text(id, IdeaText::StatusReason, &old_reason, now)
-                    });
+                    let s = ctx.get();
+                    let _ = s.apply(Edit::IdeaStatus(id.clone(), old_status)).and_then(|_| s.apply(Edit::IdeaText(id.clone(), IdeaText::StatusReason, old_reason.clone())));
                 });
             }
             Err(e) => toasts.error(format!("The idea could not be changed: {e}")),
@@ -942,7 +731,7 @@ fn KanoDialog(dialogs: Dialogs) -> impl IntoView {
     let idea = Memo::new(move |_| dialogs.kano.get().and_then(|id| session.get().ideas.with(|m| m.get(&id).copied())));
     let edit = move |add: bool, f: KanoAnswer, d: KanoAnswer| {
         let Some(id) = dialogs.kano.get_untracked() else { return };
-        let result = session.get().edit_idea(&id, |w, id, now| if add { w.add_kano_answer(id, f, d, now) } else { w.remove_kano_answer(id, f, d, now) });
+        let result = session.get().apply(Edit::KanoAnswer { idea: id, functional: f, dysfunctional: d, add });
         if let Err(e) = result {
             toasts.error(format!("The answer could not be saved: {e}"));
         }

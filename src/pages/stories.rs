@@ -3,18 +3,15 @@
 //! status, the idea it came from, its docs, and "Copy as text" in the standard form.
 
 use leptos::prelude::*;
-use waymark_domain::schema::STORIES;
+use waymark_domain::edit::Edit;
+use waymark_domain::schema::{IDEAS, PERSONAS, STORIES};
 use waymark_domain::story::{Criterion, Step, Story, StoryStatus};
-use waymark_domain::{Changed, Id};
+use waymark_domain::{Id, Ref, Relation};
 
 use crate::components::{follow_text, use_read_only, Capture, Editable, Field, NumberField, SideEditor, Toasts};
 use crate::pages::docs::LinkedDocs;
 use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::{use_session, Collection};
-
-fn changed(id: &Id) -> Changed {
-    Changed::one(STORIES, id.clone())
-}
 
 /// Persona names by id, for the standard form.
 fn persona_name(names: &[(Id, String)], id: &Option<Id>) -> String {
@@ -61,7 +58,7 @@ pub fn StoriesPage() -> impl IntoView {
             return;
         }
         let s = session.get();
-        match s.create(STORIES, |w, now, me| w.create_story(&g, now, me)) {
+        match s.create(Edit::CreateStory { goal: g }) {
             Ok(id) => {
                 goal.set(String::new());
                 navigate(Route::Page { ws: s.id.clone(), page: Page::Stories, open: Some(id) }, false);
@@ -142,7 +139,8 @@ fn StoryEditor(id: Id) -> impl IntoView {
     }
 }
 
-type Edit = Box<dyn FnOnce(&mut waymark_domain::Workspace, &Id, i64) -> Result<(), waymark_domain::EditError>>;
+/// Builds an edit of one story, given its id.
+type StoryEdit = Box<dyn FnOnce(Id) -> Edit>;
 
 #[component]
 fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
@@ -151,9 +149,8 @@ fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
     let personas = session.get().personas;
     let ideas = session.get().ideas;
     let ws = session.get().id.clone();
-    let edit = move |f: Edit| {
-        let sid = id.get_value();
-        if let Err(e) = session.get().edit(changed(&sid), |w, now| f(w, &sid, now)) {
+    let edit = move |make: StoryEdit| {
+        if let Err(e) = session.get().apply(make(id.get_value())) {
             toasts.error(format!("That change could not be made: {e}"));
         }
     };
@@ -181,17 +178,16 @@ fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
         });
     };
     let add_criterion = move |_| {
-        let sid = id.get_value();
-        if let Err(e) = session.get().edit(changed(&sid), |w, now| w.add_criterion(&sid, now).map(|_| ())) {
+        if let Err(e) = session.get().apply(Edit::AddScenario(id.get_value())) {
             toasts.error(format!("The criterion could not be added: {e}"));
         }
     };
     let delete = move || {
-        edit(Box::new(|w, id, now| w.delete_story(id, now)));
+        edit(Box::new(|id| Edit::Delete(Ref::new(STORIES, id))));
         let sid = id.get_value();
         navigate(Route::Page { ws: session.get().id.clone(), page: Page::Stories, open: None }, false);
         toasts.with_action("Story deleted", "Undo", move || {
-            let _ = session.get().edit(changed(&sid), |w, now| w.restore_story(&sid, now));
+            let _ = session.get().apply(Edit::Restore(Ref::new(STORIES, sid.clone())));
         });
     };
     let criteria = Memo::new(move |_| story.with(|s| s.criteria.clone()));
@@ -217,7 +213,7 @@ fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
             <Field label="As a" read=persona_read>
                 <select class="field-input" aria-label="Persona" on:change:target=move |ev| {
                     let v = ev.target().value();
-                    edit(Box::new(move |w, id, now| w.set_story_persona(id, Id::parse(&v).as_ref(), now)));
+                    edit(Box::new(move |id| Edit::SetLink { from: Ref::new(STORIES, id), relation: Relation::SpeaksFor, to: Id::parse(&v).map(|p| Ref::new(PERSONAS, p)) }));
                 }>
                     <option value="" selected=move || story.with(|s| s.persona.is_none())>"user (no persona)"</option>
                     {move || names.get().into_iter().map(|(pid, n)| {
@@ -233,12 +229,12 @@ fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
             <Field label="I want" read=goal_read>
                 <input class="field-input" type="text" aria-label="Goal" placeholder="to send a payment reminder in one click"
                     use:follow_text=goal_read
-                    on:input:target=move |ev| { let v = ev.target().value(); edit(Box::new(move |w, id, now| w.set_story_text(id, false, &v, now))); } />
+                    on:input:target=move |ev| { let v = ev.target().value(); edit(Box::new(move |story| Edit::StoryText { story, benefit: false, text: v })); } />
             </Field>
             <Field label="So that" read=benefit_read>
                 <input class="field-input" type="text" aria-label="Benefit" placeholder="I get paid without chasing anyone"
                     use:follow_text=benefit_read
-                    on:input:target=move |ev| { let v = ev.target().value(); edit(Box::new(move |w, id, now| w.set_story_text(id, true, &v, now))); } />
+                    on:input:target=move |ev| { let v = ev.target().value(); edit(Box::new(move |story| Edit::StoryText { story, benefit: true, text: v })); } />
             </Field>
             <div class="field">
                 <span class="field-label">"Acceptance criteria"</span>
@@ -263,12 +259,12 @@ fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
                 <NumberField
                     label="Estimate"
                     value=Signal::derive(move || story.with(|s| s.estimate))
-                    on_change=move |v| edit(Box::new(move |w, id, now| w.set_story_estimate(id, v, now)))
+                    on_change=move |v| edit(Box::new(move |id| Edit::StoryEstimate(id, v)))
                     hint="Points or days, as your team estimates"
                 />
                 <Field label="Status" read=status_read>
                     <select class="field-input" aria-label="Status" on:change:target=move |ev| {
-                        if let Some(s) = StoryStatus::parse(&ev.target().value()) { edit(Box::new(move |w, id, now| w.set_story_status(id, s, now))); }
+                        if let Some(s) = StoryStatus::parse(&ev.target().value()) { edit(Box::new(move |id| Edit::StoryStatus(id, s))); }
                     }>
                         {StoryStatus::ALL.into_iter().map(|s| view! { <option value=s.key() selected=move || story.with(|x| x.status == s)>{s.label()}</option> }).collect_view()}
                     </select>
@@ -287,7 +283,7 @@ fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
                 <span class="field-label">"Came from the idea"</span>
                 <select class="field-input" aria-label="Idea" on:change:target=move |ev| {
                     let v = ev.target().value();
-                    edit(Box::new(move |w, id, now| w.set_story_idea(id, Id::parse(&v).as_ref(), now)));
+                    edit(Box::new(move |id| Edit::SetLink { from: Ref::new(STORIES, id), relation: Relation::ComesFrom, to: Id::parse(&v).map(|i| Ref::new(IDEAS, i)) }));
                 }>
                     <option value="" selected=move || story.with(|s| s.idea.is_none())>"No idea linked"</option>
                     {move || idea_list.get().into_iter().map(|(iid, t)| {
@@ -317,9 +313,9 @@ fn CriterionRow(story: StoredValue<Id>, story_sig: RwSignal<Story>, criterion: I
     let toasts = Toasts::get();
     let cid = StoredValue::new(criterion);
     let current = Memo::new(move |_| story_sig.with(|s| s.criteria.iter().find(|c| c.id.as_ref() == Some(&cid.get_value())).cloned().unwrap_or_default()));
-    let run = move |f: Box<dyn FnOnce(&mut waymark_domain::Workspace, &Id, &Id, i64) -> Result<(), waymark_domain::EditError>>| {
-        let (sid, c) = (story.get_value(), cid.get_value());
-        if let Err(e) = session.get().edit(changed(&sid), |w, now| f(w, &sid, &c, now)) {
+    // Builds an edit of this scenario, given the story's id and its own.
+    let run = move |make: Box<dyn FnOnce(Id, Id) -> Edit>| {
+        if let Err(e) = session.get().apply(make(story.get_value(), cid.get_value())) {
             toasts.error(format!("That change could not be made: {e}"));
         }
     };
@@ -340,7 +336,7 @@ fn CriterionRow(story: StoredValue<Id>, story_sig: RwSignal<Story>, criterion: I
                     <span class="step-word">{label}</span>
                     <input class="field-input" type="text" aria-label=format!("{label} of scenario {}", index + 1) placeholder=placeholder
                         use:follow_text=Signal::derive(value)
-                        on:input:target=move |ev| { let v = ev.target().value(); run(Box::new(move |w, sid, c, now| w.set_criterion_step(sid, c, s, &v, now))); } />
+                        on:input:target=move |ev| { let v = ev.target().value(); run(Box::new(move |story, scenario| Edit::ScenarioStep { story, scenario, step: s, text: v })); } />
                 </label>
             </Editable>
         }
@@ -353,11 +349,11 @@ fn CriterionRow(story: StoredValue<Id>, story_sig: RwSignal<Story>, criterion: I
             <Editable>
             <span class="row criterion-actions">
                 <button class="btn btn-small" aria-label=format!("Move scenario {} up", index + 1) disabled=index == 0
-                    on:click=move |_| run(Box::new(move |w, sid, c, now| w.move_criterion(sid, c, index - 1, now)))>"↑"</button>
+                    on:click=move |_| run(Box::new(move |story, scenario| Edit::MoveScenario { story, scenario, to: index - 1 }))>"↑"</button>
                 <button class="btn btn-small" aria-label=format!("Move scenario {} down", index + 1) disabled={index + 1 >= count}
-                    on:click=move |_| run(Box::new(move |w, sid, c, now| w.move_criterion(sid, c, index + 1, now)))>"↓"</button>
+                    on:click=move |_| run(Box::new(move |story, scenario| Edit::MoveScenario { story, scenario, to: index + 1 }))>"↓"</button>
                 <button class="btn btn-small btn-danger-ghost" aria-label=format!("Remove scenario {}", index + 1)
-                    on:click=move |_| run(Box::new(|w, sid, c, now| w.remove_criterion(sid, c, now)))>"Remove"</button>
+                    on:click=move |_| run(Box::new(|story, scenario| Edit::RemoveScenario { story, scenario }))>"Remove"</button>
             </span>
             </Editable>
         </li>

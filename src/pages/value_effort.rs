@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use waymark_domain::priorities::Framework;
 use waymark_domain::ranking::Ranked;
+use waymark_domain::edit::Edit;
 use waymark_domain::{Id, Idea};
 
 use crate::components::{use_read_only, Toasts};
@@ -81,10 +82,9 @@ pub fn ValueEffortMatrix(ranked: Memo<Vec<Ranked>>) -> impl IntoView {
         Some(((client_x as f64 - rect.left()) / rect.width() * WIDTH, (client_y as f64 - rect.top()) / rect.height() * HEIGHT))
     };
     let commit = move |id: &Id, value: f64, effort: f64| {
-        let result = session.get().edit_idea(id, |w, id, now| {
-            w.set_score_input(id, Framework::ValueEffort, "value", Some(value), now)?;
-            w.set_score_input(id, Framework::ValueEffort, "effort", Some(effort), now)
-        });
+        let input = |input: &str, value: f64| Edit::ScoreInput { idea: id.clone(), framework: Framework::ValueEffort, input: input.into(), value: Some(value) };
+        let s = session.get();
+        let result = s.apply(input("value", value)).and_then(|_| s.apply(input("effort", effort)));
         if let Err(e) = result {
             toasts.error(format!("The idea could not be placed: {e}"));
         }

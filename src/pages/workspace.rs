@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use waymark_domain::edit::Edit;
 use waymark_domain::{export, BriefField};
 
 use crate::app::{display_name, use_profile, use_store};
@@ -10,7 +11,7 @@ use crate::components::{follow_text, my_presence, Editable, PeerAvatars, Profile
 use crate::pages::{brief::BriefPage, docs::DocsPage, feedback::FeedbackPage, ideas::IdeasPage, personas::PersonasPage, priorities::PrioritiesPage, stories::StoriesPage};
 use crate::route::{use_route, Link, Page, Route};
 use crate::session::{use_session, Session, SessionCtx};
-use crate::util::{download, file_stem, now_ms, read_file};
+use crate::util::{download, file_stem, read_file};
 
 #[component]
 pub fn WorkspaceShell(id: String) -> impl IntoView {
@@ -140,7 +141,7 @@ fn Shell() -> impl IntoView {
                         readonly=move || read_only.get()
                         use:follow_text=Signal::derive(move || brief.with(|b| b.name.clone()))
                         on:input:target=move |ev| {
-                            let _ = session.get().edit_brief(|w| w.set_brief_text(BriefField::Name, &ev.target().value()));
+                            let _ = session.get().apply(Edit::BriefText(BriefField::Name, ev.target().value()));
                         }
                     />
                     <SaveIndicator state=session.get().save_state/>
@@ -194,8 +195,8 @@ fn ExportMenu() -> impl IntoView {
         let stem = file_stem(&s.brief.with_untracked(|b| b.name.clone()));
         let result = match kind {
             "automerge" => download(&format!("{stem}.automerge"), "application/octet-stream", &s.save_bytes()),
-            "json" => download(&format!("{stem}.json"), "application/json", s.with_doc(|w| export::to_json(w, now_ms())).as_bytes()),
-            _ => download(&format!("{stem}.md"), "text/markdown", s.with_doc(export::to_markdown).as_bytes()),
+            "json" => download(&format!("{stem}.json"), "application/json", s.export_json().as_bytes()),
+            _ => download(&format!("{stem}.md"), "text/markdown", s.export_markdown().as_bytes()),
         };
         if let Err(e) = result {
             toasts.error(e);

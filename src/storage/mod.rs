@@ -20,6 +20,7 @@
 //! tab wrote and never deletes a chunk it did not read.
 
 pub mod idb;
+pub mod import;
 
 use std::cell::Cell;
 

@@ -99,6 +99,7 @@ pub fn busy_workspace(n: usize) -> Workspace {
 /// Collections a list page shows, for benchmarks of one edit in a long list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Collection {
+    Ideas,
     Personas,
     Stories,
     Feedback,
@@ -108,8 +109,15 @@ pub enum Collection {
 }
 
 impl Collection {
-    pub const ALL: [Collection; 6] =
-        [Collection::Personas, Collection::Stories, Collection::Feedback, Collection::Documents, Collection::Competitors, Collection::Trends];
+    pub const ALL: [Collection; 7] = [
+        Collection::Ideas,
+        Collection::Personas,
+        Collection::Stories,
+        Collection::Feedback,
+        Collection::Documents,
+        Collection::Competitors,
+        Collection::Trends,
+    ];
 }
 
 /// A workspace with `n` artifacts of `collection`, each with a name or title of
@@ -125,6 +133,7 @@ pub fn workspace_of(collection: Collection, n: usize) -> Workspace {
         let title = format!("{} {} {}", dice.pick(&VERBS), dice.pick(&OBJECTS), dice.pick(&QUALIFIERS));
         let text = dice.paragraph();
         let made = match collection {
+            Collection::Ideas => ws.create_idea(&title, at, "Bench").and_then(|id| ws.set_idea_text(&id, crate::IdeaText::Description, &text, at)),
             Collection::Personas => ws
                 .create_persona(&title, at, "Bench")
                 .and_then(|id| ws.set_persona_text(&id, crate::persona::PersonaText::Goals, &text, at)),
@@ -293,6 +302,7 @@ mod tests {
         for c in Collection::ALL {
             let ws = workspace_of(c, 12);
             let n = match c {
+                Collection::Ideas => ws.ideas().0.len(),
                 Collection::Personas => ws.personas().0.len(),
                 Collection::Stories => ws.stories().0.len(),
                 Collection::Feedback => ws.all_feedback().0.len(),

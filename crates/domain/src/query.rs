@@ -1,4 +1,5 @@
-//! Finding ideas: full-text search, filters and sort orders for the idea list.
+//! Finding ideas: full-text search, filters and sort orders for the idea list and the
+//! ranking, and the feedback inbox's filter and facets.
 
 use crate::{Idea, IdeaStatus};
 
@@ -161,9 +162,135 @@ pub fn tag_counts<'a>(ideas: impl IntoIterator<Item = &'a Idea>) -> Vec<(String,
     counts.into_iter().map(|(t, n)| (t.to_owned(), n)).collect()
 }
 
+/// Which ideas the ranking shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// Not yet parked, rejected or done: what is still to decide.
+    #[default]
+    Open,
+    All,
+    Only(IdeaStatus),
+}
+
+impl StatusFilter {
+    pub fn key(self) -> &'static str {
+        match self {
+            StatusFilter::Open => "open",
+            StatusFilter::All => "all",
+            StatusFilter::Only(s) => s.key(),
+        }
+    }
+
+    /// Reads a key; anything unknown is [`StatusFilter::Open`].
+    pub fn parse(s: &str) -> StatusFilter {
+        match s {
+            "all" => StatusFilter::All,
+            other => IdeaStatus::parse(other).map_or(StatusFilter::Open, StatusFilter::Only),
+        }
+    }
+
+    pub fn matches(self, status: IdeaStatus) -> bool {
+        match self {
+            StatusFilter::Open => matches!(status, IdeaStatus::New | IdeaStatus::UnderReview | IdeaStatus::Accepted),
+            StatusFilter::All => true,
+            StatusFilter::Only(s) => s == status,
+        }
+    }
+}
+
+/// How the ranking is ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RankOrder {
+    #[default]
+    Rank,
+    RankReversed,
+    Title,
+    /// Most distinct customers in the linked feedback first.
+    Customers,
+}
+
+impl RankOrder {
+    pub const ALL: [RankOrder; 4] = [RankOrder::Rank, RankOrder::RankReversed, RankOrder::Title, RankOrder::Customers];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            RankOrder::Rank => "rank",
+            RankOrder::RankReversed => "rank_reversed",
+            RankOrder::Title => "title",
+            RankOrder::Customers => "customers",
+        }
+    }
+
+    pub fn parse(s: &str) -> RankOrder {
+        RankOrder::ALL.into_iter().find(|o| o.key() == s).unwrap_or_default()
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RankOrder::Rank => "Highest score first",
+            RankOrder::RankReversed => "Lowest score first",
+            RankOrder::Title => "Title",
+            RankOrder::Customers => "Most customers",
+        }
+    }
+
+    /// Puts `rows` (as [`crate::ranking::rank`] returns them: by rank, unscored last)
+    /// in this order. Unscored ideas stay last when the ranking is reversed.
+    pub fn apply(self, rows: &mut [crate::ranking::Ranked], title: impl Fn(&crate::Id) -> String, customers: &std::collections::HashMap<crate::Id, usize>) {
+        match self {
+            RankOrder::Rank => {}
+            RankOrder::RankReversed => {
+                let unranked = rows.iter().position(|r| r.rank.is_none()).unwrap_or(rows.len());
+                rows[..unranked].reverse();
+            }
+            RankOrder::Title => rows.sort_by_cached_key(|r| title(&r.id).to_lowercase()),
+            RankOrder::Customers => rows.sort_by_key(|r| std::cmp::Reverse(customers.get(&r.id).copied().unwrap_or(0))),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ranking_shows_open_ideas_unless_asked_otherwise() {
+        assert_eq!(StatusFilter::parse("nonsense"), StatusFilter::Open);
+        assert!(StatusFilter::Open.matches(IdeaStatus::Accepted) && !StatusFilter::Open.matches(IdeaStatus::Parked));
+        assert!(StatusFilter::All.matches(IdeaStatus::Rejected));
+        let parked = StatusFilter::parse("parked");
+        assert_eq!((parked, parked.key()), (StatusFilter::Only(IdeaStatus::Parked), "parked"));
+        assert!(parked.matches(IdeaStatus::Parked) && !parked.matches(IdeaStatus::New));
+    }
+
+    #[test]
+    fn a_reversed_ranking_keeps_unscored_ideas_last_and_other_orders_sort_as_named() {
+        use crate::priorities::Framework;
+        let mut ws = crate::Workspace::create("W", 1, "Ana");
+        let mut ids = Vec::new();
+        for (title, reach) in [("b high", Some(9.0)), ("a low", Some(1.0)), ("c none", None)] {
+            let id = ws.create_idea(title, 1, "Ana").unwrap();
+            for (input, v) in [("reach", reach), ("impact", Some(1.0)), ("confidence", Some(1.0)), ("effort", Some(1.0))] {
+                ws.set_score_input(&id, Framework::Rice, input, v, 1).unwrap();
+            }
+            ids.push(id);
+        }
+        let ideas = ws.ideas().0;
+        let title = |id: &crate::Id| ideas.iter().find(|i| i.id.as_ref() == Some(id)).unwrap().title.clone();
+        let order = |o: RankOrder, customers: &std::collections::HashMap<crate::Id, usize>| {
+            let mut rows = crate::ranking::rank(&ideas, Framework::Rice, &[]);
+            o.apply(&mut rows, title, customers);
+            rows.iter().map(|r| title(&r.id)).collect::<Vec<_>>()
+        };
+        let none = std::collections::HashMap::new();
+        assert_eq!(order(RankOrder::Rank, &none), ["b high", "a low", "c none"]);
+        assert_eq!(order(RankOrder::RankReversed, &none), ["a low", "b high", "c none"]);
+        assert_eq!(order(RankOrder::Title, &none), ["a low", "b high", "c none"]);
+        let customers = std::collections::HashMap::from([(ids[2].clone(), 4), (ids[1].clone(), 2)]);
+        assert_eq!(order(RankOrder::Customers, &customers), ["c none", "a low", "b high"]);
+        assert_eq!(RankOrder::parse("title"), RankOrder::Title);
+        assert_eq!(RankOrder::parse("?"), RankOrder::Rank);
+    }
 
     fn idea(title: &str, created_at: i64, votes: i64, tags: &[&str]) -> Idea {
         Idea {

@@ -3,7 +3,7 @@
 //! navigation to the rendered idea list, the longest main-thread task during that
 //! load, and keystroke-to-paint latency in an idea's title; for a ranked table of 2,000
 //! ideas, the time from changing one idea's input to the re-scored, re-sorted table on
-//! screen; for every list page (personas, stories, feedback, documents, competitors,
+//! screen; for every list page (ideas, personas, stories, feedback, documents, competitors,
 //! trends) of 100, 1,000 and 5,000 items, one keystroke in an item's name until its
 //! row is updated and painted. `browser-bench ranking` and `browser-bench lists` run
 //! only those measurements.
@@ -129,8 +129,7 @@ async fn lists(b: &Browser, relay: &Relay) {
     println!("{:>8} | {:>12} | {:>6} | {:>22} | {:>22}", "build", "list", "items", "→ DOM updated (med/p95)", "→ paint (med/p95)");
     for c in Collection::ALL {
         for n in LIST_SIZES {
-            let new_kind = matches!(c, Collection::Competitors | Collection::Trends);
-            if let (Some(old), false) = (&before, new_kind) {
+            if let Some(old) = &before {
                 list_edit(b, old, "before", c, n).await;
             }
             list_edit(b, relay, "after", c, n).await;
@@ -142,6 +141,7 @@ async fn lists(b: &Browser, relay: &Relay) {
 async fn list_edit(b: &Browser, relay: &Relay, build: &str, c: waymark_domain::fixtures::Collection, n: usize) {
     use waymark_domain::fixtures::{workspace_of, Collection};
     let (page, row, open, field) = match c {
+        Collection::Ideas => ("ideas", ".idea-row", ".idea-row a", "aside.editor input.field-input"),
         Collection::Personas => ("personas", ".persona-card", ".persona-card", "aside.editor input.field-input"),
         Collection::Stories => ("stories", "ul[aria-label='Stories'] .item-row", "ul[aria-label='Stories'] .item-row a", "aside.editor input[aria-label='Goal']"),
         Collection::Feedback => ("feedback", ".feedback-row", ".feedback-row a", "aside.editor textarea"),

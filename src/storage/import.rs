@@ -1,5 +1,6 @@
-//! Importing files: `.automerge` (a whole workspace with its history) and Waymark JSON.
-//! A file is fully checked before anything is stored, so a bad file changes nothing.
+//! New workspaces in this browser: created empty, or imported from a file
+//! (`.automerge`, a whole workspace with its history, or Waymark JSON). A file is fully
+//! checked before anything is stored, so a bad file changes nothing.
 
 use std::rc::Rc;
 
@@ -14,6 +15,16 @@ use crate::util::now_ms;
 pub struct Imported {
     pub name: String,
     pub merged: bool,
+}
+
+/// Creates and stores an empty workspace named `name`; its id.
+pub async fn create_workspace(store: &Store, name: &str, me: &str) -> Result<String, String> {
+    let mut ws = Workspace::create(name, now_ms(), me);
+    let id = ws.workspace_id();
+    let now = js_sys::Date::now();
+    let meta = WorkspaceMeta { id: id.clone(), name: name.to_owned(), ideas: 0, last_opened: now, created: now, shared: None };
+    store.create(&meta, &ws.save()).await.map_err(|e| e.to_string())?;
+    Ok(id)
 }
 
 /// Imports a file from Home: a new workspace, or a merge into the stored copy of the

@@ -1,0 +1,313 @@
+//! Every change a person can make, as data. Pages send an [`Edit`] and read signals;
+//! only [`Workspace::apply_edit`] turns it into document operations, and it says what
+//! changed. So the document can move (to a worker, say) without a page noticing.
+
+use crate::document::DocKind;
+use crate::feedback::{Channel, FeedbackLabel, RatingScale, Sentiment};
+use crate::kind::{visit_kinds, FieldInput, Kind, KindVisitor};
+use crate::link::{Ref, Relation};
+use crate::persona::PersonaText;
+use crate::priorities::Framework;
+use crate::schema::{DOCUMENTS, FEEDBACK, IDEAS, PERSONAS, STORIES};
+use crate::scoring::KanoAnswer;
+use crate::story::{Step, StoryStatus};
+use crate::{BriefField, BriefNumber, Changed, EditError, Id, IdeaLabel, IdeaStatus, IdeaText, Workspace};
+
+/// A field value of a kind described through [`Kind`] (see [`FieldInput`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldEdit {
+    Value(String),
+    Row { name: String, value: String },
+}
+
+/// One change, as a page asks for it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    BriefText(BriefField, String),
+    BriefNumber(BriefNumber, Option<f64>),
+    Framework(Framework),
+    /// Adds (`id: None`) or changes a weighted-scoring criterion.
+    PutWeightedCriterion { id: Option<Id>, name: String, weight: f64 },
+    RemoveWeightedCriterion(Id),
+
+    CreateIdea { title: String },
+    IdeaText(Id, IdeaText, String),
+    IdeaLabel(Id, IdeaLabel, String),
+    IdeaStatus(Id, IdeaStatus),
+    IdeaTag { idea: Id, tag: String, on: bool },
+    Vote { idea: Id, delta: i64 },
+    ScoreInput { idea: Id, framework: Framework, input: String, value: Option<f64> },
+    KanoAnswer { idea: Id, functional: KanoAnswer, dysfunctional: KanoAnswer, add: bool },
+
+    CreateFeedback { text: String, channel: Channel },
+    FeedbackText(Id, String),
+    FeedbackLabel(Id, FeedbackLabel, String),
+    FeedbackChannel(Id, Channel),
+    FeedbackRating(Id, Option<(i64, RatingScale)>),
+    FeedbackSentiment(Id, Option<Sentiment>),
+    FeedbackTag { feedback: Id, tag: String, on: bool },
+
+    CreatePersona { name: String },
+    PersonaText(Id, PersonaText, String),
+    PersonaSegmentSize(Id, Option<f64>),
+
+    CreateStory { goal: String },
+    /// The goal (`I want …`), or with `benefit` the benefit (`so that …`).
+    StoryText { story: Id, benefit: bool, text: String },
+    StoryStatus(Id, StoryStatus),
+    StoryEstimate(Id, Option<f64>),
+    AddScenario(Id),
+    RemoveScenario { story: Id, scenario: Id },
+    MoveScenario { story: Id, scenario: Id, to: usize },
+    ScenarioStep { story: Id, scenario: Id, step: Step, text: String },
+
+    CreateDocument { title: String, kind: DocKind },
+    /// The title, or with `body` the Markdown body.
+    DocumentText { document: Id, body: bool, text: String },
+    DocumentKind(Id, DocKind),
+
+    /// Links (`on`) or unlinks two artifacts.
+    Link { from: Ref, relation: Relation, to: Ref, on: bool },
+    /// Sets or clears the one target of a one-target relation.
+    SetLink { from: Ref, relation: Relation, to: Option<Ref> },
+
+    /// Creates an artifact of a kind described through [`Kind`].
+    CreateItem { collection: &'static str, title: String },
+    SetField { item: Ref, key: String, value: FieldEdit },
+
+    Delete(Ref),
+    Restore(Ref),
+}
+
+/// What an edit did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Applied {
+    /// What to re-read.
+    pub changed: Changed,
+    /// What it created (an artifact, a scenario, a criterion), if anything.
+    pub created: Option<Id>,
+}
+
+impl Workspace {
+    /// Makes `edit` at `now_ms` on behalf of `by`.
+    pub fn apply_edit(&mut self, edit: Edit, now_ms: i64, by: &str) -> Result<Applied, EditError> {
+        let one = |collection: &'static str, id: &Id| Changed::one(collection, id.clone());
+        let (changed, created) = match edit {
+            Edit::BriefText(field, text) => (self.set_brief_text(field, &text).map(|()| Changed::brief())?, None),
+            Edit::BriefNumber(field, value) => (self.set_brief_number(field, value).map(|()| Changed::brief())?, None),
+            Edit::Framework(f) => (self.set_framework(f).map(|()| Changed::settings())?, None),
+            Edit::PutWeightedCriterion { id, name, weight } => (Changed::settings(), Some(self.put_weighted_criterion(id.as_ref(), &name, weight)?)),
+            Edit::RemoveWeightedCriterion(id) => (self.remove_weighted_criterion(&id).map(|()| Changed::settings())?, None),
+
+            Edit::CreateIdea { title } => {
+                let id = self.create_idea(&title, now_ms, by)?;
+                (one(IDEAS, &id), Some(id))
+            }
+            Edit::IdeaText(id, field, text) => (self.set_idea_text(&id, field, &text, now_ms).map(|()| one(IDEAS, &id))?, None),
+            Edit::IdeaLabel(id, field, text) => (self.set_idea_label(&id, field, &text, now_ms).map(|()| one(IDEAS, &id))?, None),
+            Edit::IdeaStatus(id, status) => (self.set_idea_status(&id, status, now_ms).map(|()| one(IDEAS, &id))?, None),
+            Edit::IdeaTag { idea, tag, on: true } => (self.add_idea_tag(&idea, &tag, now_ms).map(|_| one(IDEAS, &idea))?, None),
+            Edit::IdeaTag { idea, tag, on: false } => (self.remove_idea_tag(&idea, &tag, now_ms).map(|()| one(IDEAS, &idea))?, None),
+            Edit::Vote { idea, delta } => (self.vote_idea(&idea, delta, now_ms).map(|()| one(IDEAS, &idea))?, None),
+            Edit::ScoreInput { idea, framework, input, value } => {
+                (self.set_score_input(&idea, framework, &input, value, now_ms).map(|()| one(IDEAS, &idea))?, None)
+            }
+            Edit::KanoAnswer { idea, functional, dysfunctional, add: true } => {
+                (self.add_kano_answer(&idea, functional, dysfunctional, now_ms).map(|()| one(IDEAS, &idea))?, None)
+            }
+            Edit::KanoAnswer { idea, functional, dysfunctional, add: false } => {
+                (self.remove_kano_answer(&idea, functional, dysfunctional, now_ms).map(|()| one(IDEAS, &idea))?, None)
+            }
+
+            Edit::CreateFeedback { text, channel } => {
+                let id = self.create_feedback(&text, channel, now_ms, by)?;
+                (one(FEEDBACK, &id), Some(id))
+            }
+            Edit::FeedbackText(id, text) => (self.set_feedback_text(&id, &text, now_ms).map(|()| one(FEEDBACK, &id))?, None),
+            Edit::FeedbackLabel(id, field, text) => (self.set_feedback_label(&id, field, &text, now_ms).map(|()| one(FEEDBACK, &id))?, None),
+            Edit::FeedbackChannel(id, channel) => (self.set_feedback_channel(&id, channel, now_ms).map(|()| one(FEEDBACK, &id))?, None),
+            Edit::FeedbackRating(id, rating) => (self.set_feedback_rating(&id, rating, now_ms).map(|()| one(FEEDBACK, &id))?, None),
+            Edit::FeedbackSentiment(id, s) => (self.set_feedback_sentiment(&id, s, now_ms).map(|()| one(FEEDBACK, &id))?, None),
+            Edit::FeedbackTag { feedback, tag, on } => (self.set_feedback_tag(&feedback, &tag, on, now_ms).map(|_| one(FEEDBACK, &feedback))?, None),
+
+            Edit::CreatePersona { name } => {
+                let id = self.create_persona(&name, now_ms, by)?;
+                (one(PERSONAS, &id), Some(id))
+            }
+            Edit::PersonaText(id, field, text) => (self.set_persona_text(&id, field, &text, now_ms).map(|()| one(PERSONAS, &id))?, None),
+            Edit::PersonaSegmentSize(id, size) => (self.set_persona_segment_size(&id, size, now_ms).map(|()| one(PERSONAS, &id))?, None),
+
+            Edit::CreateStory { goal } => {
+                let id = self.create_story(&goal, now_ms, by)?;
+                (one(STORIES, &id), Some(id))
+            }
+            Edit::StoryText { story, benefit, text } => (self.set_story_text(&story, benefit, &text, now_ms).map(|()| one(STORIES, &story))?, None),
+            Edit::StoryStatus(id, status) => (self.set_story_status(&id, status, now_ms).map(|()| one(STORIES, &id))?, None),
+            Edit::StoryEstimate(id, estimate) => (self.set_story_estimate(&id, estimate, now_ms).map(|()| one(STORIES, &id))?, None),
+            Edit::AddScenario(story) => (one(STORIES, &story), Some(self.add_criterion(&story, now_ms)?)),
+            Edit::RemoveScenario { story, scenario } => (self.remove_criterion(&story, &scenario, now_ms).map(|()| one(STORIES, &story))?, None),
+            Edit::MoveScenario { story, scenario, to } => (self.move_criterion(&story, &scenario, to, now_ms).map(|()| one(STORIES, &story))?, None),
+            Edit::ScenarioStep { story, scenario, step, text } => {
+                (self.set_criterion_step(&story, &scenario, step, &text, now_ms).map(|()| one(STORIES, &story))?, None)
+            }
+
+            Edit::CreateDocument { title, kind } => {
+                let id = self.create_document(&title, kind, now_ms, by)?;
+                (one(DOCUMENTS, &id), Some(id))
+            }
+            Edit::DocumentText { document, body, text } => {
+                (self.set_document_text(&document, body, &text, now_ms).map(|()| one(DOCUMENTS, &document))?, None)
+            }
+            Edit::DocumentKind(id, kind) => (self.set_document_kind(&id, kind, now_ms).map(|()| one(DOCUMENTS, &id))?, None),
+
+            Edit::Link { from, relation, to, on } => (self.set_linked(&from, relation, &to, on, now_ms).map(|()| one(from.collection, &from.id))?, None),
+            Edit::SetLink { from, relation, to } => (self.set_link(&from, relation, to.as_ref(), now_ms).map(|()| one(from.collection, &from.id))?, None),
+
+            Edit::CreateItem { collection, title } => {
+                let id = self.on_kind(collection, |ws, k| k.create(ws, &title, now_ms, by))?;
+                (one(collection, &id), Some(id))
+            }
+            Edit::SetField { item, key, value } => {
+                self.on_kind(item.collection, |ws, k| k.set_field(ws, &item.id, &key, &value, now_ms))?;
+                (one(item.collection, &item.id), None)
+            }
+            Edit::Delete(item) => (self.set_deleted_ref(&item, true, now_ms).map(|()| one(item.collection, &item.id))?, None),
+            Edit::Restore(item) => (self.set_deleted_ref(&item, false, now_ms).map(|()| one(item.collection, &item.id))?, None),
+        };
+        Ok(Applied { changed, created })
+    }
+
+    /// Deletes or restores any artifact.
+    fn set_deleted_ref(&mut self, item: &Ref, deleted: bool, now_ms: i64) -> Result<(), EditError> {
+        match (item.collection, deleted) {
+            (IDEAS, true) => self.delete_idea(&item.id, now_ms),
+            (IDEAS, false) => self.restore_idea(&item.id, now_ms),
+            (FEEDBACK | PERSONAS | STORIES | DOCUMENTS, _) => {
+                let obj = self.artifact(item.collection, &item.id)?;
+                self.set_deleted(&obj, deleted, now_ms)
+            }
+            (collection, true) => self.on_kind(collection, |ws, k| k.delete(ws, &item.id, now_ms)),
+            (collection, false) => self.on_kind(collection, |ws, k| k.restore(ws, &item.id, now_ms)),
+        }
+    }
+
+    /// Runs `f` with the kind whose collection is `collection`.
+    fn on_kind<R>(&mut self, collection: &str, f: impl FnOnce(&mut Workspace, &dyn KindOps) -> Result<R, EditError>) -> Result<R, EditError> {
+        struct Find<'a> {
+            collection: &'a str,
+            found: Option<&'static dyn KindOps>,
+        }
+        impl KindVisitor for Find<'_> {
+            fn visit<K: Kind>(&mut self) {
+                if K::COLLECTION == self.collection {
+                    self.found = Some(&Ops::<K>(std::marker::PhantomData));
+                }
+            }
+        }
+        let mut find = Find { collection, found: None };
+        visit_kinds(&mut find);
+        let ops = find.found.ok_or_else(|| EditError::Invalid(format!("{collection:?} is not a kind of artifact this version knows")))?;
+        f(self, ops)
+    }
+}
+
+/// A kind's generic operations, without its type.
+trait KindOps: Sync {
+    fn create(&self, ws: &mut Workspace, title: &str, now_ms: i64, by: &str) -> Result<Id, EditError>;
+    fn set_field(&self, ws: &mut Workspace, id: &Id, key: &str, value: &FieldEdit, now_ms: i64) -> Result<(), EditError>;
+    fn delete(&self, ws: &mut Workspace, id: &Id, now_ms: i64) -> Result<(), EditError>;
+    fn restore(&self, ws: &mut Workspace, id: &Id, now_ms: i64) -> Result<(), EditError>;
+}
+
+struct Ops<K>(std::marker::PhantomData<fn() -> K>);
+
+impl<K: Kind> KindOps for Ops<K> {
+    fn create(&self, ws: &mut Workspace, title: &str, now_ms: i64, by: &str) -> Result<Id, EditError> {
+        ws.create_item::<K>(title, now_ms, by)
+    }
+
+    fn set_field(&self, ws: &mut Workspace, id: &Id, key: &str, value: &FieldEdit, now_ms: i64) -> Result<(), EditError> {
+        let input = match value {
+            FieldEdit::Value(v) => FieldInput::Value(v),
+            FieldEdit::Row { name, value } => FieldInput::Row { name, value },
+        };
+        ws.set_field::<K>(id, key, input, now_ms)
+    }
+
+    fn delete(&self, ws: &mut Workspace, id: &Id, now_ms: i64) -> Result<(), EditError> {
+        ws.delete_item::<K>(id, now_ms)
+    }
+
+    fn restore(&self, ws: &mut Workspace, id: &Id, now_ms: i64) -> Result<(), EditError> {
+        ws.restore_item::<K>(id, now_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::competitor::Competitor;
+
+    #[test]
+    fn an_edit_says_what_it_changed_and_what_it_created() {
+        let mut ws = Workspace::create("W", 1, "Ana");
+        let made = ws.apply_edit(Edit::CreateIdea { title: "Reminders".into() }, 2, "Ana").unwrap();
+        let idea = made.created.clone().unwrap();
+        assert_eq!(made.changed, Changed::one(IDEAS, idea.clone()));
+        assert_eq!(ws.idea(&idea).unwrap().0.created_by, "Ana");
+        let voted = ws.apply_edit(Edit::Vote { idea: idea.clone(), delta: 2 }, 3, "Ana").unwrap();
+        assert_eq!((voted.changed, voted.created), (Changed::one(IDEAS, idea.clone()), None));
+        assert_eq!(ws.apply_edit(Edit::Framework(Framework::Ice), 4, "Ana").unwrap().changed, Changed::settings());
+        assert_eq!(ws.apply_edit(Edit::BriefText(BriefField::Vision, "Paid on time".into()), 4, "Ana").unwrap().changed, Changed::brief());
+    }
+
+    #[test]
+    fn a_link_edit_changes_its_source() {
+        let mut ws = Workspace::create("W", 1, "Ana");
+        let idea = ws.apply_edit(Edit::CreateIdea { title: "R".into() }, 2, "Ana").unwrap().created.unwrap();
+        let fb = ws.apply_edit(Edit::CreateFeedback { text: "Please".into(), channel: Channel::Support }, 2, "Ana").unwrap().created.unwrap();
+        let (from, to) = (Ref::new(FEEDBACK, fb.clone()), Ref::new(IDEAS, idea.clone()));
+        let linked = ws.apply_edit(Edit::Link { from, relation: Relation::Supports, to, on: true }, 3, "Ana").unwrap();
+        assert_eq!(linked.changed, Changed::one(FEEDBACK, fb.clone()));
+        assert_eq!(ws.feedback(&fb).unwrap().0.ideas, vec![idea]);
+    }
+
+    #[test]
+    fn any_artifact_deletes_and_restores_through_one_edit() {
+        let mut ws = Workspace::create("W", 1, "Ana");
+        let creations = [
+            Edit::CreateIdea { title: "i".into() },
+            Edit::CreateFeedback { text: "f".into(), channel: Channel::Survey },
+            Edit::CreatePersona { name: "p".into() },
+            Edit::CreateStory { goal: "s".into() },
+            Edit::CreateDocument { title: "d".into(), kind: DocKind::Note },
+            Edit::CreateItem { collection: crate::schema::COMPETITORS, title: "c".into() },
+            Edit::CreateItem { collection: crate::schema::TRENDS, title: "t".into() },
+        ];
+        for (edit, collection) in creations.into_iter().zip([IDEAS, FEEDBACK, PERSONAS, STORIES, DOCUMENTS, crate::schema::COMPETITORS, crate::schema::TRENDS]) {
+            let id = ws.apply_edit(edit, 2, "Ana").unwrap().created.unwrap();
+            let item = Ref::new(collection, id);
+            let deleted = |ws: &Workspace| -> bool {
+                let obj = ws.artifact(collection, &item.id).unwrap();
+                matches!(automerge::ReadDoc::get(&ws.doc, &obj, crate::schema::DELETED), Ok(Some((automerge::Value::Scalar(v), _))) if v.as_ref() == &automerge::ScalarValue::Boolean(true))
+            };
+            ws.apply_edit(Edit::Delete(item.clone()), 3, "Ana").unwrap();
+            assert!(deleted(&ws), "{collection}");
+            ws.apply_edit(Edit::Restore(item.clone()), 4, "Ana").unwrap();
+            assert!(!deleted(&ws), "{collection}");
+        }
+    }
+
+    #[test]
+    fn a_kind_field_is_set_by_collection_name_and_an_unknown_one_is_refused() {
+        let mut ws = Workspace::create("W", 1, "Ana");
+        let id = ws.apply_edit(Edit::CreateItem { collection: crate::schema::COMPETITORS, title: "Acme".into() }, 2, "Ana").unwrap().created.unwrap();
+        let item = Ref::new(crate::schema::COMPETITORS, id.clone());
+        ws.apply_edit(Edit::SetField { item: item.clone(), key: "threat".into(), value: FieldEdit::Value("high".into()) }, 3, "Ana").unwrap();
+        ws.apply_edit(Edit::SetField { item, key: "comparison".into(), value: FieldEdit::Row { name: "Sync".into(), value: "we_lead".into() } }, 3, "Ana").unwrap();
+        let c: Competitor = ws.item::<Competitor>(&id).unwrap().0;
+        assert_eq!((c.threat, c.comparison), (Some("high"), vec![("Sync".to_owned(), "we_lead")]));
+        let bad = ws.apply_edit(Edit::CreateItem { collection: "planets", title: "x".into() }, 4, "Ana");
+        assert!(matches!(bad, Err(EditError::Invalid(_))));
+    }
+}
