@@ -29,10 +29,26 @@ use waymark_protocol::{Capability, Message};
 
 pub use waymark_protocol::client::SyncStatus;
 
-use crate::session::Session;
 use crate::storage::{Store, SyncRecord};
 use presence::{Peer, Presence};
 use socket::{Socket, SocketEvent};
+
+/// What syncing needs of an open workspace. The session provides it; the engine only
+/// holds it weakly and never names the session, so neither module reaches into the
+/// other.
+pub trait Replica {
+    /// The workspace's id in this browser's storage.
+    fn local_id(&self) -> String;
+    /// Applies teammates' changes, in order, as one change set; the bytes to store
+    /// (those that applied), or `None` if none did.
+    fn apply_remote(self: Rc<Self>, changes: &[Vec<u8>]) -> Option<Vec<u8>>;
+    /// A chunk was stored for this workspace (it counts towards compaction).
+    fn note_chunk(self: Rc<Self>, key: String);
+    /// The whole document, pending edits included (for a snapshot).
+    fn snapshot(self: Rc<Self>) -> Vec<u8>;
+    /// Tells the person (entries that failed their checks).
+    fn warn(&self, message: String);
+}
 
 /// How often the engine looks at its timers.
 const TICK: Duration = Duration::from_secs(2);
@@ -55,7 +71,7 @@ pub struct Engine {
     /// The share link's fragment, kept with the position when it is saved.
     fragment: String,
     store: Rc<Store>,
-    session: Weak<Session>,
+    replica: Weak<dyn Replica>,
     events: UnboundedSender<Event>,
     core: RefCell<SyncCore>,
     pub status: RwSignal<SyncStatus>,
@@ -75,9 +91,9 @@ struct Io {
 }
 
 impl Engine {
-    /// Starts syncing `session`'s workspace; the task ends when the session's screen
-    /// goes away ([`Engine::stop`]).
-    pub fn start(store: Rc<Store>, session: &Rc<Session>, record: SyncRecord, cap: Capability, me: Presence) -> Rc<Engine> {
+    /// Starts syncing `replica`'s workspace; the task ends when its screen goes away
+    /// ([`Engine::stop`]) or the replica is dropped.
+    pub fn start(store: Rc<Store>, replica: Weak<dyn Replica>, record: SyncRecord, cap: Capability, me: Presence) -> Rc<Engine> {
         let (tx, rx) = unbounded();
         let position = Position { last_seq: record.last_seq, snapshot_seq: record.snapshot_seq, last_synced: record.last_synced };
         let seed = (js_sys::Math::random() * u64::MAX as f64) as u64;
@@ -86,7 +102,7 @@ impl Engine {
             origin: record.relay.clone(),
             fragment: record.fragment.clone(),
             store,
-            session: Rc::downgrade(session),
+            replica,
             events: tx,
             core: RefCell::new(SyncCore::new(cap, position, seed)),
             status: RwSignal::new(SyncStatus::Connecting),
@@ -146,7 +162,7 @@ impl Engine {
     }
 
     fn local_id(&self) -> Option<String> {
-        self.session.upgrade().map(|s| s.id.clone())
+        self.replica.upgrade().map(|r| r.local_id())
     }
 
     async fn run(self: Rc<Self>, mut rx: UnboundedReceiver<Event>) {
@@ -160,7 +176,7 @@ impl Engine {
         self.step(&mut io, Input::Presence(self.presence_bytes())).await;
         self.step(&mut io, Input::Connect).await;
         while let Some(event) = rx.next().await {
-            if self.session.upgrade().is_none() {
+            if self.replica.upgrade().is_none() {
                 break;
             }
             let input = match event {
@@ -209,7 +225,8 @@ impl Engine {
     }
 
     async fn perform(&self, io: &mut Io, output: Output) -> Option<Input> {
-        let session = self.session.upgrade()?;
+        let replica = self.replica.upgrade()?;
+        let id = replica.local_id();
         match output {
             Output::Open { generation } => {
                 if let Some(t) = io.retry.take() {
@@ -243,16 +260,16 @@ impl Engine {
             }
             Output::Status(status) => self.status.set(status),
             Output::Apply { chunks, last_seq } => {
-                let chunk = session.apply_remote(&chunks).unwrap_or_default();
-                let key = self.store.next_chunk_key(&session.id);
-                match self.store.store_remote(&session.id, &key, &chunk, last_seq).await {
-                    Ok(()) if !chunk.is_empty() => session.note_chunk(key),
+                let chunk = Rc::clone(&replica).apply_remote(&chunks).unwrap_or_default();
+                let key = self.store.next_chunk_key(&id);
+                match self.store.store_remote(&id, &key, &chunk, last_seq).await {
+                    Ok(()) if !chunk.is_empty() => replica.note_chunk(key),
                     Ok(()) => {}
                     Err(e) => return Some(Input::ApplyFailed { reason: e.to_string() }),
                 }
             }
             Output::Advance { last_seq } => {
-                let _ = self.store.store_remote(&session.id, "", &[], last_seq).await;
+                let _ = self.store.store_remote(&id, "", &[], last_seq).await;
             }
             Output::Acked { key } => {
                 let _ = self.store.remove_outbox(&key).await;
@@ -266,9 +283,9 @@ impl Engine {
                     snapshot_seq: position.snapshot_seq,
                     last_synced: position.last_synced,
                 };
-                let _ = self.store.put_sync_record(&session.id, &record).await;
+                let _ = self.store.put_sync_record(&id, &record).await;
             }
-            Output::WantSnapshot { covers } => return Some(Input::SnapshotReady { covers, bytes: session.save_bytes() }),
+            Output::WantSnapshot { covers } => return Some(Input::SnapshotReady { covers, bytes: replica.snapshot() }),
             Output::PeerPresence { from, plain } => {
                 if let Some(presence) = Presence::parse(&plain) {
                     self.peers.update(|p| {
@@ -280,7 +297,7 @@ impl Engine {
                 p.remove(&from);
             }),
             Output::PeersCleared => self.peers.set(BTreeMap::new()),
-            Output::Warn(message) => session.warn(message),
+            Output::Warn(message) => replica.warn(message),
             Output::Log(message) => leptos::logging::warn!("{message}"),
         }
         None
@@ -294,7 +311,7 @@ pub fn link(origin: &str, fragment: &str) -> String {
 
 /// Stores keys for a workspace about to be shared, with the whole document queued as
 /// its first entry.
-pub async fn start_sharing(store: &Store, session: &Rc<Session>) -> Result<(SyncRecord, Capability), String> {
+pub async fn start_sharing(store: &Store, replica: Rc<dyn Replica>) -> Result<(SyncRecord, Capability), String> {
     let cap = Capability::generate().map_err(|e| e.to_string())?;
     let origin = web_sys::window().and_then(|w| w.location().origin().ok()).ok_or("no window")?;
     let record = SyncRecord {
@@ -304,9 +321,9 @@ pub async fn start_sharing(store: &Store, session: &Rc<Session>) -> Result<(Sync
         snapshot_seq: 0,
         last_synced: 0.0,
     };
-    session.flush();
-    let whole = session.save_bytes();
-    let key = store.next_chunk_key(&session.id);
-    store.start_sharing(&session.id, &record, &key, &whole).await.map_err(|e| format!("Could not store the workspace's keys: {e}"))?;
+    let id = replica.local_id();
+    let whole = replica.snapshot();
+    let key = store.next_chunk_key(&id);
+    store.start_sharing(&id, &record, &key, &whole).await.map_err(|e| format!("Could not store the workspace's keys: {e}"))?;
     Ok((record, cap))
 }

@@ -1,0 +1,122 @@
+//! Every change that enters the document: a person's `Edit`, a teammate's batch from
+//! the relay, another tab's chunk, a merged file. Each re-reads what it changed.
+
+use super::*;
+
+impl Session {
+    /// Refuses every edit of a view-only workspace (the pages show no edit affordance
+    /// there either; this makes sure nothing slips through).
+    pub(super) fn writable(&self) -> Result<(), String> {
+        if self.read_only.get_untracked() {
+            Err(READ_ONLY.to_owned())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The display name recorded as author of new things.
+    pub fn me(&self) -> &str {
+        &self.me
+    }
+
+    /// Makes one edit as the person using this browser, then re-reads what it
+    /// changed. Every page edits through here: it sends data, never code that touches
+    /// the document.
+    pub fn apply(self: &Rc<Self>, edit: Edit) -> Result<Applied, String> {
+        self.writable()?;
+        let result = self.doc.borrow_mut().apply_edit(edit, now_ms(), &self.me);
+        match result {
+            Ok(applied) => {
+                self.after_edit(applied.changed.clone());
+                Ok(applied)
+            }
+            Err(e) => {
+                // Whatever was written before the refusal is still saved.
+                self.after_edit(Changed::default());
+                Err(e.to_string())
+            }
+        }
+    }
+
+    /// Creates an artifact through `edit` (one of the `Create…` edits): its id.
+    pub fn create(self: &Rc<Self>, edit: Edit) -> Result<Id, String> {
+        self.apply(edit)?.created.ok_or_else(|| "nothing was created".to_owned())
+    }
+
+    pub(super) fn after_edit(self: &Rc<Self>, changed: Changed) {
+        self.refresh(&changed);
+        if !self.doc.borrow().has_pending_edits() {
+            return;
+        }
+        let now = js_sys::Date::now();
+        let first = *self.first_pending_edit.get().get_or_insert(now);
+        self.first_pending_edit.set(Some(first));
+        self.save_state.set(SaveState::Saving);
+        let wait = COMMIT_AFTER_IDLE.min(Duration::from_millis((first + COMMIT_AT_MOST_AFTER_MS - now).max(0.0) as u64));
+        let this = Rc::clone(self);
+        let handle = set_timeout_with_handle(move || this.flush(), wait).ok();
+        if let Some(old) = self.commit_timer.replace(handle) {
+            old.clear();
+        }
+    }
+
+    /// Applies changes from the relay, in order. Returns the bytes to store (those that
+    /// applied), or `None` if none did.
+    pub fn apply_remote(self: &Rc<Self>, changes: &[Vec<u8>]) -> Option<Vec<u8>> {
+        // Local edits become their own chunk first, so they are never mistaken for
+        // the teammate's (below, the incremental cursor moves past what arrives).
+        self.flush();
+        let mut changed = Changed::default();
+        let mut applied = Vec::new();
+        let mut failed = 0;
+        {
+            let mut doc = self.doc.borrow_mut();
+            for bytes in changes {
+                match doc.apply(bytes) {
+                    Ok(c) => {
+                        changed.absorb(c);
+                        applied.extend_from_slice(bytes);
+                    }
+                    Err(_) => failed += 1,
+                }
+            }
+            // What arrived is stored as it came; our next chunk holds only our edits.
+            let _ = doc.save_incremental();
+        }
+        if failed > 0 {
+            self.warn(format!("{failed} change{} from a teammate could not be read and {} skipped.", if failed == 1 { "" } else { "s" }, if failed == 1 { "was" } else { "were" }));
+        }
+        self.refresh(&changed);
+        self.write_meta(false);
+        (!applied.is_empty()).then_some(applied)
+    }
+
+    /// Applies a change another tab of this browser stored.
+    pub fn apply_from_tab(self: &Rc<Self>, bytes: &[u8]) {
+        self.flush();
+        let changed = {
+            let mut doc = self.doc.borrow_mut();
+            let changed = doc.apply(bytes);
+            let _ = doc.save_incremental();
+            changed
+        };
+        if let Ok(changed) = changed {
+            self.refresh(&changed);
+        }
+    }
+
+    /// Merges another copy of this workspace (an `.automerge` file) into it.
+    pub fn merge_bytes(self: &Rc<Self>, bytes: &[u8]) -> Result<Changed, String> {
+        self.writable()?;
+        self.flush();
+        let changed = self.doc.borrow_mut().apply(bytes).map_err(|e| e.to_string())?;
+        self.refresh(&changed);
+        // Persist the merged state as a chunk of its own.
+        let chunk = self.doc.borrow_mut().save_incremental();
+        if !chunk.is_empty() {
+            self.write_chunk(self.store.next_chunk_key(&self.id), chunk);
+        }
+        self.write_meta(false);
+        Ok(changed)
+    }
+}

@@ -1,0 +1,341 @@
+//! An open workspace: the Automerge document (the single source of truth), the view
+//! signals derived from it, and the path of every edit to IndexedDB.
+//!
+//! An edit changes the document inside Automerge's open transaction and re-reads just
+//! the artifact it touched into that artifact's signal, so its cost follows the edit.
+//! Edits are batched: the transaction is committed and written to IndexedDB as one
+//! chunk after a short pause in typing (or at the latest a few seconds after the first
+//! edit), and at once when the tab is hidden or closed. Changes from elsewhere (an
+//! import merge, later a teammate) arrive as bytes, and the patches they produce say
+//! which artifacts to re-read.
+//!
+//! Split by what each part does: `view` (the signals pages read, and re-reading what a
+//! change names into them), `edit` (every change that enters the document: a person's
+//! `Edit`, a teammate's batch, another tab's chunk, a merged file) and `persist`
+//! (commit batching, IndexedDB, compaction, exports). This file opens a session and
+//! connects it to sync.
+
+mod edit;
+mod persist;
+mod view;
+
+pub use view::{Collection, Settings};
+use view::AnyCollection;
+
+use std::cell::{Cell, RefCell};
+use std::any::Any;
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use wasm_bindgen_futures::spawn_local;
+use waymark_domain::feedback::Feedback;
+use waymark_domain::persona::Persona;
+use waymark_domain::priorities::{Framework, WeightedCriterion};
+use waymark_domain::story::Story;
+use waymark_domain::kind::{visit_kinds, KindVisitor};
+use waymark_domain::edit::{Applied, Edit};
+use waymark_domain::{Artifact, Brief, Changed, Document, Id, Idea, Kind, Problem, Workspace};
+
+use crate::storage::{Store, StoredDoc, SyncRecord, WorkspaceMeta};
+use crate::sync::presence::Presence;
+use crate::sync::tabs::Tabs;
+use crate::sync::{Engine, Replica};
+use crate::util::now_ms;
+
+/// Pause in typing after which edits are committed and saved.
+const COMMIT_AFTER_IDLE: Duration = Duration::from_millis(400);
+/// Longest time an edit waits for a commit while someone keeps typing.
+const COMMIT_AT_MOST_AFTER_MS: f64 = 2_000.0;
+/// Pause after which a list re-sorts and re-filters for edits that keep an artifact
+/// in it (the edited row itself updates at once): see `Collection::settled`.
+const RELIST_AFTER: Duration = Duration::from_millis(150);
+/// Chunks written before they are folded into a new snapshot.
+const COMPACT_AFTER_CHUNKS: usize = 40;
+
+/// What the save indicator shows. It tells the truth: `Saved` only once IndexedDB
+/// has confirmed every write.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SaveState {
+    Saved,
+    Saving,
+    Failed(String),
+}
+
+/// The view of one workspace, derived from its document.
+pub struct Session {
+    pub id: String,
+    doc: RefCell<Workspace>,
+    store: Rc<Store>,
+    me: String,
+    pub brief: RwSignal<Brief>,
+    /// One signal per idea, so an edit re-renders only that idea's row.
+    pub ideas: RwSignal<HashMap<Id, RwSignal<Idea>>>,
+    /// The ideas as a collection like any other (`ideas` is its `items`).
+    pub idea_collection: Collection<Idea>,
+    /// Ideas not deleted; kept up to date per change, so nothing counts on each key.
+    pub live_count: RwSignal<usize>,
+    /// Bumped when any idea's tags (or the set of live ideas) change: the tag list
+    /// depends on this, not on every keystroke.
+    pub tags_version: RwSignal<u64>,
+    /// Bumped when the idea list should re-filter and re-sort: at once when ideas
+    /// appear or disappear, after a short pause for other edits, so typing in a title
+    /// never re-sorts ten thousand ideas per key (the idea collection's `settled`).
+    pub list_version: RwSignal<u64>,
+    pub feedback: Collection<Feedback>,
+    pub personas: Collection<Persona>,
+    pub stories: Collection<Story>,
+    pub documents: Collection<Document>,
+    /// Every collection above and one per kind described through [`Kind`], by
+    /// collection name: what a change names is refreshed from here.
+    collections: HashMap<&'static str, Box<dyn AnyCollection>>,
+    /// The framework ideas are ranked by and the weighted-scoring criteria.
+    pub settings: RwSignal<Settings>,
+    pub save_state: RwSignal<SaveState>,
+    /// Problems found reading the document or its storage, for the warning banner.
+    pub warnings: RwSignal<Vec<String>>,
+    first_pending_edit: Cell<Option<f64>>,
+    commit_timer: RefCell<Option<TimeoutHandle>>,
+    compact_timer: RefCell<Option<TimeoutHandle>>,
+    /// Chunks written since the snapshot, which compaction may drop.
+    written_chunks: RefCell<Vec<String>>,
+    writes_in_flight: Cell<usize>,
+    last_meta: RefCell<Option<WorkspaceMeta>>,
+    /// The reactive scope of the screen showing this session: signals are created in
+    /// it, so they are disposed with the screen.
+    owner: Option<Owner>,
+    /// How this workspace is shared, if it is: read at open, set when sharing starts.
+    sync_record: RefCell<Option<SyncRecord>>,
+    /// The relay connection of a shared workspace (`None` until it is shared).
+    pub engine: RwSignal<Option<Rc<Engine>>, LocalStorage>,
+    /// Opened through a view link: nothing can be edited.
+    pub read_only: RwSignal<bool>,
+    tabs: RefCell<Option<Tabs>>,
+}
+
+/// What an edit in a view-only workspace gets.
+pub const READ_ONLY: &str = "This workspace is view-only: you opened it with a view link.";
+
+impl Session {
+    /// Opens a stored workspace. Damaged chunks are set aside and reported; what is
+    /// valid opens.
+    pub fn open(store: Rc<Store>, id: &str, me: String) -> impl std::future::Future<Output = Result<Rc<Session>, String>> {
+        // Captured now, synchronously: once the future runs, no scope is current.
+        let owner = Owner::current();
+        let id = id.to_owned();
+        async move { Session::open_in(store, &id, me, owner).await }
+    }
+
+    async fn open_in(store: Rc<Store>, id: &str, me: String, owner: Option<Owner>) -> Result<Rc<Session>, String> {
+        // Chunks stashed as a tab closed, before IndexedDB confirmed them: move them in.
+        for (key, chunk) in crate::storage::stashed(id) {
+            if store.append_chunk(&key, &chunk).await.is_ok() {
+                crate::storage::unstash(&key);
+            }
+        }
+        let StoredDoc { snapshot, chunks, quarantined } =
+            store.load(id).await.map_err(|e| format!("Could not read this workspace from the browser's storage: {e}"))?;
+        if snapshot.is_none() && chunks.is_empty() {
+            return Err("This workspace is not stored in this browser.".into());
+        }
+        let (doc, bad) = Workspace::load_with_chunks(snapshot.as_deref(), chunks.iter().map(|(_, c)| c.as_slice()))
+            .map_err(|e| format!("This workspace could not be opened: {e}. Its saved data has been left untouched."))?;
+        let mut warnings = Vec::new();
+        if !bad.is_empty() {
+            let damaged: Vec<(String, Vec<u8>)> = bad.iter().map(|&i| chunks[i].clone()).collect();
+            match store.quarantine(&damaged).await {
+                Ok(()) => warnings.push(format!(
+                    "{} piece{} of saved work could not be read and {} set aside (kept, not deleted). Everything else is here.",
+                    damaged.len(),
+                    if damaged.len() == 1 { "" } else { "s" },
+                    if damaged.len() == 1 { "was" } else { "were" },
+                )),
+                Err(e) => warnings.push(format!("Some saved work could not be read, and setting it aside failed: {e}")),
+            }
+        } else if quarantined > 0 {
+            warnings.push(format!(
+                "{quarantined} damaged piece{} of earlier saved work {} kept aside for recovery.",
+                if quarantined == 1 { "" } else { "s" },
+                if quarantined == 1 { "is" } else { "are" },
+            ));
+        }
+        let sync_record = store.sync_record(id).await.ok().flatten();
+        let good_chunks = chunks.iter().enumerate().filter(|(i, _)| !bad.contains(i)).map(|(_, (k, _))| k.clone()).collect();
+        let session = Rc::new(match &owner {
+            Some(o) => o.with(|| Session::new(store, id, doc, me, owner.clone())),
+            None => Session::new(store, id, doc, me, None),
+        });
+        *session.written_chunks.borrow_mut() = good_chunks;
+        if let Some(record) = &sync_record {
+            let can_write = waymark_protocol::Capability::from_fragment(&record.fragment).map(|c| c.can_write()).unwrap_or(false);
+            session.read_only.set(!can_write);
+        }
+        *session.sync_record.borrow_mut() = sync_record;
+        *session.tabs.borrow_mut() = Tabs::open(id, Rc::downgrade(&session));
+        session.warnings.update(|w| w.extend(warnings));
+        session.reload_all();
+        session.write_meta(true);
+        if session.written_chunks.borrow().len() >= COMPACT_AFTER_CHUNKS {
+            session.schedule_compaction();
+        }
+        Ok(session)
+    }
+
+    fn new(store: Rc<Store>, id: &str, doc: Workspace, me: String, owner: Option<Owner>) -> Session {
+        let (feedback, personas, stories, documents) = (Collection::new(), Collection::new(), Collection::new(), Collection::new());
+        let ideas = Collection::<Idea>::new();
+        let (live_count, tags_version) = (RwSignal::new(0usize), RwSignal::new(0u64));
+        // The aggregates every screen shows, kept per change from each idea's old and
+        // new value, never recounted on a keystroke.
+        ideas.on_change(move |old: Option<&Idea>, new: Option<&Idea>| {
+            let (was, is) = (old.is_some_and(|i| !i.deleted), new.is_some_and(|i| !i.deleted));
+            if was != is {
+                live_count.update(|n| if is { *n += 1 } else { *n = n.saturating_sub(1) });
+            }
+            if was != is || old.map(|i| &i.tags) != new.map(|i| &i.tags) {
+                tags_version.update(|v| *v += 1);
+            }
+        });
+        let mut collections: HashMap<&'static str, Box<dyn AnyCollection>> = HashMap::new();
+        collections.insert(Idea::COLLECTION, Box::new(ideas));
+        collections.insert(Feedback::COLLECTION, Box::new(feedback));
+        collections.insert(Persona::COLLECTION, Box::new(personas));
+        collections.insert(Story::COLLECTION, Box::new(stories));
+        collections.insert(<Document as Artifact>::COLLECTION, Box::new(documents));
+        struct Register<'a>(&'a mut HashMap<&'static str, Box<dyn AnyCollection>>);
+        impl KindVisitor for Register<'_> {
+            fn visit<K: Kind>(&mut self) {
+                self.0.insert(<K as Kind>::COLLECTION, Box::new(Collection::<K>::new()));
+            }
+        }
+        visit_kinds(&mut Register(&mut collections));
+        Session {
+            id: id.to_owned(),
+            doc: RefCell::new(doc),
+            store,
+            me,
+            brief: RwSignal::new(Brief::default()),
+            ideas: ideas.items,
+            idea_collection: ideas,
+            live_count,
+            tags_version,
+            list_version: ideas.settled,
+            feedback,
+            personas,
+            stories,
+            documents,
+            collections,
+            settings: RwSignal::new(Settings::default()),
+            save_state: RwSignal::new(SaveState::Saved),
+            warnings: RwSignal::new(Vec::new()),
+            first_pending_edit: Cell::new(None),
+            commit_timer: RefCell::new(None),
+            compact_timer: RefCell::new(None),
+            written_chunks: RefCell::new(Vec::new()),
+            writes_in_flight: Cell::new(0),
+            last_meta: RefCell::new(None),
+            owner,
+            sync_record: RefCell::new(None),
+            engine: RwSignal::new_local(None),
+            read_only: RwSignal::new(false),
+            tabs: RefCell::new(None),
+        }
+    }
+
+    /// The signals of kind `K`'s collection.
+    pub fn collection<K: Kind>(&self) -> Collection<K> {
+        self.collections
+            .get(<K as Kind>::COLLECTION)
+            .and_then(|c| c.as_any().downcast_ref::<Collection<K>>())
+            .copied()
+            .expect("every kind's collection is registered when the session opens")
+    }
+
+    /// Shows a warning in the banner.
+    pub fn warn(&self, message: String) {
+        self.warnings.update(|w| {
+            if !w.contains(&message) {
+                w.push(message)
+            }
+        });
+    }
+
+    /// The workspace's share record, if it is shared.
+    pub fn sync_record(&self) -> Option<SyncRecord> {
+        self.sync_record.borrow().clone()
+    }
+
+    /// Connects a shared workspace to its relay (nothing for one not shared).
+    pub fn start_sync(self: &Rc<Self>, me: Presence) {
+        let Some(record) = self.sync_record() else { return };
+        let Ok(cap) = waymark_protocol::Capability::from_fragment(&record.fragment) else {
+            self.warn("This workspace's share keys are damaged, so it cannot sync. Open its share link again.".into());
+            return;
+        };
+        let me = Presence { viewer: !cap.can_write(), ..me };
+        let replica: Rc<dyn Replica> = Rc::clone(self) as Rc<dyn Replica>;
+        let engine = Engine::start(Rc::clone(&self.store), Rc::downgrade(&replica), record, cap, me);
+        self.engine.set(Some(engine));
+    }
+
+    /// Shares this workspace: keys are made and stored, the document is queued as the
+    /// first entry, and syncing starts.
+    pub async fn share(self: &Rc<Self>, me: Presence) -> Result<(), String> {
+        if self.sync_record.borrow().is_some() {
+            return Ok(());
+        }
+        let (record, _) = crate::sync::start_sharing(&self.store, Rc::clone(self) as Rc<dyn Replica>).await?;
+        *self.sync_record.borrow_mut() = Some(record);
+        self.write_meta(false);
+        self.start_sync(me);
+        Ok(())
+    }
+
+    /// Stops syncing (the screen is going away).
+    pub fn stop_sync(&self) {
+        if let Some(engine) = self.engine.get_untracked() {
+            engine.stop();
+        }
+        self.tabs.borrow_mut().take();
+    }
+}
+
+/// The open session, shared with every component of the workspace screen.
+#[derive(Clone, Copy)]
+pub struct SessionCtx(pub StoredValue<Rc<Session>, LocalStorage>);
+
+impl SessionCtx {
+    /// The session itself (not `Send`, so fetched where it is used, never captured).
+    pub fn get(&self) -> Rc<Session> {
+        self.0.get_value()
+    }
+}
+
+/// A handle to the open workspace's session, cheap to capture in views.
+pub fn use_session() -> SessionCtx {
+    expect_context::<SessionCtx>()
+}
+
+/// What syncing needs of this workspace (see [`Replica`]).
+impl Replica for Session {
+    fn local_id(&self) -> String {
+        self.id.clone()
+    }
+
+    fn apply_remote(self: Rc<Self>, changes: &[Vec<u8>]) -> Option<Vec<u8>> {
+        Session::apply_remote(&self, changes)
+    }
+
+    fn note_chunk(self: Rc<Self>, key: String) {
+        Session::note_chunk(&self, key)
+    }
+
+    fn snapshot(self: Rc<Self>) -> Vec<u8> {
+        self.save_bytes()
+    }
+
+    fn warn(&self, message: String) {
+        Session::warn(self, message)
+    }
+}

@@ -1,0 +1,190 @@
+//! Keeping the document: edits are committed after a pause in typing and written to
+//! IndexedDB as one chunk, chunks are folded into a snapshot now and then, and the
+//! whole document is saved or exported on demand.
+
+use super::*;
+
+impl Session {
+    /// Commits pending edits and writes them to IndexedDB as one chunk, now.
+    pub fn flush(self: &Rc<Self>) {
+        if let Some(t) = self.commit_timer.take() {
+            t.clear();
+        }
+        self.first_pending_edit.set(None);
+        let chunk = {
+            let mut doc = self.doc.borrow_mut();
+            let chunk = doc.save_incremental();
+            // Our own commit: the view already shows it, so skip computing its patches.
+            doc.mark_changes_seen();
+            chunk
+        };
+        if chunk.is_empty() {
+            if self.writes_in_flight.get() == 0 && self.save_state.get_untracked() == SaveState::Saving {
+                self.save_state.set(SaveState::Saved);
+            }
+            return;
+        }
+        self.write_chunk(self.store.next_chunk_key(&self.id), chunk);
+        self.write_meta(false);
+    }
+
+    pub(super) fn write_chunk(self: &Rc<Self>, key: String, chunk: Vec<u8>) {
+        crate::storage::stash(&key, &chunk);
+        self.writes_in_flight.set(self.writes_in_flight.get() + 1);
+        self.save_state.set(SaveState::Saving);
+        let this = Rc::clone(self);
+        // A shared workspace's change is queued for the relay in the same transaction.
+        let shared = self.sync_record.borrow().is_some();
+        spawn_local(async move {
+            let result = this.store.append_chunk_to(&key, &chunk, shared).await;
+            this.writes_in_flight.set(this.writes_in_flight.get() - 1);
+            match result {
+                Ok(()) => {
+                    crate::storage::unstash(&key);
+                    if let Some(tabs) = &*this.tabs.borrow() {
+                        tabs.post(&chunk);
+                    }
+                    if let Some(engine) = this.engine.get_untracked() {
+                        engine.push(key.clone(), chunk.clone());
+                    }
+                    this.written_chunks.borrow_mut().push(key);
+                    let idle = this.writes_in_flight.get() == 0 && this.first_pending_edit.get().is_none();
+                    if idle && !matches!(this.save_state.get_untracked(), SaveState::Failed(_)) {
+                        this.save_state.set(SaveState::Saved);
+                    }
+                    if this.written_chunks.borrow().len() >= COMPACT_AFTER_CHUNKS {
+                        this.schedule_compaction();
+                    }
+                }
+                Err(e) => {
+                    // Keep the bytes and try again: the edit is still in memory.
+                    this.save_state.set(SaveState::Failed(e.to_string()));
+                    let retry = Rc::clone(&this);
+                    set_timeout(move || retry.write_chunk(key, chunk), Duration::from_secs(3));
+                }
+            }
+        });
+    }
+
+    /// Folds the chunks into a fresh snapshot when the tab is idle.
+    pub(super) fn schedule_compaction(self: &Rc<Self>) {
+        let this = Rc::clone(self);
+        let handle = set_timeout_with_handle(move || this.compact(), Duration::from_secs(5)).ok();
+        if let Some(old) = self.compact_timer.replace(handle) {
+            old.clear();
+        }
+    }
+
+    pub(super) fn compact(self: &Rc<Self>) {
+        if self.first_pending_edit.get().is_some() || self.writes_in_flight.get() > 0 {
+            return self.schedule_compaction();
+        }
+        let this = Rc::clone(self);
+        spawn_local(async move {
+            if !this.compact_now().await {
+                this.schedule_compaction();
+            }
+        });
+    }
+
+    /// Folds every stored chunk into a new snapshot, now; false if it could not (an
+    /// edit is pending, or the write failed: nothing is lost, the chunks stay).
+    pub async fn compact_now(self: &Rc<Self>) -> bool {
+        let covered: Vec<String> = self.written_chunks.borrow_mut().drain(..).collect();
+        let merging = Rc::clone(self);
+        // Inside one read-write transaction: every stored chunk (another tab's too) is
+        // folded in, so the new snapshot holds everything the chunks it replaces held,
+        // and no chunk is deleted that was not read.
+        let result = self
+            .store
+            .compact(&self.id, move |stored| {
+                let mut doc = merging.doc.borrow_mut();
+                if doc.has_pending_edits() {
+                    // Typing began meanwhile: the edits must reach a chunk first.
+                    return None;
+                }
+                let mut included = Vec::new();
+                let mut changed = Changed::default();
+                for (key, bytes) in stored {
+                    if let Ok(c) = doc.apply(&bytes) {
+                        changed.absorb(c);
+                        included.push(key);
+                    }
+                }
+                let snapshot = doc.save();
+                drop(doc);
+                merging.refresh(&changed);
+                Some((snapshot, included))
+            })
+            .await;
+        match result {
+            Ok(done) => {
+                if !done {
+                    self.written_chunks.borrow_mut().splice(0..0, covered);
+                }
+                done
+            }
+            Err(e) => {
+                leptos::logging::warn!("compaction failed: {e}");
+                self.written_chunks.borrow_mut().splice(0..0, covered);
+                false
+            }
+        }
+    }
+
+    /// Keeps Home's summary (name, idea count, last opened) in step.
+    pub(super) fn write_meta(self: &Rc<Self>, opened: bool) {
+        let name = self.brief.with_untracked(|b| b.name.clone());
+        let ideas = self.live_count.get_untracked();
+        let previous = self.last_meta.borrow().clone();
+        let meta = WorkspaceMeta {
+            id: self.id.clone(),
+            name,
+            ideas,
+            last_opened: if opened { js_sys::Date::now() } else { previous.as_ref().map_or(js_sys::Date::now(), |m| m.last_opened) },
+            created: previous.as_ref().map_or(0.0, |m| m.created),
+            shared: self.sync_record.borrow().as_ref().map(|r| {
+                let edit = waymark_protocol::Capability::from_fragment(&r.fragment).map(|c| c.can_write()).unwrap_or(false);
+                if edit { "edit" } else { "view" }.to_owned()
+            }),
+        };
+        if !opened && previous.as_ref() == Some(&meta) {
+            return;
+        }
+        *self.last_meta.borrow_mut() = Some(meta.clone());
+        let store = Rc::clone(&self.store);
+        spawn_local(async move {
+            let created = match store.meta(&meta.id).await {
+                Ok(Some(old)) => old.created,
+                _ => meta.last_opened,
+            };
+            let _ = store.put_meta(&WorkspaceMeta { created, ..meta }).await;
+        });
+    }
+
+    /// The whole document with its history, for `.automerge` export and snapshots.
+    /// Pending edits are written first: `save` would otherwise fold them into this
+    /// copy only, and they would never reach a chunk or the outbox.
+    pub fn save_bytes(self: &Rc<Self>) -> Vec<u8> {
+        self.flush();
+        self.doc.borrow_mut().save()
+    }
+
+    /// A chunk was stored for this workspace by the sync engine.
+    pub fn note_chunk(self: &Rc<Self>, key: String) {
+        self.written_chunks.borrow_mut().push(key);
+        if self.written_chunks.borrow().len() >= COMPACT_AFTER_CHUNKS {
+            self.schedule_compaction();
+        }
+    }
+
+    /// The workspace as Waymark JSON (see `waymark_domain::export`).
+    pub fn export_json(&self) -> String {
+        waymark_domain::export::to_json(&self.doc.borrow(), now_ms())
+    }
+
+    /// The workspace as a Markdown report.
+    pub fn export_markdown(&self) -> String {
+        waymark_domain::export::to_markdown(&self.doc.borrow())
+    }
+}

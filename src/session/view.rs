@@ -1,0 +1,259 @@
+//! The signals pages read: one per artifact (by collection), the brief, the settings;
+//! and re-reading into them exactly what a change names.
+
+use super::*;
+
+impl Session {
+    /// Reads the whole document into the view (on open, and after a merge that
+    /// replaced a collection).
+    pub(super) fn reload_all(&self) {
+        let doc = self.doc.borrow();
+        let (brief, problems) = doc.brief();
+        drop(doc);
+        self.brief.set(brief);
+        self.report_problems(problems);
+        let owner = self.owner.clone();
+        let doc = self.doc.borrow();
+        let mut problems = Vec::new();
+        for collection in self.collections.values() {
+            problems.extend(collection.reload(&doc, owner.as_ref()));
+        }
+        self.live_count.set(self.idea_collection.items.with_untracked(|m| m.values().filter(|i| i.with_untracked(|i| !i.deleted)).count()));
+        self.tags_version.update(|v| *v += 1);
+        self.settings.set(Settings::read(&doc));
+        problems.extend(doc.settings_problems());
+        drop(doc);
+        self.report_problems(problems);
+    }
+
+    pub(super) fn report_problems(&self, problems: Vec<Problem>) {
+        if problems.is_empty() {
+            return;
+        }
+        let shown: Vec<String> = problems.iter().take(3).map(|p| p.to_string()).collect();
+        let more = problems.len().saturating_sub(3);
+        let mut message = format!("Some data in this workspace was not in the expected shape and is shown with defaults: {}", shown.join("; "));
+        if more > 0 {
+            message.push_str(&format!(" (and {more} more)"));
+        }
+        self.warnings.update(|w| {
+            if !w.contains(&message) {
+                w.push(message)
+            }
+        });
+    }
+
+    /// Re-reads what `changed` names into the view.
+    pub(super) fn refresh(&self, changed: &Changed) {
+        if changed.everything {
+            self.reload_all();
+            return;
+        }
+        if changed.brief {
+            let (brief, problems) = self.doc.borrow().brief();
+            self.brief.set(brief);
+            self.report_problems(problems);
+        }
+        let owner = self.owner.clone();
+        let doc = self.doc.borrow();
+        let mut problems = Vec::new();
+        for (name, ids) in changed.collections() {
+            if let Some(collection) = self.collections.get(name) {
+                problems.extend(collection.refresh(&doc, ids, owner.as_ref()));
+            }
+        }
+        if changed.settings {
+            self.settings.set(Settings::read(&doc));
+            problems.extend(doc.settings_problems());
+        }
+        drop(doc);
+        self.report_problems(problems);
+    }
+}
+
+/// One signal per artifact of a collection (so an edit re-renders only that artifact's
+/// views) plus a version that lists follow to re-filter and re-sort.
+pub struct Collection<T: Artifact> {
+    pub items: RwSignal<HashMap<Id, RwSignal<T>>>,
+    /// Bumped after every change to the collection.
+    pub version: RwSignal<u64>,
+    /// Bumped only when an artifact appears, disappears, is deleted or restored: what
+    /// a list's membership follows, so an edit to one artifact costs one row.
+    pub members: RwSignal<u64>,
+    /// Bumped with `members`, and after other edits once they pause: what a list's
+    /// order, filters and aggregates follow, so typing never re-sorts a long list.
+    pub settled: RwSignal<u64>,
+    pause: StoredValue<Option<TimeoutHandle>, LocalStorage>,
+    /// Told each artifact's old and new value (`None`: absent) on every refresh, for
+    /// aggregates kept per change.
+    hook: StoredValue<Option<ChangeHook<T>>, LocalStorage>,
+}
+
+type ChangeHook<T> = Box<dyn Fn(Option<&T>, Option<&T>)>;
+
+impl<T: Artifact> Clone for Collection<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: Artifact> Copy for Collection<T> {}
+
+impl<T: Artifact> Collection<T> {
+    pub(super) fn new() -> Self {
+        Collection {
+            items: RwSignal::new(HashMap::new()),
+            version: RwSignal::new(0),
+            members: RwSignal::new(0),
+            settled: RwSignal::new(0),
+            pause: StoredValue::new_local(None),
+            hook: StoredValue::new_local(None),
+        }
+    }
+
+    /// Calls `hook` with each artifact's old and new value whenever one changes.
+    pub(super) fn on_change(&self, hook: impl Fn(Option<&T>, Option<&T>) + 'static) {
+        self.hook.set_value(Some(Box::new(hook)));
+    }
+
+    pub(super) fn reload(&self, doc: &Workspace, owner: Option<&Owner>) -> Vec<Problem> {
+        let (all, problems) = T::read_all(doc);
+        let make = || all.into_iter().filter_map(|t| Some((t.artifact_id()?.clone(), RwSignal::new(t)))).collect();
+        let map = match owner {
+            Some(o) => o.with(make),
+            None => make(),
+        };
+        self.items.set(map);
+        self.version.update(|v| *v += 1);
+        self.members.update(|v| *v += 1);
+        self.settle(true);
+        problems
+    }
+
+    /// Bumps `settled` now, or once edits pause.
+    pub(super) fn settle(&self, now: bool) {
+        if let Some(t) = self.pause.try_update_value(Option::take).flatten() {
+            t.clear();
+        }
+        let settled = self.settled;
+        if now {
+            settled.update(|v| *v += 1);
+        } else {
+            let handle = set_timeout_with_handle(move || settled.update(|v| *v += 1), RELIST_AFTER).ok();
+            self.pause.set_value(handle);
+        }
+    }
+
+    pub(super) fn refresh(&self, doc: &Workspace, ids: &BTreeSet<Id>, owner: Option<&Owner>) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        let mut membership_changed = false;
+        for id in ids {
+            let existing = self.items.with_untracked(|m| m.get(id).copied());
+            let read = T::read_one(doc, id);
+            self.hook.with_value(|hook| {
+                if let Some(hook) = hook {
+                    match existing {
+                        Some(sig) => sig.with_untracked(|old| hook(Some(old), read.as_ref().map(|(new, _)| new))),
+                        None => hook(None, read.as_ref().map(|(new, _)| new)),
+                    }
+                }
+            });
+            match (read, existing) {
+                (Some((item, p)), Some(sig)) => {
+                    problems.extend(p);
+                    let (same, was_deleted) = sig.with_untracked(|old| (old == &item, old.artifact_deleted()));
+                    membership_changed |= was_deleted != item.artifact_deleted();
+                    if !same {
+                        sig.set(item);
+                    }
+                }
+                (Some((item, p)), None) => {
+                    problems.extend(p);
+                    let sig = match owner {
+                        Some(o) => o.with(|| RwSignal::new(item)),
+                        None => RwSignal::new(item),
+                    };
+                    self.items.update(|m| {
+                        m.insert(id.clone(), sig);
+                    });
+                    membership_changed = true;
+                }
+                (None, Some(_)) => {
+                    self.items.update(|m| {
+                        m.remove(id);
+                    });
+                    membership_changed = true;
+                }
+                (None, None) => {}
+            }
+        }
+        if !ids.is_empty() {
+            self.version.update(|v| *v += 1);
+        }
+        if membership_changed {
+            self.members.update(|v| *v += 1);
+        }
+        if !ids.is_empty() {
+            self.settle(membership_changed);
+        }
+        problems
+    }
+
+    /// The artifact's signal, if it exists.
+    pub fn get(&self, id: &Id) -> Option<RwSignal<T>> {
+        self.items.with_untracked(|m| m.get(id).copied())
+    }
+
+    /// Every artifact not deleted, cloned; tracks the collection's version (use in a
+    /// memo: it re-runs once per change, not once per artifact).
+    pub fn live(&self) -> Vec<T> {
+        self.version.track();
+        self.items.with_untracked(|m| m.values().map(|s| s.get_untracked()).filter(|t| !t.artifact_deleted()).collect())
+    }
+
+    /// Every artifact not deleted, cloned, as of the last settled moment (see
+    /// `settled`): for a list's order and filters, and aggregates over the list.
+    pub fn settled_live(&self) -> Vec<T> {
+        self.settled.track();
+        self.items.with_untracked(|m| m.values().map(|s| s.get_untracked()).filter(|t| !t.artifact_deleted()).collect())
+    }
+
+    /// How many artifacts are not deleted; tracks membership only, so an edit does not
+    /// recount.
+    pub fn live_count(&self) -> usize {
+        self.members.track();
+        self.items.with_untracked(|m| m.values().filter(|s| s.with_untracked(|t| !t.artifact_deleted())).count())
+    }
+}
+
+/// A collection of any artifact type, for refreshing what a change names by
+/// collection name.
+pub(super) trait AnyCollection {
+    fn reload(&self, doc: &Workspace, owner: Option<&Owner>) -> Vec<Problem>;
+    fn refresh(&self, doc: &Workspace, ids: &BTreeSet<Id>, owner: Option<&Owner>) -> Vec<Problem>;
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl<T: Artifact> AnyCollection for Collection<T> {
+    fn reload(&self, doc: &Workspace, owner: Option<&Owner>) -> Vec<Problem> {
+        Collection::reload(self, doc, owner)
+    }
+    fn refresh(&self, doc: &Workspace, ids: &BTreeSet<Id>, owner: Option<&Owner>) -> Vec<Problem> {
+        Collection::refresh(self, doc, ids, owner)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// The workspace's prioritisation settings.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Settings {
+    pub framework: Framework,
+    pub criteria: Vec<WeightedCriterion>,
+}
+
+impl Settings {
+    pub(super) fn read(doc: &Workspace) -> Settings {
+        Settings { framework: doc.framework(), criteria: doc.weighted_criteria() }
+    }
+}
