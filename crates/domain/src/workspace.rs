@@ -20,6 +20,10 @@ pub enum LoadError {
     NotAWorkspace,
     #[error("this workspace was written by a newer Waymark (schema {0}); update the app to open it")]
     TooNew(u64),
+    /// A peer's change would give the workspace another id or schema (or none), which
+    /// would make it impossible to open: it is refused whole.
+    #[error("a change would have altered this workspace's id or schema; it was refused")]
+    ChangesIdentity,
 }
 
 /// Why an edit could not be made.
@@ -341,14 +345,54 @@ impl Workspace {
     pub fn apply(&mut self, bytes: &[u8]) -> Result<Changed, LoadError> {
         // Validate strictly first, so damaged bytes change nothing.
         strict_check(bytes).map_err(|e| LoadError::NotAutomerge(e.to_string()))?;
+        let before = self.identity_point();
         self.doc.load_incremental(bytes).map_err(|e| LoadError::NotAutomerge(e.to_string()))?;
+        self.keep_identity(before)?;
         Ok(self.take_changes())
     }
 
-    /// Merges another copy of this workspace into this one.
+    /// Merges another copy of this workspace into this one (refused whole, like
+    /// [`Workspace::apply`], if it would change the workspace's id or schema).
     pub fn merge(&mut self, other: &mut Workspace) -> Result<Changed, EditError> {
+        let before = self.identity_point();
         self.doc.merge(&mut other.doc)?;
+        self.keep_identity(before).map_err(|e| EditError::Invalid(e.to_string()))?;
         Ok(self.take_changes())
+    }
+
+    /// The workspace's id and schema as they stand, and where history stands: what
+    /// [`Workspace::keep_identity`] compares against.
+    fn identity_point(&mut self) -> (Vec<automerge::ChangeHash>, Vec<String>) {
+        self.doc.commit();
+        (self.doc.get_heads(), self.identity())
+    }
+
+    /// Every value (conflicts included) of the root keys that make the document this
+    /// workspace: its id and its schema version.
+    fn identity(&self) -> Vec<String> {
+        [WORKSPACE_ID, SCHEMA]
+            .into_iter()
+            .flat_map(|key| self.doc.get_all(ROOT, key).unwrap_or_default().into_iter().map(move |(v, _)| format!("{key}={v:?}")))
+            .collect()
+    }
+
+    /// Only `Workspace::create` writes the id and the schema, so a change that touches
+    /// them is hostile (or from a newer app that must not do this): the document goes
+    /// back to where it was before it, exactly, and the change is refused.
+    fn keep_identity(&mut self, (heads, identity): (Vec<automerge::ChangeHash>, Vec<String>)) -> Result<(), LoadError> {
+        if self.identity() == identity {
+            return Ok(());
+        }
+        let actor = self.doc.get_actor().clone();
+        let mut restored = self.doc.fork_at(&heads).map_err(|e| LoadError::NotAutomerge(e.to_string()))?;
+        // Our own changes are all before `heads`, so our actor carries on where it was.
+        restored.set_actor(actor);
+        restored.update_diff_cursor();
+        // Everything it holds was saved before: the next incremental save starts here.
+        let _ = restored.save_incremental();
+        self.doc = restored;
+        self.refresh_handles();
+        Err(LoadError::ChangesIdentity)
     }
 
     /// What changed since the last call (commits pending edits first). It reads

@@ -391,3 +391,31 @@ proptest! {
         }
     }
 }
+
+/// What a peer's change would do to the workspace's identity: each is refused whole,
+/// and the workspace still opens afterwards with its own id and schema.
+#[test]
+fn a_change_to_the_workspaces_identity_or_schema_is_refused() {
+    let rewrites: [(&str, Box<dyn Fn(&mut AutoCommit)>); 3] = [
+        ("a newer schema", Box::new(|doc: &mut AutoCommit| doc.put(ROOT, schema::SCHEMA, ScalarValue::Uint(2)).unwrap())),
+        ("another workspace id", Box::new(|doc: &mut AutoCommit| doc.put(ROOT, schema::WORKSPACE_ID, "0000000000000000000000hack").unwrap())),
+        ("no workspace id", Box::new(|doc: &mut AutoCommit| doc.delete(ROOT, schema::WORKSPACE_ID).unwrap())),
+    ];
+    for (what, rewrite) in rewrites {
+        let (mut ws, mut peer, _) = peer_document();
+        let before = ws.workspace_id();
+        ws.save_incremental();
+        peer.update_diff_cursor();
+        let _ = peer.save_incremental();
+        rewrite(&mut peer);
+        let bytes = peer.save_incremental();
+        assert!(matches!(ws.apply(&bytes), Err(LoadError::ChangesIdentity)), "{what} must be refused");
+        assert_eq!(ws.workspace_id(), before, "{what}: the id is unchanged");
+        assert!(ws.save_incremental().is_empty(), "{what}: nothing new to store or send");
+        let reopened = Workspace::load(&ws.save()).unwrap_or_else(|e| panic!("{what}: the workspace must still open: {e}"));
+        assert_eq!(reopened.workspace_id(), before);
+        // Our own edits go on as before.
+        ws.create_idea("After the attempt", 3, "Ana").unwrap();
+        assert_eq!(Workspace::load(&ws.save()).unwrap().ideas().0.len(), 2, "{what}");
+    }
+}

@@ -258,6 +258,13 @@ impl Core {
 
     #[allow(clippy::too_many_arguments)]
     fn append(&mut self, batch: &mut Batch, done: &mut Vec<Done>, ws: RelayId, conn: u64, request: u32, entry: SealedEntry, peer: &Peer) -> Result<(), StoreError> {
+        if let Some(seq) = batch.stored_as(&ws, &entry)? {
+            // A replay (or a client sending again after a lost Ack): nothing is stored
+            // or fanned out; the sender learns the seq it already has.
+            tracing::debug!(conn, workspace = %short(&ws), seq, "a stored entry was sent again");
+            done.push(Done { ws, conn, request, seq, peer: peer.clone(), frame: None });
+            return Ok(());
+        }
         let mut head = self.head(&ws)?;
         let size = entry.len() as u64;
         if head.bytes.saturating_add(size) > self.limits.max_workspace_bytes {

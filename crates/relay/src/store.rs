@@ -5,7 +5,9 @@
 //!
 //! Tables: `entries` (workspace ‖ seq, big-endian → sealed entry bytes), `snapshots`
 //! (workspace → covers ‖ sealed entry), `heads` (workspace → (head seq, stored bytes,
-//! seq the snapshot covers)).
+//! seq the snapshot covers)), `signatures` (workspace ‖ an entry's signature → its
+//! seq: every entry ever stored, kept after a snapshot drops the entry, so a replayed
+//! entry is recognised and stored once).
 
 use std::path::Path;
 
@@ -15,6 +17,7 @@ use waymark_protocol::{RelayId, SealedEntry};
 const ENTRIES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("entries");
 const SNAPSHOTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("snapshots");
 const HEADS: TableDefinition<&[u8], (u64, u64, u64)> = TableDefinition::new("heads");
+const SIGNATURES: TableDefinition<&[u8], u64> = TableDefinition::new("signatures");
 
 /// The file in the data directory.
 pub const FILE: &str = "relay.redb";
@@ -43,6 +46,13 @@ fn entry_key(ws: &RelayId, seq: u64) -> [u8; 40] {
     k
 }
 
+fn signature_key(ws: &RelayId, entry: &SealedEntry) -> [u8; 96] {
+    let mut k = [0u8; 96];
+    k[..32].copy_from_slice(&ws.0);
+    k[32..].copy_from_slice(&entry.signature);
+    k
+}
+
 fn encode_entry(e: &SealedEntry) -> Vec<u8> {
     let mut out = Vec::with_capacity(e.len());
     out.extend_from_slice(&e.nonce);
@@ -68,6 +78,7 @@ pub struct Batch<'t> {
     entries: Table<'t, &'static [u8], &'static [u8]>,
     snapshots: Table<'t, &'static [u8], &'static [u8]>,
     heads: Table<'t, &'static [u8], (u64, u64, u64)>,
+    signatures: Table<'t, &'static [u8], u64>,
 }
 
 impl Store {
@@ -77,6 +88,7 @@ impl Store {
         txn.open_table(ENTRIES)?;
         txn.open_table(SNAPSHOTS)?;
         txn.open_table(HEADS)?;
+        txn.open_table(SIGNATURES)?;
         txn.commit()?;
         Ok(Store { db })
     }
@@ -99,7 +111,12 @@ impl Store {
     }
 
     pub fn batch(txn: &WriteTransaction) -> Result<Batch<'_>, StoreError> {
-        Ok(Batch { entries: txn.open_table(ENTRIES)?, snapshots: txn.open_table(SNAPSHOTS)?, heads: txn.open_table(HEADS)? })
+        Ok(Batch {
+            entries: txn.open_table(ENTRIES)?,
+            snapshots: txn.open_table(SNAPSHOTS)?,
+            heads: txn.open_table(HEADS)?,
+            signatures: txn.open_table(SIGNATURES)?,
+        })
     }
 
     /// A consistent view of everything committed so far.
@@ -113,8 +130,15 @@ impl Batch<'_> {
     /// Stores entry `head.seq` and the workspace's new counters.
     pub fn put_entry(&mut self, ws: &RelayId, entry: &SealedEntry, head: Head) -> Result<(), StoreError> {
         self.entries.insert(entry_key(ws, head.seq).as_slice(), encode_entry(entry).as_slice())?;
+        self.signatures.insert(signature_key(ws, entry).as_slice(), head.seq)?;
         self.heads.insert(ws.0.as_slice(), (head.seq, head.bytes, head.covers))?;
         Ok(())
+    }
+
+    /// The seq this very entry was stored as, if it ever was (signatures are unique:
+    /// each sealing draws a fresh nonce).
+    pub fn stored_as(&self, ws: &RelayId, entry: &SealedEntry) -> Result<Option<u64>, StoreError> {
+        Ok(self.signatures.get(signature_key(ws, entry).as_slice())?.map(|v| v.value()))
     }
 
     /// Bytes a snapshot covering `covers` would free: the entries it covers and the

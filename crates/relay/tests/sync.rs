@@ -710,3 +710,30 @@ async fn sigterm_closes_connections_and_exits_cleanly() {
     let (head, _, got) = r.subscribe(ws, 0).await;
     assert_eq!((head, got.len()), (20, 20));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replayed_entry_is_stored_once_and_answered_with_its_first_seq() {
+    let server = serve(Limits::default()).await;
+    let (cap, mut writer, mut reader) = two_subscribers(&server).await;
+    let ws = cap.relay_id();
+    assert_eq!(writer.append(&cap, 1, "genuine").await, 1);
+    let (_, received) = match reader.next().await {
+        Message::Entries { mut entries, .. } => entries.pop().unwrap(),
+        other => panic!("expected the entry, got {other:?}"),
+    };
+    // Anyone subscribed (a view-link holder, a hostile relay client) sends it back, again and again.
+    for request in 10..20u32 {
+        reader.send(&Message::Append { workspace: ws, request, entry: received.clone() }).await;
+        match reader.next().await {
+            Message::Ack { request: r, seq, .. } => assert_eq!((r, seq), (request, 1), "the entry it already has"),
+            other => panic!("expected an Ack, got {other:?}"),
+        }
+    }
+    // The writer sees no copies, and its next change is number 2.
+    assert!(writer.try_next(Duration::from_millis(300)).await.is_none(), "no copy was fanned out");
+    assert_eq!(writer.append(&cap, 2, "next").await, 2);
+    // A newcomer catches up with each entry once.
+    let mut late = Client::connect(server.addr).await;
+    let (head, _, got) = late.subscribe(ws, 0).await;
+    assert_eq!((head, got.len()), (2, 2));
+}
