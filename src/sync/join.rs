@@ -97,7 +97,7 @@ async fn download(cap: &Capability, origin: &str) -> Result<Downloaded, String> 
                 }
                 Ok(Message::Entries { workspace, head, snapshot: snap, entries }) if workspace == relay => {
                     if let Some((covers, entry)) = snap {
-                        snapshot = Some(cap.open_entry(EntryKind::Snapshot, &entry).map_err(|e| e.to_string())?);
+                        snapshot = Some(cap.open_entry(EntryKind::Snapshot { covers }, &entry).map_err(|e| e.to_string())?);
                         snapshot_seq = covers;
                         last_seq = last_seq.max(covers);
                     }

@@ -475,7 +475,7 @@ impl SyncCore {
         let mut newest = last_seq;
         let mut refused = 0;
         if let Some((covers, entry)) = snapshot.filter(|(covers, _)| *covers > last_seq) {
-            match self.cap.open_entry(EntryKind::Snapshot, &entry) {
+            match self.cap.open_entry(EntryKind::Snapshot { covers }, &entry) {
                 Ok(bytes) => chunks.push(bytes),
                 Err(_) => refused += 1,
             }
@@ -554,7 +554,7 @@ impl SyncCore {
     fn send_snapshot(&mut self, covers: u64, bytes: &[u8], out: &mut Vec<Output>) {
         let Some(c) = self.conn.as_ref().filter(|c| c.welcomed && c.snapshot_request.is_none()) else { return };
         let max_frame = c.max_frame;
-        let Ok(entry) = self.cap.seal_entry(EntryKind::Snapshot, bytes) else { return };
+        let Ok(entry) = self.cap.seal_entry(EntryKind::Snapshot { covers }, bytes) else { return };
         if entry_wire_len(&entry) + 64 > max_frame {
             return;
         }

@@ -174,7 +174,7 @@ fn an_entry_that_fails_its_checks_is_warned_about_and_not_fetched_again() {
 fn a_snapshot_stands_for_the_entries_it_covers() {
     let mut h = Harness::writer();
     h.connect();
-    let snapshot = h.cap.seal_entry(EntryKind::Snapshot, b"whole").unwrap();
+    let snapshot = h.cap.seal_entry(EntryKind::Snapshot { covers: 10 }, b"whole").unwrap();
     let workspace = h.cap.relay_id();
     let out = h.frame(Message::Entries { workspace, head: 12, snapshot: Some((10, snapshot)), entries: vec![(9, h.change("old")), (11, h.change("eleven")), (12, h.change("twelve"))] });
     assert!(out.contains(&Output::Apply { chunks: vec![b"whole".to_vec(), b"eleven".to_vec(), b"twelve".to_vec()], last_seq: 12 }), "{out:?}");
@@ -285,7 +285,7 @@ fn a_writer_uploads_a_snapshot_when_200_entries_piled_up() {
     assert!(out.contains(&Output::WantSnapshot { covers: 200 }), "{out:?}");
     let out = h.input(Input::SnapshotReady { covers: 200, bytes: b"whole".to_vec() });
     let Some(Output::Send(Message::Snapshot { request, covers: 200, entry, .. })) = out.first() else { panic!("{out:?}") };
-    assert_eq!(h.cap.open_entry(EntryKind::Snapshot, entry).unwrap(), b"whole");
+    assert_eq!(h.cap.open_entry(EntryKind::Snapshot { covers: 200 }, entry).unwrap(), b"whole");
     let out = h.ack(*request, 200);
     assert!(out.contains(&Output::Save(Position { last_seq: 200, snapshot_seq: 200, last_synced: h.now })), "{out:?}");
 }
@@ -345,4 +345,15 @@ fn presence_is_sent_when_it_changes_and_every_15_seconds() {
     assert_eq!(sent(&h.input(Input::Tick)), 0);
     h.now += 2.0;
     assert_eq!(sent(&h.input(Input::Tick)), 1);
+}
+
+#[test]
+fn a_snapshot_relayed_with_a_covers_it_was_not_signed_for_is_refused() {
+    let mut h = Harness::writer();
+    h.connect();
+    let snapshot = h.cap.seal_entry(EntryKind::Snapshot { covers: 3 }, b"whole").unwrap();
+    let workspace = h.cap.relay_id();
+    let out = h.frame(Message::Entries { workspace, head: 8, snapshot: Some((8, snapshot)), entries: vec![] });
+    assert!(out.iter().any(|o| matches!(o, Output::Warn(_))), "{out:?}");
+    assert!(!out.iter().any(|o| matches!(o, Output::Apply { chunks, .. } if !chunks.is_empty())), "nothing of it is applied: {out:?}");
 }

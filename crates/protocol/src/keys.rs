@@ -72,12 +72,23 @@ impl std::fmt::Debug for RelayId {
 /// What an entry holds, bound into its encryption and its signature so that one kind
 /// can never be replayed as the other.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
 pub enum EntryKind {
     /// Automerge changes (an incremental save).
-    Change = 1,
-    /// A whole Automerge document covering every entry up to some sequence number.
-    Snapshot = 2,
+    Change,
+    /// A whole Automerge document covering every entry up to `covers`. The number is
+    /// signed with it (protocol version 2), so nobody without the write key can make
+    /// a genuine snapshot claim to cover more (and the relay drop what it does not).
+    Snapshot { covers: u64 },
+}
+
+impl EntryKind {
+    /// The kind's byte in the signed and encrypted context.
+    pub fn code(self) -> u8 {
+        match self {
+            EntryKind::Change => 1,
+            EntryKind::Snapshot { .. } => 2,
+        }
+    }
 }
 
 /// An encrypted, signed entry, exactly as the relay stores and forwards it.
@@ -97,10 +108,22 @@ impl std::fmt::Debug for SealedEntry {
 impl SealedEntry {
     /// Checks the signature: the relay calls this before storing, clients before opening.
     pub fn verify(&self, relay: &RelayId, kind: EntryKind) -> Result<(), KeyError> {
+        self.verify_bytes(relay, &signed_bytes(relay, kind, &self.nonce, &self.ciphertext))
+    }
+
+    /// Whether this is a snapshot signed by protocol version 1, whose `covers` was not
+    /// signed. A relay of version 2 never stores one, so a client meets one only if it
+    /// was stored before the relay was updated, and may read it.
+    pub fn verify_legacy_snapshot(&self, relay: &RelayId) -> Result<(), KeyError> {
+        let mut bytes = signed_bytes(relay, EntryKind::Change, &self.nonce, &self.ciphertext);
+        bytes[ENTRY_CONTEXT.len()] = EntryKind::Snapshot { covers: 0 }.code();
+        self.verify_bytes(relay, &bytes)
+    }
+
+    fn verify_bytes(&self, relay: &RelayId, bytes: &[u8]) -> Result<(), KeyError> {
         let key = relay.verifying_key().ok_or(KeyError::BadSignature)?;
         let signature = Signature::from_bytes(&self.signature);
-        key.verify_strict(&signed_bytes(relay, kind, &self.nonce, &self.ciphertext), &signature)
-            .map_err(|_| KeyError::BadSignature)
+        key.verify_strict(bytes, &signature).map_err(|_| KeyError::BadSignature)
     }
 
     /// Bytes this entry takes in storage and on the wire.
@@ -113,11 +136,16 @@ impl SealedEntry {
     }
 }
 
+/// What the write key signs: the context, the kind, the workspace, (for a snapshot)
+/// the seq it covers, the nonce and the ciphertext.
 fn signed_bytes(relay: &RelayId, kind: EntryKind, nonce: &[u8; NONCE_LEN], ciphertext: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(ENTRY_CONTEXT.len() + 1 + 32 + NONCE_LEN + ciphertext.len());
+    let mut out = Vec::with_capacity(ENTRY_CONTEXT.len() + 1 + 32 + 8 + NONCE_LEN + ciphertext.len());
     out.extend_from_slice(ENTRY_CONTEXT);
-    out.push(kind as u8);
+    out.push(kind.code());
     out.extend_from_slice(&relay.0);
+    if let EntryKind::Snapshot { covers } = kind {
+        out.extend_from_slice(&covers.to_be_bytes());
+    }
     out.extend_from_slice(nonce);
     out.extend_from_slice(ciphertext);
     out
@@ -233,15 +261,21 @@ impl Capability {
     pub fn seal_entry(&self, kind: EntryKind, plaintext: &[u8]) -> Result<SealedEntry, KeyError> {
         let write = self.write.as_ref().ok_or(KeyError::ViewOnly)?;
         let nonce = random_nonce()?;
-        let ciphertext = self.encrypt(&nonce, &associated(ENTRY_CONTEXT, kind as u8, &self.relay), plaintext)?;
+        let ciphertext = self.encrypt(&nonce, &associated(ENTRY_CONTEXT, kind.code(), &self.relay), plaintext)?;
         let signature = write.sign(&signed_bytes(&self.relay, kind, &nonce, &ciphertext)).to_bytes();
         Ok(SealedEntry { nonce, signature, ciphertext })
     }
 
-    /// Checks the signature, then decrypts.
+    /// Checks the signature, then decrypts. A snapshot signed by protocol version 1
+    /// (stored before the relay was updated) is read too: see
+    /// [`SealedEntry::verify_legacy_snapshot`].
     pub fn open_entry(&self, kind: EntryKind, entry: &SealedEntry) -> Result<Vec<u8>, KeyError> {
-        entry.verify(&self.relay, kind)?;
-        self.decrypt(&entry.nonce, &associated(ENTRY_CONTEXT, kind as u8, &self.relay), &entry.ciphertext)
+        match (entry.verify(&self.relay, kind), kind) {
+            (Ok(()), _) => {}
+            (Err(_), EntryKind::Snapshot { .. }) => entry.verify_legacy_snapshot(&self.relay)?,
+            (Err(e), EntryKind::Change) => return Err(e),
+        }
+        self.decrypt(&entry.nonce, &associated(ENTRY_CONTEXT, kind.code(), &self.relay), &entry.ciphertext)
     }
 
     /// Encrypts an ephemeral presence message (not signed: view-link holders are
@@ -327,7 +361,7 @@ mod tests {
         assert!(!entry.ciphertext.windows(6).any(|w| w == b"marker"));
         assert_eq!(cap.open_entry(EntryKind::Change, &entry).unwrap(), b"marker text");
         assert_eq!(cap.view_only().open_entry(EntryKind::Change, &entry).unwrap(), b"marker text");
-        assert_eq!(cap.open_entry(EntryKind::Snapshot, &entry), Err(KeyError::BadSignature));
+        assert_eq!(cap.open_entry(EntryKind::Snapshot { covers: 1 }, &entry), Err(KeyError::BadSignature));
         let other = Capability::generate().unwrap();
         assert_eq!(other.open_entry(EntryKind::Change, &entry), Err(KeyError::BadSignature));
         entry.verify(&cap.relay_id(), EntryKind::Change).unwrap();
@@ -361,5 +395,41 @@ mod tests {
         assert_eq!(cap.open_presence(&sealed).unwrap(), b"{\"name\":\"Ada\"}");
         assert_eq!(Capability::generate().unwrap().open_presence(&sealed), Err(KeyError::BadCiphertext));
         assert_eq!(cap.open_presence(&sealed[..10]), Err(KeyError::BadCiphertext));
+    }
+
+    /// A snapshot as protocol version 1 sealed it: `covers` not signed.
+    fn legacy_snapshot(cap: &Capability, plaintext: &[u8]) -> SealedEntry {
+        let nonce = random_nonce().unwrap();
+        let code = EntryKind::Snapshot { covers: 0 }.code();
+        let ciphertext = cap.encrypt(&nonce, &associated(ENTRY_CONTEXT, code, &cap.relay), plaintext).unwrap();
+        let mut signed = signed_bytes(&cap.relay, EntryKind::Change, &nonce, &ciphertext);
+        signed[ENTRY_CONTEXT.len()] = code;
+        let signature = cap.write.as_ref().unwrap().sign(&signed).to_bytes();
+        SealedEntry { nonce, signature, ciphertext }
+    }
+
+    #[test]
+    fn a_snapshot_is_signed_with_what_it_covers() {
+        let cap = Capability::generate().unwrap();
+        let ws = cap.relay_id();
+        let snapshot = cap.seal_entry(EntryKind::Snapshot { covers: 5 }, b"whole").unwrap();
+        snapshot.verify(&ws, EntryKind::Snapshot { covers: 5 }).unwrap();
+        // Claiming it covers more (or less) breaks the signature: the relay refuses it.
+        for covers in [4, 6, u64::MAX] {
+            assert_eq!(snapshot.verify(&ws, EntryKind::Snapshot { covers }), Err(KeyError::BadSignature), "{covers}");
+            assert_eq!(cap.view_only().open_entry(EntryKind::Snapshot { covers }, &snapshot), Err(KeyError::BadSignature));
+        }
+        assert_eq!(cap.view_only().open_entry(EntryKind::Snapshot { covers: 5 }, &snapshot).unwrap(), b"whole");
+        assert_eq!(snapshot.verify(&ws, EntryKind::Change), Err(KeyError::BadSignature), "nor is it a change");
+    }
+
+    #[test]
+    fn a_version_1_snapshot_is_read_by_clients_but_never_stored_again() {
+        let cap = Capability::generate().unwrap();
+        let old = legacy_snapshot(&cap, b"from before the update");
+        assert_eq!(cap.open_entry(EntryKind::Snapshot { covers: 9 }, &old).unwrap(), b"from before the update");
+        assert_eq!(old.verify(&cap.relay_id(), EntryKind::Snapshot { covers: 9 }), Err(KeyError::BadSignature), "the relay's check refuses it");
+        let change = cap.seal_entry(EntryKind::Change, b"a change").unwrap();
+        assert_eq!(change.verify_legacy_snapshot(&cap.relay_id()), Err(KeyError::BadSignature), "a change is no legacy snapshot");
     }
 }

@@ -8,7 +8,7 @@
 use crate::keys::{RelayId, SealedEntry, NONCE_LEN, SIGNATURE_LEN};
 
 /// The protocol version this crate speaks.
-pub const VERSION: u16 = 1;
+pub const VERSION: u16 = 2;
 /// No frame is ever read beyond this many bytes, whatever a relay allows.
 pub const MAX_FRAME_HARD: usize = 64 << 20;
 

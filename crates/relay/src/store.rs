@@ -224,7 +224,7 @@ mod tests {
         assert_eq!(store.head(&ws).unwrap(), head);
         let before = store.reader().unwrap();
 
-        let snap = cap.seal_entry(EntryKind::Snapshot, b"whole").unwrap();
+        let snap = cap.seal_entry(EntryKind::Snapshot { covers: 3 }, b"whole").unwrap();
         let txn = store.begin().unwrap();
         {
             let mut batch = Store::batch(&txn).unwrap();

@@ -472,7 +472,7 @@ impl Conn {
             };
             if !(min_version..=max_version).contains(&VERSION) {
                 tracing::info!(conn = self.id, min_version, max_version, "closed: unsupported version");
-                let text = format!("This relay speaks protocol version {VERSION}; the client speaks {min_version} to {max_version}.");
+                let text = format!("This relay speaks protocol version {VERSION}; this app speaks {min_version} to {max_version}. Reload the page to update the app.");
                 return Err((error(ErrorCode::UnsupportedVersion, 0, text), "unsupported version"));
             }
             self.hello = true;
@@ -495,7 +495,7 @@ impl Conn {
             }
             Message::Snapshot { workspace, request, covers, entry } => {
                 self.fits(&entry)?;
-                if self.writable(&workspace, request, &entry, EntryKind::Snapshot) {
+                if self.writable(&workspace, request, &entry, EntryKind::Snapshot { covers }) {
                     self.core(Command::Snapshot { ws: workspace, conn: self.id, request, covers, entry, peer: self.peer.clone() });
                 }
             }

@@ -182,7 +182,7 @@ async fn a_client_catches_up_from_its_last_sequence_number_and_from_a_snapshot()
     assert_eq!((head, snap), (5, None));
     assert_eq!(got.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [4, 5]);
     // A snapshot covering 4 replaces entries 1–4.
-    let snapshot = cap.seal_entry(EntryKind::Snapshot, b"whole document").unwrap();
+    let snapshot = cap.seal_entry(EntryKind::Snapshot { covers: 4 }, b"whole document").unwrap();
     writer.send(&Message::Snapshot { workspace: ws, request: 99, covers: 4, entry: snapshot.clone() }).await;
     assert!(matches!(writer.next().await, Message::Ack { request: 99, seq: 4, .. }));
     // Behind the snapshot: the snapshot, then 5.
@@ -192,7 +192,8 @@ async fn a_client_catches_up_from_its_last_sequence_number_and_from_a_snapshot()
     assert_eq!(got.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [5]);
     // A snapshot that goes backwards or beyond the head is refused.
     for covers in [3, 9] {
-        writer.send(&Message::Snapshot { workspace: ws, request: 100, covers, entry: snapshot.clone() }).await;
+        let entry = cap.seal_entry(EntryKind::Snapshot { covers }, b"whole document").unwrap();
+        writer.send(&Message::Snapshot { workspace: ws, request: 100, covers, entry }).await;
         assert!(matches!(writer.next().await, Message::Error { code: ErrorCode::BadSnapshot, request: 100, .. }));
     }
 }
@@ -277,7 +278,7 @@ async fn catch_up_comes_in_batches_within_the_frame_limit_snapshot_first() {
     for i in 1..=40 {
         writer.append(&cap, i, &format!("{i} {body}")).await;
     }
-    let snapshot = cap.seal_entry(EntryKind::Snapshot, "s".repeat(1500).as_bytes()).unwrap();
+    let snapshot = cap.seal_entry(EntryKind::Snapshot { covers: 10 }, "s".repeat(1500).as_bytes()).unwrap();
     writer.send(&Message::Snapshot { workspace: ws, request: 100, covers: 10, entry: snapshot.clone() }).await;
     assert!(matches!(writer.next().await, Message::Ack { request: 100, seq: 10, .. }));
     // Sending the same snapshot again (its Ack was lost, say) is fine.
@@ -319,10 +320,10 @@ async fn a_full_workspace_refuses_changes_until_a_snapshot_makes_room() {
         other => panic!("expected WorkspaceFull, got {other:?}"),
     }
     // A snapshot bigger than what it replaces, past the limit, is refused too.
-    let huge = cap.seal_entry(EntryKind::Snapshot, "z".repeat(1900).as_bytes()).unwrap();
+    let huge = cap.seal_entry(EntryKind::Snapshot { covers: 1 }, "z".repeat(1900).as_bytes()).unwrap();
     c.send(&Message::Snapshot { workspace: ws, request: 6, covers: 1, entry: huge }).await;
     assert!(matches!(c.next().await, Message::Error { code: ErrorCode::WorkspaceFull, request: 6, .. }));
-    let small = cap.seal_entry(EntryKind::Snapshot, b"compact").unwrap();
+    let small = cap.seal_entry(EntryKind::Snapshot { covers: 4 }, b"compact").unwrap();
     c.send(&Message::Snapshot { workspace: ws, request: 7, covers: 4, entry: small }).await;
     assert!(matches!(c.next().await, Message::Ack { request: 7, seq: 4, .. }));
     assert_eq!(c.append(&cap, 8, &text).await, 5);
@@ -509,7 +510,7 @@ async fn the_relay_never_holds_plaintext() {
     }
     let sealed = cap.seal_presence(format!("{{\"name\":\"{marker}\"}}").as_bytes()).unwrap();
     a.send(&Message::Presence { workspace: ws, sealed }).await;
-    let snapshot = cap.seal_entry(EntryKind::Snapshot, format!("{marker} whole").as_bytes()).unwrap();
+    let snapshot = cap.seal_entry(EntryKind::Snapshot { covers: 10 }, format!("{marker} whole").as_bytes()).unwrap();
     a.send(&Message::Snapshot { workspace: ws, request: 500, covers: 10, entry: snapshot }).await;
     while !matches!(a.next().await, Message::Ack { request: 500, .. }) {}
     for _ in 0..21 {
@@ -736,4 +737,34 @@ async fn a_replayed_entry_is_stored_once_and_answered_with_its_first_seq() {
     let mut late = Client::connect(server.addr).await;
     let (head, _, got) = late.subscribe(ws, 0).await;
     assert_eq!((head, got.len()), (2, 2));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_view_link_holder_cannot_make_the_relay_drop_history() {
+    let server = serve(Limits::default()).await;
+    let (cap, mut writer, mut viewer) = two_subscribers(&server).await;
+    let ws = cap.relay_id();
+    for i in 1..=3u32 {
+        writer.append(&cap, i, &format!("change {i}")).await;
+    }
+    let snapshot = cap.seal_entry(EntryKind::Snapshot { covers: 2 }, b"up to 2").unwrap();
+    writer.send(&Message::Snapshot { workspace: ws, request: 9, covers: 2, entry: snapshot }).await;
+    assert!(matches!(writer.next().await, Message::Ack { request: 9, seq: 2, .. }));
+    // The viewer gets the genuine snapshot on subscribing and sends it back claiming
+    // it covers everything, which would drop entry 3 for good.
+    let mut again = Client::connect(server.addr).await;
+    let genuine = match {
+        again.send(&Message::Subscribe { workspace: ws, after: 0 }).await;
+        again.next().await
+    } {
+        Message::Entries { snapshot: Some((2, entry)), .. } => entry,
+        other => panic!("expected the snapshot, got {other:?}"),
+    };
+    while viewer.try_next(Duration::from_millis(200)).await.is_some() {}
+    viewer.send(&Message::Snapshot { workspace: ws, request: 1, covers: 3, entry: genuine }).await;
+    assert!(matches!(viewer.next().await, Message::Error { code: ErrorCode::BadSignature, request: 1, .. }));
+    // A newcomer still gets the snapshot and entry 3.
+    let mut late = Client::connect(server.addr).await;
+    let (head, snap, got) = late.subscribe(ws, 0).await;
+    assert_eq!((head, snap, got.iter().map(|(s, _)| *s).collect::<Vec<_>>()), (3, Some(2), vec![3]));
 }
