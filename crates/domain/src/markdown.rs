@@ -1,7 +1,9 @@
 //! Markdown to HTML that is safe to put in the page: documents come from teammates
-//! and files, so nothing in them may run. Raw HTML is shown as text, and links and
-//! images keep only http, https and mailto addresses (anything else, `javascript:`
-//! included, becomes plain text).
+//! and files, so nothing in them may run. Raw HTML is shown as text, and links keep
+//! only http, https and mailto addresses (anything else, `javascript:` included,
+//! becomes plain text). An image becomes a link to it, never an `<img>`: showing it
+//! would make the reader's browser fetch it, telling its server who reads the document
+//! and when, before anyone chose to.
 
 use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 
@@ -24,32 +26,40 @@ pub fn render(markdown: &str) -> String {
     // Links whose target is unsafe are dropped (their text stays); depth counts
     // nested unsafe link starts so the matching ends are dropped too.
     let mut dropped_links = Vec::new();
-    let events = Parser::new_ext(markdown, options).filter_map(|event| match event {
+    // Whether each open image became a link (a safe source) or plain text.
+    let mut images = Vec::new();
+    let events = Parser::new_ext(markdown, options).flat_map(|event| -> Vec<Event> { match event {
         // Raw HTML is shown as the text it is; a block of it as a code block, so it
         // keeps its lines and reads as source rather than running into the prose.
-        Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
-        Event::Start(Tag::HtmlBlock) => Some(Event::Start(Tag::CodeBlock(CodeBlockKind::Indented))),
-        Event::End(TagEnd::HtmlBlock) => Some(Event::End(TagEnd::CodeBlock)),
+        Event::Html(raw) | Event::InlineHtml(raw) => vec![Event::Text(raw)],
+        Event::Start(Tag::HtmlBlock) => vec![Event::Start(Tag::CodeBlock(CodeBlockKind::Indented))],
+        Event::End(TagEnd::HtmlBlock) => vec![Event::End(TagEnd::CodeBlock)],
         Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
             let safe = is_safe_url(&dest_url);
             dropped_links.push(!safe);
-            safe.then_some(Event::Start(Tag::Link { link_type, dest_url, title, id }))
+            if safe { vec![Event::Start(Tag::Link { link_type, dest_url, title, id })] } else { Vec::new() }
         }
         Event::End(TagEnd::Link) => {
             let dropped = dropped_links.pop().unwrap_or(false);
-            (!dropped).then_some(Event::End(TagEnd::Link))
+            if dropped { Vec::new() } else { vec![Event::End(TagEnd::Link)] }
         }
-        // An image with an unsafe source keeps its alt text and loses the source.
-        Event::Start(Tag::Image { dest_url, .. }) if !is_safe_url(&dest_url) => {
-            Some(Event::Start(Tag::Image {
-                link_type: pulldown_cmark::LinkType::Inline,
-                dest_url: CowStr::Borrowed(""),
-                title: CowStr::Borrowed(""),
-                id: CowStr::Borrowed(""),
-            }))
+        // An image: a link to it, labelled with its description (plain text if its
+        // source is unsafe).
+        Event::Start(Tag::Image { dest_url, title, id, .. }) => {
+            let safe = is_safe_url(&dest_url);
+            images.push(safe);
+            let mut out = Vec::new();
+            if safe {
+                out.push(Event::Start(Tag::Link { link_type: pulldown_cmark::LinkType::Inline, dest_url, title, id }));
+            }
+            out.push(Event::Text(CowStr::Borrowed("Image: ")));
+            out
         }
-        other => Some(other),
-    });
+        Event::End(TagEnd::Image) => {
+            if images.pop().unwrap_or(false) { vec![Event::End(TagEnd::Link)] } else { Vec::new() }
+        }
+        other => vec![other],
+    }});
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events);
     out
@@ -104,5 +114,13 @@ mod tests {
         let html = render("[a][bad]\n\n[bad]: javascript:alert(1)\n\n[ok][good]\n\n[good]: https://ok.example");
         assert!(!html.contains("javascript"), "{html}");
         assert!(html.contains("https://ok.example"), "{html}");
+    }
+
+    #[test]
+    fn an_image_is_a_link_to_it_never_fetched_on_its_own() {
+        let html = render("See ![the flow](https://tracker.example/pixel.png \"Flow\") and ![x](javascript:alert(1)).");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(html.contains(r#"<a href="https://tracker.example/pixel.png" title="Flow">Image: the flow</a>"#), "{html}");
+        assert!(html.contains("Image: x") && !html.contains("javascript"), "{html}");
     }
 }

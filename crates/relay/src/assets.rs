@@ -1,4 +1,5 @@
-//! Serving the built app: content types, cache headers, and the app-route fallback.
+//! Serving the built app: content types, cache headers, the security headers, and the
+//! app-route fallback.
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -33,15 +34,56 @@ pub async fn serve(State(config): State<Arc<Config>>, method: Method, uri: Uri) 
     };
     match tokio::fs::read(&path).await {
         Ok(bytes) => {
+            let inline = if name == "index.html" { inline_script_hashes(&String::from_utf8_lossy(&bytes)) } else { Vec::new() };
             let mut response = Response::new(Body::from(bytes));
             let headers = response.headers_mut();
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(&name)));
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control(&name)));
             headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+            headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+            if let Ok(policy) = HeaderValue::from_str(&content_security_policy(&inline)) {
+                headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+            }
             response
         }
         Err(_) => (StatusCode::NOT_FOUND, "the app is not built: run `cargo xtask build`").into_response(),
     }
+}
+
+/// The Content-Security-Policy of everything served: scripts only from here (plus the
+/// inline module trunk writes into `index.html`, allowed by its hash) and WebAssembly;
+/// styles from here and inline `style` attributes (the app sets positions with them);
+/// images only from here or `data:`, so a Markdown image in a document can never make
+/// a reader's browser fetch (and tell) another server; connections only back here (the
+/// relay); never inside a frame.
+fn content_security_policy(inline_scripts: &[String]) -> String {
+    let hashes: String = inline_scripts.iter().map(|h| format!(" 'sha256-{h}'")).collect();
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+         connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+}
+
+/// The SHA-256 (base64) of each inline `<script>` in `html`: what the policy allows.
+fn inline_script_hashes(html: &str) -> Vec<String> {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let tag_end = match rest[start..].find('>') {
+            Some(i) => start + i,
+            None => break,
+        };
+        let tag = &rest[start..tag_end];
+        let Some(close) = rest[tag_end..].find("</script>") else { break };
+        let body = &rest[tag_end + 1..tag_end + close];
+        if !tag.contains(" src=") {
+            out.push(base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(body.as_bytes())));
+        }
+        rest = &rest[tag_end + close + "</script>".len()..];
+    }
+    out
 }
 
 /// The request path as a relative path inside dist, or `None` if it tries to leave it.

@@ -8,7 +8,7 @@ use tower::ServiceExt;
 fn dist() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let files = [
-        ("index.html", "<!doctype html><title>Waymark</title>"),
+        ("index.html", "<!doctype html><title>Waymark</title><script type=\"module\">import init from '/w.js';</script><script src=\"/x.js\"></script>"),
         ("sw.js", "self.addEventListener('fetch', () => {});"),
         ("manifest.webmanifest", "{}"),
         ("waymark-0123456789abcdef.js", &"export const x = 1;\n".repeat(200)),
@@ -99,4 +99,21 @@ async fn health_check_answers() {
     let r = get(&dir, "/healthz", false).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.into_body().collect().await.unwrap().to_bytes(), "ok");
+}
+
+#[tokio::test]
+async fn the_app_is_served_with_a_policy_that_blocks_foreign_scripts_images_and_frames() {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let dir = dist();
+    let html = get(&dir, "/w/abc/docs", false).await;
+    let policy = header_of(&html, header::CONTENT_SECURITY_POLICY);
+    let inline = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(b"import init from '/w.js';"));
+    assert!(policy.contains(&format!("script-src 'self' 'wasm-unsafe-eval' 'sha256-{inline}';")), "{policy}");
+    for directive in ["img-src 'self' data:;", "connect-src 'self';", "frame-ancestors 'none'", "object-src 'none';", "base-uri 'none';"] {
+        assert!(policy.contains(directive), "{directive} in {policy}");
+    }
+    assert_eq!(header_of(&html, header::REFERRER_POLICY), "no-referrer");
+    let js = get(&dir, "/waymark-0123456789abcdef.js", false).await;
+    assert!(header_of(&js, header::CONTENT_SECURITY_POLICY).contains("script-src 'self' 'wasm-unsafe-eval';"), "no inline script allowed elsewhere");
 }
