@@ -70,6 +70,10 @@ pub struct SyncRecord {
     /// When the relay last confirmed we were up to date (ms since the epoch; 0: never).
     #[serde(default)]
     pub last_synced: f64,
+    /// The relay log's epoch `last_seq` counts in (0: not known yet; learnt on the next
+    /// connection).
+    #[serde(default)]
+    pub epoch: u64,
 }
 
 /// Who I am to my teammates.

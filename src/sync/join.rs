@@ -57,7 +57,7 @@ pub async fn join(store: &Store, link: &str, origin: &str) -> Result<String, Str
         created: now,
         shared: Some(if cap.can_write() { "edit" } else { "view" }.into()),
     };
-    let record = SyncRecord { fragment: fragment_of(&cap), relay: origin.to_owned(), last_seq, snapshot_seq, last_synced: now };
+    let record = SyncRecord { fragment: fragment_of(&cap), relay: origin.to_owned(), last_seq, snapshot_seq, last_synced: now, epoch: 0 };
     store.create_shared(&meta, &ws.save(), &record).await.map_err(|e| format!("Could not save the workspace in this browser: {e}"))?;
     Ok(id)
 }
@@ -95,7 +95,7 @@ async fn download(cap: &Capability, origin: &str) -> Result<Downloaded, String> 
                 Ok(Message::Welcome { .. }) => {
                     socket.send(&Message::Subscribe { workspace: relay, after: 0 }.encode());
                 }
-                Ok(Message::Entries { workspace, head, snapshot: snap, entries }) if workspace == relay => {
+                Ok(Message::Entries { workspace, head, snapshot: snap, entries, .. }) if workspace == relay => {
                     if let Some((covers, entry)) = snap {
                         snapshot = Some(cap.open_entry(EntryKind::Snapshot { covers }, &entry).map_err(|e| e.to_string())?);
                         snapshot_seq = covers;

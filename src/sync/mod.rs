@@ -95,7 +95,7 @@ impl Engine {
     /// ([`Engine::stop`]) or the replica is dropped.
     pub fn start(store: Rc<Store>, replica: Weak<dyn Replica>, record: SyncRecord, cap: Capability, me: Presence) -> Rc<Engine> {
         let (tx, rx) = unbounded();
-        let position = Position { last_seq: record.last_seq, snapshot_seq: record.snapshot_seq, last_synced: record.last_synced };
+        let position = Position { last_seq: record.last_seq, snapshot_seq: record.snapshot_seq, last_synced: record.last_synced, epoch: record.epoch };
         let seed = (js_sys::Math::random() * u64::MAX as f64) as u64;
         let engine = Rc::new(Engine {
             url: socket::sync_url(&record.relay),
@@ -282,10 +282,22 @@ impl Engine {
                     last_seq: position.last_seq,
                     snapshot_seq: position.snapshot_seq,
                     last_synced: position.last_synced,
+                    epoch: position.epoch,
                 };
                 let _ = self.store.put_sync_record(&id, &record).await;
             }
-            Output::WantSnapshot { covers } => return Some(Input::SnapshotReady { covers, bytes: replica.snapshot() }),
+            Output::WantSnapshot { covers } => return Some(Input::SnapshotReady { covers, bytes: Rc::clone(&replica).snapshot() }),
+            Output::Reupload => {
+                // The relay lost what it had: the whole document goes in the outbox
+                // (stored first, like any local change) and is sent again.
+                let key = self.store.next_chunk_key(&id);
+                let whole = Rc::clone(&replica).snapshot();
+                if let Err(e) = self.store.append_chunk_to(&key, &whole, true).await {
+                    replica.warn(format!("The relay lost this workspace's history and it could not be queued to send again: {e}"));
+                    return None;
+                }
+                return Some(Input::Local { key, chunk: whole });
+            }
             Output::PeerPresence { from, plain } => {
                 if let Some(presence) = Presence::parse(&plain) {
                     self.peers.update(|p| {
@@ -320,6 +332,7 @@ pub async fn start_sharing(store: &Store, replica: Rc<dyn Replica>) -> Result<(S
         last_seq: 0,
         snapshot_seq: 0,
         last_synced: 0.0,
+        epoch: 0,
     };
     let id = replica.local_id();
     let whole = replica.snapshot();

@@ -53,6 +53,8 @@ pub struct Position {
     pub snapshot_seq: u64,
     /// When the relay last confirmed we were up to date (ms since the epoch; 0: never).
     pub last_synced: f64,
+    /// The relay log's epoch these numbers count in (0: not known yet).
+    pub epoch: u64,
 }
 
 /// What happened, for the core to act on.
@@ -106,6 +108,9 @@ pub enum Output {
     Save(Position),
     /// Answer with [`Input::SnapshotReady`]: a snapshot covering `covers` is due.
     WantSnapshot { covers: u64 },
+    /// The relay lost what it had of this workspace: store the whole document in the
+    /// outbox and answer with [`Input::Local`], so it is sent again.
+    Reupload,
     /// A teammate's presence (decrypted; the app parses it).
     PeerPresence { from: u64, plain: Vec<u8> },
     /// That teammate left or went quiet.
@@ -207,21 +212,7 @@ impl SyncCore {
         match input {
             Input::Connect => {
                 if self.conn.is_none() {
-                    self.generation = self.generation.wrapping_add(1);
-                    self.conn = Some(Conn {
-                        generation: self.generation,
-                        welcomed: false,
-                        opened_at: now,
-                        max_frame: MAX_FRAME_HARD,
-                        head: 0,
-                        in_flight: HashMap::new(),
-                        cursor: 0,
-                        snapshot_request: None,
-                        own: BTreeSet::new(),
-                        last_presence_sent: 0.0,
-                    });
-                    self.set_status(SyncStatus::Connecting, &mut out);
-                    out.push(Output::Open { generation: self.generation });
+                    self.open(now, &mut out);
                 }
             }
             Input::Opened { generation } if self.is_current(generation) => {
@@ -255,6 +246,25 @@ impl SyncCore {
             }
         }
         out
+    }
+
+    /// Starts a new connection attempt.
+    fn open(&mut self, now: f64, out: &mut Vec<Output>) {
+        self.generation = self.generation.wrapping_add(1);
+        self.conn = Some(Conn {
+            generation: self.generation,
+            welcomed: false,
+            opened_at: now,
+            max_frame: MAX_FRAME_HARD,
+            head: 0,
+            in_flight: HashMap::new(),
+            cursor: 0,
+            snapshot_request: None,
+            own: BTreeSet::new(),
+            last_presence_sent: 0.0,
+        });
+        self.set_status(SyncStatus::Connecting, out);
+        out.push(Output::Open { generation: self.generation });
     }
 
     fn is_current(&self, generation: u32) -> bool {
@@ -404,7 +414,10 @@ impl SyncCore {
                 self.send_presence(now, out);
                 self.push(out);
             }
-            Message::Entries { workspace, head, snapshot, entries } if workspace == self.relay => {
+            Message::Entries { workspace, epoch, head, snapshot, entries } if workspace == self.relay => {
+                if self.relay_log_changed(now, epoch, head, out) {
+                    return;
+                }
                 if let Some(c) = self.conn.as_mut() {
                     c.head = c.head.max(head);
                 }
@@ -465,6 +478,38 @@ impl SyncCore {
             // Another workspace's messages, or ones only a relay receives: ignored.
             _ => {}
         }
+    }
+
+    /// Whether the relay's log of this workspace is not the one our position counts in:
+    /// another epoch (the relay was reset, or replaced), or a head behind what we
+    /// already read from it (restored from an older copy). Then the position starts
+    /// over: everything is read again (applying it twice changes nothing), and the
+    /// whole document is sent again, so the relay gets back what it lost.
+    fn relay_log_changed(&mut self, now: f64, epoch: u64, head: u64, out: &mut Vec<Output>) -> bool {
+        let known = self.position.epoch;
+        if epoch != 0 && known == 0 && head >= self.position.last_seq {
+            // First contact with this log (or a position saved before epochs existed).
+            self.position.epoch = epoch;
+            out.push(Output::Save(self.position));
+            return false;
+        }
+        let other_log = epoch != known && !(epoch != 0 && known == 0);
+        if !other_log && head >= self.position.last_seq {
+            return false;
+        }
+        out.push(Output::Log(format!("the relay's log changed (epoch {known} → {epoch}, head {head}, our position {}): reading it again and sending everything", self.position.last_seq)));
+        self.position = Position { last_seq: 0, snapshot_seq: 0, last_synced: self.position.last_synced, epoch };
+        self.applied_from = 0;
+        out.push(Output::Save(self.position));
+        if self.cap.can_write() {
+            out.push(Output::Reupload);
+        }
+        // A fresh connection, so nothing still on its way under the old numbers
+        // arrives after the position was reset; it subscribes from 0.
+        self.conn = None;
+        out.push(Output::Close);
+        self.open(now, out);
+        true
     }
 
     /// Opens a batch (snapshot and entries after the read position, each once) into

@@ -39,7 +39,7 @@ impl Harness {
 
     fn entries(&mut self, head: u64, entries: Vec<(u64, SealedEntry)>) -> Vec<Output> {
         let workspace = self.cap.relay_id();
-        self.frame(Message::Entries { workspace, head, snapshot: None, entries })
+        self.frame(Message::Entries { workspace, epoch: 0, head, snapshot: None, entries })
     }
 
     fn change(&self, text: &str) -> SealedEntry {
@@ -79,13 +79,13 @@ fn local(n: usize) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn a_welcome_subscribes_after_the_stored_position_and_an_empty_relay_is_up_to_date() {
     let cap = Capability::generate().unwrap();
-    let mut h = Harness::new(cap, Position { last_seq: 7, snapshot_seq: 0, last_synced: 0.0 });
+    let mut h = Harness::new(cap, Position { last_seq: 7, snapshot_seq: 0, last_synced: 0.0, epoch: 0 });
     let out = h.connect();
     assert!(out.contains(&Output::Send(Message::Subscribe { workspace: h.cap.relay_id(), after: 7 })), "{out:?}");
     assert_eq!(h.core.status(), &SyncStatus::Syncing);
     let out = h.entries(7, vec![]);
     assert_eq!(statuses(&out), vec![&SyncStatus::UpToDate]);
-    assert!(out.contains(&Output::Save(Position { last_seq: 7, snapshot_seq: 0, last_synced: h.now })));
+    assert!(out.contains(&Output::Save(Position { last_seq: 7, snapshot_seq: 0, last_synced: h.now, epoch: 0 })));
 }
 
 #[test]
@@ -176,7 +176,7 @@ fn a_snapshot_stands_for_the_entries_it_covers() {
     h.connect();
     let snapshot = h.cap.seal_entry(EntryKind::Snapshot { covers: 10 }, b"whole").unwrap();
     let workspace = h.cap.relay_id();
-    let out = h.frame(Message::Entries { workspace, head: 12, snapshot: Some((10, snapshot)), entries: vec![(9, h.change("old")), (11, h.change("eleven")), (12, h.change("twelve"))] });
+    let out = h.frame(Message::Entries { workspace, epoch: 0, head: 12, snapshot: Some((10, snapshot)), entries: vec![(9, h.change("old")), (11, h.change("eleven")), (12, h.change("twelve"))] });
     assert!(out.contains(&Output::Apply { chunks: vec![b"whole".to_vec(), b"eleven".to_vec(), b"twelve".to_vec()], last_seq: 12 }), "{out:?}");
     assert_eq!(h.core.position().snapshot_seq, 10);
 }
@@ -261,7 +261,7 @@ fn events_of_an_earlier_connection_are_ignored() {
     assert!(matches!(out.last(), Some(Output::Open { generation }) if *generation != old));
     let workspace = h.cap.relay_id();
     let late = h.change("late");
-    assert!(h.input(Input::Frame { generation: old, message: Message::Entries { workspace, head: 1, snapshot: None, entries: vec![(1, late)] } }).is_empty());
+    assert!(h.input(Input::Frame { generation: old, message: Message::Entries { workspace, epoch: 0, head: 1, snapshot: None, entries: vec![(1, late)] } }).is_empty());
     assert!(h.input(Input::Closed { generation: old, reason: "again".into() }).is_empty());
 }
 
@@ -287,7 +287,7 @@ fn a_writer_uploads_a_snapshot_when_200_entries_piled_up() {
     let Some(Output::Send(Message::Snapshot { request, covers: 200, entry, .. })) = out.first() else { panic!("{out:?}") };
     assert_eq!(h.cap.open_entry(EntryKind::Snapshot { covers: 200 }, entry).unwrap(), b"whole");
     let out = h.ack(*request, 200);
-    assert!(out.contains(&Output::Save(Position { last_seq: 200, snapshot_seq: 200, last_synced: h.now })), "{out:?}");
+    assert!(out.contains(&Output::Save(Position { last_seq: 200, snapshot_seq: 200, last_synced: h.now, epoch: 0 })), "{out:?}");
 }
 
 #[test]
@@ -353,7 +353,57 @@ fn a_snapshot_relayed_with_a_covers_it_was_not_signed_for_is_refused() {
     h.connect();
     let snapshot = h.cap.seal_entry(EntryKind::Snapshot { covers: 3 }, b"whole").unwrap();
     let workspace = h.cap.relay_id();
-    let out = h.frame(Message::Entries { workspace, head: 8, snapshot: Some((8, snapshot)), entries: vec![] });
+    let out = h.frame(Message::Entries { workspace, epoch: 0, head: 8, snapshot: Some((8, snapshot)), entries: vec![] });
     assert!(out.iter().any(|o| matches!(o, Output::Warn(_))), "{out:?}");
     assert!(!out.iter().any(|o| matches!(o, Output::Apply { chunks, .. } if !chunks.is_empty())), "nothing of it is applied: {out:?}");
+}
+
+#[test]
+fn the_first_epoch_seen_is_kept_and_another_one_starts_over_and_sends_everything_again() {
+    let mut h = Harness::writer();
+    h.connect();
+    let workspace = h.cap.relay_id();
+    let e1 = h.change("one");
+    let out = h.frame(Message::Entries { workspace, epoch: 41, head: 1, snapshot: None, entries: vec![(1, e1)] });
+    assert!(out.contains(&Output::Save(Position { last_seq: 0, snapshot_seq: 0, last_synced: 0.0, epoch: 41 })), "adopted: {out:?}");
+    assert_eq!(h.core.position().last_seq, 1);
+    // The relay was reset: a new log, numbered from 1 again.
+    let out = h.frame(Message::Entries { workspace, epoch: 77, head: 3, snapshot: None, entries: vec![] });
+    assert!(out.contains(&Output::Reupload), "{out:?}");
+    assert!(out.contains(&Output::Close), "{out:?}");
+    let Some(Output::Open { generation }) = out.last() else { panic!("reconnects at once: {out:?}") };
+    assert_eq!((h.core.position().last_seq, h.core.position().epoch), (0, 77));
+    h.generation = *generation;
+    h.input(Input::Opened { generation: h.generation });
+    let out = h.frame(Message::Welcome { version: VERSION, max_frame: 1 << 20 });
+    assert!(out.contains(&Output::Send(Message::Subscribe { workspace, after: 0 })), "reads everything again: {out:?}");
+}
+
+#[test]
+fn a_relay_behind_our_position_is_caught_and_given_everything_again() {
+    let cap = Capability::generate().unwrap();
+    let mut h = Harness::new(cap, Position { last_seq: 9, snapshot_seq: 0, last_synced: 0.0, epoch: 5 });
+    h.connect();
+    let workspace = h.cap.relay_id();
+    // Restored from an older copy (same epoch, fewer entries), or emptied (epoch 0).
+    for (epoch, head) in [(5, 4), (0, 0)] {
+        let out = h.frame(Message::Entries { workspace, epoch, head, snapshot: None, entries: vec![] });
+        assert!(out.contains(&Output::Reupload), "epoch {epoch}, head {head}: {out:?}");
+        assert_ne!(h.core.status(), &SyncStatus::UpToDate, "never 'up to date' against a relay that lost entries");
+        let Some(Output::Open { generation }) = out.last() else { panic!() };
+        h.generation = *generation;
+        h.input(Input::Opened { generation: h.generation });
+        h.frame(Message::Welcome { version: VERSION, max_frame: 1 << 20 });
+        h.core = SyncCore::new(h.cap.clone(), Position { last_seq: 9, snapshot_seq: 0, last_synced: 0.0, epoch: 5 }, 7);
+        h.connect();
+    }
+}
+
+#[test]
+fn a_reader_starts_over_too_but_sends_nothing() {
+    let writer = Capability::generate().unwrap();
+    let mut h = Harness::new(writer.view_only(), Position { last_seq: 3, snapshot_seq: 0, last_synced: 0.0, epoch: 5 });
+    h.connect();
+    let out = h.frame(Message::Entries { workspace: writer.relay_id(), epoch: 6, head: 1, snapshot: None, entries: vec![] });
+    assert!(!out.contains(&Output::Reupload) && out.contains(&Output::Close), "{out:?}");
 }

@@ -34,7 +34,9 @@ pub enum Message {
     Welcome { version: u16, max_frame: u32 },
     /// Stored entries in order. `head` is the relay's newest sequence number when the
     /// batch was sent: a client whose last seen seq reaches `head` is up to date.
-    Entries { workspace: RelayId, head: u64, snapshot: Option<(u64, SealedEntry)>, entries: Vec<(u64, SealedEntry)> },
+    /// `epoch` names the relay's log of this workspace (random, chosen with its first
+    /// entry; 0 while it has none): another epoch means the numbers restarted.
+    Entries { workspace: RelayId, epoch: u64, head: u64, snapshot: Option<(u64, SealedEntry)>, entries: Vec<(u64, SealedEntry)> },
     /// `request` is durable as `seq`.
     Ack { workspace: RelayId, request: u32, seq: u64 },
     /// Another connection's presence; `from` is stable while that connection lasts.
@@ -181,9 +183,10 @@ impl Message {
                 w.u16(*version);
                 w.u32(*max_frame);
             }
-            Message::Entries { workspace, head, snapshot, entries } => {
+            Message::Entries { workspace, epoch, head, snapshot, entries } => {
                 w.u8(tag::ENTRIES);
                 w.relay(workspace);
+                w.u64(*epoch);
                 w.u64(*head);
                 match snapshot {
                     None => w.u8(0),
@@ -248,6 +251,7 @@ impl Message {
             tag::WELCOME => Message::Welcome { version: r.u16()?, max_frame: r.u32()? },
             tag::ENTRIES => {
                 let workspace = r.relay()?;
+                let epoch = r.u64()?;
                 let head = r.u64()?;
                 let snapshot = match r.u8()? {
                     0 => None,
@@ -267,7 +271,7 @@ impl Message {
                     }
                     entries.push((seq, r.entry()?));
                 }
-                Message::Entries { workspace, head, snapshot, entries }
+                Message::Entries { workspace, epoch, head, snapshot, entries }
             }
             tag::ACK => Message::Ack { workspace: r.relay()?, request: r.u32()?, seq: r.u64()? },
             tag::PEER_PRESENCE => Message::PeerPresence { workspace: r.relay()?, from: r.u64()?, sealed: r.bytes()? },
@@ -394,9 +398,10 @@ mod tests {
                 .prop_map(|(workspace, request, covers, entry)| Message::Snapshot { workspace, request, covers, entry }),
             (relay(), prop::collection::vec(any::<u8>(), 0..100)).prop_map(|(workspace, sealed)| Message::Presence { workspace, sealed }),
             (any::<u16>(), any::<u32>()).prop_map(|(version, max_frame)| Message::Welcome { version, max_frame }),
-            (relay(), any::<u64>(), prop::option::of((any::<u64>(), entry())), prop::collection::btree_map(any::<u64>(), entry(), 0..5))
-                .prop_map(|(workspace, head, snapshot, entries)| Message::Entries {
+            (relay(), any::<u64>(), any::<u64>(), prop::option::of((any::<u64>(), entry())), prop::collection::btree_map(any::<u64>(), entry(), 0..5))
+                .prop_map(|(workspace, epoch, head, snapshot, entries)| Message::Entries {
                     workspace,
+                    epoch,
                     head,
                     snapshot,
                     entries: entries.into_iter().collect()

@@ -41,6 +41,7 @@ impl Command {
 /// `after` up to `head`, from a view of the store taken when it subscribed.
 pub(crate) struct CatchUp {
     pub ws: RelayId,
+    pub epoch: u64,
     pub head: u64,
     /// Entries after this seq are still to send.
     pub from: u64,
@@ -50,7 +51,7 @@ pub(crate) struct CatchUp {
 }
 
 /// Bytes an Entries frame takes before its entries.
-const ENTRIES_OVERHEAD: usize = 1 + 32 + 8 + 1 + 4;
+const ENTRIES_OVERHEAD: usize = 1 + 32 + 8 + 8 + 1 + 4;
 
 impl CatchUp {
     /// The next Entries frame, at most `max_frame` bytes (unless one stored entry alone
@@ -85,7 +86,7 @@ impl CatchUp {
             return Ok(None);
         }
         self.started = true;
-        Ok(Some(Bytes::from(Message::Entries { workspace: self.ws, head, snapshot, entries }.encode())))
+        Ok(Some(Bytes::from(Message::Entries { workspace: self.ws, epoch: self.epoch, head, snapshot, entries }.encode())))
     }
 }
 
@@ -274,9 +275,12 @@ impl Core {
         }
         head.seq += 1;
         head.bytes += size;
+        if head.seq == 1 {
+            head.epoch = crate::store::new_epoch()?;
+        }
         batch.put_entry(&ws, &entry, head)?;
         self.heads.insert(ws, head);
-        let frame = Bytes::from(Message::Entries { workspace: ws, head: head.seq, snapshot: None, entries: vec![(head.seq, entry)] }.encode());
+        let frame = Bytes::from(Message::Entries { workspace: ws, epoch: head.epoch, head: head.seq, snapshot: None, entries: vec![(head.seq, entry)] }.encode());
         done.push(Done { ws, conn, request, seq: head.seq, peer: peer.clone(), frame: Some(frame) });
         Ok(())
     }
@@ -330,10 +334,10 @@ impl Core {
             tracing::info!(conn, workspace = %short(&ws), after, head = head.seq, "subscribed");
             if head.seq <= after {
                 // Nothing to read: just the head.
-                let frame = Message::Entries { workspace: ws, head: head.seq, snapshot: None, entries: Vec::new() };
+                let frame = Message::Entries { workspace: ws, epoch: head.epoch, head: head.seq, snapshot: None, entries: Vec::new() };
                 return Ok(peer.send_frame(Bytes::from(frame.encode())));
             }
-            let job = CatchUp { ws, head: head.seq, from: after, started: false, reader: self.store.reader()? };
+            let job = CatchUp { ws, epoch: head.epoch, head: head.seq, from: after, started: false, reader: self.store.reader()? };
             Ok(peer.send(Out::CatchUp(Box::new(job))))
         })();
         match queued {

@@ -7,7 +7,9 @@
 //! (workspace → covers ‖ sealed entry), `heads` (workspace → (head seq, stored bytes,
 //! seq the snapshot covers)), `signatures` (workspace ‖ an entry's signature → its
 //! seq: every entry ever stored, kept after a snapshot drops the entry, so a replayed
-//! entry is recognised and stored once).
+//! entry is recognised and stored once), `epochs` (workspace → the random number that
+//! names this log of it, chosen with its first entry: a client that sees another one
+//! knows the numbers restarted).
 
 use std::path::Path;
 
@@ -18,6 +20,14 @@ const ENTRIES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("entries");
 const SNAPSHOTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("snapshots");
 const HEADS: TableDefinition<&[u8], (u64, u64, u64)> = TableDefinition::new("heads");
 const SIGNATURES: TableDefinition<&[u8], u64> = TableDefinition::new("signatures");
+const EPOCHS: TableDefinition<&[u8], u64> = TableDefinition::new("epochs");
+
+/// A fresh epoch: random, never 0 (which means "no entries yet").
+pub fn new_epoch() -> Result<u64, StoreError> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|e| format!("no random numbers: {e}"))?;
+    Ok(u64::from_be_bytes(bytes).max(1))
+}
 
 /// The file in the data directory.
 pub const FILE: &str = "relay.redb";
@@ -37,6 +47,8 @@ pub struct Head {
     pub bytes: u64,
     /// The sequence number the snapshot covers (0: no snapshot).
     pub covers: u64,
+    /// The log's epoch (0: nothing stored yet).
+    pub epoch: u64,
 }
 
 fn entry_key(ws: &RelayId, seq: u64) -> [u8; 40] {
@@ -79,6 +91,7 @@ pub struct Batch<'t> {
     snapshots: Table<'t, &'static [u8], &'static [u8]>,
     heads: Table<'t, &'static [u8], (u64, u64, u64)>,
     signatures: Table<'t, &'static [u8], u64>,
+    epochs: Table<'t, &'static [u8], u64>,
 }
 
 impl Store {
@@ -89,6 +102,19 @@ impl Store {
         txn.open_table(SNAPSHOTS)?;
         txn.open_table(HEADS)?;
         txn.open_table(SIGNATURES)?;
+        {
+            // Workspaces stored before logs had an epoch get one now.
+            let heads = txn.open_table(HEADS)?;
+            let mut epochs = txn.open_table(EPOCHS)?;
+            let missing: Vec<Vec<u8>> = heads
+                .iter()?
+                .filter_map(|item| item.ok().map(|(k, _)| k.value().to_vec()))
+                .filter(|k| epochs.get(k.as_slice()).ok().flatten().is_none())
+                .collect();
+            for ws in missing {
+                epochs.insert(ws.as_slice(), new_epoch()?)?;
+            }
+        }
         txn.commit()?;
         Ok(Store { db })
     }
@@ -96,11 +122,12 @@ impl Store {
     pub fn head(&self, ws: &RelayId) -> Result<Head, StoreError> {
         let txn = self.db.begin_read()?;
         let heads = txn.open_table(HEADS)?;
+        let epoch = txn.open_table(EPOCHS)?.get(ws.0.as_slice())?.map(|v| v.value()).unwrap_or(0);
         Ok(heads
             .get(ws.0.as_slice())?
             .map(|v| {
                 let (seq, bytes, covers) = v.value();
-                Head { seq, bytes, covers }
+                Head { seq, bytes, covers, epoch }
             })
             .unwrap_or_default())
     }
@@ -116,6 +143,7 @@ impl Store {
             snapshots: txn.open_table(SNAPSHOTS)?,
             heads: txn.open_table(HEADS)?,
             signatures: txn.open_table(SIGNATURES)?,
+            epochs: txn.open_table(EPOCHS)?,
         })
     }
 
@@ -131,6 +159,9 @@ impl Batch<'_> {
     pub fn put_entry(&mut self, ws: &RelayId, entry: &SealedEntry, head: Head) -> Result<(), StoreError> {
         self.entries.insert(entry_key(ws, head.seq).as_slice(), encode_entry(entry).as_slice())?;
         self.signatures.insert(signature_key(ws, entry).as_slice(), head.seq)?;
+        if head.seq == 1 {
+            self.epochs.insert(ws.0.as_slice(), head.epoch)?;
+        }
         self.heads.insert(ws.0.as_slice(), (head.seq, head.bytes, head.covers))?;
         Ok(())
     }

@@ -92,7 +92,7 @@ impl Client {
         let mut got = Vec::new();
         loop {
             match self.next().await {
-                Message::Entries { workspace, head, snapshot: snap, entries } => {
+                Message::Entries { workspace, head, snapshot: snap, entries, .. } => {
                     assert_eq!(workspace, ws);
                     if let Some((covers, _)) = snap {
                         snapshot = Some(covers);
@@ -767,4 +767,32 @@ async fn a_view_link_holder_cannot_make_the_relay_drop_history() {
     let mut late = Client::connect(server.addr).await;
     let (head, snap, got) = late.subscribe(ws, 0).await;
     assert_eq!((head, snap, got.iter().map(|(s, _)| *s).collect::<Vec<_>>()), (3, Some(2), vec![3]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_workspaces_log_has_an_epoch_that_another_relay_does_not_share() {
+    let epoch_of = |m: Message| match m {
+        Message::Entries { epoch, .. } => epoch,
+        other => panic!("expected Entries, got {other:?}"),
+    };
+    let cap = Capability::generate().unwrap();
+    let ws = cap.relay_id();
+    let mut epochs = Vec::new();
+    for _ in 0..2 {
+        let server = serve(Limits::default()).await;
+        let mut writer = Client::connect(server.addr).await;
+        writer.send(&Message::Subscribe { workspace: ws, after: 0 }).await;
+        assert_eq!(epoch_of(writer.next().await), 0, "no entries: no epoch yet");
+        writer.append(&cap, 1, "first").await;
+        writer.append(&cap, 2, "second").await;
+        let mut reader = Client::connect(server.addr).await;
+        reader.send(&Message::Subscribe { workspace: ws, after: 0 }).await;
+        let epoch = epoch_of(reader.next().await);
+        assert_ne!(epoch, 0);
+        let mut again = Client::connect(server.addr).await;
+        again.send(&Message::Subscribe { workspace: ws, after: 1 }).await;
+        assert_eq!(epoch_of(again.next().await), epoch, "one log, one epoch");
+        epochs.push(epoch);
+    }
+    assert_ne!(epochs[0], epochs[1], "a fresh relay's log of the same workspace is another log");
 }

@@ -93,6 +93,14 @@ impl Relay {
         self.stop();
         self.spawn().await;
     }
+
+    /// Starts the server again on the same port with an empty data directory, as after
+    /// a relay is reset or its disk lost.
+    pub async fn restart_empty(&mut self) {
+        self.stop();
+        self.data = tempfile::tempdir().expect("temp dir");
+        self.spawn().await;
+    }
 }
 
 impl Drop for Relay {

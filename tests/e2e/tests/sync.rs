@@ -359,3 +359,33 @@ async fn two_people_typing_in_one_persona_keep_both_edits_and_their_carets() {
     assert_eq!((grace_caret, grace_focused), (both.len() as i64, true), "Grace's caret is still at the end");
     a.screenshot("e2e-caret-kept").await;
 }
+
+/// The relay loses everything (reset, new disk): the client notices that the relay's
+/// log is not the one it synced with, sends the whole workspace again, and a teammate
+/// who opens the link afterwards gets all of it.
+#[tokio::test(flavor = "multi_thread")]
+async fn after_a_relay_loses_its_data_the_workspace_is_sent_again_and_a_newcomer_gets_everything() {
+    let mut relay = Relay::start().await;
+    let a = Browser::start().await;
+    ada_starts_a_workspace(&a, &relay).await;
+    a.click("a.nav-link[href$='/ideas']").await;
+    add_idea(&a, "Written before the reset").await;
+    a.click("button.share-button").await;
+    a.click_text(".dialog button", "Create share links").await;
+    a.wait_for(".edit-link input").await;
+    let edit_link = a.value(".edit-link input").await;
+    a.type_into(".edit-link input", keys::ESCAPE).await;
+    a.wait_until(UP_TO_DATE, "A's workspace to reach the relay").await;
+
+    relay.restart_empty().await;
+    a.wait_until_within("document.querySelector(\".sync-state[data-state='offline'], .sync-state[data-state='syncing'], .sync-state[data-state='connecting']\")", "A to notice the relay went away", RECONNECT).await;
+    a.wait_until_within(UP_TO_DATE, "A to send everything again", RECONNECT).await;
+
+    let b = Browser::start().await;
+    b.goto(&relay.url("/")).await;
+    set_name(&b, "Grace Hopper").await;
+    b.goto(&edit_link).await;
+    b.wait_for_text("h1.page-title", "Brief").await;
+    b.click("a.nav-link[href$='/ideas']").await;
+    b.wait_until(&has_all(&["Written before the reset"]), "the newcomer to get what was written before the reset").await;
+}
