@@ -36,14 +36,20 @@ async fn ada_starts_a_workspace(a: &Browser, relay: &Relay) {
     create_workspace(a, "Roadmap 2027").await;
 }
 
-/// A shares the open workspace; B, as Grace Hopper, opens the edit link.
-async fn share_with_grace(a: &Browser, b: &Browser, relay: &Relay) {
+/// A shares the open workspace and waits until it reached the relay: its edit link.
+async fn share(a: &Browser) -> String {
     a.click("button.share-button").await;
     a.click_text(".dialog button", "Create share links").await;
     a.wait_for(".edit-link input").await;
     let edit_link = a.value(".edit-link input").await;
     a.type_into(".edit-link input", keys::ESCAPE).await;
     a.wait_until(UP_TO_DATE, "A's workspace to reach the relay").await;
+    edit_link
+}
+
+/// A shares the open workspace; B, as Grace Hopper, opens the edit link.
+async fn share_with_grace(a: &Browser, b: &Browser, relay: &Relay) {
+    let edit_link = share(a).await;
     b.goto(&relay.url("/")).await;
     set_name(b, "Grace Hopper").await;
     b.goto(&edit_link).await;
@@ -370,12 +376,7 @@ async fn after_a_relay_loses_its_data_the_workspace_is_sent_again_and_a_newcomer
     ada_starts_a_workspace(&a, &relay).await;
     a.click("a.nav-link[href$='/ideas']").await;
     add_idea(&a, "Written before the reset").await;
-    a.click("button.share-button").await;
-    a.click_text(".dialog button", "Create share links").await;
-    a.wait_for(".edit-link input").await;
-    let edit_link = a.value(".edit-link input").await;
-    a.type_into(".edit-link input", keys::ESCAPE).await;
-    a.wait_until(UP_TO_DATE, "A's workspace to reach the relay").await;
+    let edit_link = share(&a).await;
 
     relay.restart_empty().await;
     a.wait_until_within("document.querySelector(\".sync-state[data-state='offline'], .sync-state[data-state='syncing'], .sync-state[data-state='connecting']\")", "A to notice the relay went away", RECONNECT).await;
