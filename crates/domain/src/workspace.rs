@@ -24,7 +24,16 @@ pub enum LoadError {
     /// would make it impossible to open: it is refused whole.
     #[error("a change would have altered this workspace's id or schema; it was refused")]
     ChangesIdentity,
+    /// A peer's change nests objects deeper than any workspace does: reading it would
+    /// exhaust the reader's stack (and crash every client that opens the workspace).
+    #[error("a change nests data deeper than a workspace ever does; it was refused")]
+    TooDeep,
 }
+
+/// How deep below the root an object may sit. The schema needs 5 (collection →
+/// artifact → a map field → an entry → its text); a peer nesting deeper can only mean
+/// to exhaust a reader's stack.
+const MAX_DEPTH: usize = 16;
 
 /// Why an edit could not be made.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -380,9 +389,13 @@ impl Workspace {
     /// them is hostile (or from a newer app that must not do this): the document goes
     /// back to where it was before it, exactly, and the change is refused.
     fn keep_identity(&mut self, (heads, identity): (Vec<automerge::ChangeHash>, Vec<String>)) -> Result<(), LoadError> {
-        if self.identity() == identity {
+        let refusal = if self.identity() != identity {
+            LoadError::ChangesIdentity
+        } else if self.nests_too_deep(&heads) {
+            LoadError::TooDeep
+        } else {
             return Ok(());
-        }
+        };
         let actor = self.doc.get_actor().clone();
         let mut restored = self.doc.fork_at(&heads).map_err(|e| LoadError::NotAutomerge(e.to_string()))?;
         // Our own changes are all before `heads`, so our actor carries on where it was.
@@ -392,7 +405,40 @@ impl Workspace {
         let _ = restored.save_incremental();
         self.doc = restored;
         self.refresh_handles();
-        Err(LoadError::ChangesIdentity)
+        Err(refusal)
+    }
+
+    /// Whether the changes since `heads` create an object deeper than [`MAX_DEPTH`].
+    /// Looks only at what they create: each new object's depth is its parent's plus
+    /// one, the parent's found in the same changes or (bounded) in the document.
+    fn nests_too_deep(&mut self, heads: &[automerge::ChangeHash]) -> bool {
+        use automerge::legacy::{ObjectId, OpId};
+        let mut depths: std::collections::HashMap<OpId, usize> = std::collections::HashMap::new();
+        for change in self.doc.get_changes(heads) {
+            let change = change.decode();
+            for (i, op) in change.operations.iter().enumerate() {
+                if !matches!(op.action, automerge::legacy::OpType::Make(_)) {
+                    continue;
+                }
+                let parent = match &op.obj {
+                    ObjectId::Root => 0,
+                    ObjectId::Id(id) => match depths.get(id) {
+                        Some(d) => *d,
+                        None => self
+                            .doc
+                            .import_obj(&format!("{}@{}", id.0, id.1))
+                            .ok()
+                            .and_then(|obj| self.doc.parents(&obj).ok().map(|p| p.take(MAX_DEPTH + 1).count()))
+                            .unwrap_or(MAX_DEPTH),
+                    },
+                };
+                if parent + 1 > MAX_DEPTH {
+                    return true;
+                }
+                depths.insert(OpId(change.start_op.get() + i as u64, change.actor_id.clone()), parent + 1);
+            }
+        }
+        false
     }
 
     /// What changed since the last call (commits pending edits first). It reads

@@ -419,3 +419,30 @@ fn a_change_to_the_workspaces_identity_or_schema_is_refused() {
         assert_eq!(Workspace::load(&ws.save()).unwrap().ideas().0.len(), 2, "{what}");
     }
 }
+
+/// A peer nests maps thousands deep under an idea (a 4 KB change): reading that would
+/// overflow every client's stack on every open. It is refused whole.
+#[test]
+fn a_change_nesting_data_absurdly_deep_is_refused() {
+    let (mut ws, mut peer, id) = peer_document();
+    ws.save_incremental();
+    let _ = peer.save_incremental();
+    let idea = map_at(&peer, &["ideas", id.as_str()]);
+    let mut obj = peer.put_object(&idea, "deep", ObjType::Map).unwrap();
+    for _ in 0..5_000 {
+        obj = peer.put_object(&obj, "d", ObjType::Map).unwrap();
+    }
+    let bytes = peer.save_incremental();
+    assert!(matches!(ws.apply(&bytes), Err(LoadError::TooDeep)));
+    assert_eq!(ws.ideas().0.len(), 1, "and the workspace reads as before");
+    assert!(ws.save_incremental().is_empty());
+    // Ordinary nesting (a story's scenario text is 5 deep) is of course fine.
+    let mut honest = AutoCommit::load(&ws.save()).unwrap();
+    let stories = map_at(&honest, &["stories"]);
+    let story = honest.put_object(&stories, Id::random().as_str(), ObjType::Map).unwrap();
+    let criteria = honest.put_object(&story, "criteria", ObjType::Map).unwrap();
+    let criterion = honest.put_object(&criteria, Id::random().as_str(), ObjType::Map).unwrap();
+    honest.put_object(&criterion, "given", ObjType::Text).unwrap();
+    let _ = ws.save_incremental();
+    assert!(ws.apply(&honest.save()).is_ok());
+}
