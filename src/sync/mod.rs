@@ -298,8 +298,11 @@ impl Engine {
                 }
                 return Some(Input::Local { key, chunk: whole });
             }
-            Output::PeerPresence { from, plain } => {
-                if let Some(presence) = Presence::parse(&plain) {
+            Output::PeerPresence { from, plain, editor } => {
+                if let Some(mut presence) = Presence::parse(&plain) {
+                    // Only an editor's presence is signed: anyone else is shown as a
+                    // viewer, whatever it says.
+                    presence.viewer |= !editor;
                     self.peers.update(|p| {
                         p.insert(from, Peer { presence, seen: js_sys::Date::now() });
                     });

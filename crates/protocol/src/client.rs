@@ -112,7 +112,9 @@ pub enum Output {
     /// outbox and answer with [`Input::Local`], so it is sent again.
     Reupload,
     /// A teammate's presence (decrypted; the app parses it).
-    PeerPresence { from: u64, plain: Vec<u8> },
+    /// `editor`: signed with the write key; otherwise a view-link holder, whatever
+    /// name it gives.
+    PeerPresence { from: u64, plain: Vec<u8>, editor: bool },
     /// That teammate left or went quiet.
     PeerGone { from: u64 },
     /// Every teammate is gone (the connection dropped).
@@ -444,9 +446,9 @@ impl SyncCore {
                 self.check_up_to_date(now, out);
             }
             Message::PeerPresence { workspace, from, sealed } if workspace == self.relay => {
-                if let Ok(plain) = self.cap.open_presence(&sealed) {
+                if let Ok((plain, editor)) = self.cap.open_presence(&sealed) {
                     self.peers.insert(from, now);
-                    out.push(Output::PeerPresence { from, plain });
+                    out.push(Output::PeerPresence { from, plain, editor });
                 }
             }
             Message::PeerLeft { workspace, from } if workspace == self.relay => {

@@ -321,7 +321,7 @@ fn teammates_appear_leave_and_go_quiet() {
     let workspace = h.cap.relay_id();
     let sealed = h.cap.seal_presence(b"{\"name\":\"Bo\"}").unwrap();
     let out = h.frame(Message::PeerPresence { workspace, from: 9, sealed: sealed.clone() });
-    assert_eq!(out, vec![Output::PeerPresence { from: 9, plain: b"{\"name\":\"Bo\"}".to_vec() }]);
+    assert_eq!(out, vec![Output::PeerPresence { from: 9, plain: b"{\"name\":\"Bo\"}".to_vec(), editor: true }]);
     assert_eq!(h.frame(Message::PeerLeft { workspace, from: 9 }), vec![Output::PeerGone { from: 9 }]);
     h.frame(Message::PeerPresence { workspace, from: 10, sealed: sealed.clone() });
     let garbage = h.frame(Message::PeerPresence { workspace, from: 11, sealed: vec![1, 2, 3] });

@@ -151,6 +151,14 @@ fn signed_bytes(relay: &RelayId, kind: EntryKind, nonce: &[u8; NONCE_LEN], ciphe
     out
 }
 
+/// What an editor signs of its presence.
+fn presence_signed_bytes(relay: &RelayId, nonce: &[u8; NONCE_LEN], ciphertext: &[u8]) -> Vec<u8> {
+    let mut out = associated(PRESENCE_CONTEXT, 1, relay);
+    out.extend_from_slice(nonce);
+    out.extend_from_slice(ciphertext);
+    out
+}
+
 fn associated(context: &[u8], kind: u8, relay: &RelayId) -> Vec<u8> {
     let mut out = Vec::with_capacity(context.len() + 33);
     out.extend_from_slice(context);
@@ -278,22 +286,45 @@ impl Capability {
         self.decrypt(&entry.nonce, &associated(ENTRY_CONTEXT, kind.code(), &self.relay), &entry.ciphertext)
     }
 
-    /// Encrypts an ephemeral presence message (not signed: view-link holders are
-    /// present too). The result is nonce ‖ ciphertext.
+    /// Encrypts an ephemeral presence message, and with the write key signs it, so
+    /// others can tell an editor from a view-link holder (who may claim any name).
+    /// The result is `signed` (0 or 1) ‖ [signature] ‖ nonce ‖ ciphertext.
     pub fn seal_presence(&self, plaintext: &[u8]) -> Result<Vec<u8>, KeyError> {
         let nonce = random_nonce()?;
-        let mut out = nonce.to_vec();
-        out.extend(self.encrypt(&nonce, &associated(PRESENCE_CONTEXT, 0, &self.relay), plaintext)?);
+        let signed = u8::from(self.write.is_some());
+        let ciphertext = self.encrypt(&nonce, &associated(PRESENCE_CONTEXT, signed, &self.relay), plaintext)?;
+        let mut out = vec![signed];
+        if let Some(write) = &self.write {
+            out.extend(write.sign(&presence_signed_bytes(&self.relay, &nonce, &ciphertext)).to_bytes());
+        }
+        out.extend(nonce);
+        out.extend(ciphertext);
         Ok(out)
     }
 
-    pub fn open_presence(&self, sealed: &[u8]) -> Result<Vec<u8>, KeyError> {
-        if sealed.len() < NONCE_LEN + TAG_LEN {
+    /// Decrypts a presence message: its plaintext, and whether an editor (a write-key
+    /// holder) signed it. A signature that does not verify refuses the message.
+    pub fn open_presence(&self, sealed: &[u8]) -> Result<(Vec<u8>, bool), KeyError> {
+        let (&flag, rest) = sealed.split_first().ok_or(KeyError::BadCiphertext)?;
+        let (signature, rest) = match flag {
+            0 => (None, rest),
+            1 if rest.len() >= SIGNATURE_LEN => {
+                let (s, rest) = rest.split_at(SIGNATURE_LEN);
+                (Some(Signature::from_bytes(s.try_into().expect("split at SIGNATURE_LEN"))), rest)
+            }
+            _ => return Err(KeyError::BadCiphertext),
+        };
+        if rest.len() < NONCE_LEN + TAG_LEN {
             return Err(KeyError::BadCiphertext);
         }
-        let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
+        let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
         let nonce: [u8; NONCE_LEN] = nonce.try_into().expect("split at NONCE_LEN");
-        self.decrypt(&nonce, &associated(PRESENCE_CONTEXT, 0, &self.relay), ciphertext)
+        if let Some(signature) = signature {
+            let key = self.relay.verifying_key().ok_or(KeyError::BadSignature)?;
+            key.verify_strict(&presence_signed_bytes(&self.relay, &nonce, ciphertext), &signature).map_err(|_| KeyError::BadSignature)?;
+        }
+        let plaintext = self.decrypt(&nonce, &associated(PRESENCE_CONTEXT, flag, &self.relay), ciphertext)?;
+        Ok((plaintext, signature.is_some()))
     }
 
     fn encrypt(&self, nonce: &[u8; NONCE_LEN], aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, KeyError> {
@@ -392,7 +423,7 @@ mod tests {
     fn presence_is_sealed_with_the_content_key() {
         let cap = Capability::generate().unwrap();
         let sealed = cap.view_only().seal_presence(b"{\"name\":\"Ada\"}").unwrap();
-        assert_eq!(cap.open_presence(&sealed).unwrap(), b"{\"name\":\"Ada\"}");
+        assert_eq!(cap.open_presence(&sealed).unwrap().0, b"{\"name\":\"Ada\"}");
         assert_eq!(Capability::generate().unwrap().open_presence(&sealed), Err(KeyError::BadCiphertext));
         assert_eq!(cap.open_presence(&sealed[..10]), Err(KeyError::BadCiphertext));
     }
@@ -431,5 +462,25 @@ mod tests {
         assert_eq!(old.verify(&cap.relay_id(), EntryKind::Snapshot { covers: 9 }), Err(KeyError::BadSignature), "the relay's check refuses it");
         let change = cap.seal_entry(EntryKind::Change, b"a change").unwrap();
         assert_eq!(change.verify_legacy_snapshot(&cap.relay_id()), Err(KeyError::BadSignature), "a change is no legacy snapshot");
+    }
+
+    #[test]
+    fn an_editors_presence_is_signed_and_a_viewers_is_not() {
+        let cap = Capability::generate().unwrap();
+        let viewer = cap.view_only();
+        let (plain, by_editor) = viewer.open_presence(&cap.seal_presence(b"Ada").unwrap()).unwrap();
+        assert_eq!((plain.as_slice(), by_editor), (&b"Ada"[..], true));
+        let (plain, by_editor) = cap.open_presence(&viewer.seal_presence(b"Ada, really").unwrap()).unwrap();
+        assert_eq!((plain.as_slice(), by_editor), (&b"Ada, really"[..], false), "a viewer may say any name, but is known to be a viewer");
+        // A viewer cannot dress its message up as an editor's, nor strip an editor's mark.
+        let mut forged = viewer.seal_presence(b"Ada").unwrap();
+        forged[0] = 1;
+        forged.splice(1..1, [0u8; SIGNATURE_LEN]);
+        assert!(cap.open_presence(&forged).is_err());
+        let mut stripped = cap.seal_presence(b"Ada").unwrap();
+        stripped.drain(1..1 + SIGNATURE_LEN);
+        stripped[0] = 0;
+        assert!(cap.open_presence(&stripped).is_err(), "the flag is bound into the encryption");
+        assert!(cap.open_presence(&[]).is_err() && cap.open_presence(&[7, 1, 2]).is_err());
     }
 }

@@ -87,6 +87,7 @@ async fn try_main() -> Result<(), String> {
         entries_per_second: args.entries_per_second,
         entries_burst: args.entries_burst,
         max_connections_per_ip: args.max_connections_per_ip,
+        ..Limits::default()
     };
     limits.check()?;
     tracing::info!(data_dir = %args.data_dir.display(), ?limits, "relay starting");

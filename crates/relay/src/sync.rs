@@ -43,6 +43,10 @@ pub struct Limits {
     pub entries_burst: f64,
     /// Simultaneous connections from one IP address (loopback included).
     pub max_connections_per_ip: usize,
+    /// Longest a catch-up may wait for the client to take one frame. A catch-up reads
+    /// from one view of the store, which holds back the file's free space while it
+    /// lasts: a client that stops reading is closed instead of pinning it.
+    pub catch_up_frame_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -53,6 +57,7 @@ impl Default for Limits {
             entries_per_second: 50.0,
             entries_burst: 500.0,
             max_connections_per_ip: 256,
+            catch_up_frame_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -331,7 +336,7 @@ async fn connection(socket: WebSocket, relay: Relay, ip: IpAddr) {
                     Out::Frame(frame) => sink.send(WsMessage::Binary(frame)).await.map_err(|_| None),
                     Out::CatchUp(job) => {
                         let sent = tokio::select! {
-                            r = catch_up(&mut sink, *job, limits.max_frame) => r,
+                            r = catch_up(&mut sink, *job, limits.max_frame, limits.catch_up_frame_timeout) => r,
                             _ = peer.kill.notified() => Err(slow(conn)),
                             _ = shutdown.changed() => Err(Some((1001, "relay restarting"))),
                         };
@@ -373,7 +378,7 @@ fn slow(conn: u64) -> Close {
 }
 
 /// Sends a catch-up, reading one frame at a time on the blocking pool.
-async fn catch_up(sink: &mut Sink, mut job: CatchUp, max_frame: usize) -> Result<(), Close> {
+async fn catch_up(sink: &mut Sink, mut job: CatchUp, max_frame: usize, frame_timeout: Duration) -> Result<(), Close> {
     loop {
         let read = tokio::task::spawn_blocking(move || {
             let frame = job.next_frame(max_frame);
@@ -396,7 +401,13 @@ async fn catch_up(sink: &mut Sink, mut job: CatchUp, max_frame: usize) -> Result
                 return Err(Some((1011, "internal error")));
             }
         };
-        sink.send(WsMessage::Binary(frame)).await.map_err(|_| None)?;
+        match tokio::time::timeout(frame_timeout, sink.send(WsMessage::Binary(frame))).await {
+            Ok(sent) => sent.map_err(|_| None)?,
+            Err(_) => {
+                tracing::warn!("closed: a catch-up frame was not taken within {frame_timeout:?}");
+                return Err(Some((1008, "too slow")));
+            }
+        }
     }
 }
 

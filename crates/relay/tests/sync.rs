@@ -463,7 +463,7 @@ async fn presence_reaches_the_others_and_leaving_is_announced() {
     let sealed = cap.seal_presence(b"{\"name\":\"Ada\"}").unwrap();
     a.send(&Message::Presence { workspace: ws, sealed }).await;
     let Message::PeerPresence { sealed, from, .. } = b.next().await else { panic!("expected presence") };
-    assert_eq!(cap.open_presence(&sealed).unwrap(), b"{\"name\":\"Ada\"}");
+    assert_eq!(cap.open_presence(&sealed).unwrap().0, b"{\"name\":\"Ada\"}");
     drop(a);
     match b.next().await {
         Message::PeerLeft { from: left, .. } => assert_eq!(left, from),
@@ -795,4 +795,35 @@ async fn a_workspaces_log_has_an_epoch_that_another_relay_does_not_share() {
         epochs.push(epoch);
     }
     assert_ne!(epochs[0], epochs[1], "a fresh relay's log of the same workspace is another log");
+}
+
+/// A subscriber that stops reading during its catch-up would hold the store's view (and
+/// so the file's free space) for as long as it likes: it is closed instead.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_subscriber_that_stops_reading_during_its_catch_up_is_closed() {
+    let limits = Limits { catch_up_frame_timeout: Duration::from_millis(500), max_frame: 1 << 20, ..Limits::default() };
+    let server = serve(limits).await;
+    let cap = Capability::generate().unwrap();
+    let ws = cap.relay_id();
+    let mut writer = Client::connect(server.addr).await;
+    writer.subscribe(ws, 0).await;
+    // About 24 MB of entries: far more than the socket buffers hold.
+    let big = "x".repeat(800 << 10);
+    for i in 1..=30u32 {
+        writer.append(&cap, i, &big).await;
+    }
+    let mut silent = Client::connect(server.addr).await;
+    silent.send(&Message::Subscribe { workspace: ws, after: 0 }).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Reading now: what was buffered arrives, then the relay's close, long before all 30.
+    let mut got = 0;
+    while let Some(message) = silent.try_next(Duration::from_secs(5)).await {
+        if let Message::Entries { entries, .. } = message {
+            got += entries.len();
+        }
+    }
+    assert!(got < 30, "the catch-up was cut off ({got} of 30 entries arrived)");
+    // Others are not affected.
+    let mut late = Client::connect(server.addr).await;
+    assert_eq!(late.subscribe(ws, 0).await.2.len(), 30);
 }
