@@ -7,7 +7,8 @@ use std::time::Duration;
 use futures::channel::mpsc::unbounded;
 use futures::StreamExt;
 use waymark_domain::Workspace;
-use waymark_protocol::{Capability, EntryKind, Message, VERSION};
+use waymark_protocol::client::{open_batch, refused_warning};
+use waymark_protocol::{Capability, Message, VERSION};
 
 use super::socket::{sync_url, Socket, SocketEvent};
 use crate::storage::{Store, SyncRecord, WorkspaceMeta};
@@ -82,6 +83,7 @@ async fn download(cap: &Capability, origin: &str) -> Result<Downloaded, String> 
     let socket = Socket::open(&sync_url(origin), 0, tx).map_err(|e| format!("Cannot reach the relay: {e}"))?;
     let relay = cap.relay_id();
     let mut snapshot = None;
+    let mut refused = 0;
     let mut chunks = Vec::new();
     let (mut last_seq, mut snapshot_seq) = (0, 0);
     let result = loop {
@@ -96,15 +98,16 @@ async fn download(cap: &Capability, origin: &str) -> Result<Downloaded, String> 
                     socket.send(&Message::Subscribe { workspace: relay, after: 0 }.encode());
                 }
                 Ok(Message::Entries { workspace, head, snapshot: snap, entries, .. }) if workspace == relay => {
-                    if let Some((covers, entry)) = snap {
-                        snapshot = Some(cap.open_entry(EntryKind::Snapshot { covers }, &entry).map_err(|e| e.to_string())?);
+                    // An entry that does not open is skipped (and said), never a reason
+                    // to refuse the whole workspace.
+                    let opened = open_batch(cap, last_seq, snap, entries);
+                    if let Some(covers) = opened.snapshot_covers {
                         snapshot_seq = covers;
-                        last_seq = last_seq.max(covers);
                     }
-                    for (seq, entry) in entries {
-                        chunks.push(cap.open_entry(EntryKind::Change, &entry).map_err(|e| format!("A change failed its check: {e}"))?);
-                        last_seq = last_seq.max(seq);
-                    }
+                    snapshot = opened.snapshot.or(snapshot);
+                    chunks.extend(opened.changes);
+                    refused += opened.refused;
+                    last_seq = last_seq.max(opened.newest);
                     if head == 0 {
                         break Err("The relay has nothing for this link yet. Ask whoever sent it to open the workspace once while online.".into());
                     }
@@ -122,6 +125,9 @@ async fn download(cap: &Capability, origin: &str) -> Result<Downloaded, String> 
         t.clear();
     }
     drop(socket);
+    if let Some(warning) = refused_warning(refused) {
+        leptos::logging::warn!("joining: {warning}");
+    }
     result.map(|()| (snapshot, chunks, last_seq, snapshot_seq)).map_err(|e| {
         if e.starts_with("The ") || e.starts_with("A ") { e } else { format!("Cannot reach the relay: {e}. Check your connection and try again.") }
     })

@@ -518,35 +518,13 @@ impl SyncCore {
     /// one [`Output::Apply`]; entries that fail their checks are counted and skipped.
     fn entries(&mut self, snapshot: Option<(u64, SealedEntry)>, entries: Vec<(u64, SealedEntry)>, out: &mut Vec<Output>) {
         let last_seq = self.position.last_seq;
-        let mut chunks = Vec::new();
-        let mut newest = last_seq;
-        let mut refused = 0;
-        if let Some((covers, entry)) = snapshot.filter(|(covers, _)| *covers > last_seq) {
-            match self.cap.open_entry(EntryKind::Snapshot { covers }, &entry) {
-                Ok(bytes) => chunks.push(bytes),
-                Err(_) => refused += 1,
-            }
-            newest = covers;
+        let Opened { snapshot, changes, newest, snapshot_covers, refused } = open_batch(&self.cap, last_seq, snapshot, entries);
+        let chunks: Vec<Vec<u8>> = snapshot.into_iter().chain(changes).collect();
+        if let Some(covers) = snapshot_covers {
             self.position.snapshot_seq = self.position.snapshot_seq.max(covers);
         }
-        for (seq, entry) in entries {
-            // In order and once: a replayed or reordered entry at or before the
-            // position is already here.
-            if seq <= newest {
-                continue;
-            }
-            match self.cap.open_entry(EntryKind::Change, &entry) {
-                Ok(bytes) => chunks.push(bytes),
-                Err(_) => refused += 1,
-            }
-            newest = seq;
-        }
-        if refused > 0 {
-            out.push(Output::Warn(format!(
-                "{refused} change{} from the relay failed its signature or decryption check and {} ignored.",
-                if refused == 1 { "" } else { "s" },
-                if refused == 1 { "was" } else { "were" }
-            )));
+        if let Some(warning) = refused_warning(refused) {
+            out.push(Output::Warn(warning));
         }
         if newest > last_seq {
             // Entries that failed were warned about; the position moves past them
@@ -611,6 +589,59 @@ impl SyncCore {
         }
         out.push(Output::Send(Message::Snapshot { workspace: self.relay, request, covers, entry }));
     }
+}
+
+/// A batch from the relay, opened.
+#[derive(Debug, Default, PartialEq)]
+pub struct Opened {
+    /// The snapshot's plaintext, if the batch had one beyond the position that opened.
+    pub snapshot: Option<Vec<u8>>,
+    /// The changes' plaintexts, in relay order.
+    pub changes: Vec<Vec<u8>>,
+    /// The newest seq the batch reaches (the position it leaves).
+    pub newest: u64,
+    /// What the snapshot covers, if the batch had one beyond the position.
+    pub snapshot_covers: Option<u64>,
+    /// Entries that failed their signature or decryption check, skipped.
+    pub refused: usize,
+}
+
+/// Opens what a batch holds beyond `after`, each entry once and in order: a replayed
+/// or reordered one at or before the position is already here. An entry that fails its
+/// check is counted and skipped, never a reason to stop: one bad entry must not keep
+/// everything after it (or a newcomer's whole join) out.
+pub fn open_batch(cap: &Capability, after: u64, snapshot: Option<(u64, SealedEntry)>, entries: Vec<(u64, SealedEntry)>) -> Opened {
+    let mut opened = Opened { newest: after, ..Opened::default() };
+    if let Some((covers, entry)) = snapshot.filter(|(covers, _)| *covers > after) {
+        match cap.open_entry(EntryKind::Snapshot { covers }, &entry) {
+            Ok(bytes) => opened.snapshot = Some(bytes),
+            Err(_) => opened.refused += 1,
+        }
+        opened.newest = covers;
+        opened.snapshot_covers = Some(covers);
+    }
+    for (seq, entry) in entries {
+        if seq <= opened.newest {
+            continue;
+        }
+        match cap.open_entry(EntryKind::Change, &entry) {
+            Ok(bytes) => opened.changes.push(bytes),
+            Err(_) => opened.refused += 1,
+        }
+        opened.newest = seq;
+    }
+    opened
+}
+
+/// What to tell the person about `refused` entries, if any.
+pub fn refused_warning(refused: usize) -> Option<String> {
+    (refused > 0).then(|| {
+        format!(
+            "{refused} change{} from the relay failed its signature or decryption check and {} ignored.",
+            if refused == 1 { "" } else { "s" },
+            if refused == 1 { "was" } else { "were" }
+        )
+    })
 }
 
 #[cfg(test)]

@@ -407,3 +407,21 @@ fn a_reader_starts_over_too_but_sends_nothing() {
     let out = h.frame(Message::Entries { workspace: writer.relay_id(), epoch: 6, head: 1, snapshot: None, entries: vec![] });
     assert!(!out.contains(&Output::Reupload) && out.contains(&Output::Close), "{out:?}");
 }
+
+#[test]
+fn one_entry_that_does_not_open_keeps_nothing_after_it_out() {
+    let cap = Capability::generate().unwrap();
+    // Signed with the write key but sealed under another content key: it verifies and
+    // cannot be decrypted (a buggy client's, or one from before keys were rotated).
+    let mut other = Capability::generate().unwrap().edit_fragment().unwrap();
+    let mine = cap.edit_fragment().unwrap();
+    let (mine_parts, other_parts): (Vec<&str>, Vec<&str>) = (mine.split('.').collect(), other.split('.').collect());
+    other = format!("{}.{}.{}.{}.{}", mine_parts[0], mine_parts[1], mine_parts[2], other_parts[3], mine_parts[4]);
+    let stranger_key = Capability::from_fragment(&other).unwrap();
+    let unreadable = stranger_key.seal_entry(EntryKind::Change, b"sealed under another key").unwrap();
+    unreadable.verify(&cap.relay_id(), EntryKind::Change).expect("its signature is genuine");
+    let good = |text: &str| cap.seal_entry(EntryKind::Change, text.as_bytes()).unwrap();
+    let opened = open_batch(&cap, 0, None, vec![(1, good("one")), (2, unreadable), (3, good("three"))]);
+    assert_eq!(opened, Opened { snapshot: None, changes: vec![b"one".to_vec(), b"three".to_vec()], newest: 3, snapshot_covers: None, refused: 1 });
+    assert_eq!(refused_warning(1).unwrap(), "1 change from the relay failed its signature or decryption check and was ignored.");
+}
