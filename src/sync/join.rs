@@ -80,7 +80,8 @@ async fn download(cap: &Capability, origin: &str) -> Result<Downloaded, String> 
         )
         .ok()
     };
-    let socket = Socket::open(&sync_url(origin), 0, tx).map_err(|e| format!("Cannot reach the relay: {e}"))?;
+    let inflow = std::rc::Rc::new(std::cell::RefCell::new(waymark_protocol::client::Inflow::default()));
+    let socket = Socket::open(&sync_url(origin), 0, tx, std::rc::Rc::clone(&inflow)).map_err(|e| format!("Cannot reach the relay: {e}"))?;
     let relay = cap.relay_id();
     let mut snapshot = None;
     let mut refused = 0;
@@ -88,6 +89,9 @@ async fn download(cap: &Capability, origin: &str) -> Result<Downloaded, String> 
     let (mut last_seq, mut snapshot_seq) = (0, 0);
     let result = loop {
         let Some(event) = rx.next().await else { break Err("the connection ended".to_owned()) };
+        if let SocketEvent::Frame { bytes, .. } = &event {
+            inflow.borrow_mut().done(bytes.len());
+        }
         match event {
             SocketEvent::Open { .. } => {
                 socket.send(&Message::Hello { min_version: VERSION, max_version: VERSION }.encode());

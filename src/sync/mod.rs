@@ -24,7 +24,7 @@ use std::time::Duration;
 use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use futures::StreamExt;
 use leptos::prelude::*;
-use waymark_protocol::client::{Input, Output, Position, SyncCore};
+use waymark_protocol::client::{Inflow, Input, Output, Position, SyncCore};
 use waymark_protocol::{Capability, Message};
 
 pub use waymark_protocol::client::SyncStatus;
@@ -81,6 +81,8 @@ pub struct Engine {
     pub peers: RwSignal<BTreeMap<u64, Peer>>,
     /// What I am doing, sent to the others.
     me: RefCell<Presence>,
+    /// Frames received and not yet handled.
+    inflow: Rc<RefCell<Inflow>>,
 }
 
 /// The socket of the current connection attempt and its retry timer.
@@ -109,6 +111,7 @@ impl Engine {
             last_synced: RwSignal::new(record.last_synced),
             peers: RwSignal::new(BTreeMap::new()),
             me: RefCell::new(me),
+            inflow: Rc::new(RefCell::new(Inflow::default())),
         });
         let ticker = {
             let events = engine.events.clone();
@@ -186,10 +189,13 @@ impl Engine {
                 Event::Presence => Input::Presence(self.presence_bytes()),
                 Event::Local { key, chunk } => Input::Local { key, chunk },
                 Event::Socket(SocketEvent::Open { generation }) => Input::Opened { generation },
-                Event::Socket(SocketEvent::Frame { generation, bytes }) => match Message::decode(&bytes) {
-                    Ok(message) => Input::Frame { generation, message },
-                    Err(e) => Input::Malformed { generation, error: e.to_string() },
-                },
+                Event::Socket(SocketEvent::Frame { generation, bytes }) => {
+                    self.inflow.borrow_mut().done(bytes.len());
+                    match Message::decode(&bytes) {
+                        Ok(message) => Input::Frame { generation, message },
+                        Err(e) => Input::Malformed { generation, error: e.to_string() },
+                    }
+                }
                 Event::Socket(SocketEvent::Closed { generation, reason }) => Input::Closed { generation, reason },
             };
             self.step(&mut io, input).await;
@@ -233,7 +239,7 @@ impl Engine {
                     t.clear();
                 }
                 let (tx, mut rx) = unbounded();
-                match Socket::open(&self.url, generation, tx) {
+                match Socket::open(&self.url, generation, tx, Rc::clone(&self.inflow)) {
                     Ok(socket) => {
                         io.socket = Some(socket);
                         let events = self.events.clone();

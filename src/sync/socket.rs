@@ -1,7 +1,11 @@
 //! A WebSocket to the relay whose events arrive on a channel, so one task can handle
 //! them in order with everything else.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use futures::channel::mpsc::UnboundedSender;
+use waymark_protocol::client::Inflow;
 use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -26,7 +30,10 @@ pub struct Socket {
 }
 
 impl Socket {
-    pub fn open(url: &str, generation: u32, events: UnboundedSender<SocketEvent>) -> Result<Socket, String> {
+    /// Opens a socket whose events go to `events`. Every frame is counted in `inflow`
+    /// until whoever handles it says so ([`Inflow::done`]); a frame past its budget
+    /// closes the connection instead of queueing without bound.
+    pub fn open(url: &str, generation: u32, events: UnboundedSender<SocketEvent>, inflow: Rc<RefCell<Inflow>>) -> Result<Socket, String> {
         let ws = WebSocket::new(url).map_err(|e| format!("{e:?}"))?;
         ws.set_binary_type(BinaryType::Arraybuffer);
         let on_open = {
@@ -37,8 +44,13 @@ impl Socket {
         };
         let on_message = {
             let events = events.clone();
+            let ws = ws.clone();
             Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
                 let event = match e.data().dyn_into::<ArrayBuffer>() {
+                    Ok(buffer) if !inflow.borrow_mut().admit(buffer.byte_length() as usize) => {
+                        let _ = ws.close();
+                        SocketEvent::Closed { generation, reason: "the relay sent more than this browser can take in at once".into() }
+                    }
                     Ok(buffer) => SocketEvent::Frame { generation, bytes: Uint8Array::new(&buffer).to_vec() },
                     // A text frame is not part of the protocol.
                     Err(_) => SocketEvent::Closed { generation, reason: "the relay sent a text frame".into() },

@@ -591,6 +591,47 @@ impl SyncCore {
     }
 }
 
+/// Frames received and not yet handled, counted so that a relay (or anyone on its
+/// path) sending faster than a client handles cannot grow the client's memory without
+/// bound: past the budget the connection is dropped (and tried again later).
+#[derive(Debug)]
+pub struct Inflow {
+    frames: usize,
+    bytes: usize,
+    max_frames: usize,
+    max_bytes: usize,
+}
+
+impl Default for Inflow {
+    /// 4,096 frames or 128 MiB waiting, whichever comes first.
+    fn default() -> Self {
+        Inflow::new(4096, 128 << 20)
+    }
+}
+
+impl Inflow {
+    pub fn new(max_frames: usize, max_bytes: usize) -> Inflow {
+        Inflow { frames: 0, bytes: 0, max_frames, max_bytes }
+    }
+
+    /// Counts a frame of `len` bytes in; false (and nothing counted) when it would pass
+    /// the budget.
+    pub fn admit(&mut self, len: usize) -> bool {
+        if self.frames + 1 > self.max_frames || self.bytes.saturating_add(len) > self.max_bytes {
+            return false;
+        }
+        self.frames += 1;
+        self.bytes += len;
+        true
+    }
+
+    /// A frame of `len` bytes was handled.
+    pub fn done(&mut self, len: usize) {
+        self.frames = self.frames.saturating_sub(1);
+        self.bytes = self.bytes.saturating_sub(len);
+    }
+}
+
 /// A batch from the relay, opened.
 #[derive(Debug, Default, PartialEq)]
 pub struct Opened {

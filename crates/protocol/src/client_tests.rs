@@ -425,3 +425,14 @@ fn one_entry_that_does_not_open_keeps_nothing_after_it_out() {
     assert_eq!(opened, Opened { snapshot: None, changes: vec![b"one".to_vec(), b"three".to_vec()], newest: 3, snapshot_covers: None, refused: 1 });
     assert_eq!(refused_warning(1).unwrap(), "1 change from the relay failed its signature or decryption check and was ignored.");
 }
+
+#[test]
+fn frames_waiting_to_be_handled_have_a_budget() {
+    let mut inflow = Inflow::new(3, 1000);
+    assert!(inflow.admit(400) && inflow.admit(400));
+    assert!(!inflow.admit(300), "1,100 bytes would pass the byte budget");
+    assert!(inflow.admit(200), "a smaller one still fits");
+    assert!(!inflow.admit(1), "a fourth frame passes the frame budget");
+    inflow.done(400);
+    assert!(inflow.admit(100), "handling one makes room");
+}
