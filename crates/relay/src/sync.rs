@@ -47,6 +47,10 @@ pub struct Limits {
     /// from one view of the store, which holds back the file's free space while it
     /// lasts: a client that stops reading is closed instead of pinning it.
     pub catch_up_frame_timeout: Duration,
+    /// Bytes of frames queued for one connection before it counts as too slow and is
+    /// closed (with at most 4,096 frames of up to `max_frame` each, a count alone would
+    /// let one slow reader hold gigabytes).
+    pub max_queued_bytes: usize,
 }
 
 impl Default for Limits {
@@ -58,6 +62,7 @@ impl Default for Limits {
             entries_burst: 500.0,
             max_connections_per_ip: 256,
             catch_up_frame_timeout: Duration::from_secs(30),
+            max_queued_bytes: 64 << 20,
         }
     }
 }
@@ -113,18 +118,35 @@ pub(crate) struct Peer {
     out: mpsc::Sender<Out>,
     /// Tells the connection to close: its queue overflowed.
     kill: Arc<Notify>,
+    /// Bytes of frames in its queue, and the most it may hold.
+    queued: Arc<std::sync::atomic::AtomicUsize>,
+    max_queued: usize,
 }
 
 impl Peer {
     /// Queues for the connection; a full queue means it cannot keep up and is closed.
     pub fn send(&self, out: Out) -> bool {
+        use std::sync::atomic::Ordering;
+        let len = match &out {
+            Out::Frame(frame) => frame.len(),
+            Out::CatchUp(_) => 0,
+        };
+        if self.queued.fetch_add(len, Ordering::Relaxed) + len > self.max_queued {
+            self.queued.fetch_sub(len, Ordering::Relaxed);
+            self.kill.notify_one();
+            return false;
+        }
         match self.out.try_send(out) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
+                self.queued.fetch_sub(len, Ordering::Relaxed);
                 self.kill.notify_one();
                 false
             }
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                self.queued.fetch_sub(len, Ordering::Relaxed);
+                false
+            }
         }
     }
 
@@ -287,7 +309,7 @@ async fn connection(socket: WebSocket, relay: Relay, ip: IpAddr) {
     let conn = relay.next_conn.fetch_add(1, Ordering::Relaxed);
     tracing::info!(conn, %ip, "connected");
     let (out_tx, mut out_rx) = mpsc::channel::<Out>(QUEUE);
-    let peer = Peer { out: out_tx, kill: Arc::new(Notify::new()) };
+    let peer = Peer { out: out_tx, kill: Arc::new(Notify::new()), queued: Arc::default(), max_queued: relay.limits.max_queued_bytes };
     let limits = Arc::clone(&relay.limits);
     let mut state = Conn {
         id: conn,
@@ -333,7 +355,10 @@ async fn connection(socket: WebSocket, relay: Relay, ip: IpAddr) {
             }
             Some(out) = out_rx.recv() => {
                 let sent = match out {
-                    Out::Frame(frame) => sink.send(WsMessage::Binary(frame)).await.map_err(|_| None),
+                    Out::Frame(frame) => {
+                        peer.queued.fetch_sub(frame.len(), std::sync::atomic::Ordering::Relaxed);
+                        sink.send(WsMessage::Binary(frame)).await.map_err(|_| None)
+                    }
                     Out::CatchUp(job) => {
                         let sent = tokio::select! {
                             r = catch_up(&mut sink, *job, limits.max_frame, limits.catch_up_frame_timeout) => r,

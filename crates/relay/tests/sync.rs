@@ -827,3 +827,29 @@ async fn a_subscriber_that_stops_reading_during_its_catch_up_is_closed() {
     let mut late = Client::connect(server.addr).await;
     assert_eq!(late.subscribe(ws, 0).await.2.len(), 30);
 }
+
+/// A subscriber that stops reading while others write would queue their entries for
+/// it without bound: past its byte budget it is closed, and the writers carry on.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_subscriber_that_stops_reading_live_entries_is_closed_at_its_byte_budget() {
+    let server = serve(Limits { max_queued_bytes: 2 << 20, max_frame: 1 << 20, ..Limits::default() }).await;
+    let cap = Capability::generate().unwrap();
+    let ws = cap.relay_id();
+    let mut writer = Client::connect(server.addr).await;
+    writer.subscribe(ws, 0).await;
+    let mut silent = Client::connect(server.addr).await;
+    silent.subscribe(ws, 0).await;
+    // About 24 MB in entries the silent one never reads (more than the socket buffers).
+    let big = "x".repeat(800 << 10);
+    for i in 1..=30u32 {
+        writer.append(&cap, i, &big).await;
+    }
+    let mut got = 0;
+    while let Some(message) = silent.try_next(Duration::from_secs(5)).await {
+        if let Message::Entries { entries, .. } = message {
+            got += entries.len();
+        }
+    }
+    assert!(got < 30, "the silent subscriber was closed ({got} of 30 entries arrived)");
+    assert_eq!(writer.append(&cap, 31, "still writing").await, 31);
+}
