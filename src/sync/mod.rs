@@ -302,6 +302,8 @@ impl Engine {
                     replica.warn(format!("The relay lost this workspace's history and it could not be queued to send again: {e}"));
                     return None;
                 }
+                // Stored as a chunk too: the next compaction folds it in.
+                Rc::clone(&replica).note_chunk(key.clone());
                 return Some(Input::Local { key, chunk: whole });
             }
             Output::PeerPresence { from, plain, editor } => {
