@@ -808,20 +808,12 @@ async fn a_subscriber_that_stops_reading_during_its_catch_up_is_closed() {
     let mut writer = Client::connect(server.addr).await;
     writer.subscribe(ws, 0).await;
     // About 24 MB of entries: far more than the socket buffers hold.
-    let big = "x".repeat(800 << 10);
-    for i in 1..=30u32 {
-        writer.append(&cap, i, &big).await;
-    }
+    write_30_big_entries(&mut writer, &cap).await;
     let mut silent = Client::connect(server.addr).await;
     silent.send(&Message::Subscribe { workspace: ws, after: 0 }).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     // Reading now: what was buffered arrives, then the relay's close, long before all 30.
-    let mut got = 0;
-    while let Some(message) = silent.try_next(Duration::from_secs(5)).await {
-        if let Message::Entries { entries, .. } = message {
-            got += entries.len();
-        }
-    }
+    let got = entries_until_closed(&mut silent).await;
     assert!(got < 30, "the catch-up was cut off ({got} of 30 entries arrived)");
     // Others are not affected.
     let mut late = Client::connect(server.addr).await;
@@ -840,16 +832,27 @@ async fn a_subscriber_that_stops_reading_live_entries_is_closed_at_its_byte_budg
     let mut silent = Client::connect(server.addr).await;
     silent.subscribe(ws, 0).await;
     // About 24 MB in entries the silent one never reads (more than the socket buffers).
+    write_30_big_entries(&mut writer, &cap).await;
+    let got = entries_until_closed(&mut silent).await;
+    assert!(got < 30, "the silent subscriber was closed ({got} of 30 entries arrived)");
+    assert_eq!(writer.append(&cap, 31, "still writing").await, 31);
+}
+
+/// About 24 MB in 30 entries: more than the socket buffers between relay and client hold.
+async fn write_30_big_entries(writer: &mut Client, cap: &Capability) {
     let big = "x".repeat(800 << 10);
     for i in 1..=30u32 {
-        writer.append(&cap, i, &big).await;
+        writer.append(cap, i, &big).await;
     }
+}
+
+/// How many entries reach `client` before its connection ends (or goes quiet for 5 s).
+async fn entries_until_closed(client: &mut Client) -> usize {
     let mut got = 0;
-    while let Some(message) = silent.try_next(Duration::from_secs(5)).await {
+    while let Some(message) = client.try_next(Duration::from_secs(5)).await {
         if let Message::Entries { entries, .. } = message {
             got += entries.len();
         }
     }
-    assert!(got < 30, "the silent subscriber was closed ({got} of 30 entries arrived)");
-    assert_eq!(writer.append(&cap, 31, "still writing").await, 31);
+    got
 }
