@@ -10,13 +10,15 @@
 //! the live entries after it neither overlap nor leave a gap.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use bytes::Bytes;
 use waymark_protocol::{ErrorCode, Message, RelayId, SealedEntry};
 
-use crate::store::{snapshot_size, Batch, Head, Reader, Store, StoreError};
-use crate::sync::{error, short, Limits, Out, Peer};
+use crate::store::{snapshot_size, Batch, Head, Reader, Store, StoreError, SIGNATURE_ROW};
+use crate::sync::{error, short, Bucket, Limits, Out, Peer};
 
 /// Most commands folded into one transaction.
 const MAX_GROUP: usize = 1024;
@@ -34,6 +36,14 @@ pub(crate) enum Command {
 impl Command {
     fn writes(&self) -> bool {
         matches!(self, Command::Append { .. } | Command::Snapshot { .. })
+    }
+
+    /// Bytes of a change counted in the relay's pending budget.
+    fn pending_bytes(&self) -> usize {
+        match self {
+            Command::Append { entry, .. } | Command::Snapshot { entry, .. } => entry.len(),
+            _ => 0,
+        }
     }
 }
 
@@ -94,10 +104,23 @@ impl CatchUp {
 pub(crate) struct Core {
     store: Store,
     limits: Arc<Limits>,
+    /// Counters of the workspaces someone follows (dropped when the last one leaves).
     heads: HashMap<RelayId, Head>,
     subscribers: HashMap<RelayId, BTreeMap<u64, Peer>>,
     subscriptions: HashMap<u64, HashSet<RelayId>>,
+    /// What the store holds, all workspaces together (`Head::footprint` summed).
+    stored: u64,
+    /// Bytes of changes sent to the core and not yet taken (counted by connections).
+    pending: Arc<AtomicUsize>,
+    /// Workspaces each address may still start.
+    starts: HashMap<IpAddr, Bucket>,
+    /// Workspaces whose last subscriber left during the current group: their counters
+    /// are dropped once it is committed.
+    unfollowed: Vec<RelayId>,
 }
+
+/// Addresses whose workspace-start buckets are kept before full ones are forgotten.
+const MAX_START_BUCKETS: usize = 10_000;
 
 /// A write in the open transaction, to acknowledge (and fan out) once it commits.
 struct Done {
@@ -111,8 +134,18 @@ struct Done {
 }
 
 impl Core {
-    pub fn new(store: Store, limits: Arc<Limits>) -> Core {
-        Core { store, limits, heads: HashMap::new(), subscribers: HashMap::new(), subscriptions: HashMap::new() }
+    pub fn new(store: Store, limits: Arc<Limits>, stored: u64, pending: Arc<AtomicUsize>) -> Core {
+        Core {
+            store,
+            limits,
+            heads: HashMap::new(),
+            subscribers: HashMap::new(),
+            subscriptions: HashMap::new(),
+            stored,
+            pending,
+            starts: HashMap::new(),
+            unfollowed: Vec::new(),
+        }
     }
 
     pub fn run(mut self, rx: std::sync::mpsc::Receiver<Command>) {
@@ -176,6 +209,7 @@ impl Core {
                 None => None,
             };
             for command in group {
+                self.pending.fetch_sub(command.pending_bytes(), Ordering::Relaxed);
                 match command {
                     Command::Append { ws, conn, request, entry, peer } => {
                         let result = match batch.as_mut().filter(|_| !failed) {
@@ -210,7 +244,10 @@ impl Core {
                 }
             }
         }
-        let Some(txn) = txn else { return };
+        let Some(txn) = txn else {
+            self.forget_unfollowed();
+            return;
+        };
         let committed = if failed {
             let _ = txn.abort();
             false
@@ -226,6 +263,11 @@ impl Core {
         if !committed {
             // Counters were moved for writes that are not on disk: read them again.
             self.heads.clear();
+            self.unfollowed.clear();
+            match self.store.footprint() {
+                Ok(n) => self.stored = n,
+                Err(e) => tracing::error!(error = %e, "storage error: cannot read what the store holds"),
+            }
             for d in done {
                 d.peer.send_frame(error(ErrorCode::Internal, d.request, STORE_FAILED));
             }
@@ -237,6 +279,28 @@ impl Core {
                 self.fan_out(&d.ws, d.conn, &frame);
             }
         }
+        self.forget_unfollowed();
+    }
+
+    /// Drops the counters of workspaces no one follows any more (read again from the
+    /// store if someone comes back), so the cache holds only followed workspaces.
+    fn forget_unfollowed(&mut self) {
+        for ws in std::mem::take(&mut self.unfollowed) {
+            if !self.subscribers.contains_key(&ws) {
+                self.heads.remove(&ws);
+            }
+        }
+    }
+
+    /// Whether `addr` may start another workspace (its bucket has a token).
+    fn may_start(&mut self, addr: IpAddr) -> bool {
+        if self.starts.len() >= MAX_START_BUCKETS && !self.starts.contains_key(&addr) {
+            // Forget the addresses that have not started a workspace lately.
+            let burst = self.limits.new_workspaces_burst;
+            self.starts.retain(|_, b| b.refilled() < burst);
+        }
+        let (rate, burst) = (self.limits.new_workspaces_per_hour / 3600.0, self.limits.new_workspaces_burst);
+        self.starts.entry(addr).or_insert_with(|| Bucket::new(rate, burst)).take().is_ok()
     }
 
     /// Refuses a write the store failed on; the first failure abandons the group.
@@ -273,6 +337,18 @@ impl Core {
             peer.send_frame(error(ErrorCode::WorkspaceFull, request, full_message(&self.limits)));
             return Ok(());
         }
+        if self.stored.saturating_add(size + SIGNATURE_ROW) > self.limits.max_stored_bytes {
+            tracing::warn!(conn, workspace = %short(&ws), stored = self.stored, limit = self.limits.max_stored_bytes, "refused: the relay's storage budget is spent");
+            peer.send_frame(error(ErrorCode::WorkspaceFull, request, RELAY_FULL));
+            return Ok(());
+        }
+        if head.seq == 0 && !self.may_start(peer.addr) {
+            tracing::warn!(conn, addr = %peer.addr, "refused: too many new workspaces from one address");
+            let message = format!("Too many new workspaces from your address (the limit is {} per hour); try again later.", self.limits.new_workspaces_per_hour);
+            peer.send_frame(error(ErrorCode::RateLimited, request, message));
+            return Ok(());
+        }
+        self.stored += size + SIGNATURE_ROW;
         head.seq += 1;
         head.bytes += size;
         if head.seq == 1 {
@@ -308,6 +384,12 @@ impl Core {
             peer.send_frame(error(ErrorCode::WorkspaceFull, request, full_message(&self.limits)));
             return Ok(());
         }
+        if bytes > head.bytes && self.stored.saturating_add(bytes - head.bytes) > self.limits.max_stored_bytes {
+            tracing::warn!(conn, workspace = %short(&ws), stored = self.stored, limit = self.limits.max_stored_bytes, "refused: snapshot over the relay's storage budget");
+            peer.send_frame(error(ErrorCode::WorkspaceFull, request, RELAY_FULL));
+            return Ok(());
+        }
+        self.stored = (self.stored + bytes).saturating_sub(head.bytes);
         head.bytes = bytes;
         head.covers = covers;
         batch.put_snapshot(&ws, covers, &entry, head)?;
@@ -360,6 +442,7 @@ impl Core {
         }
         if subs.is_empty() {
             self.subscribers.remove(&ws);
+            self.unfollowed.push(ws);
         } else {
             let frame = Bytes::from(Message::PeerLeft { workspace: ws, from: conn }.encode());
             self.fan_out(&ws, conn, &frame);
@@ -372,6 +455,34 @@ impl Core {
 
 const STORE_FAILED: &str = "The relay could not store this change; send it again.";
 
+const RELAY_FULL: &str = "This relay has used all the storage its operator gave it; a snapshot of a workspace can make room, or ask the operator for more.";
+
 fn full_message(limits: &Limits) -> String {
     format!("This workspace has reached the relay's size limit ({}); a snapshot can make room.", crate::sync::size(limits.max_workspace_bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use waymark_protocol::{Capability, EntryKind};
+
+    /// The head cache holds only followed workspaces, so a client visiting many
+    /// workspaces in turn cannot grow the relay's memory without bound.
+    #[test]
+    fn a_workspace_no_one_follows_leaves_the_head_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut core = Core::new(Store::open(dir.path()).unwrap(), Arc::new(Limits::default()), 0, Arc::default());
+        let (peer, _queue) = Peer::for_test([127, 0, 0, 1].into());
+        for i in 0..50u64 {
+            let cap = Capability::generate().unwrap();
+            let ws = cap.relay_id();
+            core.subscribe(ws, i, 0, peer.clone());
+            let entry = cap.seal_entry(EntryKind::Change, b"x").unwrap();
+            core.group(vec![Command::Append { ws, conn: i, request: 1, entry, peer: peer.clone() }]);
+            core.group(vec![Command::Unsubscribe { ws, conn: i }]);
+        }
+        assert_eq!(core.heads.len(), 0);
+        assert!(core.stored > 50 * SIGNATURE_ROW, "what was stored is counted ({})", core.stored);
+        assert_eq!(core.stored, core.store.footprint().unwrap());
+    }
 }

@@ -46,6 +46,33 @@ struct Args {
     /// address: raise this for load tests from one machine (e.g. 1000000).
     #[arg(long, env = "WAYMARK_MAX_CONNECTIONS_PER_IP", default_value_t = Limits::default().max_connections_per_ip)]
     max_connections_per_ip: usize,
+    /// Bytes queued for one connection before it counts as too slow and is closed.
+    #[arg(long, env = "WAYMARK_MAX_QUEUED_BYTES", default_value_t = Limits::default().max_queued_bytes)]
+    max_queued_bytes: usize,
+    /// Bytes queued for all connections together; past it, connections that are more
+    /// than 1 MiB behind are closed (they reconnect and catch up from storage).
+    #[arg(long, env = "WAYMARK_MAX_TOTAL_QUEUED_BYTES", default_value_t = Limits::default().max_total_queued_bytes)]
+    max_total_queued_bytes: usize,
+    /// Bytes of received changes waiting to be stored; past it, changes are refused as
+    /// rate limited and clients send them again.
+    #[arg(long, env = "WAYMARK_MAX_PENDING_WRITE_BYTES", default_value_t = Limits::default().max_pending_write_bytes)]
+    max_pending_write_bytes: usize,
+    /// What all workspaces together may store, in bytes (entries, snapshots and 104
+    /// bytes per change ever stored); past it, new changes are refused.
+    #[arg(long, env = "WAYMARK_MAX_STORED_BYTES", default_value_t = Limits::default().max_stored_bytes)]
+    max_stored_bytes: u64,
+    /// New workspaces one address may start per hour, sustained.
+    #[arg(long, env = "WAYMARK_NEW_WORKSPACES_PER_HOUR", default_value_t = Limits::default().new_workspaces_per_hour)]
+    new_workspaces_per_hour: f64,
+    /// New workspaces one address may start at once before the hourly rate applies.
+    #[arg(long, env = "WAYMARK_NEW_WORKSPACES_BURST", default_value_t = Limits::default().new_workspaces_burst)]
+    new_workspaces_burst: f64,
+    /// Reverse proxies in front of the relay, comma-separated IP addresses: for a
+    /// connection from one of them, the client's address is taken from the
+    /// X-Forwarded-For header it sets. Without this, everyone behind the proxy shares
+    /// the proxy's per-address limits.
+    #[arg(long, env = "WAYMARK_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[tokio::main]
@@ -87,6 +114,13 @@ async fn try_main() -> Result<(), String> {
         entries_per_second: args.entries_per_second,
         entries_burst: args.entries_burst,
         max_connections_per_ip: args.max_connections_per_ip,
+        max_queued_bytes: args.max_queued_bytes,
+        max_total_queued_bytes: args.max_total_queued_bytes,
+        max_pending_write_bytes: args.max_pending_write_bytes,
+        max_stored_bytes: args.max_stored_bytes,
+        new_workspaces_per_hour: args.new_workspaces_per_hour,
+        new_workspaces_burst: args.new_workspaces_burst,
+        trusted_proxies: args.trusted_proxies,
         ..Limits::default()
     };
     limits.check()?;

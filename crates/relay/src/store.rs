@@ -51,6 +51,18 @@ pub struct Head {
     pub epoch: u64,
 }
 
+/// Bytes one entry's signature row takes: kept for good (a snapshot does not drop it),
+/// so that a replay is recognised however old the entry.
+pub const SIGNATURE_ROW: u64 = 96 + 8;
+
+impl Head {
+    /// Everything the workspace holds in the store: its entries and snapshot, and one
+    /// signature row per entry it ever stored.
+    pub fn footprint(&self) -> u64 {
+        self.bytes.saturating_add(SIGNATURE_ROW.saturating_mul(self.seq))
+    }
+}
+
 fn entry_key(ws: &RelayId, seq: u64) -> [u8; 40] {
     let mut k = [0u8; 40];
     k[..32].copy_from_slice(&ws.0);
@@ -130,6 +142,17 @@ impl Store {
                 Head { seq, bytes, covers, epoch }
             })
             .unwrap_or_default())
+    }
+
+    /// What every workspace together holds ([`Head::footprint`] summed).
+    pub fn footprint(&self) -> Result<u64, StoreError> {
+        let txn = self.db.begin_read()?;
+        let mut total = 0u64;
+        for item in txn.open_table(HEADS)?.iter()? {
+            let (seq, bytes, covers) = item?.1.value();
+            total = total.saturating_add(Head { seq, bytes, covers, epoch: 0 }.footprint());
+        }
+        Ok(total)
     }
 
     /// A write transaction; [`Store::batch`] opens its tables.

@@ -12,12 +12,13 @@
 
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Extension;
 use bytes::Bytes;
@@ -30,7 +31,8 @@ use waymark_protocol::{EntryKind, ErrorCode, Message, RelayId, SealedEntry, VERS
 use crate::core::{CatchUp, Command, Core};
 use crate::store::{Store, StoreError};
 
-/// What the relay allows. Every value has a flag and an environment variable.
+/// What the relay allows; `waymark-relay --help` lists the flags and environment
+/// variables that set them.
 #[derive(Clone, Debug)]
 pub struct Limits {
     /// Largest frame accepted, in bytes (told to clients in Welcome).
@@ -51,7 +53,25 @@ pub struct Limits {
     /// closed (with at most 4,096 frames of up to `max_frame` each, a count alone would
     /// let one slow reader hold gigabytes).
     pub max_queued_bytes: usize,
+    /// Bytes of frames queued for all connections together. Past it, a connection that
+    /// is itself more than [`SLOW_SHARE`] behind is closed when a frame would be added.
+    pub max_total_queued_bytes: usize,
+    /// Bytes of changes received and waiting for the storage thread, all connections
+    /// together; past it a change is refused as rate limited (clients send it again).
+    pub max_pending_write_bytes: usize,
+    /// What every workspace together may hold in the store ([`crate::store::Head::footprint`]).
+    pub max_stored_bytes: u64,
+    /// Workspaces one address may start (a first entry) per hour, sustained, and at once.
+    pub new_workspaces_per_hour: f64,
+    pub new_workspaces_burst: f64,
+    /// Reverse proxies whose `X-Forwarded-For` is believed: a connection from one of
+    /// them counts against the address the proxy names, not its own.
+    pub trusted_proxies: Vec<IpAddr>,
 }
+
+/// How far behind a connection must itself be to be closed when the relay's total
+/// queue budget is spent: one that keeps up never pays for one that does not.
+pub const SLOW_SHARE: usize = 1 << 20;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -63,6 +83,12 @@ impl Default for Limits {
             max_connections_per_ip: 256,
             catch_up_frame_timeout: Duration::from_secs(30),
             max_queued_bytes: 64 << 20,
+            max_total_queued_bytes: 1 << 30,
+            max_pending_write_bytes: 256 << 20,
+            max_stored_bytes: 32 << 30,
+            new_workspaces_per_hour: 60.0,
+            new_workspaces_burst: 100.0,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -79,6 +105,12 @@ impl Limits {
         }
         if self.max_connections_per_ip == 0 {
             return Err("the connections per address must be at least 1".into());
+        }
+        if !(self.new_workspaces_per_hour > 0.0 && self.new_workspaces_burst >= 1.0) {
+            return Err("the new workspaces per hour must be above 0 and the burst at least 1".into());
+        }
+        if self.max_queued_bytes < self.max_frame {
+            return Err(format!("a connection's queue ({} bytes) must hold at least one frame ({} bytes)", self.max_queued_bytes, self.max_frame));
         }
         Ok(())
     }
@@ -119,32 +151,33 @@ pub(crate) struct Peer {
     /// Tells the connection to close: its queue overflowed.
     kill: Arc<Notify>,
     /// Bytes of frames in its queue, and the most it may hold.
-    queued: Arc<std::sync::atomic::AtomicUsize>,
+    queued: Arc<AtomicUsize>,
     max_queued: usize,
+    /// Bytes of frames in every connection's queue, and the most they may hold.
+    total: Arc<AtomicUsize>,
+    max_total: usize,
+    /// The address it counts against (see [`address_key`]).
+    pub addr: IpAddr,
 }
 
 impl Peer {
     /// Queues for the connection; a full queue means it cannot keep up and is closed.
     pub fn send(&self, out: Out) -> bool {
-        use std::sync::atomic::Ordering;
         let len = match &out {
             Out::Frame(frame) => frame.len(),
             Out::CatchUp(_) => 0,
         };
-        if self.queued.fetch_add(len, Ordering::Relaxed) + len > self.max_queued {
-            self.queued.fetch_sub(len, Ordering::Relaxed);
-            self.kill.notify_one();
-            return false;
-        }
-        match self.out.try_send(out) {
+        let own = self.queued.fetch_add(len, Ordering::Relaxed) + len;
+        let total = self.total.fetch_add(len, Ordering::Relaxed) + len;
+        let over = own > self.max_queued || (total > self.max_total && own > SLOW_SHARE);
+        let result = if over { Err(true) } else { self.out.try_send(out).map_err(|e| matches!(e, mpsc::error::TrySendError::Full(_))) };
+        match result {
             Ok(()) => true,
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                self.queued.fetch_sub(len, Ordering::Relaxed);
-                self.kill.notify_one();
-                false
-            }
-            Err(mpsc::error::TrySendError::Closed(_)) => {
-                self.queued.fetch_sub(len, Ordering::Relaxed);
+            Err(too_slow) => {
+                self.dequeued(len);
+                if too_slow {
+                    self.kill.notify_one();
+                }
                 false
             }
         }
@@ -153,6 +186,52 @@ impl Peer {
     pub fn send_frame(&self, frame: Bytes) -> bool {
         self.send(Out::Frame(frame))
     }
+
+    /// A peer whose queue the test reads.
+    #[cfg(test)]
+    pub fn for_test(addr: IpAddr) -> (Peer, mpsc::Receiver<Out>) {
+        let (out, rx) = mpsc::channel(QUEUE);
+        let peer = Peer { out, kill: Arc::default(), queued: Arc::default(), max_queued: usize::MAX, total: Arc::default(), max_total: usize::MAX, addr };
+        (peer, rx)
+    }
+
+    /// Counts `len` bytes out of the queues (sent, or never queued).
+    fn dequeued(&self, len: usize) {
+        self.queued.fetch_sub(len, Ordering::Relaxed);
+        self.total.fetch_sub(len, Ordering::Relaxed);
+    }
+}
+
+/// The address a connection counts against for per-address limits: IPv4 as it is, an
+/// IPv4-mapped IPv6 address as IPv4, and IPv6 by its /64 (one subscriber's network,
+/// which hands out its addresses freely).
+pub(crate) fn address_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
+        },
+    }
+}
+
+/// The client's address: the connection's own, or, from a trusted reverse proxy, the
+/// nearest address in `X-Forwarded-For` that is not itself a trusted proxy.
+pub(crate) fn client_address(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let Some(header) = forwarded_for else { return peer };
+    // Right to left: each trusted proxy appended the address it heard from; the first
+    // one not trusted is the client (anything left of it the client could have written).
+    for hop in header.rsplit(',').map(str::trim) {
+        match hop.parse::<IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => continue,
+            Ok(ip) => return ip,
+            Err(_) => return peer,
+        }
+    }
+    peer
 }
 
 /// An Error frame.
@@ -184,6 +263,10 @@ pub struct Relay {
     shutdown: watch::Receiver<bool>,
     /// Connections open now.
     live: Arc<watch::Sender<usize>>,
+    /// Bytes of frames queued for every connection together.
+    queued: Arc<AtomicUsize>,
+    /// Bytes of changes sent to the core and not yet taken by it.
+    pending: Arc<AtomicUsize>,
 }
 
 /// Stops the relay: connections close, the core commits what it holds and ends.
@@ -220,10 +303,14 @@ impl Relay {
     /// Opens the store in `data_dir` and starts the core thread.
     pub fn start(data_dir: &std::path::Path, limits: Limits) -> Result<(Relay, RelayHandle), StoreError> {
         let store = Store::open(data_dir)?;
+        let stored = store.footprint()?;
+        // Unbounded in frames but not in bytes: the changes in it are counted in
+        // `pending`, and everything else a connection sends it is rate limited.
         let (tx, rx) = std::sync::mpsc::channel();
         let limits = Arc::new(limits);
-        let core_limits = Arc::clone(&limits);
-        let thread = std::thread::Builder::new().name("relay-core".into()).spawn(move || Core::new(store, core_limits).run(rx))?;
+        let pending = Arc::new(AtomicUsize::new(0));
+        let core = Core::new(store, Arc::clone(&limits), stored, Arc::clone(&pending));
+        let thread = std::thread::Builder::new().name("relay-core".into()).spawn(move || core.run(rx))?;
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let live = Arc::new(watch::Sender::new(0));
         Ok((
@@ -234,6 +321,8 @@ impl Relay {
                 next_conn: Arc::new(AtomicU64::new(1)),
                 shutdown: shutdown_rx,
                 live: Arc::clone(&live),
+                queued: Arc::default(),
+                pending,
             },
             RelayHandle { core: tx, thread: Mutex::new(Some(thread)), shutdown: shutdown_tx, live },
         ))
@@ -276,8 +365,10 @@ impl Drop for Admitted {
 }
 
 /// `GET /sync`: upgrades to a WebSocket.
-pub async fn endpoint(State(relay): State<Relay>, peer: Option<Extension<ConnectInfo<SocketAddr>>>, upgrade: WebSocketUpgrade) -> Response {
-    let ip = peer.map(|Extension(ConnectInfo(a))| a.ip()).unwrap_or(IpAddr::from([127, 0, 0, 1]));
+pub async fn endpoint(State(relay): State<Relay>, peer: Option<Extension<ConnectInfo<SocketAddr>>>, headers: HeaderMap, upgrade: WebSocketUpgrade) -> Response {
+    let peer = peer.map(|Extension(ConnectInfo(a))| a.ip()).unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let ip = address_key(client_address(peer, forwarded, &relay.limits.trusted_proxies));
     // Read a little past the limit, so an oversized frame gets a clear error rather
     // than a dropped connection; beyond that the WebSocket layer refuses it.
     let read_limit = relay.limits.max_frame.saturating_mul(2).min(waymark_protocol::MAX_FRAME_HARD + 1024);
@@ -309,11 +400,20 @@ async fn connection(socket: WebSocket, relay: Relay, ip: IpAddr) {
     let conn = relay.next_conn.fetch_add(1, Ordering::Relaxed);
     tracing::info!(conn, %ip, "connected");
     let (out_tx, mut out_rx) = mpsc::channel::<Out>(QUEUE);
-    let peer = Peer { out: out_tx, kill: Arc::new(Notify::new()), queued: Arc::default(), max_queued: relay.limits.max_queued_bytes };
+    let peer = Peer {
+        out: out_tx,
+        kill: Arc::new(Notify::new()),
+        queued: Arc::default(),
+        max_queued: relay.limits.max_queued_bytes,
+        total: Arc::clone(&relay.queued),
+        max_total: relay.limits.max_total_queued_bytes,
+        addr: ip,
+    };
     let limits = Arc::clone(&relay.limits);
     let mut state = Conn {
         id: conn,
         core: relay.core.clone(),
+        pending: Arc::clone(&relay.pending),
         limits: Arc::clone(&limits),
         peer: peer.clone(),
         hello: false,
@@ -356,7 +456,7 @@ async fn connection(socket: WebSocket, relay: Relay, ip: IpAddr) {
             Some(out) = out_rx.recv() => {
                 let sent = match out {
                     Out::Frame(frame) => {
-                        peer.queued.fetch_sub(frame.len(), std::sync::atomic::Ordering::Relaxed);
+                        peer.dequeued(frame.len());
                         sink.send(WsMessage::Binary(frame)).await.map_err(|_| None)
                     }
                     Out::CatchUp(job) => {
@@ -437,7 +537,7 @@ async fn catch_up(sink: &mut Sink, mut job: CatchUp, max_frame: usize, frame_tim
 }
 
 /// A token bucket: `rate` per second, up to `burst` at once.
-struct Bucket {
+pub(crate) struct Bucket {
     tokens: f64,
     rate: f64,
     burst: f64,
@@ -447,13 +547,18 @@ struct Bucket {
 }
 
 impl Bucket {
-    fn new(rate: f64, burst: f64) -> Bucket {
+    pub(crate) fn new(rate: f64, burst: f64) -> Bucket {
         Bucket { tokens: burst, rate, burst, at: Instant::now(), limited: false }
+    }
+
+    /// The tokens it holds now.
+    pub(crate) fn refilled(&self) -> f64 {
+        (self.tokens + self.at.elapsed().as_secs_f64() * self.rate).min(self.burst)
     }
 
     /// Takes a token; `Err(first)` when there is none, `first` for the first refusal
     /// of a run.
-    fn take(&mut self) -> Result<(), bool> {
+    pub(crate) fn take(&mut self) -> Result<(), bool> {
         let now = Instant::now();
         self.tokens = (self.tokens + now.duration_since(self.at).as_secs_f64() * self.rate).min(self.burst);
         self.at = now;
@@ -472,6 +577,8 @@ impl Bucket {
 struct Conn {
     id: u64,
     core: std::sync::mpsc::Sender<Command>,
+    /// Bytes of changes on their way to the core, from every connection.
+    pending: Arc<AtomicUsize>,
     limits: Arc<Limits>,
     peer: Peer,
     hello: bool,
@@ -605,9 +712,26 @@ impl Conn {
             self.reply(Message::Error { code: ErrorCode::RateLimited, request, message });
             return false;
         }
+        if !self.reserve(entry.len()) {
+            tracing::warn!(conn = self.id, "refused: the storage thread is behind (pending write budget spent)");
+            self.reply(Message::Error { code: ErrorCode::RateLimited, request, message: "The relay is busy storing other changes; send it again shortly.".into() });
+            return false;
+        }
         if entry.verify(ws, kind).is_err() {
+            self.pending.fetch_sub(entry.len(), Ordering::Relaxed);
             tracing::info!(conn = self.id, workspace = %short(ws), request, "refused: bad signature");
             self.reply(Message::Error { code: ErrorCode::BadSignature, request, message: "The signature does not match this workspace's write key; nothing was stored.".into() });
+            return false;
+        }
+        true
+    }
+
+    /// Counts `len` bytes of a change on their way to the core, unless the budget for
+    /// them is spent (the first change always goes: one alone is never refused).
+    fn reserve(&self, len: usize) -> bool {
+        let before = self.pending.fetch_add(len, Ordering::Relaxed);
+        if before > 0 && before + len > self.limits.max_pending_write_bytes {
+            self.pending.fetch_sub(len, Ordering::Relaxed);
             return false;
         }
         true
@@ -619,5 +743,32 @@ impl Conn {
 
     fn core(&self, command: Command) {
         let _ = self.core.send(command);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_clients_count_by_their_64_and_mapped_ipv4_as_ipv4() {
+        let key = |s: &str| address_key(s.parse().unwrap());
+        assert_eq!(key("2001:db8:1:2::1"), key("2001:db8:1:2:ffff:ffff:ffff:ffff"));
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("::ffff:198.51.100.7"), key("198.51.100.7"));
+        assert_ne!(key("198.51.100.7"), key("198.51.100.8"));
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_names_the_client_and_only_right_of_what_a_client_wrote() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let proxies = [ip("10.0.0.1"), ip("10.0.0.2")];
+        // Not from a proxy: the header is the client's own words.
+        assert_eq!(client_address(ip("203.0.113.5"), Some("198.51.100.1"), &proxies), ip("203.0.113.5"));
+        // Through two proxies: the first address neither of them is.
+        assert_eq!(client_address(ip("10.0.0.1"), Some("6.6.6.6, 198.51.100.1, 10.0.0.2"), &proxies), ip("198.51.100.1"));
+        // Garbage where the proxy wrote: the proxy's own address, never what lies left.
+        assert_eq!(client_address(ip("10.0.0.1"), Some("6.6.6.6, unknown"), &proxies), ip("10.0.0.1"));
+        assert_eq!(client_address(ip("10.0.0.1"), None, &proxies), ip("10.0.0.1"));
     }
 }

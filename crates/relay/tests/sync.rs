@@ -856,3 +856,110 @@ async fn entries_until_closed(client: &mut Client) -> usize {
     }
     got
 }
+
+/// Many subscribers that stop reading would each stay under their own budget while
+/// together holding the relay's memory: past the total budget, those that are behind
+/// are closed (they reconnect and catch up from storage) and the writer carries on.
+#[tokio::test(flavor = "multi_thread")]
+async fn subscribers_that_stop_reading_are_closed_at_the_relays_total_budget() {
+    // Each one's own budget (64 MiB) would hold all 24 MB.
+    let server = serve(Limits { max_total_queued_bytes: 2 << 20, max_frame: 1 << 20, ..Limits::default() }).await;
+    let cap = Capability::generate().unwrap();
+    let ws = cap.relay_id();
+    let mut writer = Client::connect(server.addr).await;
+    writer.subscribe(ws, 0).await;
+    let mut silent = Vec::new();
+    for _ in 0..2 {
+        let mut c = Client::connect(server.addr).await;
+        c.subscribe(ws, 0).await;
+        silent.push(c);
+    }
+    write_30_big_entries(&mut writer, &cap).await;
+    for c in &mut silent {
+        let got = entries_until_closed(c).await;
+        assert!(got < 30, "a silent subscriber was closed ({got} of 30 entries arrived)");
+    }
+    assert_eq!(writer.append(&cap, 31, "still writing").await, 31);
+}
+
+/// Sends one change to a new workspace: Ok(seq) or the relay's refusal.
+async fn start_workspace(c: &mut Client) -> Result<u64, (ErrorCode, String)> {
+    let cap = Capability::generate().unwrap();
+    c.subscribe(cap.relay_id(), 0).await;
+    let entry = cap.seal_entry(EntryKind::Change, b"first").unwrap();
+    c.send(&Message::Append { workspace: cap.relay_id(), request: 1, entry }).await;
+    loop {
+        match c.next().await {
+            Message::Ack { seq, .. } => return Ok(seq),
+            Message::Error { code, message, .. } => return Err((code, message)),
+            _ => {}
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_relays_storage_budget_refuses_new_changes_until_a_snapshot_makes_room() {
+    // 404 bytes per change plus 104 for its signature row: three take 1,524 bytes, and
+    // another workspace's first change (109 + 104) does not fit in 1,700.
+    let server = serve(Limits { max_stored_bytes: 1700, ..Limits::default() }).await;
+    let cap = Capability::generate().unwrap();
+    let mut a = Client::connect(server.addr).await;
+    a.subscribe(cap.relay_id(), 0).await;
+    let text = "y".repeat(300);
+    for i in 1..=3 {
+        a.append(&cap, i, &text).await;
+    }
+    let mut b = Client::connect(server.addr).await;
+    match start_workspace(&mut b).await {
+        Err((ErrorCode::WorkspaceFull, message)) => assert!(message.contains("storage its operator gave it"), "{message}"),
+        other => panic!("expected the relay to be full, got {other:?}"),
+    }
+    // Another workspace's snapshot frees room for everyone.
+    let small = cap.seal_entry(EntryKind::Snapshot { covers: 3 }, b"compact").unwrap();
+    a.send(&Message::Snapshot { workspace: cap.relay_id(), request: 4, covers: 3, entry: small }).await;
+    assert!(matches!(a.next().await, Message::Ack { request: 4, seq: 3, .. }));
+    assert_eq!(start_workspace(&mut b).await, Ok(1));
+}
+
+/// Connects with an `X-Forwarded-For` header; `Err` carries the relay's refusal.
+async fn connect_forwarded(addr: SocketAddr, forwarded_for: &str) -> Result<Client, ErrorCode> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("ws://{addr}/sync").into_client_request().unwrap();
+    request.headers_mut().insert("x-forwarded-for", forwarded_for.parse().unwrap());
+    let (ws, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
+    let mut c = Client { ws, seen: Vec::new() };
+    c.send(&Message::Hello { min_version: VERSION, max_version: VERSION }).await;
+    match c.next().await {
+        Message::Welcome { .. } => Ok(c),
+        Message::Error { code, .. } => Err(code),
+        other => panic!("expected Welcome or an error, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn behind_a_trusted_proxy_limits_count_per_forwarded_address() {
+    let limits = Limits { max_connections_per_ip: 1, new_workspaces_burst: 2.0, new_workspaces_per_hour: 1.0, trusted_proxies: vec!["127.0.0.1".parse().unwrap()], ..Limits::default() };
+    let server = serve(limits.clone()).await;
+    let mut first = connect_forwarded(server.addr, "198.51.100.1").await.expect("one connection per address");
+    let _second = connect_forwarded(server.addr, "198.51.100.2").await.expect("another address behind the proxy");
+    // A client's own X-Forwarded-For is left of what the proxy appends: it changes nothing.
+    assert!(matches!(connect_forwarded(server.addr, "203.0.113.9, 198.51.100.1").await, Err(ErrorCode::TooManyConnections)));
+    // IPv6 addresses count by their /64.
+    let _v6 = connect_forwarded(server.addr, "2001:db8:1:2::1").await.expect("an IPv6 client");
+    assert!(matches!(connect_forwarded(server.addr, "2001:db8:1:2::ffff").await, Err(ErrorCode::TooManyConnections)));
+
+    // One address starts two workspaces, then waits; others are not held back.
+    assert_eq!(start_workspace(&mut first).await, Ok(1));
+    assert_eq!(start_workspace(&mut first).await, Ok(1));
+    match start_workspace(&mut first).await {
+        Err((ErrorCode::RateLimited, message)) => assert!(message.contains("new workspaces"), "{message}"),
+        other => panic!("expected too many new workspaces, got {other:?}"),
+    }
+    let mut third = connect_forwarded(server.addr, "198.51.100.3").await.unwrap();
+    assert_eq!(start_workspace(&mut third).await, Ok(1));
+
+    // Without a trusted proxy the header is ignored: everyone here is 127.0.0.1.
+    let plain = serve(Limits { trusted_proxies: Vec::new(), ..limits }).await;
+    let _one = connect_forwarded(plain.addr, "198.51.100.1").await.unwrap();
+    assert!(matches!(connect_forwarded(plain.addr, "198.51.100.2").await, Err(ErrorCode::TooManyConnections)));
+}
