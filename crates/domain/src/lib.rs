@@ -17,6 +17,7 @@ pub mod feedback;
 pub mod fixtures;
 pub mod format;
 pub mod idea;
+pub mod inflation;
 pub mod kind;
 pub mod link;
 pub mod markdown;

@@ -28,6 +28,19 @@ pub enum LoadError {
     /// exhaust the reader's stack (and crash every client that opens the workspace).
     #[error("a change nests data deeper than a workspace ever does; it was refused")]
     TooDeep,
+    /// Compressed parts that would inflate past [`crate::inflation::inflation_budget`]:
+    /// refused before anything is inflated.
+    #[error("this data would take more than {0} MB once decompressed; it was refused")]
+    Inflates(u64),
+}
+
+impl From<crate::inflation::Refusal> for LoadError {
+    fn from(r: crate::inflation::Refusal) -> Self {
+        match r {
+            crate::inflation::Refusal::Bomb { limit } => LoadError::Inflates(limit >> 20),
+            other => LoadError::NotAutomerge(other.to_string()),
+        }
+    }
 }
 
 /// How deep below the root an object may sit. The schema needs 5 (collection →
@@ -177,7 +190,7 @@ fn strict_check(bytes: &[u8]) -> Result<(), automerge::AutomergeError> {
 
 /// Whether `bytes` are complete, undamaged Automerge data (a document or changes).
 pub fn is_well_formed(bytes: &[u8]) -> bool {
-    !bytes.is_empty() && strict_check(bytes).is_ok()
+    !bytes.is_empty() && crate::inflation::check(bytes).is_ok() && strict_check(bytes).is_ok()
 }
 
 /// A workspace document plus cached handles to its top-level maps.
@@ -225,6 +238,7 @@ impl Workspace {
 
     /// Opens a saved document (`save()` output, or any Automerge file).
     pub fn load(bytes: &[u8]) -> Result<Workspace, LoadError> {
+        crate::inflation::check(bytes)?;
         let doc = AutoCommit::load(bytes).map_err(|e| LoadError::NotAutomerge(e.to_string()))?;
         let mut ws = Workspace::check(doc)?;
         ws.doc.update_diff_cursor();
@@ -239,7 +253,7 @@ impl Workspace {
         chunks: impl IntoIterator<Item = &'a [u8]>,
     ) -> Result<(Workspace, Vec<usize>), LoadError> {
         let mut doc = match snapshot {
-            Some(bytes) => AutoCommit::load(bytes).map_err(|e| LoadError::NotAutomerge(e.to_string()))?,
+            Some(bytes) => AutoCommit::load(crate::inflation::check(bytes).map(|()| bytes)?).map_err(|e| LoadError::NotAutomerge(e.to_string()))?,
             None => AutoCommit::new(),
         };
         let mut bad = Vec::new();
@@ -353,6 +367,7 @@ impl Workspace {
     /// of the same workspace) and says what they touched.
     pub fn apply(&mut self, bytes: &[u8]) -> Result<Changed, LoadError> {
         // Validate strictly first, so damaged bytes change nothing.
+        crate::inflation::check(bytes)?;
         strict_check(bytes).map_err(|e| LoadError::NotAutomerge(e.to_string()))?;
         let before = self.identity_point();
         self.doc.load_incremental(bytes).map_err(|e| LoadError::NotAutomerge(e.to_string()))?;

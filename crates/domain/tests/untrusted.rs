@@ -446,3 +446,22 @@ fn a_change_nesting_data_absurdly_deep_is_refused() {
     let _ = ws.save_incremental();
     assert!(ws.apply(&honest.save()).is_ok());
 }
+
+/// A peer sends its whole document (as a joiner's snapshot would be) holding 80 MB of
+/// zeros, which deflate to a few kilobytes: inflating it would take every client's
+/// memory on every reconnect. It is refused before anything is inflated, whether it
+/// arrives as a change, a snapshot to open or a stored chunk.
+#[test]
+fn data_that_would_inflate_past_the_budget_is_refused_unread() {
+    let (mut ws, mut peer, id) = peer_document();
+    ws.save_incremental();
+    let idea = map_at(&peer, &["ideas", id.as_str()]);
+    peer.put(&idea, "padding", "\0".repeat(80 << 20)).unwrap();
+    let bomb = peer.save();
+    assert!(bomb.len() < 1 << 20, "a small payload: {} bytes", bomb.len());
+    assert_eq!(ws.apply(&bomb).unwrap_err(), LoadError::Inflates(64));
+    assert!(ws.save_incremental().is_empty(), "nothing was applied");
+    assert!(matches!(Workspace::load(&bomb), Err(LoadError::Inflates(64))));
+    let (opened, bad) = Workspace::load_with_chunks(Some(&ws.save()), [bomb.as_slice()]).unwrap();
+    assert_eq!((opened.ideas().0.len(), bad), (1, vec![0]), "a stored bomb is skipped like a damaged chunk");
+}
