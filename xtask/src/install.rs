@@ -6,6 +6,7 @@ use std::process::Command;
 use crate::{root, run_cmd, say, tools_path};
 
 const TRUNK_VERSION: &str = "0.21.14";
+const CARGO_FUZZ_VERSION: &str = "0.13.2";
 const BINARYEN_VERSION: &str = "132.0.0";
 /// The relay benchmark's reference (`cargo xtask bench relay`): Automerge's sync server
 /// and the client libraries it is driven with. The server's own dependency range
@@ -29,12 +30,13 @@ pub fn all(browsers: bool) -> Result<(), String> {
     binaryen()?;
     if browsers {
         chromium()?;
+        cargo_fuzz()?;
     }
     say(&format!(
         "tools ready: wasm32 target, trunk {TRUNK_VERSION}, wasm-bindgen {}, wasm-opt {}{}",
         wasm_bindgen_version()?,
         BINARYEN_VERSION.split('.').next().unwrap_or(""),
-        if browsers { ", chromium + chromedriver" } else { "" }
+        if browsers { format!(", chromium + chromedriver, cargo-fuzz {CARGO_FUZZ_VERSION}") } else { String::new() }
     ));
     Ok(())
 }
@@ -59,6 +61,16 @@ fn trunk() -> Result<(), String> {
     }
     say(&format!("installing trunk {TRUNK_VERSION} (about 9 minutes the first time)…"));
     run_cmd(Command::new("cargo").args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"]))
+}
+
+/// cargo-fuzz, for the fuzz smoke of `cargo xtask test` (it runs on the stable
+/// toolchain: see `suites::fuzz_smoke`).
+fn cargo_fuzz() -> Result<(), String> {
+    if output("cargo", &["fuzz", "--version"]).is_some_and(|v| v.contains(CARGO_FUZZ_VERSION)) {
+        return Ok(());
+    }
+    say(&format!("installing cargo-fuzz {CARGO_FUZZ_VERSION} (about 2 minutes the first time)…"));
+    run_cmd(Command::new("cargo").args(["install", "cargo-fuzz", "--version", CARGO_FUZZ_VERSION, "--locked"]))
 }
 
 /// The exact wasm-bindgen version in Cargo.lock: the CLI must match the library.

@@ -8,13 +8,14 @@ use crate::{build, build_relay, install, root, run_cmd, say, tools_path};
 
 type Suite = (&'static str, fn() -> Result<(), String>);
 
-/// Runs the native, wasm and end-to-end suites; fails if any of them fails.
+/// Runs the native, wasm, end-to-end and fuzz smoke suites; fails if any of them fails.
 pub fn test() -> Result<(), String> {
     install::all(true)?;
-    let suites: [Suite; 3] = [
+    let suites: [Suite; 4] = [
         ("native (domain, server, tools)", native),
         ("wasm in headless Chromium", wasm),
         ("end-to-end: real server, headless Chromium", end_to_end),
+        ("fuzz smoke: every cargo-fuzz target, briefly", fuzz_smoke),
     ];
     let mut results = Vec::new();
     for (name, suite) in suites {
@@ -41,6 +42,49 @@ pub fn test() -> Result<(), String> {
 
 fn native() -> Result<(), String> {
     run_cmd(Command::new("cargo").args(["test", "--no-fail-fast", "--workspace", "--exclude", "waymark", "--exclude", "waymark-e2e"]))
+}
+
+/// Each fuzz target in `fuzz/` for a moment (at most 100,000 inputs or 15 s), from its
+/// seeds in `fuzz/seeds/<target>` where it has some: that the targets build and find
+/// nothing quickly. The long runs are documented in BENCHMARKS.md. libFuzzer needs
+/// unstable compiler flags, so the stable toolchain is told to accept them
+/// (RUSTC_BOOTSTRAP=1): no other toolchain is downloaded.
+fn fuzz_smoke() -> Result<(), String> {
+    let fuzz = root().join("fuzz");
+    let mut targets: Vec<String> = std::fs::read_dir(fuzz.join("fuzz_targets"))
+        .map_err(|e| format!("cannot list fuzz/fuzz_targets: {e}"))?
+        .filter_map(|e| e.ok()?.path().file_stem()?.to_str().map(str::to_owned))
+        .collect();
+    targets.sort();
+    let scratch = root().join("target/fuzz-smoke");
+    let mut failed = Vec::new();
+    for target in &targets {
+        let corpus = scratch.join("corpus").join(target);
+        std::fs::create_dir_all(&corpus).map_err(|e| format!("cannot create {}: {e}", corpus.display()))?;
+        let mut cmd = Command::new("cargo");
+        cmd.current_dir(&fuzz)
+            .env("PATH", tools_path())
+            .env("RUSTC_BOOTSTRAP", "1")
+            .args(["fuzz", "run", "-O", "--target-dir"])
+            .arg(scratch.join("build"))
+            .arg(target)
+            .arg(&corpus);
+        let seeds = fuzz.join("seeds").join(target);
+        if seeds.is_dir() {
+            cmd.arg(seeds);
+        }
+        cmd.args(["--", "-runs=100000", "-max_total_time=15", "-max_len=8192", "-timeout=30", "-rss_limit_mb=4096"]);
+        say(&format!("fuzzing {target} briefly…"));
+        if let Err(e) = run_cmd(&mut cmd) {
+            say(&format!("fuzz target {target} failed: {e}"));
+            failed.push(target.clone());
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("fuzz targets failed: {} (the input that failed is in fuzz/artifacts/)", failed.join(", ")))
+    }
 }
 
 fn wasm() -> Result<(), String> {
