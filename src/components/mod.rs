@@ -2,6 +2,7 @@
 
 mod capture;
 pub mod caret;
+mod confirm_merge;
 mod dialog;
 mod fields;
 mod link_picker;
@@ -18,6 +19,7 @@ mod windowed;
 
 pub use capture::Capture;
 pub use caret::follow_text;
+pub use confirm_merge::ConfirmSharedMerge;
 pub use dialog::Dialog;
 pub use fields::{LongTextField, NumberField};
 pub use link_picker::{LinkPicker, Suggestion};

@@ -5,8 +5,8 @@ use leptos::task::spawn_local;
 use waymark_domain::BriefField;
 
 use crate::app::{display_name, use_profile, use_store, TopBar};
-use crate::components::{Dialog, Toasts};
-use crate::storage::import::{create_workspace, import_file};
+use crate::components::{ConfirmSharedMerge, Dialog, Toasts};
+use crate::storage::import::{create_workspace, import_file, Outcome};
 use crate::route::{navigate, Link, Route};
 use crate::session::Session;
 use crate::storage::WorkspaceMeta;
@@ -47,27 +47,46 @@ pub fn HomePage() -> impl IntoView {
     };
 
     let importing = RwSignal::new(false);
-    let on_import = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
-        input.set_value("");
+    // A copy of a shared workspace waits here while the user is asked about it.
+    let held = StoredValue::new(None::<Vec<u8>>);
+    let ask_shared = RwSignal::new(false);
+    let held_name = RwSignal::new(String::new());
+    let import = move |bytes: Vec<u8>, merge_into_shared: bool| {
         let me = display_name(&profile.get_untracked());
         let store = store.get_value();
         importing.set(true);
         spawn_local(async move {
-            let result = match read_file(&file).await {
-                Ok(bytes) => import_file(store, &bytes, &me).await,
-                Err(e) => Err(e),
-            };
+            let result = import_file(store, &bytes, &me, merge_into_shared).await;
             importing.set(false);
             match result {
-                Ok(done) if done.merged => toasts.info(format!("Merged the file into “{}”.", done.name)),
-                Ok(done) => toasts.info(format!("Imported “{}”.", done.name)),
+                Ok(Outcome::AsksFirst { name }) => {
+                    held.set_value(Some(bytes));
+                    held_name.set(name);
+                    ask_shared.set(true);
+                }
+                Ok(Outcome::Done(done)) if done.merged => toasts.info(format!("Merged the file into “{}”.", done.name)),
+                Ok(Outcome::Done(done)) => toasts.info(format!("Imported “{}”.", done.name)),
                 Err(e) => toasts.error(e),
             }
             reload();
         });
     };
+    let on_import = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        input.set_value("");
+        spawn_local(async move {
+            match read_file(&file).await {
+                Ok(bytes) => import(bytes, false),
+                Err(e) => toasts.error(e),
+            }
+        });
+    };
+    let merge_held = Callback::new(move |()| {
+        if let Some(bytes) = held.try_update_value(Option::take).flatten() {
+            import(bytes, true);
+        }
+    });
 
     view! {
         <TopBar/>
@@ -108,6 +127,7 @@ pub fn HomePage() -> impl IntoView {
                     </ul>
                 }.into_any(),
             }}
+            <ConfirmSharedMerge open=ask_shared name=held_name merge=merge_held/>
         </main>
     }
 }

@@ -7,7 +7,7 @@ use waymark_domain::edit::Edit;
 use waymark_domain::{export, BriefField};
 
 use crate::app::{display_name, use_profile, use_store};
-use crate::components::{follow_text, my_presence, Editable, PeerAvatars, ProfileButton, ReadOnly, SaveIndicator, ShareButton, SyncIndicator, Toasts};
+use crate::components::{follow_text, my_presence, ConfirmSharedMerge, Editable, PeerAvatars, ProfileButton, ReadOnly, SaveIndicator, ShareButton, SyncIndicator, Toasts};
 use crate::pages::{brief::BriefPage, docs::DocsPage, feedback::FeedbackPage, ideas::IdeasPage, personas::PersonasPage, priorities::PrioritiesPage, stories::StoriesPage};
 use crate::route::{use_route, Link, Page, Route};
 use crate::session::{use_session, Session, SessionCtx};
@@ -202,6 +202,17 @@ fn ExportMenu() -> impl IntoView {
             toasts.error(e);
         }
     };
+    // A copy of a shared workspace waits here while the user is asked about it.
+    let held = StoredValue::new(None::<Vec<u8>>);
+    let ask_shared = RwSignal::new(false);
+    let name = Signal::derive(move || session.get().brief.with(|b| b.name.clone()));
+    let merge = move |bytes: Vec<u8>| {
+        let s = session.get();
+        match s.merge_bytes(&bytes) {
+            Ok(_) => toasts.info("Merged the file's changes into this workspace."),
+            Err(e) => toasts.error(format!("This file can't be merged: {e}. Nothing changed.")),
+        }
+    };
     let on_merge = move |ev: leptos::ev::Event| {
         close();
         let input: web_sys::HtmlInputElement = event_target(&ev);
@@ -213,24 +224,25 @@ fn ExportMenu() -> impl IntoView {
                 Ok(b) => b,
                 Err(e) => return toasts.error(e),
             };
-            let outcome = export::plan_automerge_import(&bytes, Some(&s.id))
-                .map_err(|e| format!("This file can't be merged: {e}. Nothing changed."))
-                .and_then(|plan| {
-                    if plan.same_as_open {
-                        s.merge_bytes(&bytes).map(|_| plan)
-                    } else {
-                        Err(format!(
-                            "This file is a different workspace (“{}”). Import it from your workspaces list to add it; nothing changed here.",
-                            plan.name
-                        ))
-                    }
-                });
-            match outcome {
-                Ok(_) => toasts.info("Merged the file's changes into this workspace."),
-                Err(e) => toasts.error(e),
+            match export::plan_automerge_import(&bytes, Some(&s.id)) {
+                Err(e) => toasts.error(format!("This file can't be merged: {e}. Nothing changed.")),
+                Ok(plan) if !plan.same_as_open => toasts.error(format!(
+                    "This file is a different workspace (“{}”). Import it from your workspaces list to add it; nothing changed here.",
+                    plan.name
+                )),
+                Ok(_) if s.sync_record().is_some() => {
+                    held.set_value(Some(bytes));
+                    ask_shared.set(true);
+                }
+                Ok(_) => merge(bytes),
             }
         });
     };
+    let merge_held = Callback::new(move |()| {
+        if let Some(bytes) = held.try_update_value(Option::take).flatten() {
+            merge(bytes);
+        }
+    });
     view! {
         <details class="menu" node_ref=details>
             <summary class="btn">"Export"</summary>
@@ -252,5 +264,6 @@ fn ExportMenu() -> impl IntoView {
                 </Editable>
             </div>
         </details>
+        <ConfirmSharedMerge open=ask_shared name=name merge=merge_held/>
     }
 }

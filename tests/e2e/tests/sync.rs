@@ -390,3 +390,68 @@ async fn after_a_relay_loses_its_data_the_workspace_is_sent_again_and_a_newcomer
     b.click("a.nav-link[href$='/ideas']").await;
     b.wait_until(&has_all(&["Written before the reset"]), "the newcomer to get what was written before the reset").await;
 }
+
+/// Exports the open workspace as an `.automerge` file and moves it to `name`.
+async fn export_copy(b: &Browser, name: &str) -> std::path::PathBuf {
+    b.click("details.menu summary").await;
+    b.click_text(".menu-panel button", "Automerge file").await;
+    let file = b.wait_for_download(".automerge").await;
+    let kept = std::env::temp_dir().join(format!("{}-{name}", std::process::id()));
+    std::fs::rename(&file, &kept).unwrap();
+    kept
+}
+
+/// Merging a copy into a shared workspace sends its changes to everyone with a link:
+/// from Home and from the workspace's menu, the app asks first; Cancel changes nothing,
+/// "Merge and share" merges, and a teammate gets what the file held.
+#[tokio::test(flavor = "multi_thread")]
+async fn merging_a_copy_into_a_shared_workspace_asks_first() {
+    let relay = Relay::start().await;
+    let a = Browser::start().await;
+    let b = Browser::start().await;
+    ada_starts_a_workspace(&a, &relay).await;
+    // Two copies of one workspace: without and with an idea.
+    let empty = export_copy(&a, "empty.automerge").await;
+    a.click("a.nav-link[href$='/ideas']").await;
+    add_idea(&a, "Only in the file").await;
+    a.wait_for_text(".save-state", "Saved on this device").await;
+    let with_idea = export_copy(&a, "with-idea.automerge").await;
+    // The workspace here goes back to the empty copy, and is shared.
+    a.click("a.brand").await;
+    a.click_text(".workspace-card button", "Delete").await;
+    a.click_text(".dialog button", "Delete workspace").await;
+    a.wait_for_text(".empty h2", "No workspaces yet").await;
+    a.wait_for("input[type=file]").await.send_keys(&empty.to_string_lossy()).await.unwrap();
+    a.wait_for_text(".workspace-card", "0 ideas").await;
+    a.click_text(".workspace-card h2", "Roadmap 2027").await;
+    let edit_link = share(&a).await;
+
+    // From Home: asked, cancelled, nothing merged.
+    a.click("a.brand").await;
+    a.wait_for_text(".workspace-card", "0 ideas").await;
+    a.wait_for("input[type=file]").await.send_keys(&with_idea.to_string_lossy()).await.unwrap();
+    a.wait_for_text(".dialog h2", "Merge into a shared workspace?").await;
+    a.wait_for_text(".dialog p", "“Roadmap 2027”, which you share with others").await;
+    a.screenshot("e2e-merge-into-shared-asks").await;
+    a.click_text(".dialog button", "Cancel").await;
+    a.wait_until("!document.querySelector('.dialog')", "the question to close").await;
+    assert!(a.texts(".workspace-card").await.iter().all(|t| t.contains("0 ideas")), "nothing merged after Cancel");
+
+    // From the workspace's menu: asked too; this time merged.
+    a.click_text(".workspace-card h2", "Roadmap 2027").await;
+    a.wait_until(UP_TO_DATE, "the workspace to connect").await;
+    a.click("details.menu summary").await;
+    a.wait_for(".menu-panel input[type=file]").await.send_keys(&with_idea.to_string_lossy()).await.unwrap();
+    a.wait_for_text(".dialog h2", "Merge into a shared workspace?").await;
+    a.click_text(".dialog button", "Merge and share").await;
+    a.wait_for_text(".toast", "Merged the file's changes").await;
+    a.click("a.nav-link[href$='/ideas']").await;
+    a.wait_for_text(ROWS, "Only in the file").await;
+    a.wait_until(UP_TO_DATE, "the merged change to reach the relay").await;
+
+    // A teammate opening the link gets it.
+    b.goto(&edit_link).await;
+    b.wait_for_text("h1.page-title", "Brief").await;
+    b.click("a.nav-link[href$='/ideas']").await;
+    b.wait_for_text(ROWS, "Only in the file").await;
+}
