@@ -42,6 +42,9 @@ pub enum SyncStatus {
     UpToDate,
     /// The relay refused something it will keep refusing (the message says what).
     Refused(String),
+    /// This log was closed: an editor replaced the workspace's links. Nothing more
+    /// syncs through this link; the copy here stays.
+    Closed,
 }
 
 /// Where this replica stands with the relay; stored with the workspace.
@@ -83,6 +86,9 @@ pub enum Input {
     /// Applying or storing the last [`Output::Apply`] failed: the position goes back
     /// to where it was before that batch, and the connection starts over.
     ApplyFailed { reason: String },
+    /// Close this log for good (the links are being replaced): answered by
+    /// [`Output::LogClosed`] once the relay stored the close, or [`Output::CloseFailed`].
+    CloseLog,
 }
 
 /// What to do, in order.
@@ -123,7 +129,14 @@ pub enum Output {
     Warn(String),
     /// For the console (what the relay said when it refused something).
     Log(String),
+    /// The relay stored our close: the log takes no more entries, from anyone.
+    LogClosed,
+    /// The log could not be closed now (not connected, view only, or refused).
+    CloseFailed(String),
 }
+
+/// Why closing a log cannot start now.
+const CLOSE_NEEDS_CONNECTION: &str = "Replacing links needs a connection to the relay; try again once this workspace is up to date.";
 
 /// One connection attempt.
 struct Conn {
@@ -138,6 +151,8 @@ struct Conn {
     /// Outbox order of the next entry not yet sent on this connection.
     cursor: u64,
     snapshot_request: Option<u32>,
+    /// The Close we sent, until its Ack.
+    close_request: Option<u32>,
     /// Sequence numbers the relay gave our own entries: we hold them already, so the
     /// read position moves past them once everything before them has arrived.
     own: BTreeSet<u64>,
@@ -213,7 +228,7 @@ impl SyncCore {
         let mut out = Vec::new();
         match input {
             Input::Connect => {
-                if self.conn.is_none() {
+                if self.conn.is_none() && self.status != SyncStatus::Closed {
                     self.open(now, &mut out);
                 }
             }
@@ -246,8 +261,43 @@ impl SyncCore {
                 self.position.last_seq = self.position.last_seq.min(self.applied_from);
                 self.disconnect(format!("this browser could not store what arrived ({reason})"), &mut out);
             }
+            Input::CloseLog => self.close_log(&mut out),
         }
         out
+    }
+
+    /// Sends a Close for this log, once connected and up to date (so nothing of ours
+    /// is left behind in it).
+    fn close_log(&mut self, out: &mut Vec<Output>) {
+        let ready = self.status == SyncStatus::UpToDate && self.conn.as_ref().is_some_and(|c| c.welcomed && c.close_request.is_none());
+        if !self.cap.can_write() {
+            return out.push(Output::CloseFailed("Only an editor can replace the links.".into()));
+        }
+        if !ready {
+            return out.push(Output::CloseFailed(CLOSE_NEEDS_CONNECTION.into()));
+        }
+        let entry = match self.cap.seal_entry(EntryKind::Close, &[]) {
+            Ok(e) => e,
+            Err(e) => return out.push(Output::CloseFailed(e.to_string())),
+        };
+        let request = self.take_request();
+        if let Some(c) = self.conn.as_mut() {
+            c.close_request = Some(request);
+        }
+        out.push(Output::Send(Message::Close { workspace: self.relay, request, entry }));
+    }
+
+    /// The log is closed (by us or another editor): nothing more syncs through it, and
+    /// no connection is tried again.
+    fn closed(&mut self, out: &mut Vec<Output>) {
+        self.set_status(SyncStatus::Closed, out);
+        if self.conn.take().is_some() {
+            out.push(Output::Close);
+        }
+        if !self.peers.is_empty() {
+            self.peers.clear();
+            out.push(Output::PeersCleared);
+        }
     }
 
     /// Starts a new connection attempt.
@@ -262,6 +312,7 @@ impl SyncCore {
             in_flight: HashMap::new(),
             cursor: 0,
             snapshot_request: None,
+            close_request: None,
             own: BTreeSet::new(),
             last_presence_sent: 0.0,
         });
@@ -281,7 +332,7 @@ impl SyncCore {
     }
 
     fn refused(&self) -> bool {
-        matches!(self.status, SyncStatus::Refused(_))
+        matches!(self.status, SyncStatus::Refused(_) | SyncStatus::Closed)
     }
 
     /// A number in [0, 1) for the jitter.
@@ -294,6 +345,12 @@ impl SyncCore {
 
     /// Drops the connection and schedules the next try with exponential backoff.
     fn disconnect(&mut self, reason: String, out: &mut Vec<Output>) {
+        if let Some(request) = self.conn.as_ref().and_then(|c| c.close_request) {
+            out.push(Output::CloseFailed(format!("The connection dropped before the relay confirmed (request {request}); try again.")));
+        }
+        if self.status == SyncStatus::Closed {
+            return self.closed(out);
+        }
         self.conn = None;
         out.push(Output::Close);
         if !self.peers.is_empty() {
@@ -427,6 +484,13 @@ impl SyncCore {
                 self.skip_own(out);
                 self.check_up_to_date(now, out);
             }
+            Message::Ack { workspace, request, .. } if workspace == self.relay && self.conn.as_ref().is_some_and(|c| c.close_request == Some(request)) => {
+                if let Some(c) = self.conn.as_mut() {
+                    c.close_request = None;
+                }
+                out.push(Output::LogClosed);
+                self.closed(out);
+            }
             Message::Ack { workspace, request, seq } if workspace == self.relay => {
                 let Some(c) = self.conn.as_mut() else { return };
                 if c.snapshot_request == Some(request) {
@@ -467,6 +531,12 @@ impl SyncCore {
                         }
                     }
                     ErrorCode::BadSnapshot if c.snapshot_request == Some(request) => c.snapshot_request = None,
+                    ErrorCode::Closed => {
+                        if c.close_request.take().is_some() {
+                            out.push(Output::CloseFailed(message));
+                        }
+                        self.closed(out);
+                    }
                     _ if code.is_fatal() => {
                         self.set_status(SyncStatus::Refused(format!("The relay refused this connection: {message}")), out);
                         self.disconnect(message, out);
@@ -518,7 +588,7 @@ impl SyncCore {
     /// one [`Output::Apply`]; entries that fail their checks are counted and skipped.
     fn entries(&mut self, snapshot: Option<(u64, SealedEntry)>, entries: Vec<(u64, SealedEntry)>, out: &mut Vec<Output>) {
         let last_seq = self.position.last_seq;
-        let Opened { snapshot, changes, newest, snapshot_covers, refused } = open_batch(&self.cap, last_seq, snapshot, entries);
+        let Opened { snapshot, changes, newest, snapshot_covers, refused, closed } = open_batch(&self.cap, last_seq, snapshot, entries);
         let chunks: Vec<Vec<u8>> = snapshot.into_iter().chain(changes).collect();
         if let Some(covers) = snapshot_covers {
             self.position.snapshot_seq = self.position.snapshot_seq.max(covers);
@@ -532,6 +602,9 @@ impl SyncCore {
             self.applied_from = last_seq;
             self.position.last_seq = newest;
             out.push(Output::Apply { chunks, last_seq: newest });
+        }
+        if closed {
+            self.closed(out);
         }
     }
 
@@ -645,6 +718,8 @@ pub struct Opened {
     pub snapshot_covers: Option<u64>,
     /// Entries that failed their signature or decryption check, skipped.
     pub refused: usize,
+    /// The batch holds the log's close (signed with the write key): nothing follows.
+    pub closed: bool,
 }
 
 /// Opens what a batch holds beyond `after`, each entry once and in order: a replayed
@@ -667,6 +742,7 @@ pub fn open_batch(cap: &Capability, after: u64, snapshot: Option<(u64, SealedEnt
         }
         match cap.open_entry(EntryKind::Change, &entry) {
             Ok(bytes) => opened.changes.push(bytes),
+            Err(_) if cap.open_entry(EntryKind::Close, &entry).is_ok() => opened.closed = true,
             Err(_) => opened.refused += 1,
         }
         opened.newest = seq;

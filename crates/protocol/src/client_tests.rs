@@ -422,7 +422,7 @@ fn one_entry_that_does_not_open_keeps_nothing_after_it_out() {
     unreadable.verify(&cap.relay_id(), EntryKind::Change).expect("its signature is genuine");
     let good = |text: &str| cap.seal_entry(EntryKind::Change, text.as_bytes()).unwrap();
     let opened = open_batch(&cap, 0, None, vec![(1, good("one")), (2, unreadable), (3, good("three"))]);
-    assert_eq!(opened, Opened { snapshot: None, changes: vec![b"one".to_vec(), b"three".to_vec()], newest: 3, snapshot_covers: None, refused: 1 });
+    assert_eq!(opened, Opened { snapshot: None, changes: vec![b"one".to_vec(), b"three".to_vec()], newest: 3, closed: false, snapshot_covers: None, refused: 1 });
     assert_eq!(refused_warning(1).unwrap(), "1 change from the relay failed its signature or decryption check and was ignored.");
 }
 
@@ -435,4 +435,57 @@ fn frames_waiting_to_be_handled_have_a_budget() {
     assert!(!inflow.admit(1), "a fourth frame passes the frame budget");
     inflow.done(400);
     assert!(inflow.admit(100), "handling one makes room");
+}
+
+#[test]
+fn closing_a_log_waits_for_the_relay_then_stops_syncing_for_good() {
+    let mut h = Harness::writer();
+    // Not connected: refused with a reason, nothing sent.
+    let out = h.input(Input::CloseLog);
+    assert!(matches!(out.as_slice(), [Output::CloseFailed(m)] if m.contains("connection")), "{out:?}");
+    h.connect();
+    h.entries(0, Vec::new());
+    assert_eq!(h.core.status(), &SyncStatus::UpToDate);
+    let out = h.input(Input::CloseLog);
+    let Some((request, entry)) = out.iter().find_map(|o| match o {
+        Output::Send(Message::Close { request, entry, .. }) => Some((*request, entry.clone())),
+        _ => None,
+    }) else {
+        panic!("no Close sent: {out:?}")
+    };
+    entry.verify(&h.cap.relay_id(), EntryKind::Close).expect("signed as a close with the write key");
+    assert_eq!(h.core.status(), &SyncStatus::UpToDate, "nothing changes before the relay confirms");
+    let out = h.ack(request, 1);
+    assert!(out.contains(&Output::LogClosed) && out.contains(&Output::Close), "{out:?}");
+    assert_eq!(h.core.status(), &SyncStatus::Closed);
+    // No reconnecting, and local changes stay in the outbox (they belong to the next log).
+    assert!(h.input(Input::Connect).is_empty());
+    assert!(h.input(Input::Local { key: "k".into(), chunk: b"later".to_vec() }).iter().all(|o| !matches!(o, Output::Send(_))));
+}
+
+#[test]
+fn another_editors_close_in_the_log_or_the_relays_refusal_stops_syncing() {
+    // The close arrives as an entry.
+    let mut h = Harness::writer();
+    h.connect();
+    let close = h.cap.seal_entry(EntryKind::Close, &[]).unwrap();
+    let out = h.entries(2, vec![(1, h.change("before")), (2, close)]);
+    assert!(out.iter().any(|o| matches!(o, Output::Apply { chunks, last_seq: 2 } if chunks.len() == 1)), "what came before is applied: {out:?}");
+    assert!(!out.iter().any(|o| matches!(o, Output::Warn(_))), "a close is not a bad entry: {out:?}");
+    assert_eq!(h.core.status(), &SyncStatus::Closed);
+    assert!(h.input(Input::Connect).is_empty());
+
+    // A view-link holder cannot fake one: its "close" is a bad entry, nothing more.
+    let mut v = Harness::new(Capability::generate().unwrap().view_only(), Position::default());
+    let forged = Capability::generate().unwrap().seal_entry(EntryKind::Close, &[]).unwrap();
+    v.connect();
+    let out = v.entries(1, vec![(1, forged)]);
+    assert!(out.iter().any(|o| matches!(o, Output::Warn(_))), "{out:?}");
+    assert_ne!(v.core.status(), &SyncStatus::Closed);
+
+    // The relay says so (an old link subscribing after the close).
+    let mut r = Harness::writer();
+    r.connect();
+    r.frame(Message::Error { code: ErrorCode::Closed, request: 0, message: "links replaced".into() });
+    assert_eq!(r.core.status(), &SyncStatus::Closed);
 }

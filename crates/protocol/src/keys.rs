@@ -79,6 +79,8 @@ pub enum EntryKind {
     /// signed with it (protocol version 2), so nobody without the write key can make
     /// a genuine snapshot claim to cover more (and the relay drop what it does not).
     Snapshot { covers: u64 },
+    /// The log's last entry: it takes no more (its links were replaced). Empty.
+    Close,
 }
 
 impl EntryKind {
@@ -87,6 +89,7 @@ impl EntryKind {
         match self {
             EntryKind::Change => 1,
             EntryKind::Snapshot { .. } => 2,
+            EntryKind::Close => 3,
         }
     }
 }
@@ -281,7 +284,7 @@ impl Capability {
         match (entry.verify(&self.relay, kind), kind) {
             (Ok(()), _) => {}
             (Err(_), EntryKind::Snapshot { .. }) => entry.verify_legacy_snapshot(&self.relay)?,
-            (Err(e), EntryKind::Change) => return Err(e),
+            (Err(e), EntryKind::Change | EntryKind::Close) => return Err(e),
         }
         self.decrypt(&entry.nonce, &associated(ENTRY_CONTEXT, kind.code(), &self.relay), &entry.ciphertext)
     }

@@ -28,6 +28,9 @@ pub enum Message {
     Snapshot { workspace: RelayId, request: u32, covers: u64, entry: SealedEntry },
     /// Ephemeral, encrypted; forwarded to the workspace's other subscribers, never stored.
     Presence { workspace: RelayId, sealed: Vec<u8> },
+    /// Ends the workspace's log for good (an entry of kind `Close`, signed with the
+    /// write key): stored as its last entry; answered by `Ack`.
+    Close { workspace: RelayId, request: u32, entry: SealedEntry },
 
     // Relay to client.
     /// The version chosen and the relay's largest accepted frame.
@@ -60,6 +63,8 @@ pub enum ErrorCode {
     NotSubscribed,
     BadSnapshot,
     Internal,
+    /// The workspace's log was closed (its links were replaced): it takes no more.
+    Closed,
     /// A code this version does not know (kept so a newer relay's errors still show).
     Other(u16),
 }
@@ -77,6 +82,7 @@ impl ErrorCode {
             ErrorCode::NotSubscribed => 8,
             ErrorCode::BadSnapshot => 9,
             ErrorCode::Internal => 10,
+            ErrorCode::Closed => 11,
             ErrorCode::Other(n) => n,
         }
     }
@@ -93,6 +99,7 @@ impl ErrorCode {
             8 => ErrorCode::NotSubscribed,
             9 => ErrorCode::BadSnapshot,
             10 => ErrorCode::Internal,
+            11 => ErrorCode::Closed,
             n => ErrorCode::Other(n),
         }
     }
@@ -129,6 +136,7 @@ mod tag {
     pub const APPEND: u8 = 0x04;
     pub const SNAPSHOT: u8 = 0x05;
     pub const PRESENCE: u8 = 0x06;
+    pub const CLOSE: u8 = 0x07;
     pub const WELCOME: u8 = 0x81;
     pub const ENTRIES: u8 = 0x82;
     pub const ACK: u8 = 0x83;
@@ -177,6 +185,12 @@ impl Message {
                 w.u8(tag::PRESENCE);
                 w.relay(workspace);
                 w.bytes(sealed);
+            }
+            Message::Close { workspace, request, entry } => {
+                w.u8(tag::CLOSE);
+                w.relay(workspace);
+                w.u32(*request);
+                w.entry(entry);
             }
             Message::Welcome { version, max_frame } => {
                 w.u8(tag::WELCOME);
@@ -248,6 +262,7 @@ impl Message {
             tag::APPEND => Message::Append { workspace: r.relay()?, request: r.u32()?, entry: r.entry()? },
             tag::SNAPSHOT => Message::Snapshot { workspace: r.relay()?, request: r.u32()?, covers: r.u64()?, entry: r.entry()? },
             tag::PRESENCE => Message::Presence { workspace: r.relay()?, sealed: r.bytes()? },
+            tag::CLOSE => Message::Close { workspace: r.relay()?, request: r.u32()?, entry: r.entry()? },
             tag::WELCOME => Message::Welcome { version: r.u16()?, max_frame: r.u32()? },
             tag::ENTRIES => {
                 let workspace = r.relay()?;
@@ -397,6 +412,7 @@ mod tests {
             (relay(), any::<u32>(), any::<u64>(), entry())
                 .prop_map(|(workspace, request, covers, entry)| Message::Snapshot { workspace, request, covers, entry }),
             (relay(), prop::collection::vec(any::<u8>(), 0..100)).prop_map(|(workspace, sealed)| Message::Presence { workspace, sealed }),
+            (relay(), any::<u32>(), entry()).prop_map(|(workspace, request, entry)| Message::Close { workspace, request, entry }),
             (any::<u16>(), any::<u32>()).prop_map(|(version, max_frame)| Message::Welcome { version, max_frame }),
             (relay(), any::<u64>(), any::<u64>(), prop::option::of((any::<u64>(), entry())), prop::collection::btree_map(any::<u64>(), entry(), 0..5))
                 .prop_map(|(workspace, epoch, head, snapshot, entries)| Message::Entries {

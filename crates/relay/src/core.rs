@@ -28,6 +28,7 @@ pub(crate) enum Command {
     Unsubscribe { ws: RelayId, conn: u64 },
     Append { ws: RelayId, conn: u64, request: u32, entry: SealedEntry, peer: Peer },
     Snapshot { ws: RelayId, conn: u64, request: u32, covers: u64, entry: SealedEntry, peer: Peer },
+    Close { ws: RelayId, conn: u64, request: u32, entry: SealedEntry, peer: Peer },
     Presence { ws: RelayId, conn: u64, sealed: Vec<u8> },
     Gone { conn: u64 },
     Stop,
@@ -35,13 +36,13 @@ pub(crate) enum Command {
 
 impl Command {
     fn writes(&self) -> bool {
-        matches!(self, Command::Append { .. } | Command::Snapshot { .. })
+        matches!(self, Command::Append { .. } | Command::Snapshot { .. } | Command::Close { .. })
     }
 
     /// Bytes of a change counted in the relay's pending budget.
     fn pending_bytes(&self) -> usize {
         match self {
-            Command::Append { entry, .. } | Command::Snapshot { entry, .. } => entry.len(),
+            Command::Append { entry, .. } | Command::Snapshot { entry, .. } | Command::Close { entry, .. } => entry.len(),
             _ => 0,
         }
     }
@@ -213,7 +214,7 @@ impl Core {
                 match command {
                     Command::Append { ws, conn, request, entry, peer } => {
                         let result = match batch.as_mut().filter(|_| !failed) {
-                            Some(b) => self.append(b, &mut done, ws, conn, request, entry, &peer),
+                            Some(b) => self.append(b, &mut done, ws, conn, request, entry, &peer, false),
                             None => Err("the transaction was abandoned".into()),
                         };
                         if let Err(e) = result {
@@ -223,6 +224,15 @@ impl Core {
                     Command::Snapshot { ws, conn, request, covers, entry, peer } => {
                         let result = match batch.as_mut().filter(|_| !failed) {
                             Some(b) => self.snapshot(b, &mut done, ws, conn, request, covers, entry, &peer),
+                            None => Err("the transaction was abandoned".into()),
+                        };
+                        if let Err(e) = result {
+                            failed = self.storage_failed(failed, &e, &peer, request);
+                        }
+                    }
+                    Command::Close { ws, conn, request, entry, peer } => {
+                        let result = match batch.as_mut().filter(|_| !failed) {
+                            Some(b) => self.append(b, &mut done, ws, conn, request, entry, &peer, true),
                             None => Err("the transaction was abandoned".into()),
                         };
                         if let Err(e) = result {
@@ -321,8 +331,20 @@ impl Core {
         Ok(h)
     }
 
+    /// Stores a change, or with `close` the entry that closes the log (after which
+    /// the log takes nothing more).
     #[allow(clippy::too_many_arguments)]
-    fn append(&mut self, batch: &mut Batch, done: &mut Vec<Done>, ws: RelayId, conn: u64, request: u32, entry: SealedEntry, peer: &Peer) -> Result<(), StoreError> {
+    fn append(&mut self, batch: &mut Batch, done: &mut Vec<Done>, ws: RelayId, conn: u64, request: u32, entry: SealedEntry, peer: &Peer, close: bool) -> Result<(), StoreError> {
+        let closed = self.head(&ws)?.closed;
+        if closed != 0 {
+            if close {
+                // Closed already (by us, a lost Ack ago, or by another editor).
+                done.push(Done { ws, conn, request, seq: closed, peer: peer.clone(), frame: None });
+            } else {
+                peer.send_frame(error(ErrorCode::Closed, request, CLOSED));
+            }
+            return Ok(());
+        }
         if let Some(seq) = batch.stored_as(&ws, &entry)? {
             // A replay (or a client sending again after a lost Ack): nothing is stored
             // or fanned out; the sender learns the seq it already has.
@@ -351,6 +373,10 @@ impl Core {
         self.stored += size + SIGNATURE_ROW;
         head.seq += 1;
         head.bytes += size;
+        if close {
+            head.closed = head.seq;
+            tracing::info!(conn, workspace = %short(&ws), seq = head.seq, "log closed: its links were replaced");
+        }
         if head.seq == 1 {
             head.epoch = crate::store::new_epoch()?;
         }
@@ -364,6 +390,10 @@ impl Core {
     #[allow(clippy::too_many_arguments)]
     fn snapshot(&mut self, batch: &mut Batch, done: &mut Vec<Done>, ws: RelayId, conn: u64, request: u32, covers: u64, entry: SealedEntry, peer: &Peer) -> Result<(), StoreError> {
         let mut head = self.head(&ws)?;
+        if head.closed != 0 {
+            peer.send_frame(error(ErrorCode::Closed, request, CLOSED));
+            return Ok(());
+        }
         let refusal = if covers == 0 || covers > head.seq {
             Some(format!("A snapshot must cover entries the relay has (1 to {}), not {covers}.", head.seq))
         } else if covers < head.covers {
@@ -424,6 +454,10 @@ impl Core {
         })();
         match queued {
             Ok(true) => {
+                if self.heads.get(&ws).is_some_and(|h| h.closed != 0) {
+                    // After its catch-up (which ends with the close entry), said plainly.
+                    peer.send_frame(error(ErrorCode::Closed, 0, CLOSED));
+                }
                 self.subscribers.entry(ws).or_default().insert(conn, peer);
                 self.subscriptions.entry(conn).or_default().insert(ws);
             }
@@ -454,6 +488,8 @@ impl Core {
 }
 
 const STORE_FAILED: &str = "The relay could not store this change; send it again.";
+
+const CLOSED: &str = "This workspace's links were replaced by an editor: this link no longer syncs. Ask a teammate for the new link; what you have stays in your browser.";
 
 const RELAY_FULL: &str = "This relay has used all the storage its operator gave it; a snapshot of a workspace can make room, or ask the operator for more.";
 

@@ -9,7 +9,8 @@
 //! seq: every entry ever stored, kept after a snapshot drops the entry, so a replayed
 //! entry is recognised and stored once), `epochs` (workspace → the random number that
 //! names this log of it, chosen with its first entry: a client that sees another one
-//! knows the numbers restarted).
+//! knows the numbers restarted), `closed` (workspace → seq of the entry that closed
+//! its log: it takes no more).
 
 use std::path::Path;
 
@@ -21,6 +22,7 @@ const SNAPSHOTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("snapshots
 const HEADS: TableDefinition<&[u8], (u64, u64, u64)> = TableDefinition::new("heads");
 const SIGNATURES: TableDefinition<&[u8], u64> = TableDefinition::new("signatures");
 const EPOCHS: TableDefinition<&[u8], u64> = TableDefinition::new("epochs");
+const CLOSED: TableDefinition<&[u8], u64> = TableDefinition::new("closed");
 
 /// A fresh epoch: random, never 0 (which means "no entries yet").
 pub fn new_epoch() -> Result<u64, StoreError> {
@@ -49,6 +51,8 @@ pub struct Head {
     pub covers: u64,
     /// The log's epoch (0: nothing stored yet).
     pub epoch: u64,
+    /// The seq of the entry that closed the log (0: open).
+    pub closed: u64,
 }
 
 /// Bytes one entry's signature row takes: kept for good (a snapshot does not drop it),
@@ -104,6 +108,7 @@ pub struct Batch<'t> {
     heads: Table<'t, &'static [u8], (u64, u64, u64)>,
     signatures: Table<'t, &'static [u8], u64>,
     epochs: Table<'t, &'static [u8], u64>,
+    closed: Table<'t, &'static [u8], u64>,
 }
 
 impl Store {
@@ -114,6 +119,7 @@ impl Store {
         txn.open_table(SNAPSHOTS)?;
         txn.open_table(HEADS)?;
         txn.open_table(SIGNATURES)?;
+        txn.open_table(CLOSED)?;
         {
             // Workspaces stored before logs had an epoch get one now.
             let heads = txn.open_table(HEADS)?;
@@ -135,11 +141,12 @@ impl Store {
         let txn = self.db.begin_read()?;
         let heads = txn.open_table(HEADS)?;
         let epoch = txn.open_table(EPOCHS)?.get(ws.0.as_slice())?.map(|v| v.value()).unwrap_or(0);
+        let closed = txn.open_table(CLOSED)?.get(ws.0.as_slice())?.map(|v| v.value()).unwrap_or(0);
         Ok(heads
             .get(ws.0.as_slice())?
             .map(|v| {
                 let (seq, bytes, covers) = v.value();
-                Head { seq, bytes, covers, epoch }
+                Head { seq, bytes, covers, epoch, closed }
             })
             .unwrap_or_default())
     }
@@ -150,7 +157,7 @@ impl Store {
         let mut total = 0u64;
         for item in txn.open_table(HEADS)?.iter()? {
             let (seq, bytes, covers) = item?.1.value();
-            total = total.saturating_add(Head { seq, bytes, covers, epoch: 0 }.footprint());
+            total = total.saturating_add(Head { seq, bytes, covers, ..Head::default() }.footprint());
         }
         Ok(total)
     }
@@ -167,6 +174,7 @@ impl Store {
             heads: txn.open_table(HEADS)?,
             signatures: txn.open_table(SIGNATURES)?,
             epochs: txn.open_table(EPOCHS)?,
+            closed: txn.open_table(CLOSED)?,
         })
     }
 
@@ -186,6 +194,9 @@ impl Batch<'_> {
             self.epochs.insert(ws.0.as_slice(), head.epoch)?;
         }
         self.heads.insert(ws.0.as_slice(), (head.seq, head.bytes, head.covers))?;
+        if head.closed != 0 {
+            self.closed.insert(ws.0.as_slice(), head.closed)?;
+        }
         Ok(())
     }
 

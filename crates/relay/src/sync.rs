@@ -642,6 +642,12 @@ impl Conn {
                     self.core(Command::Snapshot { ws: workspace, conn: self.id, request, covers, entry, peer: self.peer.clone() });
                 }
             }
+            Message::Close { workspace, request, entry } => {
+                self.fits(&entry)?;
+                if self.writable(&workspace, request, &entry, EntryKind::Close) {
+                    self.core(Command::Close { ws: workspace, conn: self.id, request, entry, peer: self.peer.clone() });
+                }
+            }
             Message::Presence { workspace, sealed } => {
                 // Ephemeral: what cannot be forwarded is dropped, and the next one
                 // (the app repeats it) says the same.

@@ -963,3 +963,49 @@ async fn behind_a_trusted_proxy_limits_count_per_forwarded_address() {
     let _one = connect_forwarded(plain.addr, "198.51.100.1").await.unwrap();
     assert!(matches!(connect_forwarded(plain.addr, "198.51.100.2").await, Err(ErrorCode::TooManyConnections)));
 }
+
+/// Replacing a workspace's links closes its log: the close (signed with the write key)
+/// reaches everyone as the last entry, and from then on the log takes nothing, from
+/// anyone; a late subscriber gets the history, then is told.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_closed_log_takes_nothing_more_and_says_so() {
+    let server = serve(Limits::default()).await;
+    let (cap, mut a, mut b) = two_subscribers(&server).await;
+    let ws = cap.relay_id();
+    assert_eq!(a.append(&cap, 1, "before").await, 1);
+    assert_eq!(b.next_change(&cap).await, (1, "before".into()));
+    // A view-link holder cannot close it.
+    let forged = Capability::generate().unwrap().seal_entry(EntryKind::Close, &[]).unwrap();
+    b.send(&Message::Close { workspace: ws, request: 9, entry: forged }).await;
+    assert!(matches!(b.next().await, Message::Error { code: ErrorCode::BadSignature, request: 9, .. }));
+
+    let close = cap.seal_entry(EntryKind::Close, &[]).unwrap();
+    a.send(&Message::Close { workspace: ws, request: 2, entry: close.clone() }).await;
+    assert!(matches!(a.next().await, Message::Ack { request: 2, seq: 2, .. }));
+    match b.next().await {
+        Message::Entries { entries, .. } => {
+            assert_eq!(entries.len(), 1);
+            assert_eq!(entries[0].0, 2);
+            assert!(cap.view_only().open_entry(EntryKind::Close, &entries[0].1).is_ok(), "the close, as signed");
+        }
+        other => panic!("expected the close entry, got {other:?}"),
+    }
+    // Nothing more: not a change, not a snapshot; a close again gets the same Ack.
+    let change = cap.seal_entry(EntryKind::Change, b"after").unwrap();
+    a.send(&Message::Append { workspace: ws, request: 3, entry: change }).await;
+    match a.next().await {
+        Message::Error { code: ErrorCode::Closed, request: 3, message } => assert!(message.contains("links were replaced"), "{message}"),
+        other => panic!("expected Closed, got {other:?}"),
+    }
+    let snapshot = cap.seal_entry(EntryKind::Snapshot { covers: 2 }, b"whole").unwrap();
+    a.send(&Message::Snapshot { workspace: ws, request: 4, covers: 2, entry: snapshot }).await;
+    assert!(matches!(a.next().await, Message::Error { code: ErrorCode::Closed, request: 4, .. }));
+    let again = cap.seal_entry(EntryKind::Close, &[]).unwrap();
+    a.send(&Message::Close { workspace: ws, request: 5, entry: again }).await;
+    assert!(matches!(a.next().await, Message::Ack { request: 5, seq: 2, .. }));
+    // A late subscriber: the history with the close, then the error.
+    let mut late = Client::connect(server.addr).await;
+    let (head, _, got) = late.subscribe(ws, 0).await;
+    assert_eq!((head, got.len()), (2, 2));
+    assert!(matches!(late.next().await, Message::Error { code: ErrorCode::Closed, request: 0, .. }));
+}
