@@ -67,6 +67,7 @@ fn ShareDialogBody() -> impl IntoView {
             let origin = engine.origin();
             let view_link = link(&origin, &cap.view_fragment());
             let edit_link = cap.edit_fragment().map(|f| link(&origin, &f));
+            let can_replace = cap.can_write();
             view! {
                 {edit_link.map(|edit| view! {
                     <LinkRow
@@ -83,11 +84,56 @@ fn ShareDialogBody() -> impl IntoView {
                     link=view_link
                 />
                 <p class="muted">
-                    "The server stores only encrypted data and cannot read this workspace. Keep links private: a link cannot be revoked, only made useless by moving the work to a new workspace."
+                    "The server stores only encrypted data and cannot read this workspace. Keep links private: anyone who has one keeps it until the links are replaced."
                 </p>
+                {can_replace.then(|| view! { <ReplaceLinks/> })}
             }
             .into_any()
         }
+    }
+}
+
+/// Removing someone's access: new links for everyone who stays; the old ones stop.
+#[component]
+fn ReplaceLinks() -> impl IntoView {
+    let session = use_session();
+    let toasts = Toasts::get();
+    let asking = RwSignal::new(false);
+    let replacing = RwSignal::new(false);
+    let replace = move |_| {
+        replacing.set(true);
+        let s = session.get();
+        let me = my_presence();
+        spawn_local(async move {
+            match s.replace_links(me).await {
+                Ok(()) => toasts.info("New links are ready. Send them to the people who should keep access; the old links no longer sync."),
+                Err(e) => toasts.error(e),
+            }
+            replacing.set(false);
+            asking.set(false);
+        });
+    };
+    view! {
+        <section class="share-link replace-links">
+            <h3>"Remove someone's access"</h3>
+            <p>"A link can't be taken back from one person. Replace the links instead: both links above stop working for everyone (no new changes reach them, and they can't change anything), and you get new ones to send to the people who stay."</p>
+            {move || if asking.get() {
+                view! {
+                    <div class="replace-confirm" role="group" aria-label="Replace the links?">
+                        <p><strong>"Replace both links now?"</strong>" Everyone using them will need a new link from you. What they already have stays with them."</p>
+                        <div class="row end">
+                            <button class="btn" disabled=move || replacing.get() on:click=move |_| asking.set(false)>"Keep the links"</button>
+                            <button class="btn btn-danger" disabled=move || replacing.get() on:click=replace>
+                                {move || if replacing.get() { "Replacing…" } else { "Replace links" }}
+                            </button>
+                        </div>
+                    </div>
+                }
+                .into_any()
+            } else {
+                view! { <button class="btn" on:click=move |_| asking.set(true)>"Replace links…"</button> }.into_any()
+            }}
+        </section>
     }
 }
 
@@ -136,6 +182,7 @@ pub fn SyncIndicator() -> impl IntoView {
                 SyncStatus::Syncing => "syncing",
                 SyncStatus::UpToDate => "up-to-date",
                 SyncStatus::Refused(_) => "refused",
+                SyncStatus::Closed => "closed",
             };
             let text = move || match status.get() {
                 SyncStatus::Offline { .. } => "Offline · edits kept here".to_owned(),
@@ -143,6 +190,7 @@ pub fn SyncIndicator() -> impl IntoView {
                 SyncStatus::Syncing => "Syncing…".to_owned(),
                 SyncStatus::UpToDate => format!("Up to date · {}", clock(last.get())),
                 SyncStatus::Refused(_) => "Sync problem".to_owned(),
+                SyncStatus::Closed => "Link replaced".to_owned(),
             };
             let title = move || match status.get() {
                 SyncStatus::Offline { retry_in_s, reason } => {
@@ -150,6 +198,7 @@ pub fn SyncIndicator() -> impl IntoView {
                     format!("Not connected ({reason}). Trying again in about {retry_in_s} s. Your edits are saved on this device and will be sent when the connection is back.{since}")
                 }
                 SyncStatus::Refused(message) => message,
+                SyncStatus::Closed => "An editor replaced this workspace's links, so this one no longer syncs. Ask a teammate for the new link and open it: your copy, and anything you changed since, comes along.".to_owned(),
                 SyncStatus::UpToDate => format!("Everything is synced with your teammates (last confirmed {}).", clock(last.get())),
                 _ => "Sending your changes and receiving your teammates'.".to_owned(),
             };

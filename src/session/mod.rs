@@ -292,6 +292,24 @@ impl Session {
         Ok(())
     }
 
+    /// Replaces the share links, so that whoever holds the current ones loses access:
+    /// the relay closes the current log (old links get nothing new and cannot write),
+    /// and the workspace is shared afresh under new keys. The new links are then the
+    /// engine's (the share dialog shows them).
+    pub async fn replace_links(self: &Rc<Self>, me: Presence) -> Result<(), String> {
+        let engine = self.engine.get_untracked().ok_or("This workspace is not shared.")?;
+        if !engine.can_write() {
+            return Err("Only an editor can replace the links.".into());
+        }
+        engine.close_log().await?;
+        self.stop_sync();
+        let (record, _) = crate::sync::start_sharing(&self.store, Rc::clone(self) as Rc<dyn Replica>).await?;
+        *self.sync_record.borrow_mut() = Some(record);
+        self.write_meta(false);
+        self.start_sync(me);
+        Ok(())
+    }
+
     /// Stops syncing (the screen is going away).
     pub fn stop_sync(&self) {
         if let Some(engine) = self.engine.get_untracked() {

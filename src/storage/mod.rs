@@ -294,7 +294,10 @@ impl Store {
         let tx = idb::transaction(&self.db, &[SYNC, OUTBOX], true)?;
         let json = serde_json::to_string(record).expect("record serialises");
         tx.object_store(SYNC)?.put_with_key(&json.into(), &id.into())?;
-        tx.object_store(OUTBOX)?.put_with_key(&bytes(whole), &key.into())?;
+        // Whatever waited for an earlier (closed) log is in `whole` too.
+        let outbox = tx.object_store(OUTBOX)?;
+        outbox.delete(&chunk_range(id)?.into())?;
+        outbox.put_with_key(&bytes(whole), &key.into())?;
         idb::transaction_done(&tx).await
     }
 

@@ -1,6 +1,7 @@
 //! Opening a share link: the workspace is downloaded from the relay, checked, stored,
 //! and added to Home. A link to a workspace already here only opens it (an edit link
-//! upgrades a view-only copy).
+//! upgrades a view-only copy); a new link to a shared workspace already here under
+//! another link (its links were replaced) switches that copy to the new link.
 
 use std::time::Duration;
 
@@ -42,13 +43,17 @@ pub async fn join(store: &Store, link: &str, origin: &str) -> Result<String, Str
     if !bad.is_empty() {
         return Err(format!("{} of the workspace's changes could not be read; nothing was saved.", bad.len()));
     }
+    let now = js_sys::Date::now();
+    let record = SyncRecord { fragment: fragment_of(&cap), relay: origin.to_owned(), last_seq, snapshot_seq, last_synced: now, epoch: 0 };
+    if let Some(id) = switch_to_new_link(store, &mut ws, &record, cap.can_write()).await? {
+        return Ok(id);
+    }
     // The document's own id, as on the sharer's device (merging a file of it then
     // works), unless a copy is already stored under that id.
     let id = match waymark_domain::Id::parse(&ws.workspace_id()) {
         Some(own) if matches!(store.meta(own.as_str()).await, Ok(None)) => own.to_string(),
         _ => waymark_domain::Id::random().to_string(),
     };
-    let now = js_sys::Date::now();
     let name = ws.brief().0.name;
     let meta = WorkspaceMeta {
         id: id.clone(),
@@ -58,9 +63,24 @@ pub async fn join(store: &Store, link: &str, origin: &str) -> Result<String, Str
         created: now,
         shared: Some(if cap.can_write() { "edit" } else { "view" }.into()),
     };
-    let record = SyncRecord { fragment: fragment_of(&cap), relay: origin.to_owned(), last_seq, snapshot_seq, last_synced: now, epoch: 0 };
     store.create_shared(&meta, &ws.save(), &record).await.map_err(|e| format!("Could not save the workspace in this browser: {e}"))?;
     Ok(id)
+}
+
+/// If this browser holds the link's workspace already, shared under another link (an
+/// editor replaced the links), that copy switches to the new link: what arrived is
+/// stored as one of its chunks (merging, whatever it lacked), and its outbox, with
+/// anything changed since, goes to the new log. Its id, or `None` if there is no
+/// such copy.
+async fn switch_to_new_link(store: &Store, ws: &mut Workspace, record: &SyncRecord, can_write: bool) -> Result<Option<String>, String> {
+    let Some(id) = waymark_domain::Id::parse(&ws.workspace_id()).map(|id| id.to_string()) else { return Ok(None) };
+    let (Ok(Some(mut meta)), Ok(Some(_))) = (store.meta(&id).await, store.sync_record(&id).await) else { return Ok(None) };
+    store.put_sync_record(&id, record).await.map_err(|e| format!("Could not save the new link in this browser: {e}"))?;
+    let key = store.next_chunk_key(&id);
+    store.store_remote(&id, &key, &ws.save(), record.last_seq).await.map_err(|e| format!("Could not save the workspace in this browser: {e}"))?;
+    meta.shared = Some(if can_write { "edit" } else { "view" }.into());
+    let _ = store.put_meta(&meta).await;
+    Ok(Some(id))
 }
 
 fn fragment_of(cap: &Capability) -> String {
@@ -105,6 +125,9 @@ async fn download(cap: &Capability, origin: &str) -> Result<Downloaded, String> 
                     // An entry that does not open is skipped (and said), never a reason
                     // to refuse the whole workspace.
                     let opened = open_batch(cap, last_seq, snap, entries);
+                    if opened.closed {
+                        break Err("This link was replaced by an editor of the workspace and no longer works. Ask whoever sent it for the new link.".into());
+                    }
                     if let Some(covers) = opened.snapshot_covers {
                         snapshot_seq = covers;
                     }

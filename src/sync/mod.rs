@@ -22,6 +22,7 @@ use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
+use futures::channel::oneshot;
 use futures::StreamExt;
 use leptos::prelude::*;
 use waymark_protocol::client::{Inflow, Input, Output, Position, SyncCore};
@@ -60,6 +61,8 @@ enum Event {
     Presence,
     Tick,
     Retry,
+    /// Close the log (the links are being replaced); the answer goes to `closing`.
+    CloseLog,
     Stop,
 }
 
@@ -83,6 +86,8 @@ pub struct Engine {
     me: RefCell<Presence>,
     /// Frames received and not yet handled.
     inflow: Rc<RefCell<Inflow>>,
+    /// Waits for the relay to confirm a close ([`Engine::close_log`]).
+    closing: RefCell<Option<oneshot::Sender<Result<(), String>>>>,
 }
 
 /// The socket of the current connection attempt and its retry timer.
@@ -112,6 +117,7 @@ impl Engine {
             peers: RwSignal::new(BTreeMap::new()),
             me: RefCell::new(me),
             inflow: Rc::new(RefCell::new(Inflow::default())),
+            closing: RefCell::new(None),
         });
         let ticker = {
             let events = engine.events.clone();
@@ -147,6 +153,21 @@ impl Engine {
 
     pub fn stop(&self) {
         let _ = self.events.unbounded_send(Event::Stop);
+    }
+
+    /// Closes this workspace's log at the relay for good (its links are being
+    /// replaced): resolves once the relay stored the close, or says why it could not.
+    pub async fn close_log(&self) -> Result<(), String> {
+        let (tx, rx) = oneshot::channel();
+        *self.closing.borrow_mut() = Some(tx);
+        self.events.unbounded_send(Event::CloseLog).map_err(|_| "This workspace is no longer syncing.".to_owned())?;
+        rx.await.unwrap_or_else(|_| Err("This workspace stopped syncing before the relay confirmed.".into()))
+    }
+
+    fn answer_close(&self, answer: Result<(), String>) {
+        if let Some(tx) = self.closing.borrow_mut().take() {
+            let _ = tx.send(answer);
+        }
     }
 
     /// A local change is stored and in the outbox: push it now if connected.
@@ -185,6 +206,7 @@ impl Engine {
             let input = match event {
                 Event::Stop => break,
                 Event::Retry => Input::Connect,
+                Event::CloseLog => Input::CloseLog,
                 Event::Tick => Input::Tick,
                 Event::Presence => Input::Presence(self.presence_bytes()),
                 Event::Local { key, chunk } => Input::Local { key, chunk },
@@ -321,6 +343,8 @@ impl Engine {
             }),
             Output::PeersCleared => self.peers.set(BTreeMap::new()),
             Output::Warn(message) => replica.warn(message),
+            Output::LogClosed => self.answer_close(Ok(())),
+            Output::CloseFailed(reason) => self.answer_close(Err(reason)),
             Output::Log(message) => leptos::logging::warn!("{message}"),
         }
         None
@@ -332,8 +356,9 @@ pub fn link(origin: &str, fragment: &str) -> String {
     format!("{}/join#{fragment}", origin.trim_end_matches('/'))
 }
 
-/// Stores keys for a workspace about to be shared, with the whole document queued as
-/// its first entry.
+/// Stores new keys for a workspace about to be shared, or whose links are being
+/// replaced (its old log closed), with the whole document queued as the first entry of
+/// the new log (it holds whatever the outbox held, which is dropped).
 pub async fn start_sharing(store: &Store, replica: Rc<dyn Replica>) -> Result<(SyncRecord, Capability), String> {
     let cap = Capability::generate().map_err(|e| e.to_string())?;
     let origin = web_sys::window().and_then(|w| w.location().origin().ok()).ok_or("no window")?;

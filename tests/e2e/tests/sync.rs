@@ -455,3 +455,70 @@ async fn merging_a_copy_into_a_shared_workspace_asks_first() {
     b.click("a.nav-link[href$='/ideas']").await;
     b.wait_for_text(ROWS, "Only in the file").await;
 }
+
+/// Removing access: Ada replaces the links. Grace (old edit link) and a stakeholder
+/// (old view link) are told their link was replaced and get nothing new; Grace opens
+/// the new link and her copy switches to it, with what she wrote meanwhile.
+#[tokio::test(flavor = "multi_thread")]
+async fn replacing_the_links_cuts_off_the_old_ones_and_the_new_link_carries_on() {
+    let relay = Relay::start().await;
+    let a = Browser::start().await;
+    let b = Browser::start().await;
+    let c = Browser::start().await;
+    ada_starts_a_workspace(&a, &relay).await;
+    a.click("a.nav-link[href$='/ideas']").await;
+    add_idea(&a, "Before the change").await;
+    a.click("button.share-button").await;
+    a.click_text(".dialog button", "Create share links").await;
+    a.wait_for(".edit-link input").await;
+    let old_edit = a.value(".edit-link input").await;
+    let old_view = a.value(".view-link input").await;
+    a.type_into(".edit-link input", keys::ESCAPE).await;
+    a.wait_until(UP_TO_DATE, "A's workspace to reach the relay").await;
+    b.goto(&relay.url("/")).await;
+    set_name(&b, "Grace Hopper").await;
+    for (who, link) in [(&b, &old_edit), (&c, &old_view)] {
+        who.goto(link).await;
+        who.wait_for_text("h1.page-title", "Brief").await;
+        who.click("a.nav-link[href$='/ideas']").await;
+        who.wait_for_text(ROWS, "Before the change").await;
+    }
+
+    // Ada replaces the links: asked first, then new links.
+    a.click("button.share-button").await;
+    a.wait_for_text(".replace-links h3", "Remove someone's access").await;
+    a.click_text(".replace-links button", "Replace links…").await;
+    a.wait_for_text(".replace-confirm", "Replace both links now?").await;
+    a.screenshot("e2e-share-replace-links-confirm").await;
+    a.click_text(".replace-confirm button", "Replace links").await;
+    a.wait_for_text(".toast", "New links are ready").await;
+    a.wait_until(&format!("document.querySelector('.edit-link input').value !== {old_edit:?}"), "a new edit link").await;
+    let new_edit = a.value(".edit-link input").await;
+    assert!(new_edit.contains("/join#v1.edit."), "{new_edit}");
+    assert_ne!(a.value(".view-link input").await, old_view, "a new view link too");
+    a.screenshot("e2e-share-new-links").await;
+    a.type_into(".edit-link input", keys::ESCAPE).await;
+    a.wait_until(UP_TO_DATE, "the workspace to reach the relay under its new keys").await;
+
+    // The old links are told, and stop.
+    let closed = "document.querySelector(\".sync-state[data-state='closed']\")";
+    for who in [&b, &c] {
+        who.wait_until(closed, "the old link to be closed").await;
+        who.wait_for_text(".sync-state", "Link replaced").await;
+    }
+    b.screenshot("e2e-old-link-replaced").await;
+    add_idea(&b, "Grace while replaced").await;
+    add_idea(&a, "After the change").await;
+    a.wait_until(UP_TO_DATE, "A's idea to reach the new log").await;
+    assert!(!c.texts(ROWS).await.iter().any(|t| t.contains("After the change")), "the old view link gets nothing new");
+
+    // Grace opens the new link: the same workspace, switched, with her idea sent on.
+    b.goto(&new_edit).await;
+    b.wait_for_text("h1.page-title", "Brief").await;
+    b.click("a.nav-link[href$='/ideas']").await;
+    b.wait_until(&has_all(&["Before the change", "After the change", "Grace while replaced"]), "Grace to have all three ideas").await;
+    a.wait_for_text(ROWS, "Grace while replaced").await;
+    b.goto(&relay.url("/")).await;
+    b.wait_for_text(".workspace-card h2", "Roadmap 2027").await;
+    assert_eq!(b.texts(".workspace-card").await.len(), 1, "switched, not copied");
+}
