@@ -48,6 +48,8 @@ fn ShareDialogBody() -> impl IntoView {
             starting.set(false);
         });
     };
+    // A memo, so the links are not re-rendered at every change of status.
+    let closed = Memo::new(move |_| engine.get().is_some_and(|e| e.status.get() == SyncStatus::Closed));
     move || match engine.get() {
         None => view! {
             <p>
@@ -60,6 +62,10 @@ fn ShareDialogBody() -> impl IntoView {
                     {move || if starting.get() { "Creating links…" } else { "Create share links" }}
                 </button>
             </div>
+        }
+        .into_any(),
+        Some(_) if closed.get() => view! {
+            <p>"These links were replaced by an editor and no longer sync. Ask a teammate for the new link and open it: this workspace, with anything you changed since, switches to it."</p>
         }
         .into_any(),
         Some(engine) => {

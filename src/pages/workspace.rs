@@ -7,6 +7,7 @@ use waymark_domain::edit::Edit;
 use waymark_domain::{export, BriefField};
 
 use crate::app::{display_name, use_profile, use_store};
+use crate::sync::SyncStatus;
 use crate::components::{follow_text, my_presence, ConfirmSharedMerge, Editable, PeerAvatars, ProfileButton, ReadOnly, SaveIndicator, ShareButton, SyncIndicator, Toasts};
 use crate::pages::{brief::BriefPage, docs::DocsPage, feedback::FeedbackPage, ideas::IdeasPage, personas::PersonasPage, priorities::PrioritiesPage, stories::StoriesPage};
 use crate::route::{use_route, Link, Page, Route};
@@ -153,6 +154,11 @@ fn Shell() -> impl IntoView {
                 {move || read_only.get().then(|| view! {
                     <div class="banner info view-only" role="note">
                         <p><strong>"View only"</strong>" — you opened a view link, so you can read everything and follow changes live, but not change anything. Ask the owner for an edit link to make changes."</p>
+                    </div>
+                })}
+                {move || engine.get().filter(|e| e.status.get() == SyncStatus::Closed).map(|_| view! {
+                    <div class="banner warning link-replaced" role="alert">
+                        <p><strong>"This link was replaced"</strong>" — an editor replaced this workspace's links, so changes no longer sync through the one you opened. Ask a teammate for the new link and open it here: this copy, and anything you changed since, comes along."</p>
                     </div>
                 })}
                 {move || (!warnings.with(|w| w.is_empty())).then(|| view! {

@@ -16,6 +16,7 @@ mod measure;
 mod reference;
 mod report;
 mod server;
+mod soak;
 mod waymark;
 
 use std::path::PathBuf;
@@ -27,6 +28,9 @@ use report::TargetResult;
 const USAGE: &str = "usage:
   relay-bench [options]          measure every target and print the table
   relay-bench echo-server [ADDR] run the echo floor server (default 127.0.0.1:0)
+  relay-bench soak [SECONDS] [SILENT] [ENTRY_KIB] [-- RELAY FLAGS…]
+                                 a writer and subscribers that never read, for SECONDS
+                                 (default 180); prints the relay's memory and file size
 
 options:
   --targets LIST     comma-separated, of echo, reference, waymark (default: all three)
@@ -61,6 +65,20 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("echo-server") => echo::serve(args.get(1).map_or("127.0.0.1:0", String::as_str)),
+        Some("soak") => {
+            let (mine, relay_args) = match args.iter().position(|a| a == "--") {
+                Some(i) => (&args[1..i], args[i + 1..].to_vec()),
+                None => (&args[1..], Vec::new()),
+            };
+            let n = |i: usize, default: u64| mine.get(i).and_then(|v| v.parse().ok()).unwrap_or(default);
+            soak::run(soak::Soak {
+                relay: PathBuf::from("target/release/waymark-relay"),
+                seconds: n(0, 180),
+                silent: n(1, 40) as usize,
+                entry_kib: n(2, 64) as usize,
+                relay_args,
+            })
+        }
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

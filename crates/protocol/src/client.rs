@@ -27,6 +27,9 @@ pub const PEER_EXPIRY_MS: f64 = 45_000.0;
 pub const SNAPSHOT_AFTER_ENTRIES: u64 = 200;
 /// Outbox entries in flight at once.
 pub const WINDOW: usize = 64;
+/// How long an acknowledged entry may wait to be seen in the relay's log before the
+/// client reads the log again from it (see [`SyncCore`]'s "acknowledged, then seen").
+pub const CONFIRM_AFTER_MS: f64 = 30_000.0;
 /// Seconds before the next try after 1, 2, 3… failed connections in a row.
 const BACKOFF_S: [u32; 6] = [1, 2, 4, 8, 15, 30];
 
@@ -108,7 +111,8 @@ pub enum Output {
     Apply { chunks: Vec<Vec<u8>>, last_seq: u64 },
     /// Our own entries directly follow the read position: store it as `last_seq`.
     Advance { last_seq: u64 },
-    /// The relay has this outbox entry: remove it from storage.
+    /// The relay holds this outbox entry (acknowledged, then seen in its log):
+    /// remove it from storage.
     Acked { key: String },
     /// Store the position (snapshot or "up to date" time changed).
     Save(Position),
@@ -138,6 +142,15 @@ pub enum Output {
 /// Why closing a log cannot start now.
 const CLOSE_NEEDS_CONNECTION: &str = "Replacing links needs a connection to the relay; try again once this workspace is up to date.";
 
+/// An acknowledged outbox entry waiting to be seen in the log.
+struct Unconfirmed {
+    order: u64,
+    key: String,
+    chunk: Vec<u8>,
+    signature: [u8; 64],
+    acked_at: f64,
+}
+
 /// One connection attempt.
 struct Conn {
     generation: u32,
@@ -146,13 +159,15 @@ struct Conn {
     max_frame: usize,
     /// The relay's newest seq as last reported.
     head: u64,
-    /// Request → outbox order.
-    in_flight: HashMap<u32, u64>,
+    /// Request → outbox order and the signature it was sent with.
+    in_flight: HashMap<u32, (u64, [u8; 64])>,
     /// Outbox order of the next entry not yet sent on this connection.
     cursor: u64,
     snapshot_request: Option<u32>,
     /// The Close we sent, until its Ack.
     close_request: Option<u32>,
+    /// When we last asked to read the log again to see our acknowledged entries.
+    confirm_asked: f64,
     /// Sequence numbers the relay gave our own entries: we hold them already, so the
     /// read position moves past them once everything before them has arrived.
     own: BTreeSet<u64>,
@@ -173,6 +188,10 @@ pub struct SyncCore {
     next_request: u32,
     /// Unacknowledged local changes by order, and the order of each key.
     outbox: BTreeMap<u64, (String, Vec<u8>)>,
+    /// Acknowledged local changes not yet seen in the relay's log, by the seq the
+    /// relay gave them: an Ack alone could be false (a relay that does not store), so
+    /// an entry leaves storage only once the log read back holds it.
+    unconfirmed: BTreeMap<u64, Unconfirmed>,
     order: HashMap<String, u64>,
     next_order: u64,
     presence: Vec<u8>,
@@ -197,6 +216,7 @@ impl SyncCore {
             attempts: 0,
             next_request: 1,
             outbox: BTreeMap::new(),
+            unconfirmed: BTreeMap::new(),
             order: HashMap::new(),
             next_order: 0,
             presence: Vec::new(),
@@ -313,6 +333,7 @@ impl SyncCore {
             cursor: 0,
             snapshot_request: None,
             close_request: None,
+            confirm_asked: 0.0,
             own: BTreeSet::new(),
             last_presence_sent: 0.0,
         });
@@ -379,6 +400,7 @@ impl SyncCore {
             self.send_presence(now, out);
         }
         self.expire_peers(now, out);
+        self.ask_to_confirm(now, out);
         // Whatever the relay turned away for a while (rate limit) goes again.
         if self.conn.as_ref().is_some_and(|c| c.in_flight.is_empty()) && self.status == SyncStatus::Syncing {
             self.push(out);
@@ -444,7 +466,7 @@ impl SyncCore {
             let request = self.take_request();
             let c = self.conn.as_mut().expect("checked above");
             c.cursor = n + 1;
-            c.in_flight.insert(request, n);
+            c.in_flight.insert(request, (n, entry.signature));
             out.push(Output::Send(Message::Append { workspace: self.relay, request, entry }));
             if self.status == SyncStatus::UpToDate {
                 self.set_status(SyncStatus::Syncing, out);
@@ -469,7 +491,9 @@ impl SyncCore {
                 if !self.refused() {
                     self.set_status(SyncStatus::Syncing, out);
                 }
-                out.push(Output::Send(Message::Subscribe { workspace: self.relay, after: self.position.last_seq }));
+                // From before our oldest acknowledged entry not yet seen in the log, if any.
+                let after = self.unconfirmed.keys().next().map_or(self.position.last_seq, |s| self.position.last_seq.min(s - 1));
+                out.push(Output::Send(Message::Subscribe { workspace: self.relay, after }));
                 self.send_presence(now, out);
                 self.push(out);
             }
@@ -480,6 +504,7 @@ impl SyncCore {
                 if let Some(c) = self.conn.as_mut() {
                     c.head = c.head.max(head);
                 }
+                self.confirm(snapshot.as_ref().map(|(covers, _)| *covers), &entries, out);
                 self.entries(snapshot, entries, out);
                 self.skip_own(out);
                 self.check_up_to_date(now, out);
@@ -497,12 +522,11 @@ impl SyncCore {
                     c.snapshot_request = None;
                     self.position.snapshot_seq = self.position.snapshot_seq.max(seq);
                     out.push(Output::Save(self.position));
-                } else if let Some(n) = c.in_flight.remove(&request) {
+                } else if let Some((n, signature)) = c.in_flight.remove(&request) {
                     c.head = c.head.max(seq);
                     c.own.insert(seq);
-                    if let Some((key, _)) = self.outbox.remove(&n) {
-                        self.order.remove(&key);
-                        out.push(Output::Acked { key });
+                    if let Some((key, chunk)) = self.outbox.remove(&n) {
+                        self.unconfirmed.insert(seq, Unconfirmed { order: n, key, chunk, signature, acked_at: now });
                     }
                     self.skip_own(out);
                     self.push(out);
@@ -526,7 +550,7 @@ impl SyncCore {
                 match code {
                     ErrorCode::RateLimited => {
                         // Sent again after a pause (the next tick), from where it was.
-                        if let Some(n) = c.in_flight.remove(&request) {
+                        if let Some((n, _)) = c.in_flight.remove(&request) {
                             c.cursor = c.cursor.min(n);
                         }
                     }
@@ -572,6 +596,10 @@ impl SyncCore {
         out.push(Output::Log(format!("the relay's log changed (epoch {known} → {epoch}, head {head}, our position {}): reading it again and sending everything", self.position.last_seq)));
         self.position = Position { last_seq: 0, snapshot_seq: 0, last_synced: self.position.last_synced, epoch };
         self.applied_from = 0;
+        // Numbers of the old log mean nothing now: what it acknowledged goes again.
+        for (_, u) in std::mem::take(&mut self.unconfirmed) {
+            self.outbox.insert(u.order, (u.key, u.chunk));
+        }
         out.push(Output::Save(self.position));
         if self.cap.can_write() {
             out.push(Output::Reupload);
@@ -606,6 +634,51 @@ impl SyncCore {
         if closed {
             self.closed(out);
         }
+    }
+
+    /// Checks our acknowledged entries against the log as read back: one found at its
+    /// seq with our signature (or covered by a snapshot, which its signer built from
+    /// the log) is confirmed and leaves storage; a seq the batch passes over holding
+    /// something else, or nothing, means the Ack was false: the entry is sent again.
+    fn confirm(&mut self, covers: Option<u64>, entries: &[(u64, SealedEntry)], out: &mut Vec<Output>) {
+        let (Some(first), Some(last)) = (entries.first().map(|e| e.0).or(covers), entries.last().map(|e| e.0).or(covers)) else { return };
+        let seen: Vec<u64> = self.unconfirmed.range(..=last).map(|(s, _)| *s).filter(|s| *s >= first || covers.is_some_and(|c| *s <= c)).collect();
+        let mut false_acks = 0;
+        for seq in seen {
+            let Some(u) = self.unconfirmed.remove(&seq) else { continue };
+            let held = covers.is_some_and(|c| seq <= c) || entries.iter().any(|(s, e)| *s == seq && e.signature == u.signature);
+            if held {
+                self.order.remove(&u.key);
+                out.push(Output::Acked { key: u.key });
+            } else {
+                false_acks += 1;
+                self.outbox.insert(u.order, (u.key, u.chunk));
+                if let Some(c) = self.conn.as_mut() {
+                    c.cursor = c.cursor.min(u.order);
+                }
+            }
+        }
+        if false_acks > 0 {
+            out.push(Output::Warn(format!(
+                "The relay acknowledged {false_acks} of your changes without keeping {}; {} sent again.",
+                if false_acks == 1 { "it" } else { "them" },
+                if false_acks == 1 { "it is being" } else { "they are being" }
+            )));
+            self.push(out);
+        }
+    }
+
+    /// Asks to read the log again from our oldest acknowledged entry not yet seen in
+    /// it, once it has waited [`CONFIRM_AFTER_MS`] (our own entries are not sent back
+    /// to us live).
+    fn ask_to_confirm(&mut self, now: f64, out: &mut Vec<Output>) {
+        let Some((&seq, u)) = self.unconfirmed.iter().next() else { return };
+        let Some(c) = self.conn.as_mut().filter(|c| c.welcomed) else { return };
+        if now - u.acked_at < CONFIRM_AFTER_MS || now - c.confirm_asked < CONFIRM_AFTER_MS {
+            return;
+        }
+        c.confirm_asked = now;
+        out.push(Output::Send(Message::Subscribe { workspace: self.relay, after: seq - 1 }));
     }
 
     /// Moves the read position past our own acknowledged entries that directly follow it.

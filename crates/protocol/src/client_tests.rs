@@ -64,6 +64,20 @@ fn appends(cap: &Capability, out: &[Output]) -> Vec<(u32, String)> {
         .collect()
 }
 
+/// The entries of the Appends in `out`, by request, as sent.
+fn appended(out: &[Output]) -> Vec<(u32, SealedEntry)> {
+    out.iter()
+        .filter_map(|o| match o {
+            Output::Send(Message::Append { request, entry, .. }) => Some((*request, entry.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn acked(out: &[Output]) -> Vec<String> {
+    out.iter().filter_map(|o| if let Output::Acked { key } = o { Some(key.clone()) } else { None }).collect()
+}
+
 fn statuses(out: &[Output]) -> Vec<&SyncStatus> {
     out.iter().filter_map(|o| if let Output::Status(s) = o { Some(s) } else { None }).collect()
 }
@@ -116,20 +130,27 @@ fn the_outbox_drains_through_a_window_of_64_in_one_pass() {
     let first = appends(&h.cap, &out);
     assert_eq!(first.len(), WINDOW, "no more than the window in flight");
     assert_eq!(first[0].1, "change 0");
-    let mut sent = first.clone();
-    let mut acked = Vec::new();
+    let mut sent = appended(&out);
+    let mut log = Vec::new();
     let mut seq = 0;
-    while let Some((request, _)) = sent.first().cloned() {
+    while let Some((request, entry)) = sent.first().cloned() {
         sent.remove(0);
         seq += 1;
+        log.push((seq, entry));
         let out = h.ack(request, seq);
-        acked.extend(out.iter().filter_map(|o| if let Output::Acked { key } = o { Some(key.clone()) } else { None }));
-        let more = appends(&h.cap, &out);
+        assert!(acked(&out).is_empty(), "an Ack alone does not empty storage");
+        let more = appended(&out);
         assert!(more.len() <= 1, "each Ack makes room for one");
         sent.extend(more);
     }
-    assert_eq!(acked, local(100).into_iter().map(|(k, _)| k).collect::<Vec<_>>(), "every entry once, in order");
     assert_eq!(h.core.unsent(), 0);
+    // Half a minute on, the log is read back from our oldest entry: seen there, each
+    // leaves storage, once, in order.
+    h.now += CONFIRM_AFTER_MS;
+    let out = h.input(Input::Tick);
+    assert!(out.contains(&Output::Send(Message::Subscribe { workspace: h.cap.relay_id(), after: 0 })), "{out:?}");
+    let out = h.entries(100, log);
+    assert_eq!(acked(&out), local(100).into_iter().map(|(k, _)| k).collect::<Vec<_>>(), "every entry once, in order");
     assert_eq!(h.core.position().last_seq, 100, "our own entries need not be downloaded");
     assert_eq!(h.core.status(), &SyncStatus::UpToDate);
 }
@@ -211,7 +232,9 @@ fn a_rate_limited_change_goes_again_on_the_next_tick() {
     let again = appends(&h.cap, &out);
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].1, "hello");
-    let out = h.ack(again[0].0, 1);
+    let sent = appended(&out);
+    h.ack(again[0].0, 1);
+    let out = h.entries(1, sent.into_iter().map(|(_, e)| (1, e)).collect());
     assert!(out.contains(&Output::Acked { key: "a".into() }));
 }
 
@@ -488,4 +511,41 @@ fn another_editors_close_in_the_log_or_the_relays_refusal_stops_syncing() {
     r.connect();
     r.frame(Message::Error { code: ErrorCode::Closed, request: 0, message: "links replaced".into() });
     assert_eq!(r.core.status(), &SyncStatus::Closed);
+}
+
+#[test]
+fn a_false_ack_is_caught_when_the_log_is_read_back_and_the_change_goes_again() {
+    let mut h = Harness::writer();
+    h.input(Input::Local { key: "a".into(), chunk: b"mine".to_vec() });
+    let out = h.connect();
+    let request = appends(&h.cap, &out)[0].0;
+    // The relay acknowledges seq 1 but keeps (or shows) something else there.
+    assert!(acked(&h.ack(request, 1)).is_empty());
+    h.input(Input::Closed { generation: h.generation, reason: "gone".into() });
+    let out = h.connect();
+    assert!(out.contains(&Output::Send(Message::Subscribe { workspace: h.cap.relay_id(), after: 0 })), "read back from before it: {out:?}");
+    let other = h.change("someone else's");
+    let out = h.entries(1, vec![(1, other)]);
+    assert!(acked(&out).is_empty(), "not confirmed");
+    assert!(out.iter().any(|o| matches!(o, Output::Warn(w) if w.contains("without keeping it"))), "{out:?}");
+    assert_eq!(appends(&h.cap, &out).iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>(), ["mine"], "sent again");
+}
+
+#[test]
+fn an_acknowledged_change_is_read_back_only_after_a_while_and_a_snapshot_confirms_it() {
+    let mut h = Harness::writer();
+    h.input(Input::Local { key: "a".into(), chunk: b"mine".to_vec() });
+    let out = h.connect();
+    h.entries(0, Vec::new());
+    let request = appends(&h.cap, &out)[0].0;
+    h.ack(request, 1);
+    h.now += CONFIRM_AFTER_MS / 2.0;
+    assert!(!h.input(Input::Tick).iter().any(|o| matches!(o, Output::Send(Message::Subscribe { .. }))), "not at once");
+    h.now += CONFIRM_AFTER_MS;
+    assert!(h.input(Input::Tick).iter().any(|o| matches!(o, Output::Send(Message::Subscribe { after: 0, .. }))));
+    // A snapshot covering it (signed by an editor who built it from the log) confirms it.
+    let workspace = h.cap.relay_id();
+    let snapshot = h.cap.seal_entry(EntryKind::Snapshot { covers: 1 }, b"whole").unwrap();
+    let out = h.frame(Message::Entries { workspace, epoch: 0, head: 1, snapshot: Some((1, snapshot)), entries: Vec::new() });
+    assert_eq!(acked(&out), ["a"]);
 }

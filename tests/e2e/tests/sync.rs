@@ -505,6 +505,7 @@ async fn replacing_the_links_cuts_off_the_old_ones_and_the_new_link_carries_on()
     for who in [&b, &c] {
         who.wait_until(closed, "the old link to be closed").await;
         who.wait_for_text(".sync-state", "Link replaced").await;
+        who.wait_for_text(".link-replaced", "This link was replaced").await;
     }
     b.screenshot("e2e-old-link-replaced").await;
     add_idea(&b, "Grace while replaced").await;
