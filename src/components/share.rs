@@ -127,7 +127,7 @@ fn ReplaceLinks() -> impl IntoView {
                 view! {
                     <div class="replace-confirm" role="group" aria-label="Replace the links?">
                         <p><strong>"Replace both links now?"</strong>" Everyone using them will need a new link from you. What they already have stays with them."</p>
-                        <div class="row end">
+                        <div class="row end wrap">
                             <button class="btn" disabled=move || replacing.get() on:click=move |_| asking.set(false)>"Keep the links"</button>
                             <button class="btn btn-danger" disabled=move || replacing.get() on:click=replace>
                                 {move || if replacing.get() { "Replacing…" } else { "Replace links" }}

@@ -433,6 +433,9 @@ async fn merging_a_copy_into_a_shared_workspace_asks_first() {
     a.wait_for_text(".dialog h2", "Merge into a shared workspace?").await;
     a.wait_for_text(".dialog p", "“Roadmap 2027”, which you share with others").await;
     a.screenshot("e2e-merge-into-shared-asks").await;
+    a.client.set_window_size(390, 844).await.unwrap();
+    a.screenshot("e2e-merge-into-shared-asks-390").await;
+    a.client.set_window_size(1400, 1000).await.unwrap();
     a.click_text(".dialog button", "Cancel").await;
     a.wait_until("!document.querySelector('.dialog')", "the question to close").await;
     assert!(a.texts(".workspace-card").await.iter().all(|t| t.contains("0 ideas")), "nothing merged after Cancel");
@@ -490,6 +493,11 @@ async fn replacing_the_links_cuts_off_the_old_ones_and_the_new_link_carries_on()
     a.click_text(".replace-links button", "Replace links…").await;
     a.wait_for_text(".replace-confirm", "Replace both links now?").await;
     a.screenshot("e2e-share-replace-links-confirm").await;
+    // On a phone the question stays in reach.
+    a.client.set_window_size(390, 844).await.unwrap();
+    a.eval("document.querySelector('.replace-confirm').scrollIntoView({block: 'center'})").await;
+    a.screenshot("e2e-share-replace-links-confirm-390").await;
+    a.client.set_window_size(1400, 1000).await.unwrap();
     a.click_text(".replace-confirm button", "Replace links").await;
     a.wait_for_text(".toast", "New links are ready").await;
     a.wait_until(&format!("document.querySelector('.edit-link input').value !== {old_edit:?}"), "a new edit link").await;
@@ -508,6 +516,9 @@ async fn replacing_the_links_cuts_off_the_old_ones_and_the_new_link_carries_on()
         who.wait_for_text(".link-replaced", "This link was replaced").await;
     }
     b.screenshot("e2e-old-link-replaced").await;
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.screenshot("e2e-old-link-replaced-390").await;
+    b.client.set_window_size(1400, 1000).await.unwrap();
     add_idea(&b, "Grace while replaced").await;
     add_idea(&a, "After the change").await;
     a.wait_until(UP_TO_DATE, "A's idea to reach the new log").await;
