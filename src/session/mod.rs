@@ -302,7 +302,8 @@ impl Session {
             return Err("Only an editor can replace the links.".into());
         }
         engine.close_log().await?;
-        self.stop_sync();
+        // Only the engine: the channel to this browser's other tabs stays open.
+        engine.stop();
         let (record, _) = crate::sync::start_sharing(&self.store, Rc::clone(self) as Rc<dyn Replica>).await?;
         *self.sync_record.borrow_mut() = Some(record);
         self.write_meta(false);

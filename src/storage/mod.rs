@@ -74,6 +74,10 @@ pub struct SyncRecord {
     /// connection).
     #[serde(default)]
     pub epoch: u64,
+    /// This link's log was closed (an editor replaced the links): opening a new link
+    /// to the same workspace may then switch this copy to it.
+    #[serde(default)]
+    pub closed: bool,
 }
 
 /// Who I am to my teammates.
@@ -218,7 +222,9 @@ impl Store {
 
     /// Stores changes that came from the relay (entry `seq`) as a chunk, and moves the
     /// workspace's read position to `seq`, atomically.
-    pub async fn store_remote(&self, id: &str, key: &str, chunk: &[u8], seq: u64) -> Result<()> {
+    /// `fragment` names the link whose log `seq` counts in: a record since switched to
+    /// another link (its links were replaced) keeps its own position.
+    pub async fn store_remote(&self, id: &str, fragment: &str, key: &str, chunk: &[u8], seq: u64) -> Result<()> {
         let tx = idb::transaction(&self.db, &[CHUNKS, SYNC], true)?;
         if !chunk.is_empty() {
             tx.object_store(CHUNKS)?.put_with_key(&bytes(chunk), &key.into())?;
@@ -226,7 +232,7 @@ impl Store {
         let sync = tx.object_store(SYNC)?;
         let current = idb::request_done(&sync.get(&id.into())?).await?;
         if let Some(mut record) = current.as_string().and_then(|s| serde_json::from_str::<SyncRecord>(&s).ok()) {
-            if seq > record.last_seq {
+            if seq > record.last_seq && record.fragment == fragment {
                 record.last_seq = seq;
                 let json = serde_json::to_string(&record).expect("record serialises");
                 sync.put_with_key(&json.into(), &id.into())?;
@@ -289,15 +295,28 @@ impl Store {
         idb::transaction_done(&tx).await
     }
 
+    /// Saves an engine's position, unless the record has moved to another link since
+    /// (an engine of the old link in another tab must not overwrite the new one).
+    pub async fn save_position(&self, id: &str, record: &SyncRecord) -> Result<()> {
+        let tx = idb::transaction(&self.db, &[SYNC], true)?;
+        let sync = tx.object_store(SYNC)?;
+        let current = idb::request_done(&sync.get(&id.into())?).await?;
+        let same_link = current.as_string().and_then(|s| serde_json::from_str::<SyncRecord>(&s).ok()).is_none_or(|r| r.fragment == record.fragment);
+        if same_link {
+            let json = serde_json::to_string(record).expect("record serialises");
+            sync.put_with_key(&json.into(), &id.into())?;
+        }
+        idb::transaction_done(&tx).await
+    }
+
     /// Starts sharing: the record and the whole document as the first outbox entry.
     pub async fn start_sharing(&self, id: &str, record: &SyncRecord, key: &str, whole: &[u8]) -> Result<()> {
         let tx = idb::transaction(&self.db, &[SYNC, OUTBOX], true)?;
         let json = serde_json::to_string(record).expect("record serialises");
         tx.object_store(SYNC)?.put_with_key(&json.into(), &id.into())?;
-        // Whatever waited for an earlier (closed) log is in `whole` too.
-        let outbox = tx.object_store(OUTBOX)?;
-        outbox.delete(&chunk_range(id)?.into())?;
-        outbox.put_with_key(&bytes(whole), &key.into())?;
+        // Whatever still waits from an earlier (closed) log stays, and goes to the new
+        // one too (another tab's edit may not be in `whole` yet; twice is harmless).
+        tx.object_store(OUTBOX)?.put_with_key(&bytes(whole), &key.into())?;
         idb::transaction_done(&tx).await
     }
 

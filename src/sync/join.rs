@@ -44,7 +44,7 @@ pub async fn join(store: &Store, link: &str, origin: &str) -> Result<String, Str
         return Err(format!("{} of the workspace's changes could not be read; nothing was saved.", bad.len()));
     }
     let now = js_sys::Date::now();
-    let record = SyncRecord { fragment: fragment_of(&cap), relay: origin.to_owned(), last_seq, snapshot_seq, last_synced: now, epoch: 0 };
+    let record = SyncRecord { fragment: fragment_of(&cap), relay: origin.to_owned(), last_seq, snapshot_seq, last_synced: now, epoch: 0, closed: false };
     if let Some(id) = switch_to_new_link(store, &mut ws, &record, cap.can_write()).await? {
         return Ok(id);
     }
@@ -67,17 +67,21 @@ pub async fn join(store: &Store, link: &str, origin: &str) -> Result<String, Str
     Ok(id)
 }
 
-/// If this browser holds the link's workspace already, shared under another link (an
-/// editor replaced the links), that copy switches to the new link: what arrived is
-/// stored as one of its chunks (merging, whatever it lacked), and its outbox, with
-/// anything changed since, goes to the new log. Its id, or `None` if there is no
-/// such copy.
+/// If this browser holds the link's workspace already, shared under a link whose log
+/// was closed (an editor replaced the links), that copy switches to the new link: what
+/// arrived is stored as one of its chunks (merging, whatever it lacked), and its
+/// outbox, with anything changed since, goes to the new log. Its id, or `None` if
+/// there is no such copy. A copy whose link still works is never moved by opening
+/// another link (anyone with a copy of the document could make one).
 async fn switch_to_new_link(store: &Store, ws: &mut Workspace, record: &SyncRecord, can_write: bool) -> Result<Option<String>, String> {
     let Some(id) = waymark_domain::Id::parse(&ws.workspace_id()).map(|id| id.to_string()) else { return Ok(None) };
-    let (Ok(Some(mut meta)), Ok(Some(_))) = (store.meta(&id).await, store.sync_record(&id).await) else { return Ok(None) };
+    let (Ok(Some(mut meta)), Ok(Some(old))) = (store.meta(&id).await, store.sync_record(&id).await) else { return Ok(None) };
+    if !old.closed {
+        return Ok(None);
+    }
     store.put_sync_record(&id, record).await.map_err(|e| format!("Could not save the new link in this browser: {e}"))?;
     let key = store.next_chunk_key(&id);
-    store.store_remote(&id, &key, &ws.save(), record.last_seq).await.map_err(|e| format!("Could not save the workspace in this browser: {e}"))?;
+    store.store_remote(&id, &record.fragment, &key, &ws.save(), record.last_seq).await.map_err(|e| format!("Could not save the workspace in this browser: {e}"))?;
     meta.shared = Some(if can_write { "edit" } else { "view" }.into());
     let _ = store.put_meta(&meta).await;
     Ok(Some(id))

@@ -228,6 +228,19 @@ impl Engine {
         }
     }
 
+    /// The record to store for `position` on this engine's link.
+    fn record(&self, position: Position) -> SyncRecord {
+        SyncRecord {
+            fragment: self.fragment.clone(),
+            relay: self.origin.clone(),
+            last_seq: position.last_seq,
+            snapshot_seq: position.snapshot_seq,
+            last_synced: position.last_synced,
+            epoch: position.epoch,
+            closed: false,
+        }
+    }
+
     fn presence_bytes(&self) -> Vec<u8> {
         serde_json::to_vec(&*self.me.borrow()).expect("presence serialises")
     }
@@ -286,33 +299,32 @@ impl Engine {
                 let events = self.events.clone();
                 io.retry = set_timeout_with_handle(move || drop(events.unbounded_send(Event::Retry)), Duration::from_millis(ms)).ok();
             }
-            Output::Status(status) => self.status.set(status),
+            Output::Status(status) => {
+                if status == SyncStatus::Closed {
+                    let record = SyncRecord { closed: true, ..self.record(self.core.borrow().position()) };
+                    let _ = self.store.save_position(&id, &record).await;
+                }
+                self.status.set(status);
+            }
             Output::Apply { chunks, last_seq } => {
                 let chunk = Rc::clone(&replica).apply_remote(&chunks).unwrap_or_default();
                 let key = self.store.next_chunk_key(&id);
-                match self.store.store_remote(&id, &key, &chunk, last_seq).await {
+                match self.store.store_remote(&id, &self.fragment, &key, &chunk, last_seq).await {
                     Ok(()) if !chunk.is_empty() => replica.note_chunk(key),
                     Ok(()) => {}
                     Err(e) => return Some(Input::ApplyFailed { reason: e.to_string() }),
                 }
             }
             Output::Advance { last_seq } => {
-                let _ = self.store.store_remote(&id, "", &[], last_seq).await;
+                let _ = self.store.store_remote(&id, &self.fragment, "", &[], last_seq).await;
             }
             Output::Acked { key } => {
                 let _ = self.store.remove_outbox(&key).await;
             }
             Output::Save(position) => {
                 self.last_synced.set(position.last_synced);
-                let record = SyncRecord {
-                    fragment: self.fragment.clone(),
-                    relay: self.origin.clone(),
-                    last_seq: position.last_seq,
-                    snapshot_seq: position.snapshot_seq,
-                    last_synced: position.last_synced,
-                    epoch: position.epoch,
-                };
-                let _ = self.store.put_sync_record(&id, &record).await;
+                let record = SyncRecord { closed: self.status.get_untracked() == SyncStatus::Closed, ..self.record(position) };
+                let _ = self.store.save_position(&id, &record).await;
             }
             Output::WantSnapshot { covers } => return Some(Input::SnapshotReady { covers, bytes: Rc::clone(&replica).snapshot() }),
             Output::Reupload => {
@@ -369,6 +381,7 @@ pub async fn start_sharing(store: &Store, replica: Rc<dyn Replica>) -> Result<(S
         snapshot_seq: 0,
         last_synced: 0.0,
         epoch: 0,
+        closed: false,
     };
     let id = replica.local_id();
     let whole = replica.snapshot();

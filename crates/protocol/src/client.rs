@@ -293,6 +293,11 @@ impl SyncCore {
         if !self.cap.can_write() {
             return out.push(Output::CloseFailed("Only an editor can replace the links.".into()));
         }
+        if self.status == SyncStatus::Closed {
+            // Closed already (our close whose Ack was lost, or another editor's): what
+            // the caller wanted is done.
+            return out.push(Output::LogClosed);
+        }
         if !ready {
             return out.push(Output::CloseFailed(CLOSE_NEEDS_CONNECTION.into()));
         }
@@ -308,8 +313,11 @@ impl SyncCore {
     }
 
     /// The log is closed (by us or another editor): nothing more syncs through it, and
-    /// no connection is tried again.
+    /// no connection is tried again. A close of ours still waiting is thereby done.
     fn closed(&mut self, out: &mut Vec<Output>) {
+        if self.conn.as_mut().and_then(|c| c.close_request.take()).is_some() {
+            out.push(Output::LogClosed);
+        }
         self.set_status(SyncStatus::Closed, out);
         if self.conn.take().is_some() {
             out.push(Output::Close);
@@ -366,11 +374,13 @@ impl SyncCore {
 
     /// Drops the connection and schedules the next try with exponential backoff.
     fn disconnect(&mut self, reason: String, out: &mut Vec<Output>) {
-        if let Some(request) = self.conn.as_ref().and_then(|c| c.close_request) {
-            out.push(Output::CloseFailed(format!("The connection dropped before the relay confirmed (request {request}); try again.")));
-        }
         if self.status == SyncStatus::Closed {
             return self.closed(out);
+        }
+        if self.conn.as_mut().and_then(|c| c.close_request.take()).is_some() {
+            // Whether the relay stored it shows on the next connection (the log then
+            // ends with it, and replacing the links again goes straight on).
+            out.push(Output::CloseFailed("The connection dropped before the relay confirmed; try again once connected.".into()));
         }
         self.conn = None;
         out.push(Output::Close);
@@ -448,7 +458,8 @@ impl SyncCore {
             return;
         }
         loop {
-            let Some(c) = self.conn.as_ref().filter(|c| c.welcomed && c.in_flight.len() < WINDOW) else { return };
+            // Nothing goes after a close of ours: it belongs to the next log.
+            let Some(c) = self.conn.as_ref().filter(|c| c.welcomed && c.in_flight.len() < WINDOW && c.close_request.is_none()) else { return };
             let Some((&n, (_, chunk))) = self.outbox.range(c.cursor..).next() else { return };
             let max_frame = c.max_frame;
             let entry = match self.cap.seal_entry(EntryKind::Change, chunk) {
@@ -492,7 +503,11 @@ impl SyncCore {
                     self.set_status(SyncStatus::Syncing, out);
                 }
                 // From before our oldest acknowledged entry not yet seen in the log, if any.
-                let after = self.unconfirmed.keys().next().map_or(self.position.last_seq, |s| self.position.last_seq.min(s - 1));
+                let after = self.unconfirmed.keys().next().map_or(self.position.last_seq, |s| self.position.last_seq.min(s.saturating_sub(1)));
+                if let Some(c) = self.conn.as_mut() {
+                    // This very subscribe reads them back.
+                    c.confirm_asked = now;
+                }
                 out.push(Output::Send(Message::Subscribe { workspace: self.relay, after }));
                 self.send_presence(now, out);
                 self.push(out);
@@ -510,10 +525,6 @@ impl SyncCore {
                 self.check_up_to_date(now, out);
             }
             Message::Ack { workspace, request, .. } if workspace == self.relay && self.conn.as_ref().is_some_and(|c| c.close_request == Some(request)) => {
-                if let Some(c) = self.conn.as_mut() {
-                    c.close_request = None;
-                }
-                out.push(Output::LogClosed);
                 self.closed(out);
             }
             Message::Ack { workspace, request, seq } if workspace == self.relay => {
@@ -547,6 +558,11 @@ impl SyncCore {
             Message::Error { code, request, message } => {
                 out.push(Output::Log(format!("relay error {code:?} (request {request}): {message}")));
                 let Some(c) = self.conn.as_mut() else { return };
+                if code != ErrorCode::Closed && request != 0 && c.close_request == Some(request) {
+                    // Our close was turned away (busy, full): nothing changed; say so.
+                    c.close_request = None;
+                    return out.push(Output::CloseFailed(message));
+                }
                 match code {
                     ErrorCode::RateLimited => {
                         // Sent again after a pause (the next tick), from where it was.
@@ -555,12 +571,7 @@ impl SyncCore {
                         }
                     }
                     ErrorCode::BadSnapshot if c.snapshot_request == Some(request) => c.snapshot_request = None,
-                    ErrorCode::Closed => {
-                        if c.close_request.take().is_some() {
-                            out.push(Output::CloseFailed(message));
-                        }
-                        self.closed(out);
-                    }
+                    ErrorCode::Closed => self.closed(out),
                     _ if code.is_fatal() => {
                         self.set_status(SyncStatus::Refused(format!("The relay refused this connection: {message}")), out);
                         self.disconnect(message, out);
@@ -678,7 +689,7 @@ impl SyncCore {
             return;
         }
         c.confirm_asked = now;
-        out.push(Output::Send(Message::Subscribe { workspace: self.relay, after: seq - 1 }));
+        out.push(Output::Send(Message::Subscribe { workspace: self.relay, after: seq.saturating_sub(1) }));
     }
 
     /// Moves the read position past our own acknowledged entries that directly follow it.
@@ -723,7 +734,7 @@ impl SyncCore {
 
     /// A writer that is up to date uploads a snapshot once enough entries piled up.
     fn send_snapshot(&mut self, covers: u64, bytes: &[u8], out: &mut Vec<Output>) {
-        let Some(c) = self.conn.as_ref().filter(|c| c.welcomed && c.snapshot_request.is_none()) else { return };
+        let Some(c) = self.conn.as_ref().filter(|c| c.welcomed && c.snapshot_request.is_none() && c.close_request.is_none()) else { return };
         let max_frame = c.max_frame;
         let Ok(entry) = self.cap.seal_entry(EntryKind::Snapshot { covers }, bytes) else { return };
         if entry_wire_len(&entry) + 64 > max_frame {

@@ -549,3 +549,29 @@ fn an_acknowledged_change_is_read_back_only_after_a_while_and_a_snapshot_confirm
     let out = h.frame(Message::Entries { workspace, epoch: 0, head: 1, snapshot: Some((1, snapshot)), entries: Vec::new() });
     assert_eq!(acked(&out), ["a"]);
 }
+
+#[test]
+fn a_close_is_done_however_the_relay_says_so_and_a_refused_one_is_answered() {
+    // The relay stored our close, but an error for an edit in the same group came first.
+    let mut h = Harness::writer();
+    h.connect();
+    h.entries(0, Vec::new());
+    let out = h.input(Input::CloseLog);
+    assert!(out.iter().any(|o| matches!(o, Output::Send(Message::Close { .. }))));
+    assert!(h.input(Input::Local { key: "k".into(), chunk: b"typed meanwhile".to_vec() }).iter().all(|o| !matches!(o, Output::Send(_))), "nothing goes after a close");
+    let out = h.frame(Message::Error { code: ErrorCode::Closed, request: 0, message: "closed".into() });
+    assert!(out.contains(&Output::LogClosed), "{out:?}");
+    assert!(!out.iter().any(|o| matches!(o, Output::CloseFailed(_))));
+    // Asked again once closed: done at once, so new keys can follow.
+    assert_eq!(h.input(Input::CloseLog), vec![Output::LogClosed]);
+
+    // A full relay turns the close away: answered, and the workspace syncs on.
+    let mut f = Harness::writer();
+    f.connect();
+    f.entries(0, Vec::new());
+    let out = f.input(Input::CloseLog);
+    let Some(request) = out.iter().find_map(|o| if let Output::Send(Message::Close { request, .. }) = o { Some(*request) } else { None }) else { panic!() };
+    let out = f.frame(Message::Error { code: ErrorCode::WorkspaceFull, request, message: "full".into() });
+    assert_eq!(out.iter().filter(|o| matches!(o, Output::CloseFailed(_))).count(), 1, "{out:?}");
+    assert_eq!(f.core.status(), &SyncStatus::UpToDate);
+}

@@ -354,12 +354,14 @@ impl Core {
         }
         let mut head = self.head(&ws)?;
         let size = entry.len() as u64;
-        if head.bytes.saturating_add(size) > self.limits.max_workspace_bytes {
+        // A close (88 bytes) is never refused for room: it is how access is removed,
+        // and it ends the log's growth.
+        if !close && head.bytes.saturating_add(size) > self.limits.max_workspace_bytes {
             tracing::warn!(conn, workspace = %short(&ws), stored = head.bytes, limit = self.limits.max_workspace_bytes, "refused: workspace full");
             peer.send_frame(error(ErrorCode::WorkspaceFull, request, full_message(&self.limits)));
             return Ok(());
         }
-        if self.stored.saturating_add(size + SIGNATURE_ROW) > self.limits.max_stored_bytes {
+        if !close && self.stored.saturating_add(size + SIGNATURE_ROW) > self.limits.max_stored_bytes {
             tracing::warn!(conn, workspace = %short(&ws), stored = self.stored, limit = self.limits.max_stored_bytes, "refused: the relay's storage budget is spent");
             peer.send_frame(error(ErrorCode::WorkspaceFull, request, RELAY_FULL));
             return Ok(());
@@ -461,12 +463,15 @@ impl Core {
                 self.subscribers.entry(ws).or_default().insert(conn, peer);
                 self.subscriptions.entry(conn).or_default().insert(ws);
             }
-            Ok(false) => {}
+            Ok(false) => self.unfollowed.push(ws),
             Err(e) => {
                 tracing::error!(conn, error = %e, "storage error: cannot read a workspace for a subscriber");
                 peer.send_frame(error(ErrorCode::Internal, 0, "The relay could not read this workspace; subscribe again later."));
+                self.unfollowed.push(ws);
             }
         }
+        // Subscribe runs outside a group: nothing uncommitted to lose.
+        self.forget_unfollowed();
     }
 
     fn leave(&mut self, ws: RelayId, conn: u64) {

@@ -218,20 +218,27 @@ pub(crate) fn address_key(ip: IpAddr) -> IpAddr {
 /// The client's address: the connection's own, or, from a trusted reverse proxy, the
 /// nearest address in `X-Forwarded-For` that is not itself a trusted proxy.
 pub(crate) fn client_address(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAddr]) -> IpAddr {
-    if !trusted.contains(&peer) {
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|t| t.to_canonical() == ip.to_canonical());
+    if !is_trusted(peer) {
         return peer;
     }
     let Some(header) = forwarded_for else { return peer };
     // Right to left: each trusted proxy appended the address it heard from; the first
     // one not trusted is the client (anything left of it the client could have written).
     for hop in header.rsplit(',').map(str::trim) {
-        match hop.parse::<IpAddr>() {
-            Ok(ip) if trusted.contains(&ip) => continue,
-            Ok(ip) => return ip,
-            Err(_) => return peer,
+        match parse_hop(hop) {
+            Some(ip) if is_trusted(ip) => continue,
+            Some(ip) => return ip.to_canonical(),
+            None => return peer,
         }
     }
     peer
+}
+
+/// One X-Forwarded-For hop: an address, possibly with a port (`1.2.3.4:5678`,
+/// `[2001:db8::1]:5678`).
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>().ok().or_else(|| hop.parse::<SocketAddr>().ok().map(|a| a.ip()))
 }
 
 /// An Error frame.
@@ -367,8 +374,10 @@ impl Drop for Admitted {
 /// `GET /sync`: upgrades to a WebSocket.
 pub async fn endpoint(State(relay): State<Relay>, peer: Option<Extension<ConnectInfo<SocketAddr>>>, headers: HeaderMap, upgrade: WebSocketUpgrade) -> Response {
     let peer = peer.map(|Extension(ConnectInfo(a))| a.ip()).unwrap_or(IpAddr::from([127, 0, 0, 1]));
-    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    let ip = address_key(client_address(peer, forwarded, &relay.limits.trusted_proxies));
+    // Every X-Forwarded-For line, in order (a proxy may add a line of its own).
+    let forwarded: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    let forwarded = (!forwarded.is_empty()).then(|| forwarded.join(","));
+    let ip = address_key(client_address(peer, forwarded.as_deref(), &relay.limits.trusted_proxies));
     // Read a little past the limit, so an oversized frame gets a clear error rather
     // than a dropped connection; beyond that the WebSocket layer refuses it.
     let read_limit = relay.limits.max_frame.saturating_mul(2).min(waymark_protocol::MAX_FRAME_HARD + 1024);
@@ -492,6 +501,13 @@ async fn connection(socket: WebSocket, relay: Relay, ip: IpAddr) {
     };
     if let Some((code, reason)) = close {
         let _ = sink.send(WsMessage::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+    }
+    // What is still queued will never be sent: out of the relay's total too.
+    out_rx.close();
+    while let Ok(out) = out_rx.try_recv() {
+        if let Out::Frame(frame) = out {
+            peer.dequeued(frame.len());
+        }
     }
     let _ = relay.core.send(Command::Gone { conn });
     tracing::info!(conn, "disconnected");
@@ -776,5 +792,9 @@ mod tests {
         // Garbage where the proxy wrote: the proxy's own address, never what lies left.
         assert_eq!(client_address(ip("10.0.0.1"), Some("6.6.6.6, unknown"), &proxies), ip("10.0.0.1"));
         assert_eq!(client_address(ip("10.0.0.1"), None, &proxies), ip("10.0.0.1"));
+        // The proxy seen through an IPv6 socket, hops with ports, and a second header
+        // line (joined by the caller) are all understood.
+        assert_eq!(client_address(ip("::ffff:10.0.0.1"), Some("6.6.6.6, 198.51.100.1:4321"), &proxies), ip("198.51.100.1"));
+        assert_eq!(client_address(ip("10.0.0.1"), Some("6.6.6.6,[2001:db8::7]:443"), &proxies), ip("2001:db8::7"));
     }
 }

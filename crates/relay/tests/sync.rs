@@ -1009,3 +1009,21 @@ async fn a_closed_log_takes_nothing_more_and_says_so() {
     assert_eq!((head, got.len()), (2, 2));
     assert!(matches!(late.next().await, Message::Error { code: ErrorCode::Closed, request: 0, .. }));
 }
+
+/// Removing access must work even when there is no room: a close is never refused
+/// for size, by the workspace's limit or the relay's.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_workspace_can_still_be_closed() {
+    let server = serve(Limits { max_workspace_bytes: 500, max_stored_bytes: 600, ..Limits::default() }).await;
+    let cap = Capability::generate().unwrap();
+    let ws = cap.relay_id();
+    let mut c = Client::connect(server.addr).await;
+    c.subscribe(ws, 0).await;
+    assert_eq!(c.append(&cap, 1, &"y".repeat(300)).await, 1);
+    let more = cap.seal_entry(EntryKind::Change, &[b'z'; 300]).unwrap();
+    c.send(&Message::Append { workspace: ws, request: 2, entry: more }).await;
+    assert!(matches!(c.next().await, Message::Error { code: ErrorCode::WorkspaceFull, request: 2, .. }));
+    let close = cap.seal_entry(EntryKind::Close, &[]).unwrap();
+    c.send(&Message::Close { workspace: ws, request: 3, entry: close }).await;
+    assert!(matches!(c.next().await, Message::Ack { request: 3, seq: 2, .. }));
+}
