@@ -19,8 +19,9 @@ use crate::report::Measures;
 use crate::server::{require, scratch, Server};
 use crate::Settings;
 
-/// Entries sealed ahead for one workspace, at least (appends reuse them in turn: the
-/// relay stores a replayed entry like any other, and Automerge would apply it once).
+/// Entries sealed ahead for one workspace, at least (appends reuse them in turn; past
+/// the pool the relay answers a repeated entry from its signature table, storing and
+/// forwarding nothing, so the appends figure beyond it is of Acks for repeats).
 const MIN_POOL: usize = 256;
 
 /// One shared workspace on the relay, with entries sealed ahead.

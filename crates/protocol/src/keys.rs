@@ -269,9 +269,12 @@ impl Capability {
     }
 
     /// Encrypts, then signs. Needs the write key.
+    /// The nonce is derived from the content key and what is sealed (see
+    /// [`entry_nonce`]), so the same change sealed again (sent again after a reload)
+    /// is the same entry, which the relay recognises as one it holds.
     pub fn seal_entry(&self, kind: EntryKind, plaintext: &[u8]) -> Result<SealedEntry, KeyError> {
         let write = self.write.as_ref().ok_or(KeyError::ViewOnly)?;
-        let nonce = random_nonce()?;
+        let nonce = entry_nonce(&self.content_key, &self.relay, kind, plaintext);
         let ciphertext = self.encrypt(&nonce, &associated(ENTRY_CONTEXT, kind.code(), &self.relay), plaintext)?;
         let signature = write.sign(&signed_bytes(&self.relay, kind, &nonce, &ciphertext)).to_bytes();
         Ok(SealedEntry { nonce, signature, ciphertext })
@@ -343,6 +346,27 @@ impl Capability {
             .decrypt(&XNonce::from(*nonce), Payload { msg: ciphertext, aad })
             .map_err(|_| KeyError::BadCiphertext)
     }
+}
+
+/// An entry's nonce: the first 24 bytes of SHA-512("waymark entry nonce v1" ‖ content
+/// key ‖ kind ‖ relay id ‖ [covers] ‖ plaintext). Distinct entries get distinct nonces
+/// (a collision would need one in SHA-512), and nobody without the content key can
+/// tell anything from it beyond "these two entries are the same".
+fn entry_nonce(content_key: &[u8; 32], relay: &RelayId, kind: EntryKind, plaintext: &[u8]) -> [u8; NONCE_LEN] {
+    use sha2::{Digest, Sha512};
+    let mut h = Sha512::new();
+    h.update(b"waymark entry nonce v1");
+    h.update(content_key);
+    h.update([kind.code()]);
+    h.update(relay.0);
+    if let EntryKind::Snapshot { covers } = kind {
+        h.update(covers.to_be_bytes());
+    }
+    h.update(plaintext);
+    let digest = h.finalize();
+    let mut nonce = [0u8; NONCE_LEN];
+    nonce.copy_from_slice(&digest[..NONCE_LEN]);
+    nonce
 }
 
 fn random_nonce() -> Result<[u8; NONCE_LEN], KeyError> {
@@ -485,5 +509,19 @@ mod tests {
         stripped[0] = 0;
         assert!(cap.open_presence(&stripped).is_err(), "the flag is bound into the encryption");
         assert!(cap.open_presence(&[]).is_err() && cap.open_presence(&[7, 1, 2]).is_err());
+    }
+
+    /// A change sent again after a reload (its Ack not yet confirmed) must be the very
+    /// same entry, so the relay recognises it and does not store it twice.
+    #[test]
+    fn the_same_change_sealed_twice_is_the_same_entry_and_others_differ() {
+        let cap = Capability::generate().unwrap();
+        let once = cap.seal_entry(EntryKind::Change, b"a change").unwrap();
+        assert_eq!(cap.seal_entry(EntryKind::Change, b"a change").unwrap(), once);
+        assert_eq!(cap.open_entry(EntryKind::Change, &once).unwrap(), b"a change");
+        assert_ne!(cap.seal_entry(EntryKind::Change, b"a change!").unwrap().nonce, once.nonce);
+        assert_ne!(cap.seal_entry(EntryKind::Snapshot { covers: 1 }, b"a change").unwrap().nonce, once.nonce, "nor across kinds");
+        let other = Capability::generate().unwrap();
+        assert_ne!(other.seal_entry(EntryKind::Change, b"a change").unwrap().nonce, once.nonce, "nor across workspaces");
     }
 }

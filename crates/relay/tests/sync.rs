@@ -309,11 +309,12 @@ async fn a_full_workspace_refuses_changes_until_a_snapshot_makes_room() {
     let mut c = Client::connect(server.addr).await;
     c.subscribe(ws, 0).await;
     // 104 + 300 = 404 bytes each: four fit, the fifth does not.
-    let text = "y".repeat(300);
+    // Distinct changes of 300 bytes (the same bytes sealed twice are one entry).
+    let text = |i: u32| format!("{i}{}", "y".repeat(299));
     for i in 1..=4 {
-        assert_eq!(c.append(&cap, i, &text).await, i as u64);
+        assert_eq!(c.append(&cap, i, &text(i)).await, i as u64);
     }
-    let entry = cap.seal_entry(EntryKind::Change, text.as_bytes()).unwrap();
+    let entry = cap.seal_entry(EntryKind::Change, text(5).as_bytes()).unwrap();
     c.send(&Message::Append { workspace: ws, request: 5, entry: entry.clone() }).await;
     match c.next().await {
         Message::Error { code: ErrorCode::WorkspaceFull, request: 5, message } => assert!(message.contains("size limit"), "{message}"),
@@ -326,7 +327,7 @@ async fn a_full_workspace_refuses_changes_until_a_snapshot_makes_room() {
     let small = cap.seal_entry(EntryKind::Snapshot { covers: 4 }, b"compact").unwrap();
     c.send(&Message::Snapshot { workspace: ws, request: 7, covers: 4, entry: small }).await;
     assert!(matches!(c.next().await, Message::Ack { request: 7, seq: 4, .. }));
-    assert_eq!(c.append(&cap, 8, &text).await, 5);
+    assert_eq!(c.append(&cap, 8, &text(8)).await, 5);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -840,9 +841,8 @@ async fn a_subscriber_that_stops_reading_live_entries_is_closed_at_its_byte_budg
 
 /// About 24 MB in 30 entries: more than the socket buffers between relay and client hold.
 async fn write_30_big_entries(writer: &mut Client, cap: &Capability) {
-    let big = "x".repeat(800 << 10);
     for i in 1..=30u32 {
-        writer.append(cap, i, &big).await;
+        writer.append(cap, i, &format!("{i:02}{}", "x".repeat((800 << 10) - 2))).await;
     }
 }
 
@@ -905,9 +905,8 @@ async fn the_relays_storage_budget_refuses_new_changes_until_a_snapshot_makes_ro
     let cap = Capability::generate().unwrap();
     let mut a = Client::connect(server.addr).await;
     a.subscribe(cap.relay_id(), 0).await;
-    let text = "y".repeat(300);
     for i in 1..=3 {
-        a.append(&cap, i, &text).await;
+        a.append(&cap, i, &format!("{i}{}", "y".repeat(299))).await;
     }
     let mut b = Client::connect(server.addr).await;
     match start_workspace(&mut b).await {
