@@ -19,10 +19,12 @@ use crate::report::Measures;
 use crate::server::{require, scratch, Server};
 use crate::Settings;
 
-/// Entries sealed ahead for one workspace, at least (appends reuse them in turn; past
-/// the pool the relay answers a repeated entry from its signature table, storing and
-/// forwarding nothing, so the appends figure beyond it is of Acks for repeats).
+/// Entries sealed ahead for one workspace, at least. Appends reuse them in turn, but
+/// past the pool the relay answers a repeated entry from its signature table, storing
+/// and forwarding nothing: the pool is sized so the appends run never gets there.
 const MIN_POOL: usize = 256;
+/// More appends a second than the relay has ever been measured to take (BENCHMARKS.md).
+const APPENDS_PER_SECOND_AT_MOST: usize = 20_000;
 
 /// One shared workspace on the relay, with entries sealed ahead.
 pub struct Workspace {
@@ -125,7 +127,9 @@ pub async fn bench(s: &Settings) -> Result<Measures, String> {
     })
     .await?;
     let url = format!("ws://{addr}/sync");
-    let pool = (s.warmup + s.rounds).max(MIN_POOL);
+    // Enough distinct entries for the appends run too (the relay stores an entry once:
+    // a repeat would be answered without being stored), up to 20,000 a second.
+    let pool = (s.warmup + s.rounds).max(MIN_POOL).max(s.seconds as usize * APPENDS_PER_SECOND_AT_MOST);
     let result = measure::all(&mut server, || Workspace::new(&url, pool).map(Arc::new), s).await;
     server.stop().await;
     result
