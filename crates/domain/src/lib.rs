@@ -22,6 +22,7 @@ pub mod kind;
 pub mod link;
 pub mod markdown;
 pub mod persona;
+pub mod position;
 pub mod priorities;
 pub mod query;
 pub mod ranking;
