@@ -370,7 +370,7 @@ pub fn link(origin: &str, fragment: &str) -> String {
 
 /// Stores new keys for a workspace about to be shared, or whose links are being
 /// replaced (its old log closed), with the whole document queued as the first entry of
-/// the new log (it holds whatever the outbox held, which is dropped).
+/// the new log (what the outbox still holds goes too; sending it twice is harmless).
 pub async fn start_sharing(store: &Store, replica: Rc<dyn Replica>) -> Result<(SyncRecord, Capability), String> {
     let cap = Capability::generate().map_err(|e| e.to_string())?;
     let origin = web_sys::window().and_then(|w| w.location().origin().ok()).ok_or("no window")?;

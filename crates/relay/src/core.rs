@@ -26,9 +26,9 @@ const MAX_GROUP: usize = 1024;
 pub(crate) enum Command {
     Subscribe { ws: RelayId, conn: u64, after: u64, peer: Peer },
     Unsubscribe { ws: RelayId, conn: u64 },
-    Append { ws: RelayId, conn: u64, request: u32, entry: SealedEntry, peer: Peer },
+    /// A change, or with `close` the entry that closes the log.
+    Append { ws: RelayId, conn: u64, request: u32, entry: SealedEntry, peer: Peer, close: bool },
     Snapshot { ws: RelayId, conn: u64, request: u32, covers: u64, entry: SealedEntry, peer: Peer },
-    Close { ws: RelayId, conn: u64, request: u32, entry: SealedEntry, peer: Peer },
     Presence { ws: RelayId, conn: u64, sealed: Vec<u8> },
     Gone { conn: u64 },
     Stop,
@@ -36,13 +36,13 @@ pub(crate) enum Command {
 
 impl Command {
     fn writes(&self) -> bool {
-        matches!(self, Command::Append { .. } | Command::Snapshot { .. } | Command::Close { .. })
+        matches!(self, Command::Append { .. } | Command::Snapshot { .. })
     }
 
     /// Bytes of a change counted in the relay's pending budget.
     fn pending_bytes(&self) -> usize {
         match self {
-            Command::Append { entry, .. } | Command::Snapshot { entry, .. } | Command::Close { entry, .. } => entry.len(),
+            Command::Append { entry, .. } | Command::Snapshot { entry, .. } => entry.len(),
             _ => 0,
         }
     }
@@ -212,9 +212,9 @@ impl Core {
             for command in group {
                 self.pending.fetch_sub(command.pending_bytes(), Ordering::Relaxed);
                 match command {
-                    Command::Append { ws, conn, request, entry, peer } => {
+                    Command::Append { ws, conn, request, entry, peer, close } => {
                         let result = match batch.as_mut().filter(|_| !failed) {
-                            Some(b) => self.append(b, &mut done, ws, conn, request, entry, &peer, false),
+                            Some(b) => self.append(b, &mut done, ws, conn, request, entry, &peer, close),
                             None => Err("the transaction was abandoned".into()),
                         };
                         if let Err(e) = result {
@@ -224,15 +224,6 @@ impl Core {
                     Command::Snapshot { ws, conn, request, covers, entry, peer } => {
                         let result = match batch.as_mut().filter(|_| !failed) {
                             Some(b) => self.snapshot(b, &mut done, ws, conn, request, covers, entry, &peer),
-                            None => Err("the transaction was abandoned".into()),
-                        };
-                        if let Err(e) = result {
-                            failed = self.storage_failed(failed, &e, &peer, request);
-                        }
-                    }
-                    Command::Close { ws, conn, request, entry, peer } => {
-                        let result = match batch.as_mut().filter(|_| !failed) {
-                            Some(b) => self.append(b, &mut done, ws, conn, request, entry, &peer, true),
                             None => Err("the transaction was abandoned".into()),
                         };
                         if let Err(e) = result {
@@ -519,7 +510,7 @@ mod tests {
             let ws = cap.relay_id();
             core.subscribe(ws, i, 0, peer.clone());
             let entry = cap.seal_entry(EntryKind::Change, b"x").unwrap();
-            core.group(vec![Command::Append { ws, conn: i, request: 1, entry, peer: peer.clone() }]);
+            core.group(vec![Command::Append { ws, conn: i, request: 1, entry, peer: peer.clone(), close: false }]);
             core.group(vec![Command::Unsubscribe { ws, conn: i }]);
         }
         assert_eq!(core.heads.len(), 0);

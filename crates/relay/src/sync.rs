@@ -649,7 +649,7 @@ impl Conn {
             Message::Append { workspace, request, entry } => {
                 self.fits(&entry)?;
                 if self.writable(&workspace, request, &entry, EntryKind::Change) {
-                    self.core(Command::Append { ws: workspace, conn: self.id, request, entry, peer: self.peer.clone() });
+                    self.core(Command::Append { ws: workspace, conn: self.id, request, entry, peer: self.peer.clone(), close: false });
                 }
             }
             Message::Snapshot { workspace, request, covers, entry } => {
@@ -661,7 +661,7 @@ impl Conn {
             Message::Close { workspace, request, entry } => {
                 self.fits(&entry)?;
                 if self.writable(&workspace, request, &entry, EntryKind::Close) {
-                    self.core(Command::Close { ws: workspace, conn: self.id, request, entry, peer: self.peer.clone() });
+                    self.core(Command::Append { ws: workspace, conn: self.id, request, entry, peer: self.peer.clone(), close: true });
                 }
             }
             Message::Presence { workspace, sealed } => {

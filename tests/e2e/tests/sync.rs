@@ -38,13 +38,18 @@ async fn ada_starts_a_workspace(a: &Browser, relay: &Relay) {
 
 /// A shares the open workspace and waits until it reached the relay: its edit link.
 async fn share(a: &Browser) -> String {
+    share_links(a).await.0
+}
+
+/// A shares the open workspace and waits until it reached the relay: (edit, view) links.
+async fn share_links(a: &Browser) -> (String, String) {
     a.click("button.share-button").await;
     a.click_text(".dialog button", "Create share links").await;
     a.wait_for(".edit-link input").await;
-    let edit_link = a.value(".edit-link input").await;
+    let links = (a.value(".edit-link input").await, a.value(".view-link input").await);
     a.type_into(".edit-link input", keys::ESCAPE).await;
     a.wait_until(UP_TO_DATE, "A's workspace to reach the relay").await;
-    edit_link
+    links
 }
 
 /// A shares the open workspace; B, as Grace Hopper, opens the edit link.
@@ -471,13 +476,7 @@ async fn replacing_the_links_cuts_off_the_old_ones_and_the_new_link_carries_on()
     ada_starts_a_workspace(&a, &relay).await;
     a.click("a.nav-link[href$='/ideas']").await;
     add_idea(&a, "Before the change").await;
-    a.click("button.share-button").await;
-    a.click_text(".dialog button", "Create share links").await;
-    a.wait_for(".edit-link input").await;
-    let old_edit = a.value(".edit-link input").await;
-    let old_view = a.value(".view-link input").await;
-    a.type_into(".edit-link input", keys::ESCAPE).await;
-    a.wait_until(UP_TO_DATE, "A's workspace to reach the relay").await;
+    let (old_edit, old_view) = share_links(&a).await;
     b.goto(&relay.url("/")).await;
     set_name(&b, "Grace Hopper").await;
     for (who, link) in [(&b, &old_edit), (&c, &old_view)] {
