@@ -51,6 +51,32 @@ impl Date {
         self.day
     }
 
+    /// Days since 1970-01-01 (negative before), for durations and the timeline.
+    pub fn days(self) -> i64 {
+        // Howard Hinnant's days_from_civil.
+        let (m, d) = (i64::from(self.month), i64::from(self.day));
+        let y = i64::from(self.year) - i64::from(m <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The day `days` after 1970-01-01 ([`Date::days`] back), if between the years 1 and 9999.
+    pub fn from_days(days: i64) -> Option<Date> {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Date::new(u16::try_from(year).ok()?, month as u8, day as u8)
+    }
+
     /// The month it falls in, `YYYY-MM` (for per-period statistics).
     pub fn period(self) -> String {
         format!("{:04}-{:02}", self.year, self.month)
@@ -105,5 +131,17 @@ mod tests {
         let e = Date::parse("<script>alert(1)</script> and a great deal more text after that").unwrap_err().to_string();
         assert!(e.contains("YYYY-MM-DD") && e.len() < 120, "{e}");
         assert_eq!(Date::parse("2026-02-30").unwrap_err().to_string(), "2026-02-30 is not a day of the calendar");
+    }
+
+    #[test]
+    fn day_numbers_count_calendar_days_both_ways() {
+        let d = |s: &str| Date::parse(s).unwrap();
+        assert_eq!(d("1970-01-01").days(), 0);
+        assert_eq!(d("2024-03-01").days() - d("2024-02-28").days(), 2);
+        assert_eq!(d("2025-03-01").days() - d("2025-02-28").days(), 1);
+        for s in ["0001-01-01", "1999-12-31", "2000-02-29", "2026-11-30", "9999-12-31"] {
+            assert_eq!(Date::from_days(d(s).days()), Some(d(s)), "{s}");
+        }
+        assert_eq!(Date::from_days(d("9999-12-31").days() + 1), None);
     }
 }

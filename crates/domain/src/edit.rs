@@ -4,11 +4,11 @@
 
 use crate::document::DocKind;
 use crate::feedback::{Channel, FeedbackLabel, RatingScale, Sentiment};
-use crate::kind::{visit_kinds, FieldInput, Kind, KindVisitor};
+use crate::kind::{visit_kinds, CheckPart, FieldInput, Kind, KindVisitor};
 use crate::link::{Ref, Relation};
 use crate::persona::PersonaText;
 use crate::priorities::Framework;
-use crate::schema::{DOCUMENTS, FEEDBACK, IDEAS, PERSONAS, STORIES};
+use crate::schema::{DOCUMENTS, FEATURES, FEEDBACK, IDEAS, PERSONAS, STORIES};
 use crate::scoring::KanoAnswer;
 use crate::story::{Step, StoryStatus};
 use crate::{BriefField, BriefNumber, Changed, EditError, Id, IdeaLabel, IdeaStatus, IdeaText, Workspace};
@@ -18,6 +18,7 @@ use crate::{BriefField, BriefNumber, Changed, EditError, Id, IdeaLabel, IdeaStat
 pub enum FieldEdit {
     Value(String),
     Row { name: String, value: String },
+    Check { item: String, part: CheckPart, value: String },
 }
 
 /// One change, as a page asks for it.
@@ -74,6 +75,16 @@ pub enum Edit {
     /// Creates an artifact of a kind described through [`Kind`].
     CreateItem { collection: &'static str, title: String },
     SetField { item: Ref, key: String, value: FieldEdit },
+
+    /// Moves a feature to a board column (`now`, `next`, `later`) at `index` among
+    /// the column's other cards.
+    MoveFeature {
+        feature: Id,
+        horizon: String,
+        index: usize,
+    },
+    /// Puts an accepted idea on the roadmap as a feature that delivers it.
+    PromoteIdea(Id),
 
     Delete(Ref),
     Restore(Ref),
@@ -171,6 +182,22 @@ impl Workspace {
                 self.on_kind(item.collection, |ws, k| k.set_field(ws, &item.id, &key, &value, now_ms))?;
                 (one(item.collection, &item.id), None)
             }
+            Edit::MoveFeature { feature, horizon, index } => {
+                let mut jitter = [0u8; 4];
+                getrandom::fill(&mut jitter).map_err(|e| EditError::Invalid(format!("no random numbers: {e}")))?;
+                // Never-moved neighbours may have been given places too.
+                let mut changed = Changed::default();
+                for id in self.move_feature(&feature, &horizon, index, u32::from_le_bytes(jitter), now_ms)? {
+                    changed.insert(FEATURES, id);
+                }
+                (changed, None)
+            }
+            Edit::PromoteIdea(idea) => {
+                let id = self.promote_idea(&idea, now_ms, by)?;
+                let mut changed = Changed::one(FEATURES, id.clone());
+                changed.insert(IDEAS, idea);
+                (changed, Some(id))
+            }
             Edit::Delete(item) => (self.set_deleted_ref(&item, true, now_ms).map(|()| one(item.collection, &item.id))?, None),
             Edit::Restore(item) => (self.set_deleted_ref(&item, false, now_ms).map(|()| one(item.collection, &item.id))?, None),
         };
@@ -230,6 +257,7 @@ impl<K: Kind> KindOps for Ops<K> {
         let input = match value {
             FieldEdit::Value(v) => FieldInput::Value(v),
             FieldEdit::Row { name, value } => FieldInput::Row { name, value },
+            FieldEdit::Check { item, part, value } => FieldInput::Check { item, part: *part, value },
         };
         ws.set_field::<K>(id, key, input, now_ms)
     }

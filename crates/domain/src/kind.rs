@@ -41,6 +41,23 @@ pub enum FieldType {
     /// competitor's standing per feature). Stored as a map `row name -> key`, so two
     /// people adding rows at once keep both.
     Rows(&'static [(&'static str, &'static str)]),
+    /// A number from `min` to `max`, in `unit` ("person-months"); unset is allowed.
+    Number { min: f64, max: f64, unit: &'static str },
+    /// The artifact's place among its neighbours on a board ([`crate::position`]).
+    /// Set by moving the artifact, never typed; not shown as a field.
+    Position,
+    /// A fixed list of items (`(key, label)`), each with a state among `states`, an
+    /// owner and a note: a release's readiness per function. Stored as one map with
+    /// keys `<item>/state`, `<item>/owner`, `<item>/note`, so two people ticking
+    /// different items, or one's owner and another's state, keep both.
+    Checklist { items: &'static [(&'static str, &'static str)], states: &'static [(&'static str, &'static str)] },
+}
+
+impl FieldType {
+    /// Whether people edit it as a field (a position is changed by moving).
+    pub fn is_shown(self) -> bool {
+        self != FieldType::Position
+    }
 }
 
 /// One field of a kind.
@@ -63,6 +80,39 @@ pub enum FieldValue {
     Choice(Option<&'static str>),
     Date(Option<Date>),
     Rows(Vec<(String, &'static str)>),
+    Number(Option<f64>),
+    /// A position key (empty when the artifact was never moved).
+    Position(String),
+    /// Every item of the checklist, in the field's order.
+    Checklist(Vec<Check>),
+}
+
+/// One item of a `Checklist` field.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Check {
+    pub item: &'static str,
+    /// A key of the field's states, if set.
+    pub state: Option<&'static str>,
+    pub owner: String,
+    pub note: String,
+}
+
+/// Which part of a checklist item an edit sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckPart {
+    State,
+    Owner,
+    Note,
+}
+
+impl CheckPart {
+    pub fn key(self) -> &'static str {
+        match self {
+            CheckPart::State => "state",
+            CheckPart::Owner => "owner",
+            CheckPart::Note => "note",
+        }
+    }
 }
 
 /// A field's new value, for [`Workspace::set_field`].
@@ -72,10 +122,16 @@ pub enum FieldInput<'a> {
     Value(&'a str),
     /// Sets one row of a `Rows` field to a choice key ("" removes the row).
     Row { name: &'a str, value: &'a str },
+    /// Sets one part of one item of a `Checklist` field ("" clears it).
+    Check { item: &'a str, part: CheckPart, value: &'a str },
 }
 
 /// Longest row name of a `Rows` field, in characters.
 pub const MAX_ROW_NAME: usize = 120;
+/// Longest owner of a checklist item, in characters.
+pub const MAX_CHECK_OWNER: usize = 120;
+/// Longest note of a checklist item, in characters.
+pub const MAX_CHECK_NOTE: usize = 2000;
 
 /// An artifact kind. Implemented once per kind, in the kind's own module.
 pub trait Kind: Clone + PartialEq + Default + Send + Sync + 'static {
@@ -97,6 +153,9 @@ pub trait Kind: Clone + PartialEq + Default + Send + Sync + 'static {
     fn read(fields: &mut Fields<'_>) -> Self;
     /// The value of field `key` (one of [`Kind::FIELDS`]).
     fn value(&self, key: &str) -> FieldValue;
+    /// Keeps what the kind shows of the links that start at it (its release, what it
+    /// blocks…), so a view of the artifact follows its links. Most kinds keep none.
+    fn read_links(&mut self, _links: &[crate::link::Link]) {}
 
     /// What the artifact is called in lists.
     fn title(&self) -> String {
@@ -176,6 +235,60 @@ impl Fields<'_> {
     }
 }
 
+impl Fields<'_> {
+    /// A number; anything but a finite number in `min..=max` is reported and read as unset.
+    pub fn number(&mut self, key: &str, min: f64, max: f64) -> Option<f64> {
+        let n = self.reader.number(key)?;
+        if (min..=max).contains(&n) {
+            Some(n)
+        } else {
+            self.reader.problem(key, format!("{n} is outside {min} to {max}; shown as not set"));
+            None
+        }
+    }
+
+    /// A position key; a malformed one is reported and read as empty (never moved).
+    pub fn position(&mut self, key: &str) -> String {
+        let raw = self.reader.str(key);
+        if raw.is_empty() || crate::position::is_valid(&raw) {
+            raw
+        } else {
+            self.reader.problem(key, "not a position; placed as never moved".to_owned());
+            String::new()
+        }
+    }
+
+    /// Every item of a checklist, in `items`' order; unknown states are reported and
+    /// read as unset, unknown entries skipped.
+    pub fn checklist(&mut self, key: &str, items: &'static [(&'static str, &'static str)], states: &'static [(&'static str, &'static str)]) -> Vec<Check> {
+        let mut checks: Vec<Check> = items.iter().map(|(k, _)| Check { item: k, state: None, owner: String::new(), note: String::new() }).collect();
+        let Some(entries) = self.reader.source.scalars(key) else {
+            let _ = self.reader.set(key); // reports a non-map
+            return checks;
+        };
+        for (entry, value) in entries {
+            let text = match &value {
+                ScalarValue::Str(s) => Some(s.to_string()),
+                _ => None,
+            };
+            let slot = entry.split_once('/').and_then(|(item, part)| Some((checks.iter_mut().find(|c| c.item == item)?, part)));
+            match (slot, text) {
+                (Some((check, "state")), Some(t)) => match states.iter().find(|(k, _)| *k == t) {
+                    Some((k, _)) => check.state = Some(k),
+                    None => self.reader.problem(&format!("{key}/{}", check.item), "not a known state; shown as not set".to_owned()),
+                },
+                (Some((check, "owner")), Some(t)) => check.owner = t.chars().take(MAX_CHECK_OWNER).collect(),
+                (Some((check, "note")), Some(t)) => check.note = t.chars().take(MAX_CHECK_NOTE).collect(),
+                _ => {
+                    let shown: String = entry.chars().take(40).collect();
+                    self.reader.problem(&format!("{key}/{shown}"), "not an item this version knows; skipped".to_owned());
+                }
+            }
+        }
+        checks
+    }
+}
+
 fn read_item<K: Kind>(map: &automerge::hydrate::Map, id: &Id, problems: &mut Vec<Problem>) -> K {
     let reader = Reader { source: map, path: format!("{}/{id}", K::COLLECTION), problems };
     let mut fields = Fields { reader };
@@ -203,10 +316,10 @@ impl Workspace {
                 FieldType::Line | FieldType::Text => {
                     self.doc.put_object(&obj, field.key, ObjType::Text)?;
                 }
-                FieldType::Rows(_) => {
+                FieldType::Rows(_) | FieldType::Checklist { .. } => {
                     self.doc.put_object(&obj, field.key, ObjType::Map)?;
                 }
-                FieldType::Choice(_) | FieldType::Date => {}
+                FieldType::Choice(_) | FieldType::Date | FieldType::Number { .. } | FieldType::Position => {}
             }
         }
         write_text(&mut self.doc, &obj, K::FIELDS[0].key, title.trim())?;
@@ -218,16 +331,23 @@ impl Workspace {
     pub fn item<K: Kind>(&self, id: &Id) -> Option<(K, Vec<Problem>)> {
         let obj = self.artifact(K::COLLECTION, id).ok()?;
         let mut problems = Vec::new();
-        let item = match self.doc.hydrate(&obj, None) {
+        let mut item = match self.doc.hydrate(&obj, None) {
             Ok(automerge::hydrate::Value::Map(map)) => read_item::<K>(&map, id, &mut problems),
             _ => return None,
         };
+        item.read_links(&self.stored_links_from(&crate::link::Ref::new(K::COLLECTION, id.clone())));
         Some((item, problems))
     }
 
     /// Every artifact of kind `K` (deleted included), read in one pass.
     pub fn items<K: Kind>(&self) -> (Vec<K>, Vec<Problem>) {
-        self.read_collection(K::COLLECTION, read_item::<K>)
+        let (mut items, problems) = self.read_collection(K::COLLECTION, read_item::<K>);
+        for item in &mut items {
+            if let Some(id) = item.id().cloned() {
+                item.read_links(&self.stored_links_from(&crate::link::Ref::new(K::COLLECTION, id)));
+            }
+        }
+        (items, problems)
     }
 
     /// Sets field `key` of artifact `id`, validating the value for the field's type.
@@ -268,6 +388,52 @@ impl Workspace {
                     self.doc.put(&rows, name, value)?;
                 } else {
                     return Err(EditError::Invalid(format!("each row of {} is one of {}", spec.label, labels(options))));
+                }
+            }
+            (FieldType::Number { min, max, .. }, FieldInput::Value(v)) => {
+                if v.trim().is_empty() {
+                    self.clear(&obj, key)?;
+                } else {
+                    let n = v.trim().parse::<f64>().ok().filter(|n| n.is_finite() && (min..=max).contains(n));
+                    let n = n.ok_or_else(|| EditError::Invalid(format!("{} is a number from {min} to {max}", spec.label)))?;
+                    self.doc.put(&obj, key, n)?;
+                }
+            }
+            (FieldType::Position, FieldInput::Value(v)) => {
+                if !crate::position::is_valid(v) {
+                    return Err(EditError::Invalid(format!("{v:?} is not a position")));
+                }
+                self.doc.put(&obj, key, v)?;
+            }
+            (FieldType::Checklist { items, states }, FieldInput::Check { item, part, value }) => {
+                if !items.iter().any(|(k, _)| *k == item) {
+                    return Err(EditError::Invalid(format!("{} has no item {item:?}", spec.label)));
+                }
+                let value = value.trim();
+                let valid = match part {
+                    CheckPart::State => value.is_empty() || states.iter().any(|(k, _)| *k == value),
+                    CheckPart::Owner => value.chars().count() <= MAX_CHECK_OWNER,
+                    CheckPart::Note => value.chars().count() <= MAX_CHECK_NOTE,
+                };
+                if !valid {
+                    return Err(EditError::Invalid(match part {
+                        CheckPart::State => {
+                            format!("each item of {} is {}", spec.label, labels(states))
+                        }
+                        CheckPart::Owner => {
+                            format!("an owner is at most {MAX_CHECK_OWNER} characters")
+                        }
+                        CheckPart::Note => format!("a note is at most {MAX_CHECK_NOTE} characters"),
+                    }));
+                }
+                let map = ensure_map(&mut self.doc, &obj, key)?;
+                let entry = format!("{item}/{}", part.key());
+                if value.is_empty() {
+                    if self.doc.get(&map, entry.as_str())?.is_some() {
+                        self.doc.delete(&map, entry.as_str())?;
+                    }
+                } else {
+                    self.doc.put(&map, entry, value)?;
                 }
             }
             (_, input) => return Err(EditError::Invalid(format!("{} does not take {input:?}", spec.label))),
@@ -319,6 +485,8 @@ pub trait KindVisitor {
 /// Visits every kind described through [`Kind`], in the order they are shown. A new
 /// kind is added here (and nowhere else in this crate but its own module).
 pub fn visit_kinds(visitor: &mut impl KindVisitor) {
+    visitor.visit::<crate::feature::Feature>();
+    visitor.visit::<crate::release::Release>();
     visitor.visit::<crate::competitor::Competitor>();
     visitor.visit::<crate::trend::Trend>();
 }
@@ -393,6 +561,12 @@ pub fn matches<K: Kind>(item: &K, query: &str) -> bool {
                 haystack.push_str(name);
                 haystack.push(' ');
             }),
+            (_, FieldValue::Checklist(checks)) => checks.iter().for_each(|c| {
+                haystack.push_str(&c.owner);
+                haystack.push(' ');
+                haystack.push_str(&c.note);
+                haystack.push(' ');
+            }),
             _ => {}
         }
         haystack.push('\n');
@@ -434,14 +608,14 @@ mod tests {
 
     #[test]
     fn every_reserved_collection_is_tracked() {
-        // A collection with no kind yet (features) is still named by what touched it.
+        // A collection with no kind yet (objectives) is still named by what touched it.
         let mut ws = Workspace::create("Payments", 1, "Ana");
         let mut peer = ws.fork();
-        let features = crate::fields::child_map(&peer.doc, &ROOT, crate::schema::FEATURES).unwrap();
+        let features = crate::fields::child_map(&peer.doc, &ROOT, crate::schema::OBJECTIVES).unwrap();
         let id = Id::random();
         peer.doc.put_object(&features, id.as_str(), ObjType::Map).unwrap();
         let changed = ws.apply(&peer.save_incremental()).unwrap();
-        assert!(changed.of(crate::schema::FEATURES).contains(&id), "{changed:?}");
+        assert!(changed.of(crate::schema::OBJECTIVES).contains(&id), "{changed:?}");
     }
 
     #[test]

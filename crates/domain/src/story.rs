@@ -95,6 +95,8 @@ pub struct Story {
     pub status: StoryStatus,
     /// The idea it came from (a link, [`Relation::ComesFrom`]).
     pub idea: Option<Id>,
+    /// The feature it is part of (a link, [`Relation::PartOf`]).
+    pub feature: Option<Id>,
     pub created_at: i64,
     pub created_by: String,
     pub updated_at: i64,
@@ -151,6 +153,7 @@ impl Workspace {
             estimate: r.number("estimate"),
             status: StoryStatus::parse(&status_raw).unwrap_or_default(),
             idea: Id::parse(r.str("idea").trim()),
+            feature: None,
             created_at: r.int(CREATED_AT).unwrap_or(0),
             created_by: r.str(CREATED_BY),
             updated_at: r.int(UPDATED_AT).unwrap_or(0),
@@ -173,6 +176,7 @@ impl Workspace {
         let stored = self.stored_links_from(&Ref::new(STORIES, id.clone()));
         merge_one(&mut story.persona, &stored, Relation::SpeaksFor);
         merge_one(&mut story.idea, &stored, Relation::ComesFrom);
+        merge_one(&mut story.feature, &stored, Relation::PartOf);
         Some((story, problems))
     }
 

@@ -509,6 +509,7 @@ fn read_story(f: &Fields) -> Result<(Story, Vec<FileLink>), ImportError> {
         estimate: f.amount("estimate")?,
         status: f.choice("status", StoryStatus::parse, "a known story status")?.unwrap_or_default(),
         idea: None,
+        feature: None,
         created_at: f.whole("created_at")?,
         created_by: f.text("created_by")?,
         updated_at: f.whole("updated_at")?,

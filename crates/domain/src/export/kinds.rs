@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::json::{Fields, ImportError, Item, NewIds};
 use super::markdown::{escape_markdown, labelled};
 use super::oldest_first;
-use crate::kind::{visit_kinds, FieldInput, FieldType, FieldValue, Kind, KindVisitor};
+use crate::kind::{visit_kinds, CheckPart, FieldInput, FieldType, FieldValue, Kind, KindVisitor};
 use crate::{EditError, Id, Workspace};
 
 /// The live artifacts of kind `K`, oldest first.
@@ -20,6 +20,21 @@ fn value_json(value: FieldValue) -> Value {
         FieldValue::Choice(c) => c.map_or(Value::Null, Value::from),
         FieldValue::Date(d) => d.map_or(Value::Null, |d| Value::String(d.to_string())),
         FieldValue::Rows(rows) => Value::Object(rows.into_iter().map(|(name, v)| (name, Value::from(v))).collect()),
+        FieldValue::Number(n) => n.map_or(Value::Null, Value::from),
+        FieldValue::Position(p) => Value::String(p),
+        FieldValue::Checklist(checks) => Value::Object(
+            checks
+                .into_iter()
+                .filter(|c| c.state.is_some() || !c.owner.is_empty() || !c.note.is_empty())
+                .map(|c| {
+                    let mut item = Map::new();
+                    item.insert("state".into(), c.state.map_or(Value::Null, Value::from));
+                    item.insert("owner".into(), c.owner.into());
+                    item.insert("note".into(), c.note.into());
+                    (c.item.to_owned(), Value::Object(item))
+                })
+                .collect(),
+        ),
     }
 }
 
@@ -60,6 +75,8 @@ pub(super) struct KindItem {
 enum Written {
     Value(String),
     Rows(Vec<(String, String)>),
+    /// Checklist entries: item, part, value.
+    Checks(Vec<(String, CheckPart, String)>),
 }
 
 fn read_item<K: Kind>(f: &Fields) -> Result<KindItem, ImportError> {
@@ -85,6 +102,39 @@ fn read_item<K: Kind>(f: &Fields) -> Result<KindItem, ImportError> {
                     }
                 }
                 Written::Rows(out)
+            }
+            FieldType::Number { min, max, .. } => match f.number(field.key)? {
+                Some(n) if !(min..=max).contains(&n) => return Err(f.bad(field.key, "a number in the field's range")),
+                n => Written::Value(n.map(|n| n.to_string()).unwrap_or_default()),
+            },
+            FieldType::Position => {
+                let p = f.text(field.key)?;
+                if !p.is_empty() && !crate::position::is_valid(&p) {
+                    return Err(f.bad(field.key, "a board position (base-62 digits)"));
+                }
+                Written::Value(p)
+            }
+            FieldType::Checklist { items, states } => {
+                let list = f.object(field.key)?;
+                let mut out = Vec::new();
+                for name in list.keys() {
+                    if !items.iter().any(|(k, _)| k == name) {
+                        return Err(list.bad(name, "one of the checklist's items"));
+                    }
+                    let item = list.object(name)?;
+                    let state = item.choice("state", |v| states.iter().find(|(k, _)| *k == v).map(|(k, _)| k.to_string()), "one of its listed states")?;
+                    let owner = item.text("owner")?;
+                    let note = item.text("note")?;
+                    if owner.chars().count() > crate::kind::MAX_CHECK_OWNER || note.chars().count() > crate::kind::MAX_CHECK_NOTE {
+                        return Err(list.bad(name, "an owner of at most 120 and a note of at most 2,000 characters"));
+                    }
+                    for (part, value) in [(CheckPart::State, state.unwrap_or_default()), (CheckPart::Owner, owner), (CheckPart::Note, note)] {
+                        if !value.is_empty() {
+                            out.push((name.clone(), part, value));
+                        }
+                    }
+                }
+                Written::Checks(out)
             }
         };
         values.push((field.key, written));
@@ -157,6 +207,11 @@ fn write_item<K: Kind>(ws: &mut Workspace, item: &KindItem, now_ms: i64, by: &st
                     ws.set_field::<K>(&id, key, FieldInput::Row { name, value }, at)?;
                 }
             }
+            Written::Checks(checks) => {
+                for (item, part, value) in checks {
+                    ws.set_field::<K>(&id, key, FieldInput::Check { item, part: *part, value }, at)?;
+                }
+            }
         }
     }
     super::json::finish(ws, K::COLLECTION, &id, item.updated_at.max(at))?;
@@ -190,6 +245,27 @@ fn markdown_section<K: Kind>(items: &[K]) -> String {
                     Some(format!("**{}**: {}", field.label, crate::kind::choice_label(options, k)))
                 }
                 (_, FieldValue::Date(Some(d))) => Some(format!("**{}**: {d}", field.label)),
+                (FieldType::Number { unit, .. }, FieldValue::Number(Some(n))) => {
+                    Some(format!("**{}**: {}{}", field.label, crate::ranking::number(n), if unit.is_empty() { String::new() } else { format!(" {unit}") }))
+                }
+                (FieldType::Position, _) => None,
+                (FieldType::Checklist { items, states }, FieldValue::Checklist(checks)) if checks.iter().any(|c| c.state.is_some()) => {
+                    let lines: Vec<String> = checks
+                        .iter()
+                        .map(|c| {
+                            let state = c.state.map_or("Not started", |s| crate::kind::choice_label(states, s));
+                            let mut line = format!("- {}: {state}", crate::kind::choice_label(items, c.item));
+                            if !c.owner.is_empty() {
+                                line.push_str(&format!(" ({})", escape_markdown(&c.owner)));
+                            }
+                            if !c.note.is_empty() {
+                                line.push_str(&format!(" — {}", escape_markdown(&c.note)));
+                            }
+                            line
+                        })
+                        .collect();
+                    Some(format!("**{}**\n\n{}", field.label, lines.join("\n")))
+                }
                 (FieldType::Rows(options), FieldValue::Rows(rows)) if !rows.is_empty() => {
                     let lines: Vec<String> =
                         rows.iter().map(|(name, k)| format!("- {}: {}", escape_markdown(name), crate::kind::choice_label(options, k))).collect();

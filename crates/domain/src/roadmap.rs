@@ -1,0 +1,366 @@
+//! The roadmap: what is derived from features, releases, stories and their links
+//! (never typed in), and the moves that place a feature on the board.
+//!
+//! - progress: a feature's share of linked stories that are done;
+//! - blocked: a feature with a blocker that is not done;
+//! - violations: a feature that starts before a feature blocking it ends;
+//! - critical path: the chain of "blocks" links ending in a release's feature whose
+//!   summed durations are longest (DOMAIN.md);
+//! - readiness: a release's go / no-go from its checklist;
+//! - scope: MoSCoW's "must exceeds 60 % of the estimated effort" warning per release.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::feature::{Feature, HORIZON};
+use crate::kind::{FieldInput, Kind};
+use crate::link::{LinkIndex, Ref, Relation};
+use crate::release::Release;
+use crate::schema::{FEATURES, IDEAS, RELEASES};
+use crate::story::{Story, StoryStatus};
+use crate::{EditError, Id, IdeaStatus, Workspace};
+
+fn feature_ref(id: &Id) -> Ref {
+    Ref::new(FEATURES, id.clone())
+}
+
+/// The roadmap's links as the artifacts read them (features' releases, blockers and
+/// ideas, stories' features), in both directions: what a view derives from its
+/// signals without asking the document.
+pub fn links_of<'a>(features: impl IntoIterator<Item = &'a Feature>, stories: impl IntoIterator<Item = &'a Story>) -> LinkIndex {
+    let mut links = Vec::new();
+    for f in features {
+        let Some(id) = f.id() else { continue };
+        let from = feature_ref(id);
+        let link = |relation, to: Ref| crate::link::Link { from: from.clone(), relation, to };
+        links.extend(f.release.iter().map(|r| link(Relation::ShipsIn, Ref::new(RELEASES, r.clone()))));
+        links.extend(f.blocks.iter().map(|b| link(Relation::Blocks, feature_ref(b))));
+        links.extend(f.ideas.iter().map(|i| link(Relation::Delivers, Ref::new(IDEAS, i.clone()))));
+    }
+    for s in stories {
+        if let (Some(id), Some(feature)) = (&s.id, &s.feature) {
+            links.push(crate::link::Link { from: Ref::new(crate::schema::STORIES, id.clone()), relation: Relation::PartOf, to: feature_ref(feature) });
+        }
+    }
+    LinkIndex::new(links)
+}
+
+/// How far a feature is, from its stories.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+}
+
+impl Progress {
+    /// Whole percent done, if it has stories.
+    pub fn percent(self) -> Option<u32> {
+        (self.total > 0).then(|| (self.done * 100 / self.total) as u32)
+    }
+}
+
+/// Progress of feature `id`: its live stories ([`Relation::PartOf`]) that are done.
+pub fn progress(id: &Id, links: &LinkIndex, stories: &BTreeMap<Id, &Story>) -> Progress {
+    let mut p = Progress::default();
+    for story in links.sources(&feature_ref(id), Relation::PartOf).filter_map(|r| stories.get(&r.id)) {
+        if !story.deleted {
+            p.total += 1;
+            p.done += usize::from(story.status == StoryStatus::Done);
+        }
+    }
+    p
+}
+
+/// The live features, by id (what the rules below read).
+pub fn live_features(features: &[Feature]) -> BTreeMap<Id, &Feature> {
+    features.iter().filter(|f| !f.is_deleted()).filter_map(|f| Some((f.id()?.clone(), f))).collect()
+}
+
+/// The live features that block `id` (it cannot start before they end).
+pub fn blockers<'a>(id: &Id, links: &LinkIndex, features: &BTreeMap<Id, &'a Feature>) -> Vec<&'a Feature> {
+    links.sources(&feature_ref(id), Relation::Blocks).filter_map(|r| features.get(&r.id).copied()).collect()
+}
+
+/// Whether something blocking `id` is not done yet.
+pub fn is_blocked(id: &Id, links: &LinkIndex, features: &BTreeMap<Id, &Feature>) -> bool {
+    blockers(id, links, features).iter().any(|b| !b.is_done() && b.status != Some("dropped"))
+}
+
+/// A feature that starts before a feature blocking it ends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    pub feature: Id,
+    pub blocker: Id,
+}
+
+/// Every dependency violation: `feature` starts on or before the day `blocker` is due
+/// to end (both dated), sorted.
+pub fn violations(links: &LinkIndex, features: &BTreeMap<Id, &Feature>) -> Vec<Violation> {
+    let mut found = Vec::new();
+    for (id, f) in features {
+        let Some(start) = f.start else { continue };
+        for b in blockers(id, links, features) {
+            if b.target.is_some_and(|end| start <= end) {
+                found.push(Violation { feature: id.clone(), blocker: b.id().cloned().unwrap_or_else(|| id.clone()) });
+            }
+        }
+    }
+    found.sort_by(|a, b| (&a.feature, &a.blocker).cmp(&(&b.feature, &b.blocker)));
+    found
+}
+
+/// Days from start to target (0 when either is missing or they are reversed).
+pub fn duration_days(f: &Feature) -> i64 {
+    match (f.start, f.target) {
+        (Some(s), Some(t)) => (t.days() - s.days()).max(0),
+        _ => 0,
+    }
+}
+
+/// The live features that ship in release `release`.
+pub fn release_features<'a>(release: &Id, links: &LinkIndex, features: &BTreeMap<Id, &'a Feature>) -> Vec<&'a Feature> {
+    let mut out: Vec<&Feature> = links.sources(&Ref::new(RELEASES, release.clone()), Relation::ShipsIn).filter_map(|r| features.get(&r.id).copied()).collect();
+    out.sort_by_key(|f| (f.target, f.title().to_lowercase()));
+    out
+}
+
+/// The critical path of release `release`: among chains of "blocks" links that end in
+/// one of its features, the one whose summed durations are longest (ties: the one
+/// ending latest, then by id), first blocker first. Empty when no chain has a duration.
+/// A cycle of "blocks" (two people linking at once can make one) is cut where it closes.
+pub fn critical_path(release: &Id, links: &LinkIndex, features: &BTreeMap<Id, &Feature>) -> Vec<Id> {
+    let mut memo: BTreeMap<Id, (i64, Vec<Id>)> = BTreeMap::new();
+    let mut best: Option<(i64, Option<crate::Date>, Vec<Id>)> = None;
+    for f in release_features(release, links, features) {
+        let Some(id) = f.id() else { continue };
+        let (days, path) = longest_chain(id, links, features, &mut memo, &mut BTreeSet::new());
+        let candidate = (days, f.target, path);
+        let better = match &best {
+            None => true,
+            Some((d, t, p)) => (candidate.0, candidate.1, std::cmp::Reverse(&candidate.2)) > (*d, *t, std::cmp::Reverse(p)),
+        };
+        if better {
+            best = Some(candidate);
+        }
+    }
+    best.filter(|(days, _, _)| *days > 0).map(|(_, _, path)| path).unwrap_or_default()
+}
+
+/// The longest chain of blockers ending at `id`, with its summed duration.
+fn longest_chain(
+    id: &Id,
+    links: &LinkIndex,
+    features: &BTreeMap<Id, &Feature>,
+    memo: &mut BTreeMap<Id, (i64, Vec<Id>)>,
+    on_path: &mut BTreeSet<Id>,
+) -> (i64, Vec<Id>) {
+    if let Some(done) = memo.get(id) {
+        return done.clone();
+    }
+    let own = features.get(id).map_or(0, |f| duration_days(f));
+    on_path.insert(id.clone());
+    let mut longest: (i64, Vec<Id>) = (0, Vec::new());
+    let mut before: Vec<Id> = links.sources(&feature_ref(id), Relation::Blocks).filter(|r| features.contains_key(&r.id)).map(|r| r.id.clone()).collect();
+    before.sort();
+    for b in before {
+        if on_path.contains(&b) {
+            continue;
+        }
+        let chain = longest_chain(&b, links, features, memo, on_path);
+        if chain.0 > longest.0 {
+            longest = chain;
+        }
+    }
+    on_path.remove(id);
+    longest.0 += own;
+    longest.1.push(id.clone());
+    memo.insert(id.clone(), longest.clone());
+    longest
+}
+
+/// Go when every function that is needed is ready; otherwise no-go, saying why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Readiness {
+    /// Functions ready, of those needed.
+    pub ready: usize,
+    pub needed: usize,
+    /// Labels of the functions marked blocked.
+    pub blocked: Vec<&'static str>,
+    /// Labels of the functions needed and not ready (blocked ones included).
+    pub open: Vec<&'static str>,
+}
+
+impl Readiness {
+    pub fn is_go(&self) -> bool {
+        self.needed > 0 && self.ready == self.needed
+    }
+
+    /// "Go: 6 of 6 functions ready" or "No-go: 4 of 7 ready; blocked: QA".
+    pub fn summary(&self) -> String {
+        if self.is_go() {
+            return format!("Go: all {} functions ready", self.needed);
+        }
+        if self.needed == 0 {
+            return "No-go: no function is needed yet".to_owned();
+        }
+        let mut s = format!("No-go: {} of {} functions ready", self.ready, self.needed);
+        if !self.blocked.is_empty() {
+            s.push_str(&format!("; blocked: {}", self.blocked.join(", ")));
+        }
+        s
+    }
+}
+
+/// The go / no-go of `release` from its readiness checklist: an item with no state is
+/// needed and not started; "not needed" items are left out.
+pub fn readiness(release: &Release) -> Readiness {
+    let label = |key: &str| crate::kind::choice_label(crate::release::FUNCTIONS, key);
+    let mut r = Readiness { ready: 0, needed: 0, blocked: Vec::new(), open: Vec::new() };
+    for check in &release.readiness {
+        match check.state {
+            Some("not_needed") => {}
+            Some("ready") => {
+                r.needed += 1;
+                r.ready += 1;
+            }
+            state => {
+                r.needed += 1;
+                r.open.push(label(check.item));
+                if state == Some("blocked") {
+                    r.blocked.push(label(check.item));
+                }
+            }
+        }
+    }
+    r
+}
+
+/// A release's effort by MoSCoW, for the "must exceeds 60 %" warning.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Scope {
+    /// Person-months of its "must have" features.
+    pub must: f64,
+    /// Person-months of all its estimated features.
+    pub total: f64,
+    /// Features with no effort estimate (not counted).
+    pub unestimated: usize,
+}
+
+/// The share above which "must" effort warns (DOMAIN.md, MoSCoW).
+pub const MUST_LIMIT: f64 = 0.6;
+
+impl Scope {
+    /// Must's share of the estimated effort, if any effort is estimated.
+    pub fn must_share(&self) -> Option<f64> {
+        (self.total > 0.0).then(|| self.must / self.total)
+    }
+
+    /// Whether "must" exceeds 60 % of the estimated effort.
+    pub fn warns(&self) -> bool {
+        self.must_share().is_some_and(|s| s > MUST_LIMIT)
+    }
+}
+
+/// The MoSCoW scope of release `release`.
+pub fn scope(release: &Id, links: &LinkIndex, features: &BTreeMap<Id, &Feature>) -> Scope {
+    let mut s = Scope::default();
+    for f in release_features(release, links, features) {
+        if f.status == Some("dropped") {
+            continue;
+        }
+        match f.effort {
+            Some(e) => {
+                s.total += e;
+                if f.moscow == Some("must") {
+                    s.must += e;
+                }
+            }
+            None => s.unestimated += 1,
+        }
+    }
+    s
+}
+
+/// The cards of one board column (`horizon`, or `None` for features with none), in
+/// board order: moved cards by position (then id), then never-moved ones oldest first.
+pub fn column<'a>(features: impl IntoIterator<Item = &'a Feature>, horizon: Option<&str>) -> Vec<&'a Feature> {
+    let mut cards: Vec<&Feature> = features.into_iter().filter(|f| !f.is_deleted() && f.horizon == horizon).collect();
+    cards.sort_by(|a, b| board_order(a, b));
+    cards
+}
+
+/// The order of two cards in a column.
+pub fn board_order(a: &Feature, b: &Feature) -> std::cmp::Ordering {
+    let id = |f: &Feature| f.id().map_or(String::new(), |i| i.as_str().to_owned());
+    match (a.position.is_empty(), b.position.is_empty()) {
+        (false, false) => crate::position::compare((&a.position, &id(a)), (&b.position, &id(b))),
+        (false, true) => std::cmp::Ordering::Less,
+        (true, false) => std::cmp::Ordering::Greater,
+        (true, true) => (a.meta.created_at, id(a)).cmp(&(b.meta.created_at, id(b))),
+    }
+}
+
+impl Workspace {
+    /// Moves feature `id` to column `horizon` at `index` among the column's other cards
+    /// (0: top; past the end: bottom). Writes the feature's horizon and a position
+    /// between its new neighbours (`jitter` picks among the keys that fit, see
+    /// [`crate::position::between`]); never-moved neighbours are given positions in
+    /// the order shown first, so the card lands where it was dropped. Returns every
+    /// feature it wrote.
+    pub fn move_feature(&mut self, id: &Id, horizon: &str, index: usize, jitter: u32, now_ms: i64) -> Result<Vec<Id>, EditError> {
+        if !HORIZON.iter().any(|(k, _)| *k == horizon) {
+            return Err(EditError::Invalid(format!("{horizon:?} is not a column of the board (now, next or later)")));
+        }
+        self.artifact(FEATURES, id)?;
+        let all = self.items::<Feature>().0;
+        let others: Vec<&Feature> = column(&all, Some(horizon)).into_iter().filter(|f| f.id() != Some(id)).collect();
+        let index = index.min(others.len());
+        let needs_places = others.iter().take(index + 1).any(|f| f.position.is_empty());
+        let mut keys: Vec<String> = others.iter().map(|f| f.position.clone()).collect();
+        let mut touched = vec![id.clone()];
+        if needs_places {
+            let mut last = keys.iter().filter(|k| !k.is_empty()).last().cloned();
+            for (f, key) in others.iter().zip(keys.iter_mut()) {
+                if key.is_empty() {
+                    let placed = crate::position::between(last.as_deref(), None, 0);
+                    if let Some(fid) = f.id() {
+                        self.set_field::<Feature>(fid, "position", FieldInput::Value(&placed), now_ms)?;
+                        touched.push(fid.clone());
+                    }
+                    *key = placed.clone();
+                    last = Some(placed);
+                }
+            }
+        }
+        let before = index.checked_sub(1).map(|i| keys[i].as_str());
+        let after = keys.get(index).map(String::as_str);
+        let key = crate::position::between(before, after, jitter);
+        self.set_field::<Feature>(id, "horizon", FieldInput::Value(horizon), now_ms)?;
+        self.set_field::<Feature>(id, "position", FieldInput::Value(&key), now_ms)?;
+        Ok(touched)
+    }
+
+    /// Puts accepted idea `idea` on the roadmap: a feature with its title and
+    /// description, planned, at the bottom of "next", that delivers the idea (the
+    /// link shows from both). Refused for an idea not accepted or already delivered.
+    pub fn promote_idea(&mut self, idea: &Id, now_ms: i64, by: &str) -> Result<Id, EditError> {
+        let (found, _) = self.idea(idea).ok_or_else(|| EditError::Invalid("that idea does not exist".into()))?;
+        if found.deleted || found.status != IdeaStatus::Accepted {
+            return Err(EditError::Invalid("only an accepted idea is promoted to the roadmap".into()));
+        }
+        let idea_ref = Ref::new(IDEAS, idea.clone());
+        let links = self.link_index();
+        let all = self.items::<Feature>().0;
+        let live = live_features(&all);
+        if let Some(f) = links.sources(&idea_ref, Relation::Delivers).find_map(|r| live.get(&r.id)) {
+            return Err(EditError::Invalid(format!("this idea is already on the roadmap as “{}”", f.title())));
+        }
+        let id = self.create_item::<Feature>(&found.title, now_ms, by)?;
+        if !found.description.trim().is_empty() {
+            self.set_field::<Feature>(&id, "description", FieldInput::Value(&found.description), now_ms)?;
+        }
+        self.set_field::<Feature>(&id, "status", FieldInput::Value("planned"), now_ms)?;
+        self.move_feature(&id, "next", usize::MAX, 0, now_ms)?;
+        self.link(&feature_ref(&id), Relation::Delivers, &idea_ref, now_ms)?;
+        Ok(id)
+    }
+}
