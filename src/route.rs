@@ -23,6 +23,8 @@ pub enum Route {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Page {
     Priorities,
+    /// The now / next / later board of features.
+    Roadmap,
     Feedback,
     Personas,
     Stories,
@@ -33,7 +35,7 @@ pub enum Page {
 }
 
 impl Page {
-    const FIXED: [Page; 5] = [Page::Priorities, Page::Feedback, Page::Personas, Page::Stories, Page::Docs];
+    const FIXED: [Page; 6] = [Page::Priorities, Page::Roadmap, Page::Feedback, Page::Personas, Page::Stories, Page::Docs];
 
     /// Every section, in navigation order: the fixed ones, then one per kind.
     pub fn all() -> Vec<Page> {
@@ -57,6 +59,7 @@ impl Page {
     pub fn key(self) -> &'static str {
         match self {
             Page::Priorities => "priorities",
+            Page::Roadmap => "roadmap",
             Page::Feedback => "feedback",
             Page::Personas => "personas",
             Page::Stories => "stories",
@@ -73,6 +76,7 @@ impl Page {
     pub fn label(self) -> &'static str {
         match self {
             Page::Priorities => "Prioritize",
+            Page::Roadmap => "Roadmap",
             Page::Feedback => "Feedback",
             Page::Personas => "Personas",
             Page::Stories => "Stories",

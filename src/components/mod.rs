@@ -1,6 +1,7 @@
 //! Reusable pieces of the interface.
 
 mod capture;
+mod checklist;
 pub mod caret;
 mod confirm_merge;
 mod dialog;
@@ -18,6 +19,7 @@ mod toast;
 mod windowed;
 
 pub use capture::Capture;
+pub use checklist::Checklist;
 pub use caret::follow_text;
 pub use confirm_merge::ConfirmSharedMerge;
 pub use dialog::Dialog;

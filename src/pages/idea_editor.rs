@@ -148,6 +148,7 @@ fn EditorBody(id: StoredValue<Id>, idea: RwSignal<Idea>) -> impl IntoView {
                 </div>
             </div>
             </Editable>
+            <crate::pages::roadmap::OnRoadmap idea=id.get_value() accepted=Signal::derive(move || status.get() == IdeaStatus::Accepted)/>
             <Show when=move || status.get().wants_reason()>
                 <LongTextField
                     label="Reason for the decision"

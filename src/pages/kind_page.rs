@@ -7,7 +7,7 @@ use waymark_domain::edit::{Edit, FieldEdit};
 use waymark_domain::kind::{choice_label, search, visit_kinds, FieldSpec, FieldType, FieldValue, KindVisitor};
 use waymark_domain::{Id, Kind, Ref};
 
-use crate::components::{use_read_only, Capture, Editable, Field, LongTextField, PeersOn, SideEditor, Toasts};
+use crate::components::{use_read_only, Capture, Checklist, Editable, Field, LongTextField, NumberField, PeersOn, SideEditor, Toasts};
 use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::{use_session, Collection, SessionCtx};
 
@@ -137,7 +137,7 @@ fn summary<K: Kind>(item: &K) -> impl IntoView {
     let mut snippet = None;
     for spec in &K::FIELDS[1..] {
         match (spec.ty, item.value(spec.key)) {
-            (FieldType::Choice(options), FieldValue::Choice(Some(k))) => badges.push(
+            (FieldType::Choice(options), FieldValue::Choice(Some(k))) if badges.len() < 3 => badges.push(
                 view! { <span class=format!("badge choice-{k}")>{format!("{}: {}", spec.label, choice_label(options, k))}</span> }.into_any(),
             ),
             (_, FieldValue::Date(Some(d))) => badges.push(view! { <span class="muted small">{d.to_string()}</span> }.into_any()),
@@ -177,9 +177,12 @@ fn editor_body<K: Kind>(id: StoredValue<Id>, item: RwSignal<K>, page: Page) -> i
             let _ = session.get().apply(Edit::Restore(Ref::new(K::COLLECTION, kid.clone())));
         });
     };
+    let (above, below) = super::roadmap::extras(K::COLLECTION, id.get_value());
     view! {
         <div class="editor-body stack">
+            {above}
             {K::FIELDS.iter().map(|spec| field::<K>(spec, id, item, session, toasts)).collect_view()}
+            {below}
             <Editable>
                 <div class="row end">
                     <button class="btn btn-danger-ghost" on:click=move |_| delete()>{format!("Delete {}", K::SINGULAR.to_lowercase())}</button>
@@ -233,6 +236,24 @@ fn field<K: Kind>(spec: &'static FieldSpec, id: StoredValue<Id>, item: RwSignal<
             .into_any()
         }
         FieldType::Rows(options) => rows::<K>(spec, options, id, item, session, toasts).into_any(),
+        FieldType::Number { unit, .. } => {
+            let label = if unit.is_empty() { spec.label.to_owned() } else { format!("{} ({unit})", spec.label) };
+            view! {
+                <NumberField label=label
+                    value=Signal::derive(move || item.with(|k| match k.value(key) { FieldValue::Number(n) => n, _ => None }))
+                    on_change={move |v: Option<f64>| set::<K>(session, toasts, &id.get_value(), key, FieldEdit::Value(v.map(|n| n.to_string()).unwrap_or_default()))}/>
+            }
+            .into_any()
+        }
+        FieldType::Position => ().into_any(),
+        FieldType::Checklist { items, states } => view! {
+            <Checklist label=spec.label items=items states=states
+                value=Signal::derive(move || item.with(|k| match k.value(key) { FieldValue::Checklist(c) => c, _ => Vec::new() }))
+                on_set={move |check: &'static str, part, value: String| {
+                    set::<K>(session, toasts, &id.get_value(), key, FieldEdit::Check { item: check.to_owned(), part, value });
+                }}/>
+        }
+        .into_any(),
     }
 }
 

@@ -4,9 +4,10 @@
 
 use leptos::prelude::*;
 use waymark_domain::edit::Edit;
-use waymark_domain::schema::{IDEAS, PERSONAS, STORIES};
+use waymark_domain::feature::Feature;
+use waymark_domain::schema::{FEATURES, IDEAS, PERSONAS, STORIES};
 use waymark_domain::story::{Criterion, Step, Story, StoryStatus};
-use waymark_domain::{Id, Ref, Relation};
+use waymark_domain::{Id, Kind, Ref, Relation};
 
 use crate::components::{follow_text, use_read_only, Capture, Editable, Field, NumberField, SideEditor, Toasts};
 use crate::pages::docs::LinkedDocs;
@@ -166,6 +167,15 @@ fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
             l
         })
     });
+    let features = session.get().collection::<Feature>();
+    let feature_list = Memo::new(move |_| {
+        let mut l: Vec<(Id, String)> = features.live().iter().filter_map(|f| Some((f.id()?.clone(), f.title()))).collect();
+        l.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+        l
+    });
+    let feature_read = Signal::derive(move || {
+        story.with(|s| s.feature.clone()).and_then(|f| feature_list.with(|l| l.iter().find(|(id, _)| *id == f).map(|(_, t)| t.clone()))).unwrap_or_default()
+    });
     let text = Memo::new(move |_| story.with(|s| s.as_text(&persona_name(&names.get(), &s.persona))));
     let copy = move |_| {
         let t = text.get_untracked();
@@ -297,6 +307,18 @@ fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
                 })}
             </label>
             </Editable>
+            <Field label="Part of the feature" read=feature_read>
+                <select class="field-input" aria-label="Feature" on:change:target=move |ev| {
+                    let v = ev.target().value();
+                    edit(Box::new(move |id| Edit::SetLink { from: Ref::new(STORIES, id), relation: Relation::PartOf, to: Id::parse(&v).map(|f| Ref::new(FEATURES, f)) }));
+                }>
+                    <option value="" selected=move || story.with(|s| s.feature.is_none())>"No feature"</option>
+                    {move || feature_list.get().into_iter().map(|(fid, t)| {
+                        let key = fid.to_string();
+                        view! { <option value=key selected=move || story.with(|s| s.feature.as_ref() == Some(&fid))>{t}</option> }
+                    }).collect_view()}
+                </select>
+            </Field>
             <LinkedDocs target=waymark_domain::Ref::new(STORIES, id.get_value())/>
             <div class="row wrap">
                 <button class="btn" data-view on:click=copy>"Copy as text"</button>

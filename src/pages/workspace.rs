@@ -171,6 +171,7 @@ fn Shell() -> impl IntoView {
                 {move || match section.get() {
                     Some(None) => view! { <IdeasPage/> }.into_any(),
                     Some(Some(Page::Priorities)) => view! { <PrioritiesPage/> }.into_any(),
+                    Some(Some(Page::Roadmap)) => view! { <crate::pages::roadmap::BoardPage/> }.into_any(),
                     Some(Some(Page::Feedback)) => view! { <FeedbackPage/> }.into_any(),
                     Some(Some(Page::Personas)) => view! { <PersonasPage/> }.into_any(),
                     Some(Some(Page::Stories)) => view! { <StoriesPage/> }.into_any(),

@@ -192,6 +192,25 @@ impl Browser {
         self.wait_for_text("h1.page-title", "Brief").await;
     }
 
+    /// Sets the name teammates see, through the profile chip.
+    pub async fn set_name(&self, name: &str) {
+        self.click(".profile-chip").await;
+        self.type_into("input[placeholder='How teammates see you']", &format!("{name}{}", keys::ENTER)).await;
+        self.wait_for_text(".profile-name", name).await;
+    }
+
+    /// Shares the open workspace and waits until it reached the relay: its (edit, view)
+    /// links.
+    pub async fn share_links(&self) -> (String, String) {
+        self.click("button.share-button").await;
+        self.click_text(".dialog button", "Create share links").await;
+        self.wait_for(".edit-link input").await;
+        let links = (self.value(".edit-link input").await, self.value(".view-link input").await);
+        self.type_into(".edit-link input", keys::ESCAPE).await;
+        self.wait_until(UP_TO_DATE, "the workspace to reach the relay").await;
+        links
+    }
+
     /// Opens `url` and waits for it to load.
     pub async fn goto(&self, url: &str) {
         self.client.goto(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
@@ -381,7 +400,15 @@ pub fn copy_of_dist() -> tempfile::TempDir {
 }
 
 /// Keys for `type_into`.
+/// A condition true once the open workspace is in step with the relay.
+pub const UP_TO_DATE: &str = "document.querySelector(\".sync-state[data-state='up-to-date']\")";
+
 pub mod keys {
+    pub const NULL: &str = "\u{e000}";
+    pub const ALT: &str = "\u{e00a}";
+    pub const LEFT: &str = "\u{e012}";
+    pub const UP: &str = "\u{e013}";
+    pub const DOWN: &str = "\u{e015}";
     pub const ENTER: &str = "\u{e007}";
     pub const TAB: &str = "\u{e004}";
     pub const ESCAPE: &str = "\u{e00c}";

@@ -4,10 +4,9 @@
 
 use std::time::Duration;
 
-use waymark_e2e::{keys, Browser, Relay};
+use waymark_e2e::{keys, Browser, Relay, UP_TO_DATE};
 
 const ROWS: &str = ".idea-row .idea-title";
-const UP_TO_DATE: &str = "document.querySelector(\".sync-state[data-state='up-to-date']\")";
 /// Reconnecting waits for the client's backoff (at most ~20 s once the relay is back).
 const RECONNECT: Duration = Duration::from_secs(40);
 
@@ -23,40 +22,23 @@ async fn add_idea(b: &Browser, title: &str) {
     b.wait_for_text(ROWS, title).await;
 }
 
-async fn set_name(b: &Browser, name: &str) {
-    b.click(".profile-chip").await;
-    b.type_into("input[placeholder='How teammates see you']", &format!("{name}{}", keys::ENTER)).await;
-    b.wait_for_text(".profile-name", name).await;
-}
-
 /// A, as Ada Lovelace, creates the workspace "Roadmap 2027".
 async fn ada_starts_a_workspace(a: &Browser, relay: &Relay) {
     a.goto(&relay.url("/")).await;
-    set_name(a, "Ada Lovelace").await;
+    a.set_name("Ada Lovelace").await;
     create_workspace(a, "Roadmap 2027").await;
 }
 
 /// A shares the open workspace and waits until it reached the relay: its edit link.
 async fn share(a: &Browser) -> String {
-    share_links(a).await.0
-}
-
-/// A shares the open workspace and waits until it reached the relay: (edit, view) links.
-async fn share_links(a: &Browser) -> (String, String) {
-    a.click("button.share-button").await;
-    a.click_text(".dialog button", "Create share links").await;
-    a.wait_for(".edit-link input").await;
-    let links = (a.value(".edit-link input").await, a.value(".view-link input").await);
-    a.type_into(".edit-link input", keys::ESCAPE).await;
-    a.wait_until(UP_TO_DATE, "A's workspace to reach the relay").await;
-    links
+    a.share_links().await.0
 }
 
 /// A shares the open workspace; B, as Grace Hopper, opens the edit link.
 async fn share_with_grace(a: &Browser, b: &Browser, relay: &Relay) {
     let edit_link = share(a).await;
     b.goto(&relay.url("/")).await;
-    set_name(b, "Grace Hopper").await;
+    b.set_name("Grace Hopper").await;
     b.goto(&edit_link).await;
     b.wait_for_text("h1.page-title", "Brief").await;
 }
@@ -90,7 +72,7 @@ async fn teammates_co_edit_through_the_relay_offline_and_back_and_a_viewer_canno
 
     // B opens the edit link in another browser profile and gets everything.
     b.goto(&relay.url("/")).await;
-    set_name(&b, "Grace Hopper").await;
+    b.set_name("Grace Hopper").await;
     b.goto(&edit_link).await;
     b.wait_for_text("h1.page-title", "Brief").await;
     assert_eq!(b.value("input.ws-name").await, "Roadmap 2027");
@@ -389,7 +371,7 @@ async fn after_a_relay_loses_its_data_the_workspace_is_sent_again_and_a_newcomer
 
     let b = Browser::start().await;
     b.goto(&relay.url("/")).await;
-    set_name(&b, "Grace Hopper").await;
+    b.set_name("Grace Hopper").await;
     b.goto(&edit_link).await;
     b.wait_for_text("h1.page-title", "Brief").await;
     b.click("a.nav-link[href$='/ideas']").await;
@@ -476,9 +458,9 @@ async fn replacing_the_links_cuts_off_the_old_ones_and_the_new_link_carries_on()
     ada_starts_a_workspace(&a, &relay).await;
     a.click("a.nav-link[href$='/ideas']").await;
     add_idea(&a, "Before the change").await;
-    let (old_edit, old_view) = share_links(&a).await;
+    let (old_edit, old_view) = a.share_links().await;
     b.goto(&relay.url("/")).await;
-    set_name(&b, "Grace Hopper").await;
+    b.set_name("Grace Hopper").await;
     for (who, link) in [(&b, &old_edit), (&c, &old_view)] {
         who.goto(link).await;
         who.wait_for_text("h1.page-title", "Brief").await;

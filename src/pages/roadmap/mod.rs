@@ -1,0 +1,102 @@
+//! The roadmap's screens: the now / next / later board, and the panels the feature and
+//! release editors add to their fields (links, progress, go / no-go). Every figure is
+//! derived in the domain ([`waymark_domain::roadmap`]) from the artifacts' signals.
+
+mod board;
+mod feature_panel;
+mod release_panel;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use leptos::prelude::*;
+use waymark_domain::feature::Feature;
+use waymark_domain::release::Release;
+use waymark_domain::roadmap::{self, Progress, Violation};
+use waymark_domain::schema::{FEATURES, RELEASES};
+use waymark_domain::{Id, Kind, LinkIndex};
+
+use crate::session::SessionCtx;
+
+pub use board::BoardPage;
+
+/// What the roadmap derives from the live features and stories.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Derived {
+    pub links: LinkIndex,
+    /// Features with a blocker that is not done.
+    pub blocked: BTreeSet<Id>,
+    pub progress: BTreeMap<Id, Progress>,
+    pub violations: Vec<Violation>,
+}
+
+impl Derived {
+    /// Whether feature `id` starts before one of its blockers ends.
+    pub fn clashes(&self, id: &Id) -> bool {
+        self.violations.iter().any(|v| &v.feature == id)
+    }
+}
+
+/// The roadmap's derived figures, re-derived once per change to features or stories.
+pub fn derived(session: SessionCtx) -> Memo<Derived> {
+    let features = session.get().collection::<Feature>();
+    let stories = session.get().stories;
+    Memo::new(move |_| {
+        let all = features.live();
+        let story_list = stories.live();
+        let links = roadmap::links_of(&all, &story_list);
+        let live = roadmap::live_features(&all);
+        let by_id: BTreeMap<Id, _> = story_list.iter().filter_map(|s| Some((s.id.clone()?, s))).collect();
+        let blocked = live.keys().filter(|id| roadmap::is_blocked(id, &links, &live)).cloned().collect();
+        let progress = live.keys().map(|id| (id.clone(), roadmap::progress(id, &links, &by_id))).collect();
+        let violations = roadmap::violations(&links, &live);
+        Derived { links, blocked, progress, violations }
+    })
+}
+
+/// Each live release's name, by id.
+pub fn release_names(session: SessionCtx) -> Memo<BTreeMap<Id, String>> {
+    let releases = session.get().collection::<Release>();
+    Memo::new(move |_| releases.live().iter().filter_map(|r| Some((r.id()?.clone(), r.title()))).collect())
+}
+
+/// The panels a kind's editor shows above and below its fields, if the kind has any:
+/// a release's go / no-go comes first, a feature's links after its fields.
+pub fn extras(collection: &str, id: Id) -> (Option<AnyView>, Option<AnyView>) {
+    match collection {
+        FEATURES => (None, Some(view! { <feature_panel::FeaturePanel id=id/> }.into_any())),
+        RELEASES => (Some(view! { <release_panel::ReleasePanel id=id/> }.into_any()), None),
+        _ => (None, None),
+    }
+}
+
+/// On an idea: the feature that delivers it, or "Promote to roadmap" once accepted.
+#[component]
+pub fn OnRoadmap(idea: Id, #[prop(into)] accepted: Signal<bool>) -> impl IntoView {
+    let session = crate::session::use_session();
+    let toasts = crate::components::Toasts::get();
+    let features = session.get().collection::<Feature>();
+    let idea = StoredValue::new(idea);
+    let delivered_by = Memo::new(move |_| idea.with_value(|i| features.live().into_iter().find(|f| f.ideas.contains(i))));
+    let promote = move |_| match session.get().apply(waymark_domain::edit::Edit::PromoteIdea(idea.get_value())) {
+        Ok(_) => toasts.info("Added to the roadmap, in Next".to_owned()),
+        Err(e) => toasts.error(format!("The idea could not be promoted: {e}")),
+    };
+    move || match delivered_by.get() {
+        Some(f) => {
+            let to = crate::route::Route::Page { ws: session.get().id.clone(), page: crate::route::Page::of::<Feature>(), open: f.id().cloned() };
+            let title = f.title();
+            let column = f.horizon.map(|h| format!(" ({})", waymark_domain::kind::choice_label(waymark_domain::feature::HORIZON, h)));
+            view! {
+                <p class="on-roadmap">"On the roadmap as "<crate::route::Link to=to>{title}</crate::route::Link>{column}</p>
+            }
+            .into_any()
+        }
+        None if accepted.get() => view! {
+            <crate::components::Editable>
+                <div class="row"><button class="btn btn-primary" on:click=promote>"Promote to roadmap"</button></div>
+            </crate::components::Editable>
+        }
+        .into_any(),
+        None => ().into_any(),
+    }
+}

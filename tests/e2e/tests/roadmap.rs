@@ -1,0 +1,165 @@
+//! The roadmap co-edited through the real relay, in two real headless Chromiums: A
+//! builds a now / next / later board, drags a card and B sees it move; a card moved
+//! with the keyboard; a dependency that the dates violate, warned about; a release's
+//! readiness ticked by A, its go / no-go changing in B's browser; an accepted idea
+//! promoted to the roadmap.
+
+use waymark_e2e::{keys, Browser, Relay};
+
+const EDITOR: &str = "aside.editor";
+
+/// A condition: the titles of the cards in column `column` are exactly `titles`.
+fn column_is(column: &str, titles: &[&str]) -> String {
+    let list = titles.iter().map(|t| format!("{t:?}")).collect::<Vec<_>>().join(",");
+    format!("JSON.stringify([...document.querySelectorAll(\"ol[aria-label='{column}'] .card\")].map(c => c.getAttribute('aria-label'))) === JSON.stringify([{list}])")
+}
+
+async fn add_card(b: &Browser, column: &str, title: &str) {
+    b.type_into(&format!("input[aria-label='New feature in {column}']"), &format!("{title}{}", keys::ENTER)).await;
+    b.wait_for_text(&format!("ol[aria-label='{column}'] .card"), title).await;
+}
+
+/// Drags card `title` the way a mouse does (dragstart, dragover, drop, dragend) onto
+/// column `column`: before card `before`, or at the end of the column.
+async fn drag(b: &Browser, title: &str, column: &str, before: Option<&str>) {
+    let js = format!(
+        r#"(() => {{
+            const card = [...document.querySelectorAll('.card')].find(c => c.getAttribute('aria-label') === {title:?});
+            const col = document.querySelector("ol[aria-label='{column}']");
+            const before = {before};
+            const target = before ? [...col.querySelectorAll('.card')].find(c => c.getAttribute('aria-label') === before) : col;
+            const r = target.getBoundingClientRect();
+            const at = {{ bubbles: true, cancelable: true, dataTransfer: new DataTransfer(), clientX: r.left + 10, clientY: r.top + 2 }};
+            card.dispatchEvent(new DragEvent('dragstart', at));
+            target.dispatchEvent(new DragEvent('dragover', at));
+            target.dispatchEvent(new DragEvent('drop', at));
+            card.dispatchEvent(new DragEvent('dragend', at));
+            return true;
+        }})()"#,
+        before = before.map_or("null".to_owned(), |b| format!("{b:?}")),
+    );
+    b.eval(&js).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn teammates_plan_a_roadmap_together() {
+    let relay = Relay::start().await;
+    let a = Browser::start().await;
+    let b = Browser::start().await;
+    a.create_workspace(&relay, "Payments").await;
+    a.set_name("Ada Lovelace").await;
+
+    // A builds the board: every column says what goes in it until it has cards.
+    a.click_text("a.nav-link", "Roadmap").await;
+    a.wait_for_text("h1.page-title", "Roadmap").await;
+    a.wait_for_text("ol[aria-label='Now'] .column-empty", "Drop a card here").await;
+    add_card(&a, "Now", "Audit log").await;
+    add_card(&a, "Next", "Offline mode").await;
+    add_card(&a, "Next", "Sync API").await;
+    add_card(&a, "Later", "Dark mode").await;
+    a.wait_until(&column_is("Next", &["Offline mode", "Sync API"]), "Next in the order added").await;
+
+    // B opens the edit link and sees the same board.
+    let (edit_link, _) = a.share_links().await;
+    b.goto(&relay.url("/")).await;
+    b.set_name("Grace Hopper").await;
+    b.goto(&edit_link).await;
+    b.wait_for_text("h1.page-title", "Brief").await;
+    b.click_text("a.nav-link", "Roadmap").await;
+    b.wait_until(&column_is("Next", &["Offline mode", "Sync API"]), "B to see A's board").await;
+
+    // A drags "Offline mode" from Next to the top of Now; B sees it move.
+    drag(&a, "Offline mode", "Now", Some("Audit log")).await;
+    a.wait_until(&column_is("Now", &["Offline mode", "Audit log"]), "the card at the top of Now").await;
+    a.wait_until(&column_is("Next", &["Sync API"]), "the card gone from Next").await;
+    b.wait_until(&column_is("Now", &["Offline mode", "Audit log"]), "B to see the card move to Now").await;
+    b.wait_until(&column_is("Next", &["Sync API"]), "B to see it leave Next").await;
+    // And to the end of a column.
+    drag(&a, "Audit log", "Later", None).await;
+    b.wait_until(&column_is("Later", &["Dark mode", "Audit log"]), "B to see Audit log at the end of Later").await;
+
+    // B moves a card with the keyboard: Alt + arrows.
+    b.eval("[...document.querySelectorAll('.card')].find(c => c.getAttribute('aria-label') === 'Dark mode').focus()").await;
+    b.type_into(".card:focus", &format!("{}{}{}", keys::ALT, keys::LEFT, keys::NULL)).await;
+    b.wait_until(&column_is("Next", &["Sync API", "Dark mode"]), "Dark mode moved to Next by keyboard").await;
+    b.wait_for_text("[role='status'][aria-live='polite']", "Moved “Dark mode” to Next, position 2 of 2.").await;
+    b.wait_until("document.activeElement && document.activeElement.getAttribute('aria-label') === 'Dark mode'", "the moved card to keep the focus").await;
+    b.type_into(".card:focus", &format!("{}{}{}", keys::ALT, keys::UP, keys::NULL)).await;
+    b.wait_until(&column_is("Next", &["Dark mode", "Sync API"]), "Dark mode moved up").await;
+    a.wait_until(&column_is("Next", &["Dark mode", "Sync API"]), "A to see B's keyboard moves").await;
+    a.screenshot("e2e-roadmap-board").await;
+
+    // A dates two features and makes one block the other; the dates clash.
+    a.click_text(".card .card-title", "Sync API").await;
+    a.wait_for(&format!("{EDITOR} input[aria-label='Start']")).await;
+    a.type_into(&format!("{EDITOR} input[aria-label='Start']"), &format!("01052026{}", keys::TAB)).await;
+    a.type_into(&format!("{EDITOR} input[aria-label='Target']"), &format!("02272026{}", keys::TAB)).await;
+    a.wait_until(&format!("document.querySelector(\"{EDITOR} input[aria-label='Target']\").value === '2026-02-27'"), "Sync API's target saved").await;
+    a.click_text("a.nav-link", "Roadmap").await;
+    a.click_text(".card .card-title", "Offline mode").await;
+    a.wait_for(&format!("{EDITOR} input[aria-label='Start']")).await;
+    a.type_into(&format!("{EDITOR} input[aria-label='Start']"), &format!("02162026{}", keys::TAB)).await;
+    a.type_into(&format!("{EDITOR} input[aria-label='Target']"), &format!("04302026{}", keys::TAB)).await;
+    a.type_into(&format!("{EDITOR} input[aria-label='Add a blocker']"), "sync").await;
+    a.click_text(&format!("{EDITOR} ul[aria-label='Features that could block it'] button"), "Sync API").await;
+    a.wait_for_text(&format!("{EDITOR} .dependency-warning"), "Starts 2026-02-16, before “Sync API” (which blocks it) ends on 2026-02-27.").await;
+    a.screenshot("e2e-roadmap-feature").await;
+    // The board shows it blocked, with clashing dates, for both.
+    b.wait_until(
+        "[...document.querySelectorAll('.card')].some(c => c.getAttribute('aria-label') === 'Offline mode' && c.textContent.includes('Blocked') && c.textContent.includes('Dates clash'))",
+        "B to see Offline mode blocked with clashing dates",
+    )
+    .await;
+
+    // A release: A ticks readiness, B watches the go / no-go.
+    a.click_text("a.nav-link", "Releases").await;
+    a.type_into("input[aria-label='New release name']", &format!("2.0 Offline{}", keys::ENTER)).await;
+    a.wait_for_text(&format!("{EDITOR} [aria-label='Go / no-go']"), "No-go").await;
+    b.click_text("a.nav-link", "Releases").await;
+    b.click_text("ul[aria-label='Releases'] .item-row a", "2.0 Offline").await;
+    b.wait_for_text(&format!("{EDITOR} [aria-label='Go / no-go']"), "0 of 7 functions ready").await;
+    for function in ["Engineering", "QA", "Documentation", "Marketing", "Sales", "Support"] {
+        a.select(&format!("{EDITOR} select[aria-label='{function} readiness']"), "ready").await;
+    }
+    a.select(&format!("{EDITOR} select[aria-label='Training readiness']"), "blocked").await;
+    a.type_into(&format!("{EDITOR} input[aria-label='Training owner']"), &format!("Grace{}", keys::TAB)).await;
+    b.wait_for_text(&format!("{EDITOR} [aria-label='Go / no-go']"), "6 of 7 functions ready; blocked: Training").await;
+    b.wait_until(&format!("document.querySelector(\"{EDITOR} input[aria-label='Training owner']\").value === 'Grace'"), "B to see the owner A typed").await;
+    a.select(&format!("{EDITOR} select[aria-label='Training readiness']"), "not_needed").await;
+    b.wait_for_text(&format!("{EDITOR} [aria-label='Go / no-go']"), "Go").await;
+    b.wait_for_text(&format!("{EDITOR} [aria-label='Go / no-go']"), "all 6 functions ready").await;
+    a.screenshot("e2e-roadmap-release").await;
+
+    // Offline mode ships in 2.0: the release lists it.
+    a.click_text("a.nav-link", "Features").await;
+    a.click_text("ul[aria-label='Features'] .item-row a", "Offline mode").await;
+    a.wait_for(&format!("{EDITOR} select[aria-label='Release']")).await;
+    let release = a.eval(&format!("return [...document.querySelectorAll(\"{EDITOR} select[aria-label='Release'] option\")].find(o => o.textContent === '2.0 Offline').value")).await;
+    a.select(&format!("{EDITOR} select[aria-label='Release']"), release.as_str().unwrap()).await;
+    b.wait_for_text(&format!("{EDITOR} .release-features li.critical"), "Offline mode").await;
+    b.wait_for_text(&format!("{EDITOR} .release-features li"), "Blocked").await;
+
+    // An accepted idea goes on the roadmap in one click, linked both ways.
+    a.click("a.nav-link[href$='/ideas']").await;
+    a.type_into("input[aria-label='New idea']", &format!("Pay by QR code{}", keys::ENTER)).await;
+    a.click_text(".idea-row a", "Pay by QR code").await;
+    a.wait_for(&format!("{EDITOR} select.status-select")).await;
+    a.wait_until(&format!("!document.querySelector(\"{EDITOR} .on-roadmap\") && ![...document.querySelectorAll('{EDITOR} button')].some(b => b.textContent === 'Promote to roadmap')"), "no promotion before the idea is accepted").await;
+    a.select(&format!("{EDITOR} select.status-select"), "accepted").await;
+    a.click_text(&format!("{EDITOR} button"), "Promote to roadmap").await;
+    a.wait_for_text(&format!("{EDITOR} .on-roadmap"), "On the roadmap as Pay by QR code (Next)").await;
+    b.click_text("a.nav-link", "Roadmap").await;
+    b.wait_until(&column_is("Next", &["Dark mode", "Sync API", "Pay by QR code"]), "B to see the promoted idea at the end of Next").await;
+    b.screenshot("e2e-roadmap-board-b").await;
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.screenshot("e2e-roadmap-board-phone").await;
+
+    // Everything is still there after a reload.
+    a.click_text("a.nav-link", "Roadmap").await;
+    a.wait_for_text(".save-state", "Saved on this device").await;
+    a.reload().await;
+    a.wait_until(&column_is("Now", &["Offline mode"]), "the board kept after a reload").await;
+    a.wait_until(&column_is("Next", &["Dark mode", "Sync API", "Pay by QR code"]), "the order kept after a reload").await;
+    a.close().await;
+    b.close().await;
+}
