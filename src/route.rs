@@ -25,6 +25,8 @@ pub enum Page {
     Priorities,
     /// The now / next / later board of features.
     Roadmap,
+    /// The features on a timeline.
+    Timeline,
     Feedback,
     Personas,
     Stories,
@@ -35,7 +37,7 @@ pub enum Page {
 }
 
 impl Page {
-    const FIXED: [Page; 6] = [Page::Priorities, Page::Roadmap, Page::Feedback, Page::Personas, Page::Stories, Page::Docs];
+    const FIXED: [Page; 7] = [Page::Priorities, Page::Roadmap, Page::Timeline, Page::Feedback, Page::Personas, Page::Stories, Page::Docs];
 
     /// Every section, in navigation order: the fixed ones, then one per kind.
     pub fn all() -> Vec<Page> {
@@ -60,6 +62,7 @@ impl Page {
         match self {
             Page::Priorities => "priorities",
             Page::Roadmap => "roadmap",
+            Page::Timeline => "timeline",
             Page::Feedback => "feedback",
             Page::Personas => "personas",
             Page::Stories => "stories",
@@ -77,6 +80,7 @@ impl Page {
         match self {
             Page::Priorities => "Prioritize",
             Page::Roadmap => "Roadmap",
+            Page::Timeline => "Timeline",
             Page::Feedback => "Feedback",
             Page::Personas => "Personas",
             Page::Stories => "Stories",

@@ -68,3 +68,23 @@ pub fn typing_in_field(ev: &web_sys::KeyboardEvent) -> bool {
     let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return false };
     matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.has_attribute("contenteditable")
 }
+
+/// Draws an SVG document onto a canvas at twice its size and returns it as PNG bytes.
+pub async fn svg_to_png(svg: &str, width: f64, height: f64) -> Result<Vec<u8>, String> {
+    let fail = |e: JsValue| format!("The picture could not be made: {e:?}");
+    let img = web_sys::HtmlImageElement::new().map_err(fail)?;
+    let encoded = String::from(js_sys::encode_uri_component(svg));
+    img.set_src(&format!("data:image/svg+xml;charset=utf-8,{encoded}"));
+    wasm_bindgen_futures::JsFuture::from(img.decode()).await.map_err(fail)?;
+    let canvas: web_sys::HtmlCanvasElement = leptos::prelude::document().create_element("canvas").map_err(fail)?.unchecked_into();
+    canvas.set_width((width * 2.0).ceil() as u32);
+    canvas.set_height((height * 2.0).ceil() as u32);
+    let ctx: web_sys::CanvasRenderingContext2d =
+        canvas.get_context("2d").map_err(fail)?.ok_or("The browser has no 2D canvas.")?.dyn_into().map_err(|e| fail(e.into()))?;
+    ctx.scale(2.0, 2.0).map_err(fail)?;
+    ctx.draw_image_with_html_image_element(&img, 0.0, 0.0).map_err(fail)?;
+    let url = canvas.to_data_url_with_type("image/png").map_err(fail)?;
+    let base64 = url.split_once(',').map(|(_, b)| b).unwrap_or_default();
+    let binary = leptos::prelude::window().atob(base64).map_err(fail)?;
+    Ok(binary.chars().map(|c| c as u8).collect())
+}

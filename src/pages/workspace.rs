@@ -172,6 +172,7 @@ fn Shell() -> impl IntoView {
                     Some(None) => view! { <IdeasPage/> }.into_any(),
                     Some(Some(Page::Priorities)) => view! { <PrioritiesPage/> }.into_any(),
                     Some(Some(Page::Roadmap)) => view! { <crate::pages::roadmap::BoardPage/> }.into_any(),
+                    Some(Some(Page::Timeline)) => view! { <crate::pages::roadmap::TimelinePage/> }.into_any(),
                     Some(Some(Page::Feedback)) => view! { <FeedbackPage/> }.into_any(),
                     Some(Some(Page::Personas)) => view! { <PersonasPage/> }.into_any(),
                     Some(Some(Page::Stories)) => view! { <StoriesPage/> }.into_any(),

@@ -34,6 +34,7 @@ pub mod score_inputs;
 pub mod scoring;
 pub mod stats;
 pub mod story;
+pub mod timeline;
 pub mod trend;
 pub mod workspace;
 

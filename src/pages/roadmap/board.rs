@@ -173,12 +173,14 @@ pub fn BoardPage() -> impl IntoView {
     let dragging = RwSignal::new(None::<Id>);
     let target = RwSignal::new(None::<Drop>);
     let announce = RwSignal::new(String::new());
+    let ctx_ws = session.get().id.clone();
     let ctx = BoardCtx { session, toasts, features, derived, releases, dragging, target, announce, lanes, shown };
     view! {
         <main class="page roadmap">
             <div class="page-head">
                 <h1 class="page-title">"Roadmap"</h1>
                 <span class="muted" role="status">{move || match total.get() { 1 => "1 feature".to_owned(), n => format!("{n} features") }}</span>
+                <Link to=Route::Page { ws: ctx_ws.clone(), page: Page::Timeline, open: None } class="btn btn-small">"Timeline"</Link>
             </div>
             <div class="toolbar board-toolbar">
                 <label class="inline-label">"Swimlanes "

@@ -5,6 +5,7 @@
 mod board;
 mod feature_panel;
 mod release_panel;
+mod timeline;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,6 +19,7 @@ use waymark_domain::{Id, Kind, LinkIndex};
 use crate::session::SessionCtx;
 
 pub use board::BoardPage;
+pub use timeline::TimelinePage;
 
 /// What the roadmap derives from the live features and stories.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -41,6 +41,29 @@ async fn drag(b: &Browser, title: &str, column: &str, before: Option<&str>) {
     b.eval(&js).await;
 }
 
+/// An expression running `body` with `bar` bound to the timeline bar of feature `title`.
+fn bar_js(title: &str, body: &str) -> String {
+    format!("(() => {{ const bar = [...document.querySelectorAll('.timeline-scroll [data-bar]')].find(b => b.getAttribute('aria-label').startsWith({title:?} + ',')); {body} }})()")
+}
+
+/// Drags the bar of feature `title` by `dx` pixels, as a mouse does.
+async fn drag_bar(b: &Browser, title: &str, dx: f64) {
+    let js = bar_js(
+        title,
+        &format!(
+            r#"const rect = bar.querySelector('rect').getBoundingClientRect();
+            const x = rect.left + rect.width / 2, y = rect.top + rect.height / 2;
+            const at = (x) => ({{ bubbles: true, cancelable: true, clientX: x, clientY: y, button: 0, pointerId: 1, isPrimary: true }});
+            bar.querySelector('rect').dispatchEvent(new PointerEvent('pointerdown', at(x)));
+            bar.dispatchEvent(new PointerEvent('pointermove', at(x + {dx} / 2)));
+            bar.dispatchEvent(new PointerEvent('pointermove', at(x + {dx})));
+            bar.dispatchEvent(new PointerEvent('pointerup', at(x + {dx})));
+            return true;"#
+        ),
+    );
+    b.eval(&format!("return {js}")).await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn teammates_plan_a_roadmap_together() {
     let relay = Relay::start().await;
@@ -89,27 +112,43 @@ async fn teammates_plan_a_roadmap_together() {
     a.wait_until(&column_is("Next", &["Dark mode", "Sync API"]), "A to see B's keyboard moves").await;
     a.screenshot("e2e-roadmap-board").await;
 
-    // A dates two features and makes one block the other; the dates clash.
-    a.click_text(".card .card-title", "Sync API").await;
-    a.wait_for(&format!("{EDITOR} input[aria-label='Start']")).await;
-    a.type_into(&format!("{EDITOR} input[aria-label='Start']"), &format!("01052026{}", keys::TAB)).await;
-    a.type_into(&format!("{EDITOR} input[aria-label='Target']"), &format!("02272026{}", keys::TAB)).await;
-    a.wait_until(&format!("document.querySelector(\"{EDITOR} input[aria-label='Target']\").value === '2026-02-27'"), "Sync API's target saved").await;
-    a.click_text("a.nav-link", "Roadmap").await;
-    a.click_text(".card .card-title", "Offline mode").await;
-    a.wait_for(&format!("{EDITOR} input[aria-label='Start']")).await;
-    a.type_into(&format!("{EDITOR} input[aria-label='Start']"), &format!("02162026{}", keys::TAB)).await;
-    a.type_into(&format!("{EDITOR} input[aria-label='Target']"), &format!("04302026{}", keys::TAB)).await;
+    // A puts two features on the timeline and makes one block the other: both start
+    // today, so the blocked one starts before its blocker ends.
+    a.click_text("a.nav-link", "Timeline").await;
+    a.wait_for_text("h1.page-title", "Timeline").await;
+    a.wait_for_text("aside[aria-label='Not on the timeline']", "Offline mode").await;
+    a.click("button[aria-label='Schedule Sync API']").await;
+    a.click("button[aria-label='Schedule Offline mode']").await;
+    a.wait_for("[data-bar] [data-edge]").await;
+    a.wait_until("document.querySelectorAll('.timeline-scroll [data-bar]').length === 2", "two bars on the timeline").await;
+    a.click_text("a.nav-link", "Features").await;
+    a.click_text("ul[aria-label='Features'] .item-row a", "Offline mode").await;
     a.type_into(&format!("{EDITOR} input[aria-label='Add a blocker']"), "sync").await;
     a.click_text(&format!("{EDITOR} ul[aria-label='Features that could block it'] button"), "Sync API").await;
-    a.wait_for_text(&format!("{EDITOR} .dependency-warning"), "Starts 2026-02-16, before “Sync API” (which blocks it) ends on 2026-02-27.").await;
+    a.wait_for_text(&format!("{EDITOR} .dependency-warning"), "before “Sync API” (which blocks it) ends on").await;
     a.screenshot("e2e-roadmap-feature").await;
-    // The board shows it blocked, with clashing dates, for both.
     b.wait_until(
         "[...document.querySelectorAll('.card')].some(c => c.getAttribute('aria-label') === 'Offline mode' && c.textContent.includes('Blocked') && c.textContent.includes('Dates clash'))",
         "B to see Offline mode blocked with clashing dates",
     )
     .await;
+    // On the timeline: the warning, then a drag two weeks later clears it.
+    a.click_text("a.nav-link", "Timeline").await;
+    a.wait_for_text(".timeline-page .dependency-warning", "“Offline mode” starts").await;
+    a.wait_for_text(".timeline-page .dependency-warning", "before “Sync API” (which blocks it) ends on").await;
+    a.screenshot("e2e-roadmap-timeline").await;
+    drag_bar(&a, "Offline mode", 14.0 * 5.0).await;
+    a.wait_until("!document.querySelector('.timeline-page .dependency-warning')", "no warning once Offline mode starts after Sync API").await;
+    b.wait_until(
+        "[...document.querySelectorAll('.card')].some(c => c.getAttribute('aria-label') === 'Offline mode' && c.textContent.includes('Blocked') && !c.textContent.includes('Dates clash'))",
+        "B to see the dates no longer clash",
+    )
+    .await;
+    // A day earlier by keyboard, and they clash again.
+    a.eval(&format!("return {}", bar_js("Offline mode", "bar.focus(); return true;"))).await;
+    a.type_into("[data-bar]:focus", keys::LEFT).await;
+    a.wait_for_text(".timeline-page .dependency-warning", "“Offline mode” starts").await;
+    a.wait_until(&bar_js("Offline mode", "return document.activeElement === bar;"), "the bar to keep the focus").await;
 
     // A release: A ticks readiness, B watches the go / no-go.
     a.click_text("a.nav-link", "Releases").await;
