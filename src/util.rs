@@ -88,3 +88,11 @@ pub async fn svg_to_png(svg: &str, width: f64, height: f64) -> Result<Vec<u8>, S
     let binary = leptos::prelude::window().atob(base64).map_err(fail)?;
     Ok(binary.chars().map(|c| c as u8).collect())
 }
+
+/// Resolves after `ms` milliseconds (for polling a condition with a deadline).
+pub async fn delay(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = leptos::prelude::window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

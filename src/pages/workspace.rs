@@ -78,6 +78,8 @@ fn Shell() -> impl IntoView {
     let ws = session.get().id.clone();
     let brief = session.get().brief;
     let idea_count = session.get().live_count;
+    // A published audience roadmap shows its board and nothing else.
+    let audience = session.get().audience();
     Effect::new(move |_| {
         let name = brief.with(|b| b.name.clone());
         document().set_title(&if name.trim().is_empty() { "Waymark".to_owned() } else { format!("{name} · Waymark") });
@@ -119,15 +121,22 @@ fn Shell() -> impl IntoView {
                     <span>"Waymark"</span>
                 </Link>
                 <ul class="nav">
-                    <li><Link to=Route::Brief { ws: ws.clone() } class="nav-link">"Brief"</Link></li>
-                    <li>
-                        <Link to=Route::Ideas { ws: ws.clone(), open: None } class="nav-link">
-                            "Ideas" <span class="count">{move || idea_count.get()}</span>
-                        </Link>
-                    </li>
-                    {Page::all().into_iter().map(|page| view! {
-                        <li><Link to=Route::Page { ws: ws.clone(), page, open: None } class="nav-link">{page.label()}</Link></li>
-                    }).collect_view()}
+                    {match audience {
+                        Some(_) => view! {
+                            <li><Link to=Route::Page { ws: ws.clone(), page: Page::Roadmap, open: None } class="nav-link">"Roadmap"</Link></li>
+                        }.into_any(),
+                        None => view! {
+                        <li><Link to=Route::Brief { ws: ws.clone() } class="nav-link">"Brief"</Link></li>
+                        <li>
+                            <Link to=Route::Ideas { ws: ws.clone(), open: None } class="nav-link">
+                                "Ideas" <span class="count">{move || idea_count.get()}</span>
+                            </Link>
+                        </li>
+                        {Page::all().into_iter().map(|page| view! {
+                            <li><Link to=Route::Page { ws: ws.clone(), page, open: None } class="nav-link">{page.label()}</Link></li>
+                        }).collect_view()}
+                        }.into_any(),
+                    }}
                 </ul>
                 <div class="sidebar-foot"><ProfileButton/></div>
             </nav>
@@ -151,7 +160,12 @@ fn Shell() -> impl IntoView {
                     <ShareButton/>
                     <ExportMenu/>
                 </header>
-                {move || read_only.get().then(|| view! {
+                {audience.map(|a| view! {
+                    <div class="banner info view-only" role="note">
+                        <p><strong>{a.label()}</strong>" — shared read-only by the product team. It shows what they plan now, next and later, and changes when they republish it."</p>
+                    </div>
+                })}
+                {move || (read_only.get() && audience.is_none()).then(|| view! {
                     <div class="banner info view-only" role="note">
                         <p><strong>"View only"</strong>" — you opened a view link, so you can read everything and follow changes live, but not change anything. Ask the owner for an edit link to make changes."</p>
                     </div>
@@ -169,6 +183,7 @@ fn Shell() -> impl IntoView {
                 })}
                 <div class="content" node_ref=content>
                 {move || match section.get() {
+                    _ if audience.is_some() => view! { <crate::pages::roadmap::BoardPage/> }.into_any(),
                     Some(None) => view! { <IdeasPage/> }.into_any(),
                     Some(Some(Page::Priorities)) => view! { <PrioritiesPage/> }.into_any(),
                     Some(Some(Page::Roadmap)) => view! { <crate::pages::roadmap::BoardPage/> }.into_any(),

@@ -38,6 +38,17 @@ impl Session {
         }
     }
 
+    /// Brings this published roadmap up to date with `source` (see
+    /// [`waymark_domain::audience`]) and saves it at once.
+    pub fn republish_from(self: &Rc<Self>, source: &Session) -> Result<(), String> {
+        self.writable()?;
+        let result = self.doc.borrow_mut().republish_from(&source.doc.borrow(), now_ms());
+        result.map_err(|e| format!("The roadmap could not be published: {e}"))?;
+        self.reload_all();
+        self.flush();
+        Ok(())
+    }
+
     /// Creates an artifact through `edit` (one of the `Create…` edits): its id.
     pub fn create(self: &Rc<Self>, edit: Edit) -> Result<Id, String> {
         self.apply(edit)?.created.ok_or_else(|| "nothing was created".to_owned())

@@ -261,6 +261,16 @@ impl Session {
         });
     }
 
+    /// This browser's storage.
+    pub fn store(&self) -> Rc<Store> {
+        Rc::clone(&self.store)
+    }
+
+    /// The audience of a published roadmap opened here; `None` for a workspace.
+    pub fn audience(&self) -> Option<waymark_domain::audience::Audience> {
+        self.doc.borrow().audience()
+    }
+
     /// The workspace's share record, if it is shared.
     pub fn sync_record(&self) -> Option<SyncRecord> {
         self.sync_record.borrow().clone()

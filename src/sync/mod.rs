@@ -13,6 +13,7 @@
 
 pub mod join;
 pub mod presence;
+pub mod publish;
 pub mod socket;
 pub mod tabs;
 

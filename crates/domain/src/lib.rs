@@ -4,6 +4,7 @@
 //! This crate is plain Rust: no web, async or UI dependency, so every rule here is
 //! tested natively. The schema is documented in [`schema`].
 
+pub mod audience;
 pub mod brief;
 pub mod caret;
 pub mod competitor;

@@ -359,6 +359,12 @@ impl Workspace {
 
     /// The changes since the last `save`/`save_incremental` (commits pending edits first).
     /// Empty when nothing changed.
+    /// Every byte of the document, history included, uncompressed: what to search to
+    /// be sure a text is nowhere in it (a published roadmap's check).
+    pub fn uncompressed(&mut self) -> Vec<u8> {
+        self.doc.save_nocompress()
+    }
+
     pub fn save_incremental(&mut self) -> Vec<u8> {
         self.doc.save_incremental()
     }

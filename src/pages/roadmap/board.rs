@@ -174,13 +174,20 @@ pub fn BoardPage() -> impl IntoView {
     let target = RwSignal::new(None::<Drop>);
     let announce = RwSignal::new(String::new());
     let ctx_ws = session.get().id.clone();
-    let ctx = BoardCtx { session, toasts, features, derived, releases, dragging, target, announce, lanes, shown };
+    let audience = session.get().audience();
+    let ctx = BoardCtx {
+        audience: audience.is_some(), session, toasts, features, derived, releases, dragging, target, announce, lanes, shown };
     view! {
         <main class="page roadmap">
             <div class="page-head">
                 <h1 class="page-title">"Roadmap"</h1>
                 <span class="muted" role="status">{move || match total.get() { 1 => "1 feature".to_owned(), n => format!("{n} features") }}</span>
-                <Link to=Route::Page { ws: ctx_ws.clone(), page: Page::Timeline, open: None } class="btn btn-small">"Timeline"</Link>
+                {audience.is_none().then(|| view! {
+                    <div class="row page-actions">
+                        <Link to=Route::Page { ws: ctx_ws.clone(), page: Page::Timeline, open: None } class="btn btn-small">"Timeline"</Link>
+                        <super::publish::PublishButton/>
+                    </div>
+                })}
             </div>
             <div class="toolbar board-toolbar">
                 <label class="inline-label">"Swimlanes "
@@ -220,6 +227,8 @@ struct BoardCtx {
     announce: RwSignal<String>,
     lanes: Memo<Vec<Lane>>,
     shown: Memo<Vec<Option<&'static str>>>,
+    /// A published audience roadmap: cards are not links (there is nothing more to open).
+    audience: bool,
 }
 
 /// A column's name, its count and a form to add a feature to it.
@@ -295,7 +304,9 @@ fn column_body(ctx: BoardCtx, lane: StoredValue<String>, h: Option<&'static str>
                 move_card(ctx.session, ctx.toasts, ctx.announce, &id, h, &drop);
             }>
             <For each=move || ids.get() key=|id: &Id| id.clone() children=move |id: Id| card(ctx, id, h, lane, ids)/>
-            {move || (ids.with(Vec::is_empty)).then(|| view! { <li class="column-empty muted small" aria-hidden="true">{if h.is_some() { "Drop a card here" } else { "" }}</li> })}
+            {move || (ids.with(Vec::is_empty)).then(|| view! {
+                <li class="column-empty muted small" aria-hidden="true">{if read_only.get() { "Nothing here yet" } else if h.is_some() { "Drop a card here" } else { "" }}</li>
+            })}
         </ol>
     }
 }
@@ -309,6 +320,7 @@ fn card(ctx: BoardCtx, id: Id, h: Option<&'static str>, lane: StoredValue<String
     let title = Memo::new(move |_| feature.with(Kind::title));
     let status = Memo::new(move |_| feature.with(|f| f.status));
     let owner = Memo::new(move |_| feature.with(|f| f.owner.trim().to_owned()));
+    let description = Memo::new(move |_| feature.with(|f| f.description.trim().to_owned()));
     let dates = Memo::new(move |_| feature.with(|f| match (f.start, f.target) {
         (Some(s), Some(t)) => Some(format!("{} → {}", short_day(s), short_day(t))),
         (None, Some(t)) => Some(format!("Due {}", short_day(t))),
@@ -380,9 +392,14 @@ fn card(ctx: BoardCtx, id: Id, h: Option<&'static str>, lane: StoredValue<String
                 ctx.target.set(Some(if upper.unwrap_or(true) { Drop::Before(id) } else { Drop::After(id) }));
             }>
             <div class="card-top">
-                <Link to=Route::Page { ws, page: Page::of::<Feature>(), open: Some(id.clone()) } class="card-title">{move || title.get()}</Link>
+                {if ctx.audience {
+                    view! { <span class="card-title">{move || title.get()}</span> }.into_any()
+                } else {
+                    view! { <Link to=Route::Page { ws, page: Page::of::<Feature>(), open: Some(id.clone()) } class="card-title">{move || title.get()}</Link> }.into_any()
+                }}
                 <PeersOn id=id.clone()/>
             </div>
+            {move || (ctx.audience && !description.with(String::is_empty)).then(|| view! { <p class="card-desc small">{description.get()}</p> })}
             <div class="card-meta">
                 {move || status.get().map(|s| view! { <span class=format!("badge status-{s}")>{choice_label(STATUS, s)}</span> })}
                 {move || release.get().map(|r| view! { <span class="release-chip" title="Release">{r}</span> })}

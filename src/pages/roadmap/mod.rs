@@ -4,6 +4,7 @@
 
 mod board;
 mod feature_panel;
+mod publish;
 mod release_panel;
 mod timeline;
 

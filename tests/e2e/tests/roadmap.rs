@@ -7,6 +7,47 @@
 use waymark_e2e::{keys, Browser, Relay};
 
 const EDITOR: &str = "aside.editor";
+/// Text typed into internal fields: it must never reach a customer's browser.
+const MARKER: &str = "ZEBRA-INTERNAL-42";
+
+/// Everything `b` stored (IndexedDB and localStorage), each binary value as hex.
+async fn stored(b: &Browser) -> Vec<Vec<u8>> {
+    let js = r#"const done = arguments[0];
+        const hex = (v) => [...new Uint8Array(v.buffer || v, v.byteOffset || 0, v.byteLength)].map(x => x.toString(16).padStart(2, '0')).join('');
+        const walk = (v, out) => {
+            if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) out.push(hex(v));
+            else if (v && typeof v === 'object') Object.values(v).forEach(x => walk(x, out));
+            else out.push([...new TextEncoder().encode(String(v))].map(x => x.toString(16).padStart(2, '0')).join(''));
+        };
+        const out = [];
+        for (let i = 0; i < localStorage.length; i++) walk(localStorage.getItem(localStorage.key(i)), out);
+        const req = indexedDB.open('waymark');
+        req.onsuccess = () => {
+            const db = req.result, names = [...db.objectStoreNames];
+            const tx = db.transaction(names, 'readonly');
+            let pending = names.length;
+            for (const n of names) {
+                const r = tx.objectStore(n).getAll();
+                r.onsuccess = () => { walk(r.result, out); if (--pending === 0) done(out); };
+            }
+        };
+        req.onerror = () => done(out);"#;
+    let hex = b.eval_async(js).await;
+    let decode = |h: &str| (0..h.len() / 2).map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).unwrap()).collect::<Vec<u8>>();
+    hex.as_array().unwrap().iter().map(|h| decode(h.as_str().unwrap())).collect()
+}
+
+/// Asserts `marker` is in nothing `b` stored, raw or inside the Automerge documents
+/// (history included, uncompressed), while `control`, which is there, is found.
+async fn assert_stored_nowhere(b: &Browser, marker: &str, control: &str) {
+    let values = stored(b).await;
+    let has = |bytes: &[u8], text: &str| bytes.windows(text.len()).any(|w| w == text.as_bytes());
+    assert!(!values.iter().any(|v| has(v, marker)), "a stored value holds {marker:?}");
+    let (mut doc, _) = waymark_domain::Workspace::load_with_chunks(None, values.iter().map(Vec::as_slice)).expect("the stored documents load");
+    let every_byte = doc.uncompressed();
+    assert!(has(&every_byte, control), "the search finds {control:?}, which is there");
+    assert!(!has(&every_byte, marker), "the stored document's history holds {marker:?}");
+}
 
 /// A condition: the titles of the cards in column `column` are exactly `titles`.
 fn column_is(column: &str, titles: &[&str]) -> String {
@@ -192,6 +233,45 @@ async fn teammates_plan_a_roadmap_together() {
     b.screenshot("e2e-roadmap-board-b").await;
     b.client.set_window_size(390, 844).await.unwrap();
     b.screenshot("e2e-roadmap-board-phone").await;
+
+    // A publishes the customer roadmap: only Offline mode is public, and a marker sits
+    // in one of its internal fields.
+    a.click_text("a.nav-link", "Features").await;
+    a.click_text("ul[aria-label='Features'] .item-row a", "Offline mode").await;
+    a.wait_for(&format!("{EDITOR} select[aria-label='Visibility']")).await;
+    a.select(&format!("{EDITOR} select[aria-label='Visibility']"), "public").await;
+    a.type_into(&format!("{EDITOR} textarea[placeholder='What it is and why it matters']"), "Work on the train, sync when back online").await;
+    a.type_into(&format!("{EDITOR} textarea[placeholder='How you will know it worked']"), MARKER).await;
+    a.type_into(&format!("{EDITOR} input[placeholder='Who drives it']"), MARKER).await;
+    a.click_text("a.nav-link", "Roadmap").await;
+    a.click_text(".page-head button", "Publish for an audience").await;
+    a.wait_for_text("section[aria-label='Customer roadmap']", "1 feature qualifies.").await;
+    a.click_text("section[aria-label='Customer roadmap'] button", "Publish").await;
+    a.wait_until("document.querySelector(\"input[aria-label='Customer roadmap link']\") || document.querySelector('.toast-error')", "the roadmap published").await;
+    let refused = a.eval("const t = document.querySelector('.toast-error'); return t ? t.textContent : ''").await;
+    assert_eq!(refused.as_str(), Some(""), "publishing failed");
+    let customer_link = a.value("input[aria-label='Customer roadmap link']").await;
+    a.screenshot("e2e-roadmap-publish").await;
+    a.type_into("input[aria-label='Customer roadmap link']", keys::ESCAPE).await;
+
+    // C opens it: the public feature, read-only, and nothing else.
+    let c = Browser::start().await;
+    c.client.set_window_size(1400, 1000).await.unwrap();
+    c.goto(&relay.url("/")).await;
+    c.wait_for_text("h1", "Your workspaces").await;
+    c.goto(&customer_link).await;
+    c.wait_until(&column_is("Next", &[]), "C to see the board").await;
+    c.wait_until(&column_is("Now", &["Offline mode"]), "C to see the public feature in Now").await;
+    c.wait_for_text(".card-desc", "Work on the train, sync when back online").await;
+    c.wait_for_text(".banner.view-only", "Customer roadmap").await;
+    assert_eq!(c.texts("a.nav-link").await, vec!["Roadmap".to_owned()]);
+    let page = c.eval("return document.body.innerText").await;
+    for hidden in [MARKER, "Sync API", "Dark mode", "Audit log", "Pay by QR code"] {
+        assert!(!page.as_str().unwrap().contains(hidden), "C's page shows {hidden:?}");
+    }
+    c.screenshot("e2e-roadmap-customer").await;
+    assert_stored_nowhere(&c, MARKER, "Work on the train").await;
+    c.close().await;
 
     // Everything is still there after a reload.
     a.click_text("a.nav-link", "Roadmap").await;
