@@ -171,7 +171,7 @@ fn e2e_env<'a>(cmd: &'a mut Command, relay: &Path) -> &'a mut Command {
 pub fn bench(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("relay") => return relay_bench(&args[1..]),
-        Some(only @ ("lists" | "ranking")) => {
+        Some(only @ ("lists" | "ranking" | "roadmap")) => {
             install::all(true)?;
             build()?;
             let relay = build_relay()?;
@@ -179,7 +179,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         }
         Some(other) => {
             return Err(format!(
-                "unknown benchmark {other:?}: `cargo xtask bench` runs them all, `cargo xtask bench relay [options]` only the relay's, `bench lists` or `bench ranking` only that browser benchmark"
+                "unknown benchmark {other:?}: `cargo xtask bench` runs them all, `cargo xtask bench relay [options]` only the relay's, `bench lists`, `bench ranking` or `bench roadmap` only that browser benchmark"
             ))
         }
         None => {}

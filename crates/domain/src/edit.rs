@@ -76,13 +76,9 @@ pub enum Edit {
     CreateItem { collection: &'static str, title: String },
     SetField { item: Ref, key: String, value: FieldEdit },
 
-    /// Moves a feature to a board column (`now`, `next`, `later`) at `index` among
-    /// the column's other cards.
-    MoveFeature {
-        feature: Id,
-        horizon: String,
-        index: usize,
-    },
+    /// Moves a feature to a board column (`now`, `next`, `later`) between two cards as
+    /// the person saw them (`None`: the top, or the bottom).
+    MoveFeature { feature: Id, horizon: String, before: Option<Id>, after: Option<Id> },
     /// Puts an accepted idea on the roadmap as a feature that delivers it.
     PromoteIdea(Id),
 
@@ -182,12 +178,12 @@ impl Workspace {
                 self.on_kind(item.collection, |ws, k| k.set_field(ws, &item.id, &key, &value, now_ms))?;
                 (one(item.collection, &item.id), None)
             }
-            Edit::MoveFeature { feature, horizon, index } => {
+            Edit::MoveFeature { feature, horizon, before, after } => {
                 let mut jitter = [0u8; 4];
                 getrandom::fill(&mut jitter).map_err(|e| EditError::Invalid(format!("no random numbers: {e}")))?;
                 // Never-moved neighbours may have been given places too.
                 let mut changed = Changed::default();
-                for id in self.move_feature(&feature, &horizon, index, u32::from_le_bytes(jitter), now_ms)? {
+                for id in self.move_feature_between(&feature, &horizon, before.as_ref(), after.as_ref(), u32::from_le_bytes(jitter), now_ms)? {
                     changed.insert(FEATURES, id);
                 }
                 (changed, None)

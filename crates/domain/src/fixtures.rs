@@ -2,7 +2,7 @@
 
 use crate::priorities::Framework;
 use crate::scoring;
-use crate::{IdeaText, Workspace};
+use crate::{Id, IdeaText, Workspace};
 
 const VERBS: [&str; 10] = ["Export", "Sync", "Bulk-edit", "Schedule", "Approve", "Archive", "Preview", "Share", "Import", "Filter"];
 const OBJECTS: [&str; 8] = [
@@ -148,6 +148,58 @@ pub fn workspace_of(collection: Collection, n: usize) -> Workspace {
             Collection::Trends => ws.create_item::<Trend>(&title, at, "Bench").and_then(|id| ws.set_field::<Trend>(&id, "impact", Value(&text), at)),
         };
         made.expect("fresh document");
+    }
+    ws.commit();
+    ws
+}
+
+/// A roadmap of `n` features spread over now / next / later, each moved once (a board
+/// position), dated over two years, a third with a blocker, in six releases: what the
+/// board and timeline benchmarks open.
+pub fn roadmap_workspace(n: usize) -> Workspace {
+    use crate::feature::Feature;
+    use crate::kind::FieldInput::Value;
+    let mut ws = Workspace::create(&format!("Bench roadmap {n}"), 1_700_000_000_000, "Bench");
+    let mut dice = Dice(0x2545_f491_4f6c_dd1d);
+    let at = 1_700_000_000_000;
+    let releases: Vec<Id> = (0..6)
+        .map(|r| {
+            let id = ws.create_item::<crate::release::Release>(&format!("Release {}.0", r + 1), at, "Bench").expect("fresh document");
+            let target = crate::Date::from_days(crate::Date::new(2026, 3, 31).expect("a day").days() + r * 120).expect("a day");
+            ws.set_field::<crate::release::Release>(&id, "target", Value(&target.to_string()), at).expect("a date");
+            id
+        })
+        .collect();
+    let mut ids: Vec<Id> = Vec::with_capacity(n);
+    let mut last: [Option<String>; 3] = [None, None, None];
+    let first = crate::Date::new(2026, 1, 5).expect("a day").days();
+    for i in 0..n {
+        let title = format!("{} {} {}", dice.pick(&VERBS), dice.pick(&OBJECTS), dice.pick(&QUALIFIERS));
+        let id = ws.create_item::<Feature>(&title, at + i as i64, "Bench").expect("fresh document");
+        let start = first + (i as i64 * 700 / n.max(1) as i64);
+        let end = start + 14 + (i as i64 % 5) * 7;
+        for (key, v) in [
+            ("start", crate::Date::from_days(start).expect("a day").to_string()),
+            ("target", crate::Date::from_days(end).expect("a day").to_string()),
+            ("status", ["planned", "in_progress", "done"][i % 3].to_owned()),
+            ("owner", dice.pick(&["Ana", "Bo", "Chloé", "Dev"]).to_owned()),
+        ] {
+            ws.set_field::<Feature>(&id, key, Value(&v), at).expect("a valid value");
+        }
+        let column = i * 3 / n.max(1);
+        let key = crate::position::between(last[column].as_deref(), None, 0);
+        ws.set_field::<Feature>(&id, "horizon", Value(["now", "next", "later"][column]), at).expect("a column");
+        ws.set_field::<Feature>(&id, "position", Value(&key), at).expect("a position");
+        last[column] = Some(key);
+        let release = &releases[i * releases.len() / n.max(1)];
+        ws.link(&crate::Ref::new(crate::schema::FEATURES, id.clone()), crate::Relation::ShipsIn, &crate::Ref::new(crate::schema::RELEASES, release.clone()), at)
+            .expect("both exist");
+        if i % 3 == 2 {
+            let blocker = ids[i - 1].clone();
+            ws.link(&crate::Ref::new(crate::schema::FEATURES, blocker), crate::Relation::Blocks, &crate::Ref::new(crate::schema::FEATURES, id.clone()), at)
+                .expect("both exist");
+        }
+        ids.push(id);
     }
     ws.commit();
     ws

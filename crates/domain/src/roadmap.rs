@@ -299,44 +299,132 @@ pub fn board_order(a: &Feature, b: &Feature) -> std::cmp::Ordering {
     }
 }
 
+fn check_horizon(horizon: &str) -> Result<(), EditError> {
+    if HORIZON.iter().any(|(k, _)| *k == horizon) {
+        Ok(())
+    } else {
+        Err(EditError::Invalid(format!("{horizon:?} is not a column of the board (now, next or later)")))
+    }
+}
+
 impl Workspace {
     /// Moves feature `id` to column `horizon` at `index` among the column's other cards
-    /// (0: top; past the end: bottom). Writes the feature's horizon and a position
-    /// between its new neighbours (`jitter` picks among the keys that fit, see
-    /// [`crate::position::between`]); never-moved neighbours are given positions in
-    /// the order shown first, so the card lands where it was dropped. Returns every
-    /// feature it wrote.
+    /// (0: top; past the end: bottom); see [`Workspace::move_feature_between`]. Returns
+    /// every feature it wrote.
     pub fn move_feature(&mut self, id: &Id, horizon: &str, index: usize, jitter: u32, now_ms: i64) -> Result<Vec<Id>, EditError> {
-        if !HORIZON.iter().any(|(k, _)| *k == horizon) {
-            return Err(EditError::Invalid(format!("{horizon:?} is not a column of the board (now, next or later)")));
-        }
+        check_horizon(horizon)?;
         self.artifact(FEATURES, id)?;
-        let all = self.items::<Feature>().0;
-        let others: Vec<&Feature> = column(&all, Some(horizon)).into_iter().filter(|f| f.id() != Some(id)).collect();
+        let others = self.column_cards(horizon, id);
         let index = index.min(others.len());
-        let needs_places = others.iter().take(index + 1).any(|f| f.position.is_empty());
-        let mut keys: Vec<String> = others.iter().map(|f| f.position.clone()).collect();
-        let mut touched = vec![id.clone()];
-        if needs_places {
-            let mut last = keys.iter().filter(|k| !k.is_empty()).last().cloned();
-            for (f, key) in others.iter().zip(keys.iter_mut()) {
-                if key.is_empty() {
-                    let placed = crate::position::between(last.as_deref(), None, 0);
-                    if let Some(fid) = f.id() {
-                        self.set_field::<Feature>(fid, "position", FieldInput::Value(&placed), now_ms)?;
-                        touched.push(fid.clone());
-                    }
-                    *key = placed.clone();
-                    last = Some(placed);
-                }
+        let before = index.checked_sub(1).map(|i| others[i].0.clone());
+        let after = others.get(index).map(|c| c.0.clone());
+        self.move_feature_between(id, horizon, before.as_ref(), after.as_ref(), jitter, now_ms)
+    }
+
+    /// Moves feature `id` to column `horizon` between the cards `before` and `after`
+    /// (`None`: the top or the bottom), as the person saw them. Writes the feature's
+    /// horizon and a position between the two (`jitter` picks among the keys that fit,
+    /// see [`crate::position::between`]): two lookups, whatever the board's size. When
+    /// a neighbour was never moved, or is no longer where the person saw it (a
+    /// teammate moved it meanwhile), the column is read: never-moved cards are given
+    /// positions in the order shown, and the card lands next to the neighbour that is
+    /// still there. Returns every feature it wrote.
+    pub fn move_feature_between(&mut self, id: &Id, horizon: &str, before: Option<&Id>, after: Option<&Id>, jitter: u32, now_ms: i64) -> Result<Vec<Id>, EditError> {
+        check_horizon(horizon)?;
+        self.artifact(FEATURES, id)?;
+        let quick = match (before.map(|b| self.card_key(b, horizon)), after.map(|a| self.card_key(a, horizon))) {
+            (Some(None), _) | (_, Some(None)) => None,
+            (b, a) => {
+                let (b, a) = (b.flatten(), a.flatten());
+                let in_order = match (&b, &a, before, after) {
+                    (Some(bk), Some(ak), Some(bi), Some(ai)) => crate::position::compare((bk, bi.as_str()), (ak, ai.as_str())).is_lt(),
+                    _ => true,
+                };
+                in_order.then(|| crate::position::between(b.as_deref(), a.as_deref(), jitter))
             }
-        }
-        let before = index.checked_sub(1).map(|i| keys[i].as_str());
-        let after = keys.get(index).map(String::as_str);
-        let key = crate::position::between(before, after, jitter);
+        };
+        let mut touched = vec![id.clone()];
+        let key = match quick {
+            Some(key) => key,
+            None => {
+                let others = self.column_cards(horizon, id);
+                let at = |n: &Id| others.iter().position(|(o, _)| o == n);
+                let index = before.and_then(|b| at(b).map(|i| i + 1)).or_else(|| after.and_then(at)).unwrap_or(others.len());
+                let mut keys: Vec<String> = others.iter().map(|(_, key)| key.clone()).collect();
+                if others.iter().take(index + 1).any(|(_, key)| key.is_empty()) {
+                    let mut last = keys.iter().filter(|k| !k.is_empty()).last().cloned();
+                    for ((fid, _), key) in others.iter().zip(keys.iter_mut()) {
+                        if key.is_empty() {
+                            let placed = crate::position::between(last.as_deref(), None, 0);
+                            self.set_field::<Feature>(fid, "position", FieldInput::Value(&placed), now_ms)?;
+                            touched.push(fid.clone());
+                            *key = placed.clone();
+                            last = Some(placed);
+                        }
+                    }
+                }
+                crate::position::between(index.checked_sub(1).map(|i| keys[i].as_str()), keys.get(index).map(String::as_str), jitter)
+            }
+        };
         self.set_field::<Feature>(id, "horizon", FieldInput::Value(horizon), now_ms)?;
         self.set_field::<Feature>(id, "position", FieldInput::Value(&key), now_ms)?;
         Ok(touched)
+    }
+
+    /// The position of card `id` if it is live, in column `horizon` and was moved
+    /// before; `None` when it must be looked at in its column (never moved, elsewhere,
+    /// deleted or missing).
+    fn card_key(&self, id: &Id, horizon: &str) -> Option<String> {
+        use automerge::{ReadDoc, ScalarValue, Value};
+        let Ok(obj) = self.artifact(FEATURES, id) else { return None };
+        let scalar = |key: &str| match self.doc.get(&obj, key) {
+            Ok(Some((Value::Scalar(v), _))) => Some(v.into_owned()),
+            _ => None,
+        };
+        let live = !matches!(scalar(crate::schema::DELETED), Some(ScalarValue::Boolean(true)));
+        let here = matches!(scalar("horizon"), Some(ScalarValue::Str(h)) if h.as_str() == horizon);
+        match scalar("position") {
+            Some(ScalarValue::Str(p)) if live && here && crate::position::is_valid(&p) => Some(p.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The live cards of column `horizon` but `except`, in board order ([`board_order`]):
+    /// id and position key (empty: never moved). Read straight from the document, a few
+    /// lookups per feature, so a move does not read every feature in full.
+    fn column_cards(&self, horizon: &str, except: &Id) -> Vec<(Id, String)> {
+        use automerge::{ReadDoc, ScalarValue, Value};
+        let Some(map) = crate::fields::child_map(&self.doc, &automerge::ROOT, FEATURES) else { return Vec::new() };
+        let scalar = |obj: &automerge::ObjId, key: &str| match self.doc.get(obj, key) {
+            Ok(Some((Value::Scalar(v), _))) => Some(v.into_owned()),
+            _ => None,
+        };
+        let mut placed = Vec::new();
+        let mut unplaced = Vec::new();
+        for key in self.doc.keys(&map) {
+            let Some(id) = Id::parse(&key).filter(|i| i != except) else { continue };
+            let Some(obj) = crate::fields::child_map(&self.doc, &map, &key) else { continue };
+            let deleted = matches!(scalar(&obj, crate::schema::DELETED), Some(ScalarValue::Boolean(true)));
+            let in_column = matches!(scalar(&obj, "horizon"), Some(ScalarValue::Str(h)) if h.as_str() == horizon);
+            if deleted || !in_column {
+                continue;
+            }
+            match scalar(&obj, "position") {
+                Some(ScalarValue::Str(p)) if crate::position::is_valid(&p) => placed.push((id, p.to_string())),
+                _ => {
+                    let created = match scalar(&obj, crate::schema::CREATED_AT) {
+                        Some(ScalarValue::Int(t)) => t,
+                        Some(ScalarValue::Uint(t)) => t as i64,
+                        Some(ScalarValue::Timestamp(t)) => t,
+                        _ => 0,
+                    };
+                    unplaced.push((created, id));
+                }
+            }
+        }
+        placed.sort_by(|a, b| crate::position::compare((&a.1, a.0.as_str()), (&b.1, b.0.as_str())));
+        unplaced.sort();
+        placed.into_iter().chain(unplaced.into_iter().map(|(_, id)| (id, String::new()))).collect()
     }
 
     /// Puts accepted idea `idea` on the roadmap: a feature with its title and

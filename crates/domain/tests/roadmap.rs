@@ -301,3 +301,39 @@ fn the_artifacts_carry_the_roadmaps_links_as_the_document_does() {
         assert_eq!(from_artifacts.to(&r(FEATURES, f)), from_document.to(&r(FEATURES, f)));
     }
 }
+
+#[test]
+fn the_benchmark_roadmap_is_a_real_one() {
+    let ws = waymark_domain::fixtures::roadmap_workspace(60);
+    let features = ws.items::<Feature>().0;
+    assert_eq!(features.len(), 60);
+    assert_eq!((column(&features, Some("now")).len(), column(&features, Some("next")).len(), column(&features, Some("later")).len()), (20, 20, 20));
+    let live = live_features(&features);
+    let links = ws.link_index();
+    assert!(features.iter().filter(|f| is_blocked(f.id().unwrap(), &links, &live)).count() > 5);
+    let releases = ws.items::<Release>().0;
+    assert!(releases.iter().any(|r| !critical_path(r.id().unwrap(), &links, &live).is_empty()));
+}
+
+#[test]
+fn a_move_between_neighbours_a_teammate_just_moved_lands_by_the_one_still_there() {
+    let mut ws = Workspace::create("Payments", 1, "Ana");
+    let ids: Vec<Id> = ["A", "B", "C", "D"].iter().map(|t| ws.create_item::<Feature>(t, 1, "Ana").unwrap()).collect();
+    for id in &ids {
+        ws.move_feature(id, "next", usize::MAX, 3, 2).unwrap();
+    }
+    assert_eq!(titles(&ws, "next"), ["A", "B", "C", "D"]);
+    // Ana saw D dropped between A and B, but B has just gone to Now.
+    ws.move_feature(&ids[1], "now", 0, 1, 3).unwrap();
+    ws.move_feature_between(&ids[3], "next", Some(&ids[0]), Some(&ids[1]), 9, 4).unwrap();
+    assert_eq!(titles(&ws, "next"), ["A", "D", "C"]);
+    // Between two cards still there: two lookups, same result as by index.
+    ws.move_feature_between(&ids[2], "next", Some(&ids[0]), Some(&ids[3]), 5, 5).unwrap();
+    assert_eq!(titles(&ws, "next"), ["A", "C", "D"]);
+    // A neighbour never moved: the column is read and the card still lands there.
+    let e = ws.create_item::<Feature>("E", 6, "Ana").unwrap();
+    ws.set_field::<Feature>(&e, "horizon", FieldInput::Value("next"), 6).unwrap();
+    assert_eq!(titles(&ws, "next"), ["A", "C", "D", "E"]);
+    ws.move_feature_between(&ids[0], "next", Some(&ids[3]), Some(&e), 2, 7).unwrap();
+    assert_eq!(titles(&ws, "next"), ["C", "D", "A", "E"]);
+}

@@ -14,7 +14,7 @@ use waymark_domain::kind::choice_label;
 use waymark_domain::roadmap::column;
 use waymark_domain::{Id, Kind};
 
-use super::{derived, release_names, Derived};
+use super::{derived_with, release_names, Derived};
 use crate::components::{use_read_only, Editable, PeersOn, Toasts};
 use crate::route::{Link, Page, Route};
 use crate::session::{use_session, Collection, SessionCtx};
@@ -110,33 +110,34 @@ enum Drop {
     End { horizon: &'static str, after: Option<Id> },
 }
 
-/// The index among `horizon`'s other cards that `drop` means, from the current order.
-fn index_for(all: &[Feature], moving: &Id, horizon: Option<&str>, drop: &Drop) -> usize {
-    let others: Vec<&Id> = column(all, horizon).into_iter().filter_map(|f| f.id()).filter(|id| *id != moving).collect();
+/// The cards `moving` lands between when dropped as `drop` on `list` (the lane's cards
+/// in the target column, as shown): `None` is the top or the bottom.
+fn neighbours(list: &[Id], moving: &Id, drop: &Drop) -> (Option<Id>, Option<Id>) {
+    let others: Vec<&Id> = list.iter().filter(|id| *id != moving).collect();
     let at = |id: &Id| others.iter().position(|o| *o == id);
+    let pair = |i: usize| (i.checked_sub(1).and_then(|p| others.get(p)).map(|id| (*id).clone()), others.get(i).map(|id| (*id).clone()));
     match drop {
-        Drop::Before(id) => at(id).unwrap_or(others.len()),
-        Drop::After(id) => at(id).map_or(others.len(), |i| i + 1),
-        Drop::End { after: Some(id), .. } => at(id).map_or(others.len(), |i| i + 1),
-        Drop::End { after: None, .. } => others.len(),
+        Drop::Before(id) => pair(at(id).unwrap_or(others.len())),
+        Drop::After(id) | Drop::End { after: Some(id), .. } => pair(at(id).map_or(others.len(), |i| i + 1)),
+        Drop::End { after: None, .. } => pair(others.len()),
     }
 }
 
-/// Moves `id` as `drop` says, telling the person where it went (or why not).
-fn move_card(session: SessionCtx, toasts: Toasts, announce: RwSignal<String>, id: &Id, horizon: &'static str, drop: &Drop) {
-    let features = session.get().collection::<Feature>();
-    let all = features.items.with_untracked(|m| m.values().map(|s| s.get_untracked()).collect::<Vec<_>>());
-    let index = index_for(&all, id, Some(horizon), drop);
-    match session.get().apply(Edit::MoveFeature { feature: id.clone(), horizon: horizon.to_owned(), index }) {
+/// Moves `id` as `drop` on `list` says, telling the person where it went (or why not).
+fn move_card(ctx: BoardCtx, id: &Id, horizon: &'static str, list: &[Id], drop: &Drop) {
+    let (before, after) = neighbours(list, id, drop);
+    match ctx.session.get().apply(Edit::MoveFeature { feature: id.clone(), horizon: horizon.to_owned(), before, after }) {
         Ok(_) => {
-            let title = features.get(id).map(|f| f.with_untracked(Kind::title)).unwrap_or_default();
-            let after = features.items.with_untracked(|m| m.values().map(|s| s.get_untracked()).collect::<Vec<_>>());
-            let col = column(&after, Some(horizon));
-            let place = col.iter().position(|f| f.id() == Some(id)).map_or(0, |p| p + 1);
-            announce.set(format!("Moved “{title}” to {}, position {place} of {}.", choice_label(HORIZON, horizon), col.len()));
+            let title = ctx.features.get(id).map(|f| f.with_untracked(Kind::title)).unwrap_or_default();
+            let c = ctx.shown.get_untracked().iter().position(|h| *h == Some(horizon)).unwrap_or(0);
+            let place = ctx.lanes.with_untracked(|ls| {
+                ls.iter().filter_map(|l| l.columns.get(c)).find_map(|col| col.iter().position(|i| i == id).map(|p| (p + 1, col.len())))
+            });
+            let (place, of) = place.unwrap_or((1, 1));
+            ctx.announce.set(format!("Moved “{title}” to {}, position {place} of {of}.", choice_label(HORIZON, horizon)));
             refocus(id.clone());
         }
-        Err(e) => toasts.error(format!("That card could not be moved: {e}")),
+        Err(e) => ctx.toasts.error(format!("That card could not be moved: {e}")),
     }
 }
 
@@ -161,14 +162,13 @@ pub fn BoardPage() -> impl IntoView {
     let session = use_session();
     let toasts = Toasts::get();
     let features = session.get().collection::<Feature>();
-    let derived = derived(session);
+    // One copy of the live features per change, shared by everything below.
+    let all = Memo::new(move |_| features.live());
+    let derived = derived_with(session, all);
     let releases = release_names(session);
     let lane_by = RwSignal::new(LaneBy::None);
-    let shown = Memo::new(move |_| horizons(&features.live()));
-    let lanes = Memo::new(move |_| {
-        let all = features.live();
-        releases.with(|r| lay_out(&all, lane_by.get(), r, &shown.get()))
-    });
+    let shown = Memo::new(move |_| all.with(|a| horizons(a)));
+    let lanes = Memo::new(move |_| all.with(|a| releases.with(|r| lay_out(a, lane_by.get(), r, &shown.get()))));
     let total = Memo::new(move |_| features.live_count());
     let dragging = RwSignal::new(None::<Id>);
     let target = RwSignal::new(None::<Drop>);
@@ -243,8 +243,13 @@ fn column_head(ctx: BoardCtx, c: usize, h: Option<&'static str>) -> impl IntoVie
             return;
         }
         let s = ctx.session.get();
+        // At the bottom of the column: after its last card.
+        let last = ctx.features.items.with_untracked(|m| {
+            let all: Vec<Feature> = m.values().map(|f| f.get_untracked()).collect();
+            column(&all, Some(h)).last().and_then(|f| f.id().cloned())
+        });
         let made = s.create(Edit::CreateItem { collection: Feature::COLLECTION, title: t }).and_then(|id| {
-            s.apply(Edit::MoveFeature { feature: id, horizon: h.to_owned(), index: usize::MAX }).map(|_| ())
+            s.apply(Edit::MoveFeature { feature: id, horizon: h.to_owned(), before: last, after: None }).map(|_| ())
         });
         match made {
             Ok(()) => title.set(String::new()),
@@ -301,7 +306,7 @@ fn column_body(ctx: BoardCtx, lane: StoredValue<String>, h: Option<&'static str>
                 let (Some(h), Some(id), Some(drop)) = (h, ctx.dragging.get_untracked(), ctx.target.get_untracked()) else { return };
                 ctx.dragging.set(None);
                 ctx.target.set(None);
-                move_card(ctx.session, ctx.toasts, ctx.announce, &id, h, &drop);
+                move_card(ctx, &id, h, &ids.get_untracked(), &drop);
             }>
             <For each=move || ids.get() key=|id: &Id| id.clone() children=move |id: Id| card(ctx, id, h, lane, ids)/>
             {move || (ids.with(Vec::is_empty)).then(|| view! {
@@ -346,25 +351,25 @@ fn card(ctx: BoardCtx, id: Id, h: Option<&'static str>, lane: StoredValue<String
         let shown = ctx.shown.get_untracked();
         let c = shown.iter().position(|s| *s == h).unwrap_or(0);
         let step = |delta: isize| shown.get((c as isize + delta) as usize).copied().flatten();
-        let (horizon, drop) = match ev.key().as_str() {
-            "ArrowUp" if at > 0 => (h, Drop::Before(list[at - 1].clone())),
-            "ArrowDown" if at + 1 < list.len() => (h, Drop::After(list[at + 1].clone())),
+        let (horizon, drop, target) = match ev.key().as_str() {
+            "ArrowUp" if at > 0 => (h, Drop::Before(list[at - 1].clone()), list.clone()),
+            "ArrowDown" if at + 1 < list.len() => (h, Drop::After(list[at + 1].clone()), list.clone()),
             "ArrowLeft" | "ArrowRight" => {
                 let delta = if ev.key() == "ArrowLeft" { -1 } else { 1 };
                 let Some(to) = (c as isize + delta >= 0).then(|| step(delta)).flatten() else { return };
                 // The end of the same lane in the next column.
-                let after = ctx.lanes.with_untracked(|ls| {
+                let target = ctx.lanes.with_untracked(|ls| {
                     let key = lane.get_value();
                     let col = shown.iter().position(|s| *s == Some(to)).unwrap_or(0);
-                    ls.iter().find(|l| l.label == key).and_then(|l| l.columns.get(col)?.last().cloned())
+                    ls.iter().find(|l| l.label == key).and_then(|l| l.columns.get(col).cloned()).unwrap_or_default()
                 });
-                (Some(to), Drop::End { horizon: to, after })
+                (Some(to), Drop::End { horizon: to, after: target.last().cloned() }, target)
             }
             _ => return,
         };
         let Some(horizon) = horizon else { return };
         ev.prevent_default();
-        move_card(ctx.session, ctx.toasts, ctx.announce, &id, horizon, &drop);
+        move_card(ctx, &id, horizon, &target, &drop);
     };
     view! {
         <li class=move || format!("card {}", drop_class()) class:dragging=move || ctx.dragging.with(|d| d.as_ref() == Some(&me.get_value()))

@@ -42,18 +42,26 @@ impl Derived {
 /// The roadmap's derived figures, re-derived once per change to features or stories.
 pub fn derived(session: SessionCtx) -> Memo<Derived> {
     let features = session.get().collection::<Feature>();
+    derived_with(session, Memo::new(move |_| features.live()))
+}
+
+/// [`derived`] from live features a page already follows.
+pub fn derived_with(session: SessionCtx, features: Memo<Vec<Feature>>) -> Memo<Derived> {
     let stories = session.get().stories;
     Memo::new(move |_| {
-        let all = features.live();
         let story_list = stories.live();
-        let links = roadmap::links_of(&all, &story_list);
-        let live = roadmap::live_features(&all);
-        let by_id: BTreeMap<Id, _> = story_list.iter().filter_map(|s| Some((s.id.clone()?, s))).collect();
-        let blocked = live.keys().filter(|id| roadmap::is_blocked(id, &links, &live)).cloned().collect();
-        let progress = live.keys().map(|id| (id.clone(), roadmap::progress(id, &links, &by_id))).collect();
-        let violations = roadmap::violations(&links, &live);
-        Derived { links, blocked, progress, violations }
+        features.with(|all| derive(all, &story_list))
     })
+}
+
+fn derive(all: &[Feature], story_list: &[waymark_domain::story::Story]) -> Derived {
+    let links = roadmap::links_of(all, story_list);
+    let live = roadmap::live_features(all);
+    let by_id: BTreeMap<Id, _> = story_list.iter().filter_map(|s| Some((s.id.clone()?, s))).collect();
+    let blocked = live.keys().filter(|id| roadmap::is_blocked(id, &links, &live)).cloned().collect();
+    let progress = live.keys().map(|id| (id.clone(), roadmap::progress(id, &links, &by_id))).collect();
+    let violations = roadmap::violations(&links, &live);
+    Derived { links, blocked, progress, violations }
 }
 
 /// Each live release's name, by id.

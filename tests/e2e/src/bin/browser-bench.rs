@@ -5,8 +5,9 @@
 //! ideas, the time from changing one idea's input to the re-scored, re-sorted table on
 //! screen; for every list page (ideas, personas, stories, feedback, documents, competitors,
 //! trends) of 100, 1,000 and 5,000 items, one keystroke in an item's name until its
-//! row is updated and painted. `browser-bench ranking` and `browser-bench lists` run
-//! only those measurements.
+//! row is updated and painted; for a roadmap of 500 features, opening the board and the
+//! timeline and one move → next paint on each. `browser-bench ranking`, `lists` and
+//! `roadmap` run only those measurements.
 
 use std::time::Duration;
 
@@ -193,6 +194,73 @@ async fn list_edit(b: &Browser, relay: &Relay, build: &str, c: waymark_domain::f
     );
 }
 
+const ROADMAP_FEATURES: usize = 500;
+const ROADMAP_LOADS: usize = 3;
+const ROADMAP_MOVES: usize = 20;
+
+/// Loads `path` `ROADMAP_LOADS` times and times navigation → `ready` true (polled on
+/// every animation frame, so the figure includes the paint that shows it).
+async fn open_time(b: &Browser, relay: &Relay, path: &str, ready: &str) -> Vec<f64> {
+    let mut times = Vec::new();
+    for _ in 0..ROADMAP_LOADS {
+        b.goto(&relay.url(path)).await;
+        let t = b
+            .eval_async(&format!(
+                "const done = arguments[0]; const check = () => {{ if ({ready}) done(performance.now()); else requestAnimationFrame(check); }}; check();"
+            ))
+            .await;
+        times.push(t.as_f64().unwrap_or(f64::NAN));
+    }
+    times
+}
+
+/// A board and a timeline of 500 features: open (navigation → every card or bar
+/// painted), and one move → the next paint with the card in its new place (a card
+/// moved one place down with Alt + ↓, the way the keyboard and a drop both end: one
+/// `MoveFeature` edit), or a bar dragged a week later.
+async fn roadmap(b: &Browser, relay: &Relay) {
+    let n = ROADMAP_FEATURES;
+    let mut ws = waymark_domain::fixtures::roadmap_workspace(n);
+    let id = import_bytes(b, relay, &format!("roadmap-{n}"), ws.workspace_id(), &ws.save()).await;
+    let board = open_time(b, relay, &format!("/w/{id}/roadmap"), &format!("document.querySelectorAll('.card').length === {n}")).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let moves = b
+        .eval_async(&format!(
+            "const done = arguments[0]; const paint = [], update = []; let i = 0, ok = 0;              function step() {{                if (i >= {ROADMAP_MOVES}) {{ done({{ paint, update, ok }}); return; }}                const col = document.querySelector(\"ol[aria-label='Next']\");                const card = col.querySelectorAll('.card')[3]; const title = card.getAttribute('aria-label');                const t0 = performance.now();                card.dispatchEvent(new KeyboardEvent('keydown', {{ key: 'ArrowDown', altKey: true, bubbles: true, cancelable: true }})); let hops = 0; const settle = () => {{ if (++hops < 200) queueMicrotask(settle); else update.push(performance.now() - t0); }}; queueMicrotask(settle);                requestAnimationFrame(() => setTimeout(() => {{                  paint.push(performance.now() - t0);                  if (col.querySelectorAll('.card')[4].getAttribute('aria-label') === title) ok++;                  i++; setTimeout(step, 300);                }}, 0));              }}              step();"
+        ))
+        .await;
+    let list = |v: &Value, k: &str| -> Vec<f64> { v[k].as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default() };
+    let board_moves = list(&moves, "paint");
+    let board_updates = list(&moves, "update");
+    assert_eq!(moves["ok"].as_u64(), Some(ROADMAP_MOVES as u64), "every move showed the card one place down");
+    let timeline = open_time(b, relay, &format!("/w/{id}/timeline"), &format!("document.querySelectorAll('.timeline-scroll [data-bar]').length === {n}")).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let drags = b
+        .eval_async(&format!(
+            "const done = arguments[0]; const paint = []; let i = 0, ok = 0;              function step() {{                if (i >= {ROADMAP_MOVES}) {{ done({{ paint, ok }}); return; }}                const bar = document.querySelectorAll('.timeline-scroll [data-bar]')[10 + i];                const fid = bar.getAttribute('data-bar'); const before = bar.getAttribute('aria-label');                const r = bar.querySelector('rect').getBoundingClientRect();                const at = (x) => ({{ bubbles: true, cancelable: true, clientX: x, clientY: r.top + r.height / 2, button: 0, pointerId: 1 }});                const x = r.left + r.width / 2;                bar.querySelector('rect').dispatchEvent(new PointerEvent('pointerdown', at(x)));                bar.dispatchEvent(new PointerEvent('pointermove', at(x + 35)));                const t0 = performance.now();                bar.dispatchEvent(new PointerEvent('pointerup', at(x + 35)));                requestAnimationFrame(() => setTimeout(() => {{                  paint.push(performance.now() - t0);                  const now = document.querySelector('.timeline-scroll [data-bar=\"' + fid + '\"]');                  if (now && now.getAttribute('aria-label') !== before) ok++;                  i++; setTimeout(step, 300);                }}, 0));              }}              step();"
+        ))
+        .await;
+    let timeline_drags = list(&drags, "paint");
+    assert_eq!(drags["ok"].as_u64(), Some(ROADMAP_MOVES as u64), "every drag re-dated its bar");
+    println!("roadmap of {n} features ({ROADMAP_LOADS} loads, {ROADMAP_MOVES} moves; median / p95):");
+    println!(
+        "  board: open → every card painted {:.0} / {:.0} ms; move a card → DOM updated {:.1} / {:.1} ms, → next paint {:.1} / {:.1} ms",
+        median(board.clone()),
+        percentile(board, 0.95),
+        median(board_updates.clone()),
+        percentile(board_updates, 0.95),
+        median(board_moves.clone()),
+        percentile(board_moves, 0.95)
+    );
+    println!(
+        "  timeline: open → every bar painted {:.0} / {:.0} ms; drag a bar → next paint {:.1} / {:.1} ms",
+        median(timeline.clone()),
+        percentile(timeline, 0.95),
+        median(timeline_drags.clone()),
+        percentile(timeline_drags, 0.95)
+    );
+}
+
 #[tokio::main]
 async fn main() {
     let relay = Relay::start().await;
@@ -207,6 +275,11 @@ async fn main() {
         }
         Some("lists") => {
             lists(&b, &relay).await;
+            b.close().await;
+            return;
+        }
+        Some("roadmap") => {
+            roadmap(&b, &relay).await;
             b.close().await;
             return;
         }
@@ -272,5 +345,6 @@ async fn main() {
     }
     ranking(&b, &relay).await;
     lists(&b, &relay).await;
+    roadmap(&b, &relay).await;
     b.close().await;
 }
