@@ -84,10 +84,12 @@ pub enum Relation {
     Serves,
     /// An experiment tests an idea or a feature.
     Tests,
+    /// A beta program runs ahead of a release (one).
+    BetaOf,
 }
 
 impl Relation {
-    pub const ALL: [Relation; 11] = [
+    pub const ALL: [Relation; 12] = [
         Relation::Supports,
         Relation::SpeaksFor,
         Relation::ComesFrom,
@@ -99,6 +101,7 @@ impl Relation {
         Relation::Threatens,
         Relation::Serves,
         Relation::Tests,
+        Relation::BetaOf,
     ];
 
     /// As stored.
@@ -115,6 +118,7 @@ impl Relation {
             Relation::Threatens => "threatens",
             Relation::Serves => "serves",
             Relation::Tests => "tests",
+            Relation::BetaOf => "beta_of",
         }
     }
 
@@ -136,6 +140,7 @@ impl Relation {
             Relation::Threatens => "threatens",
             Relation::Serves => "serves",
             Relation::Tests => "tests",
+            Relation::BetaOf => "is a beta of",
         }
     }
 
@@ -153,12 +158,13 @@ impl Relation {
             Relation::Threatens => "threatened by",
             Relation::Serves => "served by",
             Relation::Tests => "tested by",
+            Relation::BetaOf => "has the beta",
         }
     }
 
     /// Whether a source holds at most one target of this relation.
     pub fn is_one(self) -> bool {
-        matches!(self, Relation::SpeaksFor | Relation::ComesFrom | Relation::PartOf | Relation::ShipsIn)
+        matches!(self, Relation::SpeaksFor | Relation::ComesFrom | Relation::PartOf | Relation::ShipsIn | Relation::BetaOf)
     }
 
     /// Whether this relation may go from an artifact of `from` to one of `to`.
@@ -175,6 +181,7 @@ impl Relation {
             Relation::Threatens => &[(RISKS, FEATURES), (RISKS, RELEASES)],
             Relation::Serves => &[(FEATURES, OBJECTIVES)],
             Relation::Tests => &[(schema::EXPERIMENTS, IDEAS), (schema::EXPERIMENTS, FEATURES)],
+            Relation::BetaOf => &[(schema::BETAS, RELEASES)],
         };
         pairs.iter().any(|(f, t)| *f == from && *t == to)
     }

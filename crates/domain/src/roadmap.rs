@@ -452,3 +452,36 @@ impl Workspace {
         Ok(id)
     }
 }
+
+/// Release notes for `release`, drafted from its features (dropped ones left out), as
+/// a Markdown document to edit: what ships, each feature's description, and what is
+/// still in progress. Workspace text is escaped; nothing is invented.
+pub fn release_notes(release: &Release, features: &[&Feature]) -> String {
+    use crate::export::escape_markdown;
+    let mut md = format!("# {} — release notes\n", escape_markdown(&release.title()));
+    if let Some(day) = release.target {
+        md.push_str(&format!("\nTarget date: {day}\n"));
+    }
+    let shipping: Vec<&&Feature> = features.iter().filter(|f| f.status != Some("dropped")).collect();
+    if shipping.is_empty() {
+        md.push_str("\nNo feature ships in this release yet.\n");
+        return md;
+    }
+    let (done, open): (Vec<&&Feature>, Vec<&&Feature>) = shipping.into_iter().partition(|f| f.is_done());
+    let section = |md: &mut String, heading: &str, list: &[&&Feature]| {
+        if list.is_empty() {
+            return;
+        }
+        md.push_str(&format!("\n## {heading}\n"));
+        for f in list {
+            md.push_str(&format!("\n### {}\n", escape_markdown(&f.title())));
+            let about = f.description.trim();
+            if !about.is_empty() {
+                md.push_str(&format!("\n{}\n", escape_markdown(about)));
+            }
+        }
+    };
+    section(&mut md, "What's new", &done);
+    section(&mut md, "Still in progress", &open);
+    md
+}

@@ -337,3 +337,29 @@ fn a_move_between_neighbours_a_teammate_just_moved_lands_by_the_one_still_there(
     ws.move_feature_between(&ids[0], "next", Some(&ids[3]), Some(&e), 2, 7).unwrap();
     assert_eq!(titles(&ws, "next"), ["C", "D", "A", "E"]);
 }
+
+#[test]
+fn release_notes_are_drafted_from_the_releases_features() {
+    let mut ws = Workspace::create("Payments", 1, "Ana");
+    let release = ws.create_item::<Release>("2.0 <Offline>", 1, "Ana").unwrap();
+    ws.set_field::<Release>(&release, "target", FieldInput::Value("2026-05-15"), 2).unwrap();
+    let shipped = feature(&mut ws, "Offline mode", "", "");
+    set(&mut ws, &shipped, "status", "done");
+    set(&mut ws, &shipped, "description", "Work on the *train*.");
+    let open = feature(&mut ws, "Conflict view", "", "");
+    let dropped = feature(&mut ws, "Fax export", "", "");
+    set(&mut ws, &dropped, "status", "dropped");
+    for f in [&shipped, &open, &dropped] {
+        ships_in(&mut ws, f, &release);
+    }
+    let features = ws.items::<Feature>().0;
+    let live = live_features(&features);
+    let mine = waymark_domain::roadmap::release_features(&release, &ws.link_index(), &live);
+    let notes = waymark_domain::roadmap::release_notes(&ws.item::<Release>(&release).unwrap().0, &mine);
+    assert!(notes.starts_with("# 2\\.0 \\<Offline\\> — release notes\n"), "{notes}");
+    assert!(notes.contains("Target date: 2026-05-15"));
+    let new = notes.find("## What's new").unwrap();
+    let progress = notes.find("## Still in progress").unwrap();
+    assert!(new < notes.find("### Offline mode").unwrap() && progress < notes.find("### Conflict view").unwrap());
+    assert!(notes.contains("Work on the \\*train\\*.") && !notes.contains("Fax export"), "{notes}");
+}

@@ -2,6 +2,7 @@
 //! release editors add to their fields (links, progress, go / no-go). Every figure is
 //! derived in the domain ([`waymark_domain::roadmap`]) from the artifacts' signals.
 
+mod beta_panel;
 mod board;
 mod feature_panel;
 mod publish;
@@ -14,7 +15,7 @@ use leptos::prelude::*;
 use waymark_domain::feature::Feature;
 use waymark_domain::release::Release;
 use waymark_domain::roadmap::{self, Progress, Violation};
-use waymark_domain::schema::{FEATURES, RELEASES};
+use waymark_domain::schema::{BETAS, FEATURES, RELEASES};
 use waymark_domain::{Id, Kind, LinkIndex};
 
 use crate::session::SessionCtx;
@@ -76,6 +77,7 @@ pub fn extras(collection: &str, id: Id) -> (Option<AnyView>, Option<AnyView>) {
     match collection {
         FEATURES => (None, Some(view! { <feature_panel::FeaturePanel id=id/> }.into_any())),
         RELEASES => (Some(view! { <release_panel::ReleasePanel id=id/> }.into_any()), None),
+        BETAS => (None, Some(view! { <beta_panel::BetaPanel id=id/> }.into_any())),
         _ => (None, None),
     }
 }

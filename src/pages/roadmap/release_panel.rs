@@ -6,7 +6,9 @@ use waymark_domain::feature::{Feature, STATUS};
 use waymark_domain::kind::choice_label;
 use waymark_domain::release::Release;
 use waymark_domain::roadmap::{self, MUST_LIMIT};
-use waymark_domain::{Id, Kind};
+use waymark_domain::edit::Edit;
+use waymark_domain::schema::{DOCUMENTS, RELEASES};
+use waymark_domain::{DocKind, Id, Kind, Ref, Relation};
 
 use super::derived;
 use crate::route::{Link, Page, Route};
@@ -32,8 +34,29 @@ pub fn ReleasePanel(id: Id) -> impl IntoView {
             })
         })
     });
+    let betas = session.get().collection::<waymark_domain::beta::Beta>();
+    let my_betas = Memo::new(move |_| {
+        let id = me.get_value();
+        betas.live().into_iter().filter(|b| b.release.as_ref() == Some(&id)).collect::<Vec<_>>()
+    });
     let ws = session.get().id.clone();
     let ws = StoredValue::new(ws);
+    let toasts = crate::components::Toasts::get();
+    let draft_notes = move |_| {
+        let Some(r) = release.get_untracked() else { return };
+        let (mine, _, _) = plan.get_untracked();
+        let notes = roadmap::release_notes(&r, &mine.iter().collect::<Vec<_>>());
+        let s = session.get();
+        let made = s.create(Edit::CreateDocument { title: format!("Release notes: {}", r.title()), kind: DocKind::ReleaseNote }).and_then(|doc| {
+            s.apply(Edit::DocumentText { document: doc.clone(), body: true, text: notes })?;
+            s.apply(Edit::Link { from: Ref::new(DOCUMENTS, doc.clone()), relation: Relation::Describes, to: Ref::new(RELEASES, me.get_value()), on: true })?;
+            Ok(doc)
+        });
+        match made {
+            Ok(doc) => crate::route::navigate(Route::Page { ws: ws.get_value(), page: Page::Docs, open: Some(doc) }, false),
+            Err(e) => toasts.error(format!("The release notes could not be drafted: {e}")),
+        }
+    };
     view! {
         <section class="roadmap-panel stack" aria-label="Release summary">
             {move || readiness.get().map(|r| view! {
@@ -58,6 +81,22 @@ pub fn ReleasePanel(id: Id) -> impl IntoView {
                     }
                 })
             }}
+            {move || (!my_betas.with(Vec::is_empty)).then(|| view! {
+                <section class="link-list" aria-label="Beta programs">
+                    <h3 class="rows-title">"Beta programs"</h3>
+                    <ul class="plain-list">
+                        {my_betas.get().into_iter().map(|b| {
+                            let status = b.status.map(|s| waymark_domain::kind::choice_label(waymark_domain::beta::STATUS, s));
+                            view! {
+                                <li>
+                                    <Link to=Route::Page { ws: ws.get_value(), page: Page::of::<waymark_domain::beta::Beta>(), open: b.id().cloned() }>{b.title()}</Link>
+                                    {status.map(|s| view! { <span class="badge">{s}</span> })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </section>
+            })}
             <section class="link-list" aria-label="Features in this release">
                 <h3 class="rows-title">"Features"</h3>
                 {move || {
@@ -85,6 +124,9 @@ pub fn ReleasePanel(id: Id) -> impl IntoView {
                         </ul>
                         {(!path.is_empty()).then(|| view! { <p class="small muted">{format!("The critical path (its chain of blockers) takes {days} days.")}</p> })}
                         {(scope.unestimated > 0).then(|| view! { <p class="small muted">{format!("{} without an effort estimate.", match scope.unestimated { 1 => "1 feature".to_owned(), n => format!("{n} features") })}</p> })}
+                        <crate::components::Editable>
+                            <div class="row"><button class="btn btn-small" on:click=draft_notes>"Draft release notes"</button></div>
+                        </crate::components::Editable>
                     }.into_any()
                 }}
             </section>

@@ -218,6 +218,39 @@ async fn teammates_plan_a_roadmap_together() {
     a.select(&format!("{EDITOR} select[aria-label='Release']"), release.as_str().unwrap()).await;
     b.wait_for_text(&format!("{EDITOR} .release-features li.critical"), "Offline mode").await;
     b.wait_for_text(&format!("{EDITOR} .release-features li"), "Blocked").await;
+    // B drafts the release notes from it: a release-note document, linked to 2.0.
+    b.click_text(&format!("{EDITOR} button"), "Draft release notes").await;
+    b.wait_until(
+        "document.querySelector(\"aside.editor input[aria-label='Document title']\") && document.querySelector(\"aside.editor input[aria-label='Document title']\").value === 'Release notes: 2.0 Offline'",
+        "the release notes document to open",
+    )
+    .await;
+    b.wait_until("document.querySelector(\"aside.editor textarea[aria-label='Document body (Markdown)']\").value.includes('## Still in progress\\n\\n### Offline mode')", "the notes to list Offline mode").await;
+
+    // A runs a beta of 2.0 with Acme; Acme's feedback on the beta channel shows on it.
+    a.click_text("a.nav-link", "Beta programs").await;
+    a.type_into("input[aria-label='New beta program name']", &format!("Offline beta{}", keys::ENTER)).await;
+    a.wait_for(&format!("{EDITOR} select[aria-label='Release']")).await;
+    let release = a.eval(&format!("return [...document.querySelectorAll(\"{EDITOR} select[aria-label='Release'] option\")].find(o => o.textContent === '2.0 Offline').value")).await;
+    a.select(&format!("{EDITOR} select[aria-label='Release']"), release.as_str().unwrap()).await;
+    a.type_into(&format!("{EDITOR} input[aria-label='New row of participants']"), &format!("Acme — Jo Park{}", keys::ENTER)).await;
+    a.wait_for(&format!("{EDITOR} select[aria-label='Acme — Jo Park']")).await;
+    a.click("a.nav-link[href$='/feedback']").await;
+    a.type_into("input[aria-label='New feedback']", "Sync lost my last note").await;
+    a.select("select[aria-label='Channel of new feedback']", "beta").await;
+    a.click(".capture button[type=submit]").await;
+    a.wait_for("aside.editor input[aria-label='Customer']").await;
+    a.type_into("aside.editor input[aria-label='Customer']", &format!("Acme{}", keys::TAB)).await;
+    a.wait_until("document.querySelector(\"aside.editor input[aria-label='Customer']\").value === 'Acme'", "the customer typed").await;
+    a.click_text("a.nav-link", "Beta programs").await;
+    a.click_text("ul[aria-label='Beta programs'] .item-row a", "Offline beta").await;
+    a.wait_for_text(&format!("{EDITOR} section[aria-label='Feedback from the beta']"), "Sync lost my last note").await;
+    a.wait_until(&format!("document.querySelector(\"{EDITOR} section[aria-label='Feedback from the beta'] h3\").textContent === 'Feedback from the beta (1)'"), "one piece of beta feedback").await;
+    a.screenshot("e2e-roadmap-beta").await;
+    // The release lists its beta, for B too.
+    b.click_text("a.nav-link", "Releases").await;
+    b.click_text("ul[aria-label='Releases'] .item-row a", "2.0 Offline").await;
+    b.wait_for_text(&format!("{EDITOR} section[aria-label='Beta programs']"), "Offline beta").await;
 
     // An accepted idea goes on the roadmap in one click, linked both ways.
     a.click("a.nav-link[href$='/ideas']").await;
