@@ -6,12 +6,11 @@ use leptos::prelude::*;
 use waymark_domain::edit::Edit;
 use waymark_domain::feature::{Feature, STATUS};
 use waymark_domain::kind::choice_label;
-use waymark_domain::release::Release;
-use waymark_domain::schema::{FEATURES, RELEASES, STORIES};
+use waymark_domain::schema::{FEATURES, STORIES};
 use waymark_domain::{Id, Kind, Ref, Relation};
 
 use super::derived;
-use crate::components::{Editable, Field, LinkPicker, Suggestion, Toasts};
+use crate::components::{Editable, LinkPicker, Suggestion, Toasts};
 use crate::route::{Link, Page, Route};
 use crate::session::{use_session, SessionCtx};
 
@@ -26,18 +25,12 @@ pub fn FeaturePanel(id: Id) -> impl IntoView {
     let session = use_session();
     let toasts = Toasts::get();
     let features = session.get().collection::<Feature>();
-    let releases = session.get().collection::<Release>();
     let me = StoredValue::new(id.clone());
     let this = Ref::new(FEATURES, id.clone());
     let derived = derived(session);
     let ws = session.get().id.clone();
     let all = Memo::new(move |_| features.live());
     let feature = Memo::new(move |_| all.with(|l| me.with_value(|id| l.iter().find(|f| f.id() == Some(id)).cloned())));
-    let release_list = Memo::new(move |_| {
-        let mut list: Vec<(Id, String)> = releases.live().iter().filter_map(|r| Some((r.id()?.clone(), r.title()))).collect();
-        list.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
-        list
-    });
     let release = Memo::new(move |_| feature.with(|f| f.as_ref().and_then(|f| f.release.clone())));
     let title_of = move |id: &Id| all.with(|l| l.iter().find(|f| f.id() == Some(id)).map(Kind::title)).unwrap_or_else(|| "A deleted feature".to_owned());
     let blockers = Memo::new(move |_| {
@@ -73,7 +66,6 @@ pub fn FeaturePanel(id: Id) -> impl IntoView {
     let link_blocker = move |blocker: Id| apply(session, toasts, Edit::Link { from: Ref::new(FEATURES, blocker), relation: Relation::Blocks, to: this_for_pick.clone(), on: true });
     let this_for_unlink = StoredValue::new(this.clone());
     let unlink_blocker = move |blocker: Id| apply(session, toasts, Edit::Link { from: Ref::new(FEATURES, blocker), relation: Relation::Blocks, to: this_for_unlink.get_value(), on: false });
-    let release_read = Signal::derive(move || release.get().and_then(|r| release_list.with(|l| l.iter().find(|(id, _)| *id == r).map(|(_, n)| n.clone()))).unwrap_or_default());
     let progress = Memo::new(move |_| me.with_value(|id| derived.with(|d| d.progress.get(id).copied().unwrap_or_default())));
     let stories = Memo::new(move |_| {
         let t = Ref::new(FEATURES, me.get_value());
@@ -87,18 +79,7 @@ pub fn FeaturePanel(id: Id) -> impl IntoView {
     };
     view! {
         <section class="roadmap-panel stack" aria-label="On the roadmap">
-            <Field label="Release" read=release_read>
-                <select class="field-input" aria-label="Release" on:change:target=move |ev| {
-                    let to = Id::parse(&ev.target().value()).map(|r| Ref::new(RELEASES, r));
-                    apply(session, toasts, Edit::SetLink { from: Ref::new(FEATURES, me.get_value()), relation: Relation::ShipsIn, to });
-                }>
-                    <option value="" selected=move || release.get().is_none()>"No release"</option>
-                    {move || release_list.get().into_iter().map(|(rid, name)| {
-                        let value = rid.to_string();
-                        view! { <option value=value selected=move || release.get().as_ref() == Some(&rid)>{name}</option> }
-                    }).collect_view()}
-                </select>
-            </Field>
+            <super::ReleaseSelect from=Ref::new(FEATURES, me.get_value()) relation=Relation::ShipsIn current=release/>
             {move || (!clashes.with(Vec::is_empty)).then(|| {
                 let f = feature.get();
                 let start = f.as_ref().and_then(|f| f.start).map(|d| d.to_string()).unwrap_or_default();
