@@ -487,6 +487,7 @@ pub trait KindVisitor {
 pub fn visit_kinds(visitor: &mut impl KindVisitor) {
     visitor.visit::<crate::feature::Feature>();
     visitor.visit::<crate::release::Release>();
+    visitor.visit::<crate::stage::Stage>();
     visitor.visit::<crate::beta::Beta>();
     visitor.visit::<crate::competitor::Competitor>();
     visitor.visit::<crate::trend::Trend>();

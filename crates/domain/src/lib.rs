@@ -33,6 +33,7 @@ pub mod release;
 pub mod roadmap;
 pub mod schema;
 pub mod score_inputs;
+pub mod stage;
 pub mod scoring;
 pub mod stats;
 pub mod story;

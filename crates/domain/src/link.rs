@@ -86,10 +86,12 @@ pub enum Relation {
     Tests,
     /// A beta program runs ahead of a release (one).
     BetaOf,
+    /// An iteration or a phase is part of how a release is run (one).
+    PeriodOf,
 }
 
 impl Relation {
-    pub const ALL: [Relation; 12] = [
+    pub const ALL: [Relation; 13] = [
         Relation::Supports,
         Relation::SpeaksFor,
         Relation::ComesFrom,
@@ -102,6 +104,7 @@ impl Relation {
         Relation::Serves,
         Relation::Tests,
         Relation::BetaOf,
+        Relation::PeriodOf,
     ];
 
     /// As stored.
@@ -119,6 +122,7 @@ impl Relation {
             Relation::Serves => "serves",
             Relation::Tests => "tests",
             Relation::BetaOf => "beta_of",
+            Relation::PeriodOf => "period_of",
         }
     }
 
@@ -141,6 +145,7 @@ impl Relation {
             Relation::Serves => "serves",
             Relation::Tests => "tests",
             Relation::BetaOf => "is a beta of",
+            Relation::PeriodOf => "is a period of",
         }
     }
 
@@ -159,12 +164,13 @@ impl Relation {
             Relation::Serves => "served by",
             Relation::Tests => "tested by",
             Relation::BetaOf => "has the beta",
+            Relation::PeriodOf => "is run in",
         }
     }
 
     /// Whether a source holds at most one target of this relation.
     pub fn is_one(self) -> bool {
-        matches!(self, Relation::SpeaksFor | Relation::ComesFrom | Relation::PartOf | Relation::ShipsIn | Relation::BetaOf)
+        matches!(self, Relation::SpeaksFor | Relation::ComesFrom | Relation::PartOf | Relation::ShipsIn | Relation::BetaOf | Relation::PeriodOf)
     }
 
     /// Whether this relation may go from an artifact of `from` to one of `to`.
@@ -182,6 +188,7 @@ impl Relation {
             Relation::Serves => &[(FEATURES, OBJECTIVES)],
             Relation::Tests => &[(schema::EXPERIMENTS, IDEAS), (schema::EXPERIMENTS, FEATURES)],
             Relation::BetaOf => &[(schema::BETAS, RELEASES)],
+            Relation::PeriodOf => &[(schema::STAGES, RELEASES)],
         };
         pairs.iter().any(|(f, t)| *f == from && *t == to)
     }

@@ -36,8 +36,8 @@
 //! once keep both; the per-artifact link fields below marked *(old form)* are what
 //! builds before it wrote: still read, cleared when the link is written again. Every date is
 //! a calendar day stored as `YYYY-MM-DD` ([`crate::date::Date`]); a day that does not
-//! parse is reported and read as unset. Features, releases, beta programs, competitors
-//! and trends are described through [`crate::kind::Kind`] (their fields are in their
+//! parse is reported and read as unset. Features, releases, iterations and phases,
+//! beta programs, competitors and trends are described through [`crate::kind::Kind`] (their fields are in their
 //! modules' `FIELDS`).
 //!
 //! | collection    | fields (besides the common ones) |
@@ -48,6 +48,7 @@
 //! | `stories`     | goal Text, benefit Text, criteria map id -> {given Text, when Text, then Text, position f64} (ordered by position, so a move never drops a concurrent edit), estimate f64, status str (draft, ready, in_progress, done); *(old form)* persona str, idea str |
 //! | `features`    | title Text, description Text, theme Text, status str (planned, in_progress, at_risk, done, dropped), horizon str (now, next, later), start str, target str (dates), owner Text, success_metrics Text, moscow str (must, should, could, wont), effort f64 (person-months), cost f64, visibility str (internal, executive, public), position str (fractional key, [`crate::position`]); release, blockers, ideas and stories are links |
 //! | `releases`    | name Text, target str (date), status str (planned, in_progress, released, cancelled), process str (agile, waterfall), readiness map `<function>/state` -> str (not_started, in_progress, ready, blocked, not_needed), `<function>/owner` -> str, `<function>/note` -> str, notes Text |
+//! | `stages`      | name Text, kind str (iteration, phase), start str, end str (dates), goal Text, exit_criteria Text; its release is a link |
 //! | `betas`       | name Text, status str (planned, running, closed), start str, end str (dates), participants map "company — contact" -> str (invited, active, left), exit_criteria Text, notes Text; its release is a link |
 //! | `objectives`  | name str, unit str, baseline f64, target f64, owner str, measurements map id -> {date: str, value: f64} |
 //! | `experiments` | hypothesis Text, success_signal Text, metric str, variants map id -> {name: str, visitors: int, conversions: int}, start str, end str, status str, decision str (ship, iterate, stop) |
@@ -85,6 +86,7 @@ pub const RISKS: &str = "risks";
 pub const COMPETITORS: &str = "competitors";
 pub const TRENDS: &str = "trends";
 pub const BETAS: &str = "betas";
+pub const STAGES: &str = "stages";
 
 /// Every artifact collection schema v1 defines, created empty with each workspace.
 pub const COLLECTIONS: &[&str] = &[
@@ -95,6 +97,7 @@ pub const COLLECTIONS: &[&str] = &[
     FEATURES,
     RELEASES,
     BETAS,
+    STAGES,
     OBJECTIVES,
     EXPERIMENTS,
     RISKS,

@@ -13,6 +13,7 @@ use crate::link::{LinkIndex, Ref, Relation};
 use crate::release::Release;
 use crate::roadmap::{self, Violation};
 use crate::schema::FEATURES;
+use crate::stage::Stage;
 use crate::Id;
 
 /// How much time fits on the screen.
@@ -38,7 +39,10 @@ impl Zoom {
 
 /// Where things go.
 pub const LABEL_WIDTH: f64 = 240.0;
-pub const HEADER: f64 = 56.0;
+pub const HEADER: f64 = 78.0;
+/// Where iterations and phases are drawn, under the dates and milestones.
+const BAND_Y: f64 = 58.0;
+const BAND: f64 = 14.0;
 pub const ROW: f64 = 34.0;
 const BAR: f64 = 20.0;
 
@@ -66,6 +70,19 @@ pub struct Milestone {
     pub x: f64,
 }
 
+/// An iteration or a phase, as a band under the dates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Band {
+    pub id: Id,
+    pub name: String,
+    /// `iteration` or `phase` (or unset).
+    pub kind: Option<&'static str>,
+    pub start: Date,
+    pub end: Date,
+    pub x: f64,
+    pub width: f64,
+}
+
 /// A "blocks" link between two bars.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Arrow {
@@ -86,6 +103,8 @@ pub struct Timeline {
     pub px_per_day: f64,
     pub bars: Vec<Bar>,
     pub milestones: Vec<Milestone>,
+    /// Iterations and phases of the releases.
+    pub bands: Vec<Band>,
     pub arrows: Vec<Arrow>,
     /// Grid lines: x and label.
     pub ticks: Vec<(f64, String)>,
@@ -111,7 +130,7 @@ pub fn short_day(d: Date) -> String {
 
 /// Lays out the live features and releases (deleted ones are left out), over at least
 /// `min_width` pixels of chart (the screen's width, so a short plan still fills it).
-pub fn lay_out(features: &[Feature], releases: &[Release], links: &LinkIndex, today: Date, zoom: Zoom, min_width: f64) -> Timeline {
+pub fn lay_out(features: &[Feature], releases: &[Release], stages: &[Stage], links: &LinkIndex, today: Date, zoom: Zoom, min_width: f64) -> Timeline {
     let live = roadmap::live_features(features);
     let mut dated: Vec<&Feature> = Vec::new();
     let mut undated = Vec::new();
@@ -126,9 +145,11 @@ pub fn lay_out(features: &[Feature], releases: &[Release], links: &LinkIndex, to
     }
     dated.sort_by_key(|f| (f.start, f.target));
     let live_releases: Vec<&Release> = releases.iter().filter(|r| !r.is_deleted() && r.target.is_some()).collect();
+    let live_stages: Vec<&Stage> = stages.iter().filter(|s| !s.is_deleted() && s.start.is_some() && s.end.is_some()).collect();
     let days = dated
         .iter()
         .flat_map(|f| [f.start, f.target])
+        .chain(live_stages.iter().flat_map(|s| [s.start, s.end]))
         .chain(live_releases.iter().map(|r| r.target))
         .flatten()
         .map(Date::days)
@@ -182,6 +203,14 @@ pub fn lay_out(features: &[Feature], releases: &[Release], links: &LinkIndex, to
         .iter()
         .filter_map(|r| Some(Milestone { id: r.id()?.clone(), name: r.title(), date: r.target?, x: x_of(r.target?.days()) + px / 2.0 }))
         .collect();
+    let bands = live_stages
+        .iter()
+        .filter_map(|st| {
+            let (start, end) = (st.start?, st.end?);
+            let x = x_of(start.days());
+            Some(Band { id: st.id()?.clone(), name: st.title(), kind: st.kind, start, end, x, width: ((end.days() - start.days() + 1).max(1) as f64 * px).max(4.0) })
+        })
+        .collect();
     let width = x_of(hi + 14);
     let ticks = ticks(first_day, hi + 14, px, x_of);
     Timeline {
@@ -191,6 +220,7 @@ pub fn lay_out(features: &[Feature], releases: &[Release], links: &LinkIndex, to
         px_per_day: px,
         bars,
         milestones,
+        bands,
         arrows,
         ticks,
         today_x: Some(x_of(today.days()) + px / 2.0),
@@ -319,6 +349,23 @@ pub fn to_svg(t: &Timeline, p: &Palette, title: &str) -> String {
             short_day(m.date)
         );
     }
+    for b in &t.bands {
+        let fill = if b.kind == Some("phase") { p.milestone } else { p.bar };
+        let said = format!("{}{}, {} to {}", b.kind.map_or(String::new(), |k| format!("{} ", crate::kind::choice_label(crate::stage::KIND, k))), b.name, short_day(b.start), short_day(b.end));
+        let room = ((b.width - 8.0) / 6.5).max(0.0) as usize;
+        let _ = write!(
+            s,
+            r#"<g class="band" data-stage="{}"><rect x="{:.1}" y="{BAND_Y}" width="{:.1}" height="{BAND}" rx="3" fill="{fill}" fill-opacity="0.22" stroke="{fill}" stroke-opacity="0.6"/><text x="{:.1}" y="{:.1}" fill="{}" font-size="10">{}</text><title>{}</title></g>"#,
+            b.id,
+            b.x,
+            b.width,
+            b.x + 4.0,
+            BAND_Y + 10.5,
+            p.text,
+            if room >= 3 { esc(&cut(&b.name, room)) } else { String::new() },
+            esc(&said)
+        );
+    }
     if let Some(x) = t.today_x {
         let _ = write!(s, r#"<line x1="{x:.1}" y1="24" x2="{x:.1}" y2="{h}" stroke="{}" stroke-width="2"/><text x="{:.1}" y="34" fill="{}" font-size="11" font-weight="600">Today</text>"#, p.danger, x + 4.0, p.danger);
     }
@@ -382,7 +429,11 @@ mod tests {
         let release = ws.create_item::<Release>("2.0", 1, "Ana").unwrap();
         ws.set_field::<Release>(&release, "target", FieldInput::Value("2026-05-15"), 2).unwrap();
         let today = Date::parse("2026-01-10").unwrap();
-        let t = lay_out(&ws.items::<Feature>().0, &ws.items::<Release>().0, &ws.link_index(), today, Zoom::Month, 0.0);
+        let sprint = ws.create_item::<Stage>("Sprint 14", 1, "Ana").unwrap();
+        ws.set_field::<Stage>(&sprint, "kind", FieldInput::Value("iteration"), 2).unwrap();
+        ws.set_field::<Stage>(&sprint, "start", FieldInput::Value("2026-05-04"), 2).unwrap();
+        ws.set_field::<Stage>(&sprint, "end", FieldInput::Value("2026-05-15"), 2).unwrap();
+        let t = lay_out(&ws.items::<Feature>().0, &ws.items::<Release>().0, &ws.items::<Stage>().0, &ws.link_index(), today, Zoom::Month, 0.0);
         assert_eq!(t.bars.len(), 2);
         assert_eq!(t.undated, vec![(later, "Someday".to_owned())]);
         let (a, b) = (&t.bars[0], &t.bars[1]);
@@ -392,9 +443,10 @@ mod tests {
         assert_eq!(t.arrows.len(), 1);
         assert!(t.arrows[0].violated && b.clash && !a.clash);
         assert_eq!(t.milestones[0].name, "2.0");
+        assert_eq!((t.bands[0].name.as_str(), t.bands[0].width), ("Sprint 14", 12.0 * 5.0));
         let svg = to_svg(&t, &LIGHT, "Payments timeline");
         assert!(svg.contains("Sync &lt;API&gt;") && !svg.contains("<API>"), "titles are escaped");
-        assert!(svg.contains("arrow-bad") && svg.contains("Today") && svg.contains("Feb 2026"));
+        assert!(svg.contains("arrow-bad") && svg.contains("Today") && svg.contains("Feb 2026") && svg.contains("Iteration Sprint 14, 4 May 2026 to 15 May 2026"));
     }
 
     #[test]
@@ -403,7 +455,7 @@ mod tests {
         let f = ws.create_item::<Feature>("Long", 1, "Ana").unwrap();
         ws.set_field::<Feature>(&f, "start", FieldInput::Value("2026-01-01"), 2).unwrap();
         ws.set_field::<Feature>(&f, "target", FieldInput::Value("2027-12-31"), 2).unwrap();
-        let t = lay_out(&ws.items::<Feature>().0, &[], &ws.link_index(), Date::parse("2026-06-01").unwrap(), Zoom::Fit { width: 1000.0 }, 1000.0);
+        let t = lay_out(&ws.items::<Feature>().0, &[], &[], &ws.link_index(), Date::parse("2026-06-01").unwrap(), Zoom::Fit { width: 1000.0 }, 1000.0);
         assert!((t.width - LABEL_WIDTH - 1000.0).abs() < 1.0, "{}", t.width);
         assert!(t.ticks.iter().any(|(_, l)| l == "Q1 2027"), "{:?}", t.ticks);
     }

@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use waymark_domain::feature::Feature;
 use waymark_domain::release::Release;
 use waymark_domain::roadmap::{self, Progress, Violation};
-use waymark_domain::schema::{BETAS, FEATURES, RELEASES};
+use waymark_domain::schema::{BETAS, FEATURES, RELEASES, STAGES};
 use waymark_domain::{Id, Kind, LinkIndex};
 
 use crate::session::SessionCtx;
@@ -78,6 +78,7 @@ pub fn extras(collection: &str, id: Id) -> (Option<AnyView>, Option<AnyView>) {
         FEATURES => (None, Some(view! { <feature_panel::FeaturePanel id=id/> }.into_any())),
         RELEASES => (Some(view! { <release_panel::ReleasePanel id=id/> }.into_any()), None),
         BETAS => (None, Some(view! { <beta_panel::BetaPanel id=id/> }.into_any())),
+        STAGES => (None, Some(view! { <ReleaseSelect from=waymark_domain::Ref::new(STAGES, id.clone()) relation=waymark_domain::Relation::PeriodOf current=stage_release(id)/> }.into_any())),
         _ => (None, None),
     }
 }
@@ -112,6 +113,12 @@ pub fn OnRoadmap(idea: Id, #[prop(into)] accepted: Signal<bool>) -> impl IntoVie
         .into_any(),
         None => ().into_any(),
     }
+}
+
+/// The release of iteration or phase `id`, following its signal.
+fn stage_release(id: Id) -> Signal<Option<Id>> {
+    let stages = crate::session::use_session().get().collection::<waymark_domain::stage::Stage>();
+    Signal::derive(move || stages.get(&id).and_then(|s| s.with(|s| s.release.clone())))
 }
 
 /// The "Release" field of a feature or a beta: a one-target link from `from` under

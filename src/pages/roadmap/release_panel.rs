@@ -39,6 +39,13 @@ pub fn ReleasePanel(id: Id) -> impl IntoView {
         let id = me.get_value();
         betas.live().into_iter().filter(|b| b.release.as_ref() == Some(&id)).collect::<Vec<_>>()
     });
+    let stages = session.get().collection::<waymark_domain::stage::Stage>();
+    let my_stages = Memo::new(move |_| {
+        let id = me.get_value();
+        let mut list: Vec<_> = stages.live().into_iter().filter(|s| s.release.as_ref() == Some(&id)).collect();
+        list.sort_by_key(|s| (s.start, s.title()));
+        list
+    });
     let ws = session.get().id.clone();
     let ws = StoredValue::new(ws);
     let toasts = crate::components::Toasts::get();
@@ -81,6 +88,25 @@ pub fn ReleasePanel(id: Id) -> impl IntoView {
                     }
                 })
             }}
+            {move || (!my_stages.with(Vec::is_empty)).then(|| view! {
+                <section class="link-list" aria-label="Iterations and phases">
+                    <h3 class="rows-title">"Iterations and phases"</h3>
+                    <ul class="plain-list">
+                        {my_stages.get().into_iter().map(|st| {
+                            let dates = match (st.start, st.end) {
+                                (Some(s), Some(e)) => format!("{s} → {e}"),
+                                _ => "no dates yet".to_owned(),
+                            };
+                            view! {
+                                <li>
+                                    <Link to=Route::Page { ws: ws.get_value(), page: Page::of::<waymark_domain::stage::Stage>(), open: st.id().cloned() }>{st.title()}</Link>
+                                    <span class="muted small">{dates}</span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </section>
+            })}
             {move || (!my_betas.with(Vec::is_empty)).then(|| view! {
                 <section class="link-list" aria-label="Beta programs">
                     <h3 class="rows-title">"Beta programs"</h3>

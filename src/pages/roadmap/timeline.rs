@@ -10,6 +10,7 @@ use waymark_domain::edit::{Edit, FieldEdit};
 use waymark_domain::feature::Feature;
 use waymark_domain::release::Release;
 use waymark_domain::schema::FEATURES;
+use waymark_domain::stage::Stage;
 use waymark_domain::timeline::{self, short_day, Timeline, Zoom, DARK, LABEL_WIDTH, LIGHT};
 use waymark_domain::{Date, Id, Kind, Ref};
 
@@ -77,6 +78,7 @@ pub fn TimelinePage() -> impl IntoView {
     let toasts = Toasts::get();
     let features = session.get().collection::<Feature>();
     let releases = session.get().collection::<Release>();
+    let stages = session.get().collection::<Stage>();
     let derived = derived(session);
     let zoom = RwSignal::new(Zoom::Month);
     let fit_width = RwSignal::new(900.0);
@@ -85,7 +87,8 @@ pub fn TimelinePage() -> impl IntoView {
     let layout = Memo::new(move |_| {
         let all = features.live();
         let rel = releases.live();
-        derived.with(|d| timeline::lay_out(&all, &rel, &d.links, today, zoom.get(), fit_width.get()))
+        let periods = stages.live();
+        derived.with(|d| timeline::lay_out(&all, &rel, &periods, &d.links, today, zoom.get(), fit_width.get()))
     });
     let dark = prefers_dark();
     let svg = Memo::new(move |_| layout.with(|t| timeline::to_svg(t, if dark { &DARK } else { &LIGHT }, "Roadmap timeline")));

@@ -252,6 +252,25 @@ async fn teammates_plan_a_roadmap_together() {
     b.click_text("ul[aria-label='Releases'] .item-row a", "2.0 Offline").await;
     b.wait_for_text(&format!("{EDITOR} section[aria-label='Beta programs']"), "Offline beta").await;
 
+    // 2.0 runs in iterations: A plans one; B's release lists it; the timeline shows it.
+    a.click_text("a.nav-link", "Iterations & phases").await;
+    a.type_into("input[aria-label='New iteration or phase name']", &format!("Sprint 14{}", keys::ENTER)).await;
+    a.wait_for(&format!("{EDITOR} select[aria-label='Kind']")).await;
+    a.select(&format!("{EDITOR} select[aria-label='Kind']"), "iteration").await;
+    a.type_into(&format!("{EDITOR} input[aria-label='Start']"), &format!("12072026{}", keys::TAB)).await;
+    a.type_into(&format!("{EDITOR} input[aria-label='End']"), &format!("12182026{}", keys::TAB)).await;
+    a.wait_until(&format!("document.querySelector(\"{EDITOR} input[aria-label='End']\").value === '2026-12-18'"), "the iteration's end saved").await;
+    let release = a.eval(&format!("return [...document.querySelectorAll(\"{EDITOR} select[aria-label='Release'] option\")].find(o => o.textContent === '2.0 Offline').value")).await;
+    a.select(&format!("{EDITOR} select[aria-label='Release']"), release.as_str().unwrap()).await;
+    b.wait_for_text(&format!("{EDITOR} section[aria-label='Iterations and phases']"), "Sprint 14").await;
+    b.wait_for_text(&format!("{EDITOR} section[aria-label='Iterations and phases']"), "2026-12-07 → 2026-12-18").await;
+    a.click_text("a.nav-link", "Timeline").await;
+    a.wait_until("[...document.querySelectorAll('.timeline-scroll [data-stage] title')].some(t => t.textContent === 'Iteration Sprint 14, 7 Dec 2026 to 18 Dec 2026')", "the iteration on the timeline").await;
+    a.screenshot("e2e-roadmap-timeline-iteration").await;
+    a.client.set_window_size(390, 844).await.unwrap();
+    a.screenshot("e2e-roadmap-timeline-phone").await;
+    a.client.set_window_size(1400, 1000).await.unwrap();
+
     // An accepted idea goes on the roadmap in one click, linked both ways.
     a.click("a.nav-link[href$='/ideas']").await;
     a.type_into("input[aria-label='New idea']", &format!("Pay by QR code{}", keys::ENTER)).await;
