@@ -1,7 +1,8 @@
 //! The roadmap's timeline: features as bars from start to target, releases as
 //! milestones, "blocks" links as arrows (red when the dates violate them), each
 //! release's critical path highlighted, a today line; laid out here and drawn as one
-//! SVG, the same for the screen, the SVG and PNG exports and print.
+//! SVG, the same for the screen, the SVG and PNG exports and print. The board is drawn
+//! here too, for its exports ([`board_svg`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -409,6 +410,69 @@ pub fn to_svg(t: &Timeline, p: &Palette, title: &str) -> String {
     s
 }
 
+/// The board as one SVG (for the SVG and PNG exports): a column per horizon, each card
+/// with its title, status, release and dates, and "Blocked" when something blocking it
+/// is not done. `releases` names releases by id. Returns the SVG and its width and
+/// height.
+pub fn board_svg(features: &[Feature], releases: &BTreeMap<Id, String>, links: &LinkIndex, p: &Palette, title: &str) -> (String, f64, f64) {
+    const COL: f64 = 300.0;
+    const GAP: f64 = 16.0;
+    const CARD: f64 = 64.0;
+    const TOP: f64 = 64.0;
+    let live = roadmap::live_features(features);
+    let columns: Vec<(&str, Vec<&Feature>)> =
+        crate::feature::HORIZON.iter().map(|(k, label)| (*label, roadmap::column(live.values().copied(), Some(k)))).collect();
+    let rows = columns.iter().map(|(_, c)| c.len()).max().unwrap_or(0).max(1);
+    let w = GAP + columns.len() as f64 * (COL + GAP);
+    let h = TOP + rows as f64 * (CARD + 10.0) + GAP;
+    let mut s = String::with_capacity(1024 + live.len() * 700);
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="Inter, system-ui, sans-serif" font-size="12" role="img" aria-label="{}"><rect width="{w}" height="{h}" fill="{}"/><text x="{GAP}" y="24" fill="{}" font-size="15" font-weight="700">{}</text>"#,
+        esc(title),
+        p.background,
+        p.text,
+        esc(title)
+    );
+    for (c, (label, cards)) in columns.iter().enumerate() {
+        let x = GAP + c as f64 * (COL + GAP);
+        let _ = write!(s, r#"<text x="{x}" y="52" fill="{}" font-size="13" font-weight="700">{} ({})</text>"#, p.text, esc(label), cards.len());
+        for (r, f) in cards.iter().enumerate() {
+            let y = TOP + r as f64 * (CARD + 10.0);
+            let blocked = f.id().is_some_and(|id| roadmap::is_blocked(id, links, &live));
+            let mut meta = Vec::new();
+            if let Some(st) = f.status {
+                meta.push(crate::kind::choice_label(crate::feature::STATUS, st).to_owned());
+            }
+            if let Some(name) = f.release.as_ref().and_then(|r| releases.get(r)) {
+                meta.push(name.clone());
+            }
+            if let (Some(a), Some(b)) = (f.start, f.target) {
+                meta.push(format!("{} → {}", short_day(a), short_day(b)));
+            }
+            let _ = write!(
+                s,
+                r#"<rect x="{x}" y="{y}" width="{COL}" height="{CARD}" rx="6" fill="{}" stroke="{}"/><text x="{:.1}" y="{:.1}" fill="{}" font-weight="600">{}</text><text x="{:.1}" y="{:.1}" fill="{}" font-size="11">{}</text>"#,
+                p.background,
+                if blocked { p.danger } else { p.grid },
+                x + 12.0,
+                y + 24.0,
+                p.text,
+                esc(&cut(&f.title(), 40)),
+                x + 12.0,
+                y + 46.0,
+                p.muted,
+                esc(&cut(&meta.join(" · "), 48))
+            );
+            if blocked {
+                let _ = write!(s, r#"<text x="{:.1}" y="{:.1}" fill="{}" font-size="11" font-weight="700" text-anchor="end">Blocked</text>"#, x + COL - 12.0, y + 24.0, p.danger);
+            }
+        }
+    }
+    s.push_str("</svg>");
+    (s, w, h)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -447,6 +511,19 @@ mod tests {
         let svg = to_svg(&t, &LIGHT, "Payments timeline");
         assert!(svg.contains("Sync &lt;API&gt;") && !svg.contains("<API>"), "titles are escaped");
         assert!(svg.contains("arrow-bad") && svg.contains("Today") && svg.contains("Feb 2026") && svg.contains("Iteration Sprint 14, 4 May 2026 to 15 May 2026"));
+    }
+
+    #[test]
+    fn the_board_drawing_has_every_column_and_card_and_escapes_titles() {
+        let ws = crate::fixtures::roadmap_workspace(9);
+        let features = ws.items::<Feature>().0;
+        let names = ws.items::<Release>().0.iter().filter_map(|r| Some((r.id()?.clone(), r.title()))).collect();
+        let (svg, w, h) = board_svg(&features, &names, &ws.link_index(), &LIGHT, "Payments <roadmap>");
+        assert!(w > 900.0 && h > 64.0 * 3.0, "{w} × {h}");
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("Now (3)") && svg.contains("Next (3)") && svg.contains("Later (3)"), "{svg}");
+        assert!(svg.contains("Payments &lt;roadmap&gt;") && svg.contains("Release 1.0") && svg.contains(">Blocked<"));
+        assert_eq!(svg.matches("rx=\"6\"").count(), 9);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use waymark_domain::edit::Edit;
 use waymark_domain::feature::{Feature, HORIZON, STATUS};
 use waymark_domain::kind::choice_label;
 use waymark_domain::roadmap::column;
+use waymark_domain::timeline::{board_svg, LIGHT};
 use waymark_domain::{Id, Kind};
 
 use super::{derived_with, release_names, Derived};
@@ -173,6 +174,30 @@ pub fn BoardPage() -> impl IntoView {
     let dragging = RwSignal::new(None::<Id>);
     let target = RwSignal::new(None::<Drop>);
     let announce = RwSignal::new(String::new());
+    // The board as a picture: the domain draws it, in light colours, for slides.
+    let name = session.get().brief.with_untracked(|b| b.name.clone());
+    let stem = StoredValue::new(crate::util::file_stem(if name.trim().is_empty() { "roadmap" } else { &name }));
+    let export = move |png: bool| {
+        let title = session.get().brief.with_untracked(|b| format!("{} — roadmap", b.name.trim()));
+        let (svg, w, h) = all.with_untracked(|a| derived.with_untracked(|d| releases.with_untracked(|r| board_svg(a, r, &d.links, &LIGHT, &title))));
+        let file = format!("{}-board.{}", stem.get_value(), if png { "png" } else { "svg" });
+        if !png {
+            if let Err(e) = crate::util::download(&file, "image/svg+xml", svg.as_bytes()) {
+                toasts.error(e);
+            }
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match crate::util::svg_to_png(&svg, w, h).await {
+                Ok(bytes) => {
+                    if let Err(e) = crate::util::download(&file, "image/png", &bytes) {
+                        toasts.error(e);
+                    }
+                }
+                Err(e) => toasts.error(e),
+            }
+        });
+    };
     let ctx_ws = session.get().id.clone();
     let audience = session.get().audience();
     let ctx = BoardCtx {
@@ -198,6 +223,10 @@ pub fn BoardPage() -> impl IntoView {
                         {LaneBy::ALL.iter().map(|(by, k, l)| view! { <option value=*k selected=move || lane_by.get() == *by>{*l}</option> }).collect_view()}
                     </select>
                 </label>
+                <div class="row">
+                    <button class="btn btn-small" data-view="" on:click=move |_| export(false)>"Export SVG"</button>
+                    <button class="btn btn-small" data-view="" on:click=move |_| export(true)>"Export PNG"</button>
+                </div>
                 <Editable>
                     <p class="muted small board-hint">"Drag a card, or focus it and press Alt + arrow keys to move it."</p>
                 </Editable>

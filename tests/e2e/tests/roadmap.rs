@@ -325,6 +325,21 @@ async fn teammates_plan_a_roadmap_together() {
     assert_stored_nowhere(&c, MARKER, "Work on the train").await;
     c.close().await;
 
+    // The board and the timeline as pictures for slides.
+    a.click_text("a.nav-link", "Roadmap").await;
+    a.click_text(".board-toolbar button", "Export SVG").await;
+    let board = std::fs::read_to_string(a.wait_for_download("-board.svg").await).unwrap();
+    assert!(board.contains("Now (1)") && board.contains("Offline mode") && board.contains("Pay by QR code"), "{board}");
+    a.click_text(".board-toolbar button", "Export PNG").await;
+    let png = std::fs::read(a.wait_for_download("-board.png").await).unwrap();
+    assert!(png.starts_with(b"\x89PNG") && png.len() > 5_000, "a real PNG of the board");
+    // Kept beside the screenshots, to look at.
+    let _ = std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/screenshots/e2e-roadmap-board-export.png"), &png);
+    a.click_text("a.nav-link", "Timeline").await;
+    a.click_text(".board-toolbar button", "Export SVG").await;
+    let timeline = std::fs::read_to_string(a.wait_for_download("-timeline.svg").await).unwrap();
+    assert!(timeline.contains("Sync API") && timeline.contains("Sprint 14") && timeline.contains("Today"));
+
     // Everything is still there after a reload.
     a.click_text("a.nav-link", "Roadmap").await;
     a.wait_for_text(".save-state", "Saved on this device").await;
