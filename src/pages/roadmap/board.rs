@@ -12,7 +12,7 @@ use waymark_domain::edit::Edit;
 use waymark_domain::feature::{Feature, HORIZON, STATUS};
 use waymark_domain::kind::choice_label;
 use waymark_domain::roadmap::column;
-use waymark_domain::timeline::{board_svg, LIGHT};
+use waymark_domain::timeline::{board_svg, short_day, LIGHT};
 use waymark_domain::{Id, Kind};
 
 use super::{derived_with, release_names, Derived};
@@ -140,12 +140,6 @@ fn move_card(ctx: BoardCtx, id: &Id, horizon: &'static str, list: &[Id], drop: &
         }
         Err(e) => ctx.toasts.error(format!("That card could not be moved: {e}")),
     }
-}
-
-/// "16 Feb 2026": short enough for a card.
-fn short_day(d: waymark_domain::Date) -> String {
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    format!("{} {} {}", d.day(), MONTHS[usize::from(d.month() - 1)], d.year())
 }
 
 /// Puts the keyboard focus back on a card after it moved (it may be a new element).

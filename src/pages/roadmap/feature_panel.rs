@@ -9,7 +9,7 @@ use waymark_domain::kind::choice_label;
 use waymark_domain::schema::{FEATURES, STORIES};
 use waymark_domain::{Id, Kind, Ref, Relation};
 
-use super::derived;
+use super::derived_with;
 use crate::components::{Editable, LinkPicker, Suggestion, Toasts};
 use crate::route::{Link, Page, Route};
 use crate::session::{use_session, SessionCtx};
@@ -27,9 +27,9 @@ pub fn FeaturePanel(id: Id) -> impl IntoView {
     let features = session.get().collection::<Feature>();
     let me = StoredValue::new(id.clone());
     let this = Ref::new(FEATURES, id.clone());
-    let derived = derived(session);
     let ws = session.get().id.clone();
     let all = Memo::new(move |_| features.live());
+    let derived = derived_with(session, all);
     let feature = Memo::new(move |_| all.with(|l| me.with_value(|id| l.iter().find(|f| f.id() == Some(id)).cloned())));
     let release = Memo::new(move |_| feature.with(|f| f.as_ref().and_then(|f| f.release.clone())));
     let title_of = move |id: &Id| all.with(|l| l.iter().find(|f| f.id() == Some(id)).map(Kind::title)).unwrap_or_else(|| "A deleted feature".to_owned());

@@ -40,13 +40,8 @@ impl Derived {
     }
 }
 
-/// The roadmap's derived figures, re-derived once per change to features or stories.
-pub fn derived(session: SessionCtx) -> Memo<Derived> {
-    let features = session.get().collection::<Feature>();
-    derived_with(session, Memo::new(move |_| features.live()))
-}
-
-/// [`derived`] from live features a page already follows.
+/// The roadmap's derived figures from the live features a page already follows (one
+/// copy per change, shared), re-derived once per change to features or stories.
 pub fn derived_with(session: SessionCtx, features: Memo<Vec<Feature>>) -> Memo<Derived> {
     let stories = session.get().stories;
     Memo::new(move |_| {

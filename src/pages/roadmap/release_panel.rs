@@ -10,7 +10,7 @@ use waymark_domain::edit::Edit;
 use waymark_domain::schema::{DOCUMENTS, RELEASES};
 use waymark_domain::{DocKind, Id, Kind, Ref, Relation};
 
-use super::derived;
+use super::derived_with;
 use crate::route::{Link, Page, Route};
 use crate::session::use_session;
 
@@ -19,11 +19,11 @@ pub fn ReleasePanel(id: Id) -> impl IntoView {
     let session = use_session();
     let features = session.get().collection::<Feature>();
     let releases = session.get().collection::<Release>();
-    let derived = derived(session);
     let me = StoredValue::new(id);
     let release = Memo::new(move |_| me.with_value(|id| releases.get(id)).map(|r| r.get()));
     let readiness = Memo::new(move |_| release.with(|r| r.as_ref().map(roadmap::readiness)));
     let all = Memo::new(move |_| features.live());
+    let derived = derived_with(session, all);
     let plan = Memo::new(move |_| {
         let id = me.get_value();
         all.with(|list| {

@@ -14,7 +14,7 @@ use waymark_domain::stage::Stage;
 use waymark_domain::timeline::{self, short_day, Timeline, Zoom, DARK, LABEL_WIDTH, LIGHT};
 use waymark_domain::{Date, Id, Kind, Ref};
 
-use super::derived;
+use super::derived_with;
 use crate::components::{Editable, Toasts};
 use crate::route::{Link, Page, Route};
 use crate::session::{use_session, SessionCtx};
@@ -79,16 +79,16 @@ pub fn TimelinePage() -> impl IntoView {
     let features = session.get().collection::<Feature>();
     let releases = session.get().collection::<Release>();
     let stages = session.get().collection::<Stage>();
-    let derived = derived(session);
+    let all = Memo::new(move |_| features.live());
+    let derived = derived_with(session, all);
     let zoom = RwSignal::new(Zoom::Month);
     let fit_width = RwSignal::new(900.0);
     let scroller = NodeRef::<leptos::html::Div>::new();
     let today = today();
     let layout = Memo::new(move |_| {
-        let all = features.live();
         let rel = releases.live();
         let periods = stages.live();
-        derived.with(|d| timeline::lay_out(&all, &rel, &periods, &d.links, today, zoom.get(), fit_width.get()))
+        all.with(|all| derived.with(|d| timeline::lay_out(all, &rel, &periods, &d.links, today, zoom.get(), fit_width.get())))
     });
     let dark = prefers_dark();
     let svg = Memo::new(move |_| layout.with(|t| timeline::to_svg(t, if dark { &DARK } else { &LIGHT }, "Roadmap timeline")));
