@@ -352,7 +352,7 @@ impl Workspace {
                 let index = before.and_then(|b| at(b).map(|i| i + 1)).or_else(|| after.and_then(at)).unwrap_or(others.len());
                 let mut keys: Vec<String> = others.iter().map(|(_, key)| key.clone()).collect();
                 if others.iter().take(index + 1).any(|(_, key)| key.is_empty()) {
-                    let mut last = keys.iter().filter(|k| !k.is_empty()).last().cloned();
+                    let mut last = keys.iter().filter(|k| !k.is_empty()).next_back().cloned();
                     for ((fid, _), key) in others.iter().zip(keys.iter_mut()) {
                         if key.is_empty() {
                             let placed = crate::position::between(last.as_deref(), None, 0);

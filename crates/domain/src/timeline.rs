@@ -38,8 +38,25 @@ impl Zoom {
     }
 }
 
-/// Where things go.
+/// How the timeline is framed: its zoom, the chart's least width in pixels (the
+/// screen's, so a short plan still fills it) and the width of the titles' column.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Frame {
+    pub zoom: Zoom,
+    pub min_width: f64,
+    pub label_width: f64,
+}
+
+impl Frame {
+    /// `zoom` over at least `min_width` pixels, titles in a column of [`LABEL_WIDTH`].
+    pub fn new(zoom: Zoom, min_width: f64) -> Frame {
+        Frame { zoom, min_width, label_width: LABEL_WIDTH }
+    }
+}
+
+/// Where things go: the titles' column on a wide screen (and in exports), on a phone.
 pub const LABEL_WIDTH: f64 = 240.0;
+pub const NARROW_LABEL_WIDTH: f64 = 128.0;
 pub const HEADER: f64 = 78.0;
 /// Where iterations and phases are drawn, under the dates and milestones.
 const BAND_Y: f64 = 58.0;
@@ -98,6 +115,8 @@ pub struct Arrow {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Timeline {
     pub width: f64,
+    /// The titles' column, left of the chart.
+    pub label_width: f64,
     pub height: f64,
     /// Day number ([`Date::days`]) at the chart's left edge, and pixels per day.
     pub first_day: i64,
@@ -118,7 +137,7 @@ pub struct Timeline {
 impl Timeline {
     /// The day at pixel `x` of the chart (for dragging).
     pub fn day_at(&self, x: f64) -> i64 {
-        self.first_day + ((x - LABEL_WIDTH) / self.px_per_day).round() as i64
+        self.first_day + ((x - self.label_width) / self.px_per_day).round() as i64
     }
 }
 
@@ -129,9 +148,9 @@ pub fn short_day(d: Date) -> String {
     format!("{} {} {}", d.day(), MONTHS[usize::from(d.month() - 1)], d.year())
 }
 
-/// Lays out the live features and releases (deleted ones are left out), over at least
-/// `min_width` pixels of chart (the screen's width, so a short plan still fills it).
-pub fn lay_out(features: &[Feature], releases: &[Release], stages: &[Stage], links: &LinkIndex, today: Date, zoom: Zoom, min_width: f64) -> Timeline {
+/// Lays out the live features and releases (deleted ones are left out) in `frame`.
+pub fn lay_out(features: &[Feature], releases: &[Release], stages: &[Stage], links: &LinkIndex, today: Date, frame: Frame) -> Timeline {
+    let Frame { zoom, min_width, label_width } = frame;
     let live = roadmap::live_features(features);
     let mut dated: Vec<&Feature> = Vec::new();
     let mut undated = Vec::new();
@@ -160,7 +179,7 @@ pub fn lay_out(features: &[Feature], releases: &[Release], stages: &[Stage], lin
     let span = hi + 14 - first_day;
     let px = zoom.px_per_day(span);
     let hi = hi.max(first_day + (min_width / px).ceil() as i64 - 14);
-    let x_of = |d: i64| LABEL_WIDTH + (d - first_day) as f64 * px;
+    let x_of = |d: i64| label_width + (d - first_day) as f64 * px;
     let critical: BTreeSet<Id> = live_releases.iter().filter_map(|r| r.id()).flat_map(|r| roadmap::critical_path(r, links, &live)).collect();
     let violations = roadmap::violations(links, &live);
     let mut bars = Vec::with_capacity(dated.len());
@@ -216,6 +235,7 @@ pub fn lay_out(features: &[Feature], releases: &[Release], stages: &[Stage], lin
     let ticks = ticks(first_day, hi + 14, px, x_of);
     Timeline {
         width,
+        label_width,
         height: HEADER + (bars.len().max(1)) as f64 * ROW + 8.0,
         first_day,
         px_per_day: px,
@@ -313,16 +333,37 @@ fn cut(s: &str, n: usize) -> String {
     }
 }
 
-/// The whole timeline as a standalone SVG document. Bars carry `data-bar` (the
+/// The whole timeline as a standalone SVG document: [`svg_open`], [`svg_backdrop`],
+/// every bar's arrows, then every bar ([`svg_bars`]). Bars carry `data-bar` (the
 /// feature's id) and their ends `data-edge`, for dragging on screen.
 pub fn to_svg(t: &Timeline, p: &Palette, title: &str) -> String {
+    let bars = svg_bars(t, p);
+    let mut s = svg_open(t, title);
+    s.push_str(&svg_backdrop(t, p));
+    for b in &bars {
+        s.push_str(&b.arrows);
+    }
+    for b in &bars {
+        s.push_str(&b.bar);
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// The SVG's opening tag: its size and its accessible name.
+pub fn svg_open(t: &Timeline, title: &str) -> String {
     let (w, h) = (t.width.ceil(), t.height.ceil());
-    let mut s = String::with_capacity(512 + t.bars.len() * 600);
-    let _ = write!(
-        s,
+    format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="Inter, system-ui, sans-serif" font-size="12" role="img" aria-label="{}">"#,
         esc(title)
-    );
+    )
+}
+
+/// Everything under the bars: the arrowheads, the background, the date grid,
+/// milestones, iterations and phases, the today line (and a word when nothing is dated).
+pub fn svg_backdrop(t: &Timeline, p: &Palette) -> String {
+    let (w, h) = (t.width.ceil(), t.height.ceil());
+    let mut s = String::with_capacity(2048 + t.ticks.len() * 120);
     let _ = write!(
         s,
         r#"<defs><marker id="arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto"><path d="M0 0 L8 4 L0 8 z" fill="{}"/></marker><marker id="arrow-bad" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto"><path d="M0 0 L8 4 L0 8 z" fill="{}"/></marker></defs>"#,
@@ -370,44 +411,62 @@ pub fn to_svg(t: &Timeline, p: &Palette, title: &str) -> String {
     if let Some(x) = t.today_x {
         let _ = write!(s, r#"<line x1="{x:.1}" y1="24" x2="{x:.1}" y2="{h}" stroke="{}" stroke-width="2"/><text x="{:.1}" y="34" fill="{}" font-size="11" font-weight="600">Today</text>"#, p.danger, x + 4.0, p.danger);
     }
-    for a in &t.arrows {
-        let (stroke, marker, dash) = if a.violated { (p.danger, "arrow-bad", r#" stroke-dasharray="5 3""#) } else { (p.muted, "arrow", "") };
-        let _ = write!(s, r#"<path d="{}" fill="none" stroke="{stroke}" stroke-width="1.5"{dash} marker-end="url(#{marker})"/>"#, a.path);
-    }
-    for (row, b) in t.bars.iter().enumerate() {
-        let row_y = HEADER + row as f64 * ROW;
-        let label = esc(&cut(&b.title, 30));
-        let fill = if b.status == Some("done") { p.done } else { p.bar };
-        let outline = if b.clash {
-            format!(r#" stroke="{}" stroke-width="2""#, p.danger)
-        } else if b.critical {
-            format!(r#" stroke="{}" stroke-width="2.5""#, p.critical)
-        } else {
-            String::new()
-        };
-        let said = format!("{}, {} to {}{}{}", b.title, short_day(b.start), short_day(b.target), if b.critical { ", on the critical path" } else { "" }, if b.clash { ", starts before a blocker ends" } else { "" });
-        let _ = write!(
-            s,
-            r#"<text x="12" y="{:.1}" fill="{}">{label}</text><g class="bar" data-bar="{}" tabindex="0" role="button" aria-label="{}"><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{BAR}" rx="4" fill="{fill}"{outline}/><rect data-edge="start" x="{:.1}" y="{:.1}" width="6" height="{BAR}" fill="transparent" style="cursor: ew-resize"/><rect data-edge="end" x="{:.1}" y="{:.1}" width="6" height="{BAR}" fill="transparent" style="cursor: ew-resize"/><title>{}</title></g>"#,
-            row_y + ROW / 2.0 + 4.0,
-            p.text,
-            b.id,
-            esc(&said),
-            b.x,
-            b.y,
-            b.width,
-            b.x,
-            b.y,
-            b.x + b.width - 6.0,
-            b.y,
-            esc(&said)
-        );
-    }
     if t.bars.is_empty() {
         let _ = write!(s, r#"<text x="12" y="{:.1}" fill="{}">No feature has both a start and a target date yet.</text>"#, HEADER + 22.0, p.muted);
     }
-    s.push_str("</svg>");
     s
+}
+
+/// One bar's drawing, in two layers: the arrows into it (drawn under every bar) and the
+/// bar with its title. A screen replaces only the parts whose text changed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BarSvg {
+    pub id: Id,
+    pub arrows: String,
+    pub bar: String,
+}
+
+/// Every bar's drawing, in row order.
+pub fn svg_bars(t: &Timeline, p: &Palette) -> Vec<BarSvg> {
+    let mut arrows: BTreeMap<&Id, String> = BTreeMap::new();
+    for a in &t.arrows {
+        let (stroke, marker, dash) = if a.violated { (p.danger, "arrow-bad", r#" stroke-dasharray="5 3""#) } else { (p.muted, "arrow", "") };
+        let _ = write!(arrows.entry(&a.to).or_default(), r#"<path d="{}" fill="none" stroke="{stroke}" stroke-width="1.5"{dash} marker-end="url(#{marker})"/>"#, a.path);
+    }
+    let room = ((t.label_width - 24.0) / 7.2).max(8.0) as usize;
+    t.bars
+        .iter()
+        .enumerate()
+        .map(|(row, b)| {
+            let row_y = HEADER + row as f64 * ROW;
+            let label = esc(&cut(&b.title, room));
+            let fill = if b.status == Some("done") { p.done } else { p.bar };
+            let outline = if b.clash {
+                format!(r#" stroke="{}" stroke-width="2""#, p.danger)
+            } else if b.critical {
+                format!(r#" stroke="{}" stroke-width="2.5""#, p.critical)
+            } else {
+                String::new()
+            };
+            let said = format!("{}, {} to {}{}{}", b.title, short_day(b.start), short_day(b.target), if b.critical { ", on the critical path" } else { "" }, if b.clash { ", starts before a blocker ends" } else { "" });
+            let bar = format!(
+                r#"<text x="12" y="{:.1}" fill="{}">{label}</text><g class="bar" data-bar="{}" tabindex="0" role="button" aria-label="{}"><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{BAR}" rx="4" fill="{fill}"{outline}/><rect data-edge="start" x="{:.1}" y="{:.1}" width="6" height="{BAR}" fill="transparent" style="cursor: ew-resize"/><rect data-edge="end" x="{:.1}" y="{:.1}" width="6" height="{BAR}" fill="transparent" style="cursor: ew-resize"/><title>{}</title></g>"#,
+                row_y + ROW / 2.0 + 4.0,
+                p.text,
+                b.id,
+                esc(&said),
+                b.x,
+                b.y,
+                b.width,
+                b.x,
+                b.y,
+                b.x + b.width - 6.0,
+                b.y,
+                esc(&said)
+            );
+            BarSvg { id: b.id.clone(), arrows: arrows.remove(&b.id).unwrap_or_default(), bar }
+        })
+        .collect()
 }
 
 /// The board as one SVG (for the SVG and PNG exports): a column per horizon, each card
@@ -497,7 +556,7 @@ mod tests {
         ws.set_field::<Stage>(&sprint, "kind", FieldInput::Value("iteration"), 2).unwrap();
         ws.set_field::<Stage>(&sprint, "start", FieldInput::Value("2026-05-04"), 2).unwrap();
         ws.set_field::<Stage>(&sprint, "end", FieldInput::Value("2026-05-15"), 2).unwrap();
-        let t = lay_out(&ws.items::<Feature>().0, &ws.items::<Release>().0, &ws.items::<Stage>().0, &ws.link_index(), today, Zoom::Month, 0.0);
+        let t = lay_out(&ws.items::<Feature>().0, &ws.items::<Release>().0, &ws.items::<Stage>().0, &ws.link_index(), today, Frame::new(Zoom::Month, 0.0));
         assert_eq!(t.bars.len(), 2);
         assert_eq!(t.undated, vec![(later, "Someday".to_owned())]);
         let (a, b) = (&t.bars[0], &t.bars[1]);
@@ -527,12 +586,57 @@ mod tests {
     }
 
     #[test]
+    fn a_moved_bar_redraws_itself_and_the_arrows_it_draws_but_nothing_else() {
+        let mut ws = Workspace::create("Payments", 1, "Ana");
+        let mut ids = Vec::new();
+        for (title, start, target) in [("Ledger", "2026-01-05", "2026-01-30"), ("Payouts", "2026-03-02", "2026-03-27"), ("Refunds", "2026-05-04", "2026-05-29")] {
+            let id = ws.create_item::<Feature>(title, 1, "Ana").unwrap();
+            ws.set_field::<Feature>(&id, "start", FieldInput::Value(start), 2).unwrap();
+            ws.set_field::<Feature>(&id, "target", FieldInput::Value(target), 2).unwrap();
+            ids.push(id);
+        }
+        ws.link(&Ref::new(FEATURES, ids[0].clone()), Relation::Blocks, &Ref::new(FEATURES, ids[1].clone()), 3).unwrap();
+        let today = Date::parse("2026-01-10").unwrap();
+        let draw = |ws: &Workspace| svg_bars(&lay_out(&ws.items::<Feature>().0, &[], &[], &ws.link_index(), today, Frame::new(Zoom::Month, 0.0)), &LIGHT);
+        let before = draw(&ws);
+        assert!(before[1].arrows.contains("marker-end") && before[0].arrows.is_empty(), "the arrow is drawn with the bar it points to");
+        // The last bar a day later: only it changes.
+        ws.set_field::<Feature>(&ids[2], "target", FieldInput::Value("2026-05-30"), 4).unwrap();
+        let after = draw(&ws);
+        let changed: Vec<usize> = (0..3).filter(|i| before[*i] != after[*i]).collect();
+        assert_eq!(changed, vec![2]);
+        // The blocker a day later: it and the arrow it starts change, the third does not.
+        ws.set_field::<Feature>(&ids[0], "target", FieldInput::Value("2026-01-31"), 5).unwrap();
+        let later = draw(&ws);
+        assert!(later[0].bar != after[0].bar && later[1].arrows != after[1].arrows && later[1].bar == after[1].bar && later[2] == after[2]);
+        // Everything together is the export.
+        let t = lay_out(&ws.items::<Feature>().0, &[], &[], &ws.link_index(), today, Frame::new(Zoom::Month, 0.0));
+        let whole = to_svg(&t, &LIGHT, "Plan");
+        assert!(later.iter().all(|b| whole.contains(&b.bar) && whole.contains(&b.arrows)) && whole.contains(&svg_backdrop(&t, &LIGHT)));
+    }
+
+    #[test]
+    fn a_narrow_frame_keeps_titles_short_and_drags_still_land_on_their_day() {
+        let mut ws = Workspace::create("Payments", 1, "Ana");
+        let f = ws.create_item::<Feature>("Reconcile every payout with the bank statement", 1, "Ana").unwrap();
+        ws.set_field::<Feature>(&f, "start", FieldInput::Value("2026-02-02"), 2).unwrap();
+        ws.set_field::<Feature>(&f, "target", FieldInput::Value("2026-02-20"), 2).unwrap();
+        let frame = Frame { label_width: NARROW_LABEL_WIDTH, ..Frame::new(Zoom::Month, 300.0) };
+        let t = lay_out(&ws.items::<Feature>().0, &[], &[], &ws.link_index(), Date::parse("2026-02-01").unwrap(), frame);
+        assert_eq!(t.day_at(t.bars[0].x), Date::parse("2026-02-02").unwrap().days());
+        assert!(t.bars[0].x < LABEL_WIDTH, "the chart starts right of the narrow column: {}", t.bars[0].x);
+        let bar = &svg_bars(&t, &LIGHT)[0].bar;
+        assert!(bar.contains(">Reconcile eve…</text>"), "{bar}");
+        assert!(bar.contains("aria-label=\"Reconcile every payout with the bank statement, 2 Feb 2026"), "the full title is still said");
+    }
+
+    #[test]
     fn fit_all_puts_everything_in_the_width() {
         let mut ws = Workspace::create("Payments", 1, "Ana");
         let f = ws.create_item::<Feature>("Long", 1, "Ana").unwrap();
         ws.set_field::<Feature>(&f, "start", FieldInput::Value("2026-01-01"), 2).unwrap();
         ws.set_field::<Feature>(&f, "target", FieldInput::Value("2027-12-31"), 2).unwrap();
-        let t = lay_out(&ws.items::<Feature>().0, &[], &[], &ws.link_index(), Date::parse("2026-06-01").unwrap(), Zoom::Fit { width: 1000.0 }, 1000.0);
+        let t = lay_out(&ws.items::<Feature>().0, &[], &[], &ws.link_index(), Date::parse("2026-06-01").unwrap(), Frame::new(Zoom::Fit { width: 1000.0 }, 1000.0));
         assert!((t.width - LABEL_WIDTH - 1000.0).abs() < 1.0, "{}", t.width);
         assert!(t.ticks.iter().any(|(_, l)| l == "Q1 2027"), "{:?}", t.ticks);
     }

@@ -127,6 +127,12 @@ fn neighbours(list: &[Id], moving: &Id, drop: &Drop) -> (Option<Id>, Option<Id>)
 /// Moves `id` as `drop` on `list` says, telling the person where it went (or why not).
 fn move_card(ctx: BoardCtx, id: &Id, horizon: &'static str, list: &[Id], drop: &Drop) {
     let (before, after) = neighbours(list, id, drop);
+    // Moving the focused element costs the browser a style pass over the whole board;
+    // moving it unfocused and focusing it once it has landed costs one pass, in the frame.
+    let focused = document().active_element().filter(|el| el.get_attribute("data-card").as_deref() == Some(id.as_str()));
+    if let Some(el) = focused.and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = el.blur();
+    }
     match ctx.session.get().apply(Edit::MoveFeature { feature: id.clone(), horizon: horizon.to_owned(), before, after }) {
         Ok(_) => {
             let title = ctx.features.get(id).map(|f| f.with_untracked(Kind::title)).unwrap_or_default();
@@ -138,7 +144,10 @@ fn move_card(ctx: BoardCtx, id: &Id, horizon: &'static str, list: &[Id], drop: &
             ctx.announce.set(format!("Moved “{title}” to {}, position {place} of {of}.", choice_label(HORIZON, horizon)));
             refocus(id.clone());
         }
-        Err(e) => ctx.toasts.error(format!("That card could not be moved: {e}")),
+        Err(e) => {
+            ctx.toasts.error(format!("That card could not be moved: {e}"));
+            refocus(id.clone());
+        }
     }
 }
 

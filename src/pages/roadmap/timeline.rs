@@ -1,8 +1,12 @@
-//! The timeline: the domain lays it out and draws it as one SVG
-//! ([`waymark_domain::timeline`]), shown here as is and exported the same. Bars are
+//! The timeline: the domain lays it out and draws it as SVG
+//! ([`waymark_domain::timeline`]), shown here in parts (the backdrop, then each bar's
+//! arrows and each bar, keyed by feature) so a change redraws only the bars it moved,
+//! and exported whole, the same drawing. Bars are
 //! dragged to move a feature, their ends to re-date it; a focused bar moves with the
 //! arrow keys (Shift: a week; Alt: its end only). Undated features are listed beside,
 //! with a way to put them on the timeline.
+
+use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -11,7 +15,7 @@ use waymark_domain::feature::Feature;
 use waymark_domain::release::Release;
 use waymark_domain::schema::FEATURES;
 use waymark_domain::stage::Stage;
-use waymark_domain::timeline::{self, short_day, Timeline, Zoom, DARK, LABEL_WIDTH, LIGHT};
+use waymark_domain::timeline::{self, short_day, BarSvg, Frame, Timeline, Zoom, DARK, LABEL_WIDTH, LIGHT, NARROW_LABEL_WIDTH};
 use waymark_domain::{Date, Id, Kind, Ref};
 
 use super::derived_with;
@@ -83,15 +87,25 @@ pub fn TimelinePage() -> impl IntoView {
     let derived = derived_with(session, all);
     let zoom = RwSignal::new(Zoom::Month);
     let fit_width = RwSignal::new(900.0);
+    let label_width = RwSignal::new(LABEL_WIDTH);
     let scroller = NodeRef::<leptos::html::Div>::new();
     let today = today();
     let layout = Memo::new(move |_| {
         let rel = releases.live();
         let periods = stages.live();
-        all.with(|all| derived.with(|d| timeline::lay_out(all, &rel, &periods, &d.links, today, zoom.get(), fit_width.get())))
+        let frame = Frame { zoom: zoom.get(), min_width: fit_width.get(), label_width: label_width.get() };
+        all.with(|all| derived.with(|d| timeline::lay_out(all, &rel, &periods, &d.links, today, frame)))
     });
-    let dark = prefers_dark();
-    let svg = Memo::new(move |_| layout.with(|t| timeline::to_svg(t, if dark { &DARK } else { &LIGHT }, "Roadmap timeline")));
+    let palette = if prefers_dark() { &DARK } else { &LIGHT };
+    let size = Memo::new(move |_| layout.with(|t| (t.width.ceil(), t.height.ceil())));
+    let backdrop = Memo::new(move |_| layout.with(|t| timeline::svg_backdrop(t, palette)));
+    let parts = Memo::new(move |_| layout.with(|t| timeline::svg_bars(t, palette).into_iter().map(|b| (b.id.clone(), b)).collect::<BTreeMap<Id, BarSvg>>()));
+    // In id order, not row order: a bar that changes row is redrawn in place, not moved.
+    let part_ids = Memo::new(move |_| parts.with(|p| p.keys().cloned().collect::<Vec<Id>>()));
+    let part = move |id: Id, arrows: bool| {
+        let text = Memo::new(move |_| parts.with(|p| p.get(&id).map(|b| if arrows { b.arrows.clone() } else { b.bar.clone() }).unwrap_or_default()));
+        view! { <g inner_html=move || text.get()></g> }
+    };
     let drag = StoredValue::new(None::<Dragging>);
     let preview = RwSignal::new(None::<String>);
     let ws_name = session.get().brief.with_untracked(|b| b.name.clone());
@@ -99,7 +113,11 @@ pub fn TimelinePage() -> impl IntoView {
 
     let measure = move || {
         if let Some(el) = scroller.get_untracked() {
-            fit_width.set((f64::from(el.client_width()) - LABEL_WIDTH - 2.0).max(300.0));
+            let room = f64::from(el.client_width());
+            // A phone keeps most of its width for the chart.
+            let labels = if room < 600.0 { NARROW_LABEL_WIDTH } else { LABEL_WIDTH };
+            label_width.set(labels);
+            fit_width.set((room - labels - 2.0).max(300.0));
         }
     };
     Effect::new(move |_| {
@@ -248,8 +266,16 @@ pub fn TimelinePage() -> impl IntoView {
             })}
             <p class="muted small timeline-preview" role="status" aria-live="polite">{move || preview.get().unwrap_or_default()}</p>
             <div class="timeline-layout">
-                <div class="timeline-scroll" node_ref=scroller inner_html=move || svg.get()
-                    on:pointerdown=on_pointerdown on:pointermove=on_pointermove on:pointerup=on_pointerup on:keydown=on_keydown></div>
+                <div class="timeline-scroll" node_ref=scroller
+                    on:pointerdown=on_pointerdown on:pointermove=on_pointermove on:pointerup=on_pointerup on:keydown=on_keydown>
+                    <svg xmlns="http://www.w3.org/2000/svg" width=move || size.get().0.to_string() height=move || size.get().1.to_string()
+                        viewBox=move || format!("0 0 {} {}", size.get().0, size.get().1) font-family="Inter, system-ui, sans-serif" font-size="12"
+                        role="img" aria-label="Roadmap timeline">
+                        <g inner_html=move || backdrop.get()></g>
+                        <g class="arrows"><For each=move || part_ids.get() key=|id: &Id| id.clone() children=move |id: Id| part(id, true)/></g>
+                        <g class="bars"><For each=move || part_ids.get() key=|id: &Id| id.clone() children=move |id: Id| part(id, false)/></g>
+                    </svg>
+                </div>
                 <aside class="timeline-undated" aria-label="Not on the timeline">
                     <h2 class="rows-title">"Not on the timeline"</h2>
                     {move || layout.with(|t| t.undated.is_empty()).then(|| view! { <p class="muted small">"Every feature has dates."</p> })}

@@ -333,6 +333,12 @@ impl Browser {
         self.client.execute_async(js, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{js}"))
     }
 
+    /// Sends a Chrome DevTools Protocol command (`Profiler.start`, …) through
+    /// chromedriver and returns its result.
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.client.issue_cmd(Cdp(cmd.to_owned(), params)).await.unwrap_or_else(|e| panic!("CDP {cmd}: {e}"))
+    }
+
     /// Saves a PNG of the page as target/screenshots/<name>.png and returns its path.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let path = screenshot_path(name);
@@ -416,4 +422,18 @@ pub mod keys {
     pub const HOME: &str = "\u{e011}";
     pub const END: &str = "\u{e010}";
     pub const RIGHT: &str = "\u{e014}";
+}
+
+/// A DevTools command through chromedriver's `goog/cdp/execute` endpoint.
+#[derive(Debug)]
+struct Cdp(String, Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(json!({ "cmd": self.0, "params": self.1 }).to_string()))
+    }
 }

@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use waymark_e2e::{Browser, Relay};
 
 const SIZES: [usize; 2] = [1_000, 10_000];
@@ -224,22 +224,26 @@ async fn roadmap(b: &Browser, relay: &Relay) {
     let id = import_bytes(b, relay, &format!("roadmap-{n}"), ws.workspace_id(), &ws.save()).await;
     let board = open_time(b, relay, &format!("/w/{id}/roadmap"), &format!("document.querySelectorAll('.card').length === {n}")).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
+    profile_start(b).await;
     let moves = b
         .eval_async(&format!(
-            "const done = arguments[0]; const paint = [], update = []; let i = 0, ok = 0;              function step() {{                if (i >= {ROADMAP_MOVES}) {{ done({{ paint, update, ok }}); return; }}                const col = document.querySelector(\"ol[aria-label='Next']\");                const card = col.querySelectorAll('.card')[3]; const title = card.getAttribute('aria-label');                const t0 = performance.now();                card.dispatchEvent(new KeyboardEvent('keydown', {{ key: 'ArrowDown', altKey: true, bubbles: true, cancelable: true }})); let hops = 0; const settle = () => {{ if (++hops < 200) queueMicrotask(settle); else update.push(performance.now() - t0); }}; queueMicrotask(settle);                requestAnimationFrame(() => setTimeout(() => {{                  paint.push(performance.now() - t0);                  if (col.querySelectorAll('.card')[4].getAttribute('aria-label') === title) ok++;                  i++; setTimeout(step, 300);                }}, 0));              }}              step();"
+            "const done = arguments[0]; const paint = [], update = []; let i = 0, ok = 0;              function step() {{                if (i >= {ROADMAP_MOVES}) {{ done({{ paint, update, ok }}); return; }}                const col = document.querySelector(\"ol[aria-label='Next']\");                const card = col.querySelectorAll('.card')[3]; const title = card.getAttribute('aria-label'); card.focus();                const t0 = performance.now();                card.dispatchEvent(new KeyboardEvent('keydown', {{ key: 'ArrowDown', altKey: true, bubbles: true, cancelable: true }})); let hops = 0; const settle = () => {{ if (++hops < 200) queueMicrotask(settle); else update.push(performance.now() - t0); }}; queueMicrotask(settle);                requestAnimationFrame(() => setTimeout(() => {{                  paint.push(performance.now() - t0);                  if (col.querySelectorAll('.card')[4].getAttribute('aria-label') === title) ok++;                  i++; setTimeout(step, 300);                }}, 0));              }}              step();"
         ))
         .await;
     let list = |v: &Value, k: &str| -> Vec<f64> { v[k].as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default() };
+    profile_stop(b, "roadmap-board-moves").await;
     let board_moves = list(&moves, "paint");
     let board_updates = list(&moves, "update");
     assert_eq!(moves["ok"].as_u64(), Some(ROADMAP_MOVES as u64), "every move showed the card one place down");
     let timeline = open_time(b, relay, &format!("/w/{id}/timeline"), &format!("document.querySelectorAll('.timeline-scroll [data-bar]').length === {n}")).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
+    profile_start(b).await;
     let drags = b
         .eval_async(&format!(
             "const done = arguments[0]; const paint = []; let i = 0, ok = 0;              function step() {{                if (i >= {ROADMAP_MOVES}) {{ done({{ paint, ok }}); return; }}                const bar = document.querySelectorAll('.timeline-scroll [data-bar]')[10 + i];                const fid = bar.getAttribute('data-bar'); const before = bar.getAttribute('aria-label');                const r = bar.querySelector('rect').getBoundingClientRect();                const at = (x) => ({{ bubbles: true, cancelable: true, clientX: x, clientY: r.top + r.height / 2, button: 0, pointerId: 1 }});                const x = r.left + r.width / 2;                bar.querySelector('rect').dispatchEvent(new PointerEvent('pointerdown', at(x)));                bar.dispatchEvent(new PointerEvent('pointermove', at(x + 35)));                const t0 = performance.now();                bar.dispatchEvent(new PointerEvent('pointerup', at(x + 35)));                requestAnimationFrame(() => setTimeout(() => {{                  paint.push(performance.now() - t0);                  const now = document.querySelector('.timeline-scroll [data-bar=\"' + fid + '\"]');                  if (now && now.getAttribute('aria-label') !== before) ok++;                  i++; setTimeout(step, 300);                }}, 0));              }}              step();"
         ))
         .await;
+    profile_stop(b, "roadmap-timeline-drags").await;
     let timeline_drags = list(&drags, "paint");
     assert_eq!(drags["ok"].as_u64(), Some(ROADMAP_MOVES as u64), "every drag re-dated its bar");
     println!("roadmap of {n} features ({ROADMAP_LOADS} loads, {ROADMAP_MOVES} moves; median / p95):");
@@ -259,6 +263,27 @@ async fn roadmap(b: &Browser, relay: &Relay) {
         median(timeline_drags.clone()),
         percentile(timeline_drags, 0.95)
     );
+}
+
+/// With WAYMARK_PROFILE set, starts sampling the page's JavaScript and wasm (every
+/// 100 µs) until [`profile_stop`].
+async fn profile_start(b: &Browser) {
+    if std::env::var_os("WAYMARK_PROFILE").is_some() {
+        b.cdp("Profiler.enable", json!({})).await;
+        b.cdp("Profiler.setSamplingInterval", json!({ "interval": 100 })).await;
+        b.cdp("Profiler.start", json!({})).await;
+    }
+}
+
+/// Writes the profile since [`profile_start`] to target/<name>.cpuprofile (open it in
+/// Chromium's DevTools, Performance panel).
+async fn profile_stop(b: &Browser, name: &str) {
+    if std::env::var_os("WAYMARK_PROFILE").is_some() {
+        let profile = b.cdp("Profiler.stop", json!({})).await;
+        let path = format!("target/{name}.cpuprofile");
+        std::fs::write(&path, profile["profile"].to_string()).expect("write the profile");
+        println!("  profile written to {path}");
+    }
 }
 
 #[tokio::main]
