@@ -51,6 +51,8 @@ fn kind_page<K: Kind>() -> impl IntoView {
         _ => None,
     }));
     let query = RwSignal::new(String::new());
+    // A panel above the list (the risks' heat map) may narrow it to some artifacts.
+    let only = RwSignal::new(None::<(String, Vec<Id>)>);
     let total = Memo::new(move |_| collection.live_count());
     // The list follows membership (an artifact added, deleted or restored) at once, and
     // other edits a moment after typing pauses (a renamed artifact moves to its place in
@@ -62,7 +64,11 @@ fn kind_page<K: Kind>() -> impl IntoView {
             collection.version.track();
         }
         let items = collection.settled_live();
-        search(items.iter(), &q).into_iter().filter_map(|k| k.id().cloned()).collect::<Vec<Id>>()
+        let found = search(items.iter(), &q).into_iter().filter_map(|k| k.id().cloned());
+        only.with(|o| match o {
+            Some((_, keep)) => found.filter(|id| keep.contains(id)).collect::<Vec<Id>>(),
+            None => found.collect(),
+        })
     });
     let read_only = use_read_only();
     let title = RwSignal::new(String::new());
@@ -92,13 +98,21 @@ fn kind_page<K: Kind>() -> impl IntoView {
                 <Capture label=format!("New {singular} {}", first.label.to_lowercase())
                     placeholder=format!("{} of a new {singular}, e.g. {}", first.label, first.placeholder) maxlength=200
                     button=format!("Add {singular}") value=title on_submit=create/>
+                {super::risks::list_panel(K::COLLECTION, only)}
+                {move || only.get().map(|(label, _)| view! {
+                    <p class="only-chip small" role="status">{format!("Showing {}", label.to_lowercase())}" "
+                        <button class="btn btn-small" on:click=move |_| only.set(None)>"Show all"</button>
+                    </p>
+                })}
                 <div class="toolbar" role="search">
                     <input class="field-input search" type="search" aria-label=format!("Search {}", K::PLURAL.to_lowercase())
                         placeholder="Search every field" prop:value=move || query.get() on:input:target=move |ev| query.set(ev.target().value())/>
                 </div>
                 <ul class="item-list" aria-label=K::PLURAL>
                     <Show when=move || shown.with(Vec::is_empty)>
-                        <li class="empty">{move || if total.get() > 0 {
+                        <li class="empty">{move || if only.with(Option::is_some) {
+                            "None left there: the risks in that cell changed. Show all to see the rest.".to_owned()
+                        } else if total.get() > 0 {
                             format!("No {} match “{}”.", K::PLURAL.to_lowercase(), query.get().trim())
                         } else if read_only.get() {
                             format!("No {} yet.", K::PLURAL.to_lowercase())
@@ -131,13 +145,18 @@ fn row<K: Kind>(collection: Collection<K>, id: Id, ws: StoredValue<String>, page
     .into_any()
 }
 
-/// A row's badges: each choice made, the date, and the start of the first text.
+/// A row's badges: the kind's headline figure, each choice made, the date, and the
+/// start of the first text.
 fn summary<K: Kind>(item: &K) -> impl IntoView {
     let mut badges = Vec::new();
     let mut snippet = None;
+    if let Some((text, style)) = item.headline() {
+        badges.push(view! { <span class=format!("badge zone-{style}")>{text}</span> }.into_any());
+    }
+    let limit = badges.len() + 3;
     for spec in &K::FIELDS[1..] {
         match (spec.ty, item.value(spec.key)) {
-            (FieldType::Choice(options), FieldValue::Choice(Some(k))) if badges.len() < 3 => badges.push(
+            (FieldType::Choice(options), FieldValue::Choice(Some(k))) if badges.len() < limit => badges.push(
                 view! { <span class=format!("badge choice-{k}")>{format!("{}: {}", spec.label, choice_label(options, k))}</span> }.into_any(),
             ),
             (_, FieldValue::Date(Some(d))) => badges.push(view! { <span class="muted small">{d.to_string()}</span> }.into_any()),

@@ -10,6 +10,7 @@ pub mod kind_page;
 pub mod join;
 mod personas;
 mod priorities;
+pub mod risks;
 pub mod roadmap;
 mod stories;
 mod value_effort;

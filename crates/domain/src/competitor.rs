@@ -45,13 +45,7 @@ impl Kind for Competitor {
         FieldSpec { key: "notes", label: "Notes", ty: FieldType::Text, placeholder: "Pricing, recent moves, sources" },
     ];
 
-    fn meta(&self) -> &Meta {
-        &self.meta
-    }
-
-    fn meta_mut(&mut self) -> &mut Meta {
-        &mut self.meta
-    }
+    crate::kind::meta_in_field!();
 
     fn read(f: &mut Fields<'_>) -> Self {
         Competitor {

@@ -86,13 +86,7 @@ impl Kind for Feature {
         FieldSpec { key: "position", label: "Board position", ty: FieldType::Position, placeholder: "" },
     ];
 
-    fn meta(&self) -> &Meta {
-        &self.meta
-    }
-
-    fn meta_mut(&mut self) -> &mut Meta {
-        &mut self.meta
-    }
+    crate::kind::meta_in_field!();
 
     fn read(f: &mut Fields<'_>) -> Self {
         Feature {

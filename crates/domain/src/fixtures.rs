@@ -309,6 +309,14 @@ pub fn one_of_everything() -> Workspace {
     ws.set_field::<Trend>(&trend, "date", Value("2026-03-31"), 57).unwrap();
     ws.set_field::<Trend>(&trend, "impact_level", Value("medium"), 57).unwrap();
     ws.set_field::<Trend>(&trend, "impact", Value("Seat pricing looks dated"), 57).unwrap();
+    use crate::risk::Risk;
+    let outage = ws.create_item::<Risk>("Processor <outage>", 58, "Ana").unwrap();
+    for (key, value) in [("likelihood", "3"), ("impact", "5"), ("category", "technical"), ("status", "open"), ("response", "mitigate")] {
+        ws.set_field::<Risk>(&outage, key, Value(value), 59).unwrap();
+    }
+    ws.set_field::<Risk>(&outage, "description", Value("If the processor is down on launch day,\nthen no one can pay"), 59).unwrap();
+    let offline = ws.create_item::<crate::feature::Feature>("Offline mode", 58, "Ana").unwrap();
+    ws.link(&crate::Ref::new(crate::schema::RISKS, outage), crate::Relation::Threatens, &crate::Ref::new(crate::schema::FEATURES, offline), 59).unwrap();
 
     // One deleted artifact of each kind.
     ws.delete_idea(&gone_idea, 60).unwrap();

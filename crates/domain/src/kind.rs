@@ -133,6 +133,21 @@ pub const MAX_CHECK_OWNER: usize = 120;
 /// Longest note of a checklist item, in characters.
 pub const MAX_CHECK_NOTE: usize = 2000;
 
+/// `Kind::meta` and `Kind::meta_mut` for a kind whose struct keeps its [`Meta`] in a
+/// field called `meta` (every kind so far).
+macro_rules! meta_in_field {
+    () => {
+        fn meta(&self) -> &$crate::kind::Meta {
+            &self.meta
+        }
+
+        fn meta_mut(&mut self) -> &mut $crate::kind::Meta {
+            &mut self.meta
+        }
+    };
+}
+pub(crate) use meta_in_field;
+
 /// An artifact kind. Implemented once per kind, in the kind's own module.
 pub trait Kind: Clone + PartialEq + Default + Send + Sync + 'static {
     /// The document's collection key, one of [`crate::schema::COLLECTIONS`].
@@ -156,6 +171,11 @@ pub trait Kind: Clone + PartialEq + Default + Send + Sync + 'static {
     /// Keeps what the kind shows of the links that start at it (its release, what it
     /// blocks…), so a view of the artifact follows its links. Most kinds keep none.
     fn read_links(&mut self, _links: &[crate::link::Link]) {}
+    /// A derived figure shown first on the artifact's row, with a style name (a risk's
+    /// "Score 20 · High", `high`). Most kinds have none.
+    fn headline(&self) -> Option<(String, &'static str)> {
+        None
+    }
 
     /// What the artifact is called in lists.
     fn title(&self) -> String {
@@ -489,6 +509,7 @@ pub fn visit_kinds(visitor: &mut impl KindVisitor) {
     visitor.visit::<crate::release::Release>();
     visitor.visit::<crate::stage::Stage>();
     visitor.visit::<crate::beta::Beta>();
+    visitor.visit::<crate::risk::Risk>();
     visitor.visit::<crate::competitor::Competitor>();
     visitor.visit::<crate::trend::Trend>();
 }

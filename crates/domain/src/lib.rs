@@ -30,6 +30,7 @@ pub mod priorities;
 pub mod query;
 pub mod ranking;
 pub mod release;
+pub mod risk;
 pub mod roadmap;
 pub mod schema;
 pub mod score_inputs;

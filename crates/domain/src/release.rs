@@ -54,13 +54,7 @@ impl Kind for Release {
         FieldSpec { key: "notes", label: "Notes", ty: FieldType::Text, placeholder: "Scope decisions, dates agreed, who signs off" },
     ];
 
-    fn meta(&self) -> &Meta {
-        &self.meta
-    }
-
-    fn meta_mut(&mut self) -> &mut Meta {
-        &mut self.meta
-    }
+    crate::kind::meta_in_field!();
 
     fn read(f: &mut Fields<'_>) -> Self {
         Release {

@@ -52,7 +52,7 @@
 //! | `betas`       | name Text, status str (planned, running, closed), start str, end str (dates), participants map "company — contact" -> str (invited, active, left), exit_criteria Text, notes Text; its release is a link |
 //! | `objectives`  | name str, unit str, baseline f64, target f64, owner str, measurements map id -> {date: str, value: f64} |
 //! | `experiments` | hypothesis Text, success_signal Text, metric str, variants map id -> {name: str, visitors: int, conversions: int}, start str, end str, status str, decision str (ship, iterate, stop) |
-//! | `risks`       | description Text, category str, likelihood int 1–5, impact int 1–5, owner str, response str (avoid, mitigate, transfer, accept), mitigation Text, trigger Text, status str |
+//! | `risks`       | title Text, description Text, category str (technical, schedule, cost, market, security, compliance), likelihood str "1"–"5", impact str "1"–"5", owner str, response str (avoid, mitigate, transfer, accept), mitigation Text, trigger Text, status str (open, watching, occurred, mitigated, closed); what it threatens is a link |
 //! | `competitors` | name Text, positioning Text, strengths Text, weaknesses Text, threat str (low, medium, high), comparison map feature name -> str (they_lead, parity, we_lead, they_lack), notes Text |
 //! | `trends`      | title Text, date str (YYYY-MM-DD), impact_level str (low, medium, high), impact Text, notes Text |
 //! | `documents`   | title Text, kind str (spec, decision, note, training, release_note), body Text; *(old form)* links map (ids of ideas or stories) |

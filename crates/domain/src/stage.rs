@@ -41,13 +41,7 @@ impl Kind for Stage {
         FieldSpec { key: "exit_criteria", label: "Exit criteria (phase)", ty: FieldType::Text, placeholder: "What must be true to leave this phase" },
     ];
 
-    fn meta(&self) -> &Meta {
-        &self.meta
-    }
-
-    fn meta_mut(&mut self) -> &mut Meta {
-        &mut self.meta
-    }
+    crate::kind::meta_in_field!();
 
     fn read(f: &mut Fields<'_>) -> Self {
         Stage {

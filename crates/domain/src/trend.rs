@@ -34,13 +34,7 @@ impl Kind for Trend {
         FieldSpec { key: "notes", label: "Notes", ty: FieldType::Text, placeholder: "Sources, signals, who is watching it" },
     ];
 
-    fn meta(&self) -> &Meta {
-        &self.meta
-    }
-
-    fn meta_mut(&mut self) -> &mut Meta {
-        &mut self.meta
-    }
+    crate::kind::meta_in_field!();
 
     fn read(f: &mut Fields<'_>) -> Self {
         Trend {

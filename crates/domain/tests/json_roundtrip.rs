@@ -205,8 +205,8 @@ fn by_position(ws: &Workspace) -> Value {
     let mut text = to_json(ws, 0);
     let json: Value = serde_json::from_str(&text).unwrap();
     let mut n = 0;
-    for list in [&json["prioritization"]["criteria"], &json["ideas"], &json["personas"], &json["feedback"], &json["stories"], &json["documents"], &json["competitors"], &json["trends"]] {
-        for item in list.as_array().unwrap() {
+    for list in [&json["prioritization"]["criteria"], &json["ideas"], &json["personas"], &json["feedback"], &json["stories"], &json["documents"], &json["features"], &json["risks"], &json["competitors"], &json["trends"]] {
+        for item in list.as_array().map_or(&[][..], Vec::as_slice) {
             let id = item["id"].as_str().unwrap();
             assert_eq!(id.len(), 26, "an exported id");
             text = text.replace(id, &format!("#{n}"));
@@ -260,6 +260,7 @@ fn one_of_everything_survives_a_round_trip_with_its_references() {
             link("feedback/#5", "supports", "ideas/#3"),
             link("stories/#7", "comes_from", "ideas/#2"),
             link("stories/#7", "speaks_for", "personas/#4"),
+            link("risks/#10", "threatens", "features/#9"),
             link("documents/#8", "describes", "ideas/#2"),
             link("documents/#8", "describes", "stories/#7"),
         ]),

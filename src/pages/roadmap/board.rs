@@ -368,6 +368,7 @@ fn card(ctx: BoardCtx, id: Id, h: Option<&'static str>, lane: StoredValue<String
     let blocked = Memo::new(move |_| me.with_value(|id| ctx.derived.with(|d| d.blocked.contains(id))));
     let clash = Memo::new(move |_| me.with_value(|id| ctx.derived.with(|d| d.clashes(id))));
     let progress = Memo::new(move |_| me.with_value(|id| ctx.derived.with(|d| d.progress.get(id).copied())));
+    let risk = Memo::new(move |_| me.with_value(|id| ctx.derived.with(|d| d.risks.get(id).cloned())));
     let drop_class = move || match ctx.target.get() {
         Some(Drop::Before(t)) if me.with_value(|m| *m == t) => "drop-before",
         Some(Drop::After(t)) if me.with_value(|m| *m == t) => "drop-after",
@@ -451,7 +452,10 @@ fn card(ctx: BoardCtx, id: Id, h: Option<&'static str>, lane: StoredValue<String
             }))}
             <div class="card-flags">
                 {move || blocked.get().then(|| view! { <span class="flag flag-blocked">"Blocked"</span> })}
-                {move || (status.get() == Some("at_risk")).then(|| view! { <span class="flag flag-risk">"At risk"</span> })}
+                {move || risk.get().map(|(title, score, zone)| {
+                    let text = if score > 0 { format!("Risk {score}") } else { "Risk".to_owned() };
+                    view! { <span class=format!("flag flag-risk zone-{}", zone.key()) title=format!("Highest open risk: {title}")>{text}</span> }
+                })}
                 {move || clash.get().then(|| view! { <span class="flag flag-clash" title="It starts before a feature blocking it ends">"Dates clash"</span> })}
             </div>
         </li>

@@ -123,6 +123,7 @@ pub fn FeaturePanel(id: Id) -> impl IntoView {
                     }).collect_view()}</ul>
                 </section>
             })}
+            <crate::pages::risks::Threats target=Ref::new(FEATURES, me.get_value())/>
             <p class="muted small" role="status">{move || {
                 let p = progress.get();
                 match (stories.get(), p.percent()) {

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use leptos::prelude::*;
 use waymark_domain::feature::Feature;
 use waymark_domain::release::Release;
+use waymark_domain::risk::{Risk, Zone};
 use waymark_domain::roadmap::{self, Progress, Violation};
 use waymark_domain::schema::{BETAS, FEATURES, RELEASES, STAGES};
 use waymark_domain::{Id, Kind, LinkIndex};
@@ -31,6 +32,9 @@ pub struct Derived {
     pub blocked: BTreeSet<Id>,
     pub progress: BTreeMap<Id, Progress>,
     pub violations: Vec<Violation>,
+    /// The highest-scoring open risk threatening each threatened feature: its title,
+    /// score and zone (unscored risks count as 0).
+    pub risks: BTreeMap<Id, (String, u8, Zone)>,
 }
 
 impl Derived {
@@ -44,20 +48,32 @@ impl Derived {
 /// copy per change, shared), re-derived once per change to features or stories.
 pub fn derived_with(session: SessionCtx, features: Memo<Vec<Feature>>) -> Memo<Derived> {
     let stories = session.get().stories;
+    let risks = session.get().collection::<Risk>();
     Memo::new(move |_| {
         let story_list = stories.live();
-        features.with(|all| derive(all, &story_list))
+        let risk_list = risks.live();
+        features.with(|all| derive(all, &story_list, &risk_list))
     })
 }
 
-fn derive(all: &[Feature], story_list: &[waymark_domain::story::Story]) -> Derived {
+fn derive(all: &[Feature], story_list: &[waymark_domain::story::Story], risk_list: &[Risk]) -> Derived {
     let links = roadmap::links_of(all, story_list);
     let live = roadmap::live_features(all);
     let by_id: BTreeMap<Id, _> = story_list.iter().filter_map(|s| Some((s.id.clone()?, s))).collect();
     let blocked = live.keys().filter(|id| roadmap::is_blocked(id, &links, &live)).cloned().collect();
     let progress = live.keys().map(|id| (id.clone(), roadmap::progress(id, &links, &by_id))).collect();
     let violations = roadmap::violations(&links, &live);
-    Derived { links, blocked, progress, violations }
+    let mut risks = BTreeMap::new();
+    for r in risk_list.iter().filter(|r| !r.is_deleted() && r.is_open()) {
+        let score = r.score().unwrap_or(0);
+        for t in r.threatens.iter().filter(|t| t.collection == FEATURES && live.contains_key(&t.id)) {
+            let worse = risks.get(&t.id).is_none_or(|(_, s, _): &(String, u8, Zone)| score > *s);
+            if worse {
+                risks.insert(t.id.clone(), (r.title(), score, Zone::of(score)));
+            }
+        }
+    }
+    Derived { links, blocked, progress, violations, risks }
 }
 
 /// Each live release's name, by id.
@@ -73,6 +89,7 @@ pub fn extras(collection: &str, id: Id) -> (Option<AnyView>, Option<AnyView>) {
         FEATURES => (None, Some(view! { <feature_panel::FeaturePanel id=id/> }.into_any())),
         RELEASES => (Some(view! { <release_panel::ReleasePanel id=id/> }.into_any()), None),
         BETAS => (None, Some(view! { <beta_panel::BetaPanel id=id/> }.into_any())),
+        waymark_domain::schema::RISKS => (None, Some(view! { <crate::pages::risks::RiskPanel id=id/> }.into_any())),
         STAGES => (None, Some(view! { <ReleaseSelect from=waymark_domain::Ref::new(STAGES, id.clone()) relation=waymark_domain::Relation::PeriodOf current=stage_release(id)/> }.into_any())),
         _ => (None, None),
     }

@@ -156,6 +156,7 @@ pub fn ReleasePanel(id: Id) -> impl IntoView {
                     }.into_any()
                 }}
             </section>
+            <crate::pages::risks::Threats target=Ref::new(RELEASES, me.get_value())/>
         </section>
     }
 }

@@ -237,6 +237,9 @@ fn markdown_section<K: Kind>(items: &[K]) -> String {
     let mut md = format!("\n## {} ({})\n", K::PLURAL, items.len());
     for item in items {
         md.push_str(&format!("\n### {}\n", escape_markdown(&item.title())));
+        if let Some((headline, _)) = item.headline() {
+            md.push_str(&format!("\n**{}**\n", escape_markdown(&headline)));
+        }
         let body: Vec<String> = K::FIELDS[1..]
             .iter()
             .filter_map(|field| match (field.ty, item.value(field.key)) {

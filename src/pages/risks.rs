@@ -1,0 +1,196 @@
+//! What the risks page and the risk editor add to the kind's generic page: the 5 × 5 heat
+//! map whose cells narrow the list, a risk's score and what it threatens, and the list
+//! of open risks shown on a feature or a release. Scores, zones and the map are the
+//! domain's ([`waymark_domain::risk`]).
+
+use leptos::prelude::*;
+use waymark_domain::edit::Edit;
+use waymark_domain::feature::Feature;
+use waymark_domain::release::Release;
+use waymark_domain::risk::{threats_to, HeatMap, Risk, Zone};
+use waymark_domain::schema::{FEATURES, RELEASES, RISKS};
+use waymark_domain::{Id, Kind, Ref, Relation};
+
+use crate::components::{Editable, LinkPicker, Suggestion, Toasts};
+use crate::route::{Link, Page, Route};
+use crate::session::use_session;
+
+/// A narrowing of a kind's list: what it is called and the ids it keeps.
+pub type Only = Option<(String, Vec<Id>)>;
+
+/// The panel a kind's list page shows above its list, if it has one.
+pub fn list_panel(collection: &str, only: RwSignal<Only>) -> Option<AnyView> {
+    (collection == RISKS).then(|| view! { <HeatMapPanel only=only/> }.into_any())
+}
+
+/// Likelihood across, impact up: each cell counts the open risks in it and, clicked,
+/// shows only them.
+#[component]
+fn HeatMapPanel(only: RwSignal<Only>) -> impl IntoView {
+    let risks = use_session().get().collection::<Risk>();
+    let map = Memo::new(move |_| HeatMap::of(&risks.live()));
+    let cell = move |likelihood: u8, impact: u8| {
+        let score = likelihood * impact;
+        let zone = Zone::of(score);
+        let label = StoredValue::new(format!("Likelihood {likelihood} × impact {impact}"));
+        let count = Memo::new(move |_| map.with(|m| m.cell(likelihood, impact).len()));
+        let pressed = move || only.with(|o| o.as_ref().is_some_and(|(l, _)| label.with_value(|me| l == me)));
+        let said = move || {
+            let n = count.get();
+            format!("Likelihood {likelihood}, impact {impact} (score {score}, {}): {n} risk{}", zone.label().to_lowercase(), if n == 1 { "" } else { "s" })
+        };
+        view! {
+            <td>
+                <button class=format!("heat-cell zone-{}", zone.key()) class:vacant=move || count.get() == 0 aria-pressed=move || pressed().to_string() aria-label=said
+                    disabled=move || count.get() == 0 && !pressed()
+                    on:click=move |_| {
+                        if pressed() {
+                            only.set(None);
+                        } else {
+                            only.set(Some((label.get_value(), map.with_untracked(|m| m.cell(likelihood, impact).to_vec()))));
+                        }
+                    }>
+                    {move || match count.get() { 0 => String::new(), n => n.to_string() }}
+                </button>
+            </td>
+        }
+    };
+    view! {
+        <section class="heat-map" aria-label="Risk heat map">
+            <table>
+                <caption class="visually-hidden">"Open risks by likelihood and impact; choose a cell to list only its risks"</caption>
+                <tbody>
+                    {(1..=5u8).rev().map(|impact| view! {
+                        <tr>
+                            <th scope="row" class="heat-axis">{impact}</th>
+                            {(1..=5u8).map(|likelihood| cell(likelihood, impact)).collect_view()}
+                        </tr>
+                    }).collect_view()}
+                    <tr>
+                        <th></th>
+                        {(1..=5u8).map(|l| view! { <th scope="col" class="heat-axis">{l}</th> }).collect_view()}
+                    </tr>
+                </tbody>
+            </table>
+            <div class="heat-legend small muted">
+                <p><strong>"Impact"</strong>" ↑ · "<strong>"Likelihood"</strong>" →"</p>
+                <p><span class="swatch zone-low"></span>"1–4 low "<span class="swatch zone-medium"></span>"5–14 medium "<span class="swatch zone-high"></span>"15–25 high"</p>
+                {move || match map.with(|m| m.unscored) {
+                    0 => None,
+                    n => Some(view! { <p>{format!("{n} open risk{} not scored yet (set likelihood and impact).", if n == 1 { "" } else { "s" })}</p> }),
+                }}
+            </div>
+        </section>
+    }
+}
+
+/// Below a risk's fields: its score and what it threatens.
+#[component]
+pub fn RiskPanel(id: Id) -> impl IntoView {
+    let session = use_session();
+    let toasts = Toasts::get();
+    let risks = session.get().collection::<Risk>();
+    let features = session.get().collection::<Feature>();
+    let releases = session.get().collection::<Release>();
+    let me = StoredValue::new(id);
+    let risk = Memo::new(move |_| me.with_value(|id| risks.get(id).map(|r| r.get())));
+    let threatens = Memo::new(move |_| risk.with(|r| r.as_ref().map(|r| r.threatens.clone()).unwrap_or_default()));
+    let name_of = move |to: &Ref| match &*to.collection {
+        FEATURES => features.get(&to.id).map(|f| f.with(Kind::title)),
+        RELEASES => releases.get(&to.id).map(|r| r.with(|r| format!("Release {}", r.title()))),
+        _ => None,
+    };
+    let link = move |to: Ref, on: bool| {
+        let from = Ref::new(RISKS, me.get_value());
+        if let Err(e) = session.get().apply(Edit::Link { from, relation: Relation::Threatens, to, on }) {
+            toasts.error(format!("The link could not be changed: {e}"));
+        }
+    };
+    let query = RwSignal::new(String::new());
+    let suggestions = Signal::derive(move || {
+        let q = query.get().trim().to_lowercase();
+        if q.is_empty() {
+            return Vec::new();
+        }
+        let taken = threatens.get();
+        let free = |r: &Ref| !taken.contains(r);
+        let mut out: Vec<Suggestion> = Vec::new();
+        for f in features.live() {
+            let Some(fid) = f.id() else { continue };
+            if free(&Ref::new(FEATURES, fid.clone())) && f.title().to_lowercase().contains(&q) {
+                out.push(Suggestion { id: fid.clone(), title: f.title(), badge: Some(("Feature", "badge".to_owned())) });
+            }
+        }
+        for r in releases.live() {
+            let Some(rid) = r.id() else { continue };
+            if free(&Ref::new(RELEASES, rid.clone())) && r.title().to_lowercase().contains(&q) {
+                out.push(Suggestion { id: rid.clone(), title: r.title(), badge: Some(("Release", "badge".to_owned())) });
+            }
+        }
+        out.truncate(8);
+        out
+    });
+    let pick = move |id: Id| {
+        let collection = if releases.get(&id).is_some() { RELEASES } else { FEATURES };
+        link(Ref::new(collection, id), true);
+    };
+    let ws = session.get().id.clone();
+    view! {
+        <section class="roadmap-panel stack" aria-label="Score and what it threatens">
+            <p class="risk-score" role="status">{move || match risk.with(|r| r.as_ref().and_then(|r| Some((r.likelihood_level()?, r.impact_level()?, r.zone()?)))) {
+                Some((l, i, zone)) => view! {
+                    <span class=format!("badge zone-{}", zone.key())>{format!("Score {} · {}", l * i, zone.label())}</span>
+                    <span class="muted small">{format!(" likelihood {l} × impact {i}")}</span>
+                }.into_any(),
+                None => view! { <span class="muted small">"Set likelihood and impact to score it."</span> }.into_any(),
+            }}</p>
+            <section class="link-list" aria-label="Threatens">
+                <h3 class="rows-title">"Threatens"</h3>
+                {move || threatens.with(Vec::is_empty).then(|| view! { <p class="muted small">"No feature or release yet."</p> })}
+                <ul class="plain-list">
+                    {move || threatens.get().into_iter().map(|to| {
+                        let name = name_of(&to).unwrap_or_else(|| "A deleted artifact".to_owned());
+                        let page = if to.collection == RELEASES { Page::of::<Release>() } else { Page::of::<Feature>() };
+                        let open = Route::Page { ws: ws.clone(), page, open: Some(to.id.clone()) };
+                        let target = StoredValue::new(to);
+                        let remove = format!("Remove {name}");
+                        view! {
+                            <li><Link to=open>{name}</Link>
+                                <Editable><button class="icon-btn" aria-label=remove.clone() on:click=move |_| link(target.get_value(), false)>"×"</button></Editable>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <LinkPicker label="Add a feature or release it threatens" placeholder="A feature or a release…" list_label="Features and releases"
+                    none="No feature or release matches." query=query suggestions=suggestions on_link=pick/>
+            </section>
+        </section>
+    }
+}
+
+/// The open risks that threaten `target` (a feature or a release), the highest first.
+#[component]
+pub fn Threats(target: Ref) -> impl IntoView {
+    let session = use_session();
+    let risks = session.get().collection::<Risk>();
+    let target = StoredValue::new(target);
+    let list = Memo::new(move |_| {
+        let all = risks.live();
+        target.with_value(|t| threats_to(t, &all).into_iter().map(|r| (r.id().cloned(), r.title(), r.headline())).collect::<Vec<_>>())
+    });
+    let ws = session.get().id.clone();
+    view! {
+        <section class="link-list" aria-label="Risks">
+            <h3 class="rows-title">"Risks"</h3>
+            {move || list.with(Vec::is_empty).then(|| view! { <p class="muted small">"No open risk threatens it. Link one from the Risks page."</p> })}
+            <ul class="plain-list">
+                {move || list.get().into_iter().map(|(id, title, headline)| view! {
+                    <li>
+                        <Link to=Route::Page { ws: ws.clone(), page: Page::of::<Risk>(), open: id }>{title}</Link>
+                        {headline.map(|(text, zone)| view! { <span class=format!("badge zone-{zone}")>{text}</span> })}
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
