@@ -349,3 +349,91 @@ async fn teammates_plan_a_roadmap_together() {
     a.close().await;
     b.close().await;
 }
+
+/// Opens feature `title` from the Features page and sets its theme and visibility.
+async fn set_theme_and_visibility(b: &Browser, title: &str, theme: &str, visibility: &str) {
+    b.click_text("a.nav-link", "Features").await;
+    b.click_text("ul[aria-label='Features'] .item-row a", title).await;
+    b.wait_until(
+        &format!("(() => {{ const t = document.querySelector(\"{EDITOR} [placeholder='Offline mode']\"); return t && t.value === {title:?}; }})()"),
+        "the feature's editor",
+    )
+    .await;
+    b.type_into(&format!("{EDITOR} [placeholder='Work anywhere']"), theme).await;
+    b.select(&format!("{EDITOR} select[aria-label='Visibility']"), visibility).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_board_in_lanes_through_a_view_link_and_for_executives() {
+    let relay = Relay::start().await;
+    let a = Browser::start().await;
+    a.create_workspace(&relay, "Payments").await;
+    a.set_name("Ada Lovelace").await;
+    a.click_text("a.nav-link", "Roadmap").await;
+    add_card(&a, "Now", "Offline mode").await;
+    add_card(&a, "Next", "Sync API").await;
+    add_card(&a, "Later", "Dark mode").await;
+    set_theme_and_visibility(&a, "Offline mode", "Work anywhere", "executive").await;
+    set_theme_and_visibility(&a, "Sync API", "Work anywhere", "internal").await;
+    set_theme_and_visibility(&a, "Dark mode", "Comfort", "public").await;
+    // Offline mode gets dates (from today, two weeks): executives must not see them.
+    a.click_text("a.nav-link", "Timeline").await;
+    a.click("button[aria-label='Schedule Offline mode']").await;
+    a.wait_until(&bar_js("Offline mode", "return !!bar;"), "Offline mode on the timeline").await;
+
+    // Swimlanes by theme: a lane per theme, in name order, each with its own columns;
+    // Alt + → moves a card along its own lane.
+    a.click_text("a.nav-link", "Roadmap").await;
+    a.wait_for(".card .card-dates").await;
+    a.select("select[aria-label='Swimlanes']", "theme").await;
+    a.wait_until("JSON.stringify([...document.querySelectorAll('.lane-title')].map(t => t.textContent)) === JSON.stringify(['Comfort', 'Work anywhere'])", "a lane per theme").await;
+    a.wait_until(&column_is("Now — Work anywhere", &["Offline mode"]), "Offline mode in its theme's lane").await;
+    a.wait_until(&column_is("Later — Comfort", &["Dark mode"]), "Dark mode in its theme's lane").await;
+    a.eval("[...document.querySelectorAll('.card')].find(c => c.getAttribute('aria-label') === 'Offline mode').focus()").await;
+    a.type_into(".card:focus", &format!("{}{}{}", keys::ALT, keys::RIGHT, keys::NULL)).await;
+    a.wait_until(&column_is("Next — Work anywhere", &["Sync API", "Offline mode"]), "moved to the end of its lane in Next").await;
+    a.screenshot("e2e-roadmap-swimlanes").await;
+
+    // B, through the view link, sees the board and cannot change it.
+    let (_, view_link) = a.share_links().await;
+    let b = Browser::start().await;
+    b.goto(&relay.url("/")).await;
+    b.wait_for_text("h1", "Your workspaces").await;
+    b.goto(&view_link).await;
+    b.wait_for_text("h1.page-title", "Brief").await;
+    b.click_text("a.nav-link", "Roadmap").await;
+    b.wait_until(&column_is("Next", &["Sync API", "Offline mode"]), "the viewer to see the board").await;
+    b.wait_for(".card .card-dates").await;
+    let editable = b.eval("return document.querySelectorAll(\"input[aria-label^='New feature in'], .card[draggable='true']\").length").await;
+    assert_eq!(editable.as_u64(), Some(0), "no way to add or drag a card in a view link");
+    b.eval("[...document.querySelectorAll('.card')].find(c => c.getAttribute('aria-label') === 'Sync API').focus()").await;
+    b.type_into(".card:focus", &format!("{}{}{}", keys::ALT, keys::DOWN, keys::NULL)).await;
+    // A keydown is handled at once: had it moved the card, the board would show it now.
+    let unmoved = b.eval(&format!("return {}", column_is("Next", &["Sync API", "Offline mode"]))).await;
+    assert_eq!(unmoved.as_bool(), Some(true), "the viewer's keys moved a card");
+    b.screenshot("e2e-roadmap-viewer").await;
+    b.close().await;
+
+    // The executive roadmap: executive and public features, themes and horizons, no dates.
+    a.click_text(".page-head button", "Publish for an audience").await;
+    a.wait_for_text("section[aria-label='Executive roadmap']", "2 features qualify.").await;
+    a.click_text("section[aria-label='Executive roadmap'] button", "Publish").await;
+    a.wait_for("input[aria-label='Executive roadmap link']").await;
+    let exec_link = a.value("input[aria-label='Executive roadmap link']").await;
+    a.type_into("input[aria-label='Executive roadmap link']", keys::ESCAPE).await;
+    let c = Browser::start().await;
+    c.goto(&relay.url("/")).await;
+    c.wait_for_text("h1", "Your workspaces").await;
+    c.goto(&exec_link).await;
+    c.wait_for_text(".banner.view-only", "Executive roadmap").await;
+    c.wait_until(&column_is("Next", &["Offline mode"]), "the executive feature in Next").await;
+    c.wait_until(&column_is("Later", &["Dark mode"]), "the public feature in Later").await;
+    c.select("select[aria-label='Swimlanes']", "theme").await;
+    c.wait_until("JSON.stringify([...document.querySelectorAll('.lane-title')].map(t => t.textContent)) === JSON.stringify(['Comfort', 'Work anywhere'])", "executives see the themes").await;
+    let page = c.eval("return document.body.innerText").await;
+    assert!(!page.as_str().unwrap().contains("Sync API"), "an internal feature reached the executives");
+    assert_eq!(c.eval("return document.querySelectorAll('.card-dates').length").await.as_u64(), Some(0), "no exact dates for executives");
+    c.screenshot("e2e-roadmap-executives").await;
+    c.close().await;
+    a.close().await;
+}
