@@ -40,6 +40,7 @@ pub mod stats;
 pub mod story;
 pub mod timeline;
 pub mod trend;
+pub mod verdict;
 pub mod workspace;
 
 pub use brief::{Brief, BriefField, BriefNumber};
