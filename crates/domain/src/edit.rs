@@ -19,6 +19,7 @@ pub enum FieldEdit {
     Value(String),
     Row { name: String, value: String },
     Check { item: String, part: CheckPart, value: String },
+    Count { row: String, column: String, value: String },
 }
 
 /// One change, as a page asks for it.
@@ -254,6 +255,7 @@ impl<K: Kind> KindOps for Ops<K> {
             FieldEdit::Value(v) => FieldInput::Value(v),
             FieldEdit::Row { name, value } => FieldInput::Row { name, value },
             FieldEdit::Check { item, part, value } => FieldInput::Check { item, part: *part, value },
+            FieldEdit::Count { row, column, value } => FieldInput::Count { row, column, value },
         };
         ws.set_field::<K>(id, key, input, now_ms)
     }

@@ -317,6 +317,15 @@ pub fn one_of_everything() -> Workspace {
     ws.set_field::<Risk>(&outage, "description", Value("If the processor is down on launch day,\nthen no one can pay"), 59).unwrap();
     let offline = ws.create_item::<crate::feature::Feature>("Offline mode", 58, "Ana").unwrap();
     ws.link(&crate::Ref::new(crate::schema::RISKS, outage), crate::Relation::Threatens, &crate::Ref::new(crate::schema::FEATURES, offline), 59).unwrap();
+    use crate::experiment::Experiment;
+    use crate::kind::FieldInput::Count;
+    let checkout = ws.create_item::<Experiment>("One-page checkout", 58, "Ana").unwrap();
+    for (row, name, visitors, conversions) in [("control", "Control", "5000", "250"), ("onepage", "One <page>", "5000", "295")] {
+        ws.set_field::<Experiment>(&checkout, "variants", Count { row, column: "name", value: name }, 58).unwrap();
+        ws.set_field::<Experiment>(&checkout, "variants", Count { row, column: "visitors", value: visitors }, 59).unwrap();
+        ws.set_field::<Experiment>(&checkout, "variants", Count { row, column: "conversions", value: conversions }, 59).unwrap();
+    }
+    ws.set_field::<Experiment>(&checkout, "baseline", Value("5"), 59).unwrap();
 
     // One deleted artifact of each kind.
     ws.delete_idea(&gone_idea, 60).unwrap();

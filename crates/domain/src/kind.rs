@@ -51,6 +51,12 @@ pub enum FieldType {
     /// keys `<item>/state`, `<item>/owner`, `<item>/note`, so two people ticking
     /// different items, or one's owner and another's state, keep both.
     Checklist { items: &'static [(&'static str, &'static str)], states: &'static [(&'static str, &'static str)] },
+    /// Rows added by people, each with a name and a whole number per column `(key,
+    /// label)` (an experiment's variants: visitors, conversions), in the order they
+    /// were added. Stored as one map with keys `<row>/name`, `<row>/at` (when it was
+    /// added) and `<row>/<column>`, `<row>` a random id, so two people adding rows or
+    /// typing in different cells keep both.
+    Counts(&'static [(&'static str, &'static str)]),
 }
 
 impl FieldType {
@@ -85,6 +91,26 @@ pub enum FieldValue {
     Position(String),
     /// Every item of the checklist, in the field's order.
     Checklist(Vec<Check>),
+    /// Every row, in the order added.
+    Counts(Vec<CountRow>),
+}
+
+/// One row of a `Counts` field.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CountRow {
+    /// The row's id within the field.
+    pub row: String,
+    pub name: String,
+    /// A value per column, in the field's column order.
+    pub values: Vec<Option<u64>>,
+}
+
+/// The largest number a `Counts` cell holds.
+pub const MAX_COUNT: u64 = 1_000_000_000_000;
+
+/// Whether `row` can name a row of a `Counts` field (1 to 32 lowercase letters and digits).
+pub fn is_row_id(row: &str) -> bool {
+    (1..=32).contains(&row.len()) && row.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
 /// One item of a `Checklist` field.
@@ -124,6 +150,9 @@ pub enum FieldInput<'a> {
     Row { name: &'a str, value: &'a str },
     /// Sets one part of one item of a `Checklist` field ("" clears it).
     Check { item: &'a str, part: CheckPart, value: &'a str },
+    /// Sets one cell of a `Counts` row: its `name` (a new row id adds the row; ""
+    /// removes it) or a column's whole number ("" clears it).
+    Count { row: &'a str, column: &'a str, value: &'a str },
 }
 
 /// Longest row name of a `Rows` field, in characters.
@@ -278,6 +307,45 @@ impl Fields<'_> {
         }
     }
 
+    /// Every row of a `Counts` field, in the order added; a cell that is not a whole
+    /// number in range is reported and read as empty, a row without a name (removed
+    /// while someone typed in it) is left out.
+    pub fn counts(&mut self, key: &str, columns: &'static [(&'static str, &'static str)]) -> Vec<CountRow> {
+        let Some(entries) = self.reader.source.scalars(key) else {
+            let _ = self.reader.set(key); // reports a non-map
+            return Vec::new();
+        };
+        let mut rows: std::collections::BTreeMap<String, (i64, Option<String>, Vec<Option<u64>>)> = std::collections::BTreeMap::new();
+        for (entry, value) in entries {
+            let Some((row, part)) = entry.split_once('/') else { continue };
+            if !is_row_id(row) {
+                continue;
+            }
+            let slot = rows.entry(row.to_owned()).or_insert_with(|| (i64::MAX, None, vec![None; columns.len()]));
+            match (part, value) {
+                ("name", ScalarValue::Str(s)) => slot.1 = Some(s.chars().take(MAX_ROW_NAME).collect()),
+                ("at", ScalarValue::Int(t)) => slot.0 = t,
+                ("at", ScalarValue::Uint(t)) => slot.0 = i64::try_from(t).unwrap_or(i64::MAX),
+                (column, v) => {
+                    let Some(c) = columns.iter().position(|(k, _)| *k == column) else { continue };
+                    let n = match v {
+                        ScalarValue::Uint(n) => Some(n),
+                        ScalarValue::Int(n) => u64::try_from(n).ok(),
+                        ScalarValue::F64(f) if f.fract() == 0.0 && f >= 0.0 => Some(f as u64),
+                        _ => None,
+                    };
+                    match n.filter(|n| *n <= MAX_COUNT) {
+                        Some(n) => slot.2[c] = Some(n),
+                        None => self.reader.problem(&format!("{key}/{row}/{column}"), "not a whole number in range; shown as empty".to_owned()),
+                    }
+                }
+            }
+        }
+        let mut out: Vec<(i64, CountRow)> = rows.into_iter().filter_map(|(row, (at, name, values))| Some((at, CountRow { row, name: name?, values }))).collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.row.cmp(&b.1.row)));
+        out.into_iter().map(|(_, r)| r).collect()
+    }
+
     /// Every item of a checklist, in `items`' order; unknown states are reported and
     /// read as unset, unknown entries skipped.
     pub fn checklist(&mut self, key: &str, items: &'static [(&'static str, &'static str)], states: &'static [(&'static str, &'static str)]) -> Vec<Check> {
@@ -336,7 +404,7 @@ impl Workspace {
                 FieldType::Line | FieldType::Text => {
                     self.doc.put_object(&obj, field.key, ObjType::Text)?;
                 }
-                FieldType::Rows(_) | FieldType::Checklist { .. } => {
+                FieldType::Rows(_) | FieldType::Checklist { .. } | FieldType::Counts(_) => {
                     self.doc.put_object(&obj, field.key, ObjType::Map)?;
                 }
                 FieldType::Choice(_) | FieldType::Date | FieldType::Number { .. } | FieldType::Position => {}
@@ -456,6 +524,42 @@ impl Workspace {
                     self.doc.put(&map, entry, value)?;
                 }
             }
+            (FieldType::Counts(columns), FieldInput::Count { row, column, value }) => {
+                if !is_row_id(row) {
+                    return Err(EditError::Invalid(format!("{row:?} is not a row of {}", spec.label)));
+                }
+                let map = ensure_map(&mut self.doc, &obj, key)?;
+                let prefix = format!("{row}/");
+                let value = value.trim();
+                if column == "name" {
+                    if value.is_empty() {
+                        let entries: Vec<String> = self.doc.keys(&map).filter(|k| k.starts_with(&prefix)).collect();
+                        for entry in entries {
+                            self.doc.delete(&map, entry.as_str())?;
+                        }
+                    } else if value.chars().count() > MAX_ROW_NAME {
+                        return Err(EditError::Invalid(format!("a row of {} is named in at most {MAX_ROW_NAME} characters", spec.label)));
+                    } else {
+                        if self.doc.get(&map, format!("{prefix}at").as_str())?.is_none() {
+                            self.doc.put(&map, format!("{prefix}at"), now_ms)?;
+                        }
+                        self.doc.put(&map, format!("{prefix}name"), value)?;
+                    }
+                } else if columns.iter().any(|(k, _)| *k == column) {
+                    let entry = format!("{prefix}{column}");
+                    if value.is_empty() {
+                        if self.doc.get(&map, entry.as_str())?.is_some() {
+                            self.doc.delete(&map, entry.as_str())?;
+                        }
+                    } else {
+                        let n = value.replace([',', '_', ' '], "").parse::<u64>().ok().filter(|n| *n <= MAX_COUNT);
+                        let n = n.ok_or_else(|| EditError::Invalid(format!("{} takes whole numbers from 0 to {MAX_COUNT}", spec.label)))?;
+                        self.doc.put(&map, entry, n)?;
+                    }
+                } else {
+                    return Err(EditError::Invalid(format!("{} has no column {column:?}", spec.label)));
+                }
+            }
             (_, input) => return Err(EditError::Invalid(format!("{} does not take {input:?}", spec.label))),
         }
         self.touch(&obj, now_ms)
@@ -510,6 +614,7 @@ pub fn visit_kinds(visitor: &mut impl KindVisitor) {
     visitor.visit::<crate::stage::Stage>();
     visitor.visit::<crate::beta::Beta>();
     visitor.visit::<crate::risk::Risk>();
+    visitor.visit::<crate::experiment::Experiment>();
     visitor.visit::<crate::competitor::Competitor>();
     visitor.visit::<crate::trend::Trend>();
 }
@@ -582,6 +687,10 @@ pub fn matches<K: Kind>(item: &K, query: &str) -> bool {
             (_, FieldValue::Date(Some(d))) => haystack.push_str(&d.to_string()),
             (_, FieldValue::Rows(rows)) => rows.iter().for_each(|(name, _)| {
                 haystack.push_str(name);
+                haystack.push(' ');
+            }),
+            (_, FieldValue::Counts(rows)) => rows.iter().for_each(|r| {
+                haystack.push_str(&r.name);
                 haystack.push(' ');
             }),
             (_, FieldValue::Checklist(checks)) => checks.iter().for_each(|c| {

@@ -14,6 +14,7 @@ pub mod document;
 pub mod edit;
 mod fields;
 mod id;
+pub mod experiment;
 pub mod export;
 pub mod feature;
 pub mod feedback;

@@ -205,7 +205,7 @@ fn by_position(ws: &Workspace) -> Value {
     let mut text = to_json(ws, 0);
     let json: Value = serde_json::from_str(&text).unwrap();
     let mut n = 0;
-    for list in [&json["prioritization"]["criteria"], &json["ideas"], &json["personas"], &json["feedback"], &json["stories"], &json["documents"], &json["features"], &json["risks"], &json["competitors"], &json["trends"]] {
+    for list in [&json["prioritization"]["criteria"], &json["ideas"], &json["personas"], &json["feedback"], &json["stories"], &json["documents"], &json["features"], &json["risks"], &json["experiments"], &json["competitors"], &json["trends"]] {
         for item in list.as_array().map_or(&[][..], Vec::as_slice) {
             let id = item["id"].as_str().unwrap();
             assert_eq!(id.len(), 26, "an exported id");

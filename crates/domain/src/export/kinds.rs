@@ -14,8 +14,24 @@ fn live<K: Kind>(ws: &Workspace) -> Vec<K> {
     oldest_first(ws.items::<K>().0, |k| (k.is_deleted(), k.meta().created_at, k.id()))
 }
 
-fn value_json(value: FieldValue) -> Value {
+fn value_json(ty: FieldType, value: FieldValue) -> Value {
     match value {
+        FieldValue::Counts(rows) => {
+            let FieldType::Counts(columns) = ty else { return Value::Null };
+            Value::Array(
+                rows.into_iter()
+                    .map(|r| {
+                        let mut row = Map::new();
+                        row.insert("row".into(), r.row.into());
+                        row.insert("name".into(), r.name.into());
+                        for ((key, _), v) in columns.iter().zip(r.values) {
+                            row.insert((*key).into(), v.map_or(Value::Null, Value::from));
+                        }
+                        Value::Object(row)
+                    })
+                    .collect(),
+            )
+        }
         FieldValue::Text(t) => Value::String(t),
         FieldValue::Choice(c) => c.map_or(Value::Null, Value::from),
         FieldValue::Date(d) => d.map_or(Value::Null, |d| Value::String(d.to_string())),
@@ -42,7 +58,7 @@ fn item_json<K: Kind>(item: &K) -> Value {
     let mut obj = Map::new();
     obj.insert("id".into(), item.id().map_or(Value::from(""), |id| Value::from(id.as_str())));
     for field in K::FIELDS {
-        obj.insert(field.key.into(), value_json(item.value(field.key)));
+        obj.insert(field.key.into(), value_json(field.ty, item.value(field.key)));
     }
     let meta = item.meta();
     obj.insert("created_at".into(), meta.created_at.into());
@@ -77,6 +93,8 @@ enum Written {
     Rows(Vec<(String, String)>),
     /// Checklist entries: item, part, value.
     Checks(Vec<(String, CheckPart, String)>),
+    /// `Counts` rows in order: row id, name, and each column's value.
+    Counts(Vec<(String, String, Vec<(&'static str, u64)>)>),
 }
 
 fn read_item<K: Kind>(f: &Fields) -> Result<KindItem, ImportError> {
@@ -135,6 +153,28 @@ fn read_item<K: Kind>(f: &Fields) -> Result<KindItem, ImportError> {
                     }
                 }
                 Written::Checks(out)
+            }
+            FieldType::Counts(columns) => {
+                let rows = f.each(field.key, |row| {
+                    let id = row.text("row")?;
+                    let name = row.text("name")?;
+                    if !crate::kind::is_row_id(&id) {
+                        return Err(row.bad("row", "a row id of 1 to 32 lowercase letters and digits"));
+                    }
+                    if name.trim().is_empty() || name.chars().count() > crate::kind::MAX_ROW_NAME {
+                        return Err(row.bad("name", "a row name of 1 to 120 characters"));
+                    }
+                    let mut values = Vec::new();
+                    for (key, _) in columns {
+                        match row.whole_or_none(key)? {
+                            Some(n) if n < 0 || n as u64 > crate::kind::MAX_COUNT => return Err(row.bad(key, "a whole number from 0 to 10¹²")),
+                            Some(n) => values.push((*key, n as u64)),
+                            None => {}
+                        }
+                    }
+                    Ok((id, name, values))
+                })?;
+                Written::Counts(rows)
             }
         };
         values.push((field.key, written));
@@ -212,6 +252,15 @@ fn write_item<K: Kind>(ws: &mut Workspace, item: &KindItem, now_ms: i64, by: &st
                     ws.set_field::<K>(&id, key, FieldInput::Check { item, part: *part, value }, at)?;
                 }
             }
+            Written::Counts(rows) => {
+                // Added one millisecond apart, so they keep the file's order.
+                for (n, (row, name, values)) in rows.iter().enumerate() {
+                    ws.set_field::<K>(&id, key, FieldInput::Count { row, column: "name", value: name }, at + n as i64)?;
+                    for (column, v) in values {
+                        ws.set_field::<K>(&id, key, FieldInput::Count { row, column, value: &v.to_string() }, at)?;
+                    }
+                }
+            }
         }
     }
     super::json::finish(ws, K::COLLECTION, &id, item.updated_at.max(at))?;
@@ -265,6 +314,20 @@ fn markdown_section<K: Kind>(items: &[K]) -> String {
                                 line.push_str(&format!(" — {}", escape_markdown(&c.note)));
                             }
                             line
+                        })
+                        .collect();
+                    Some(format!("**{}**\n\n{}", field.label, lines.join("\n")))
+                }
+                (FieldType::Counts(columns), FieldValue::Counts(rows)) if !rows.is_empty() => {
+                    let lines: Vec<String> = rows
+                        .iter()
+                        .map(|r| {
+                            let cells: Vec<String> = columns
+                                .iter()
+                                .zip(&r.values)
+                                .filter_map(|((_, label), v)| v.map(|n| format!("{} {}", label.to_lowercase(), crate::ranking::number(n as f64))))
+                                .collect();
+                            format!("- {}: {}", escape_markdown(&r.name), if cells.is_empty() { "no figures yet".to_owned() } else { cells.join(", ") })
                         })
                         .collect();
                     Some(format!("**{}**\n\n{}", field.label, lines.join("\n")))

@@ -576,6 +576,8 @@ mod tests {
                 "### Offline mode",
                 "## Risks (1)",
                 "### Processor \\<outage\\>",
+                "## Experiments (1)",
+                "### One-page checkout",
                 "## Competitors (1)",
                 "### Acme \\<b\\>Analytics\\</b\\>",
                 "## Trends (1)",
