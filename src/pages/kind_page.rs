@@ -7,7 +7,7 @@ use waymark_domain::edit::{Edit, FieldEdit};
 use waymark_domain::kind::{choice_label, search, visit_kinds, FieldSpec, FieldType, FieldValue, KindVisitor};
 use waymark_domain::{Id, Kind, Ref};
 
-use crate::components::{use_read_only, Capture, Checklist, Editable, Field, LongTextField, NumberField, PeersOn, SideEditor, Toasts};
+use crate::components::{use_read_only, Capture, Checklist, Counts, Editable, Field, LongTextField, NumberField, PeersOn, SideEditor, Toasts};
 use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::{use_session, Collection, SessionCtx};
 
@@ -98,7 +98,7 @@ fn kind_page<K: Kind>() -> impl IntoView {
                 <Capture label=format!("New {singular} {}", first.label.to_lowercase())
                     placeholder=format!("{} of a new {singular}, e.g. {}", first.label, first.placeholder) maxlength=200
                     button=format!("Add {singular}") value=title on_submit=create/>
-                {super::risks::list_panel(K::COLLECTION, only)}
+                {super::extras::list_panel(K::COLLECTION, only)}
                 {move || only.get().map(|(label, _)| view! {
                     <p class="only-chip small" role="status">{format!("Showing {}", label.to_lowercase())}" "
                         <button class="btn btn-small" on:click=move |_| only.set(None)>"Show all"</button>
@@ -196,7 +196,7 @@ fn editor_body<K: Kind>(id: StoredValue<Id>, item: RwSignal<K>, page: Page) -> i
             let _ = session.get().apply(Edit::Restore(Ref::new(K::COLLECTION, kid.clone())));
         });
     };
-    let (above, below) = super::roadmap::extras(K::COLLECTION, id.get_value());
+    let (above, below) = super::extras::editor_extras(K::COLLECTION, id.get_value());
     view! {
         <div class="editor-body stack">
             {above}
@@ -265,6 +265,14 @@ fn field<K: Kind>(spec: &'static FieldSpec, id: StoredValue<Id>, item: RwSignal<
             .into_any()
         }
         FieldType::Position => ().into_any(),
+        FieldType::Counts(columns) => view! {
+            <Counts label=spec.label columns=columns placeholder=spec.placeholder
+                value=Signal::derive(move || item.with(|k| match k.value(key) { FieldValue::Counts(rows) => rows, _ => Vec::new() }))
+                on_set={move |row: String, column: &'static str, value: String| {
+                    set::<K>(session, toasts, &id.get_value(), key, FieldEdit::Count { row, column: column.to_owned(), value });
+                }}/>
+        }
+        .into_any(),
         FieldType::Checklist { items, states } => view! {
             <Checklist label=spec.label items=items states=states
                 value=Signal::derive(move || item.with(|k| match k.value(key) { FieldValue::Checklist(c) => c, _ => Vec::new() }))

@@ -2,6 +2,8 @@
 
 mod brief;
 pub mod docs;
+mod experiments;
+mod extras;
 pub mod feedback;
 mod home;
 mod idea_editor;

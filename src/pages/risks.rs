@@ -15,18 +15,12 @@ use crate::components::{Editable, LinkPicker, Suggestion, Toasts};
 use crate::route::{Link, Page, Route};
 use crate::session::use_session;
 
-/// A narrowing of a kind's list: what it is called and the ids it keeps.
-pub type Only = Option<(String, Vec<Id>)>;
-
-/// The panel a kind's list page shows above its list, if it has one.
-pub fn list_panel(collection: &str, only: RwSignal<Only>) -> Option<AnyView> {
-    (collection == RISKS).then(|| view! { <HeatMapPanel only=only/> }.into_any())
-}
+use super::extras::Only;
 
 /// Likelihood across, impact up: each cell counts the open risks in it and, clicked,
 /// shows only them.
 #[component]
-fn HeatMapPanel(only: RwSignal<Only>) -> impl IntoView {
+pub fn HeatMapPanel(only: RwSignal<Only>) -> impl IntoView {
     let risks = use_session().get().collection::<Risk>();
     let map = Memo::new(move |_| HeatMap::of(&risks.live()));
     let cell = move |likelihood: u8, impact: u8| {

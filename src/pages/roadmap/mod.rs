@@ -89,7 +89,6 @@ pub fn extras(collection: &str, id: Id) -> (Option<AnyView>, Option<AnyView>) {
         FEATURES => (None, Some(view! { <feature_panel::FeaturePanel id=id/> }.into_any())),
         RELEASES => (Some(view! { <release_panel::ReleasePanel id=id/> }.into_any()), None),
         BETAS => (None, Some(view! { <beta_panel::BetaPanel id=id/> }.into_any())),
-        waymark_domain::schema::RISKS => (None, Some(view! { <crate::pages::risks::RiskPanel id=id/> }.into_any())),
         STAGES => (None, Some(view! { <ReleaseSelect from=waymark_domain::Ref::new(STAGES, id.clone()) relation=waymark_domain::Relation::PeriodOf current=stage_release(id)/> }.into_any())),
         _ => (None, None),
     }

@@ -333,6 +333,15 @@ impl Browser {
         self.client.execute_async(js, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{js}"))
     }
 
+    /// Opens share link `link` as a teammate called `name` (Home first, for the name);
+    /// returns once the workspace's brief shows.
+    pub async fn join(&self, relay: &Relay, link: &str, name: &str) {
+        self.goto(&relay.url("/")).await;
+        self.set_name(name).await;
+        self.goto(link).await;
+        self.wait_for_text("h1.page-title", "Brief").await;
+    }
+
     /// Sends a Chrome DevTools Protocol command (`Profiler.start`, …) through
     /// chromedriver and returns its result.
     pub async fn cdp(&self, cmd: &str, params: Value) -> Value {

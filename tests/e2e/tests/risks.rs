@@ -41,10 +41,7 @@ async fn teammates_weigh_risks_on_a_heat_map() {
     a.wait_for_text("ol[aria-label='Next'] .card", "Offline mode").await;
 
     let (edit_link, _) = a.share_links().await;
-    b.goto(&relay.url("/")).await;
-    b.set_name("Grace Hopper").await;
-    b.goto(&edit_link).await;
-    b.wait_for_text("h1.page-title", "Brief").await;
+    b.join(&relay, &edit_link, "Grace Hopper").await;
     b.click_text("a.nav-link", "Risks").await;
     b.wait_for_text("h1.page-title", "Risks").await;
 

@@ -125,10 +125,7 @@ async fn teammates_plan_a_roadmap_together() {
 
     // B opens the edit link and sees the same board.
     let (edit_link, _) = a.share_links().await;
-    b.goto(&relay.url("/")).await;
-    b.set_name("Grace Hopper").await;
-    b.goto(&edit_link).await;
-    b.wait_for_text("h1.page-title", "Brief").await;
+    b.join(&relay, &edit_link, "Grace Hopper").await;
     b.click_text("a.nav-link", "Roadmap").await;
     b.wait_until(&column_is("Next", &["Offline mode", "Sync API"]), "B to see A's board").await;
 
