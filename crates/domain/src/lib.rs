@@ -25,6 +25,7 @@ pub mod inflation;
 pub mod kind;
 pub mod link;
 pub mod markdown;
+pub mod measure;
 pub mod persona;
 pub mod position;
 pub mod priorities;
