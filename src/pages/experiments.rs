@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use waymark_domain::experiment::{Experiment, Plan, Verdicts};
 use waymark_domain::ranking::number;
 use waymark_domain::verdict::Comparison;
-use waymark_domain::Id;
+use waymark_domain::schema::{EXPERIMENTS, FEATURES, IDEAS};
+use waymark_domain::{Id, Ref, Relation};
 
 use crate::session::use_session;
 
@@ -120,5 +121,18 @@ fn planner(plan: Option<Plan>, inputs: Option<(Option<f64>, Option<f64>, f64, f6
         .into_any(),
         (None, Some(_), Some(_)) => view! { <p class="muted small">"The baseline and the effect must give two different rates between 0 and 100 %."</p> }.into_any(),
         _ => view! { <p class="muted small">"Set the baseline conversion and the minimum detectable effect to see how many visitors each arm needs."</p> }.into_any(),
+    }
+}
+
+/// Below an experiment's fields: the ideas and features it tests.
+#[component]
+pub fn TestsPanel(id: Id) -> impl IntoView {
+    let experiments = use_session().get().collection::<Experiment>();
+    let me = StoredValue::new(id);
+    let tests = Memo::new(move |_| me.with_value(|id| experiments.get(id).map(|e| e.with(|e| e.tests.clone())).unwrap_or_default()));
+    view! {
+        <super::links_to::LinksTo from=Ref::new(EXPERIMENTS, me.get_value()) relation=Relation::Tests kinds=&[IDEAS, FEATURES]
+            heading="Tests" search="Add an idea or feature it tests" placeholder="An idea or a feature…"
+            list_label="Ideas and features" current=tests/>
     }
 }

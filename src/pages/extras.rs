@@ -14,7 +14,7 @@ pub type Only = Option<(String, Vec<Id>)>;
 pub fn editor_extras(collection: &str, id: Id) -> (Option<AnyView>, Option<AnyView>) {
     match collection {
         RISKS => (None, Some(view! { <super::risks::RiskPanel id=id/> }.into_any())),
-        EXPERIMENTS => (Some(view! { <super::experiments::VerdictPanel id=id/> }.into_any()), None),
+        EXPERIMENTS => (Some(view! { <super::experiments::VerdictPanel id=id.clone()/> }.into_any()), Some(view! { <super::experiments::TestsPanel id=id/> }.into_any())),
         _ => super::roadmap::extras(collection, id),
     }
 }

@@ -4,6 +4,7 @@ mod brief;
 pub mod docs;
 mod experiments;
 mod extras;
+mod links_to;
 pub mod feedback;
 mod home;
 mod idea_editor;

@@ -4,14 +4,10 @@
 //! domain's ([`waymark_domain::risk`]).
 
 use leptos::prelude::*;
-use waymark_domain::edit::Edit;
-use waymark_domain::feature::Feature;
-use waymark_domain::release::Release;
 use waymark_domain::risk::{threats_to, HeatMap, Risk, Zone};
 use waymark_domain::schema::{FEATURES, RELEASES, RISKS};
 use waymark_domain::{Id, Kind, Ref, Relation};
 
-use crate::components::{Editable, LinkPicker, Suggestion, Toasts};
 use crate::route::{Link, Page, Route};
 use crate::session::use_session;
 
@@ -81,54 +77,10 @@ pub fn HeatMapPanel(only: RwSignal<Only>) -> impl IntoView {
 /// Below a risk's fields: its score and what it threatens.
 #[component]
 pub fn RiskPanel(id: Id) -> impl IntoView {
-    let session = use_session();
-    let toasts = Toasts::get();
-    let risks = session.get().collection::<Risk>();
-    let features = session.get().collection::<Feature>();
-    let releases = session.get().collection::<Release>();
+    let risks = use_session().get().collection::<Risk>();
     let me = StoredValue::new(id);
     let risk = Memo::new(move |_| me.with_value(|id| risks.get(id).map(|r| r.get())));
     let threatens = Memo::new(move |_| risk.with(|r| r.as_ref().map(|r| r.threatens.clone()).unwrap_or_default()));
-    let name_of = move |to: &Ref| match &*to.collection {
-        FEATURES => features.get(&to.id).map(|f| f.with(Kind::title)),
-        RELEASES => releases.get(&to.id).map(|r| r.with(|r| format!("Release {}", r.title()))),
-        _ => None,
-    };
-    let link = move |to: Ref, on: bool| {
-        let from = Ref::new(RISKS, me.get_value());
-        if let Err(e) = session.get().apply(Edit::Link { from, relation: Relation::Threatens, to, on }) {
-            toasts.error(format!("The link could not be changed: {e}"));
-        }
-    };
-    let query = RwSignal::new(String::new());
-    let suggestions = Signal::derive(move || {
-        let q = query.get().trim().to_lowercase();
-        if q.is_empty() {
-            return Vec::new();
-        }
-        let taken = threatens.get();
-        let free = |r: &Ref| !taken.contains(r);
-        let mut out: Vec<Suggestion> = Vec::new();
-        for f in features.live() {
-            let Some(fid) = f.id() else { continue };
-            if free(&Ref::new(FEATURES, fid.clone())) && f.title().to_lowercase().contains(&q) {
-                out.push(Suggestion { id: fid.clone(), title: f.title(), badge: Some(("Feature", "badge".to_owned())) });
-            }
-        }
-        for r in releases.live() {
-            let Some(rid) = r.id() else { continue };
-            if free(&Ref::new(RELEASES, rid.clone())) && r.title().to_lowercase().contains(&q) {
-                out.push(Suggestion { id: rid.clone(), title: r.title(), badge: Some(("Release", "badge".to_owned())) });
-            }
-        }
-        out.truncate(8);
-        out
-    });
-    let pick = move |id: Id| {
-        let collection = if releases.get(&id).is_some() { RELEASES } else { FEATURES };
-        link(Ref::new(collection, id), true);
-    };
-    let ws = session.get().id.clone();
     view! {
         <section class="roadmap-panel stack" aria-label="Score and what it threatens">
             <p class="risk-score" role="status">{move || match risk.with(|r| r.as_ref().and_then(|r| Some((r.likelihood_level()?, r.impact_level()?, r.zone()?)))) {
@@ -138,26 +90,9 @@ pub fn RiskPanel(id: Id) -> impl IntoView {
                 }.into_any(),
                 None => view! { <span class="muted small">"Set likelihood and impact to score it."</span> }.into_any(),
             }}</p>
-            <section class="link-list" aria-label="Threatens">
-                <h3 class="rows-title">"Threatens"</h3>
-                {move || threatens.with(Vec::is_empty).then(|| view! { <p class="muted small">"No feature or release yet."</p> })}
-                <ul class="plain-list">
-                    {move || threatens.get().into_iter().map(|to| {
-                        let name = name_of(&to).unwrap_or_else(|| "A deleted artifact".to_owned());
-                        let page = if to.collection == RELEASES { Page::of::<Release>() } else { Page::of::<Feature>() };
-                        let open = Route::Page { ws: ws.clone(), page, open: Some(to.id.clone()) };
-                        let target = StoredValue::new(to);
-                        let remove = format!("Remove {name}");
-                        view! {
-                            <li><Link to=open>{name}</Link>
-                                <Editable><button class="icon-btn" aria-label=remove.clone() on:click=move |_| link(target.get_value(), false)>"×"</button></Editable>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
-                <LinkPicker label="Add a feature or release it threatens" placeholder="A feature or a release…" list_label="Features and releases"
-                    none="No feature or release matches." query=query suggestions=suggestions on_link=pick/>
-            </section>
+            <crate::pages::links_to::LinksTo from=Ref::new(RISKS, me.get_value()) relation=Relation::Threatens kinds=&[FEATURES, RELEASES]
+                heading="Threatens" search="Add a feature or release it threatens" placeholder="A feature or a release…"
+                list_label="Features and releases" current=threatens/>
         </section>
     }
 }

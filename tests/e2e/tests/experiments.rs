@@ -33,6 +33,9 @@ async fn teammates_read_an_experiments_verdict() {
     let b = Browser::start().await;
     a.create_workspace(&relay, "Payments").await;
     a.set_name("Ada Lovelace").await;
+    a.click_text("a.nav-link", "Features").await;
+    a.type_into("input[aria-label='New feature title']", &format!("Checkout redesign{}", keys::ENTER)).await;
+    a.wait_for_text("ul[aria-label='Features'] .item-title", "Checkout redesign").await;
     a.click_text("a.nav-link", "Experiments").await;
     a.type_into("input[aria-label='New experiment title']", &format!("One-page checkout{}", keys::ENTER)).await;
     a.wait_for(NEW_VARIANT).await;
@@ -66,6 +69,12 @@ async fn teammates_read_an_experiments_verdict() {
     a.wait_for_text(&format!("{EDITOR} .planner"), "Each arm needs 8,158 visitors to detect 5 % → 6 % at 80 % power and 5 % significance.").await;
     a.wait_for_text(&format!("{EDITOR} .planner .banner"), "Read early: Control has 5,000 of 8,158; One page has 5,000 of 8,158.").await;
     b.wait_for_text(&format!("{EDITOR} .planner .banner"), "Read early").await;
+
+    // It tests the checkout feature: linked from the experiment, seen by B.
+    a.type_into(&format!("{EDITOR} input[aria-label='Add an idea or feature it tests']"), "checkout").await;
+    a.click_text(&format!("{EDITOR} ul[aria-label='Ideas and features'] button"), "+ Checkout redesign").await;
+    a.wait_for_text(&format!("{EDITOR} section[aria-label='Tests'] li a"), "Checkout redesign").await;
+    b.wait_for_text(&format!("{EDITOR} section[aria-label='Tests'] li a"), "Checkout redesign").await;
 
     // A third arm: two comparisons, judged at 2.5 % each.
     add_variant(&a, "Two pages", "5000", "262").await;
