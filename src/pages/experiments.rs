@@ -4,12 +4,15 @@
 //! are there).
 
 use leptos::prelude::*;
-use waymark_domain::experiment::{Experiment, Plan, Verdicts};
+use waymark_domain::experiment::{Experiment, Plan, Verdicts, DECISION, STATUS};
+use waymark_domain::kind::choice_label;
+use waymark_domain::Kind;
 use waymark_domain::ranking::number;
 use waymark_domain::verdict::Comparison;
 use waymark_domain::schema::{EXPERIMENTS, FEATURES, IDEAS};
 use waymark_domain::{Id, Ref, Relation};
 
+use crate::route::{Link, Page, Route};
 use crate::session::use_session;
 
 /// "8,158".
@@ -134,5 +137,43 @@ pub fn TestsPanel(id: Id) -> impl IntoView {
         <super::links_to::LinksTo from=Ref::new(EXPERIMENTS, me.get_value()) relation=Relation::Tests kinds=&[IDEAS, FEATURES]
             heading="Tests" search="Add an idea or feature it tests" placeholder="An idea or a feature…"
             list_label="Ideas and features" current=tests/>
+    }
+}
+
+/// On a feature or an idea: the experiments that test it, with their status and decision.
+#[component]
+pub fn TestedBy(target: Ref) -> impl IntoView {
+    let session = use_session();
+    let experiments = session.get().collection::<Experiment>();
+    let target = StoredValue::new(target);
+    let list = Memo::new(move |_| {
+        let mut found: Vec<(Option<Id>, String, Option<&'static str>, Option<&'static str>)> = experiments
+            .live()
+            .into_iter()
+            .filter(|e| target.with_value(|t| e.tests.contains(t)))
+            .map(|e| (e.id().cloned(), e.title(), e.status, e.decision))
+            .collect();
+        found.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+        found
+    });
+    let ws = session.get().id.clone();
+    move || {
+        (!list.with(Vec::is_empty)).then(|| {
+            let ws = ws.clone();
+            view! {
+                <section class="link-list" aria-label="Experiments">
+                    <h3 class="rows-title">"Experiments"</h3>
+                    <ul class="plain-list">
+                        {list.get().into_iter().map(|(id, title, status, decision)| view! {
+                            <li>
+                                <Link to=Route::Page { ws: ws.clone(), page: Page::of::<Experiment>(), open: id }>{title}</Link>
+                                {status.map(|s| view! { " " <span class="badge">{choice_label(STATUS, s)}</span> })}
+                                {decision.map(|d| view! { " " <span class="badge">{format!("Decision: {}", choice_label(DECISION, d))}</span> })}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </section>
+            }
+        })
     }
 }

@@ -2,7 +2,7 @@
 
 mod brief;
 pub mod docs;
-mod experiments;
+pub mod experiments;
 mod extras;
 mod links_to;
 pub mod feedback;

@@ -124,6 +124,7 @@ pub fn FeaturePanel(id: Id) -> impl IntoView {
                 </section>
             })}
             <crate::pages::risks::Threats target=Ref::new(FEATURES, me.get_value())/>
+            <crate::pages::experiments::TestedBy target=Ref::new(FEATURES, me.get_value())/>
             <p class="muted small" role="status">{move || {
                 let p = progress.get();
                 match (stories.get(), p.percent()) {

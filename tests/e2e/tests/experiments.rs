@@ -89,6 +89,12 @@ async fn teammates_read_an_experiments_verdict() {
     a.eval(&format!("document.querySelector('{EDITOR} .counts-field').scrollIntoView()")).await;
     a.screenshot("e2e-experiment-variants-phone").await;
 
+    // The feature shows the experiment that tests it.
+    a.client.set_window_size(1280, 900).await.unwrap();
+    a.click_text("a.nav-link", "Features").await;
+    a.click_text("ul[aria-label='Features'] .item-row a", "Checkout redesign").await;
+    a.wait_for_text(&format!("{EDITOR} section[aria-label='Experiments'] li a"), "One-page checkout").await;
+
     a.close().await;
     b.close().await;
 }
