@@ -111,7 +111,7 @@ fn kind_page<K: Kind>() -> impl IntoView {
                 <ul class="item-list" aria-label=K::PLURAL>
                     <Show when=move || shown.with(Vec::is_empty)>
                         <li class="empty">{move || if only.with(Option::is_some) {
-                            "None left there: the risks in that cell changed. Show all to see the rest.".to_owned()
+                            "None of those are left: they changed meanwhile. Show all to see the rest.".to_owned()
                         } else if total.get() > 0 {
                             format!("No {} match “{}”.", K::PLURAL.to_lowercase(), query.get().trim())
                         } else if read_only.get() {
