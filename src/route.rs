@@ -22,6 +22,8 @@ pub enum Route {
 /// A section of a workspace besides the brief and ideas.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Page {
+    /// The workspace at a glance, its first screen.
+    Overview,
     Priorities,
     /// The now / next / later board of features.
     Roadmap,
@@ -37,7 +39,7 @@ pub enum Page {
 }
 
 impl Page {
-    const FIXED: [Page; 7] = [Page::Priorities, Page::Roadmap, Page::Timeline, Page::Feedback, Page::Personas, Page::Stories, Page::Docs];
+    const FIXED: [Page; 8] = [Page::Overview, Page::Priorities, Page::Roadmap, Page::Timeline, Page::Feedback, Page::Personas, Page::Stories, Page::Docs];
 
     /// Every section, in navigation order: the fixed ones, then one per kind.
     pub fn all() -> Vec<Page> {
@@ -60,6 +62,7 @@ impl Page {
     /// The path segment.
     pub fn key(self) -> &'static str {
         match self {
+            Page::Overview => "overview",
             Page::Priorities => "priorities",
             Page::Roadmap => "roadmap",
             Page::Timeline => "timeline",
@@ -78,6 +81,7 @@ impl Page {
     /// The name in the navigation.
     pub fn label(self) -> &'static str {
         match self {
+            Page::Overview => "Overview",
             Page::Priorities => "Prioritize",
             Page::Roadmap => "Roadmap",
             Page::Timeline => "Timeline",
@@ -98,7 +102,8 @@ impl Route {
         match parts.as_slice() {
             [] => Route::Home,
             ["join"] => Route::Join,
-            ["w", w] | ["w", w, "brief"] => ws(w).map_or(Route::NotFound, |ws| Route::Brief { ws }),
+            ["w", w] => ws(w).map_or(Route::NotFound, |ws| Route::Page { ws, page: Page::Overview, open: None }),
+            ["w", w, "brief"] => ws(w).map_or(Route::NotFound, |ws| Route::Brief { ws }),
             ["w", w, "ideas"] => ws(w).map_or(Route::NotFound, |ws| Route::Ideas { ws, open: None }),
             ["w", w, "ideas", idea] => match (ws(w), Id::parse(idea)) {
                 (Some(ws), Some(idea)) => Route::Ideas { ws, open: Some(idea) },
@@ -232,5 +237,6 @@ mod tests {
             assert_eq!(Route::parse(&r.path()), r);
         }
         assert_eq!(Route::parse("/w/<script>/brief"), Route::NotFound);
+        assert_eq!(Route::parse(&format!("/w/{ws}")), Route::Page { ws: ws.clone(), page: Page::Overview, open: None }, "a workspace opens on its overview");
     }
 }

@@ -96,3 +96,15 @@ pub async fn delay(ms: i32) {
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
+
+/// Today, in the browser's time zone.
+pub fn today() -> waymark_domain::Date {
+    let now = js_sys::Date::new_0();
+    waymark_domain::Date::new(now.get_full_year() as u16, now.get_month() as u8 + 1, now.get_date() as u8)
+        .unwrap_or_else(|| waymark_domain::Date::parse("2026-01-01").expect("a date"))
+}
+
+/// Whether the screen is in the dark theme.
+pub fn prefers_dark() -> bool {
+    leptos::prelude::window().match_media("(prefers-color-scheme: dark)").ok().flatten().is_some_and(|m| m.matches())
+}

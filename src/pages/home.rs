@@ -193,7 +193,7 @@ fn WorkspaceCard(meta: WorkspaceMeta, on_changed: Callback<()>) -> impl IntoView
                     move || {
                         let (id, name) = (id.clone(), name.clone());
                         view! {
-                            <Link to=Route::Ideas { ws: id, open: None } class="card-link">
+                            <Link to=Route::Page { ws: id, page: crate::route::Page::Overview, open: None } class="card-link">
                                 <h2>{name}</h2>
                             </Link>
                         }

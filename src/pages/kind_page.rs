@@ -4,10 +4,10 @@
 
 use leptos::prelude::*;
 use waymark_domain::edit::{Edit, FieldEdit};
-use waymark_domain::kind::{choice_label, search, visit_kinds, FieldSpec, FieldType, FieldValue, KindVisitor};
+use waymark_domain::kind::{choice_label, in_sentence, search, visit_kinds, FieldSpec, FieldType, FieldValue, KindVisitor};
 use waymark_domain::{Id, Kind, Ref};
 
-use crate::components::{use_read_only, Capture, Checklist, Counts, Editable, Field, LongTextField, NumberField, PeersOn, SideEditor, Toasts};
+use crate::components::{use_read_only, Capture, Checklist, Counts, Editable, Field, LongTextField, NumberField, PeersOn, Series, SideEditor, Toasts};
 use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::{use_session, Collection, SessionCtx};
 
@@ -28,7 +28,7 @@ pub fn page_of(collection: &str) -> AnyView {
 
 /// "1 competitor", "3 trends".
 fn count(n: usize, singular: &str, plural: &str) -> String {
-    format!("{n} {}", if n == 1 { singular.to_lowercase() } else { plural.to_lowercase() })
+    format!("{n} {}", if n == 1 { in_sentence(singular) } else { in_sentence(plural) })
 }
 
 /// Makes an edit of field `key` of artifact `id`, telling the person if it was refused.
@@ -72,7 +72,7 @@ fn kind_page<K: Kind>() -> impl IntoView {
     });
     let read_only = use_read_only();
     let title = RwSignal::new(String::new());
-    let singular = K::SINGULAR.to_lowercase();
+    let singular = in_sentence(K::SINGULAR);
     let create = move || {
         let t = title.get_untracked();
         if t.trim().is_empty() {
@@ -84,7 +84,7 @@ fn kind_page<K: Kind>() -> impl IntoView {
                 title.set(String::new());
                 navigate(Route::Page { ws: s.id.clone(), page, open: Some(id) }, false);
             }
-            Err(e) => toasts.error(format!("The {} could not be added: {e}", K::SINGULAR.to_lowercase())),
+            Err(e) => toasts.error(format!("The {} could not be added: {e}", in_sentence(K::SINGULAR))),
         }
     };
     let first = &K::FIELDS[0];
@@ -105,7 +105,7 @@ fn kind_page<K: Kind>() -> impl IntoView {
                     </p>
                 })}
                 <div class="toolbar" role="search">
-                    <input class="field-input search" type="search" aria-label=format!("Search {}", K::PLURAL.to_lowercase())
+                    <input class="field-input search" type="search" aria-label=format!("Search {}", in_sentence(K::PLURAL))
                         placeholder="Search every field" prop:value=move || query.get() on:input:target=move |ev| query.set(ev.target().value())/>
                 </div>
                 <ul class="item-list" aria-label=K::PLURAL>
@@ -113,9 +113,9 @@ fn kind_page<K: Kind>() -> impl IntoView {
                         <li class="empty">{move || if only.with(Option::is_some) {
                             "None of those are left: they changed meanwhile. Show all to see the rest.".to_owned()
                         } else if total.get() > 0 {
-                            format!("No {} match “{}”.", K::PLURAL.to_lowercase(), query.get().trim())
+                            format!("No {} match “{}”.", in_sentence(K::PLURAL), query.get().trim())
                         } else if read_only.get() {
-                            format!("No {} yet.", K::PLURAL.to_lowercase())
+                            format!("No {} yet.", in_sentence(K::PLURAL))
                         } else {
                             format!("{} Add the first one above.", K::ABOUT)
                         }}</li>
@@ -178,7 +178,7 @@ fn editor<K: Kind>(id: Id, page: Page) -> impl IntoView {
     let collection = use_session().get().collection::<K>();
     view! {
         <SideEditor collection=collection id=id close_to=Route::Page { ws: use_session().get().id.clone(), page, open: None } kind=K::SINGULAR
-            missing=format!("This {} doesn't exist here (it may have been deleted).", K::SINGULAR.to_lowercase())
+            missing=format!("This {} doesn't exist here (it may have been deleted).", in_sentence(K::SINGULAR))
             body={move |item| editor_body::<K>(id, item, page)}/>
     }
 }
@@ -189,7 +189,7 @@ fn editor_body<K: Kind>(id: StoredValue<Id>, item: RwSignal<K>, page: Page) -> i
     let delete = move || {
         let kid = id.get_value();
         if let Err(e) = session.get().apply(Edit::Delete(Ref::new(K::COLLECTION, kid.clone()))) {
-            return toasts.error(format!("The {} could not be deleted: {e}", K::SINGULAR.to_lowercase()));
+            return toasts.error(format!("The {} could not be deleted: {e}", in_sentence(K::SINGULAR)));
         }
         navigate(Route::Page { ws: session.get().id.clone(), page, open: None }, false);
         toasts.with_action(format!("{} deleted", K::SINGULAR), "Undo", move || {
@@ -200,11 +200,14 @@ fn editor_body<K: Kind>(id: StoredValue<Id>, item: RwSignal<K>, page: Page) -> i
     view! {
         <div class="editor-body stack">
             {above}
-            {K::FIELDS.iter().map(|spec| field::<K>(spec, id, item, session, toasts)).collect_view()}
+            {K::FIELDS.iter().map(|spec| {
+                let shown = Memo::new(move |_| item.with(|k| k.shows(spec.key)));
+                view! { <Show when=move || shown.get()>{move || field::<K>(spec, id, item, session, toasts)}</Show> }
+            }).collect_view()}
             {below}
             <Editable>
                 <div class="row end">
-                    <button class="btn btn-danger-ghost" on:click=move |_| delete()>{format!("Delete {}", K::SINGULAR.to_lowercase())}</button>
+                    <button class="btn btn-danger-ghost" on:click=move |_| delete()>{format!("Delete {}", in_sentence(K::SINGULAR))}</button>
                 </div>
             </Editable>
         </div>
@@ -271,6 +274,13 @@ fn field<K: Kind>(spec: &'static FieldSpec, id: StoredValue<Id>, item: RwSignal<
                 on_set={move |row: String, column: &'static str, value: String| {
                     set::<K>(session, toasts, &id.get_value(), key, FieldEdit::Count { row, column: column.to_owned(), value });
                 }}/>
+        }
+        .into_any(),
+        FieldType::Series => view! {
+            <Series label=spec.label
+                unit=Signal::derive(move || item.with(|k| match k.value("unit") { FieldValue::Text(u) if K::field("unit").is_some() => u, _ => String::new() }))
+                value=Signal::derive(move || item.with(|k| match k.value(key) { FieldValue::Series(points) => points, _ => Vec::new() }))
+                on_set={move |points| set::<K>(session, toasts, &id.get_value(), key, FieldEdit::Points(points))}/>
         }
         .into_any(),
         FieldType::Checklist { items, states } => view! {

@@ -6,8 +6,9 @@
 use leptos::prelude::*;
 use waymark_domain::edit::Edit;
 use waymark_domain::feature::Feature;
+use waymark_domain::objective::Objective;
 use waymark_domain::release::Release;
-use waymark_domain::schema::{FEATURES, IDEAS, RELEASES};
+use waymark_domain::schema::{FEATURES, IDEAS, OBJECTIVES, RELEASES};
 use waymark_domain::{Id, Kind, Ref, Relation};
 
 use crate::components::{Editable, LinkPicker, Suggestion, Toasts};
@@ -15,7 +16,7 @@ use crate::route::{Link, Page, Route};
 use crate::session::use_session;
 
 /// The kinds a link may point to here, and what each is called on a badge.
-const TARGETS: [(&str, &str); 3] = [(FEATURES, "Feature"), (RELEASES, "Release"), (IDEAS, "Idea")];
+const TARGETS: [(&str, &str); 4] = [(FEATURES, "Feature"), (RELEASES, "Release"), (IDEAS, "Idea"), (OBJECTIVES, "Objective or KPI")];
 
 /// `heading` ("Threatens"): the targets `current` of the links from `from` under
 /// `relation`, among the kinds in `kinds` (a subset of features, releases and ideas).
@@ -37,12 +38,14 @@ pub fn LinksTo(
     let toasts = Toasts::get();
     let features = session.get().collection::<Feature>();
     let releases = session.get().collection::<Release>();
+    let objectives = session.get().collection::<Objective>();
     let ideas = session.get().ideas;
     let from = StoredValue::new(from);
     let name_of = move |to: &Ref| match to.collection {
         FEATURES => features.get(&to.id).map(|f| f.with(Kind::title)),
         RELEASES => releases.get(&to.id).map(|r| r.with(|r| format!("Release {}", r.title()))),
         IDEAS => ideas.with(|m| m.get(&to.id).map(|i| i.with(|i| i.title.clone()))),
+        OBJECTIVES => objectives.get(&to.id).map(|o| o.with(Kind::title)),
         _ => None,
     };
     let link = move |to: Ref, on: bool| {
@@ -63,6 +66,7 @@ pub fn LinksTo(
                 FEATURES => found.extend(features.live().into_iter().filter_map(|f| Some((FEATURES, f.id()?.clone(), f.title())))),
                 RELEASES => found.extend(releases.live().into_iter().filter_map(|r| Some((RELEASES, r.id()?.clone(), r.title())))),
                 IDEAS => ideas.with(|m| found.extend(m.iter().filter_map(|(id, i)| i.with(|i| (!i.deleted).then(|| (IDEAS, id.clone(), i.title.clone())))))),
+                OBJECTIVES => found.extend(objectives.live().into_iter().filter_map(|o| Some((OBJECTIVES, o.id()?.clone(), o.title())))),
                 _ => {}
             }
         }
@@ -78,6 +82,8 @@ pub fn LinksTo(
             FEATURES
         } else if releases.get(&id).is_some() {
             RELEASES
+        } else if objectives.get(&id).is_some() {
+            OBJECTIVES
         } else {
             IDEAS
         };
@@ -95,6 +101,7 @@ pub fn LinksTo(
                     let open = match to.collection {
                         IDEAS => Route::Ideas { ws: ws.clone(), open: Some(to.id.clone()) },
                         RELEASES => Route::Page { ws: ws.clone(), page: Page::of::<Release>(), open: Some(to.id.clone()) },
+                        OBJECTIVES => Route::Page { ws: ws.clone(), page: Page::of::<Objective>(), open: Some(to.id.clone()) },
                         _ => Route::Page { ws: ws.clone(), page: Page::of::<Feature>(), open: Some(to.id.clone()) },
                     };
                     let target = StoredValue::new(to);
@@ -110,4 +117,46 @@ pub fn LinksTo(
                 none="Nothing matches." query=query suggestions=suggestions on_link=pick/>
         </section>
     }
+}
+
+/// A one-target link as a field: `label` ("Release", "Part of") is a choice among
+/// `options` (id and name, in the order shown) of collection `to`, or `none` ("No
+/// release"); choosing sets the link from `from` under `relation`.
+#[component]
+pub fn LinkSelect(
+    from: Ref,
+    relation: Relation,
+    to: &'static str,
+    label: &'static str,
+    none: &'static str,
+    #[prop(into)] options: Signal<Vec<(Id, String)>>,
+    #[prop(into)] current: Signal<Option<Id>>,
+) -> impl IntoView {
+    let session = use_session();
+    let toasts = Toasts::get();
+    let from = StoredValue::new(from);
+    let read = Signal::derive(move || current.get().and_then(|c| options.with(|l| l.iter().find(|(id, _)| *id == c).map(|(_, n)| n.clone()))).unwrap_or_default());
+    view! {
+        <crate::components::Field label=label read=read>
+            <select class="field-input" aria-label=label on:change:target=move |ev| {
+                let target = Id::parse(&ev.target().value()).map(|id| Ref::new(to, id));
+                if let Err(e) = session.get().apply(Edit::SetLink { from: from.get_value(), relation, to: target }) {
+                    toasts.error(format!("{label} could not be changed: {e}"));
+                }
+            }>
+                <option value="" selected=move || current.get().is_none()>{none}</option>
+                {move || options.get().into_iter().map(|(id, name)| {
+                    let value = id.to_string();
+                    view! { <option value=value selected=move || current.get().as_ref() == Some(&id)>{name}</option> }
+                }).collect_view()}
+            </select>
+        </crate::components::Field>
+    }
+}
+
+/// The live artifacts of `items` as (id, title), by title: a [`LinkSelect`]'s options.
+pub fn by_title<K: Kind>(items: impl IntoIterator<Item = K>) -> Vec<(Id, String)> {
+    let mut list: Vec<(Id, String)> = items.into_iter().filter_map(|k| Some((k.id()?.clone(), k.title()))).collect();
+    list.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    list
 }

@@ -1,10 +1,13 @@
 //! One module per screen.
 
 mod brief;
+mod costs;
 pub mod docs;
 pub mod experiments;
 mod extras;
 mod links_to;
+pub mod objectives;
+pub mod overview;
 pub mod feedback;
 mod home;
 mod idea_editor;

@@ -126,13 +126,14 @@ fn Shell() -> impl IntoView {
                             <li><Link to=Route::Page { ws: ws.clone(), page: Page::Roadmap, open: None } class="nav-link">"Roadmap"</Link></li>
                         }.into_any(),
                         None => view! {
+                        <li><Link to=Route::Page { ws: ws.clone(), page: Page::Overview, open: None } class="nav-link">"Overview"</Link></li>
                         <li><Link to=Route::Brief { ws: ws.clone() } class="nav-link">"Brief"</Link></li>
                         <li>
                             <Link to=Route::Ideas { ws: ws.clone(), open: None } class="nav-link">
                                 "Ideas" <span class="count">{move || idea_count.get()}</span>
                             </Link>
                         </li>
-                        {Page::all().into_iter().map(|page| view! {
+                        {Page::all().into_iter().filter(|p| *p != Page::Overview).map(|page| view! {
                             <li><Link to=Route::Page { ws: ws.clone(), page, open: None } class="nav-link">{page.label()}</Link></li>
                         }).collect_view()}
                         }.into_any(),
@@ -185,6 +186,7 @@ fn Shell() -> impl IntoView {
                 {move || match section.get() {
                     _ if audience.is_some() => view! { <crate::pages::roadmap::BoardPage/> }.into_any(),
                     Some(None) => view! { <IdeasPage/> }.into_any(),
+                    Some(Some(Page::Overview)) => view! { <crate::pages::overview::OverviewPage/> }.into_any(),
                     Some(Some(Page::Priorities)) => view! { <PrioritiesPage/> }.into_any(),
                     Some(Some(Page::Roadmap)) => view! { <crate::pages::roadmap::BoardPage/> }.into_any(),
                     Some(Some(Page::Timeline)) => view! { <crate::pages::roadmap::TimelinePage/> }.into_any(),

@@ -6,6 +6,7 @@
 mod install;
 mod suites;
 mod sw;
+mod witness;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};

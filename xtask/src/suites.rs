@@ -4,6 +4,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
+use crate::witness::run_witnessed;
 use crate::{build, build_relay, install, root, run_cmd, say, tools_path};
 
 type Suite = (&'static str, fn() -> Result<(), String>);
@@ -25,13 +26,16 @@ pub fn test() -> Result<(), String> {
         if let Err(e) = &outcome {
             say(&format!("suite failed: {e}"));
         }
-        results.push((name, outcome.is_ok(), started.elapsed()));
+        results.push((name, outcome, started.elapsed()));
     }
     println!("\nxtask: summary");
-    for (name, ok, took) in &results {
-        println!("  {} {name} ({:.0} s)", if *ok { "PASS" } else { "FAIL" }, took.as_secs_f64());
+    for (name, outcome, took) in &results {
+        println!("  {} {name} ({:.0} s)", if outcome.is_ok() { "PASS" } else { "FAIL" }, took.as_secs_f64());
+        if let Err(why) = outcome {
+            println!("    {why}");
+        }
     }
-    let failed = results.iter().filter(|r| !r.1).count();
+    let failed = results.iter().filter(|r| r.1.is_err()).count();
     println!("{} passed, {} failed", results.len() - failed, failed);
     if failed == 0 {
         Ok(())
@@ -41,7 +45,7 @@ pub fn test() -> Result<(), String> {
 }
 
 fn native() -> Result<(), String> {
-    run_cmd(Command::new("cargo").args(["test", "--no-fail-fast", "--workspace", "--exclude", "waymark", "--exclude", "waymark-e2e"]))
+    run_witnessed(Command::new("cargo").args(["test", "--no-fail-fast", "--workspace", "--exclude", "waymark", "--exclude", "waymark-e2e"]))
 }
 
 /// Each fuzz target in `fuzz/` for a moment (at most 100,000 inputs or 15 s), from its
@@ -75,15 +79,15 @@ fn fuzz_smoke() -> Result<(), String> {
         }
         cmd.args(["--", "-runs=100000", "-max_total_time=15", "-max_len=8192", "-timeout=30", "-rss_limit_mb=4096"]);
         say(&format!("fuzzing {target} briefly…"));
-        if let Err(e) = run_cmd(&mut cmd) {
+        if let Err(e) = run_witnessed(&mut cmd) {
             say(&format!("fuzz target {target} failed: {e}"));
-            failed.push(target.clone());
+            failed.push(format!("{target} ({e})"));
         }
     }
     if failed.is_empty() {
         Ok(())
     } else {
-        Err(format!("fuzz targets failed: {} (the input that failed is in fuzz/artifacts/)", failed.join(", ")))
+        Err(format!("fuzz targets failed (an input that failed is in fuzz/artifacts/): {}", failed.join("; ")))
     }
 }
 
@@ -98,7 +102,7 @@ fn wasm() -> Result<(), String> {
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
         .env("CHROMEDRIVER", "/usr/bin/chromedriver")
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
-    run_cmd(&mut cargo)
+    run_witnessed(&mut cargo)
 }
 
 /// Whether any Rust file under `dir` declares a `#[wasm_bindgen_test]`.
@@ -117,7 +121,7 @@ fn has_wasm_tests(dir: &Path) -> bool {
 fn end_to_end() -> Result<(), String> {
     build()?;
     let relay = build_relay()?;
-    run_cmd(e2e_env(&mut Command::new("cargo"), &relay).args(["test", "--no-fail-fast", "-p", "waymark-e2e", "--", "--test-threads=1"]))
+    run_witnessed(e2e_env(&mut Command::new("cargo"), &relay).args(["test", "--no-fail-fast", "-p", "waymark-e2e", "--", "--test-threads=1"]))
 }
 
 /// Builds (one build at a time across concurrent runs, under a lock file), copies the

@@ -20,6 +20,8 @@ pub enum FieldEdit {
     Row { name: String, value: String },
     Check { item: String, part: CheckPart, value: String },
     Count { row: String, column: String, value: String },
+    /// Days of a `Series` field: a value, or `None` to remove the day.
+    Points(Vec<(crate::Date, Option<f64>)>),
 }
 
 /// One change, as a page asks for it.
@@ -256,6 +258,7 @@ impl<K: Kind> KindOps for Ops<K> {
             FieldEdit::Row { name, value } => FieldInput::Row { name, value },
             FieldEdit::Check { item, part, value } => FieldInput::Check { item, part: *part, value },
             FieldEdit::Count { row, column, value } => FieldInput::Count { row, column, value },
+            FieldEdit::Points(points) => FieldInput::Points(points),
         };
         ws.set_field::<K>(id, key, input, now_ms)
     }

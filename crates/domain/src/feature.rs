@@ -51,6 +51,12 @@ pub struct Feature {
     pub blocks: Vec<Id>,
     /// The ideas it delivers (links, [`Relation::Delivers`]).
     pub ideas: Vec<Id>,
+    /// The objectives and KPIs it serves (links, [`Relation::Serves`]).
+    pub serves: Vec<Id>,
+    /// The KPI its success is judged by (a link, [`Relation::JudgedBy`]), and the value
+    /// that KPI should reach after it ships.
+    pub success_kpi: Option<Id>,
+    pub success_target: Option<f64>,
 }
 
 impl Feature {
@@ -79,6 +85,7 @@ impl Kind for Feature {
         FieldSpec { key: "target", label: "Target", ty: FieldType::Date, placeholder: "" },
         FieldSpec { key: "description", label: "Description", ty: FieldType::Text, placeholder: "What it is and why it matters" },
         FieldSpec { key: "success_metrics", label: "Success metrics", ty: FieldType::Text, placeholder: "How you will know it worked" },
+        FieldSpec { key: "success_target", label: "Success target (in its KPI's unit)", ty: FieldType::Number { min: -crate::kind::MAX_MEASURE, max: crate::kind::MAX_MEASURE, unit: "" }, placeholder: "" },
         FieldSpec { key: "moscow", label: "MoSCoW", ty: FieldType::Choice(MOSCOW), placeholder: "" },
         FieldSpec { key: "effort", label: "Effort", ty: FieldType::Number { min: 0.0, max: 10_000.0, unit: "person-months" }, placeholder: "" },
         FieldSpec { key: "cost", label: "Cost estimate", ty: FieldType::Number { min: 0.0, max: 1e12, unit: "" }, placeholder: "" },
@@ -108,6 +115,9 @@ impl Kind for Feature {
             release: None,
             blocks: Vec::new(),
             ideas: Vec::new(),
+            serves: Vec::new(),
+            success_kpi: None,
+            success_target: f.number("success_target", -crate::kind::MAX_MEASURE, crate::kind::MAX_MEASURE),
         }
     }
 
@@ -116,6 +126,8 @@ impl Kind for Feature {
         self.release = targets(Relation::ShipsIn).next();
         self.blocks = targets(Relation::Blocks).collect();
         self.ideas = targets(Relation::Delivers).collect();
+        self.serves = targets(Relation::Serves).collect();
+        self.success_kpi = targets(Relation::JudgedBy).next();
     }
 
     fn value(&self, key: &str) -> FieldValue {
@@ -131,6 +143,7 @@ impl Kind for Feature {
             "moscow" => FieldValue::Choice(self.moscow),
             "effort" => FieldValue::Number(self.effort),
             "cost" => FieldValue::Number(self.cost),
+            "success_target" => FieldValue::Number(self.success_target),
             "visibility" => FieldValue::Choice(self.visibility),
             "position" => FieldValue::Position(self.position.clone()),
             _ => FieldValue::Text(self.success_metrics.clone()),

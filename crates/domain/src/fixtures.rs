@@ -316,7 +316,7 @@ pub fn one_of_everything() -> Workspace {
     }
     ws.set_field::<Risk>(&outage, "description", Value("If the processor is down on launch day,\nthen no one can pay"), 59).unwrap();
     let offline = ws.create_item::<crate::feature::Feature>("Offline mode", 58, "Ana").unwrap();
-    ws.link(&crate::Ref::new(crate::schema::RISKS, outage), crate::Relation::Threatens, &crate::Ref::new(crate::schema::FEATURES, offline), 59).unwrap();
+    ws.link(&crate::Ref::new(crate::schema::RISKS, outage), crate::Relation::Threatens, &crate::Ref::new(crate::schema::FEATURES, offline.clone()), 59).unwrap();
     use crate::experiment::Experiment;
     use crate::kind::FieldInput::Count;
     let checkout = ws.create_item::<Experiment>("One-page checkout", 58, "Ana").unwrap();
@@ -326,6 +326,25 @@ pub fn one_of_everything() -> Workspace {
         ws.set_field::<Experiment>(&checkout, "variants", Count { row, column: "conversions", value: conversions }, 59).unwrap();
     }
     ws.set_field::<Experiment>(&checkout, "baseline", Value("5"), 59).unwrap();
+    use crate::objective::Objective;
+    use crate::schema::{COSTS, FEATURES, OBJECTIVES};
+    let goal = ws.create_item::<Objective>("Teams <rely> on us", 58, "Ana").unwrap();
+    ws.set_field::<Objective>(&goal, "level", Value("objective"), 58).unwrap();
+    let teams = ws.create_item::<Objective>("Weekly active teams", 59, "Ana").unwrap();
+    for (key, value) in [("level", "key_result"), ("unit", "teams"), ("baseline", "300"), ("target", "500"), ("start", "2026-10-01"), ("due", "2027-01-01")] {
+        ws.set_field::<Objective>(&teams, key, Value(value), 59).unwrap();
+    }
+    let measured = [(crate::Date::parse("2026-10-01").unwrap(), Some(300.0)), (crate::Date::parse("2026-11-01").unwrap(), Some(420.5))];
+    ws.set_field::<Objective>(&teams, "measurements", crate::kind::FieldInput::Points(&measured), 59).unwrap();
+    ws.link(&crate::Ref::new(OBJECTIVES, teams.clone()), crate::Relation::PartOf, &crate::Ref::new(OBJECTIVES, goal), 59).unwrap();
+    ws.link(&crate::Ref::new(FEATURES, offline.clone()), crate::Relation::Serves, &crate::Ref::new(OBJECTIVES, teams.clone()), 59).unwrap();
+    ws.link(&crate::Ref::new(FEATURES, offline.clone()), crate::Relation::JudgedBy, &crate::Ref::new(OBJECTIVES, teams), 59).unwrap();
+    ws.set_field::<crate::feature::Feature>(&offline, "success_target", Value("450"), 59).unwrap();
+    let contractor = ws.create_item::<crate::cost::Cost>("Contractor, <October>", 58, "Ana").unwrap();
+    for (key, value) in [("date", "2026-10-31"), ("amount", "12500.5"), ("category", "people")] {
+        ws.set_field::<crate::cost::Cost>(&contractor, key, Value(value), 59).unwrap();
+    }
+    ws.link(&crate::Ref::new(COSTS, contractor), crate::Relation::SpentOn, &crate::Ref::new(FEATURES, offline), 59).unwrap();
 
     // One deleted artifact of each kind.
     ws.delete_idea(&gone_idea, 60).unwrap();

@@ -57,6 +57,11 @@ pub enum FieldType {
     /// added) and `<row>/<column>`, `<row>` a random id, so two people adding rows or
     /// typing in different cells keep both.
     Counts(&'static [(&'static str, &'static str)]),
+    /// Numbers over time, one per day (a KPI's measurements). Stored as one map
+    /// `YYYY-MM-DD -> f64`, so two people measuring different days keep both, and the
+    /// same day measured twice holds one value. Its values read in the kind's `unit`
+    /// field, when it has one.
+    Series,
 }
 
 impl FieldType {
@@ -93,7 +98,19 @@ pub enum FieldValue {
     Checklist(Vec<Check>),
     /// Every row, in the order added.
     Counts(Vec<CountRow>),
+    /// Every point, oldest first.
+    Series(Vec<Point>),
 }
+
+/// One point of a `Series` field: a day's value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Point {
+    pub date: Date,
+    pub value: f64,
+}
+
+/// The largest size of a `Series` value (either sign).
+pub const MAX_MEASURE: f64 = 1e15;
 
 /// One row of a `Counts` field.
 #[derive(Clone, Debug, PartialEq)]
@@ -153,6 +170,8 @@ pub enum FieldInput<'a> {
     /// Sets one cell of a `Counts` row: its `name` (a new row id adds the row; ""
     /// removes it) or a column's whole number ("" clears it).
     Count { row: &'a str, column: &'a str, value: &'a str },
+    /// Sets days of a `Series` field: a value, or `None` to remove the day's point.
+    Points(&'a [(Date, Option<f64>)]),
 }
 
 /// Longest row name of a `Rows` field, in characters.
@@ -200,6 +219,12 @@ pub trait Kind: Clone + PartialEq + Default + Send + Sync + 'static {
     /// Keeps what the kind shows of the links that start at it (its release, what it
     /// blocks…), so a view of the artifact follows its links. Most kinds keep none.
     fn read_links(&mut self, _links: &[crate::link::Link]) {}
+    /// Whether field `key` applies to this artifact (an objective, unlike a key result,
+    /// has no measurements): the editor leaves out those that do not. All apply by
+    /// default.
+    fn shows(&self, _key: &str) -> bool {
+        true
+    }
     /// A derived figure shown first on the artifact's row, with a style name (a risk's
     /// "Score 20 · High", `high`). Most kinds have none.
     fn headline(&self) -> Option<(String, &'static str)> {
@@ -210,7 +235,7 @@ pub trait Kind: Clone + PartialEq + Default + Send + Sync + 'static {
     fn title(&self) -> String {
         match self.value(Self::FIELDS[0].key) {
             FieldValue::Text(t) if !t.trim().is_empty() => t.trim().to_owned(),
-            _ => format!("Untitled {}", Self::SINGULAR.to_lowercase()),
+            _ => format!("Untitled {}", in_sentence(Self::SINGULAR)),
         }
     }
 
@@ -346,6 +371,33 @@ impl Fields<'_> {
         out.into_iter().map(|(_, r)| r).collect()
     }
 
+    /// Every point of a `Series` field, oldest first; an entry that is not a day with a
+    /// finite number in range is reported and left out.
+    pub fn series(&mut self, key: &str) -> Vec<Point> {
+        let Some(entries) = self.reader.source.scalars(key) else {
+            let _ = self.reader.set(key); // reports a non-map
+            return Vec::new();
+        };
+        let mut points = Vec::with_capacity(entries.len());
+        for (day, value) in entries {
+            let value = match value {
+                ScalarValue::F64(f) => Some(f),
+                ScalarValue::Int(n) => Some(n as f64),
+                ScalarValue::Uint(n) => Some(n as f64),
+                _ => None,
+            };
+            match (Date::parse(&day), value.filter(|v| v.is_finite() && v.abs() <= MAX_MEASURE)) {
+                (Ok(date), Some(value)) => points.push(Point { date, value }),
+                _ => {
+                    let shown: String = day.chars().take(40).collect();
+                    self.reader.problem(&format!("{key}/{shown}"), "not a day with a number; left out".to_owned());
+                }
+            }
+        }
+        points.sort_by_key(|p| p.date);
+        points
+    }
+
     /// Every item of a checklist, in `items`' order; unknown states are reported and
     /// read as unset, unknown entries skipped.
     pub fn checklist(&mut self, key: &str, items: &'static [(&'static str, &'static str)], states: &'static [(&'static str, &'static str)]) -> Vec<Check> {
@@ -404,7 +456,7 @@ impl Workspace {
                 FieldType::Line | FieldType::Text => {
                     self.doc.put_object(&obj, field.key, ObjType::Text)?;
                 }
-                FieldType::Rows(_) | FieldType::Checklist { .. } | FieldType::Counts(_) => {
+                FieldType::Rows(_) | FieldType::Checklist { .. } | FieldType::Counts(_) | FieldType::Series => {
                     self.doc.put_object(&obj, field.key, ObjType::Map)?;
                 }
                 FieldType::Choice(_) | FieldType::Date | FieldType::Number { .. } | FieldType::Position => {}
@@ -440,7 +492,7 @@ impl Workspace {
 
     /// Sets field `key` of artifact `id`, validating the value for the field's type.
     pub fn set_field<K: Kind>(&mut self, id: &Id, key: &str, input: FieldInput<'_>, now_ms: i64) -> Result<(), EditError> {
-        let spec = K::field(key).ok_or_else(|| EditError::Invalid(format!("a {} has no field {key:?}", K::SINGULAR.to_lowercase())))?;
+        let spec = K::field(key).ok_or_else(|| EditError::Invalid(format!("a {} has no field {key:?}", in_sentence(K::SINGULAR))))?;
         let obj = self.artifact(K::COLLECTION, id)?;
         match (spec.ty, input) {
             (FieldType::Line, FieldInput::Value(v)) => write_text(&mut self.doc, &obj, key, &v.replace(['\n', '\r'], " "))?,
@@ -560,6 +612,23 @@ impl Workspace {
                     return Err(EditError::Invalid(format!("{} has no column {column:?}", spec.label)));
                 }
             }
+            (FieldType::Series, FieldInput::Points(points)) => {
+                if let Some((date, _)) = points.iter().find(|(_, v)| v.is_some_and(|v| !v.is_finite() || v.abs() > MAX_MEASURE)) {
+                    return Err(EditError::Invalid(format!("{} on {date} is not a number up to 10¹⁵", spec.label)));
+                }
+                let map = ensure_map(&mut self.doc, &obj, key)?;
+                for (date, value) in points {
+                    let day = date.to_string();
+                    match value {
+                        Some(v) => self.doc.put(&map, day, *v)?,
+                        None => {
+                            if self.doc.get(&map, day.as_str())?.is_some() {
+                                self.doc.delete(&map, day.as_str())?;
+                            }
+                        }
+                    }
+                }
+            }
             (_, input) => return Err(EditError::Invalid(format!("{} does not take {input:?}", spec.label))),
         }
         self.touch(&obj, now_ms)
@@ -596,6 +665,15 @@ fn labels(options: &[(&str, &str)]) -> String {
     }
 }
 
+/// A kind's name inside a sentence: each word lower-cased but acronyms, words with two
+/// capitals or more ("Objectives & KPIs" → "objectives & KPIs").
+pub fn in_sentence(name: &str) -> String {
+    name.split(' ')
+        .map(|w| if w.chars().filter(|c| c.is_uppercase()).count() > 1 { w.to_owned() } else { w.to_lowercase() })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The label of choice `key` among `options`.
 pub fn choice_label(options: &[(&'static str, &'static str)], key: &str) -> &'static str {
     options.iter().find(|(k, _)| *k == key).map_or("", |(_, l)| *l)
@@ -613,8 +691,10 @@ pub fn visit_kinds(visitor: &mut impl KindVisitor) {
     visitor.visit::<crate::release::Release>();
     visitor.visit::<crate::stage::Stage>();
     visitor.visit::<crate::beta::Beta>();
+    visitor.visit::<crate::objective::Objective>();
     visitor.visit::<crate::risk::Risk>();
     visitor.visit::<crate::experiment::Experiment>();
+    visitor.visit::<crate::cost::Cost>();
     visitor.visit::<crate::competitor::Competitor>();
     visitor.visit::<crate::trend::Trend>();
 }
@@ -740,7 +820,7 @@ mod tests {
 
     #[test]
     fn every_reserved_collection_is_tracked() {
-        // A collection with no kind yet (objectives) is still named by what touched it.
+        // A collection is named by what touched it, even as a bare map of no known shape.
         let mut ws = Workspace::create("Payments", 1, "Ana");
         let mut peer = ws.fork();
         let features = crate::fields::child_map(&peer.doc, &ROOT, crate::schema::OBJECTIVES).unwrap();
@@ -748,6 +828,14 @@ mod tests {
         peer.doc.put_object(&features, id.as_str(), ObjType::Map).unwrap();
         let changed = ws.apply(&peer.save_incremental()).unwrap();
         assert!(changed.of(crate::schema::OBJECTIVES).contains(&id), "{changed:?}");
+    }
+
+    #[test]
+    fn names_in_a_sentence_keep_their_acronyms() {
+        assert_eq!(in_sentence("Objective or KPI"), "objective or KPI");
+        assert_eq!(in_sentence("Objectives & KPIs"), "objectives & KPIs");
+        assert_eq!(in_sentence("Beta programs"), "beta programs");
+        assert_eq!(in_sentence("A"), "a");
     }
 
     #[test]

@@ -88,10 +88,14 @@ pub enum Relation {
     BetaOf,
     /// An iteration or a phase is part of how a release is run (one).
     PeriodOf,
+    /// A cost was spent on a feature or a release (one).
+    SpentOn,
+    /// A feature's success is judged by a KPI reaching its success target (one).
+    JudgedBy,
 }
 
 impl Relation {
-    pub const ALL: [Relation; 13] = [
+    pub const ALL: [Relation; 15] = [
         Relation::Supports,
         Relation::SpeaksFor,
         Relation::ComesFrom,
@@ -105,6 +109,8 @@ impl Relation {
         Relation::Tests,
         Relation::BetaOf,
         Relation::PeriodOf,
+        Relation::SpentOn,
+        Relation::JudgedBy,
     ];
 
     /// As stored.
@@ -123,6 +129,8 @@ impl Relation {
             Relation::Tests => "tests",
             Relation::BetaOf => "beta_of",
             Relation::PeriodOf => "period_of",
+            Relation::SpentOn => "spent_on",
+            Relation::JudgedBy => "judged_by",
         }
     }
 
@@ -146,6 +154,8 @@ impl Relation {
             Relation::Tests => "tests",
             Relation::BetaOf => "is a beta of",
             Relation::PeriodOf => "is a period of",
+            Relation::SpentOn => "spent on",
+            Relation::JudgedBy => "is judged by",
         }
     }
 
@@ -165,12 +175,14 @@ impl Relation {
             Relation::Tests => "tested by",
             Relation::BetaOf => "has the beta",
             Relation::PeriodOf => "is run in",
+            Relation::SpentOn => "has the cost",
+            Relation::JudgedBy => "judges",
         }
     }
 
     /// Whether a source holds at most one target of this relation.
     pub fn is_one(self) -> bool {
-        matches!(self, Relation::SpeaksFor | Relation::ComesFrom | Relation::PartOf | Relation::ShipsIn | Relation::BetaOf | Relation::PeriodOf)
+        matches!(self, Relation::SpeaksFor | Relation::ComesFrom | Relation::PartOf | Relation::ShipsIn | Relation::BetaOf | Relation::PeriodOf | Relation::SpentOn | Relation::JudgedBy)
     }
 
     /// Whether this relation may go from an artifact of `from` to one of `to`.
@@ -189,6 +201,8 @@ impl Relation {
             Relation::Tests => &[(schema::EXPERIMENTS, IDEAS), (schema::EXPERIMENTS, FEATURES)],
             Relation::BetaOf => &[(schema::BETAS, RELEASES)],
             Relation::PeriodOf => &[(schema::STAGES, RELEASES)],
+            Relation::SpentOn => &[(schema::COSTS, FEATURES), (schema::COSTS, RELEASES)],
+            Relation::JudgedBy => &[(FEATURES, OBJECTIVES)],
         };
         pairs.iter().any(|(f, t)| *f == from && *t == to)
     }

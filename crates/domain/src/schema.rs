@@ -37,7 +37,7 @@
 //! builds before it wrote: still read, cleared when the link is written again. Every date is
 //! a calendar day stored as `YYYY-MM-DD` ([`crate::date::Date`]); a day that does not
 //! parse is reported and read as unset. Features, releases, iterations and phases,
-//! beta programs, competitors and trends are described through [`crate::kind::Kind`] (their fields are in their
+//! beta programs, objectives and KPIs, experiments, risks, costs, competitors and trends are described through [`crate::kind::Kind`] (their fields are in their
 //! modules' `FIELDS`).
 //!
 //! | collection    | fields (besides the common ones) |
@@ -50,9 +50,10 @@
 //! | `releases`    | name Text, target str (date), status str (planned, in_progress, released, cancelled), process str (agile, waterfall), readiness map `<function>/state` -> str (not_started, in_progress, ready, blocked, not_needed), `<function>/owner` -> str, `<function>/note` -> str, notes Text |
 //! | `stages`      | name Text, kind str (iteration, phase), start str, end str (dates), goal Text, exit_criteria Text; its release is a link |
 //! | `betas`       | name Text, status str (planned, running, closed), start str, end str (dates), participants map "company — contact" -> str (invited, active, left), exit_criteria Text, notes Text; its release is a link |
-//! | `objectives`  | name str, unit str, baseline f64, target f64, owner str, measurements map id -> {date: str, value: f64} |
+//! | `objectives`  | name Text, level str (objective, key_result, kpi, north_star; unset reads as kpi), description Text, owner Text, unit Text, baseline f64, target f64, start str, due str (dates), measurements map `YYYY-MM-DD` -> f64 (one value a day); the objective a key result is part of is a link |
 //! | `experiments` | title Text, status str (planned, running, analysing, decided), hypothesis Text, success_signal Text, metric Text, start str, end str (dates), variants map `<row>/name` -> str, `<row>/at` -> int (when added: the first is the control), `<row>/visitors` -> uint, `<row>/conversions` -> uint, baseline f64 (%), mde f64 (points), power str (80, 90), significance str (0.05, 0.01, 0.1), decision str (ship, iterate, stop), reason Text; what it tests is a link |
 //! | `risks`       | title Text, description Text, category str (technical, schedule, cost, market, security, compliance), likelihood str "1"–"5", impact str "1"–"5", owner str, response str (avoid, mitigate, transfer, accept), mitigation Text, trigger Text, status str (open, watching, occurred, mitigated, closed); what it threatens is a link |
+//! | `costs`       | title Text, date str (YYYY-MM-DD), amount f64, category str (people, tooling, vendor, other), note Text; the feature or release it was spent on is a link |
 //! | `competitors` | name Text, positioning Text, strengths Text, weaknesses Text, threat str (low, medium, high), comparison map feature name -> str (they_lead, parity, we_lead, they_lack), notes Text |
 //! | `trends`      | title Text, date str (YYYY-MM-DD), impact_level str (low, medium, high), impact Text, notes Text |
 //! | `documents`   | title Text, kind str (spec, decision, note, training, release_note), body Text; *(old form)* links map (ids of ideas or stories) |
@@ -87,6 +88,7 @@ pub const COMPETITORS: &str = "competitors";
 pub const TRENDS: &str = "trends";
 pub const BETAS: &str = "betas";
 pub const STAGES: &str = "stages";
+pub const COSTS: &str = "costs";
 
 /// Every artifact collection schema v1 defines, created empty with each workspace.
 pub const COLLECTIONS: &[&str] = &[
@@ -101,6 +103,7 @@ pub const COLLECTIONS: &[&str] = &[
     OBJECTIVES,
     EXPERIMENTS,
     RISKS,
+    COSTS,
     COMPETITORS,
     TRENDS,
     DOCUMENTS,

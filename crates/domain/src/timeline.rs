@@ -308,7 +308,7 @@ pub const DARK: Palette = Palette {
 };
 
 /// Text made safe inside SVG.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -205,7 +205,7 @@ fn by_position(ws: &Workspace) -> Value {
     let mut text = to_json(ws, 0);
     let json: Value = serde_json::from_str(&text).unwrap();
     let mut n = 0;
-    for list in [&json["prioritization"]["criteria"], &json["ideas"], &json["personas"], &json["feedback"], &json["stories"], &json["documents"], &json["features"], &json["risks"], &json["experiments"], &json["competitors"], &json["trends"]] {
+    for list in [&json["prioritization"]["criteria"], &json["ideas"], &json["personas"], &json["feedback"], &json["stories"], &json["documents"], &json["features"], &json["objectives"], &json["risks"], &json["experiments"], &json["costs"], &json["competitors"], &json["trends"]] {
         for item in list.as_array().map_or(&[][..], Vec::as_slice) {
             let id = item["id"].as_str().unwrap();
             assert_eq!(id.len(), 26, "an exported id");
@@ -260,12 +260,19 @@ fn one_of_everything_survives_a_round_trip_with_its_references() {
             link("feedback/#5", "supports", "ideas/#3"),
             link("stories/#7", "comes_from", "ideas/#2"),
             link("stories/#7", "speaks_for", "personas/#4"),
-            link("risks/#10", "threatens", "features/#9"),
+            link("features/#9", "judged_by", "objectives/#11"),
+            link("features/#9", "serves", "objectives/#11"),
+            link("objectives/#11", "part_of", "objectives/#10"),
+            link("risks/#12", "threatens", "features/#9"),
+            link("costs/#14", "spent_on", "features/#9"),
             link("documents/#8", "describes", "ideas/#2"),
             link("documents/#8", "describes", "stories/#7"),
         ]),
         "between live artifacts only: not to the deleted idea"
     );
+    let kpi = &j["objectives"][1];
+    assert_eq!(kpi["measurements"], serde_json::json!([{"date": "2026-10-01", "value": 300.0}, {"date": "2026-11-01", "value": 420.5}]));
+    assert_eq!((j["costs"][0]["amount"].as_f64(), j["features"][0]["success_target"].as_f64()), (Some(12_500.5), Some(450.0)));
     assert_eq!(j["personas"][0]["segment_size"], 12_000.0);
     assert_eq!(j["personas"][0]["pain_points"], "Pain points of Fiona\nsecond line");
     for (list, n) in [("personas", 1), ("feedback", 2), ("stories", 1), ("documents", 1)] {

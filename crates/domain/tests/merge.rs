@@ -220,10 +220,13 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 /// The shared starting text is lowercase letters and spaces; markers are brackets,
-/// capitals and digits, so the two can never be confused.
-const TITLES: [&str; 3] = ["offline mode", "dark mode", "quick capture"];
-const DESCRIPTION: &str = "needs a spec";
-const VISION: &str = "get paid on time";
+/// capitals and digits, so the two can never be confused. No character appears twice in
+/// one text, so no erasure can leave two equal characters side by side: erasing either
+/// of two equal neighbours ("ee") gives the same text, which a text edit cannot tell
+/// apart, and two people doing so at once rightly erase one, not two.
+const TITLES: [&str; 3] = ["quick brown", "jumpy dogs", "lazy fox"];
+const DESCRIPTION: &str = "mixed bugs";
+const VISION: &str = "get paid";
 
 /// One replica under test, and what it promises survives any merge.
 struct Replica {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use waymark_domain::edit::Edit;
 use waymark_domain::feature::{Feature, STATUS};
 use waymark_domain::kind::choice_label;
-use waymark_domain::schema::{FEATURES, STORIES};
+use waymark_domain::schema::{FEATURES, OBJECTIVES, STORIES};
 use waymark_domain::{Id, Kind, Ref, Relation};
 
 use super::derived_with;
@@ -38,6 +38,7 @@ pub fn FeaturePanel(id: Id) -> impl IntoView {
         derived.with(|d| d.links.sources(&t, Relation::Blocks).map(|r| r.id.clone()).collect::<Vec<_>>())
     });
     let blocking = Memo::new(move |_| feature.with(|f| f.as_ref().map(|f| f.blocks.clone()).unwrap_or_default()));
+    let serves = Memo::new(move |_| feature.with(|f| f.as_ref().map(|f| f.serves.iter().map(|o| Ref::new(OBJECTIVES, o.clone())).collect()).unwrap_or_default()));
     let clashes = Memo::new(move |_| {
         let id = me.get_value();
         derived.with(|d| d.violations.iter().filter(|v| v.feature == id).map(|v| v.blocker.clone()).collect::<Vec<_>>())
@@ -123,6 +124,10 @@ pub fn FeaturePanel(id: Id) -> impl IntoView {
                     }).collect_view()}</ul>
                 </section>
             })}
+            <crate::pages::links_to::LinksTo from=Ref::new(FEATURES, me.get_value()) relation=Relation::Serves kinds=&[OBJECTIVES]
+                heading="Serves" search="Add an objective or KPI it serves" placeholder="An objective or a KPI…"
+                list_label="Objectives and KPIs" current=serves/>
+            <crate::pages::objectives::SuccessPanel feature=me.get_value()/>
             <crate::pages::risks::Threats target=Ref::new(FEATURES, me.get_value())/>
             <crate::pages::experiments::TestedBy target=Ref::new(FEATURES, me.get_value())/>
             <p class="muted small" role="status">{move || {

@@ -132,34 +132,11 @@ fn stage_release(id: Id) -> Signal<Option<Id>> {
     Signal::derive(move || stages.get(&id).and_then(|s| s.with(|s| s.release.clone())))
 }
 
-/// The "Release" field of a feature or a beta: a one-target link from `from` under
-/// `relation` to a release, chosen among the live releases by name.
+/// The "Release" field of a feature, a beta or a stage: a one-target link from `from`
+/// under `relation` to a release, chosen among the live releases by name.
 #[component]
 pub fn ReleaseSelect(from: waymark_domain::Ref, relation: waymark_domain::Relation, #[prop(into)] current: Signal<Option<Id>>) -> impl IntoView {
-    let session = crate::session::use_session();
-    let toasts = crate::components::Toasts::get();
-    let releases = session.get().collection::<Release>();
-    let from = StoredValue::new(from);
-    let list = Memo::new(move |_| {
-        let mut list: Vec<(Id, String)> = releases.live().iter().filter_map(|r| Some((r.id()?.clone(), r.title()))).collect();
-        list.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
-        list
-    });
-    let read = Signal::derive(move || current.get().and_then(|r| list.with(|l| l.iter().find(|(id, _)| *id == r).map(|(_, n)| n.clone()))).unwrap_or_default());
-    view! {
-        <crate::components::Field label="Release" read=read>
-            <select class="field-input" aria-label="Release" on:change:target=move |ev| {
-                let to = Id::parse(&ev.target().value()).map(|r| waymark_domain::Ref::new(RELEASES, r));
-                if let Err(e) = session.get().apply(waymark_domain::edit::Edit::SetLink { from: from.get_value(), relation, to }) {
-                    toasts.error(format!("The release could not be changed: {e}"));
-                }
-            }>
-                <option value="" selected=move || current.get().is_none()>"No release"</option>
-                {move || list.get().into_iter().map(|(rid, name)| {
-                    let value = rid.to_string();
-                    view! { <option value=value selected=move || current.get().as_ref() == Some(&rid)>{name}</option> }
-                }).collect_view()}
-            </select>
-        </crate::components::Field>
-    }
+    let releases = crate::session::use_session().get().collection::<Release>();
+    let options = Memo::new(move |_| crate::pages::links_to::by_title(releases.live()));
+    view! { <crate::pages::links_to::LinkSelect from=from relation=relation to=RELEASES label="Release" none="No release" options=options current=current/> }
 }

@@ -23,15 +23,7 @@ use crate::components::{Editable, Toasts};
 use crate::route::{Link, Page, Route};
 use crate::session::{use_session, SessionCtx};
 
-/// Today, in the browser's time zone.
-fn today() -> Date {
-    let now = js_sys::Date::new_0();
-    Date::new(now.get_full_year() as u16, now.get_month() as u8 + 1, now.get_date() as u8).unwrap_or_else(|| Date::parse("2026-01-01").expect("a date"))
-}
-
-fn prefers_dark() -> bool {
-    window().match_media("(prefers-color-scheme: dark)").ok().flatten().is_some_and(|m| m.matches())
-}
+use crate::util::{prefers_dark, today};
 
 /// Re-dates feature `id`: start and target (each one edit).
 fn redate(session: SessionCtx, toasts: Toasts, id: &Id, start: Date, target: Date) {

@@ -313,6 +313,16 @@ impl Browser {
         self.wait_for(css).await.send_keys(text).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
+    /// Types `value` into the number field labelled `label` inside `scope` (a number
+    /// field is named by its label's text), then leaves it, which saves it.
+    pub async fn set_number(&self, scope: &str, label: &str, value: &str) {
+        self.eval(&format!(
+            "[...document.querySelectorAll('{scope} label.field')].find(l => l.querySelector('.field-label').textContent === {label:?}).querySelector('input').focus()"
+        ))
+        .await;
+        self.type_into(&format!("{scope} input:focus"), &format!("{value}{}", keys::TAB)).await;
+    }
+
     /// The current value of an input or text area.
     pub async fn value(&self, css: &str) -> String {
         self.wait_for(css).await.prop("value").await.ok().flatten().unwrap_or_default()

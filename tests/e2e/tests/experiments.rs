@@ -17,15 +17,6 @@ async fn add_variant(b: &Browser, name: &str, visitors: &str, conversions: &str)
     b.type_into(&format!("{EDITOR} input[aria-label='Conversions of {name}']"), &format!("{conversions}{}", keys::TAB)).await;
 }
 
-/// Types `value` into the number field labelled `label` of the open editor.
-async fn set_number(b: &Browser, label: &str, value: &str) {
-    b.eval(&format!(
-        "[...document.querySelectorAll('{EDITOR} label.field')].find(l => l.querySelector('.field-label').textContent === {label:?}).querySelector('input').focus()"
-    ))
-    .await;
-    b.type_into(&format!("{EDITOR} input:focus"), &format!("{value}{}", keys::TAB)).await;
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn teammates_read_an_experiments_verdict() {
     let relay = Relay::start().await;
@@ -64,8 +55,8 @@ async fn teammates_read_an_experiments_verdict() {
     b.wait_until(&format!("document.querySelector(\"{EDITOR} input[aria-label='Conversions of One page']\").value === '295'"), "B to see A's figures").await;
 
     // The planner: 5 % → 6 % needs 8,158 per arm at 80 % power; 5,000 is early.
-    set_number(&a, "Baseline conversion (%)", "5").await;
-    set_number(&a, "Minimum detectable effect (points)", "1").await;
+    a.set_number(EDITOR, "Baseline conversion (%)", "5").await;
+    a.set_number(EDITOR, "Minimum detectable effect (points)", "1").await;
     a.wait_for_text(&format!("{EDITOR} .planner"), "Each arm needs 8,158 visitors to detect 5 % → 6 % at 80 % power and 5 % significance.").await;
     a.wait_for_text(&format!("{EDITOR} .planner .banner"), "Read early: Control has 5,000 of 8,158; One page has 5,000 of 8,158.").await;
     b.wait_for_text(&format!("{EDITOR} .planner .banner"), "Read early").await;

@@ -32,6 +32,17 @@ fn value_json(ty: FieldType, value: FieldValue) -> Value {
                     .collect(),
             )
         }
+        FieldValue::Series(points) => Value::Array(
+            points
+                .into_iter()
+                .map(|p| {
+                    let mut point = Map::new();
+                    point.insert("date".into(), p.date.to_string().into());
+                    point.insert("value".into(), p.value.into());
+                    Value::Object(point)
+                })
+                .collect(),
+        ),
         FieldValue::Text(t) => Value::String(t),
         FieldValue::Choice(c) => c.map_or(Value::Null, Value::from),
         FieldValue::Date(d) => d.map_or(Value::Null, |d| Value::String(d.to_string())),
@@ -95,6 +106,8 @@ enum Written {
     Checks(Vec<(String, CheckPart, String)>),
     /// `Counts` rows in order: row id, name, and each column's value.
     Counts(Vec<(String, String, Vec<(&'static str, u64)>)>),
+    /// `Series` points.
+    Points(Vec<(crate::Date, Option<f64>)>),
 }
 
 fn read_item<K: Kind>(f: &Fields) -> Result<KindItem, ImportError> {
@@ -176,6 +189,16 @@ fn read_item<K: Kind>(f: &Fields) -> Result<KindItem, ImportError> {
                 })?;
                 Written::Counts(rows)
             }
+            FieldType::Series => {
+                let points = f.each(field.key, |point| {
+                    let date = point.date("date")?.ok_or_else(|| point.bad("date", "a day as YYYY-MM-DD"))?;
+                    match point.number("value")? {
+                        Some(v) if v.abs() <= crate::kind::MAX_MEASURE => Ok((date, Some(v))),
+                        _ => Err(point.bad("value", "a number up to 10¹⁵")),
+                    }
+                })?;
+                Written::Points(points)
+            }
         };
         values.push((field.key, written));
     }
@@ -252,6 +275,7 @@ fn write_item<K: Kind>(ws: &mut Workspace, item: &KindItem, now_ms: i64, by: &st
                     ws.set_field::<K>(&id, key, FieldInput::Check { item, part: *part, value }, at)?;
                 }
             }
+            Written::Points(points) => ws.set_field::<K>(&id, key, FieldInput::Points(points), at)?,
             Written::Counts(rows) => {
                 // Added one millisecond apart, so they keep the file's order.
                 for (n, (row, name, values)) in rows.iter().enumerate() {
@@ -291,6 +315,7 @@ fn markdown_section<K: Kind>(items: &[K]) -> String {
         }
         let body: Vec<String> = K::FIELDS[1..]
             .iter()
+            .filter(|field| item.shows(field.key))
             .filter_map(|field| match (field.ty, item.value(field.key)) {
                 (_, FieldValue::Text(t)) if !t.trim().is_empty() => Some(labelled(field.label, &t)),
                 (FieldType::Choice(options), FieldValue::Choice(Some(k))) => {
@@ -330,6 +355,10 @@ fn markdown_section<K: Kind>(items: &[K]) -> String {
                             format!("- {}: {}", escape_markdown(&r.name), if cells.is_empty() { "no figures yet".to_owned() } else { cells.join(", ") })
                         })
                         .collect();
+                    Some(format!("**{}**\n\n{}", field.label, lines.join("\n")))
+                }
+                (FieldType::Series, FieldValue::Series(points)) if !points.is_empty() => {
+                    let lines: Vec<String> = points.iter().map(|p| format!("- {}: {}", p.date, crate::format::measure(p.value))).collect();
                     Some(format!("**{}**\n\n{}", field.label, lines.join("\n")))
                 }
                 (FieldType::Rows(options), FieldValue::Rows(rows)) if !rows.is_empty() => {

@@ -574,10 +574,15 @@ mod tests {
                 "## Feedback (2)",
                 "## Features (1)",
                 "### Offline mode",
+                "## Objectives & KPIs (2)",
+                "### Teams \\<rely\\> on us",
+                "### Weekly active teams",
                 "## Risks (1)",
                 "### Processor \\<outage\\>",
                 "## Experiments (1)",
                 "### One-page checkout",
+                "## Costs (1)",
+                "### Contractor, \\<October\\>",
                 "## Competitors (1)",
                 "### Acme \\<b\\>Analytics\\</b\\>",
                 "## Trends (1)",
@@ -601,6 +606,8 @@ mod tests {
              **Positioning**  \nSelf-serve BI  \nfor SMBs\n\n**Feature comparison**\n\n\
              - \\# Dashboards: They lead\n- Offline mode: They lack it\n"
         );
+        assert!(section("## Objectives").contains("**Measurements**\n\n- 2026-10-01: 300\n- 2026-11-01: 420.5\n"), "{md}");
+        assert!(section("## Costs").contains("**12,500.5**\n\n**Date**: 2026-10-31"), "{md}");
         assert!(section("## Trends").contains("**Date**: 2026-03-31\n\n**Impact level**: Medium\n\n**Expected impact**  \nSeat pricing looks dated\n"), "{md}");
         assert_eq!(
             section("## Ranking"),
