@@ -53,11 +53,11 @@ pub fn BudgetPanel() -> impl IntoView {
     let palette = if prefers_dark() { &DARK } else { &LIGHT };
     let chart = Memo::new(move |_| {
         spend.with(|s| LineChart {
-            title: "Spend to date".to_owned(),
-            unit: String::new(),
-            points: s.cumulative.clone(),
             guides: s.budget.map(|b| vec![Guide { label: "Budget", value: b, strong: true }]).unwrap_or_default(),
-            expected: None,
+            noun: ("day with costs", "days with costs"),
+            zero: true,
+            steps: true,
+            ..LineChart::new("Spend to date", "", s.cumulative.clone())
         })
     });
     let ws = session.get().id.clone();
@@ -101,7 +101,12 @@ fn figures(s: &Spend, benefit: Option<f64>, day: waymark_domain::Date) -> impl I
             if let Some(vac) = ev.vac() {
                 shown.push(figure("Variance at completion", money(vac), format!("VAC = BAC − EAC = {} − {}", money(ev.bac), money(ev.eac().unwrap_or(0.0)))));
             }
-            shown.push(figure("Planned value", money(ev.pv), format!("PV = BAC × {} planned done by today", percent(s.planned_done))));
+            let undated = match s.undated {
+                0 => String::new(),
+                1 => " (1 feature without start and target dates counts as not due)".to_owned(),
+                n => format!(" ({n} features without start and target dates count as not due)"),
+            };
+            shown.push(figure("Planned value", money(ev.pv), format!("PV = BAC × {} planned done by today{undated}", percent(s.planned_done))));
             shown.push(figure("Earned value", money(ev.ev), format!("EV = BAC × {} done (finished features' estimates)", percent(s.actually_done))));
             shown.push(figure("Cost variance", money(ev.cv()), format!("CV = EV − AC = {} − {}", money(ev.ev), money(ev.ac))));
             shown.push(figure("Schedule variance", money(ev.sv()), format!("SV = EV − PV = {} − {}", money(ev.ev), money(ev.pv))));

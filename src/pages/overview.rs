@@ -22,7 +22,7 @@ use crate::util::{prefers_dark, today};
 fn standing_badge(o: &Objective, s: Option<Standing>) -> AnyView {
     match s {
         Some(s) => view! {
-            <span class=format!("badge zone-{}", band_style(s.band))>{format!("{} · {:.0} %", o.with_unit(s.current.value), s.progress * 100.0)}</span>
+            <span class=format!("badge zone-{}", band_style(s.band))>{format!("{} · {:.0} % of the way", o.with_unit(s.current.value), s.progress * 100.0)}</span>
         }
         .into_any(),
         None => view! { <span class="muted small">"not measured yet"</span> }.into_any(),
@@ -44,6 +44,7 @@ pub fn OverviewPage() -> impl IntoView {
     let feedback = session.get().feedback;
     let brief = session.get().brief;
     let day = today();
+    let palette = if prefers_dark() { &DARK } else { &LIGHT };
     let overview = Memo::new(move |_| Overview::of(&objectives.live(), &releases.live(), &risks.live(), &feedback.live(), day));
     let ws = session.get().id.clone();
     let ws = StoredValue::new(ws);
@@ -61,11 +62,19 @@ pub fn OverviewPage() -> impl IntoView {
                         Some((star, standing)) => {
                             let (to, title) = (open(Page::of::<Objective>(), star.id().cloned()), star.title());
                             let figure = standing.map(|s| star.with_unit(s.current.value)).unwrap_or_else(|| "Not measured yet".to_owned());
-                            let badge = standing_badge(&star, standing);
+                            let badge = standing.map(|s| view! {
+                                <span class=format!("badge zone-{}", band_style(s.band))>{format!("{:.0} % of the way to {}", s.progress * 100.0, star.with_unit(s.target))}</span>
+                            });
+                            let chart = star.chart();
+                            let svg = chart.to_svg(palette);
                             view! {
                                 <p><Link to=to>{title}</Link></p>
                                 <p class="north-star-figure">{figure}</p>
                                 <p class="row">{badge}{track(standing)}</p>
+                                <figure class="chart">
+                                    <div class="chart-drawing" inner_html=svg></div>
+                                    <figcaption class="visually-hidden">{chart.describe()}</figcaption>
+                                </figure>
                             }.into_any()
                         }
                         None => {
@@ -185,7 +194,7 @@ fn TopIdeas() -> impl IntoView {
 fn Satisfaction(overview: Memo<Overview>) -> impl IntoView {
     let palette = if prefers_dark() { &DARK } else { &LIGHT };
     let chart = move |title: &'static str, unit: &'static str, pick: fn(&Overview) -> Vec<waymark_domain::kind::Point>, guide: Option<Guide>| {
-        let c = Memo::new(move |_| LineChart { title: title.to_owned(), unit: unit.to_owned(), points: overview.with(pick), guides: guide.clone().into_iter().collect(), expected: None });
+        let c = Memo::new(move |_| LineChart { guides: guide.clone().into_iter().collect(), noun: ("month", "months"), ..LineChart::new(title, unit, overview.with(pick)) });
         view! {
             <figure class="chart">
                 <div class="chart-drawing" inner_html=move || c.with(|c| c.to_svg(palette))></div>

@@ -30,15 +30,28 @@ pub struct LineChart {
     pub guides: Vec<Guide>,
     /// A dashed straight line between two points (where a KPI should be).
     pub expected: Option<(Point, Point)>,
+    /// What a point is, one and several ("measurement", "measurements").
+    pub noun: (&'static str, &'static str),
+    /// The value axis starts at zero (amounts of money, counts).
+    pub zero: bool,
+    /// A running total: the line steps up at each point instead of sloping to it.
+    pub steps: bool,
+}
+
+impl LineChart {
+    /// A chart of `points` with nothing else on it yet.
+    pub fn new(title: impl Into<String>, unit: impl Into<String>, points: Vec<Point>) -> LineChart {
+        LineChart { title: title.into(), unit: unit.into(), points, guides: Vec::new(), expected: None, noun: ("measurement", "measurements"), zero: false, steps: false }
+    }
 }
 
 /// The drawing's size.
-pub const WIDTH: f64 = 640.0;
-pub const HEIGHT: f64 = 260.0;
-const LEFT: f64 = 64.0;
-const RIGHT: f64 = 20.0;
-const TOP: f64 = 16.0;
-const BOTTOM: f64 = 30.0;
+pub const WIDTH: f64 = 440.0;
+pub const HEIGHT: f64 = 220.0;
+const LEFT: f64 = 56.0;
+const RIGHT: f64 = 14.0;
+const TOP: f64 = 18.0;
+const BOTTOM: f64 = 28.0;
 
 /// A round step for about `count` ticks over `span`: 1, 2, 2.5 or 5 times a power of ten.
 fn nice_step(span: f64, count: f64) -> f64 {
@@ -76,22 +89,23 @@ impl LineChart {
 
     fn value_axis(&self) -> (f64, f64, f64) {
         let values = self.points.iter().map(|p| p.value).chain(self.guides.iter().map(|g| g.value)).chain(self.expected.iter().flat_map(|(a, b)| [a.value, b.value]));
-        value_axis(values)
+        value_axis(values.chain(self.zero.then_some(0.0)))
     }
 
     /// The text alternative: what the chart says, in a sentence or two.
     pub fn describe(&self) -> String {
         let mut text = match (self.points.first(), self.points.last()) {
             (Some(first), Some(last)) if self.points.len() > 1 => format!(
-                "{}: {} measurements from {} to {}, latest {}",
+                "{}: {} {} from {} to {}, latest {}",
                 self.title,
                 self.points.len(),
+                self.noun.1,
                 short_day(first.date),
                 short_day(last.date),
                 with_unit(last.value, &self.unit)
             ),
-            (Some(only), _) => format!("{}: 1 measurement, {} on {}", self.title, with_unit(only.value, &self.unit), short_day(only.date)),
-            _ => format!("{}: no measurements yet", self.title),
+            (Some(only), _) => format!("{}: 1 {}, {} on {}", self.title, self.noun.0, with_unit(only.value, &self.unit), short_day(only.date)),
+            _ => format!("{}: no {} yet", self.title, self.noun.1),
         };
         for g in &self.guides {
             text.push_str(&format!("; {} {}", g.label.to_lowercase(), with_unit(g.value, &self.unit)));
@@ -111,7 +125,7 @@ impl LineChart {
         let x = |d: Date| LEFT + (d.days() - first) as f64 / (last - first) as f64 * plot_w;
         let y = |v: f64| TOP + (hi - v) / (hi - lo) * plot_h;
         let mut s = format!(
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="Inter, system-ui, sans-serif" font-size="11" role="img" aria-label="{}"><title>{}</title><rect width="{WIDTH}" height="{HEIGHT}" fill="{}"/>"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="Inter, system-ui, sans-serif" font-size="12" role="img" aria-label="{}"><title>{}</title><rect width="{WIDTH}" height="{HEIGHT}" fill="{}"/>"#,
             esc(&self.describe()),
             esc(&self.title),
             p.background
@@ -124,13 +138,17 @@ impl LineChart {
             s.push_str(&format!(r#"<line x1="{LEFT}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}" stroke="{}"/>"#, WIDTH - RIGHT, p.grid));
             s.push_str(&format!(r#"<text x="{:.1}" y="{:.1}" text-anchor="end" fill="{}">{}</text>"#, LEFT - 8.0, yy + 4.0, p.muted, esc(&crate::format::measure(v))));
         }
-        // Day labels: up to five, evenly spread.
+        // Day labels: up to four, evenly spread, with the year on the first and where
+        // it changes.
         let span = last - first;
-        let labels = span.clamp(1, 4);
+        let labels = span.clamp(1, 3);
+        let mut year = None;
         for i in 0..=labels {
             let Some(d) = Date::from_days(first + span * i / labels) else { continue };
             let anchor = if i == 0 { "start" } else if i == labels { "end" } else { "middle" };
-            s.push_str(&format!(r#"<text x="{:.1}" y="{:.1}" text-anchor="{anchor}" fill="{}">{}</text>"#, x(d), HEIGHT - 10.0, p.muted, esc(&short_day(d))));
+            let label = if year == Some(d.year()) { short_day(d).rsplit_once(' ').map_or_else(|| short_day(d), |(dm, _)| dm.to_owned()) } else { short_day(d) };
+            year = Some(d.year());
+            s.push_str(&format!(r#"<text x="{:.1}" y="{:.1}" text-anchor="{anchor}" fill="{}">{}</text>"#, x(d), HEIGHT - 9.0, p.muted, esc(&label)));
         }
         for g in &self.guides {
             let (colour, dash) = if g.strong { (p.milestone, "6 4") } else { (p.muted, "2 3") };
@@ -159,7 +177,13 @@ impl LineChart {
             ));
         }
         if self.points.len() > 1 {
-            let path: Vec<String> = self.points.iter().map(|pt| format!("{:.1},{:.1}", x(pt.date), y(pt.value))).collect();
+            let mut path: Vec<String> = Vec::with_capacity(self.points.len() * 2);
+            for (i, pt) in self.points.iter().enumerate() {
+                if self.steps && i > 0 {
+                    path.push(format!("{:.1},{:.1}", x(pt.date), y(self.points[i - 1].value)));
+                }
+                path.push(format!("{:.1},{:.1}", x(pt.date), y(pt.value)));
+            }
             s.push_str(&format!(r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5" stroke-linejoin="round"/>"#, path.join(" "), p.bar));
         }
         for pt in &self.points {
@@ -189,7 +213,7 @@ mod tests {
     }
 
     fn chart(points: Vec<Point>) -> LineChart {
-        LineChart { title: "Weekly active <teams>".into(), unit: "teams".into(), points, guides: vec![Guide { label: "Target", value: 500.0, strong: true }], expected: None }
+        LineChart { guides: vec![Guide { label: "Target", value: 500.0, strong: true }], ..LineChart::new("Weekly active <teams>", "teams", points) }
     }
 
     #[test]
@@ -211,7 +235,18 @@ mod tests {
         assert!(svg.contains("&lt;teams&gt;") && !svg.contains("<teams>"), "the title is escaped");
         assert_eq!(c.describe(), "Weekly active <teams>: 3 measurements from 1 Oct 2026 to 1 Nov 2026, latest 420 teams; target 500 teams.");
         // The highest value sits on the top grid line, the lowest on the bottom one.
-        assert!(svg.contains(r#"cx="64.0" cy="230.0""#), "{svg}");
+        assert!(svg.contains(r#"cx="56.0" cy="192.0""#), "{svg}");
+        assert!(svg.contains(">1 Oct 2026<") && svg.contains(">1 Nov<"), "the year only once: {svg}");
+    }
+
+    #[test]
+    fn a_running_total_steps_from_zero_and_says_what_its_points_are() {
+        let c = LineChart { zero: true, steps: true, noun: ("day with costs", "days with costs"), ..LineChart::new("Spend", "", vec![point("2026-10-01", 300.0), point("2026-10-11", 500.0)]) };
+        let svg = c.to_svg(&LIGHT);
+        // Flat at 300 until 11 Oct, then up to 500; the axis starts at 0.
+        assert!(svg.contains(r#"points="56.0,105.0 426.0,105.0 426.0,47.0""#), "{svg}");
+        assert!(svg.contains(">0</text>"), "{svg}");
+        assert_eq!(c.describe(), "Spend: 2 days with costs from 1 Oct 2026 to 11 Oct 2026, latest 500.");
     }
 
     #[test]

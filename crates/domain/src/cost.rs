@@ -95,6 +95,8 @@ pub struct Spend {
     pub planned_done: f64,
     /// Share of the estimated cost in features that are done.
     pub actually_done: f64,
+    /// Estimated features without a start or target date: counted as not yet due.
+    pub undated: usize,
     /// The running total of actual spend, a point a day with entries.
     pub cumulative: Vec<Point>,
     /// Actual spend by category key, largest first.
@@ -145,6 +147,7 @@ impl Spend {
             left_out,
             planned_done: share(due),
             actually_done: share(done),
+            undated: estimated.iter().filter(|f| f.start.is_none() || f.target.is_none()).count(),
             cumulative,
             by_category,
         }
@@ -219,7 +222,7 @@ mod tests {
         let costs = ws.items::<Cost>().0;
         assert_eq!(costs.iter().find(|c| c.title == "Contractor").unwrap().spent_on, Some(Ref::new(FEATURES, done.clone())));
         let s = Spend::on(&costs, &ws.items::<Feature>().0, Some(100_000.0), day("2026-11-01"));
-        assert_eq!((s.planned, s.estimated_features, s.actual, s.left_out), (100_000.0, 2, 50_000.0, 1));
+        assert_eq!((s.planned, s.estimated_features, s.actual, s.left_out, s.undated), (100_000.0, 2, 50_000.0, 1, 0));
         assert_eq!(s.remaining(), Some(50_000.0));
         assert_eq!(s.cumulative, vec![Point { date: day("2026-09-15"), value: 30_000.0 }, Point { date: day("2026-10-20"), value: 50_000.0 }]);
         assert_eq!(s.by_category, vec![("people", 30_000.0), ("tooling", 20_000.0)]);

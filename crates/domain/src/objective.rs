@@ -136,7 +136,7 @@ impl Objective {
             (Some(from), Some(due), Some(b), Some(t)) if due > from => Some((Point { date: from, value: b }, Point { date: due, value: t })),
             _ => None,
         };
-        LineChart { title: self.title(), unit: self.unit.trim().to_owned(), points: self.measurements.clone(), guides, expected }
+        LineChart { guides, expected, ..LineChart::new(self.title(), self.unit.trim(), self.measurements.clone()) }
     }
 
     /// "420 teams".

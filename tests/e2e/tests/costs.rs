@@ -109,7 +109,7 @@ async fn teammates_watch_spend_against_budget_and_the_overview() {
     a.wait_for_text("h1.page-title", "Overview").await;
     a.wait_for_text("section[aria-label='North star']", "Invoices paid on time").await;
     a.wait_for_text("section[aria-label='North star'] .north-star-figure", "75 %").await;
-    a.wait_for_text("section[aria-label='North star'] .badge", "75 % · 50 %").await;
+    a.wait_for_text("section[aria-label='North star'] .badge", "50 % of the way to 90 %").await;
     a.wait_for_text("section[aria-label='Next release']", "Winter").await;
     a.wait_for_text("section[aria-label='Next release'] .badge", "No-go: 0 of 7 functions ready").await;
     a.wait_for_text("section[aria-label='Top risks'] li", "Bank API rate limits").await;

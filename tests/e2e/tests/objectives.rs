@@ -88,6 +88,7 @@ async fn teammates_watch_a_kpi_move() {
     a.wait_for_text(&preview, "2 measurements from 8 Nov 2026 to 22 Nov 2026, days from “Week” and values from “Active teams”.").await;
     a.wait_for_text(&preview, "Line 3: “4,60” is ambiguous: write decimals with a point").await;
     assert_eq!(a.texts(POINTS).await.len(), 3, "nothing is written before the preview is confirmed");
+    a.eval(&format!("document.querySelector(\"{preview}\").scrollIntoView()")).await;
     a.screenshot("e2e-kpi-import-preview").await;
     a.click_text(&format!("{preview} button"), "Import 2 measurements").await;
     wait_points(&a, 5, "A").await;
