@@ -1,6 +1,7 @@
 //! Reusable pieces of the interface.
 
 mod capture;
+mod chart;
 mod checklist;
 pub mod caret;
 mod confirm_merge;
@@ -24,6 +25,7 @@ pub use capture::Capture;
 pub use checklist::Checklist;
 pub use caret::follow_text;
 pub use confirm_merge::ConfirmSharedMerge;
+pub use chart::ChartFigure;
 pub use counts::Counts;
 pub use series::Series;
 pub use dialog::Dialog;

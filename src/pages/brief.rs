@@ -61,6 +61,7 @@ pub fn BriefPage() -> impl IntoView {
                 {text(BriefField::Vision, "Where is this product going in 2–3 years?", "")}
                 {text(BriefField::Strategy, "How will you get there: the bets and the trade-offs", "")}
                 {text(BriefField::NorthStar, "e.g. Weekly active teams sending an invoice", "The one number that says the product is working")}
+                <crate::pages::objectives::NorthStarMeasure/>
             </section>
             <section class="panel" aria-labelledby="brief-summary">
                 <h2 id="brief-summary">"Product summary"</h2>

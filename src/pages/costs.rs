@@ -11,12 +11,12 @@ use waymark_domain::feature::Feature;
 use waymark_domain::format::group_thousands;
 use waymark_domain::kind::choice_label;
 use waymark_domain::schema::{COSTS, FEATURES, RELEASES};
-use waymark_domain::timeline::{short_day, DARK, LIGHT};
+use waymark_domain::timeline::short_day;
 use waymark_domain::{Id, Ref, Relation};
 
 use crate::route::{Link, Route};
 use crate::session::use_session;
-use crate::util::{prefers_dark, today};
+use crate::util::today;
 
 fn money(n: f64) -> String {
     group_thousands(n)
@@ -50,7 +50,6 @@ pub fn BudgetPanel() -> impl IntoView {
     let brief = session.get().brief;
     let day = today();
     let spend = Memo::new(move |_| Spend::on(&costs.live(), &features.live(), brief.with(|b| b.budget), day));
-    let palette = if prefers_dark() { &DARK } else { &LIGHT };
     let chart = Memo::new(move |_| {
         spend.with(|s| LineChart {
             guides: s.budget.map(|b| vec![Guide { label: "Budget", value: b, strong: true }]).unwrap_or_default(),
@@ -68,10 +67,7 @@ pub fn BudgetPanel() -> impl IntoView {
                 <p class="muted small">"Set the budget in the brief's business case to see what remains and the forecast. "
                     <Link to=Route::Brief { ws: ws.clone() }>"Open the brief"</Link></p>
             })}
-            <figure class="chart">
-                <div class="chart-drawing" inner_html=move || chart.with(|c| c.to_svg(palette))></div>
-                <figcaption class="muted small">{move || chart.with(LineChart::describe)}</figcaption>
-            </figure>
+            <crate::components::ChartFigure chart=chart/>
             {move || spend.with(|s| figures(s, brief.with(|b| b.benefit_value), day))}
         </section>
     }

@@ -11,13 +11,13 @@ use waymark_domain::edit::Edit;
 use waymark_domain::feature::Feature;
 use waymark_domain::objective::{band_label, band_style, Objective, Standing};
 use waymark_domain::schema::OBJECTIVES;
-use waymark_domain::timeline::{short_day, DARK, LIGHT};
+use waymark_domain::timeline::short_day;
 use waymark_domain::{Id, Kind, Ref, Relation};
 
 use crate::components::{Editable, Toasts};
 use crate::route::{Link, Page, Route};
 use crate::session::use_session;
-use crate::util::{download, file_stem, prefers_dark, svg_to_png, today};
+use crate::util::today;
 
 fn percent(share: f64) -> String {
     format!("{:.0} %", share * 100.0)
@@ -49,7 +49,7 @@ fn Measured(item: Memo<Option<Objective>>) -> impl IntoView {
                 (Some(s), Some(o)) => figures(&o, s).into_any(),
                 _ => view! { <p class="muted small">"Set a baseline and a different target, and add a measurement, to see progress."</p> }.into_any(),
             }}
-            <Chart item=item/>
+            <crate::components::ChartFigure chart=Signal::derive(move || item.with(|o| o.as_ref().map(Objective::chart).unwrap_or_else(|| waymark_domain::chart::LineChart::new("", "", Vec::new()))))/>
         </section>
     }
 }
@@ -90,74 +90,6 @@ fn figures(o: &Objective, s: Standing) -> impl IntoView {
             <span class=format!("badge zone-{}", band_style(s.band))>{format!("Grade {:.2} · {}", s.grade, band_label(s.band))}</span>
             <span class="muted small">" progress held to 0–1; 0.7 and up green, 0.4 to 0.7 amber, below red"</span>
         </p>
-    }
-}
-
-/// The chart (or, on request, its table) with its exports.
-#[component]
-fn Chart(item: Memo<Option<Objective>>) -> impl IntoView {
-    let toasts = Toasts::get();
-    let chart = Memo::new(move |_| item.with(|o| o.as_ref().map(Objective::chart)));
-    let as_table = RwSignal::new(false);
-    let palette = if prefers_dark() { &DARK } else { &LIGHT };
-    let svg = Memo::new(move |_| chart.with(|c| c.as_ref().map(|c| c.to_svg(palette)).unwrap_or_default()));
-    let stem = move || chart.with_untracked(|c| file_stem(&c.as_ref().map(|c| c.title.clone()).unwrap_or_default()));
-    let export_svg = move |_| {
-        let Some(text) = chart.with_untracked(|c| c.as_ref().map(|c| c.to_svg(&LIGHT))) else { return };
-        if let Err(e) = download(&format!("{}.svg", stem()), "image/svg+xml", text.as_bytes()) {
-            toasts.error(e);
-        }
-    };
-    let export_png = move |_| {
-        let Some(text) = chart.with_untracked(|c| c.as_ref().map(|c| c.to_svg(&LIGHT))) else { return };
-        let name = format!("{}.png", stem());
-        leptos::task::spawn_local(async move {
-            match svg_to_png(&text, waymark_domain::chart::WIDTH, waymark_domain::chart::HEIGHT).await {
-                Ok(bytes) => {
-                    if let Err(e) = download(&name, "image/png", &bytes) {
-                        toasts.error(e);
-                    }
-                }
-                Err(e) => toasts.error(e),
-            }
-        });
-    };
-    view! {
-        <figure class="chart">
-            <div class="row chart-tools">
-                <button class="chip" data-view="" aria-pressed=move || as_table.get().to_string() on:click=move |_| as_table.update(|t| *t = !*t)>"Table"</button>
-                <button class="btn btn-small" data-view="" on:click=export_svg>"Export SVG"</button>
-                <button class="btn btn-small" data-view="" on:click=export_png>"Export PNG"</button>
-            </div>
-            <Show when=move || !as_table.get() fallback=move || chart_table(chart)>
-                <div class="chart-drawing" inner_html=move || svg.get()></div>
-            </Show>
-            <figcaption class="muted small">{move || chart.with(|c| c.as_ref().map(|c| c.describe()).unwrap_or_default())}</figcaption>
-        </figure>
-    }
-}
-
-fn chart_table(chart: Memo<Option<waymark_domain::chart::LineChart>>) -> impl IntoView {
-    move || {
-        chart.with(|c| {
-            c.as_ref().map(|c| {
-                let unit = c.unit.clone();
-                view! {
-                    <table class="counts chart-table">
-                        <caption class="visually-hidden">{c.title.clone()}</caption>
-                        <thead><tr><th scope="col">"Day"</th><th scope="col">"Value"</th></tr></thead>
-                        <tbody>
-                            {c.points.iter().map(|p| view! {
-                                <tr><th scope="row">{short_day(p.date)}</th><td>{waymark_domain::format::with_unit(p.value, &unit)}</td></tr>
-                            }).collect_view()}
-                            {c.guides.iter().map(|g| view! {
-                                <tr class="muted"><th scope="row">{g.label}</th><td>{waymark_domain::format::with_unit(g.value, &unit)}</td></tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }
-            })
-        })
     }
 }
 
@@ -265,6 +197,33 @@ pub fn LinksPanel(id: Id) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </section>
+    }
+}
+
+/// Under the brief's north star: the KPI that measures it and where it stands, or how
+/// to make one.
+#[component]
+pub fn NorthStarMeasure() -> impl IntoView {
+    let session = use_session();
+    let objectives = session.get().collection::<Objective>();
+    let ws = StoredValue::new(session.get().id.clone());
+    let star = Memo::new(move |_| waymark_domain::objective::north_star(&objectives.live()).cloned());
+    let page = move |open| Route::Page { ws: ws.get_value(), page: Page::of::<Objective>(), open };
+    move || match star.get() {
+        Some(o) => {
+            let said = match o.standing(today()) {
+                Some(s) => format!(": {} on {}, {:.0} % of the way to {}", o.with_unit(s.current.value), short_day(s.current.date), s.progress * 100.0, o.with_unit(s.target)),
+                None => " (not measured yet)".to_owned(),
+            };
+            let (to, title) = (page(o.id().cloned()), o.title());
+            view! { <p class="small north-star-measure" role="status">"Measured by "<Link to=to>{title}</Link>{said}</p> }.into_any()
+        }
+        None => view! {
+            <Editable>
+                <p class="muted small north-star-measure">"To track it, add a KPI with the level “North-star metric” under "<Link to=page(None)>"Objectives & KPIs"</Link>"."</p>
+            </Editable>
+        }
+        .into_any(),
     }
 }
 

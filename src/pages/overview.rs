@@ -11,12 +11,12 @@ use waymark_domain::ranking::{number, rank};
 use waymark_domain::release::Release;
 use waymark_domain::risk::Risk;
 use waymark_domain::scoring::Score;
-use waymark_domain::timeline::{short_day, DARK, LIGHT};
+use waymark_domain::timeline::short_day;
 use waymark_domain::Kind;
 
 use crate::route::{Link, Page, Route};
 use crate::session::use_session;
-use crate::util::{prefers_dark, today};
+use crate::util::today;
 
 /// "420 teams · 60 % of the way", with the badge's style.
 fn standing_badge(o: &Objective, s: Option<Standing>) -> AnyView {
@@ -44,7 +44,6 @@ pub fn OverviewPage() -> impl IntoView {
     let feedback = session.get().feedback;
     let brief = session.get().brief;
     let day = today();
-    let palette = if prefers_dark() { &DARK } else { &LIGHT };
     let overview = Memo::new(move |_| Overview::of(&objectives.live(), &releases.live(), &risks.live(), &feedback.live(), day));
     let ws = session.get().id.clone();
     let ws = StoredValue::new(ws);
@@ -66,15 +65,11 @@ pub fn OverviewPage() -> impl IntoView {
                                 <span class=format!("badge zone-{}", band_style(s.band))>{format!("{:.0} % of the way to {}", s.progress * 100.0, star.with_unit(s.target))}</span>
                             });
                             let chart = star.chart();
-                            let svg = chart.to_svg(palette);
                             view! {
                                 <p><Link to=to>{title}</Link></p>
                                 <p class="north-star-figure">{figure}</p>
                                 <p class="row">{badge}{track(standing)}</p>
-                                <figure class="chart">
-                                    <div class="chart-drawing" inner_html=svg></div>
-                                    <figcaption class="visually-hidden">{chart.describe()}</figcaption>
-                                </figure>
+                                <crate::components::ChartFigure chart=Signal::stored(chart)/>
                             }.into_any()
                         }
                         None => {
@@ -192,15 +187,9 @@ fn TopIdeas() -> impl IntoView {
 /// NPS and CSAT month by month, each a chart with its table.
 #[component]
 fn Satisfaction(overview: Memo<Overview>) -> impl IntoView {
-    let palette = if prefers_dark() { &DARK } else { &LIGHT };
     let chart = move |title: &'static str, unit: &'static str, pick: fn(&Overview) -> Vec<waymark_domain::kind::Point>, guide: Option<Guide>| {
         let c = Memo::new(move |_| LineChart { guides: guide.clone().into_iter().collect(), noun: ("month", "months"), ..LineChart::new(title, unit, overview.with(pick)) });
-        view! {
-            <figure class="chart">
-                <div class="chart-drawing" inner_html=move || c.with(|c| c.to_svg(palette))></div>
-                <figcaption class="muted small">{move || c.with(LineChart::describe)}</figcaption>
-            </figure>
-        }
+        view! { <crate::components::ChartFigure chart=c/> }
     };
     view! {
         <section class="overview-card wide" aria-label="NPS and CSAT">

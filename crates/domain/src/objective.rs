@@ -217,6 +217,12 @@ impl Kind for Objective {
     }
 }
 
+/// The workspace's north-star metric: the first live one made (a second one is shown as
+/// a KPI's level, never as the north star).
+pub fn north_star(all: &[Objective]) -> Option<&Objective> {
+    all.iter().filter(|o| !o.is_deleted() && o.level == Some("north_star")).min_by_key(|o| (o.meta.created_at, o.meta.id.clone()))
+}
+
 /// The style name of a band: `low` (green), `medium` (amber), `high` (red), as risks'.
 pub fn band_style(band: Band) -> &'static str {
     match band {

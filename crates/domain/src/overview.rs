@@ -40,9 +40,7 @@ fn by_name(a: &Objective, b: &Objective) -> std::cmp::Ordering {
 impl Overview {
     pub fn of(objectives: &[Objective], releases: &[Release], risks: &[Risk], feedback: &[Feedback], today: Date) -> Overview {
         let live: Vec<&Objective> = objectives.iter().filter(|o| !o.is_deleted()).collect();
-        let mut stars: Vec<&Objective> = live.iter().copied().filter(|o| o.level == Some("north_star")).collect();
-        stars.sort_by(|a, b| a.meta.created_at.cmp(&b.meta.created_at));
-        let north_star = stars.first().map(|o| ((*o).clone(), o.standing(today)));
+        let north_star = crate::objective::north_star(objectives).map(|o| (o.clone(), o.standing(today)));
         let mut goals: Vec<&Objective> = live.iter().copied().filter(|o| !o.is_measured()).collect();
         goals.sort_by(|a, b| by_name(a, b));
         let owned: Vec<Objective> = live.iter().map(|o| (*o).clone()).collect();

@@ -164,13 +164,17 @@ mod tests {
     }
 
     #[test]
-    fn sample_sizes_match_domain_md_and_a_worked_example() {
+    fn sample_sizes_match_domain_md_a_published_calculator_and_a_worked_example() {
         // DOMAIN.md: 10 % → 12 %, α = 0.05: 3,841 per arm at 80 % power, 5,142 at 90 %.
         assert_eq!(sample_size(0.10, 0.12, 0.05, 0.80), Some(3841));
         assert_eq!(sample_size(0.10, 0.12, 0.05, 0.90), Some(5142));
         // Worked by hand: 20 % → 25 %: p̄ = 0.225, (1.959964 × √0.34875 + 0.841621 ×
         // √0.3475)² ÷ 0.05² = 1,093.7, so 1,094 per arm.
         assert_eq!(sample_size(0.20, 0.25, 0.05, 0.80), Some(1094));
+        // A published calculator: JMP 13.2's documentation, "Two Sample Proportions",
+        // α 0.05, two-sided, p1 0.08, p2 0.06, power 0.8: "sample sizes of 2554".
+        // https://jmp.com/support/help/13-2/Two_Sample_Proportions.shtml
+        assert_eq!(sample_size(0.08, 0.06, 0.05, 0.80), Some(2554));
         assert_eq!(sample_size(0.10, 0.10, 0.05, 0.80), None);
         assert_eq!(sample_size(0.0, 0.10, 0.05, 0.80), None);
     }

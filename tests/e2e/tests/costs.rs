@@ -105,6 +105,8 @@ async fn teammates_watch_spend_against_budget_and_the_overview() {
     a.select(&format!("{EDITOR} select[aria-label='Impact']"), "5").await;
     a.wait_for_text("ul[aria-label='Risks'] .badge", "Score 20").await;
 
+    a.click_text("a.nav-link", "Brief").await;
+    a.wait_for_text(".north-star-measure", "Measured by Invoices paid on time: 75 %").await;
     a.click_text("a.nav-link", "Overview").await;
     a.wait_for_text("h1.page-title", "Overview").await;
     a.wait_for_text("section[aria-label='North star']", "Invoices paid on time").await;

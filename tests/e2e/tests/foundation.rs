@@ -191,6 +191,9 @@ async fn a_workspace_exported_and_reimported_comes_back_whole_and_bad_files_chan
     b.screenshot("e2e-home-after-import").await;
 
     b.click_text(".workspace-card h2", "Field sales").await;
+    // A workspace opens on its overview.
+    b.wait_for_text("h1.page-title", "Overview").await;
+    b.click("a.nav-link[href$='/ideas']").await;
     b.wait_for_text(ROWS, "Conflict-free note merge").await;
     assert_eq!(b.texts(ROWS).await.len(), 2);
     b.close().await;
