@@ -5,6 +5,7 @@
 //! tested natively. The schema is documented in [`schema`].
 
 pub mod audience;
+pub mod backlog;
 pub mod beta;
 pub mod brief;
 pub mod caret;

@@ -80,6 +80,22 @@ pub fn parse_value(text: &str) -> Result<f64, String> {
     }
 }
 
+/// The line a CSV record starts on, from its byte offset: past the line ends (and, with
+/// `comments`, the `#` lines) before it. The csv crate's own count lags behind blank
+/// lines and CRLF line ends.
+pub(crate) fn line_at(text: &str, byte: u64, comments: bool) -> u64 {
+    let bytes = text.as_bytes();
+    let mut at = (byte as usize).min(bytes.len());
+    loop {
+        match bytes.get(at) {
+            Some(b'\n' | b'\r') => at += 1,
+            Some(b'#') if comments => at = bytes[at..].iter().position(|b| *b == b'\n').map_or(bytes.len(), |n| at + n + 1),
+            _ => break,
+        }
+    }
+    bytes[..at].iter().filter(|b| **b == b'\n').count() as u64 + 1
+}
+
 /// Which column holds days and which values, from the header.
 fn pick_columns(header: &[String]) -> (usize, usize) {
     let named = |words: &[&str], skip: Option<usize>| {
@@ -97,19 +113,8 @@ pub fn read_points(text: &str) -> Result<PointsFile, String> {
     for record in reader.records() {
         match record {
             Ok(r) if r.iter().all(|c| c.trim().is_empty()) => {}
-            // The line from the record's byte offset, past the blank and comment lines
-            // before it (csv's own count skips blank lines).
             Ok(r) => {
-                let bytes = text.as_bytes();
-                let mut at = r.position().map_or(0, |p| p.byte() as usize).min(bytes.len());
-                loop {
-                    match bytes.get(at) {
-                        Some(b'\n' | b'\r') => at += 1,
-                        Some(b'#') => at = bytes[at..].iter().position(|b| *b == b'\n').map_or(bytes.len(), |n| at + n + 1),
-                        _ => break,
-                    }
-                }
-                let line = bytes[..at].iter().filter(|b| **b == b'\n').count() as u64 + 1;
+                let line = line_at(text, r.position().map_or(0, |p| p.byte()), true);
                 records.push((line, r.iter().map(str::to_owned).collect::<Vec<String>>()));
             }
             Err(e) => return Err(format!("This is not a CSV file this app can read: {e}")),
