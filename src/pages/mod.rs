@@ -1,5 +1,6 @@
 //! One module per screen.
 
+mod backlog_import;
 mod brief;
 mod costs;
 pub mod docs;

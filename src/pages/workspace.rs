@@ -238,6 +238,26 @@ fn ExportMenu() -> impl IntoView {
             Err(e) => toasts.error(format!("This file can't be merged: {e}. Nothing changed.")),
         }
     };
+    // A backlog file read and waiting for its preview to be confirmed.
+    let backlog_open = RwSignal::new(false);
+    let backlog_file = RwSignal::new(None::<(String, waymark_domain::backlog::Backlog)>);
+    let on_backlog = move |ev: leptos::ev::Event| {
+        close();
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        input.set_value("");
+        let name = file.name();
+        spawn_local(async move {
+            let read = read_file(&file).await.and_then(|bytes| String::from_utf8(bytes).map_err(|_| format!("{name} is not a text file (UTF-8).")));
+            match read.and_then(|text| waymark_domain::backlog::read_backlog(&text)) {
+                Ok(b) => {
+                    backlog_file.set(Some((name, b)));
+                    backlog_open.set(true);
+                }
+                Err(e) => toasts.error(format!("{e} Nothing was imported.")),
+            }
+        });
+    };
     let on_merge = move |ev: leptos::ev::Event| {
         close();
         let input: web_sys::HtmlInputElement = event_target(&ev);
@@ -283,6 +303,12 @@ fn ExportMenu() -> impl IntoView {
                 </button>
                 <Editable>
                     <label class="menu-item" role="menuitem">
+                        <input type="file" class="visually-hidden" accept=".csv,text/csv" aria-label="Import a backlog (Jira or Linear CSV)" on:change=on_backlog/>
+                        <strong>"Import a backlog…"</strong><span>"Epics, stories and issues from a Jira or Linear CSV export"</span>
+                    </label>
+                </Editable>
+                <Editable>
+                    <label class="menu-item" role="menuitem">
                         <input type="file" class="visually-hidden" accept=".automerge" on:change=on_merge/>
                         <strong>"Merge a copy…"</strong><span>"Bring in edits from an .automerge file of this workspace"</span>
                     </label>
@@ -290,5 +316,6 @@ fn ExportMenu() -> impl IntoView {
             </div>
         </details>
         <ConfirmSharedMerge open=ask_shared name=name merge=merge_held/>
+        <crate::pages::backlog_import::ImportBacklog open=backlog_open file=backlog_file/>
     }
 }

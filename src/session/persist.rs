@@ -183,6 +183,11 @@ impl Session {
         waymark_domain::export::to_json(&self.doc.borrow(), now_ms())
     }
 
+    /// What importing `backlog` as `choices` say would do to the workspace as it is now.
+    pub fn plan_import(&self, backlog: &waymark_domain::backlog::Backlog, choices: &waymark_domain::backlog_import::Choices) -> waymark_domain::backlog_import::ImportPlan {
+        waymark_domain::backlog_import::plan(backlog, &self.doc.borrow(), choices)
+    }
+
     /// The workspace as a Markdown report.
     pub fn export_markdown(&self) -> String {
         waymark_domain::export::to_markdown(&self.doc.borrow())

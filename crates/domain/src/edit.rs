@@ -84,6 +84,8 @@ pub enum Edit {
     MoveFeature { feature: Id, horizon: String, before: Option<Id>, after: Option<Id> },
     /// Puts an accepted idea on the roadmap as a feature that delivers it.
     PromoteIdea(Id),
+    /// Imports a read backlog as the person chose (see [`crate::backlog_import`]).
+    ImportBacklog { backlog: Box<crate::backlog::Backlog>, choices: Box<crate::backlog_import::Choices> },
 
     Delete(Ref),
     Restore(Ref),
@@ -188,6 +190,14 @@ impl Workspace {
                 let mut changed = Changed::default();
                 for id in self.move_feature_between(&feature, &horizon, before.as_ref(), after.as_ref(), u32::from_le_bytes(jitter), now_ms)? {
                     changed.insert(FEATURES, id);
+                }
+                (changed, None)
+            }
+            Edit::ImportBacklog { backlog, choices } => {
+                let plan = crate::backlog_import::plan(&backlog, self, &choices);
+                let mut changed = Changed::default();
+                for made in crate::backlog_import::apply(self, &backlog, &plan, &choices, now_ms, by)?.into_values() {
+                    changed.insert(made.collection, made.id);
                 }
                 (changed, None)
             }

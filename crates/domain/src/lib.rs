@@ -6,6 +6,7 @@
 
 pub mod audience;
 pub mod backlog;
+pub mod backlog_import;
 pub mod beta;
 pub mod brief;
 pub mod caret;

@@ -17,6 +17,9 @@
 //! ├─ settings      map     framework: str (rice|ice|wsjf|moscow|kano|value_effort|
 //! │                        opportunity|weighted); criteria: map id -> {name: str,
 //! │                        weight: f64}
+//! ├─ external      map     what each imported row became: `<source>:<key>` ("jira:PAY-101")
+//! │                        -> `<collection>/<id>`, so a re-import updates it
+//! │                        ([`crate::backlog_import`])
 //! ├─ links         map     every link between artifacts (see [`crate::link`]):
 //! │                        `<from>><relation>><to>` (or `<from>><relation>` for a
 //! │                        relation of one target) -> `<to>`, each end written

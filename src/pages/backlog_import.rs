@@ -1,0 +1,143 @@
+//! Importing a Jira or Linear backlog (CSV): the file is read by the domain
+//! ([`waymark_domain::backlog`]), then a preview shows what will be created, updated and
+//! skipped, the cells that could not be read (by line and column), and how the tool's
+//! statuses map to the workspace's, which the person can change, as whether issues
+//! become user stories or ideas. Nothing is written until "Import" is pressed.
+
+use leptos::prelude::*;
+use waymark_domain::backlog::{Backlog, Source};
+use waymark_domain::backlog_import::{Action, Choices, ItemsAs};
+use waymark_domain::edit::Edit;
+use waymark_domain::feature::STATUS as FEATURE_STATUS;
+use waymark_domain::schema::{FEATURES, IDEAS};
+use waymark_domain::story::StoryStatus;
+use waymark_domain::IdeaStatus;
+
+use crate::components::{Dialog, Toasts};
+use crate::session::use_session;
+
+/// The statuses a story or an idea can take, as (key, label).
+fn item_statuses(items_as: ItemsAs) -> Vec<(&'static str, &'static str)> {
+    match items_as {
+        ItemsAs::Stories => StoryStatus::ALL.iter().map(|s| (s.key(), s.label())).collect(),
+        ItemsAs::Ideas => IdeaStatus::ALL.iter().map(|s| (s.key(), s.label())).collect(),
+    }
+}
+
+/// The preview of `backlog` (read from file `name`), open while `open` is set.
+#[component]
+pub fn ImportBacklog(open: RwSignal<bool>, #[prop(into)] file: Signal<Option<(String, Backlog)>>) -> impl IntoView {
+    let session = use_session();
+    let toasts = Toasts::get();
+    let items_as = RwSignal::new(ItemsAs::Stories);
+    let choices = RwSignal::new(Choices::default());
+    // A new file, or a new choice of stories or ideas, starts from the suggested mapping.
+    Effect::new(move |_| {
+        let as_ = items_as.get();
+        if let Some((_, b)) = file.get() {
+            choices.set(Choices::suggested(&b, as_));
+        }
+    });
+    let preview = Memo::new(move |_| {
+        let c = choices.get();
+        file.with(|f| f.as_ref().map(|(_, b)| session.get().plan_import(b, &c)))
+    });
+    let import = move |_| {
+        let Some((_, backlog)) = file.get_untracked() else { return };
+        match session.get().apply(Edit::ImportBacklog { backlog: Box::new(backlog), choices: Box::new(choices.get_untracked()) }) {
+            Ok(_) => {
+                let (made, updated) = preview.with_untracked(|p| p.as_ref().map_or((0, 0), |p| (p.creates(), p.updates())));
+                toasts.info(format!("Imported: {made} created, {updated} updated."));
+                open.set(false);
+            }
+            Err(e) => toasts.error(format!("The backlog could not be imported: {e}. Nothing changed.")),
+        }
+    };
+    let title = Signal::derive(move || file.with(|f| f.as_ref().map(|(name, b)| format!("Import {} from {}", name, b.source.label())).unwrap_or_default()));
+    view! {
+        <Dialog open=open title="Import a backlog">
+            <p class="muted small">{move || title.get()}</p>
+            {move || file.with(|f| f.as_ref().is_some_and(|(_, b)| b.source == Source::Other)).then(|| view! {
+                <div class="banner warning" role="alert"><p>"This file is neither a Jira nor a Linear export: its header has no “Issue key” and “Summary”, nor “ID”, “Title” and “Team”. Export the issues from Jira or Linear as CSV and try again. Nothing was imported."</p></div>
+            })}
+            <Show when=move || file.with(|f| f.as_ref().is_some_and(|(_, b)| b.source != Source::Other))>
+                <fieldset class="chips" aria-label="Issues become">
+                    <legend class="field-label">"Stories and issues become"</legend>
+                    <button class="chip" aria-pressed=move || (items_as.get() == ItemsAs::Stories).to_string() on:click=move |_| items_as.set(ItemsAs::Stories)>"User stories"</button>
+                    <button class="chip" aria-pressed=move || (items_as.get() == ItemsAs::Ideas).to_string() on:click=move |_| items_as.set(ItemsAs::Ideas)>"Ideas"</button>
+                </fieldset>
+                {move || status_mapping(choices, items_as.get())}
+                {move || preview.get().map(|p| {
+                    let summary = format!("{} to create, {} to update, {} skipped", p.creates(), p.updates(), p.skips());
+                    view! {
+                        <p role="status" class="import-summary"><strong>{summary}</strong></p>
+                        <table class="counts import-rows" aria-label="What the import does">
+                            <thead><tr><th scope="col">"Key"</th><th scope="col">"Title"</th><th scope="col">"Becomes"</th><th scope="col">"Action"</th></tr></thead>
+                            <tbody>
+                                {p.rows.into_iter().map(|r| {
+                                    let becomes = match r.collection { FEATURES => "Feature", IDEAS => "Idea", _ => "User story" };
+                                    let action = match r.action { Action::Create => "Create".to_owned(), Action::Update(_) => "Update".to_owned(), Action::Skip(why) => format!("Skip: {why}") };
+                                    view! { <tr><td>{r.key}</td><td>{r.title}</td><td>{becomes}</td><td>{action}</td></tr> }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }
+                })}
+                {move || file.with(|f| f.as_ref().map(|(_, b)| b.bad.clone()).unwrap_or_default()).into_iter().next().is_some().then(|| {
+                    let bad = file.with(|f| f.as_ref().map(|(_, b)| b.bad.clone()).unwrap_or_default());
+                    view! {
+                        <div class="banner warning" role="status">
+                            <p>{format!("{} cell{} could not be read and will be left empty:", bad.len(), if bad.len() == 1 { "" } else { "s" })}</p>
+                            <ul class="plain-list small">
+                                {bad.into_iter().take(30).map(|c| view! { <li>{format!("Line {}, {}: {}", c.line, c.column, c.why)}</li> }).collect_view()}
+                            </ul>
+                        </div>
+                    }
+                })}
+                <div class="row end">
+                    <button class="btn btn-ghost" on:click=move |_| open.set(false)>"Cancel"</button>
+                    <button class="btn btn-primary" on:click=import disabled=move || preview.with(|p| p.as_ref().is_none_or(|p| p.creates() + p.updates() == 0))>"Import"</button>
+                </div>
+            </Show>
+        </Dialog>
+    }
+}
+
+/// The tool's statuses and the workspace status each becomes, editable.
+fn status_mapping(choices: RwSignal<Choices>, items_as: ItemsAs) -> impl IntoView {
+    let features: Vec<String> = choices.with_untracked(|c| c.feature_status.keys().cloned().collect());
+    let items: Vec<String> = choices.with_untracked(|c| c.item_status.keys().cloned().collect());
+    let row = move |tool: String, feature: bool| {
+        let options: Vec<(&'static str, &'static str)> = if feature { FEATURE_STATUS.to_vec() } else { item_statuses(items_as) };
+        let label = format!("{} status “{tool}” becomes", if feature { "Feature" } else { "Item" });
+        let key = tool.clone();
+        let current = Memo::new(move |_| choices.with(|c| if feature { c.feature_status.get(&key).copied() } else { c.item_status.get(&key).copied() }));
+        let set_key = tool.clone();
+        let choosable = options.clone();
+        view! {
+            <tr>
+                <th scope="row">{tool}<span class="muted small">{if feature { " · features" } else { " · stories and issues" }}</span></th>
+                <td>
+                    <select class="field-input" aria-label=label on:change:target=move |ev| {
+                        let picked = ev.target().value();
+                        let Some(k) = choosable.iter().map(|(k, _)| *k).find(|k| *k == picked) else { return };
+                        choices.update(|c| {
+                            if feature { c.feature_status.insert(set_key.clone(), k); } else { c.item_status.insert(set_key.clone(), k); }
+                        });
+                    }>
+                        {options.into_iter().map(|(k, l)| view! { <option value=k selected=move || current.get() == Some(k)>{l}</option> }).collect_view()}
+                    </select>
+                </td>
+            </tr>
+        }
+    };
+    view! {
+        <table class="counts status-mapping" aria-label="Statuses">
+            <thead><tr><th scope="col">"In the file"</th><th scope="col">"Here"</th></tr></thead>
+            <tbody>
+                {features.into_iter().map(|t| row(t, true)).collect_view()}
+                {items.into_iter().map(|t| row(t, false)).collect_view()}
+            </tbody>
+        </table>
+    }
+}

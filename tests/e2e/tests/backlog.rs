@@ -1,0 +1,65 @@
+//! Bringing a Jira backlog in, through the real relay in two real headless Chromiums: A
+//! imports the Jira fixture, reads the preview (four to create, statuses mapped), and
+//! imports; the epic is a roadmap feature with its story under it and its labels as
+//! tags, and B sees it live. Importing a newer export of the same project updates what
+//! the first made, and duplicates nothing.
+
+use std::path::PathBuf;
+
+use waymark_e2e::{Browser, Relay};
+
+const DIALOG: &str = ".dialog";
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../crates/domain/testdata").join(name).canonicalize().expect("the fixture exists")
+}
+
+async fn import(b: &Browser, file: &std::path::Path) {
+    b.click("details.menu summary").await;
+    b.wait_for("input[type=file][aria-label='Import a backlog (Jira or Linear CSV)']").await.send_keys(&file.to_string_lossy()).await.unwrap();
+    b.wait_for_text(&format!("{DIALOG} h2"), "Import a backlog").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_jira_backlog_comes_in_once_and_a_newer_export_updates_it() {
+    let relay = Relay::start().await;
+    let a = Browser::start().await;
+    let b = Browser::start().await;
+    a.create_workspace(&relay, "Payments").await;
+    a.set_name("Ada Lovelace").await;
+    let (edit_link, _) = a.share_links().await;
+    b.join(&relay, &edit_link, "Grace Hopper").await;
+    b.click_text("a.nav-link", "Features").await;
+
+    import(&a, &fixture("jira-export-sample.csv")).await;
+    a.wait_for_text(&format!("{DIALOG} .import-summary"), "4 to create, 0 to update, 0 skipped").await;
+    a.wait_for_text(&format!("{DIALOG} table[aria-label='What the import does']"), "Guided onboarding tour").await;
+    let mapped = a.eval(&format!("return document.querySelector(\"{DIALOG} select[aria-label='Feature status “In Progress” becomes']\").value")).await;
+    assert_eq!(mapped, "in_progress");
+    assert_eq!(a.eval(&format!("return document.querySelector(\"{DIALOG} select[aria-label='Item status “To Do” becomes']\").value")).await, "draft");
+    a.screenshot("e2e-backlog-preview").await;
+    a.click_text(&format!("{DIALOG} button"), "Import").await;
+    a.wait_for_text(".toast", "Imported: 4 created, 0 updated.").await;
+
+    // The epic is a feature with its story under it; B sees it arrive.
+    a.click_text("a.nav-link", "Features").await;
+    a.click_text("ul[aria-label='Features'] .item-row a", "Guided onboarding tour").await;
+    a.wait_for_text("aside.editor", "Progress: 0 of 2 stories done").await;
+    b.wait_for_text("ul[aria-label='Features'] .item-title", "Guided onboarding tour").await;
+    a.click_text("a.nav-link", "Stories").await;
+    a.wait_for_text("main", "automatic reminders").await;
+
+    // A newer export of the same project: one rename, nothing duplicated.
+    let newer = std::env::temp_dir().join(format!("waymark-jira-{}.csv", std::process::id()));
+    std::fs::write(&newer, std::fs::read_to_string(fixture("jira-export-sample.csv")).unwrap().replace("Guided onboarding tour,PAY-101", "Guided product tour,PAY-101")).unwrap();
+    import(&a, &newer).await;
+    a.wait_for_text(&format!("{DIALOG} .import-summary"), "0 to create, 4 to update, 0 skipped").await;
+    a.click_text(&format!("{DIALOG} button"), "Import").await;
+    a.wait_for_text(".toast", "Imported: 0 created, 4 updated.").await;
+    std::fs::remove_file(&newer).ok();
+    b.wait_for_text("ul[aria-label='Features'] .item-title", "Guided product tour").await;
+    b.wait_until("document.querySelectorAll(\"ul[aria-label='Features'] .item-row\").length === 1", "one feature, not two").await;
+
+    a.close().await;
+    b.close().await;
+}
