@@ -431,7 +431,7 @@ async fn merging_a_copy_into_a_shared_workspace_asks_first() {
     a.click_text(".workspace-card h2", "Roadmap 2027").await;
     a.wait_until(UP_TO_DATE, "the workspace to connect").await;
     a.click("details.menu summary").await;
-    a.wait_for(".menu-panel input[type=file]").await.send_keys(&with_idea.to_string_lossy()).await.unwrap();
+    a.wait_for(".menu-panel input[type=file][accept='.automerge']").await.send_keys(&with_idea.to_string_lossy()).await.unwrap();
     a.wait_for_text(".dialog h2", "Merge into a shared workspace?").await;
     a.click_text(".dialog button", "Merge and share").await;
     a.wait_for_text(".toast", "Merged the file's changes").await;
