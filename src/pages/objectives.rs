@@ -23,6 +23,19 @@ fn percent(share: f64) -> String {
     format!("{:.0} %", share * 100.0)
 }
 
+/// "Grade 0.83 · Green", coloured by its band.
+pub fn grade_badge(grade: f64) -> AnyView {
+    let band = waymark_domain::measure::Band::of(grade);
+    view! { <span class=format!("badge zone-{}", band_style(band))>{format!("Grade {grade:.2} · {}", band_label(band))}</span> }.into_any()
+}
+
+/// "On track" or "Behind", once a due date says where it should be.
+pub fn track_badge(s: Option<Standing>) -> Option<AnyView> {
+    let e = s?.expected?;
+    let (label, style) = if e.on_track { ("On track", "low") } else { ("Behind", "high") };
+    Some(view! { <span class=format!("badge zone-{style}")>{label}</span> }.into_any())
+}
+
 #[component]
 pub fn StandingPanel(id: Id) -> impl IntoView {
     let objectives = use_session().get().collection::<Objective>();
@@ -126,10 +139,9 @@ fn KeyResults(id: Id) -> impl IntoView {
             <h3 class="rows-title">"Key results"</h3>
             {move || rollup.with(|r| r.as_ref().map(|r| match r.grade {
                 Some(g) => {
-                    let band = waymark_domain::measure::Band::of(g);
                     let graded = r.key_results.iter().filter(|(_, s)| s.is_some()).count();
                     view! {
-                        <p role="status"><span class=format!("badge zone-{}", band_style(band))>{format!("Grade {g:.2} · {}", band_label(band))}</span>
+                        <p role="status">{grade_badge(g)}
                         <span class="muted small">{format!(" the mean of {graded} graded key result{}", if graded == 1 { "" } else { "s" })}</span></p>
                     }.into_any()
                 }

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use waymark_domain::chart::{Guide, LineChart};
-use waymark_domain::objective::{band_label, band_style, Objective, Standing};
+use waymark_domain::objective::{band_style, Objective, Standing};
 use waymark_domain::overview::{Overview, TOP};
 use waymark_domain::ranking::{number, rank};
 use waymark_domain::release::Release;
@@ -29,11 +29,6 @@ fn standing_badge(o: &Objective, s: Option<Standing>) -> AnyView {
     }
 }
 
-fn track(s: Option<Standing>) -> Option<AnyView> {
-    let e = s?.expected?;
-    let (label, style) = if e.on_track { ("On track", "low") } else { ("Behind", "high") };
-    Some(view! { <span class=format!("badge zone-{style}")>{label}</span> }.into_any())
-}
 
 #[component]
 pub fn OverviewPage() -> impl IntoView {
@@ -68,7 +63,7 @@ pub fn OverviewPage() -> impl IntoView {
                             view! {
                                 <p><Link to=to>{title}</Link></p>
                                 <p class="north-star-figure">{figure}</p>
-                                <p class="row">{badge}{track(standing)}</p>
+                                <p class="row">{badge}{super::objectives::track_badge(standing)}</p>
                                 <crate::components::ChartFigure chart=Signal::stored(chart)/>
                             }.into_any()
                         }
@@ -89,10 +84,7 @@ pub fn OverviewPage() -> impl IntoView {
                     })}
                     <ul class="plain-list overview-list">
                         {move || overview.with(|o| o.objectives.clone()).into_iter().map(|(goal, rollup)| {
-                            let grade = rollup.grade.map(|g| {
-                                let band = waymark_domain::measure::Band::of(g);
-                                view! { <span class=format!("badge zone-{}", band_style(band))>{format!("Grade {g:.2} · {}", band_label(band))}</span> }
-                            });
+                            let grade = rollup.grade.map(super::objectives::grade_badge);
                             let count = rollup.key_results.len();
                             view! {
                                 <li>
@@ -104,7 +96,7 @@ pub fn OverviewPage() -> impl IntoView {
                         }).collect_view()}
                         {move || overview.with(|o| o.kpis.clone()).into_iter().map(|(kpi, standing)| {
                             let (to, title, badge) = (open(Page::of::<Objective>(), kpi.id().cloned()), kpi.title(), standing_badge(&kpi, standing));
-                            view! { <li><Link to=to>{title}</Link>" "{badge}" "{track(standing)}</li> }
+                            view! { <li><Link to=to>{title}</Link>" "{badge}" "{super::objectives::track_badge(standing)}</li> }
                         }).collect_view()}
                     </ul>
                 </section>
