@@ -229,8 +229,8 @@ impl Workspace {
             Ok(())
         };
         setup(&mut doc).expect("writing to a fresh in-memory document cannot fail");
-        doc.commit();
         let mut ws = Workspace::wrap(doc);
+        ws.commit_by(by, now_ms);
         // Start the incremental diff cursor here, so later diffs only cover later edits.
         ws.doc.update_diff_cursor();
         ws
@@ -289,7 +289,7 @@ impl Workspace {
         Ok(Workspace::wrap(doc))
     }
 
-    fn wrap(doc: AutoCommit) -> Workspace {
+    pub(crate) fn wrap(doc: AutoCommit) -> Workspace {
         let mut ws = Workspace { doc, brief: ROOT, ideas: ROOT, repaired: Vec::new() };
         ws.refresh_handles();
         ws

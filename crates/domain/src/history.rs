@@ -1,0 +1,223 @@
+//! History: who changed what and when, read from the document's own changes; and going
+//! back: the workspace as it was after any change, an artifact then and now compared,
+//! and one artifact's past version restored (as new changes, never by rewriting).
+//!
+//! Each change carries its author's display name as its message and its time in
+//! seconds (Automerge's convention), so both travel with the document. What a change
+//! touched is not taken from its author's word: it is read from the change's own
+//! operations, each object resolved to the artifact it sits in.
+
+use std::collections::{BTreeSet, HashMap};
+
+use automerge::{transaction::CommitOptions, ChangeHash, ReadDoc, Value};
+
+use crate::schema::{BRIEF, COLLECTIONS, SETTINGS};
+use crate::{Id, Workspace};
+
+/// The longest author name kept from a change: a peer's message is untrusted.
+const MAX_NAME: usize = 80;
+/// Who a change is shown as when it names no one (made before names were recorded).
+pub const SOMEONE: &str = "Someone";
+
+/// Where in the workspace an operation landed.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Place {
+    Brief,
+    Settings,
+    /// The links between artifacts.
+    Links,
+    /// Artifact `id` of `collection` (one of [`COLLECTIONS`]).
+    Item(&'static str, Id),
+}
+
+/// One change of the workspace's history.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Moment {
+    pub hash: ChangeHash,
+    /// The author's display name, or [`SOMEONE`].
+    pub by: String,
+    /// When, in milliseconds since the epoch (0 when the change does not say).
+    pub at_ms: i64,
+    /// What it touched, each place once, in order.
+    pub touched: Vec<Place>,
+    /// The changes it builds on.
+    deps: Vec<ChangeHash>,
+}
+
+impl Moment {
+    /// The artifacts it touched, with their collections.
+    pub fn items(&self) -> impl Iterator<Item = (&'static str, &Id)> + '_ {
+        self.touched.iter().filter_map(|p| match p {
+            Place::Item(c, id) => Some((*c, id)),
+            _ => None,
+        })
+    }
+}
+
+/// The workspace's history as moments, oldest first (each after everything it builds
+/// on), brought up to date with [`History::update`] at the cost of what is new.
+#[derive(Default)]
+pub struct History {
+    moments: Vec<Moment>,
+    heads: Vec<ChangeHash>,
+    /// Where each object seen in an operation sits (`None`: nowhere that matters).
+    places: HashMap<String, Option<Spot>>,
+}
+
+/// Where an object sits: a collection map itself, or inside an artifact, the brief…
+#[derive(Clone, Debug)]
+enum Spot {
+    Collection(&'static str),
+    In(Place),
+}
+
+impl History {
+    /// Reads the changes made since the last update. Returns how many were new.
+    pub fn update(&mut self, ws: &mut Workspace) -> usize {
+        ws.doc.commit();
+        let changes = ws.doc.get_changes(&self.heads);
+        let new = changes.len();
+        for change in changes {
+            let moment = self.moment_of(ws, &change);
+            self.moments.push(moment);
+        }
+        self.heads = ws.doc.get_heads();
+        new
+    }
+
+    fn moment_of(&mut self, ws: &Workspace, change: &automerge::Change) -> Moment {
+        use automerge::legacy::{Key, ObjectId};
+        let mut touched: Vec<Place> = Vec::new();
+        for op in change.decode().operations {
+            let place = match (&op.obj, &op.key) {
+                (ObjectId::Root, Key::Map(key)) => match key.as_str() {
+                    BRIEF => Some(Place::Brief),
+                    SETTINGS => Some(Place::Settings),
+                    crate::link::LINKS => Some(Place::Links),
+                    _ => None,
+                },
+                (ObjectId::Root, _) => None,
+                (ObjectId::Id(id), key) => match self.spot(ws, &format!("{}@{}", id.0, id.1)) {
+                    Some(Spot::In(place)) => Some(place),
+                    Some(Spot::Collection(c)) => match key {
+                        Key::Map(k) => Id::parse(k).map(|id| Place::Item(c, id)),
+                        _ => None,
+                    },
+                    None => None,
+                },
+            };
+            if let Some(place) = place {
+                if !touched.contains(&place) {
+                    touched.push(place);
+                }
+            }
+        }
+        Moment { hash: change.hash(), by: author_of(change.message()), at_ms: change.timestamp().saturating_mul(1000), touched, deps: change.deps().to_vec() }
+    }
+
+    /// Where object `obj` (`counter@actor`) sits, found once and remembered.
+    fn spot(&mut self, ws: &Workspace, obj: &str) -> Option<Spot> {
+        if let Some(spot) = self.places.get(obj) {
+            return spot.clone();
+        }
+        let spot = ws.doc.import_obj(obj).ok().and_then(|o| ws.doc.parents(&o).ok()).and_then(|parents| {
+            let path = parents.path();
+            let key = |i: usize| match path.get(i) {
+                Some((_, automerge::Prop::Map(k))) => Some(k.as_str()),
+                _ => None,
+            };
+            match key(0)? {
+                BRIEF => Some(Spot::In(Place::Brief)),
+                SETTINGS => Some(Spot::In(Place::Settings)),
+                crate::link::LINKS => Some(Spot::In(Place::Links)),
+                c => {
+                    let collection = *COLLECTIONS.iter().find(|k| **k == c)?;
+                    match key(1) {
+                        None => Some(Spot::Collection(collection)),
+                        Some(id) => Id::parse(id).map(|id| Spot::In(Place::Item(collection, id))),
+                    }
+                }
+            }
+        });
+        self.places.insert(obj.to_owned(), spot.clone());
+        spot
+    }
+
+    /// Every moment, oldest first.
+    pub fn moments(&self) -> &[Moment] {
+        &self.moments
+    }
+
+    /// The heads of the workspace as it was after its first `n` moments.
+    pub fn heads_after(&self, n: usize) -> Vec<ChangeHash> {
+        let n = n.min(self.moments.len());
+        if n == self.moments.len() {
+            return self.heads.clone();
+        }
+        // Moments come after what they build on, so the first `n` are a whole history:
+        // its heads are those no other of them builds on.
+        let prefix = &self.moments[..n];
+        let built_on: BTreeSet<ChangeHash> = prefix.iter().flat_map(|m| m.deps.iter().copied()).collect();
+        prefix.iter().map(|m| m.hash).filter(|h| !built_on.contains(h)).collect()
+    }
+
+    /// Everyone who made a change, in the order they first did.
+    pub fn people(&self) -> Vec<String> {
+        let mut seen = BTreeSet::new();
+        self.moments.iter().filter(|m| seen.insert(m.by.clone())).map(|m| m.by.clone()).collect()
+    }
+
+    /// Where moment `hash` is (its index), if it is here.
+    pub fn index_of(&self, hash: &ChangeHash) -> Option<usize> {
+        self.moments.iter().position(|m| &m.hash == hash)
+    }
+}
+
+/// A change's author as shown: its message, trimmed of control characters and cut to
+/// [`MAX_NAME`] characters; [`SOMEONE`] if that leaves nothing.
+fn author_of(message: Option<&str>) -> String {
+    let name: String = message.unwrap_or_default().chars().filter(|c| !c.is_control()).take(MAX_NAME).collect();
+    let name = name.trim();
+    if name.is_empty() {
+        SOMEONE.to_owned()
+    } else {
+        name.to_owned()
+    }
+}
+
+impl Workspace {
+    /// Closes the pending edits into one change that records `by` as its author and
+    /// `now_ms` as its time. Returns whether there were any.
+    pub fn commit_by(&mut self, by: &str, now_ms: i64) -> bool {
+        let by: String = by.chars().filter(|c| !c.is_control()).take(MAX_NAME).collect();
+        self.doc.commit_with(CommitOptions::default().with_message(by).with_time(now_ms.div_euclid(1000))).is_some()
+    }
+
+    /// The workspace as it was at `heads` (see [`History::heads_after`]): a separate
+    /// copy, so reading or changing it leaves this one alone.
+    pub fn at(&mut self, heads: &[ChangeHash]) -> Result<Workspace, crate::LoadError> {
+        self.doc.commit();
+        let doc = self.doc.fork_at(heads).map_err(|e| crate::LoadError::NotAutomerge(e.to_string()))?;
+        Ok(Workspace::wrap(doc))
+    }
+
+    /// An artifact's title as stored (its `title`, `name` or `text`), for lists of
+    /// what changed; empty if it has none.
+    pub fn title_of(&self, collection: &str, id: &Id) -> String {
+        let Some(obj) = self.item_obj(collection, id) else { return String::new() };
+        ["title", "name", "text"]
+            .into_iter()
+            .find_map(|key| match self.doc.get(&obj, key) {
+                Ok(Some((Value::Object(automerge::ObjType::Text), text))) => self.doc.text(&text).ok(),
+                Ok(Some((Value::Scalar(s), _))) => s.as_str().map(str::to_owned),
+                _ => None,
+            })
+            .map(|t| t.lines().next().unwrap_or_default().to_owned())
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn item_obj(&self, collection: &str, id: &Id) -> Option<automerge::ObjId> {
+        let coll = crate::fields::child_map(&self.doc, &automerge::ROOT, collection)?;
+        crate::fields::child_map(&self.doc, &coll, id.as_str())
+    }
+}

@@ -1,0 +1,152 @@
+//! History as people see it: who changed what and when, the workspace as it was after
+//! any change, an artifact then and now, and a past version restored as new changes
+//! that reach a teammate like any other.
+
+use waymark_domain::history::{History, Place, SOMEONE};
+use waymark_domain::then_and_now::{compare, Fate};
+use waymark_domain::{Id, IdeaText, Workspace};
+
+/// Ana's workspace with one idea, and Ben's copy of it.
+fn two_people() -> (Workspace, Workspace, Id) {
+    let mut ana = Workspace::create("Payments", 1_000, "Ana");
+    let id = ana.create_idea("Dark mode", 2_000, "Ana").unwrap();
+    ana.commit_by("Ana", 2_000);
+    let ben = ana.fork();
+    (ana, ben, id)
+}
+
+fn title(ws: &Workspace, id: &Id) -> String {
+    ws.idea(id).unwrap().0.title
+}
+
+#[test]
+fn each_change_says_who_made_it_when_and_what_it_touched() {
+    let (mut ana, mut ben, id) = two_people();
+    ben.set_idea_text(&id, IdeaText::Title, "Dark mode everywhere", 3_000).unwrap();
+    ben.commit_by("Ben", 3_000_500);
+    ana.apply(&ben.save()).unwrap();
+    let mut history = History::default();
+    history.update(&mut ana);
+    let moments = history.moments();
+    assert_eq!(moments.len(), 3, "create, Ana's idea, Ben's edit");
+    assert_eq!(moments[0].by, "Ana");
+    assert!(moments[0].touched.contains(&Place::Brief), "the workspace's creation wrote its brief");
+    assert_eq!((moments[2].by.as_str(), moments[2].at_ms), ("Ben", 3_000_000), "seconds are what a change keeps");
+    assert_eq!(moments[2].items().collect::<Vec<_>>(), vec![("ideas", &id)]);
+    assert_eq!(moments[1].items().collect::<Vec<_>>(), vec![("ideas", &id)], "creating an idea touches it");
+    assert_eq!(history.people(), vec!["Ana".to_owned(), "Ben".to_owned()]);
+}
+
+#[test]
+fn updating_reads_only_what_is_new() {
+    let (mut ana, _, id) = two_people();
+    let mut history = History::default();
+    assert_eq!(history.update(&mut ana), 2);
+    ana.set_idea_text(&id, IdeaText::Description, "For night shifts", 4_000).unwrap();
+    ana.commit_by("Ana", 4_000);
+    assert_eq!(history.update(&mut ana), 1);
+    assert_eq!(history.update(&mut ana), 0);
+    assert_eq!(history.moments().len(), 3);
+}
+
+#[test]
+fn a_peer_cannot_pass_off_a_page_of_text_or_control_characters_as_a_name() {
+    let (mut ana, mut ben, id) = two_people();
+    ben.set_idea_text(&id, IdeaText::Title, "x", 3_000).unwrap();
+    ben.commit_by(&format!("Ben\u{1b}[31m{}", "a".repeat(10_000)), 3_000);
+    ben.set_idea_text(&id, IdeaText::Title, "y", 4_000).unwrap();
+    ben.commit_by(" \n\t", 4_000);
+    ana.apply(&ben.save()).unwrap();
+    let mut history = History::default();
+    history.update(&mut ana);
+    let names: Vec<&str> = history.moments()[2..].iter().map(|m| m.by.as_str()).collect();
+    assert_eq!(names[0].chars().count(), 80);
+    assert!(names[0].starts_with("Ben[31maaa"), "control characters are dropped: {}", names[0]);
+    assert_eq!(names[1], SOMEONE);
+}
+
+#[test]
+fn going_back_shows_the_old_text_and_restoring_it_is_a_new_change() {
+    let (mut ana, _, id) = two_people();
+    ana.set_idea_text(&id, IdeaText::Title, "Night theme", 3_000).unwrap();
+    ana.set_idea_text(&id, IdeaText::Description, "Easier on the eyes", 3_000).unwrap();
+    ana.commit_by("Ana", 3_000);
+    let mut history = History::default();
+    history.update(&mut ana);
+    let before_edit = history.heads_after(2);
+    let mut past = ana.at(&before_edit).unwrap();
+    assert_eq!(title(&past, &id), "Dark mode");
+    assert_eq!(title(&ana, &id), "Night theme", "travelling leaves the present alone");
+
+    let differences = compare(&past.artifact_text("ideas", &id), &ana.artifact_text("ideas", &id));
+    let title_change = differences.iter().find(|d| d.label == "Title").expect("the title differs");
+    assert_eq!(title_change.pieces, vec![(Fate::Removed, "Dark mode".to_owned()), (Fate::Added, "Night theme".to_owned())]);
+    assert!(differences.iter().any(|d| d.label == "Description"));
+
+    let changes_before = history.moments().len();
+    ana.restore_from(&past, "ideas", &id, 5_000).unwrap();
+    ana.commit_by("Ana", 5_000);
+    assert_eq!(title(&ana, &id), "Dark mode");
+    assert_eq!(ana.idea(&id).unwrap().0.description, "");
+    assert!(compare(&past.artifact_text("ideas", &id), &ana.artifact_text("ideas", &id)).is_empty());
+    assert_eq!(history.update(&mut ana), 1, "history grew; nothing was rewritten");
+    assert_eq!(history.moments().len(), changes_before + 1);
+    // The past copy is untouched by the restore, and still reads as it was.
+    assert_eq!(title(&past, &id), "Dark mode");
+    past.commit();
+}
+
+#[test]
+fn a_restore_reaches_a_teammate_and_keeps_their_edit_to_another_artifact() {
+    let (mut ana, mut ben, id) = two_people();
+    let other = ben.create_idea("Offline sync", 2_500, "Ben").unwrap();
+    ben.commit_by("Ben", 2_500);
+    ana.apply(&ben.save()).unwrap();
+    ana.set_idea_text(&id, IdeaText::Title, "Night theme", 3_000).unwrap();
+    ana.commit_by("Ana", 3_000);
+    let mut history = History::default();
+    history.update(&mut ana);
+    let past = ana.at(&history.heads_after(3)).unwrap();
+    // Meanwhile Ben renames his own idea.
+    ben.set_idea_text(&other, IdeaText::Title, "Offline sync v2", 3_500).unwrap();
+    ben.commit_by("Ben", 3_500);
+    ana.restore_from(&past, "ideas", &id, 4_000).unwrap();
+    ana.commit_by("Ana", 4_000);
+    ben.apply(&ana.save()).unwrap();
+    assert_eq!(title(&ben, &id), "Dark mode", "the teammate sees the restore");
+    assert_eq!(title(&ben, &other), "Offline sync v2", "their own edit stays");
+}
+
+#[test]
+fn restoring_to_before_an_artifact_existed_deletes_it_and_back_undeletes_it() {
+    let (mut ana, _, _) = two_people();
+    let mut history = History::default();
+    history.update(&mut ana);
+    let before = ana.at(&history.heads_after(1)).unwrap();
+    let id = ana.create_idea("Late idea", 3_000, "Ana").unwrap();
+    ana.commit_by("Ana", 3_000);
+    history.update(&mut ana);
+    let with_it = ana.at(&history.heads_after(history.moments().len())).unwrap();
+    ana.restore_from(&before, "ideas", &id, 4_000).unwrap();
+    assert!(ana.idea(&id).unwrap().0.deleted);
+    ana.restore_from(&with_it, "ideas", &id, 5_000).unwrap();
+    assert!(!ana.idea(&id).unwrap().0.deleted);
+    assert_eq!(title(&ana, &id), "Late idea");
+}
+
+#[test]
+fn a_comparison_keeps_what_stayed_and_groups_what_changed() {
+    use waymark_domain::then_and_now::FieldText;
+    let field = |text: &str| vec![FieldText { key: "description".into(), label: "Description".into(), text: text.into() }];
+    let differences = compare(&field("Works offline on the train, then syncs"), &field("Works offline on trains and planes, then syncs"));
+    assert_eq!(
+        differences[0].pieces,
+        vec![
+            (Fate::Kept, "Works offline on ".to_owned()),
+            (Fate::Removed, "the train,".to_owned()),
+            (Fate::Added, "trains and planes,".to_owned()),
+            (Fate::Kept, " then syncs".to_owned()),
+        ]
+    );
+    assert!(compare(&field("same"), &field("same")).is_empty());
+}
