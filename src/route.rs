@@ -33,6 +33,8 @@ pub enum Page {
     Personas,
     Stories,
     Docs,
+    /// Every change, by whom and when; and going back to any point of history.
+    Activity,
     /// The page of a kind described through [`waymark_domain::Kind`]: its collection
     /// (also the path segment) and its name in the navigation.
     Kind { collection: &'static str, label: &'static str },
@@ -51,7 +53,15 @@ impl Page {
         }
         let mut pages = Kinds(Page::FIXED.to_vec());
         visit_kinds(&mut pages);
+        pages.0.push(Page::Activity);
         pages.0
+    }
+
+    /// The section that lists the artifacts of `collection`, if one does (ideas have
+    /// their own route).
+    pub fn listing(collection: &str) -> Option<Page> {
+        let key = if collection == waymark_domain::schema::DOCUMENTS { "docs" } else { collection };
+        Page::all().into_iter().find(|p| p.key() == key)
     }
 
     /// The page of kind `K`.
@@ -70,6 +80,7 @@ impl Page {
             Page::Personas => "personas",
             Page::Stories => "stories",
             Page::Docs => "docs",
+            Page::Activity => "activity",
             Page::Kind { collection, .. } => collection,
         }
     }
@@ -89,6 +100,7 @@ impl Page {
             Page::Personas => "Personas",
             Page::Stories => "Stories",
             Page::Docs => "Docs",
+            Page::Activity => "Activity",
             Page::Kind { label, .. } => label,
         }
     }

@@ -17,6 +17,7 @@ pub mod read_only;
 mod save_indicator;
 mod share;
 mod tags;
+pub mod time_travel;
 mod side_editor;
 mod toast;
 mod windowed;

@@ -273,11 +273,16 @@ pub fn PeersHere(id: waymark_domain::Id) -> impl IntoView {
     }
 }
 
-/// Teammates who have the item `id` open, as small initials on its row in a list, so
-/// that two people don't rework the same idea unawares.
+/// Teammates on the item `id`, on its row in a list: a mark if one changed it since
+/// this browser's last visit, and the initials of those who have it open, so that two
+/// people don't rework the same idea unawares.
 #[component]
 pub fn PeersOn(id: waymark_domain::Id) -> impl IntoView {
-    move || {
+    let fresh = use_context::<crate::session::SessionCtx>().map(|s| s.get().new_since_visit);
+    let mine = id.clone();
+    let changed = move || fresh.is_some_and(|f| f.with(|set| set.iter().any(|(_, i)| *i == mine)));
+    let mark = move || changed().then(|| view! { <span class="badge new-mark" title="Changed by a teammate since your last visit">"New to you"</span> });
+    let open = move || {
         let here = peers_on(&id);
         (!here.is_empty()).then(|| {
             let label = format!("{} {} this open", join_names(&here), if here.len() == 1 { "has" } else { "have" });
@@ -287,7 +292,8 @@ pub fn PeersOn(id: waymark_domain::Id) -> impl IntoView {
                 </span>
             }
         })
-    }
+    };
+    view! { {mark}{open} }
 }
 
 /// Each person's initials on their colour, small.

@@ -1,5 +1,6 @@
 //! One module per screen.
 
+mod activity;
 mod backlog_import;
 mod brief;
 mod costs;

@@ -11,6 +11,7 @@ use crate::sync::SyncStatus;
 use crate::components::{follow_text, my_presence, ConfirmSharedMerge, Editable, PeerAvatars, ProfileButton, ReadOnly, SaveIndicator, ShareButton, SyncIndicator, Toasts};
 use crate::pages::{brief::BriefPage, docs::DocsPage, feedback::FeedbackPage, ideas::IdeasPage, personas::PersonasPage, priorities::PrioritiesPage, stories::StoriesPage};
 use crate::route::{use_route, Link, Page, Route};
+use crate::components::time_travel::{PastBanner, TimeTravel};
 use crate::session::{use_session, Session, SessionCtx};
 use crate::util::{download, file_stem, read_file};
 
@@ -65,8 +66,15 @@ pub fn WorkspaceShell(id: String) -> impl IntoView {
         }
         .into_any(),
         Some(Ok(ctx)) => {
-            provide_context(ctx);
-            view! { <Shell/> }.into_any()
+            // The screen shows the workspace now or, travelling, as it was: the whole
+            // shell is drawn again for whichever session that is.
+            let travel = TimeTravel::new(ctx);
+            provide_context(travel);
+            (move || {
+                provide_context(travel.shown());
+                view! { <Shell/> }
+            })
+            .into_any()
         }
     }
 }
@@ -85,6 +93,9 @@ fn Shell() -> impl IntoView {
         document().set_title(&if name.trim().is_empty() { "Waymark".to_owned() } else { format!("{name} · Waymark") });
     });
     let warnings = session.get().warnings;
+    // A session of the past (time travel): read-only, with its own banner.
+    let past = session.get().past.clone();
+    let travelling = past.is_some();
     // View-only when the workspace's capability has no write key (a view link): every
     // page and component reads this through `use_read_only`.
     let read_only = session.get().read_only;
@@ -155,18 +166,24 @@ fn Shell() -> impl IntoView {
                             let _ = session.get().apply(Edit::BriefText(BriefField::Name, ev.target().value()));
                         }
                     />
-                    <SaveIndicator state=session.get().save_state/>
-                    <SyncIndicator/>
-                    <PeerAvatars/>
-                    <ShareButton/>
-                    <ExportMenu/>
+                    {match past.clone() {
+                        None => view! {
+                            <SaveIndicator state=session.get().save_state/>
+                            <SyncIndicator/>
+                            <PeerAvatars/>
+                            <ShareButton/>
+                            <ExportMenu/>
+                        }.into_any(),
+                        Some(_) => ().into_any(),
+                    }}
                 </header>
+                {past.clone().map(|point| view! { <PastBanner point=point/> })}
                 {audience.map(|a| view! {
                     <div class="banner info view-only" role="note">
                         <p><strong>{a.label()}</strong>" — shared read-only by the product team. It shows what they plan now, next and later, and changes when they republish it."</p>
                     </div>
                 })}
-                {move || (read_only.get() && audience.is_none()).then(|| view! {
+                {move || (read_only.get() && audience.is_none() && !travelling).then(|| view! {
                     <div class="banner info view-only" role="note">
                         <p><strong>"View only"</strong>" — you opened a view link, so you can read everything and follow changes live, but not change anything. Ask the owner for an edit link to make changes."</p>
                     </div>
@@ -194,6 +211,7 @@ fn Shell() -> impl IntoView {
                     Some(Some(Page::Personas)) => view! { <PersonasPage/> }.into_any(),
                     Some(Some(Page::Stories)) => view! { <StoriesPage/> }.into_any(),
                     Some(Some(Page::Docs)) => view! { <DocsPage/> }.into_any(),
+                    Some(Some(Page::Activity)) => view! { <crate::pages::activity::ActivityPage/> }.into_any(),
                     Some(Some(Page::Kind { collection, .. })) => crate::pages::kind_page::page_of(collection),
                     None => view! { <BriefPage/> }.into_any(),
                 }}

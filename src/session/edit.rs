@@ -99,6 +99,7 @@ impl Session {
         }
         self.refresh(&changed);
         self.write_meta(false);
+        self.changes.update(|n| *n += 1);
         (!applied.is_empty()).then_some(applied)
     }
 
@@ -113,6 +114,7 @@ impl Session {
         };
         if let Ok(changed) = changed {
             self.refresh(&changed);
+            self.changes.update(|n| *n += 1);
         }
     }
 
@@ -128,6 +130,7 @@ impl Session {
             self.write_chunk(self.store.next_chunk_key(&self.id), chunk);
         }
         self.write_meta(false);
+        self.changes.update(|n| *n += 1);
         Ok(changed)
     }
 }

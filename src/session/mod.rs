@@ -16,8 +16,11 @@
 //! connects it to sync.
 
 mod edit;
+mod history;
 mod persist;
 mod view;
+
+pub use history::{ChangedSince, PastPoint};
 
 pub use view::{Collection, Settings};
 use view::AnyCollection;
@@ -112,6 +115,15 @@ pub struct Session {
     /// Opened through a view link: nothing can be edited.
     pub read_only: RwSignal<bool>,
     tabs: RefCell<Option<Tabs>>,
+    /// The workspace's history, read as far as it has been asked for.
+    history: RefCell<waymark_domain::history::History>,
+    /// Bumped whenever the document gains changes (an edit saved, a teammate's,
+    /// another tab's, a merge): what the Activity page follows.
+    pub changes: RwSignal<u64>,
+    /// The artifacts teammates changed since this browser's last visit.
+    pub new_since_visit: RwSignal<BTreeSet<(&'static str, Id)>>,
+    /// Set for a read-only session of the past (see [`Session::at`]).
+    pub past: Option<PastPoint>,
 }
 
 /// What an edit in a view-only workspace gets.
@@ -175,6 +187,7 @@ impl Session {
         *session.tabs.borrow_mut() = Tabs::open(id, Rc::downgrade(&session));
         session.warnings.update(|w| w.extend(warnings));
         session.reload_all();
+        session.mark_since_last_visit();
         session.write_meta(true);
         if session.written_chunks.borrow().len() >= COMPACT_AFTER_CHUNKS {
             session.schedule_compaction();
@@ -240,6 +253,10 @@ impl Session {
             engine: RwSignal::new_local(None),
             read_only: RwSignal::new(false),
             tabs: RefCell::new(None),
+            history: RefCell::new(Default::default()),
+            changes: RwSignal::new(0),
+            new_since_visit: RwSignal::new(BTreeSet::new()),
+            past: None,
         }
     }
 
@@ -323,6 +340,7 @@ impl Session {
 
     /// Stops syncing (the screen is going away).
     pub fn stop_sync(&self) {
+        self.remember_visit();
         if let Some(engine) = self.engine.get_untracked() {
             engine.stop();
         }

@@ -7,12 +7,17 @@ use super::*;
 impl Session {
     /// Commits pending edits and writes them to IndexedDB as one chunk, now.
     pub fn flush(self: &Rc<Self>) {
+        // A session of the past is read-only and stored nowhere.
+        if self.past.is_some() {
+            return;
+        }
         if let Some(t) = self.commit_timer.take() {
             t.clear();
         }
         self.first_pending_edit.set(None);
         let chunk = {
             let mut doc = self.doc.borrow_mut();
+            doc.commit_by(&self.me, now_ms());
             let chunk = doc.save_incremental();
             // Our own commit: the view already shows it, so skip computing its patches.
             doc.mark_changes_seen();
@@ -26,6 +31,7 @@ impl Session {
         }
         self.write_chunk(self.store.next_chunk_key(&self.id), chunk);
         self.write_meta(false);
+        self.changes.update(|n| *n += 1);
     }
 
     pub(super) fn write_chunk(self: &Rc<Self>, key: String, chunk: Vec<u8>) {
@@ -134,6 +140,9 @@ impl Session {
 
     /// Keeps Home's summary (name, idea count, last opened) in step.
     pub(super) fn write_meta(self: &Rc<Self>, opened: bool) {
+        if self.past.is_some() {
+            return;
+        }
         let name = self.brief.with_untracked(|b| b.name.clone());
         let ideas = self.live_count.get_untracked();
         let previous = self.last_meta.borrow().clone();

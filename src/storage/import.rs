@@ -13,6 +13,8 @@ use crate::util::now_ms;
 
 /// What an import did, for the notice.
 pub struct Imported {
+    /// The workspace it went into.
+    pub id: String,
     pub name: String,
     pub merged: bool,
 }
@@ -52,7 +54,7 @@ pub async fn import_file(store: Rc<Store>, bytes: &[u8], me: &str, merge_into_sh
                 // A shared workspace's merged changes wait in its outbox; they go to
                 // the relay when it is next open.
                 session.flush();
-                return Ok(Outcome::Done(Imported { name: plan.name, merged: true }));
+                return Ok(Outcome::Done(Imported { id: plan.workspace_id, name: plan.name, merged: true }));
             }
             let mut ws = Workspace::load(bytes).map_err(|e| format!("This file can't be imported: {e}."))?;
             store_new(&store, &mut ws).await.map(Outcome::Done)
@@ -79,5 +81,5 @@ async fn store_new(store: &Store, ws: &mut Workspace) -> Result<Imported, String
     let now = js_sys::Date::now();
     let meta = WorkspaceMeta { id: id.clone(), name: name.clone(), ideas: ws.live_idea_count(), last_opened: now, created: now, shared: None };
     store.create(&meta, &ws.save()).await.map_err(|e| format!("The workspace could not be stored: {e}"))?;
-    Ok(Imported { name, merged: false })
+    Ok(Imported { id, name, merged: false })
 }

@@ -138,10 +138,54 @@ fn bench(n: usize) -> String {
     )
 }
 
+/// History at `changes` changes (each one person's edit of one of 500 ideas, two
+/// people taking turns): reading it from nothing, one more change, going back to the
+/// middle of it and reading the past, comparing an idea then and now.
+fn bench_history(changes: usize) -> String {
+    use waymark_domain::history::History;
+    use waymark_domain::then_and_now::compare;
+    let started = Instant::now();
+    let mut ws = Workspace::create("History", 0, "Ana");
+    let ideas: Vec<Id> = (0..500).map(|i| ws.create_idea(&format!("Idea {i}"), 1, "Ana").unwrap()).collect();
+    ws.commit_by("Ana", 1_000);
+    for k in 1..changes {
+        let id = &ideas[k % ideas.len()];
+        ws.set_idea_text(id, IdeaText::Description, &format!("Take {k}: what customers asked for"), 2).unwrap();
+        ws.commit_by(if k % 2 == 0 { "Ana" } else { "Ben" }, 1_000 + k as i64 * 1_000);
+    }
+    let built = started.elapsed();
+    let heavy = 5;
+    let t = measure(heavy, &mut ws, |_| (), |ws, ()| {
+        let mut history = History::default();
+        history.update(ws);
+        history.moments().len()
+    });
+    row(changes, "history: read every change (History::update from nothing)", heavy, t);
+    let mut state = (History::default(), ws);
+    state.0.update(&mut state.1);
+    let mut k = 0;
+    let t = measure(101, &mut state, |(_, ws)| {
+        k += 1;
+        ws.set_idea_text(&ideas[k % ideas.len()], IdeaText::Title, &format!("Renamed {k}"), 3).unwrap();
+        ws.commit_by("Ana", 9_000_000);
+    }, |(history, ws), ()| history.update(ws));
+    row(changes, "  one more change (History::update, incremental)", 101, t);
+    let (history, mut ws) = state;
+    let middle = history.moments().len() / 2;
+    let heads = history.heads_after(middle);
+    let t = measure(heavy, &mut ws, |_| (), |ws, ()| ws.at(&heads).unwrap().ideas().0.len());
+    row(changes, "history: jump to the middle (Workspace::at) + ideas() of it", heavy, t);
+    let mut past = ws.at(&heads).unwrap();
+    let t = measure(101, &mut past, |_| (), |past, ()| compare(&past.artifact_text("ideas", &ideas[7]), &ws.artifact_text("ideas", &ideas[7])).len());
+    row(changes, "  compare one idea then and now", 101, t);
+    format!("{changes:>6} changes: built through the API in {}", show(built))
+}
+
 fn main() {
     println!("| {:>6} | {:<62} | {:>4} | {:>11} | {:>11} |", "ideas", "operation", "runs", "median", "min");
     println!("|{}|{}|{}|{}|{}|", "-".repeat(8), "-".repeat(64), "-".repeat(6), "-".repeat(13), "-".repeat(13));
-    let sizes: Vec<String> = [1_000, 10_000].into_iter().map(bench).collect();
+    let mut sizes: Vec<String> = [1_000, 10_000].into_iter().map(bench).collect();
+    sizes.push(bench_history(10_000));
     println!();
     for line in sizes {
         println!("{line}");

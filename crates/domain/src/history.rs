@@ -22,6 +22,8 @@ pub const SOMEONE: &str = "Someone";
 /// Where in the workspace an operation landed.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Place {
+    /// The workspace itself: only its creation writes its id.
+    Workspace,
     Brief,
     Settings,
     /// The links between artifacts.
@@ -40,6 +42,8 @@ pub struct Moment {
     pub at_ms: i64,
     /// What it touched, each place once, in order.
     pub touched: Vec<Place>,
+    /// The artifacts among them it created.
+    pub added: Vec<Place>,
     /// The changes it builds on.
     deps: Vec<ChangeHash>,
 }
@@ -87,20 +91,26 @@ impl History {
 
     fn moment_of(&mut self, ws: &Workspace, change: &automerge::Change) -> Moment {
         use automerge::legacy::{Key, ObjectId};
-        let mut touched: Vec<Place> = Vec::new();
+        let (mut touched, mut added): (Vec<Place>, Vec<Place>) = (Vec::new(), Vec::new());
         for op in change.decode().operations {
+            let makes = matches!(op.action, automerge::legacy::OpType::Make(automerge::ObjType::Map));
             let place = match (&op.obj, &op.key) {
                 (ObjectId::Root, Key::Map(key)) => match key.as_str() {
                     BRIEF => Some(Place::Brief),
                     SETTINGS => Some(Place::Settings),
                     crate::link::LINKS => Some(Place::Links),
+                    crate::schema::WORKSPACE_ID => Some(Place::Workspace),
                     _ => None,
                 },
                 (ObjectId::Root, _) => None,
                 (ObjectId::Id(id), key) => match self.spot(ws, &format!("{}@{}", id.0, id.1)) {
                     Some(Spot::In(place)) => Some(place),
                     Some(Spot::Collection(c)) => match key {
-                        Key::Map(k) => Id::parse(k).map(|id| Place::Item(c, id)),
+                        Key::Map(k) => Id::parse(k).map(|id| Place::Item(c, id)).inspect(|place| {
+                            if makes && !added.contains(place) {
+                                added.push(place.clone());
+                            }
+                        }),
                         _ => None,
                     },
                     None => None,
@@ -112,7 +122,7 @@ impl History {
                 }
             }
         }
-        Moment { hash: change.hash(), by: author_of(change.message()), at_ms: change.timestamp().saturating_mul(1000), touched, deps: change.deps().to_vec() }
+        Moment { hash: change.hash(), by: author_of(change.message()), at_ms: change.timestamp().saturating_mul(1000), touched, added, deps: change.deps().to_vec() }
     }
 
     /// Where object `obj` (`counter@actor`) sits, found once and remembered.
@@ -167,6 +177,14 @@ impl History {
         self.moments.iter().filter(|m| seen.insert(m.by.clone())).map(|m| m.by.clone()).collect()
     }
 
+    /// The moments made after `heads` (a point someone saw): those `heads` do not
+    /// include. Hashes this workspace does not know are ignored.
+    pub fn since(&self, ws: &mut Workspace, heads: &[ChangeHash]) -> Vec<&Moment> {
+        let known: Vec<ChangeHash> = heads.iter().copied().filter(|h| ws.doc.get_change_by_hash(h).is_some()).collect();
+        let new: BTreeSet<ChangeHash> = ws.doc.get_changes(&known).iter().map(|c| c.hash()).collect();
+        self.moments.iter().filter(|m| new.contains(&m.hash)).collect()
+    }
+
     /// Where moment `hash` is (its index), if it is here.
     pub fn index_of(&self, hash: &ChangeHash) -> Option<usize> {
         self.moments.iter().position(|m| &m.hash == hash)
@@ -185,12 +203,81 @@ fn author_of(message: Option<&str>) -> String {
     }
 }
 
+/// One artifact of `collection`, as a word in a sentence ("idea", "key result").
+pub fn noun(collection: &str) -> String {
+    struct Find<'a>(&'a str, Option<&'static str>);
+    impl crate::kind::KindVisitor for Find<'_> {
+        fn visit<K: crate::kind::Kind>(&mut self) {
+            if K::COLLECTION == self.0 {
+                self.1 = Some(K::SINGULAR);
+            }
+        }
+    }
+    let mut find = Find(collection, None);
+    crate::kind::visit_kinds(&mut find);
+    match find.1 {
+        Some(singular) => crate::kind::in_sentence(singular),
+        None => match collection {
+            crate::schema::IDEAS => "idea",
+            crate::schema::FEEDBACK => "feedback",
+            crate::schema::PERSONAS => "persona",
+            crate::schema::STORIES => "story",
+            crate::schema::DOCUMENTS => "document",
+            _ => "item",
+        }
+        .to_owned(),
+    }
+}
+
+/// What a moment did, in one line after its author's name: "added idea “Dark mode”",
+/// "changed story “Pay by card” and 2 more", "changed the brief". `title` names an
+/// artifact (empty when it has no title).
+pub fn summary(moment: &Moment, title: impl Fn(&str, &Id) -> String) -> String {
+    let items: Vec<(&'static str, &Id)> = moment.items().collect();
+    let verb = |place: &Place| if moment.added.contains(place) { "added" } else { "changed" };
+    let named = |collection: &str, id: &Id| {
+        let t = title(collection, id);
+        let t: String = t.chars().take(60).collect();
+        if t.trim().is_empty() { format!("an untitled {}", noun(collection)) } else { format!("{} “{}”", noun(collection), t.trim()) }
+    };
+    match items.as_slice() {
+        [] if moment.touched.contains(&Place::Workspace) => "created the workspace".to_owned(),
+        [] => {
+            let parts: Vec<&str> = moment
+                .touched
+                .iter()
+                .map(|p| match p {
+                    Place::Brief => "the brief",
+                    Place::Settings => "the settings",
+                    Place::Links => "links",
+                    Place::Item(..) | Place::Workspace => "",
+                })
+                .filter(|p| !p.is_empty())
+                .collect();
+            if parts.is_empty() { "changed nothing visible".to_owned() } else { format!("changed {}", parts.join(" and ")) }
+        }
+        [(c, id)] => format!("{} {}", verb(&Place::Item(c, (*id).clone())), named(c, id)),
+        [(c, id), rest @ ..] => {
+            let first = Place::Item(c, (*id).clone());
+            let all_added = items.iter().all(|(c, id)| moment.added.contains(&Place::Item(c, (*id).clone())));
+            let verb = if all_added { "added" } else { verb(&first) };
+            format!("{verb} {} and {} more", named(c, id), rest.len())
+        }
+    }
+}
+
 impl Workspace {
     /// Closes the pending edits into one change that records `by` as its author and
     /// `now_ms` as its time. Returns whether there were any.
     pub fn commit_by(&mut self, by: &str, now_ms: i64) -> bool {
         let by: String = by.chars().filter(|c| !c.is_control()).take(MAX_NAME).collect();
         self.doc.commit_with(CommitOptions::default().with_message(by).with_time(now_ms.div_euclid(1000))).is_some()
+    }
+
+    /// Where history stands now (commits pending edits first).
+    pub fn heads(&mut self) -> Vec<ChangeHash> {
+        self.doc.commit();
+        self.doc.get_heads()
     }
 
     /// The workspace as it was at `heads` (see [`History::heads_after`]): a separate

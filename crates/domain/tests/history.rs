@@ -2,7 +2,7 @@
 //! any change, an artifact then and now, and a past version restored as new changes
 //! that reach a teammate like any other.
 
-use waymark_domain::history::{History, Place, SOMEONE};
+use waymark_domain::history::{summary, History, Moment, Place, SOMEONE};
 use waymark_domain::then_and_now::{compare, Fate};
 use waymark_domain::{Id, IdeaText, Workspace};
 
@@ -31,6 +31,10 @@ fn each_change_says_who_made_it_when_and_what_it_touched() {
     assert_eq!(moments.len(), 3, "create, Ana's idea, Ben's edit");
     assert_eq!(moments[0].by, "Ana");
     assert!(moments[0].touched.contains(&Place::Brief), "the workspace's creation wrote its brief");
+    let said = |m: &Moment| summary(m, |c, id| ana.title_of(c, id));
+    assert_eq!(said(&moments[0]), "created the workspace");
+    assert_eq!(said(&moments[1]), "added idea “Dark mode everywhere”");
+    assert_eq!(said(&moments[2]), "changed idea “Dark mode everywhere”");
     assert_eq!((moments[2].by.as_str(), moments[2].at_ms), ("Ben", 3_000_000), "seconds are what a change keeps");
     assert_eq!(moments[2].items().collect::<Vec<_>>(), vec![("ideas", &id)]);
     assert_eq!(moments[1].items().collect::<Vec<_>>(), vec![("ideas", &id)], "creating an idea touches it");
@@ -149,4 +153,19 @@ fn a_comparison_keeps_what_stayed_and_groups_what_changed() {
         ]
     );
     assert!(compare(&field("same"), &field("same")).is_empty());
+}
+
+#[test]
+fn what_changed_since_a_visit_is_what_came_after_it() {
+    let (mut ana, mut ben, id) = two_people();
+    let seen = ana.heads();
+    ben.set_idea_text(&id, IdeaText::Title, "Night theme", 3_000).unwrap();
+    ben.commit_by("Ben", 3_000);
+    ana.apply(&ben.save()).unwrap();
+    let mut history = History::default();
+    history.update(&mut ana);
+    let since: Vec<&str> = history.since(&mut ana, &seen).iter().map(|m| m.by.as_str()).collect();
+    assert_eq!(since, vec!["Ben"]);
+    let unknown: automerge::ChangeHash = "00".repeat(32).parse().unwrap();
+    assert_eq!(history.since(&mut ana, &[unknown]).len(), 3, "an unknown point means everything is new");
 }

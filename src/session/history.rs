@@ -1,0 +1,155 @@
+//! The workspace's history for the Activity page, "new since your last visit" marks,
+//! and time travel: a read-only session of the workspace as it was, and restoring one
+//! artifact from it as new changes.
+
+use super::*;
+use waymark_domain::history::{summary, Moment};
+use waymark_domain::then_and_now::{compare, Difference};
+
+/// Where a session of the past stands: after the first `index` of the workspace's
+/// moments (the last of them made by `by` at `at_ms`; none for the very start).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PastPoint {
+    pub index: usize,
+    pub last: Option<(String, i64)>,
+}
+
+/// One artifact that differs between a point in the past and now.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChangedSince {
+    pub collection: &'static str,
+    pub id: Id,
+    /// "idea “Dark mode”" (as it is now, or as it was if it is gone).
+    pub named: String,
+    pub differences: Vec<Difference>,
+}
+
+/// The key under which this browser keeps where history stood at the last visit.
+fn visit_key(id: &str) -> String {
+    format!("waymark.visit.{id}")
+}
+
+impl Session {
+    /// The moments of this workspace's history, brought up to date, for `f`.
+    pub fn with_history<R>(&self, f: impl FnOnce(&waymark_domain::history::History) -> R) -> R {
+        let mut history = self.history.borrow_mut();
+        history.update(&mut self.doc.borrow_mut());
+        f(&history)
+    }
+
+    /// What `moment` did, in a line after its author's name.
+    pub fn summary(&self, moment: &Moment) -> String {
+        let doc = self.doc.borrow();
+        summary(moment, |c, id| doc.title_of(c, id))
+    }
+
+    /// Notes what teammates changed since this browser last opened the workspace
+    /// (into `new_since_visit`), then remembers where history stands now.
+    pub(super) fn mark_since_last_visit(&self) {
+        let key = visit_key(&self.id);
+        let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+        let seen: Option<Vec<automerge::ChangeHash>> = storage
+            .as_ref()
+            .and_then(|s| s.get_item(&key).ok().flatten())
+            .map(|text| text.split(',').filter_map(|h| h.parse().ok()).collect());
+        if let Some(seen) = seen {
+            let mut history = self.history.borrow_mut();
+            let mut doc = self.doc.borrow_mut();
+            history.update(&mut doc);
+            let new: BTreeSet<(&'static str, Id)> = history
+                .since(&mut doc, &seen)
+                .into_iter()
+                .filter(|m| m.by != self.me)
+                .flat_map(|m| m.items().map(|(c, id)| (c, id.clone())))
+                .collect();
+            self.new_since_visit.set(new);
+        }
+        self.remember_visit();
+    }
+
+    /// Remembers where history stands, as this browser's last visit (on opening the
+    /// workspace and on leaving it). A session of the past remembers nothing.
+    pub(super) fn remember_visit(&self) {
+        if self.past.is_some() {
+            return;
+        }
+        let heads = self.doc.borrow_mut().heads();
+        if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+            let text: Vec<String> = heads.iter().map(|h| h.to_string()).collect();
+            let _ = storage.set_item(&visit_key(&self.id), &text.join(","));
+        }
+    }
+
+    /// Whether artifact `id` of `collection` changed since this browser's last visit.
+    pub fn is_new_since_visit(&self, collection: &'static str, id: &Id) -> bool {
+        self.new_since_visit.with(|s| s.contains(&(collection, id.clone())))
+    }
+
+    /// A read-only session of this workspace as it was after its first `index`
+    /// moments, with its own signals (in a scope of its own, disposed by `leave_past`).
+    pub fn at(self: &Rc<Self>, index: usize) -> Result<(Rc<Session>, Owner), String> {
+        let (heads, last) = self.with_history(|h| {
+            let last = index.checked_sub(1).and_then(|i| h.moments().get(i)).map(|m| (m.by.clone(), m.at_ms));
+            (h.heads_after(index), last)
+        });
+        let doc = self.doc.borrow_mut().at(&heads).map_err(|e| format!("That point in history could not be opened: {e}"))?;
+        let scope = match &self.owner {
+            Some(owner) => owner.with(Owner::new),
+            None => Owner::new(),
+        };
+        let mut past = scope.with(|| Session::new(Rc::clone(&self.store), &self.id, doc, self.me.clone(), Some(scope.clone())));
+        past.past = Some(PastPoint { index, last });
+        let past = Rc::new(past);
+        scope.with(|| {
+            past.read_only.set(true);
+            past.reload_all();
+        });
+        Ok((past, scope))
+    }
+
+    /// The artifacts that differ between `past` (a session from [`Session::at`]) and
+    /// this workspace now, each with what changed: those the moments since touched.
+    pub fn changed_since(&self, past: &Session) -> Vec<ChangedSince> {
+        let Some(point) = &past.past else { return Vec::new() };
+        let touched: Vec<(&'static str, Id)> = self.with_history(|h| {
+            let mut seen = BTreeSet::new();
+            h.moments()[point.index.min(h.moments().len())..]
+                .iter()
+                .flat_map(|m| m.items().map(|(c, id)| (c, id.clone())))
+                .filter(|item| seen.insert(item.clone()))
+                .collect()
+        });
+        let (now, then) = (self.doc.borrow(), past.doc.borrow());
+        touched
+            .into_iter()
+            .filter_map(|(collection, id)| {
+                let differences = compare(&then.artifact_text(collection, &id), &now.artifact_text(collection, &id));
+                if differences.is_empty() {
+                    return None;
+                }
+                let title = Some(now.title_of(collection, &id)).filter(|t| !t.trim().is_empty()).unwrap_or_else(|| then.title_of(collection, &id));
+                let noun = waymark_domain::history::noun(collection);
+                let named = if title.trim().is_empty() { format!("an untitled {noun}") } else { format!("{noun} “{}”", title.trim()) };
+                Some(ChangedSince { collection, id, named, differences })
+            })
+            .collect()
+    }
+
+    /// Makes artifact `id` what it was in `past`, as new changes everyone receives.
+    pub fn restore(self: &Rc<Self>, past: &Session, collection: &'static str, id: &Id) -> Result<(), String> {
+        self.writable()?;
+        let result = self.doc.borrow_mut().restore_from(&past.doc.borrow(), collection, id, now_ms());
+        let changed = result.map_err(|e| format!("It could not be restored: {e}"))?;
+        self.after_edit(changed);
+        self.flush();
+        Ok(())
+    }
+
+    /// The workspace as `past` shows it, as Waymark JSON named `name`: what a new
+    /// workspace is made from ("Copy into a new workspace").
+    pub fn past_as_json(&self, name: &str) -> Result<String, String> {
+        let mut copy = self.doc.borrow_mut().fork();
+        copy.set_brief_text(waymark_domain::BriefField::Name, name).map_err(|e| e.to_string())?;
+        Ok(waymark_domain::export::to_json(&copy, now_ms()))
+    }
+}
