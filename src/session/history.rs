@@ -53,12 +53,8 @@ impl Session {
             .and_then(|s| s.get_item(&key).ok().flatten())
             .map(|text| text.split(',').filter_map(|h| h.parse().ok()).collect());
         if let Some(seen) = seen {
-            let mut history = self.history.borrow_mut();
-            let mut doc = self.doc.borrow_mut();
-            history.update(&mut doc);
-            let new: BTreeSet<(&'static str, Id)> = history
-                .since(&mut doc, &seen)
-                .into_iter()
+            let new: BTreeSet<(&'static str, Id)> = waymark_domain::history::since(&mut self.doc.borrow_mut(), &seen)
+                .iter()
                 .filter(|m| m.by != self.me)
                 .flat_map(|m| m.items().map(|(c, id)| (c, id.clone())))
                 .collect();

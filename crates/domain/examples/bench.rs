@@ -161,6 +161,8 @@ fn bench_history(changes: usize) -> String {
         history.moments().len()
     });
     row(changes, "history: read every change (History::update from nothing)", heavy, t);
+    let t = measure(heavy, &mut ws, |_| (), |ws, ()| ws.changes_since(&[]));
+    row(changes, "  of which listing the changes (Automerge get_changes)", heavy, t);
     let mut state = (History::default(), ws);
     state.0.update(&mut state.1);
     let mut k = 0;
@@ -171,6 +173,9 @@ fn bench_history(changes: usize) -> String {
     }, |(history, ws), ()| history.update(ws));
     row(changes, "  one more change (History::update, incremental)", 101, t);
     let (history, mut ws) = state;
+    let visit = history.heads_after(history.moments().len() - 10);
+    let t = measure(101, &mut ws, |_| (), |ws, ()| waymark_domain::history::since(ws, &visit).len());
+    row(changes, "history: what came since a visit 10 changes ago (on open)", 101, t);
     let middle = history.moments().len() / 2;
     let heads = history.heads_after(middle);
     let t = measure(heavy, &mut ws, |_| (), |ws, ()| ws.at(&heads).unwrap().ideas().0.len());
@@ -184,7 +189,10 @@ fn bench_history(changes: usize) -> String {
 fn main() {
     println!("| {:>6} | {:<62} | {:>4} | {:>11} | {:>11} |", "ideas", "operation", "runs", "median", "min");
     println!("|{}|{}|{}|{}|{}|", "-".repeat(8), "-".repeat(64), "-".repeat(6), "-".repeat(13), "-".repeat(13));
-    let mut sizes: Vec<String> = [1_000, 10_000].into_iter().map(bench).collect();
+    // `-- history` runs only the history benchmark.
+    let only_history = std::env::args().any(|a| a == "history");
+    let ideas: &[usize] = if only_history { &[] } else { &[1_000, 10_000] };
+    let mut sizes: Vec<String> = ideas.iter().copied().map(bench).collect();
     sizes.push(bench_history(10_000));
     println!();
     for line in sizes {

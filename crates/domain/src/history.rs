@@ -65,7 +65,7 @@ pub struct History {
     moments: Vec<Moment>,
     heads: Vec<ChangeHash>,
     /// Where each object seen in an operation sits (`None`: nowhere that matters).
-    places: HashMap<String, Option<Spot>>,
+    places: HashMap<automerge::legacy::OpId, Option<Spot>>,
 }
 
 /// Where an object sits: a collection map itself, or inside an artifact, the brief…
@@ -103,7 +103,7 @@ impl History {
                     _ => None,
                 },
                 (ObjectId::Root, _) => None,
-                (ObjectId::Id(id), key) => match self.spot(ws, &format!("{}@{}", id.0, id.1)) {
+                (ObjectId::Id(id), key) => match self.spot(ws, id) {
                     Some(Spot::In(place)) => Some(place),
                     Some(Spot::Collection(c)) => match key {
                         Key::Map(k) => Id::parse(k).map(|id| Place::Item(c, id)).inspect(|place| {
@@ -125,12 +125,12 @@ impl History {
         Moment { hash: change.hash(), by: author_of(change.message()), at_ms: change.timestamp().saturating_mul(1000), touched, added, deps: change.deps().to_vec() }
     }
 
-    /// Where object `obj` (`counter@actor`) sits, found once and remembered.
-    fn spot(&mut self, ws: &Workspace, obj: &str) -> Option<Spot> {
+    /// Where object `obj` sits, found once and remembered.
+    fn spot(&mut self, ws: &Workspace, obj: &automerge::legacy::OpId) -> Option<Spot> {
         if let Some(spot) = self.places.get(obj) {
             return spot.clone();
         }
-        let spot = ws.doc.import_obj(obj).ok().and_then(|o| ws.doc.parents(&o).ok()).and_then(|parents| {
+        let spot = ws.doc.import_obj(&format!("{}@{}", obj.0, obj.1)).ok().and_then(|o| ws.doc.parents(&o).ok()).and_then(|parents| {
             let path = parents.path();
             let key = |i: usize| match path.get(i) {
                 Some((_, automerge::Prop::Map(k))) => Some(k.as_str()),
@@ -149,7 +149,7 @@ impl History {
                 }
             }
         });
-        self.places.insert(obj.to_owned(), spot.clone());
+        self.places.insert(obj.clone(), spot.clone());
         spot
     }
 
@@ -177,18 +177,21 @@ impl History {
         self.moments.iter().filter(|m| seen.insert(m.by.clone())).map(|m| m.by.clone()).collect()
     }
 
-    /// The moments made after `heads` (a point someone saw): those `heads` do not
-    /// include. Hashes this workspace does not know are ignored.
-    pub fn since(&self, ws: &mut Workspace, heads: &[ChangeHash]) -> Vec<&Moment> {
-        let known: Vec<ChangeHash> = heads.iter().copied().filter(|h| ws.doc.get_change_by_hash(h).is_some()).collect();
-        let new: BTreeSet<ChangeHash> = ws.doc.get_changes(&known).iter().map(|c| c.hash()).collect();
-        self.moments.iter().filter(|m| new.contains(&m.hash)).collect()
-    }
-
     /// Where moment `hash` is (its index), if it is here.
     pub fn index_of(&self, hash: &ChangeHash) -> Option<usize> {
         self.moments.iter().position(|m| &m.hash == hash)
     }
+}
+
+/// The moments made after `heads` (a point someone saw), read on their own: only the
+/// changes `heads` does not include are decoded, so this costs what is new, not the
+/// whole history. Hashes this workspace does not know are ignored.
+pub fn since(ws: &mut Workspace, heads: &[ChangeHash]) -> Vec<Moment> {
+    ws.doc.commit();
+    let known: Vec<ChangeHash> = heads.iter().copied().filter(|h| ws.doc.get_change_by_hash(h).is_some()).collect();
+    let changes = ws.doc.get_changes(&known);
+    let mut reader = History::default();
+    changes.iter().map(|c| reader.moment_of(ws, c)).collect()
 }
 
 /// A change's author as shown: its message, trimmed of control characters and cut to
@@ -272,6 +275,12 @@ impl Workspace {
     pub fn commit_by(&mut self, by: &str, now_ms: i64) -> bool {
         let by: String = by.chars().filter(|c| !c.is_control()).take(MAX_NAME).collect();
         self.doc.commit_with(CommitOptions::default().with_message(by).with_time(now_ms.div_euclid(1000))).is_some()
+    }
+
+    /// How many changes are not in `heads`' history (all of them for `&[]`).
+    pub fn changes_since(&mut self, heads: &[ChangeHash]) -> usize {
+        self.doc.commit();
+        self.doc.get_changes(heads).len()
     }
 
     /// Where history stands now (commits pending edits first).
