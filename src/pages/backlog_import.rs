@@ -69,6 +69,17 @@ pub fn ImportBacklog(open: RwSignal<bool>, #[prop(into)] file: Signal<Option<(St
                 {move || status_mapping(choices, items_as.get())}
                 {move || preview.get().map(|p| {
                     let summary = format!("{} to create, {} to update, {} skipped", p.creates(), p.updates(), p.skips());
+                    let dependencies = (!p.dependencies.is_empty()).then(|| view! {
+                        <section aria-label="Dependencies">
+                            <h3 class="rows-title">"Dependencies"</h3>
+                            <ul class="plain-list small import-dependencies">
+                                {p.dependencies.iter().map(|d| {
+                                    let fate = match &d.dropped { None => "kept".to_owned(), Some(why) => format!("left out: {why}") };
+                                    view! { <li>{format!("{} blocks {} — {fate}", d.blocker, d.blocked)}</li> }
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    });
                     view! {
                         <p role="status" class="import-summary"><strong>{summary}</strong></p>
                         <table class="counts import-rows" aria-label="What the import does">
@@ -81,6 +92,7 @@ pub fn ImportBacklog(open: RwSignal<bool>, #[prop(into)] file: Signal<Option<(St
                                 }).collect_view()}
                             </tbody>
                         </table>
+                        {dependencies}
                     }
                 })}
                 {move || file.with(|f| f.as_ref().map(|(_, b)| b.bad.clone()).unwrap_or_default()).into_iter().next().is_some().then(|| {

@@ -138,6 +138,7 @@ fn row<K: Kind>(collection: Collection<K>, id: Id, ws: StoredValue<String>, page
                 <span class="item-meta">
                     <PeersOn id=id/>
                     {move || item.with(summary)}
+                    {move || item.with(|k| k.meta().tags.iter().map(|t| view! { <span class="tag small">{t.clone()}</span> }).collect_view())}
                 </span>
             </Link>
         </li>
@@ -204,6 +205,9 @@ fn editor_body<K: Kind>(id: StoredValue<Id>, item: RwSignal<K>, page: Page) -> i
                 let shown = Memo::new(move |_| item.with(|k| k.shows(spec.key)));
                 view! { <Show when=move || shown.get()>{move || field::<K>(spec, id, item, session, toasts)}</Show> }
             }).collect_view()}
+            <crate::components::TagEditor tags=Signal::derive(move || item.with(|k| k.meta().tags.clone()))
+                on_add=move |tag: String| tag_edit(session, toasts, Ref::new(K::COLLECTION, id.get_value()), tag, true)
+                on_remove=move |tag: String| tag_edit(session, toasts, Ref::new(K::COLLECTION, id.get_value()), tag, false)/>
             {below}
             <Editable>
                 <div class="row end">
@@ -211,6 +215,13 @@ fn editor_body<K: Kind>(id: StoredValue<Id>, item: RwSignal<K>, page: Page) -> i
                 </div>
             </Editable>
         </div>
+    }
+}
+
+/// Tags or untags an artifact, saying so if it fails.
+pub fn tag_edit(session: SessionCtx, toasts: Toasts, target: Ref, tag: String, on: bool) {
+    if let Err(e) = session.get().apply(Edit::Tag { target, tag, on }) {
+        toasts.error(format!("The tag could not be changed: {e}"));
     }
 }
 

@@ -8,7 +8,7 @@ use waymark_domain::edit::Edit;
 use waymark_domain::feature::Feature;
 use waymark_domain::objective::Objective;
 use waymark_domain::release::Release;
-use waymark_domain::schema::{FEATURES, IDEAS, OBJECTIVES, RELEASES};
+use waymark_domain::schema::{FEATURES, IDEAS, OBJECTIVES, RELEASES, STORIES};
 use waymark_domain::{Id, Kind, Ref, Relation};
 
 use crate::components::{Editable, LinkPicker, Suggestion, Toasts};
@@ -16,7 +16,7 @@ use crate::route::{Link, Page, Route};
 use crate::session::use_session;
 
 /// The kinds a link may point to here, and what each is called on a badge.
-const TARGETS: [(&str, &str); 4] = [(FEATURES, "Feature"), (RELEASES, "Release"), (IDEAS, "Idea"), (OBJECTIVES, "Objective or KPI")];
+const TARGETS: [(&str, &str); 5] = [(FEATURES, "Feature"), (RELEASES, "Release"), (IDEAS, "Idea"), (OBJECTIVES, "Objective or KPI"), (STORIES, "Story")];
 
 /// `heading` ("Threatens"): the targets `current` of the links from `from` under
 /// `relation`, among the kinds in `kinds` (a subset of features, releases and ideas).
@@ -40,12 +40,14 @@ pub fn LinksTo(
     let releases = session.get().collection::<Release>();
     let objectives = session.get().collection::<Objective>();
     let ideas = session.get().ideas;
+    let stories = session.get().stories;
     let from = StoredValue::new(from);
     let name_of = move |to: &Ref| match to.collection {
         FEATURES => features.get(&to.id).map(|f| f.with(Kind::title)),
         RELEASES => releases.get(&to.id).map(|r| r.with(|r| format!("Release {}", r.title()))),
         IDEAS => ideas.with(|m| m.get(&to.id).map(|i| i.with(|i| i.title.clone()))),
         OBJECTIVES => objectives.get(&to.id).map(|o| o.with(Kind::title)),
+        STORIES => stories.get(&to.id).map(|s| s.with(|s| s.goal.clone())),
         _ => None,
     };
     let link = move |to: Ref, on: bool| {
@@ -67,6 +69,7 @@ pub fn LinksTo(
                 RELEASES => found.extend(releases.live().into_iter().filter_map(|r| Some((RELEASES, r.id()?.clone(), r.title())))),
                 IDEAS => ideas.with(|m| found.extend(m.iter().filter_map(|(id, i)| i.with(|i| (!i.deleted).then(|| (IDEAS, id.clone(), i.title.clone())))))),
                 OBJECTIVES => found.extend(objectives.live().into_iter().filter_map(|o| Some((OBJECTIVES, o.id()?.clone(), o.title())))),
+                STORIES => found.extend(stories.live().into_iter().filter(|s| s.id.as_ref() != Some(&from.get_value().id)).filter_map(|s| Some((STORIES, s.id?.clone(), s.goal)))),
                 _ => {}
             }
         }
@@ -84,6 +87,8 @@ pub fn LinksTo(
             RELEASES
         } else if objectives.get(&id).is_some() {
             OBJECTIVES
+        } else if stories.get(&id).is_some() {
+            STORIES
         } else {
             IDEAS
         };
@@ -102,6 +107,7 @@ pub fn LinksTo(
                         IDEAS => Route::Ideas { ws: ws.clone(), open: Some(to.id.clone()) },
                         RELEASES => Route::Page { ws: ws.clone(), page: Page::of::<Release>(), open: Some(to.id.clone()) },
                         OBJECTIVES => Route::Page { ws: ws.clone(), page: Page::of::<Objective>(), open: Some(to.id.clone()) },
+                        STORIES => Route::Page { ws: ws.clone(), page: Page::Stories, open: Some(to.id.clone()) },
                         _ => Route::Page { ws: ws.clone(), page: Page::of::<Feature>(), open: Some(to.id.clone()) },
                     };
                     let target = StoredValue::new(to);

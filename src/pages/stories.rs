@@ -140,6 +140,31 @@ fn StoryEditor(id: Id) -> impl IntoView {
     }
 }
 
+/// The stories that block this one (read-only here: edited from the blocker's side).
+#[component]
+fn BlockedBy(id: StoredValue<Id>) -> impl IntoView {
+    let session = use_session();
+    let stories = session.get().stories;
+    let ws = session.get().id.clone();
+    let blockers = Memo::new(move |_| {
+        stories.version.track();
+        let me = id.get_value();
+        stories.live().into_iter().filter(|s| s.blocks.contains(&me)).filter_map(|s| Some((s.id.clone()?, s.goal.clone()))).collect::<Vec<_>>()
+    });
+    view! {
+        {move || (!blockers.with(Vec::is_empty)).then(|| view! {
+            <section class="link-list" aria-label="Blocked by">
+                <h3 class="rows-title">"Blocked by"</h3>
+                <ul class="plain-list">
+                    {blockers.get().into_iter().map(|(bid, goal)| view! {
+                        <li><Link to=Route::Page { ws: ws.clone(), page: Page::Stories, open: Some(bid) }>{goal}</Link></li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
+    }
+}
+
 /// Builds an edit of one story, given its id.
 type StoryEdit = Box<dyn FnOnce(Id) -> Edit>;
 
@@ -319,6 +344,14 @@ fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </Field>
+            <crate::components::TagEditor tags=Signal::derive(move || story.with(|s| s.tags.clone()))
+                on_add=move |tag: String| super::kind_page::tag_edit(session, toasts, Ref::new(STORIES, id.get_value()), tag, true)
+                on_remove=move |tag: String| super::kind_page::tag_edit(session, toasts, Ref::new(STORIES, id.get_value()), tag, false)/>
+            <super::links_to::LinksTo from=Ref::new(STORIES, id.get_value()) relation=Relation::Blocks kinds=&[STORIES]
+                heading="Blocks" search="Add a story it blocks" placeholder="A story that cannot be done before this one…"
+                list_label="Stories"
+                current=Signal::derive(move || story.with(|s| s.blocks.iter().map(|b| Ref::new(STORIES, b.clone())).collect::<Vec<_>>()))/>
+            <BlockedBy id=id/>
             <LinkedDocs target=waymark_domain::Ref::new(STORIES, id.get_value())/>
             <div class="row wrap">
                 <button class="btn" data-view on:click=copy>"Copy as text"</button>

@@ -134,6 +134,45 @@ pub struct Planned {
 pub struct ImportPlan {
     pub source: Source,
     pub rows: Vec<Planned>,
+    /// Every "blocks" link the file names, once each, and whether it is kept.
+    pub dependencies: Vec<Dependency>,
+}
+
+/// A "blocks" link of the file: `blocker` (a key) blocks `blocked`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dependency {
+    pub blocker: String,
+    pub blocked: String,
+    /// Why it is left out; `None` when it is kept.
+    pub dropped: Option<String>,
+}
+
+/// Each "blocks" pair the rows name (from either end), in file order, once.
+fn dependencies(backlog: &Backlog, rows: &[Planned]) -> Vec<Dependency> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for row in &backlog.rows {
+        let named = row.blocks.iter().map(|k| (row.key.clone(), k.clone())).chain(row.blocked_by.iter().map(|k| (k.clone(), row.key.clone())));
+        for pair in named {
+            if !pairs.contains(&pair) && pair.0 != pair.1 {
+                pairs.push(pair);
+            }
+        }
+    }
+    let find = |key: &str| rows.iter().find(|p| p.key == key);
+    pairs
+        .into_iter()
+        .map(|(blocker, blocked)| {
+            let dropped = match (find(&blocker), find(&blocked)) {
+                (None, _) => Some(format!("{blocker} is not in this file")),
+                (_, None) => Some(format!("{blocked} is not in this file")),
+                (Some(a), Some(b)) if matches!(a.action, Action::Skip(_)) || matches!(b.action, Action::Skip(_)) => Some("one end is skipped".to_owned()),
+                (Some(a), Some(b)) if a.collection != b.collection => Some("Waymark keeps dependencies between features or between stories, not between a feature and a story".to_owned()),
+                (Some(a), _) if a.collection == IDEAS => Some("ideas have no dependencies; import issues as user stories to keep them".to_owned()),
+                _ => None,
+            };
+            Dependency { blocker, blocked, dropped }
+        })
+        .collect()
 }
 
 impl ImportPlan {
@@ -203,8 +242,9 @@ pub fn plan(backlog: &Backlog, ws: &Workspace, choices: &Choices) -> ImportPlan 
             };
             Planned { line: row.line, key: row.key.clone(), title: row.title.clone(), collection, action }
         })
-        .collect();
-    ImportPlan { source: backlog.source, rows }
+        .collect::<Vec<_>>();
+    let dependencies = dependencies(backlog, &rows);
+    ImportPlan { source: backlog.source, rows, dependencies }
 }
 
 /// "As a finance admin, I want automatic reminders, so that I get paid on time." →
@@ -219,8 +259,8 @@ fn story_parts(text: &str) -> Option<(String, String)> {
 }
 
 /// Writes `plan` into `ws`: creates and updates, then the links between what it made
-/// (a story under its feature, an idea delivered by its feature, "blocks" between
-/// features), and remembers each external key. Returns what it made or updated, by key.
+/// (a story under its feature, an idea delivered by its feature, the dependencies the
+/// plan keeps), and remembers each external key. Returns what it made or updated, by key.
 pub fn apply(ws: &mut Workspace, backlog: &Backlog, plan: &ImportPlan, choices: &Choices, now_ms: i64, by: &str) -> Result<BTreeMap<String, Ref>, EditError> {
     let mut made: BTreeMap<String, Ref> = BTreeMap::new();
     for (row, planned) in backlog.rows.iter().zip(&plan.rows) {
@@ -247,12 +287,10 @@ pub fn apply(ws: &mut Workspace, backlog: &Backlog, plan: &ImportPlan, choices: 
                 _ => {}
             }
         }
-        let blocks = row.blocks.iter().filter_map(|k| made.get(k).map(|t| (me.clone(), t.clone())));
-        let blocked = row.blocked_by.iter().filter_map(|k| made.get(k).map(|f| (f.clone(), me.clone())));
-        for (from, to) in blocks.chain(blocked) {
-            if from.collection == FEATURES && to.collection == FEATURES && from != to {
-                ws.set_linked(&from, Relation::Blocks, &to, true, now_ms)?;
-            }
+    }
+    for dependency in plan.dependencies.iter().filter(|d| d.dropped.is_none()) {
+        if let (Some(from), Some(to)) = (made.get(&dependency.blocker), made.get(&dependency.blocked)) {
+            ws.set_linked(from, Relation::Blocks, to, true, now_ms)?;
         }
     }
     Ok(made)
@@ -330,6 +368,13 @@ mod tests {
         let obj = ws.artifact(FEATURES, &made["PAY-101"].id).unwrap();
         let tags: Vec<String> = ws.doc.keys(&child_map(&ws.doc, &obj, TAGS).unwrap()).collect();
         assert_eq!(tags, ["activation", "onboarding"], "labels as tags");
+        assert_eq!(epic.meta.tags, ["activation", "onboarding"], "read back with the feature");
+        let bug_dependency = Dependency {
+            blocker: "PAY-101".into(),
+            blocked: "PAY-104".into(),
+            dropped: Some("Waymark keeps dependencies between features or between stories, not between a feature and a story".into()),
+        };
+        assert_eq!(p.dependencies, vec![bug_dependency], "named once though both rows name it, and said why it is left out");
 
         // A newer export: the epic renamed. One update each, nothing duplicated.
         let newer = JIRA.replace("Guided onboarding tour,PAY-101", "Guided onboarding tour v2,PAY-101");
@@ -360,6 +405,25 @@ mod tests {
         let again = plan(&backlog, &ws, &as_stories);
         assert_eq!((again.updates(), again.skips()), (1, 3));
         assert_eq!(again.rows[1].action, Action::Skip("imported before as an idea".into()));
+    }
+
+    #[test]
+    fn a_linear_export_as_stories_keeps_the_dependency_between_them_and_their_labels() {
+        let mut ws = Workspace::create("Field sales", 1, "Ana");
+        let backlog = read_backlog(LINEAR).unwrap();
+        let choices = Choices::suggested(&backlog, ItemsAs::Stories);
+        let p = plan(&backlog, &ws, &choices);
+        assert_eq!(p.dependencies, vec![Dependency { blocker: "ENG-15".into(), blocked: "ENG-12".into(), dropped: None }]);
+        let made = apply(&mut ws, &backlog, &p, &choices, 10, "Ana").unwrap();
+        let blocker = ws.story(&made["ENG-15"].id).unwrap().0;
+        assert_eq!(blocker.blocks, vec![made["ENG-12"].id.clone()]);
+        let offline = ws.story(&made["ENG-12"].id).unwrap().0;
+        assert_eq!(offline.tags, ["mobile", "sync"]);
+        assert_eq!(offline.feature.as_ref(), Some(&made["project:p-1"].id), "under its project");
+        // Imported twice, the dependency is still one link.
+        let again = plan(&backlog, &ws, &choices);
+        apply(&mut ws, &backlog, &again, &choices, 20, "Ana").unwrap();
+        assert_eq!(ws.story(&made["ENG-15"].id).unwrap().0.blocks.len(), 1);
     }
 
     #[test]

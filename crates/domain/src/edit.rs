@@ -50,6 +50,8 @@ pub enum Edit {
     FeedbackRating(Id, Option<(i64, RatingScale)>),
     FeedbackSentiment(Id, Option<Sentiment>),
     FeedbackTag { feedback: Id, tag: String, on: bool },
+    /// Tags (or untags) any other artifact with tags: a story, a feature, any kind's.
+    Tag { target: Ref, tag: String, on: bool },
 
     CreatePersona { name: String },
     PersonaText(Id, PersonaText, String),
@@ -140,6 +142,7 @@ impl Workspace {
             Edit::FeedbackChannel(id, channel) => (self.set_feedback_channel(&id, channel, now_ms).map(|()| one(FEEDBACK, &id))?, None),
             Edit::FeedbackRating(id, rating) => (self.set_feedback_rating(&id, rating, now_ms).map(|()| one(FEEDBACK, &id))?, None),
             Edit::FeedbackSentiment(id, s) => (self.set_feedback_sentiment(&id, s, now_ms).map(|()| one(FEEDBACK, &id))?, None),
+            Edit::Tag { target, tag, on } => (self.set_tag(&target, &tag, on, now_ms).map(|_| one(target.collection, &target.id))?, None),
             Edit::FeedbackTag { feedback, tag, on } => (self.set_feedback_tag(&feedback, &tag, on, now_ms).map(|_| one(FEEDBACK, &feedback))?, None),
 
             Edit::CreatePersona { name } => {

@@ -24,6 +24,8 @@ pub struct Meta {
     pub created_by: String,
     pub updated_at: i64,
     pub deleted: bool,
+    /// Its tags (a set in the document: two people tagging at once keep both).
+    pub tags: Vec<String>,
 }
 
 /// What a field holds: how it is stored, validated, edited and exported.
@@ -440,6 +442,7 @@ fn read_item<K: Kind>(map: &automerge::hydrate::Map, id: &Id, problems: &mut Vec
         created_by: r.str(CREATED_BY),
         updated_at: r.int(UPDATED_AT).unwrap_or(0),
         deleted: r.bool(DELETED),
+        tags: r.set(crate::schema::TAGS),
     };
     item
 }
@@ -463,6 +466,8 @@ impl Workspace {
             }
         }
         write_text(&mut self.doc, &obj, K::FIELDS[0].key, title.trim())?;
+        // Made with the artifact: two people adding the first tag at once keep both.
+        self.doc.put_object(&obj, crate::schema::TAGS, ObjType::Map)?;
         self.put_common_fields(&obj, now_ms, by)?;
         Ok(id)
     }

@@ -195,7 +195,7 @@ impl Relation {
             Relation::Delivers => &[(FEATURES, IDEAS)],
             Relation::PartOf => &[(STORIES, FEATURES), (OBJECTIVES, OBJECTIVES)],
             Relation::ShipsIn => &[(FEATURES, RELEASES)],
-            Relation::Blocks => &[(FEATURES, FEATURES)],
+            Relation::Blocks => &[(FEATURES, FEATURES), (STORIES, STORIES)],
             Relation::Threatens => &[(RISKS, FEATURES), (RISKS, RELEASES)],
             Relation::Serves => &[(FEATURES, OBJECTIVES)],
             Relation::Tests => &[(schema::EXPERIMENTS, IDEAS), (schema::EXPERIMENTS, FEATURES)],

@@ -97,6 +97,9 @@ pub struct Story {
     pub idea: Option<Id>,
     /// The feature it is part of (a link, [`Relation::PartOf`]).
     pub feature: Option<Id>,
+    /// The stories that cannot be done before it (links, [`Relation::Blocks`]).
+    pub blocks: Vec<Id>,
+    pub tags: Vec<String>,
     pub created_at: i64,
     pub created_by: String,
     pub updated_at: i64,
@@ -133,6 +136,7 @@ impl Workspace {
         }
         write_text(&mut self.doc, &obj, "goal", goal.trim())?;
         self.doc.put_object(&obj, CRITERIA, ObjType::Map)?;
+        self.doc.put_object(&obj, crate::schema::TAGS, ObjType::Map)?;
         self.doc.put(&obj, "status", StoryStatus::Draft.key())?;
         self.put_common_fields(&obj, now_ms, by)?;
         Ok(id)
@@ -154,6 +158,8 @@ impl Workspace {
             status: StoryStatus::parse(&status_raw).unwrap_or_default(),
             idea: Id::parse(r.str("idea").trim()),
             feature: None,
+            blocks: Vec::new(),
+            tags: r.set(crate::schema::TAGS),
             created_at: r.int(CREATED_AT).unwrap_or(0),
             created_by: r.str(CREATED_BY),
             updated_at: r.int(UPDATED_AT).unwrap_or(0),
@@ -177,6 +183,7 @@ impl Workspace {
         merge_one(&mut story.persona, &stored, Relation::SpeaksFor);
         merge_one(&mut story.idea, &stored, Relation::ComesFrom);
         merge_one(&mut story.feature, &stored, Relation::PartOf);
+        story.blocks = stored.iter().filter(|l| l.relation == Relation::Blocks && l.to.collection == STORIES).map(|l| l.to.id.clone()).collect();
         Some((story, problems))
     }
 

@@ -584,6 +584,16 @@ impl Workspace {
     }
 
     /// Sets a set member (`map key -> true`) on or off.
+    /// Adds (`on`) or removes tag `raw` (normalised first) on artifact `target`; the tag
+    /// as stored, or `None` if `raw` holds no tag.
+    pub fn set_tag(&mut self, target: &crate::Ref, raw: &str, on: bool, now_ms: i64) -> Result<Option<String>, EditError> {
+        let obj = self.artifact(target.collection, &target.id)?;
+        let Some(tag) = crate::idea::normalize_tag(raw) else { return Ok(None) };
+        self.set_member(&obj, schema::TAGS, &tag, on)?;
+        self.touch(&obj, now_ms)?;
+        Ok(Some(tag))
+    }
+
     pub(crate) fn set_member(&mut self, obj: &ObjId, set: &str, member: &str, on: bool) -> Result<(), EditError> {
         let map = ensure_map(&mut self.doc, obj, set)?;
         if on {

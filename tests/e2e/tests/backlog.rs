@@ -37,6 +37,9 @@ async fn a_jira_backlog_comes_in_once_and_a_newer_export_updates_it() {
     let mapped = a.eval(&format!("return document.querySelector(\"{DIALOG} select[aria-label='Feature status “In Progress” becomes']\").value")).await;
     assert_eq!(mapped, "in_progress");
     assert_eq!(a.eval(&format!("return document.querySelector(\"{DIALOG} select[aria-label='Item status “To Do” becomes']\").value")).await, "draft");
+    // The epic blocks a bug; a bug becomes a story, and Waymark keeps dependencies
+    // between features or between stories: the preview says so.
+    a.wait_for_text(&format!("{DIALOG} section[aria-label='Dependencies'] li"), "PAY-101 blocks PAY-104 — left out: Waymark keeps dependencies between features or between stories").await;
     a.screenshot("e2e-backlog-preview").await;
     a.click_text(&format!("{DIALOG} button"), "Import").await;
     a.wait_for_text(".toast", "Imported: 4 created, 0 updated.").await;
@@ -45,6 +48,9 @@ async fn a_jira_backlog_comes_in_once_and_a_newer_export_updates_it() {
     a.click_text("a.nav-link", "Features").await;
     a.click_text("ul[aria-label='Features'] .item-row a", "Guided onboarding tour").await;
     a.wait_for_text("aside.editor", "Progress: 0 of 2 stories done").await;
+    // Its Jira labels are its tags.
+    let tags = a.texts("aside.editor .tag").await;
+    assert!(tags.iter().any(|t| t.contains("onboarding")) && tags.iter().any(|t| t.contains("activation")), "labels as tags: {tags:?}");
     b.wait_for_text("ul[aria-label='Features'] .item-title", "Guided onboarding tour").await;
     a.click_text("a.nav-link", "Stories").await;
     a.wait_for_text("main", "automatic reminders").await;
@@ -62,4 +68,32 @@ async fn a_jira_backlog_comes_in_once_and_a_newer_export_updates_it() {
 
     a.close().await;
     b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_linear_backlog_keeps_its_project_its_dependency_and_its_labels() {
+    let relay = Relay::start().await;
+    let a = Browser::start().await;
+    a.create_workspace(&relay, "Field sales").await;
+    import(&a, &fixture("linear-export-sample.csv")).await;
+    a.wait_for_text(&format!("{DIALOG} p"), "from Linear").await;
+    a.wait_for_text(&format!("{DIALOG} .import-summary"), "4 to create, 0 to update, 0 skipped").await;
+    a.wait_for_text(&format!("{DIALOG} table[aria-label='What the import does']"), "Field Sales").await;
+    a.wait_for_text(&format!("{DIALOG} section[aria-label='Dependencies'] li"), "ENG-15 blocks ENG-12 — kept").await;
+    a.click_text(&format!("{DIALOG} button"), "Import").await;
+    a.wait_for_text(".toast", "Imported: 4 created, 0 updated.").await;
+
+    // The project is a feature; the issue in it is a story under it, with its labels
+    // as tags and the story that blocks it.
+    a.click_text("a.nav-link", "Features").await;
+    a.wait_for_text("ul[aria-label='Features'] .item-title", "Field Sales").await;
+    a.click_text("a.nav-link", "Stories").await;
+    a.click_text("a.item-link", "Offline mode for the mobile app").await;
+    a.wait_for_text("aside.editor section[aria-label='Blocked by']", "Conflict-free note merge").await;
+    let tags = a.texts("aside.editor .tag").await;
+    assert!(tags.iter().any(|t| t.contains("mobile")) && tags.iter().any(|t| t.contains("sync")), "labels as tags: {tags:?}");
+    let feature = a.eval("return [...document.querySelectorAll('aside.editor select[aria-label=Feature] option')].find(o => o.selected).textContent").await;
+    assert_eq!(feature, "Field Sales", "the story is part of its project");
+    a.screenshot("e2e-backlog-linear-story").await;
+    a.close().await;
 }

@@ -510,6 +510,8 @@ fn read_story(f: &Fields) -> Result<(Story, Vec<FileLink>), ImportError> {
         status: f.choice("status", StoryStatus::parse, "a known story status")?.unwrap_or_default(),
         idea: None,
         feature: None,
+        blocks: Vec::new(),
+        tags: Vec::new(),
         created_at: f.whole("created_at")?,
         created_by: f.text("created_by")?,
         updated_at: f.whole("updated_at")?,
