@@ -3,6 +3,7 @@
 mod capture;
 mod chart;
 mod checklist;
+mod comments;
 pub mod caret;
 mod confirm_merge;
 mod counts;
@@ -24,6 +25,7 @@ mod windowed;
 
 pub use capture::Capture;
 pub use checklist::Checklist;
+pub use comments::Comments;
 pub use caret::follow_text;
 pub use confirm_merge::ConfirmSharedMerge;
 pub use chart::ChartFigure;

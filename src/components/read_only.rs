@@ -152,12 +152,16 @@ pub fn lock_while(root: NodeRef<leptos::html::Div>, read_only: Signal<bool>) {
         let target = el.clone();
         let callback = Closure::<dyn FnMut()>::new(move || lock(&target));
         let observer = MutationObserver::new(callback.as_ref().unchecked_ref()).ok()?;
-        // Lives as long as the observer, which the next run (or the page) disconnects.
+        // Lives as long as the observer, which the next run (or the screen's end) disconnects.
         callback.forget();
         let options = MutationObserverInit::new();
         options.set_child_list(true);
         options.set_subtree(true);
         let _ = observer.observe_with_options(&el, &options);
+        // Disconnected when the screen goes too: a screen drawn next in the same place
+        // (time travel's way back to now) must not be locked by this one.
+        let gone = send_wrapper::SendWrapper::new(observer.clone());
+        on_cleanup(move || gone.disconnect());
         Some(observer)
     });
 }

@@ -47,7 +47,10 @@ where
                 <button class="icon-btn" aria-label="Close editor (Esc)" on:click=move |_| close()>"×"</button>
             </div>
             {move || match state.get() {
-                Some((artifact, false)) => body(artifact).into_any(),
+                Some((artifact, false)) => view! {
+                    {body(artifact)}
+                    <div class="editor-comments"><crate::components::Comments target=waymark_domain::Ref::new(T::COLLECTION, id.get_value())/></div>
+                }.into_any(),
                 _ => view! { <div class="empty"><p>{missing.get_value()}</p></div> }.into_any(),
             }}
         </aside>

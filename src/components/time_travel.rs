@@ -22,6 +22,9 @@ use crate::util::relative_time;
 pub struct TimeTravel {
     live: SessionCtx,
     past: RwSignal<Option<SessionCtx>, LocalStorage>,
+    /// Bumped on every trip: the screen is drawn afresh for each (never patched from the
+    /// one before, which may have locked its controls as read-only).
+    pub trip: RwSignal<u64>,
     /// The scope of the past session shown, and of the one shown before it. The one
     /// before is disposed only at the next trip, when nothing on screen uses it.
     scopes: StoredValue<(Option<Owner>, Option<Owner>), LocalStorage>,
@@ -29,7 +32,7 @@ pub struct TimeTravel {
 
 impl TimeTravel {
     pub fn new(live: SessionCtx) -> TimeTravel {
-        TimeTravel { live, past: RwSignal::new_local(None), scopes: StoredValue::new_local((None, None)) }
+        TimeTravel { live, past: RwSignal::new_local(None), trip: RwSignal::new(0), scopes: StoredValue::new_local((None, None)) }
     }
 
     pub fn get() -> TimeTravel {
@@ -41,9 +44,9 @@ impl TimeTravel {
         self.live.get()
     }
 
-    /// What the screen shows (tracked).
+    /// What the screen shows (not tracked: follow `trip`).
     pub fn shown(&self) -> SessionCtx {
-        self.past.get().unwrap_or(self.live)
+        self.past.get_untracked().unwrap_or(self.live)
     }
 
     /// The past session shown, if any (tracked).
@@ -57,6 +60,7 @@ impl TimeTravel {
         let ctx = scope.with(|| SessionCtx(StoredValue::new_local(past)));
         self.retire(Some(scope));
         self.past.set(Some(ctx));
+        self.trip.update(|n| *n += 1);
         Ok(())
     }
 
@@ -64,6 +68,7 @@ impl TimeTravel {
     pub fn back(&self) {
         self.retire(None);
         self.past.set(None);
+        self.trip.update(|n| *n += 1);
     }
 
     fn retire(&self, next: Option<Owner>) {
@@ -93,8 +98,19 @@ pub fn PastBanner(point: PastPoint) -> impl IntoView {
     let toasts = Toasts::get();
     let store = use_store();
     let store = StoredValue::new_local(store);
-    let total = travel.live().with_history(|h| h.moments().len());
+    let changes = travel.live().changes;
+    let total = Memo::new(move |_| {
+        changes.track();
+        travel.live().with_history(|h| h.moments().len())
+    });
     let index = point.index;
+    // A trip redraws the screen: the banner takes the focus, so the keyboard stays here.
+    let banner = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(el) = banner.get() {
+            let _ = el.focus();
+        }
+    });
     let step = move |to: usize| {
         if let Err(e) = travel.go(to) {
             toasts.error(e);
@@ -122,14 +138,14 @@ pub fn PastBanner(point: PastPoint) -> impl IntoView {
         });
     };
     view! {
-        <div class="banner info time-travel" role="region" aria-label="Time travel" data-view="">
+        <div class="banner info time-travel" role="region" aria-label="Time travel" data-view="" tabindex="-1" node_ref=banner>
             <p>
                 <strong>{format!("As it was {label}")}</strong>
-                {format!(" — moment {index} of {total}. You are looking back: nothing here can be changed. Activity compares it with now and restores what you pick.")}
+                {move || format!(" — moment {index} of {}. You are looking back: nothing here can be changed. Activity compares it with now and restores what you pick.", total.get())}
             </p>
             <div class="banner-actions">
                 <button class="btn btn-small" disabled={ index <= 1 } on:click=move |_| step(index.saturating_sub(1))>"Earlier"</button>
-                <button class="btn btn-small" disabled={ index >= total } on:click=move |_| step(index + 1)>"Later"</button>
+                <button class="btn btn-small" disabled=move || { index >= total.get() } on:click=move |_| step(index + 1)>"Later"</button>
                 <button class="btn btn-small" on:click=copy>"Copy into a new workspace"</button>
                 <button class="btn btn-small btn-primary" on:click=move |_| travel.back()>"Back to now"</button>
             </div>
@@ -177,8 +193,8 @@ pub fn ChangedSincePanel(past: Rc<Session>) -> impl IntoView {
                                     <dt>{d.label}</dt>
                                     <dd>{d.pieces.into_iter().map(|(fate, text)| match fate {
                                         Fate::Kept => view! { <span>{text}</span> }.into_any(),
-                                        Fate::Removed => view! { <del title="then">{text}</del> }.into_any(),
-                                        Fate::Added => view! { <ins title="now">{text}</ins> }.into_any(),
+                                        Fate::Removed => view! { <del title="then"><span class="visually-hidden">"then: "</span>{text}</del> }.into_any(),
+                                        Fate::Added => view! { <ins title="now"><span class="visually-hidden">"now: "</span>{text}</ins> }.into_any(),
                                     }).collect_view()}</dd>
                                 }).collect_view()}
                             </dl>

@@ -63,7 +63,7 @@ pub fn ActivityPage() -> impl IntoView {
     let toasts = Toasts::get();
     let live = travel.live();
     let changes = live.changes;
-    let new_since = live.new_since_visit;
+    let new_since = live.new_changes;
     let ws = StoredValue::new(live.id.clone());
     let me = live.me().to_owned();
     let (person, kind, only_new, shown) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(false), RwSignal::new(PAGE));
@@ -80,7 +80,7 @@ pub fn ActivityPage() -> impl IntoView {
         let (person, kind, only_new, shown) = (person.get(), kind.get(), only_new.get(), shown.get());
         let live = travel.live();
         let fresh = new_since.get();
-        let is_new = |m: &Moment| m.items().any(|(c, id)| fresh.contains(&(c, id.clone())));
+        let is_new = |m: &Moment| fresh.contains(&m.hash);
         let matching: Vec<(usize, Moment)> = live.with_history(|h| {
             h.moments()
                 .iter()
@@ -174,11 +174,13 @@ pub fn ActivityPage() -> impl IntoView {
                         // The creation of the workspace has no "before".
                         let first = index == 0;
                         let later = index >= here();
+                        let later_note = later.then(|| view! { <span class="visually-hidden">" (made after the point shown)"</span> });
                         view! {
                             <li class="feed-row" class:new=row.new class:later=later title=later.then_some("Made after the point shown")>
                                 <span class="avatar" aria-hidden="true">{initial}</span>
                                 <p class="feed-line"><strong>{row.by.clone()}</strong>" "{what}
                                     {row.new.then(|| view! { <span class="badge new-mark" title="Changed since your last visit">"New to you"</span> })}
+                                    {later_note}
                                 </p>
                                 <time class="muted small">{when}</time>
                                 {(!first).then(|| view! {

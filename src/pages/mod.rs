@@ -1,7 +1,7 @@
 //! One module per screen.
 
 mod activity;
-mod backlog_import;
+pub mod backlog_import;
 mod brief;
 mod costs;
 pub mod docs;

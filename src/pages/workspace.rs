@@ -28,6 +28,7 @@ pub fn WorkspaceShell(id: String) -> impl IntoView {
         let presence = my_presence();
         spawn_local(async move {
             let opened = opening.await.map(|s| {
+                s.mark_since_last_visit();
                 s.start_sync(presence);
                 SessionCtx(StoredValue::new_local(s))
             });
@@ -35,9 +36,11 @@ pub fn WorkspaceShell(id: String) -> impl IntoView {
         });
     }
     // Whatever happens, edits are written when the tab goes away or is hidden.
+    // …and where history stands is remembered as this browser's last visit.
     let flush = move || {
         if let Some(Ok(ctx)) = state.get_untracked() {
             ctx.0.get_value().flush();
+            ctx.0.get_value().remember_visit();
         }
     };
     let hide = window_event_listener(leptos::ev::pagehide, move |_| flush());
@@ -70,10 +73,13 @@ pub fn WorkspaceShell(id: String) -> impl IntoView {
             // shell is drawn again for whichever session that is.
             let travel = TimeTravel::new(ctx);
             provide_context(travel);
-            (move || {
-                provide_context(travel.shown());
-                view! { <Shell/> }
-            })
+            // Keyed by the trip, so each is a new shell, not the last one patched.
+            view! {
+                <For each=move || [travel.trip.get()] key=|trip| *trip children=move |_| {
+                    provide_context(travel.shown());
+                    view! { <Shell/> }
+                }/>
+            }
             .into_any()
         }
     }
@@ -258,7 +264,7 @@ fn ExportMenu() -> impl IntoView {
     };
     // A backlog file read and waiting for its preview to be confirmed.
     let backlog_open = RwSignal::new(false);
-    let backlog_file = RwSignal::new(None::<(String, waymark_domain::backlog::Backlog)>);
+    let backlog_file = RwSignal::new(None::<crate::pages::backlog_import::BacklogFile>);
     let on_backlog = move |ev: leptos::ev::Event| {
         close();
         let input: web_sys::HtmlInputElement = event_target(&ev);
@@ -267,9 +273,9 @@ fn ExportMenu() -> impl IntoView {
         let name = file.name();
         spawn_local(async move {
             let read = read_file(&file).await.and_then(|bytes| String::from_utf8(bytes).map_err(|_| format!("{name} is not a text file (UTF-8).")));
-            match read.and_then(|text| waymark_domain::backlog::read_backlog(&text)) {
-                Ok(b) => {
-                    backlog_file.set(Some((name, b)));
+            match read.and_then(|text| waymark_domain::backlog::read_backlog(&text).map(|b| (text, b))) {
+                Ok((text, read)) => {
+                    backlog_file.set(Some(crate::pages::backlog_import::BacklogFile { name, text, read }));
                     backlog_open.set(true);
                 }
                 Err(e) => toasts.error(format!("{e} Nothing was imported.")),

@@ -77,6 +77,7 @@ impl Session {
         // Local edits become their own chunk first, so they are never mistaken for
         // the teammate's (below, the incremental cursor moves past what arrives).
         self.flush();
+        let before = self.heads_now();
         let mut changed = Changed::default();
         let mut applied = Vec::new();
         let mut failed = 0;
@@ -99,6 +100,9 @@ impl Session {
         }
         self.refresh(&changed);
         self.write_meta(false);
+        if !applied.is_empty() {
+            self.note_new(&before);
+        }
         self.changes.update(|n| *n += 1);
         (!applied.is_empty()).then_some(applied)
     }
@@ -106,6 +110,7 @@ impl Session {
     /// Applies a change another tab of this browser stored.
     pub fn apply_from_tab(self: &Rc<Self>, bytes: &[u8]) {
         self.flush();
+        let before = self.heads_now();
         let changed = {
             let mut doc = self.doc.borrow_mut();
             let changed = doc.apply(bytes);
@@ -114,6 +119,7 @@ impl Session {
         };
         if let Ok(changed) = changed {
             self.refresh(&changed);
+            self.note_new(&before);
             self.changes.update(|n| *n += 1);
         }
     }

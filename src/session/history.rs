@@ -32,6 +32,7 @@ fn visit_key(id: &str) -> String {
 impl Session {
     /// The moments of this workspace's history, brought up to date, for `f`.
     pub fn with_history<R>(&self, f: impl FnOnce(&waymark_domain::history::History) -> R) -> R {
+        self.commit_mine();
         let mut history = self.history.borrow_mut();
         history.update(&mut self.doc.borrow_mut());
         f(&history)
@@ -43,42 +44,58 @@ impl Session {
         summary(moment, |c, id| doc.title_of(c, id))
     }
 
-    /// Notes what teammates changed since this browser last opened the workspace
-    /// (into `new_since_visit`), then remembers where history stands now.
-    pub(super) fn mark_since_last_visit(&self) {
-        let key = visit_key(&self.id);
-        let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
-        let seen: Option<Vec<automerge::ChangeHash>> = storage
-            .as_ref()
-            .and_then(|s| s.get_item(&key).ok().flatten())
-            .map(|text| text.split(',').filter_map(|h| h.parse().ok()).collect());
-        if let Some(seen) = seen {
-            let new: BTreeSet<(&'static str, Id)> = waymark_domain::history::since(&mut self.doc.borrow_mut(), &seen)
-                .iter()
-                .filter(|m| m.by != self.me)
-                .flat_map(|m| m.items().map(|(c, id)| (c, id.clone())))
-                .collect();
-            self.new_since_visit.set(new);
+    /// Closes this person's pending edits into their own change (named and timed) before
+    /// history is read: reading must never leave them to an anonymous commit.
+    fn commit_mine(&self) {
+        let mut doc = self.doc.borrow_mut();
+        if doc.has_pending_edits() {
+            doc.commit_by(&self.me, now_ms());
         }
-        self.remember_visit();
     }
 
-    /// Remembers where history stands, as this browser's last visit (on opening the
-    /// workspace and on leaving it). A session of the past remembers nothing.
-    pub(super) fn remember_visit(&self) {
+    /// Notes what teammates changed since this browser last left the workspace (into
+    /// `new_since_visit`). Called by the workspace screen when it opens; what arrives
+    /// later is noted as it arrives ([`Session::note_new`]).
+    pub fn mark_since_last_visit(&self) {
+        let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+        let seen: Option<Vec<automerge::ChangeHash>> = storage
+            .and_then(|s| s.get_item(&visit_key(&self.id)).ok().flatten())
+            .map(|text| text.split(',').filter_map(|h| h.parse().ok()).collect());
+        if let Some(seen) = seen {
+            self.note_new(&seen);
+        }
+    }
+
+    /// Marks what teammates' changes made after `heads` touched as new to this person.
+    pub(super) fn note_new(&self, heads: &[automerge::ChangeHash]) {
+        self.commit_mine();
+        let moments = waymark_domain::history::since(&mut self.doc.borrow_mut(), heads);
+        let theirs: Vec<&Moment> = moments.iter().filter(|m| m.by != self.me).collect();
+        if theirs.is_empty() {
+            return;
+        }
+        self.new_changes.update(|set| set.extend(theirs.iter().map(|m| m.hash)));
+        self.new_since_visit.update(|set| set.extend(theirs.iter().flat_map(|m| m.items().map(|(c, id)| (c, id.clone())))));
+    }
+
+    /// Where history stands now, for [`Session::note_new`] after a change arrives.
+    pub(super) fn heads_now(&self) -> Vec<automerge::ChangeHash> {
+        self.commit_mine();
+        self.doc.borrow_mut().heads()
+    }
+
+    /// Remembers where history stands as this browser's last visit. The workspace screen
+    /// calls it when the tab is hidden or closed and when the person leaves; a session of
+    /// the past remembers nothing.
+    pub fn remember_visit(&self) {
         if self.past.is_some() {
             return;
         }
-        let heads = self.doc.borrow_mut().heads();
+        let heads = self.heads_now();
         if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
             let text: Vec<String> = heads.iter().map(|h| h.to_string()).collect();
             let _ = storage.set_item(&visit_key(&self.id), &text.join(","));
         }
-    }
-
-    /// Whether artifact `id` of `collection` changed since this browser's last visit.
-    pub fn is_new_since_visit(&self, collection: &'static str, id: &Id) -> bool {
-        self.new_since_visit.with(|s| s.contains(&(collection, id.clone())))
     }
 
     /// A read-only session of this workspace as it was after its first `index`
@@ -88,6 +105,7 @@ impl Session {
             let last = index.checked_sub(1).and_then(|i| h.moments().get(i)).map(|m| (m.by.clone(), m.at_ms));
             (h.heads_after(index), last)
         });
+        self.commit_mine();
         let doc = self.doc.borrow_mut().at(&heads).map_err(|e| format!("That point in history could not be opened: {e}"))?;
         let scope = match &self.owner {
             Some(owner) => owner.with(Owner::new),
@@ -139,6 +157,11 @@ impl Session {
         self.after_edit(changed);
         self.flush();
         Ok(())
+    }
+
+    /// The comments on `target`, oldest first.
+    pub fn comments(&self, target: &waymark_domain::Ref) -> Vec<waymark_domain::comments::Comment> {
+        self.doc.borrow().comments(target)
     }
 
     /// The workspace as `past` shows it, as Waymark JSON named `name`: what a new

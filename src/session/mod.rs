@@ -120,8 +120,11 @@ pub struct Session {
     /// Bumped whenever the document gains changes (an edit saved, a teammate's,
     /// another tab's, a merge): what the Activity page follows.
     pub changes: RwSignal<u64>,
-    /// The artifacts teammates changed since this browser's last visit.
+    /// The artifacts teammates changed since this browser's last visit (changes already
+    /// here when the workspace opened, and those arriving since).
     pub new_since_visit: RwSignal<BTreeSet<(&'static str, Id)>>,
+    /// Those changes themselves, for the Activity feed's marks.
+    pub new_changes: RwSignal<BTreeSet<automerge::ChangeHash>>,
     /// Set for a read-only session of the past (see [`Session::at`]).
     pub past: Option<PastPoint>,
 }
@@ -187,7 +190,6 @@ impl Session {
         *session.tabs.borrow_mut() = Tabs::open(id, Rc::downgrade(&session));
         session.warnings.update(|w| w.extend(warnings));
         session.reload_all();
-        session.mark_since_last_visit();
         session.write_meta(true);
         if session.written_chunks.borrow().len() >= COMPACT_AFTER_CHUNKS {
             session.schedule_compaction();
@@ -256,6 +258,7 @@ impl Session {
             history: RefCell::new(Default::default()),
             changes: RwSignal::new(0),
             new_since_visit: RwSignal::new(BTreeSet::new()),
+            new_changes: RwSignal::new(BTreeSet::new()),
             past: None,
         }
     }
@@ -340,7 +343,6 @@ impl Session {
 
     /// Stops syncing (the screen is going away).
     pub fn stop_sync(&self) {
-        self.remember_visit();
         if let Some(engine) = self.engine.get_untracked() {
             engine.stop();
         }

@@ -7,6 +7,8 @@
 //! its line and column and leaves the rest of its row, and the other rows, alone.
 //! Nothing here touches a workspace: the import plan does that after a preview.
 
+pub mod mapping;
+
 use std::collections::BTreeMap;
 
 use crate::date::Date;

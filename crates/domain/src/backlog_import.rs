@@ -149,16 +149,17 @@ pub struct Dependency {
 
 /// Each "blocks" pair the rows name (from either end), in file order, once.
 fn dependencies(backlog: &Backlog, rows: &[Planned]) -> Vec<Dependency> {
-    let mut pairs: Vec<(String, String)> = Vec::new();
+    let (mut pairs, mut seen): (Vec<(String, String)>, std::collections::HashSet<(String, String)>) = (Vec::new(), Default::default());
     for row in &backlog.rows {
         let named = row.blocks.iter().map(|k| (row.key.clone(), k.clone())).chain(row.blocked_by.iter().map(|k| (k.clone(), row.key.clone())));
         for pair in named {
-            if !pairs.contains(&pair) && pair.0 != pair.1 {
+            if pair.0 != pair.1 && seen.insert(pair.clone()) {
                 pairs.push(pair);
             }
         }
     }
-    let find = |key: &str| rows.iter().find(|p| p.key == key);
+    let by_key: std::collections::HashMap<&str, &Planned> = rows.iter().map(|p| (p.key.as_str(), p)).collect();
+    let find = |key: &str| by_key.get(key).copied();
     pairs
         .into_iter()
         .map(|(blocker, blocked)| {
@@ -275,6 +276,14 @@ pub fn apply(ws: &mut Workspace, backlog: &Backlog, plan: &ImportPlan, choices: 
         };
         let r = Ref::new(planned.collection, id.clone());
         write_row(ws, row, &r, choices, now_ms)?;
+        // The tool's comments, each once: a re-import adds only those not here yet.
+        let here: Vec<(String, String)> = ws.comments(&r).into_iter().map(|c| (c.author, c.text)).collect();
+        for c in &row.comments {
+            if !c.text.is_empty() && !here.iter().any(|(a, t)| *a == c.author && *t == c.text) {
+                let at = c.at.map_or(now_ms, |d| d.days() * 86_400_000);
+                ws.add_comment(&r, &c.text, at, &c.author)?;
+            }
+        }
         ws.remember_import(backlog.source, &row.key, &r)?;
         made.insert(row.key.clone(), r);
     }
@@ -369,6 +378,8 @@ mod tests {
         let tags: Vec<String> = ws.doc.keys(&child_map(&ws.doc, &obj, TAGS).unwrap()).collect();
         assert_eq!(tags, ["activation", "onboarding"], "labels as tags");
         assert_eq!(epic.meta.tags, ["activation", "onboarding"], "read back with the feature");
+        let said: Vec<(String, String)> = ws.comments(&made["PAY-101"]).into_iter().map(|c| (c.author, c.text)).collect();
+        assert_eq!(said, [("Sam Lee".to_owned(), "Linked to the Q3 activation goal".to_owned())], "its Jira comment");
         let bug_dependency = Dependency {
             blocker: "PAY-101".into(),
             blocked: "PAY-104".into(),
@@ -384,6 +395,7 @@ mod tests {
         apply(&mut ws, &backlog, &p, &choices, 20, "Ana").unwrap();
         let features: Vec<String> = ws.items::<Feature>().0.iter().map(Kind::title).collect();
         assert_eq!(features, ["Guided onboarding tour v2"]);
+        assert_eq!(ws.comments(&made["PAY-101"]).len(), 1, "the comment is not imported twice");
         assert_eq!(ws.stories().0.len(), 3);
     }
 

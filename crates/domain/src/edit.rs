@@ -52,6 +52,9 @@ pub enum Edit {
     FeedbackTag { feedback: Id, tag: String, on: bool },
     /// Tags (or untags) any other artifact with tags: a story, a feature, any kind's.
     Tag { target: Ref, tag: String, on: bool },
+    /// Comments on any artifact, as the person making the edit.
+    Comment { target: Ref, text: String },
+    DeleteComment { target: Ref, comment: Id },
 
     CreatePersona { name: String },
     PersonaText(Id, PersonaText, String),
@@ -142,6 +145,8 @@ impl Workspace {
             Edit::FeedbackChannel(id, channel) => (self.set_feedback_channel(&id, channel, now_ms).map(|()| one(FEEDBACK, &id))?, None),
             Edit::FeedbackRating(id, rating) => (self.set_feedback_rating(&id, rating, now_ms).map(|()| one(FEEDBACK, &id))?, None),
             Edit::FeedbackSentiment(id, s) => (self.set_feedback_sentiment(&id, s, now_ms).map(|()| one(FEEDBACK, &id))?, None),
+            Edit::Comment { target, text } => (self.add_comment(&target, &text, now_ms, by).map(|_| one(target.collection, &target.id))?, None),
+            Edit::DeleteComment { target, comment } => (self.delete_comment(&target, &comment).map(|()| one(target.collection, &target.id))?, None),
             Edit::Tag { target, tag, on } => (self.set_tag(&target, &tag, on, now_ms).map(|_| one(target.collection, &target.id))?, None),
             Edit::FeedbackTag { feedback, tag, on } => (self.set_feedback_tag(&feedback, &tag, on, now_ms).map(|_| one(FEEDBACK, &feedback))?, None),
 

@@ -92,6 +92,9 @@ impl History {
     fn moment_of(&mut self, ws: &Workspace, change: &automerge::Change) -> Moment {
         use automerge::legacy::{Key, ObjectId};
         let (mut touched, mut added): (Vec<Place>, Vec<Place>) = (Vec::new(), Vec::new());
+        // What is in each list, so a change of thousands of artifacts (an import) is
+        // not quadratic.
+        let (mut in_touched, mut in_added) = (std::collections::HashSet::new(), std::collections::HashSet::new());
         for op in change.decode().operations {
             let makes = matches!(op.action, automerge::legacy::OpType::Make(automerge::ObjType::Map));
             let place = match (&op.obj, &op.key) {
@@ -107,7 +110,7 @@ impl History {
                     Some(Spot::In(place)) => Some(place),
                     Some(Spot::Collection(c)) => match key {
                         Key::Map(k) => Id::parse(k).map(|id| Place::Item(c, id)).inspect(|place| {
-                            if makes && !added.contains(place) {
+                            if makes && in_added.insert(place.clone()) {
                                 added.push(place.clone());
                             }
                         }),
@@ -117,7 +120,7 @@ impl History {
                 },
             };
             if let Some(place) = place {
-                if !touched.contains(&place) {
+                if in_touched.insert(place.clone()) {
                     touched.push(place);
                 }
             }
@@ -194,10 +197,18 @@ pub fn since(ws: &mut Workspace, heads: &[ChangeHash]) -> Vec<Moment> {
     changes.iter().map(|c| reader.moment_of(ws, c)).collect()
 }
 
+/// A name as it may be shown: no control characters, none of the invisible marks that
+/// reorder text around it (bidirectional overrides and isolates), at most [`MAX_NAME`]
+/// characters.
+fn shown_name(raw: &str) -> String {
+    let invisible = |c: &char| matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}');
+    raw.chars().filter(|c| !c.is_control() && !invisible(c)).take(MAX_NAME).collect()
+}
+
 /// A change's author as shown: its message, trimmed of control characters and cut to
 /// [`MAX_NAME`] characters; [`SOMEONE`] if that leaves nothing.
 fn author_of(message: Option<&str>) -> String {
-    let name: String = message.unwrap_or_default().chars().filter(|c| !c.is_control()).take(MAX_NAME).collect();
+    let name = shown_name(message.unwrap_or_default());
     let name = name.trim();
     if name.is_empty() {
         SOMEONE.to_owned()
@@ -273,7 +284,7 @@ impl Workspace {
     /// Closes the pending edits into one change that records `by` as its author and
     /// `now_ms` as its time. Returns whether there were any.
     pub fn commit_by(&mut self, by: &str, now_ms: i64) -> bool {
-        let by: String = by.chars().filter(|c| !c.is_control()).take(MAX_NAME).collect();
+        let by = shown_name(by);
         self.doc.commit_with(CommitOptions::default().with_message(by).with_time(now_ms.div_euclid(1000))).is_some()
     }
 

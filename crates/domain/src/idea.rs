@@ -303,7 +303,7 @@ impl Workspace {
     pub fn idea_unknown_keys(&self, id: &Id) -> Vec<String> {
         const KNOWN: &[&str] = &[
             "title", "description", "status_reason", "status", "source", "submitter", "votes",
-            TAGS, "scores", CREATED_AT, CREATED_BY, UPDATED_AT, DELETED,
+            TAGS, crate::schema::COMMENTS, "scores", CREATED_AT, CREATED_BY, UPDATED_AT, DELETED,
         ];
         match self.idea_obj(id) {
             Some(obj) => self.doc.keys(&obj).filter(|k| !KNOWN.contains(&k.as_str())).collect(),

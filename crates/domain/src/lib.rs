@@ -11,6 +11,7 @@ pub mod beta;
 pub mod brief;
 pub mod caret;
 pub mod chart;
+pub mod comments;
 pub mod competitor;
 pub mod cost;
 pub mod date;

@@ -519,7 +519,7 @@ pub(crate) fn merge_one(id: &mut Option<Id>, stored: &[Link], relation: Relation
 }
 
 /// Where a relation lived on its source before the `links` map.
-fn legacy_field(from: &str, relation: Relation) -> Option<&'static str> {
+pub(crate) fn legacy_field(from: &str, relation: Relation) -> Option<&'static str> {
     match (from, relation) {
         (FEEDBACK, Relation::Supports) => Some("ideas"),
         (FEEDBACK, Relation::SpeaksFor) | (STORIES, Relation::SpeaksFor) => Some("persona"),

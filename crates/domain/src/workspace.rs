@@ -566,6 +566,8 @@ impl Workspace {
         self.doc.put(obj, schema::CREATED_BY, by)?;
         self.doc.put(obj, schema::UPDATED_AT, now_ms)?;
         self.doc.put(obj, schema::DELETED, false)?;
+        // Made with the artifact: two people writing the first comment at once keep both.
+        self.doc.put_object(obj, schema::COMMENTS, ObjType::Map)?;
         Ok(())
     }
 

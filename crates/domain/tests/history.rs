@@ -78,7 +78,7 @@ fn going_back_shows_the_old_text_and_restoring_it_is_a_new_change() {
     let mut history = History::default();
     history.update(&mut ana);
     let before_edit = history.heads_after(2);
-    let mut past = ana.at(&before_edit).unwrap();
+    let past = ana.at(&before_edit).unwrap();
     assert_eq!(title(&past, &id), "Dark mode");
     assert_eq!(title(&ana, &id), "Night theme", "travelling leaves the present alone");
 
@@ -97,7 +97,6 @@ fn going_back_shows_the_old_text_and_restoring_it_is_a_new_change() {
     assert_eq!(history.moments().len(), changes_before + 1);
     // The past copy is untouched by the restore, and still reads as it was.
     assert_eq!(title(&past, &id), "Dark mode");
-    past.commit();
 }
 
 #[test]
@@ -166,4 +165,96 @@ fn what_changed_since_a_visit_is_what_came_after_it() {
     assert_eq!(since, vec!["Ben"]);
     let unknown: automerge::ChangeHash = "00".repeat(32).parse().unwrap();
     assert_eq!(waymark_domain::history::since(&mut ana, &[unknown]).len(), 3, "an unknown point means everything is new");
+}
+
+#[test]
+fn a_peer_change_with_a_hostile_raw_message_shows_a_clean_short_name() {
+    use automerge::transaction::{CommitOptions, Transactable};
+    let (mut ana, _, id) = two_people();
+    // Ben's app is not ours: it writes whatever message it likes.
+    let mut raw = automerge::AutoCommit::load(&ana.save()).unwrap();
+    let ideas = match automerge::ReadDoc::get(&raw, automerge::ROOT, "ideas").unwrap() {
+        Some((_, obj)) => obj,
+        None => panic!("ideas"),
+    };
+    raw.put(&ideas, "stray", 1).unwrap();
+    raw.commit_with(CommitOptions::default().with_message(format!("Ben\u{202e}\u{1b}[31m{}", "a".repeat(10_000))).with_time(3));
+    ana.apply(&raw.save()).unwrap();
+    let mut history = History::default();
+    history.update(&mut ana);
+    let by = &history.moments().last().unwrap().by;
+    assert_eq!(by.chars().count(), 80);
+    assert!(by.starts_with("Ben[31maaa"), "control and reordering marks are dropped: {by:?}");
+    let _ = id;
+}
+
+#[test]
+fn points_of_a_branched_history_hold_exactly_what_came_before_them() {
+    let (mut ana, mut ben, id) = two_people();
+    // Concurrent edits: Ana renames the idea, Ben describes it, neither seeing the other.
+    ana.set_idea_text(&id, IdeaText::Title, "Night theme", 3_000).unwrap();
+    ana.commit_by("Ana", 3_000);
+    ben.set_idea_text(&id, IdeaText::Description, "For night shifts", 3_000).unwrap();
+    ben.commit_by("Ben", 3_000);
+    ana.apply(&ben.save()).unwrap();
+    let mut history = History::default();
+    history.update(&mut ana);
+    assert_eq!(history.moments().len(), 4);
+    let after_three = history.heads_after(3);
+    assert_eq!(after_three.len(), 1, "three moments form one line: {after_three:?}");
+    let all = history.heads_after(4);
+    assert_eq!(all.len(), 2, "the two concurrent edits are both heads");
+    let third = ana.at(&after_three).unwrap();
+    let (third_title, third_description) = (title(&third, &id), third.idea(&id).unwrap().0.description);
+    // Whichever of the two concurrent edits is listed third is there, the other is not.
+    assert!(
+        (third_title == "Night theme" && third_description.is_empty()) || (third_title == "Dark mode" && third_description == "For night shifts"),
+        "{third_title:?} / {third_description:?}"
+    );
+    let whole = ana.at(&all).unwrap();
+    assert_eq!((title(&whole, &id), whole.idea(&id).unwrap().0.description), ("Night theme".to_owned(), "For night shifts".to_owned()));
+}
+
+#[test]
+fn a_restore_edits_text_in_place_moves_counters_by_the_difference_and_drops_fields_added_since() {
+    let (mut ana, mut ben, id) = two_people();
+    let idea = waymark_domain::Ref::new("ideas", id.clone());
+    let mut history = History::default();
+    history.update(&mut ana);
+    let past = ana.at(&history.heads_after(2)).unwrap();
+    ana.set_idea_text(&id, IdeaText::Title, "Dark mode for all", 3_000).unwrap();
+    ana.vote_idea(&id, 1, 3_000).unwrap();
+    ana.set_tag(&idea, "ui", true, 3_000).unwrap();
+    ana.commit_by("Ana", 3_000);
+    ben.apply(&ana.save()).unwrap();
+    // While Ana restores, Ben votes and types at the end of the same title.
+    ben.vote_idea(&id, 1, 3_500).unwrap();
+    ben.set_idea_text(&id, IdeaText::Title, "Dark mode for all, please", 3_500).unwrap();
+    ben.commit_by("Ben", 3_500);
+    ana.restore_from(&past, "ideas", &id, 4_000).unwrap();
+    ana.commit_by("Ana", 4_000);
+    ana.apply(&ben.save()).unwrap();
+    let now = ana.idea(&id).unwrap().0;
+    assert_eq!(now.votes, 1, "Ana's vote undone, Ben's concurrent vote kept");
+    assert_eq!(now.title, "Dark mode, please", "the restore removed ' for all' in place; Ben's typing survives");
+    assert!(now.tags.is_empty(), "the tag added since is gone");
+}
+
+#[test]
+fn after_going_back_and_restoring_new_edits_still_land() {
+    let (mut ana, _, id) = two_people();
+    ana.set_idea_text(&id, IdeaText::Description, "Easier at night", 3_000).unwrap();
+    ana.commit_by("Ana", 3_000);
+    let mut history = History::default();
+    history.update(&mut ana);
+    let past = ana.at(&history.heads_after(2)).unwrap();
+    ana.restore_from(&past, "ideas", &id, 4_000).unwrap();
+    ana.commit_by("Ana", 4_000);
+    let _ = ana.save_incremental();
+    ana.mark_changes_seen();
+    let later = ana.create_idea("Right after travel", 5_000, "Ana").unwrap();
+    ana.commit_by("Ana", 5_000);
+    assert!(ana.idea(&later).is_some());
+    assert_eq!(history.update(&mut ana), 2, "the restore and the new idea");
+    assert_eq!(waymark_domain::history::summary(history.moments().last().unwrap(), |c, i| ana.title_of(c, i)), "added idea “Right after travel”");
 }

@@ -327,3 +327,18 @@ proptest! {
         prop_assert_eq!(by_position(&reopened), by_position(&ws));
     }
 }
+
+#[test]
+fn tags_on_stories_and_on_every_kind_survive_a_round_trip() {
+    use waymark_domain::feature::Feature;
+    use waymark_domain::schema::FEATURES;
+    let mut ws = Workspace::create("Tags", 1, "Ana");
+    let story = ws.create_story("Pay by card", 2, "Ana").unwrap();
+    let feature = ws.create_item::<Feature>("Self-serve billing", 2, "Ana").unwrap();
+    for (target, tag) in [(Ref::new(STORIES, story), "billing"), (Ref::new(FEATURES, feature), "q3"), (Ref::new(FEATURES, Id::random()), "x")] {
+        let _ = ws.set_tag(&target, tag, true, 3);
+    }
+    let back = from_json(&to_json(&ws, 4), 5, "Ben").unwrap();
+    assert_eq!(back.stories().0[0].tags, ["billing"]);
+    assert_eq!(back.items::<Feature>().0[0].meta.tags, ["q3"]);
+}

@@ -48,9 +48,17 @@ async fn a_jira_backlog_comes_in_once_and_a_newer_export_updates_it() {
     a.click_text("a.nav-link", "Features").await;
     a.click_text("ul[aria-label='Features'] .item-row a", "Guided onboarding tour").await;
     a.wait_for_text("aside.editor", "Progress: 0 of 2 stories done").await;
-    // Its Jira labels are its tags.
+    // Its Jira labels are its tags, and its Jira comment is a comment.
     let tags = a.texts("aside.editor .tag").await;
     assert!(tags.iter().any(|t| t.contains("onboarding")) && tags.iter().any(|t| t.contains("activation")), "labels as tags: {tags:?}");
+    a.wait_for_text("aside.editor .comment", "Sam Lee").await;
+    a.wait_for_text("aside.editor .comment-text", "Linked to the Q3 activation goal").await;
+    // Grace answers it; Ada sees her comment arrive.
+    b.click_text("ul[aria-label='Features'] .item-row a", "Guided onboarding tour").await;
+    b.type_into("aside.editor textarea[aria-label='Add a comment']", "Let's ship it before the Q3 review.").await;
+    b.click_text("aside.editor .comment-form button", "Comment").await;
+    a.wait_for_text("aside.editor .comment", "Grace Hopper").await;
+    a.wait_for_text("aside.editor .comment-text", "Let's ship it before the Q3 review.").await;
     b.wait_for_text("ul[aria-label='Features'] .item-title", "Guided onboarding tour").await;
     a.click_text("a.nav-link", "Stories").await;
     a.wait_for_text("main", "automatic reminders").await;
@@ -95,5 +103,50 @@ async fn a_linear_backlog_keeps_its_project_its_dependency_and_its_labels() {
     let feature = a.eval("return [...document.querySelectorAll('aside.editor select[aria-label=Feature] option')].find(o => o.selected).textContent").await;
     assert_eq!(feature, "Field Sales", "the story is part of its project");
     a.screenshot("e2e-backlog-linear-story").await;
+    a.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn any_other_csv_comes_in_through_the_columns_the_person_maps_and_hostile_cells_stay_text() {
+    let relay = Relay::start().await;
+    let a = Browser::start().await;
+    a.create_workspace(&relay, "Sheet").await;
+    let sheet = std::env::temp_dir().join(format!("waymark-sheet-{}.csv", std::process::id()));
+    let huge = "x".repeat(1_000_000);
+    std::fs::write(
+        &sheet,
+        format!(
+            "Ref,Name,Kind,Tags,Notes\r\n\
+             R-1,Self-serve billing,Epic,billing,\r\n\
+             R-2,<img src=x onerror=\"window.hacked=1\">,Story,\"billing, cards\",\r\n\
+             R-3,'=HYPERLINK(\"http://evil\"),Story,,{huge}\r\n\
+             R-4,Ragged row\r\n"
+        ),
+    )
+    .unwrap();
+    let sheet = sheet.canonicalize().unwrap();
+    import(&a, &sheet).await;
+    // Nothing is read until a column is the title; then the preview shows what comes.
+    a.wait_for(&format!("{DIALOG} table[aria-label='Columns']")).await;
+    a.wait_for_text(&format!("{DIALOG} .banner"), "Map a column to Title").await;
+    a.select("select[aria-label='Column “Name” holds']", "title").await;
+    a.select("select[aria-label='Column “Ref” holds']", "key").await;
+    a.select("select[aria-label='Column “Kind” holds']", "type").await;
+    a.select("select[aria-label='Column “Tags” holds']", "labels").await;
+    a.select("select[aria-label='Column “Notes” holds']", "description").await;
+    a.wait_for_text(&format!("{DIALOG} .import-summary"), "4 to create, 0 to update, 0 skipped").await;
+    a.wait_for_text(&format!("{DIALOG} .banner"), "is longer than 100,000 characters").await;
+    a.screenshot("e2e-backlog-mapping").await;
+    a.click_text(&format!("{DIALOG} button"), "Import").await;
+    a.wait_for_text(".toast", "Imported: 4 created, 0 updated.").await;
+    std::fs::remove_file(&sheet).ok();
+
+    a.click_text("a.nav-link", "Features").await;
+    a.wait_for_text("ul[aria-label='Features'] .item-title", "Self-serve billing").await;
+    a.click_text("a.nav-link", "Stories").await;
+    a.wait_for_text("main", "<img src=x onerror=").await;
+    a.wait_for_text("main", "=HYPERLINK(").await;
+    assert_eq!(a.eval("return document.querySelectorAll('main img').length").await, 0, "markup in a cell stays text");
+    assert_eq!(a.eval("return window.hacked === undefined").await, true, "nothing in a cell runs");
     a.close().await;
 }

@@ -96,17 +96,26 @@ async fn two_people_show_in_activity_and_a_restore_from_the_past_reaches_the_oth
     open_idea(&a, "Dark mode").await;
     a.wait_until(&description_is("Easier on the eyes at night."), "the restored text now").await;
 
-    // Grace comes back later: what Ada changed since her last visit is marked, her own
-    // idea is not.
-    b.reload().await;
+    // Grace leaves; Ada adds an idea; when Grace comes back, what Ada changed while she
+    // was away is marked as new to her, in the list and in Activity, and nothing else.
+    b.wait_until(UP_TO_DATE, "Grace up to date before leaving").await;
+    b.click("a.brand").await;
+    b.wait_for_text("h1", "Your workspaces").await;
+    a.click("a.nav-link[href$='/ideas']").await;
+    add_idea(&a, "Offline sync").await;
+    a.wait_until(UP_TO_DATE, "Ada's idea at the relay").await;
+    b.click_text(".workspace-card a.card-link", "Roadmap 2027").await;
     b.click("a.nav-link[href$='/ideas']").await;
     b.wait_until(
-        "[...document.querySelectorAll('.idea-row')].some(r => r.textContent.includes('Dark mode') && r.querySelector('.new-mark'))",
-        "Dark mode marked as new to Grace",
+        "[...document.querySelectorAll('.idea-row')].some(r => r.textContent.includes('Offline sync') && r.querySelector('.new-mark'))",
+        "Offline sync marked as new to Grace",
     )
     .await;
     let marked: Vec<String> = b.texts(".idea-row:has(.new-mark) .idea-title").await;
-    assert_eq!(marked, vec!["Dark mode".to_owned()], "only what a teammate changed is marked");
+    assert_eq!(marked, vec!["Offline sync".to_owned()], "only what changed while she was away is marked");
+    b.click("a.nav-link[href$='/activity']").await;
+    b.wait_for_text(".feed-row.new", "Ada Lovelace added idea “Offline sync”").await;
+    assert_eq!(b.texts(".feed-row.new").await.len(), 1, "one change is new to Grace");
     a.close().await;
     b.close().await;
 }

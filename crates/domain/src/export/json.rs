@@ -107,6 +107,7 @@ fn story_json(s: &Story) -> Value {
         "criteria": criteria,
         "estimate": s.estimate,
         "status": s.status.key(),
+        "tags": s.tags,
     });
     stamped(value, s.created_at, &s.created_by, s.updated_at)
 }
@@ -511,7 +512,7 @@ fn read_story(f: &Fields) -> Result<(Story, Vec<FileLink>), ImportError> {
         idea: None,
         feature: None,
         blocks: Vec::new(),
-        tags: Vec::new(),
+        tags: f.text_list("tags")?,
         created_at: f.whole("created_at")?,
         created_by: f.text("created_by")?,
         updated_at: f.whole("updated_at")?,
@@ -693,6 +694,9 @@ fn write(ws: &mut Workspace, file: &File, now_ms: i64, by: &str) -> Result<(), E
         links.extend(old_links.iter().map(|l| (Some(Ref::new(STORIES, id.clone())), l)));
         ws.set_story_status(&id, s.status, at)?;
         ws.set_story_estimate(&id, s.estimate, at)?;
+        for tag in &s.tags {
+            ws.set_tag(&Ref::new(STORIES, id.clone()), tag, true, at)?;
+        }
         for c in &s.criteria {
             let cid = ws.add_criterion(&id, at)?;
             for (step, text) in [(Step::Given, &c.given), (Step::When, &c.when), (Step::Then, &c.then)] {

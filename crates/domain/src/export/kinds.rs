@@ -75,6 +75,7 @@ fn item_json<K: Kind>(item: &K) -> Value {
     obj.insert("created_at".into(), meta.created_at.into());
     obj.insert("created_by".into(), meta.created_by.clone().into());
     obj.insert("updated_at".into(), meta.updated_at.into());
+    obj.insert("tags".into(), meta.tags.clone().into());
     Value::Object(obj)
 }
 
@@ -97,6 +98,7 @@ pub(super) struct KindItem {
     created_at: i64,
     created_by: String,
     updated_at: i64,
+    tags: Vec<String>,
 }
 
 enum Written {
@@ -208,6 +210,7 @@ fn read_item<K: Kind>(f: &Fields) -> Result<KindItem, ImportError> {
         created_at: f.whole("created_at")?,
         created_by: f.text("created_by")?,
         updated_at: f.whole("updated_at")?,
+        tags: f.text_list("tags")?,
     })
 }
 
@@ -286,6 +289,9 @@ fn write_item<K: Kind>(ws: &mut Workspace, item: &KindItem, now_ms: i64, by: &st
                 }
             }
         }
+    }
+    for tag in &item.tags {
+        ws.set_tag(&crate::Ref::new(K::COLLECTION, id.clone()), tag, true, at)?;
     }
     super::json::finish(ws, K::COLLECTION, &id, item.updated_at.max(at))?;
     Ok(id)
