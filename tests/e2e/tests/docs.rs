@@ -90,9 +90,9 @@ async fn a_spec_renders_safely_links_to_an_idea_from_both_sides_and_persists() {
 
     // Write and Preview show one side each.
     b.click_text("aside.editor .doc-tab", "Preview").await;
-    b.wait_until("!document.querySelector('aside.editor textarea') && document.querySelector('.doc-preview h1')", "the preview alone").await;
+    b.wait_until("!document.querySelector(\"aside.editor textarea[aria-label='Document body (Markdown)']\") && document.querySelector('.doc-preview h1')", "the preview alone").await;
     b.click_text("aside.editor .doc-tab", "Write").await;
-    b.wait_until("document.querySelector('aside.editor textarea') && !document.querySelector('.doc-preview')", "the Markdown alone").await;
+    b.wait_until("document.querySelector(\"aside.editor textarea[aria-label='Document body (Markdown)']\") && !document.querySelector('.doc-preview')", "the Markdown alone").await;
     b.click_text("aside.editor .doc-tab", "Side by side").await;
     b.wait_for(".doc-preview h1").await;
 
