@@ -314,10 +314,10 @@ fn linear_projects(projects: &BTreeMap<String, (u64, String)>) -> Vec<Row> {
         .collect()
 }
 
-/// Reads a Jira or Linear export (or any CSV, as rows to map); fails only when the
-/// file is not CSV or holds no rows.
-pub fn read_backlog(text: &str) -> Result<Backlog, String> {
-    let text = text.trim_start_matches('\u{feff}');
+/// A CSV's header and its rows that are not blank, each with the line it starts on
+/// (quoted newlines count). Fails when the text is not CSV, is empty, or has more
+/// than [`MAX_ROWS`] rows.
+fn csv_rows(text: &str) -> Result<(Vec<String>, Vec<(u64, csv::StringRecord)>), String> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut records = reader.records();
     let header: Vec<String> = match records.next() {
@@ -325,20 +325,32 @@ pub fn read_backlog(text: &str) -> Result<Backlog, String> {
         Some(Err(e)) => return Err(format!("This is not a CSV file this app can read: {e}")),
         None => return Err("The file is empty.".to_owned()),
     };
-    let columns = Columns::new(&header);
-    let source = source_of(&columns);
-    let (mut rows, mut bad) = (Vec::new(), Vec::new());
-    let mut projects: BTreeMap<String, (u64, String)> = BTreeMap::new();
+    let mut rows = Vec::new();
     for record in records {
         let record = record.map_err(|e| format!("This is not a CSV file this app can read: {e}"))?;
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         if rows.len() >= MAX_ROWS {
-            return Err(format!("The file has more than {} rows: export a smaller part of the backlog.", crate::format::group_thousands(MAX_ROWS as f64)));
+            return Err(format!("The file has more than {} rows: import it in parts.", crate::format::group_thousands(MAX_ROWS as f64)));
         }
-        let line = crate::points_csv::line_at(text, record.position().map_or(0, |p| p.byte()), false);
-        let mut r = Record { columns: &columns, cells: &record, line, bad: &mut bad };
+        rows.push((crate::points_csv::line_at(text, record.position().map_or(0, |p| p.byte()), false), record));
+    }
+    Ok((header, rows))
+}
+
+/// Reads a Jira or Linear export (or any CSV, as rows to map); fails only when the
+/// file is not CSV or holds no rows.
+pub fn read_backlog(text: &str) -> Result<Backlog, String> {
+    let text = text.trim_start_matches('\u{feff}');
+    let (header, records) = csv_rows(text)?;
+    let columns = Columns::new(&header);
+    let source = source_of(&columns);
+    let (mut rows, mut bad) = (Vec::new(), Vec::new());
+    let mut projects: BTreeMap<String, (u64, String)> = BTreeMap::new();
+    for (line, record) in &records {
+        let line = *line;
+        let mut r = Record { columns: &columns, cells: record, line, bad: &mut bad };
         let row = match source {
             Source::Jira => read_jira(&mut r),
             Source::Linear => {

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{clean, iso_date, jira_date, keys, Backlog, BadCell, Columns, Record, Row, RowKind, Source, MAX_DESCRIPTION, MAX_ROWS, MAX_TITLE};
+use super::{clean, iso_date, jira_date, keys, Backlog, BadCell, Columns, Record, Row, RowKind, Source, MAX_DESCRIPTION, MAX_TITLE};
 use crate::Date;
 
 /// What a column of any other CSV holds.
@@ -139,13 +139,7 @@ pub fn read_mapped(text: &str, mapping: &[Field]) -> Result<Backlog, String> {
         return Err(why.to_owned());
     }
     let text = text.trim_start_matches('\u{feff}');
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let header: Vec<String> = match records.next() {
-        Some(Ok(h)) => h.iter().map(|c| c.trim().to_owned()).collect(),
-        Some(Err(e)) => return Err(format!("This is not a CSV file this app can read: {e}")),
-        None => return Err("The file is empty.".to_owned()),
-    };
+    let (header, records) = super::csv_rows(text)?;
     // The columns renamed after what they hold, so cells are read by field; a bad cell
     // is still named by the column as the file spells it.
     let named: Vec<String> = header.iter().enumerate().map(|(i, _)| mapping.get(i).copied().unwrap_or(Field::Ignore).key().to_owned()).collect();
@@ -153,16 +147,9 @@ pub fn read_mapped(text: &str, mapping: &[Field]) -> Result<Backlog, String> {
     columns.1 = header.clone();
     let (mut rows, mut bad) = (Vec::new(), Vec::new());
     let mut seen: BTreeMap<String, u64> = BTreeMap::new();
-    for record in records {
-        let record = record.map_err(|e| format!("This is not a CSV file this app can read: {e}"))?;
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        if rows.len() >= MAX_ROWS {
-            return Err(format!("The file has more than {} rows: split it and import each part.", crate::format::group_thousands(MAX_ROWS as f64)));
-        }
-        let line = crate::points_csv::line_at(text, record.position().map_or(0, |p| p.byte()), false);
-        let mut r = Record { columns: &columns, cells: &record, line, bad: &mut bad };
+    for (line, record) in &records {
+        let line = *line;
+        let mut r = Record { columns: &columns, cells: record, line, bad: &mut bad };
         let title = r.text(&["title"], MAX_TITLE);
         let key = Some(r.one(&["key"])).filter(|k| !k.is_empty()).unwrap_or_else(|| title.clone());
         let tool_type = r.one(&["type"]);
