@@ -179,11 +179,6 @@ impl History {
         let mut seen = BTreeSet::new();
         self.moments.iter().filter(|m| seen.insert(m.by.clone())).map(|m| m.by.clone()).collect()
     }
-
-    /// Where moment `hash` is (its index), if it is here.
-    pub fn index_of(&self, hash: &ChangeHash) -> Option<usize> {
-        self.moments.iter().position(|m| &m.hash == hash)
-    }
 }
 
 /// The moments made after `heads` (a point someone saw), read on their own: only the
