@@ -28,6 +28,11 @@ struct Args {
     /// Where the relay keeps its data (created if missing).
     #[arg(long, env = "WAYMARK_DATA_DIR", default_value = "waymark-data")]
     data_dir: PathBuf,
+    /// A PostgreSQL database to keep the log in instead of the data directory
+    /// (`postgres://user:password@host:port/database`): several relays given the same
+    /// one serve the same workspaces. The relay creates and migrates its tables.
+    #[arg(long, env = "WAYMARK_STORE")]
+    store: Option<String>,
     /// Largest WebSocket frame accepted, in bytes (told to clients; an entry must
     /// leave 64 bytes of it, so that the frame relaying it fits too).
     #[arg(long, env = "WAYMARK_MAX_FRAME", default_value_t = Limits::default().max_frame)]
@@ -124,9 +129,17 @@ async fn try_main() -> Result<(), String> {
         ..Limits::default()
     };
     limits.check()?;
-    tracing::info!(data_dir = %args.data_dir.display(), ?limits, "relay starting");
-    let (relay, handle) = waymark_relay::Relay::start(&args.data_dir, limits)
-        .map_err(|e| format!("cannot open the relay's storage in {}: {e}", args.data_dir.display()))?;
+    let (data_dir, store) = (args.data_dir.clone(), args.store.clone());
+    let place = match &store {
+        Some(url) => format!("the PostgreSQL database {}", without_password(url)),
+        None => data_dir.display().to_string(),
+    };
+    tracing::info!(store = %place, ?limits, "relay starting");
+    // The PostgreSQL client blocks (on a runtime of its own): off the async threads.
+    let started = tokio::task::spawn_blocking(move || waymark_relay::store::open(&data_dir, store.as_deref()).and_then(|store| waymark_relay::Relay::start_with(store, limits)))
+        .await
+        .map_err(|e| e.to_string())?;
+    let (relay, handle) = started.map_err(|e| format!("cannot open the relay's storage in {place}: {e}"))?;
     let app = waymark_relay::app_with_relay(waymark_relay::Config { dist: args.dist }, relay).layer(trace);
     let handle = std::sync::Arc::new(handle);
     let closer = std::sync::Arc::clone(&handle);
@@ -142,6 +155,18 @@ async fn try_main() -> Result<(), String> {
     handle.stop().await;
     tracing::info!("stopped");
     served
+}
+
+/// A database URL for the log: its password, if any, left out.
+fn without_password(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let user = &url[scheme + 3..at];
+            let user = user.split(':').next().unwrap_or_default();
+            format!("{}{user}@{}", &url[..scheme + 3], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM, so in-flight requests finish before the server exits.

@@ -29,7 +29,7 @@ use waymark_protocol::wire::entry_wire_len;
 use waymark_protocol::{EntryKind, ErrorCode, Message, RelayId, SealedEntry, VERSION};
 
 use crate::core::{CatchUp, Command, Core};
-use crate::store::{Store, StoreError};
+use crate::store::{StoreError, Write, WriteKind};
 
 /// What the relay allows; `waymark-relay --help` lists the flags and environment
 /// variables that set them.
@@ -115,6 +115,11 @@ impl Limits {
         Ok(())
     }
 }
+
+/// Connection ids are the relay's number (see [`crate::store::Log::relay_number`])
+/// above this many bits and a count below, so they are unique across relays sharing
+/// a store.
+pub const CONN_BITS: u32 = 40;
 
 /// Frames queued for one connection before it counts as too slow and is closed.
 const QUEUE: usize = 4096;
@@ -307,15 +312,23 @@ impl RelayHandle {
 }
 
 impl Relay {
-    /// Opens the store in `data_dir` and starts the core thread.
+    /// Opens the embedded store in `data_dir` and starts the core thread.
     pub fn start(data_dir: &std::path::Path, limits: Limits) -> Result<(Relay, RelayHandle), StoreError> {
-        let store = Store::open(data_dir)?;
+        Relay::start_with(crate::store::open(data_dir, None)?, limits)
+    }
+
+    /// Starts the core thread on `store`; with a shared store, the other relays'
+    /// notes reach the core too.
+    pub fn start_with(mut store: Box<dyn crate::store::Log>, limits: Limits) -> Result<(Relay, RelayHandle), StoreError> {
         let stored = store.footprint()?;
+        let first_conn = (store.relay_number() << CONN_BITS) + 1;
         // Unbounded in frames but not in bytes: the changes in it are counted in
         // `pending`, and everything else a connection sends it is rate limited.
         let (tx, rx) = std::sync::mpsc::channel();
         let limits = Arc::new(limits);
         let pending = Arc::new(AtomicUsize::new(0));
+        let notes = tx.clone();
+        store.listen(Box::new(move |note| notes.send(Command::Note(note)).is_ok()))?;
         let core = Core::new(store, Arc::clone(&limits), stored, Arc::clone(&pending));
         let thread = std::thread::Builder::new().name("relay-core".into()).spawn(move || core.run(rx))?;
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
@@ -325,7 +338,7 @@ impl Relay {
                 core: tx.clone(),
                 limits,
                 per_ip: Arc::new(Mutex::new(HashMap::new())),
-                next_conn: Arc::new(AtomicU64::new(1)),
+                next_conn: Arc::new(AtomicU64::new(first_conn)),
                 shutdown: shutdown_rx,
                 live: Arc::clone(&live),
                 queued: Arc::default(),
@@ -649,19 +662,19 @@ impl Conn {
             Message::Append { workspace, request, entry } => {
                 self.fits(&entry)?;
                 if self.writable(&workspace, request, &entry, EntryKind::Change) {
-                    self.core(Command::Append { ws: workspace, conn: self.id, request, entry, peer: self.peer.clone(), close: false });
+                    self.write(workspace, request, entry, WriteKind::Change);
                 }
             }
             Message::Snapshot { workspace, request, covers, entry } => {
                 self.fits(&entry)?;
                 if self.writable(&workspace, request, &entry, EntryKind::Snapshot { covers }) {
-                    self.core(Command::Snapshot { ws: workspace, conn: self.id, request, covers, entry, peer: self.peer.clone() });
+                    self.write(workspace, request, entry, WriteKind::Snapshot { covers });
                 }
             }
             Message::Close { workspace, request, entry } => {
                 self.fits(&entry)?;
                 if self.writable(&workspace, request, &entry, EntryKind::Close) {
-                    self.core(Command::Append { ws: workspace, conn: self.id, request, entry, peer: self.peer.clone(), close: true });
+                    self.write(workspace, request, entry, WriteKind::Close);
                 }
             }
             Message::Presence { workspace, sealed } => {
@@ -761,6 +774,11 @@ impl Conn {
 
     fn reply(&self, message: Message) {
         self.peer.send_frame(Bytes::from(message.encode()));
+    }
+
+    fn write(&self, ws: RelayId, request: u32, entry: SealedEntry, kind: WriteKind) {
+        let write = Write { ws, entry, kind, addr: self.peer.addr };
+        self.core(Command::Write { write, conn: self.id, request, peer: self.peer.clone() });
     }
 
     fn core(&self, command: Command) {

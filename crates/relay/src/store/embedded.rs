@@ -1,5 +1,5 @@
-//! Durable storage of sealed entries and snapshots, in one redb file in the data
-//! directory. Only the relay's core thread writes; every commit is fsynced before it
+//! The embedded store: sealed entries and snapshots in one redb file in the data
+//! directory, for a relay on its own. Only the relay's core thread writes; every commit is fsynced before it
 //! returns, so whatever was acknowledged survives a crash. Readers (subscribers
 //! catching up) work on a [`Reader`], a consistent view taken at one commit.
 //!
@@ -14,8 +14,13 @@
 
 use std::path::Path;
 
+use std::collections::HashMap;
+
 use redb::{Database, ReadOnlyTable, ReadableDatabase, ReadableTable, Table, TableDefinition, WriteTransaction};
 use waymark_protocol::{RelayId, SealedEntry};
+
+use super::rules::Decision;
+use super::{new_epoch, Head, Log, Note, Outcome, Rules, StoreError, Write, WriteKind};
 
 const ENTRIES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("entries");
 const SNAPSHOTS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("snapshots");
@@ -24,47 +29,11 @@ const SIGNATURES: TableDefinition<&[u8], u64> = TableDefinition::new("signatures
 const EPOCHS: TableDefinition<&[u8], u64> = TableDefinition::new("epochs");
 const CLOSED: TableDefinition<&[u8], u64> = TableDefinition::new("closed");
 
-/// A fresh epoch: random, never 0 (which means "no entries yet").
-pub fn new_epoch() -> Result<u64, StoreError> {
-    let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes).map_err(|e| format!("no random numbers: {e}"))?;
-    Ok(u64::from_be_bytes(bytes).max(1))
-}
-
 /// The file in the data directory.
 pub const FILE: &str = "relay.redb";
 
-pub type StoreError = Box<dyn std::error::Error + Send + Sync>;
-
 pub struct Store {
     db: Database,
-}
-
-/// A workspace's counters.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Head {
-    /// The newest sequence number (0: nothing yet).
-    pub seq: u64,
-    /// Bytes stored for the workspace (entries and snapshot).
-    pub bytes: u64,
-    /// The sequence number the snapshot covers (0: no snapshot).
-    pub covers: u64,
-    /// The log's epoch (0: nothing stored yet).
-    pub epoch: u64,
-    /// The seq of the entry that closed the log (0: open).
-    pub closed: u64,
-}
-
-/// Bytes one entry's signature row takes: kept for good (a snapshot does not drop it),
-/// so that a replay is recognised however old the entry.
-pub const SIGNATURE_ROW: u64 = 96 + 8;
-
-impl Head {
-    /// Everything the workspace holds in the store: its entries and snapshot, and one
-    /// signature row per entry it ever stored.
-    pub fn footprint(&self) -> u64 {
-        self.bytes.saturating_add(SIGNATURE_ROW.saturating_mul(self.seq))
-    }
 }
 
 fn entry_key(ws: &RelayId, seq: u64) -> [u8; 40] {
@@ -81,7 +50,7 @@ fn signature_key(ws: &RelayId, entry: &SealedEntry) -> [u8; 96] {
     k
 }
 
-fn encode_entry(e: &SealedEntry) -> Vec<u8> {
+pub(crate) fn encode_entry(e: &SealedEntry) -> Vec<u8> {
     let mut out = Vec::with_capacity(e.len());
     out.extend_from_slice(&e.nonce);
     out.extend_from_slice(&e.signature);
@@ -89,16 +58,11 @@ fn encode_entry(e: &SealedEntry) -> Vec<u8> {
     out
 }
 
-fn decode_entry(bytes: &[u8]) -> Option<SealedEntry> {
+pub(crate) fn decode_entry(bytes: &[u8]) -> Option<SealedEntry> {
     if bytes.len() < 88 {
         return None;
     }
     Some(SealedEntry { nonce: bytes[..24].try_into().ok()?, signature: bytes[24..88].try_into().ok()?, ciphertext: bytes[88..].to_vec() })
-}
-
-/// Bytes a snapshot takes in storage (its `covers` prefix included).
-pub fn snapshot_size(entry: &SealedEntry) -> u64 {
-    8 + entry.len() as u64
 }
 
 /// One write transaction with its tables open, for a whole group commit.
@@ -186,6 +150,20 @@ impl Store {
 }
 
 impl Batch<'_> {
+    /// The workspace's counters as they stand in this transaction.
+    pub fn head(&self, ws: &RelayId) -> Result<Head, StoreError> {
+        let epoch = self.epochs.get(ws.0.as_slice())?.map(|v| v.value()).unwrap_or(0);
+        let closed = self.closed.get(ws.0.as_slice())?.map(|v| v.value()).unwrap_or(0);
+        Ok(self
+            .heads
+            .get(ws.0.as_slice())?
+            .map(|v| {
+                let (seq, bytes, covers) = v.value();
+                Head { seq, bytes, covers, epoch, closed }
+            })
+            .unwrap_or_default())
+    }
+
     /// Stores entry `head.seq` and the workspace's new counters.
     pub fn put_entry(&mut self, ws: &RelayId, entry: &SealedEntry, head: Head) -> Result<(), StoreError> {
         self.entries.insert(entry_key(ws, head.seq).as_slice(), encode_entry(entry).as_slice())?;
@@ -231,6 +209,75 @@ impl Batch<'_> {
     }
 }
 
+impl Log for Store {
+    fn relay_number(&self) -> u64 {
+        0
+    }
+
+    fn shared(&self) -> bool {
+        false
+    }
+
+    fn head(&mut self, ws: &RelayId) -> Result<Head, StoreError> {
+        Store::head(self, ws)
+    }
+
+    fn footprint(&mut self) -> Result<u64, StoreError> {
+        Store::footprint(self)
+    }
+
+    fn commit(&mut self, writes: &[Write], rules: &mut Rules) -> Result<Vec<Outcome>, StoreError> {
+        let txn = self.begin()?;
+        let mut outcomes = Vec::with_capacity(writes.len());
+        {
+            let mut batch = Store::batch(&txn)?;
+            // Heads as this group leaves them (the tables see the group's writes too;
+            // this saves reading three of them per write).
+            let mut heads: HashMap<RelayId, Head> = HashMap::new();
+            for w in writes {
+                let head = match heads.get(&w.ws) {
+                    Some(h) => *h,
+                    None => batch.head(&w.ws)?,
+                };
+                let decision = match w.kind {
+                    WriteKind::Change | WriteKind::Close => rules.append(head, batch.stored_as(&w.ws, &w.entry)?, w)?,
+                    WriteKind::Snapshot { covers } => rules.snapshot(head, covers, w, || batch.covered_bytes(&w.ws, covers))?,
+                };
+                outcomes.push(match decision {
+                    Decision::Answer(outcome) => outcome,
+                    Decision::Store(new) => {
+                        heads.insert(w.ws, new);
+                        match w.kind {
+                            WriteKind::Snapshot { covers } => {
+                                batch.put_snapshot(&w.ws, covers, &w.entry, new)?;
+                                Outcome::Acked { seq: covers }
+                            }
+                            _ => {
+                                batch.put_entry(&w.ws, &w.entry, new)?;
+                                Outcome::Stored { seq: new.seq, epoch: new.epoch }
+                            }
+                        }
+                    }
+                });
+            }
+        }
+        txn.commit()?;
+        Ok(outcomes)
+    }
+
+    fn reader(&mut self) -> Result<Box<dyn super::Reader>, StoreError> {
+        Ok(Box::new(Store::reader(self)?))
+    }
+
+    fn tell(&mut self, _note: &Note) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    fn listen(&mut self, _to_core: Box<dyn Fn(Note) -> bool + Send>) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
 /// What one subscriber's catch-up reads: the store as it was at one commit, whatever
 /// is written or compacted meanwhile.
 pub struct Reader {
@@ -238,9 +285,8 @@ pub struct Reader {
     snapshots: ReadOnlyTable<&'static [u8], &'static [u8]>,
 }
 
-impl Reader {
-    /// The snapshot, if any: (covers, entry).
-    pub fn snapshot(&self, ws: &RelayId) -> Result<Option<(u64, SealedEntry)>, StoreError> {
+impl super::Reader for Reader {
+    fn snapshot(&mut self, ws: &RelayId) -> Result<Option<(u64, SealedEntry)>, StoreError> {
         let Some(v) = self.snapshots.get(ws.0.as_slice())? else { return Ok(None) };
         let bytes = v.value();
         let Some((covers, entry)) = bytes.split_first_chunk::<8>() else { return Err("a stored snapshot is damaged".into()) };
@@ -248,8 +294,7 @@ impl Reader {
         Ok(Some((u64::from_be_bytes(*covers), entry)))
     }
 
-    /// Entries with `after < seq`, in order, calling `f` for each until it returns false.
-    pub fn entries_after(&self, ws: &RelayId, after: u64, mut f: impl FnMut(u64, SealedEntry) -> bool) -> Result<(), StoreError> {
+    fn entries_after(&mut self, ws: &RelayId, after: u64, f: &mut dyn FnMut(u64, SealedEntry) -> bool) -> Result<(), StoreError> {
         let Some(start) = after.checked_add(1) else { return Ok(()) };
         for item in self.entries.range(entry_key(ws, start).as_slice()..=entry_key(ws, u64::MAX).as_slice())? {
             let (k, v) = item?;
@@ -266,6 +311,7 @@ impl Reader {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::{snapshot_size, Reader as _};
     use waymark_protocol::{Capability, EntryKind};
 
     #[test]
@@ -287,7 +333,7 @@ mod tests {
         }
         txn.commit().unwrap();
         assert_eq!(store.head(&ws).unwrap(), head);
-        let before = store.reader().unwrap();
+        let mut before = store.reader().unwrap();
 
         let snap = cap.seal_entry(EntryKind::Snapshot { covers: 3 }, b"whole").unwrap();
         let txn = store.begin().unwrap();
@@ -302,20 +348,20 @@ mod tests {
         txn.commit().unwrap();
         assert_eq!(store.head(&ws).unwrap(), head);
 
-        let seqs = |r: &Reader| {
+        let seqs = |r: &mut Reader| {
             let mut v = Vec::new();
-            r.entries_after(&ws, 0, |s, _| {
+            r.entries_after(&ws, 0, &mut |s, _| {
                 v.push(s);
                 true
             })
             .unwrap();
             v
         };
-        let after = store.reader().unwrap();
-        assert_eq!(seqs(&after), [4, 5]);
+        let mut after = store.reader().unwrap();
+        assert_eq!(seqs(&mut after), [4, 5]);
         assert_eq!(after.snapshot(&ws).unwrap(), Some((3, snap)));
         // The earlier view still sees everything, and no snapshot.
-        assert_eq!(seqs(&before), [1, 2, 3, 4, 5]);
+        assert_eq!(seqs(&mut before), [1, 2, 3, 4, 5]);
         assert_eq!(before.snapshot(&ws).unwrap(), None);
     }
 }
