@@ -74,7 +74,12 @@ impl CatchUp {
     /// sees each page as committed when it reads it), so a subscriber never sees a gap.
     pub fn next_frame(&mut self, max_frame: usize) -> Result<Option<Bytes>, StoreError> {
         let mut with_snapshot = !self.started;
+        // A snapshot committed between reading the snapshot and reading the entries
+        // shows as a gap: read both again (a few times at most; each read sees
+        // every snapshot committed before it).
+        let mut attempts = 0;
         loop {
+            attempts += 1;
             let mut snapshot = None;
             let mut size = ENTRIES_OVERHEAD;
             if with_snapshot {
@@ -89,7 +94,10 @@ impl CatchUp {
             let has_snapshot = snapshot.is_some();
             self.reader.entries_after(&self.ws, from, &mut |seq, entry| {
                 let len = 8 + waymark_protocol::wire::entry_wire_len(&entry);
-                if seq > head || (size + len > max_frame && (!entries.is_empty() || has_snapshot)) {
+                // Stops at a gap too (a snapshot between two of the reader's pages):
+                // the next frame starts with that snapshot.
+                let gap = entries.last().is_some_and(|(last, _)| seq != last + 1);
+                if seq > head || gap || (size + len > max_frame && (!entries.is_empty() || has_snapshot)) {
                     return false;
                 }
                 size += len;
@@ -97,8 +105,8 @@ impl CatchUp {
                 true
             })?;
             let gap = from < head && entries.first().is_none_or(|(seq, _)| *seq != from + 1);
-            if gap && !with_snapshot {
-                // A snapshot dropped what comes next since the last page: send it.
+            if gap && attempts < 4 {
+                // A snapshot dropped what comes next since it was last read: send it.
                 with_snapshot = true;
                 continue;
             }

@@ -195,7 +195,7 @@ impl Log for Store {
         let sql = &c.sql;
         let mut txn = c.client.transaction()?;
         let mut order: Vec<RelayId> = writes.iter().map(|w| w.ws).collect();
-        order.sort_by(|a, b| a.0.cmp(&b.0));
+        order.sort_by_key(|a| a.0);
         order.dedup();
         let mut heads: HashMap<RelayId, Head> = HashMap::new();
         for ws in &order {
@@ -441,9 +441,9 @@ fn beat(client: &mut Client, relay: u64) -> Result<(), StoreError> {
     if client.execute("UPDATE waymark_relays SET seen = now() WHERE id = $1", &[&id])? == 0 {
         client.execute("INSERT INTO waymark_relays (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET seen = now()", &[&id])?;
     }
-    let stale = format!("{} seconds", STALE.as_secs());
+    let stale = STALE.as_secs_f64();
     client.query(
-        "WITH gone AS (DELETE FROM waymark_relays WHERE seen < now() - $1::interval RETURNING id)
+        "WITH gone AS (DELETE FROM waymark_relays WHERE seen < now() - make_interval(secs => $1) RETURNING id)
          SELECT pg_notify($2, 'g ' || $3 || ' ' || id) FROM gone",
         &[&stale, &CHANNEL, &id.to_string()],
     )?;
