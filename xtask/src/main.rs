@@ -16,11 +16,13 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   run      build the app and serve it at http://127.0.0.1:8080
   test     run every test: native, wasm in headless Chromium, end-to-end
-  bench [relay [options…] | lists | ranking]
+  bench [relay [scale] [options…] | lists | ranking | roadmap]
            run the benchmarks (domain, browser, bundle size, relay); `bench relay` runs
-           only the relay's (Waymark vs an echo server vs Automerge's sync server;
-           options as for `target/release/relay-bench --help`); `bench lists` only one
-           edit in every long list, `bench ranking` only the ranked table
+           only the relay's (Waymark vs an echo server vs Automerge's sync server, then
+           one relay on redb vs 1, 2 and 4 relays on one PostgreSQL; options as for
+           `target/release/relay-bench --help`); `bench relay scale` only the latter;
+           `bench lists` only one edit in every long list, `bench ranking` only the
+           ranked table, `bench roadmap` only the 500-feature board and timeline
   e2e [cargo test args…]
            build, then run only the end-to-end tests (e.g. `cargo xtask e2e --test stories`);
            safe to run several at once: builds take turns and each run gets its own copy

@@ -207,20 +207,30 @@ pub fn bench(args: &[String]) -> Result<(), String> {
 /// The relay benchmark (`benches/relay-bench`): Waymark's relay, a bare WebSocket echo
 /// server and Automerge's reference sync server measured side by side in one run.
 /// `options` go to `relay-bench` (see `relay-bench --help`); the results are also
-/// written to `target/relay-bench.json`.
+/// written to `target/relay-bench.json`. Then the scale-out benchmark (`relay-bench
+/// scale`, results also in `target/relay-scale.json`); `bench relay scale [options]`
+/// runs only that one.
 fn relay_bench(options: &[String]) -> Result<(), String> {
-    say("── relay: Waymark's relay vs a bare WebSocket echo server vs Automerge's sync server");
-    install::automerge_bench()?;
     let relay = build_relay()?;
     say("building the relay benchmark (release)…");
     run_cmd(Command::new("cargo").args(["build", "--release", "-p", "waymark-relay-bench"]))?;
+    let scale = |options: &[String]| {
+        say("── relay scale-out: one relay on redb vs 1, 2 and 4 relays on one PostgreSQL");
+        run_cmd(Command::new(root().join("target/release/relay-bench")).arg("scale").arg("--relay").arg(&relay).args(["--json", "target/relay-scale.json"]).args(options))
+    };
+    if options.first().is_some_and(|o| o == "scale") {
+        return scale(&options[1..]);
+    }
+    say("── relay: Waymark's relay vs a bare WebSocket echo server vs Automerge's sync server");
+    install::automerge_bench()?;
     run_cmd(
         Command::new(root().join("target/release/relay-bench"))
             .arg("--relay")
             .arg(&relay)
             .args(["--node-modules", install::AUTOMERGE_BENCH_DIR, "--json", "target/relay-bench.json"])
             .args(options),
-    )
+    )?;
+    scale(&[])
 }
 
 /// Prints the gzipped size of the wasm, js and css the browser downloads.

@@ -15,6 +15,7 @@ mod echo;
 mod measure;
 mod reference;
 mod report;
+mod scale;
 mod server;
 mod soak;
 mod waymark;
@@ -28,6 +29,10 @@ use report::TargetResult;
 const USAGE: &str = "usage:
   relay-bench [options]          measure every target and print the table
   relay-bench echo-server [ADDR] run the echo floor server (default 127.0.0.1:0)
+  relay-bench scale [--seconds N] [--window N] [--rounds N] [--relay PATH] [--json PATH]
+                                 one relay on redb against 1, 2 and 4 relays on one
+                                 PostgreSQL (started here): Ack and cross-relay delivery
+                                 latency, appends/s and the cores used
   relay-bench soak [SECONDS] [SILENT] [ENTRY_KIB] [-- RELAY FLAGS…]
                                  a writer and subscribers that never read, for SECONDS
                                  (default 180); prints the relay's memory and file size
@@ -79,6 +84,11 @@ fn main() -> ExitCode {
                 relay_args,
             })
         }
+        Some("scale") => parse(&args[1..]).and_then(|s| {
+            // 8 in flight per workspace unless told: 16 workspaces make 128 at once.
+            let window = if args.iter().any(|a| a == "--window") { s.window } else { 8 };
+            scale::run(scale::Scale { relay: s.relay, seconds: s.seconds, window, rounds: s.rounds, json: s.json })
+        }),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

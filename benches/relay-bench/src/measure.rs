@@ -213,7 +213,7 @@ async fn publisher<R: Room>(room: &Arc<R>) -> Result<(Publisher, Acks), String> 
 }
 
 /// Reads a connection until it closes or `on_frame` says stop.
-fn spawn_reader<S>(mut stream: S, mut on_frame: impl FnMut(Message) -> bool + Send + 'static) -> JoinHandle<()>
+pub fn spawn_reader<S>(mut stream: S, mut on_frame: impl FnMut(Message) -> bool + Send + 'static) -> JoinHandle<()>
 where
     S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin + Send + 'static,
 {

@@ -35,7 +35,7 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    fn new(url: &str, pool: usize) -> Result<Workspace, String> {
+    pub fn new(url: &str, pool: usize) -> Result<Workspace, String> {
         let keys = Capability::generate().map_err(|e| e.to_string())?;
         let entries = (0..pool as u64)
             .map(|n| keys.seal_entry(EntryKind::Change, &payload(n)).map_err(|e| e.to_string()))
@@ -62,11 +62,13 @@ async fn receive(ws: &mut Ws) -> Result<Message, String> {
     }
 }
 
-impl Room for Workspace {
-    async fn join(&self) -> Result<Ws, String> {
-        let (mut ws, _) = tokio_tungstenite::connect_async_with_config(self.url.as_str(), None, true)
+impl Workspace {
+    /// A connection subscribed to this workspace on the relay at `url` (several relays
+    /// sharing one store serve the same workspace).
+    pub async fn join_at(&self, url: &str) -> Result<Ws, String> {
+        let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true)
             .await
-            .map_err(|e| format!("the relay did not accept a WebSocket at {}: {e}", self.url))?;
+            .map_err(|e| format!("the relay did not accept a WebSocket at {url}: {e}"))?;
         send(&mut ws, Message::Hello { min_version: VERSION, max_version: VERSION }).await?;
         match receive(&mut ws).await? {
             Message::Welcome { .. } => {}
@@ -86,6 +88,12 @@ impl Room for Workspace {
                 _ => {}
             }
         }
+    }
+}
+
+impl Room for Workspace {
+    async fn join(&self) -> Result<Ws, String> {
+        self.join_at(&self.url).await
     }
 
     fn publish(&self, n: u64) -> Frame {

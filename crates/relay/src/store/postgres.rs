@@ -382,30 +382,27 @@ fn listen(url: String, relay: u64, mut client: Client, to_core: Box<dyn Fn(Note)
                     last_beat = Instant::now();
                     beat(&mut client, relay)?;
                 }
-                let mut notes = Vec::new();
-                {
+                // Each note goes to the core as soon as it arrives; the wait ends in
+                // time for the next beat.
+                let wait = BEAT.saturating_sub(last_beat.elapsed()).max(Duration::from_millis(1));
+                let next = {
                     let mut all = client.notifications();
-                    let mut iter = all.timeout_iter(BEAT);
-                    while let Some(n) = iter.next()? {
-                        notes.push(n.payload().to_owned());
-                        if notes.len() >= 256 || last_beat.elapsed() >= BEAT {
-                            break;
+                    let mut iter = all.timeout_iter(wait);
+                    iter.next()?
+                };
+                let Some(n) = next else { continue };
+                let text = n.payload();
+                match parse_note(text) {
+                    // We are not gone, whoever thought so (the next beat registers us
+                    // again); another relay gone is news even when we noticed it.
+                    Some((_, Note::RelayGone { relay: gone })) if gone == relay => {}
+                    Some((from, note)) if from != relay || matches!(note, Note::RelayGone { .. }) => {
+                        if !to_core(note) {
+                            return Ok(false);
                         }
                     }
-                }
-                for text in notes {
-                    match parse_note(&text) {
-                        Some((from, note)) if from != relay || matches!(note, Note::RelayGone { .. }) => {
-                            if matches!(note, Note::RelayGone { relay: gone } if gone == relay) {
-                                continue;
-                            }
-                            if !to_core(note) {
-                                return Ok(false);
-                            }
-                        }
-                        Some(_) => {}
-                        None => tracing::warn!(text = %text.chars().take(80).collect::<String>(), "a notification that is not a relay's note"),
-                    }
+                    Some(_) => {}
+                    None => tracing::warn!(text = %text.chars().take(80).collect::<String>(), "a notification that is not a relay's note"),
                 }
             }
         })();
