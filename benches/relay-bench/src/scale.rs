@@ -24,8 +24,8 @@ use tokio::sync::mpsc;
 
 use crate::measure::{spawn_reader, Room, Seen};
 use crate::report::quantile;
-use crate::server::{require, scratch, Server};
-use crate::waymark::Workspace;
+use crate::server::{require, Server};
+use crate::waymark::{start_relay, Workspace};
 
 pub struct Scale {
     pub relay: PathBuf,
@@ -72,19 +72,7 @@ pub fn run(s: Scale) -> Result<(), String> {
 async fn start_relays(s: &Scale, n: usize, store: Option<&str>) -> Result<Vec<(Server, String)>, String> {
     let mut relays = Vec::new();
     for i in 0..n {
-        let dir = scratch(&format!("scale-{i}"))?;
-        let dist = dir.join("dist");
-        std::fs::create_dir_all(&dist).map_err(|e| e.to_string())?;
-        std::fs::write(dist.join("index.html"), "<!doctype html><title>relay-bench</title>\n").map_err(|e| e.to_string())?;
-        let mut cmd = tokio::process::Command::new(&s.relay);
-        cmd.arg("--addr").arg("127.0.0.1:0").arg("--dist").arg(&dist).arg("--data-dir").arg(dir.join("data"));
-        cmd.args(["--entries-per-second", "1e9", "--entries-burst", "1e9", "--max-connections-per-ip", "1000000"]);
-        if let Some(url) = store {
-            cmd.arg("--store").arg(url);
-        }
-        cmd.env("RUST_LOG", "warn");
-        let (server, addr) = Server::start("waymark-relay", cmd, dir, |line| line.strip_prefix("Waymark is running at http://").map(|a| a.trim().to_owned())).await?;
-        relays.push((server, format!("ws://{addr}/sync")));
+        relays.push(start_relay(&s.relay, &format!("scale-{i}"), store).await?);
     }
     Ok(relays)
 }

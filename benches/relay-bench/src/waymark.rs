@@ -115,26 +115,35 @@ impl Room for Workspace {
     }
 }
 
-/// Starts `waymark-relay` on a fresh data directory and measures it.
-pub async fn bench(s: &Settings) -> Result<Measures, String> {
-    require(&s.relay, "waymark-relay", "build it with `cargo build --release -p waymark-relay`, or pass --relay")?;
-    let dir = scratch("waymark")?;
+/// Starts `waymark-relay` in a fresh scratch folder `name` (on its own data
+/// directory, or on the PostgreSQL at `store`); returns it and its WebSocket URL.
+pub async fn start_relay(relay: &std::path::Path, name: &str, store: Option<&str>) -> Result<(Server, String), String> {
+    let dir = scratch(name)?;
     // The relay also serves the app; it wants a folder with an index.html to start.
     let dist = dir.join("dist");
     std::fs::create_dir_all(&dist).map_err(|e| e.to_string())?;
     std::fs::write(dist.join("index.html"), "<!doctype html><title>relay-bench</title>\n").map_err(|e| e.to_string())?;
-    let mut cmd = tokio::process::Command::new(&s.relay);
+    let mut cmd = tokio::process::Command::new(relay);
     cmd.arg("--addr").arg("127.0.0.1:0").arg("--dist").arg(&dist).arg("--data-dir").arg(dir.join("data"));
     // The limits on changes per second per connection and on connections per address
     // protect a public relay; lifted here, so that the relay's capacity is measured
     // rather than its policy (1,000 idle connections all come from 127.0.0.1).
     cmd.args(["--entries-per-second", "1e9", "--entries-burst", "1e9", "--max-connections-per-ip", "1000000"]);
+    if let Some(url) = store {
+        cmd.arg("--store").arg(url);
+    }
     cmd.env("RUST_LOG", "warn");
-    let (mut server, addr) = Server::start("waymark-relay", cmd, dir, |line| {
+    let (server, addr) = Server::start("waymark-relay", cmd, dir, |line| {
         line.strip_prefix("Waymark is running at http://").map(|a| a.trim().to_owned())
     })
     .await?;
-    let url = format!("ws://{addr}/sync");
+    Ok((server, format!("ws://{addr}/sync")))
+}
+
+/// Starts `waymark-relay` on a fresh data directory and measures it.
+pub async fn bench(s: &Settings) -> Result<Measures, String> {
+    require(&s.relay, "waymark-relay", "build it with `cargo build --release -p waymark-relay`, or pass --relay")?;
+    let (mut server, url) = start_relay(&s.relay, "waymark", None).await?;
     // Enough distinct entries for the appends run too (the relay stores an entry once:
     // a repeat would be answered without being stored), up to 20,000 a second.
     let pool = (s.warmup + s.rounds).max(MIN_POOL).max(s.seconds as usize * APPENDS_PER_SECOND_AT_MOST);
