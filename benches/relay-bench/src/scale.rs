@@ -191,7 +191,7 @@ async fn sustained(s: &Scale, urls: &[String], pids: &[u32]) -> Result<(f64, Vec
     let started = Instant::now();
     let deadline = started + Duration::from_secs(s.seconds);
     let mut sent_at: HashMap<(usize, u64), Instant> = HashMap::new();
-    let mut next = vec![0u64; WORKSPACES];
+    let mut next = [0u64; WORKSPACES];
     let mut latencies = Vec::new();
     for w in 0..WORKSPACES {
         for _ in 0..s.window {

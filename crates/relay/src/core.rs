@@ -300,7 +300,7 @@ impl Core {
         if seq <= delivered {
             return;
         }
-        let read = (|| -> Result<(Head, Vec<Bytes>), StoreError> {
+        let mut read = || -> Result<(Head, Vec<Bytes>), StoreError> {
             let head = self.store.head(&ws)?;
             let mut job = CatchUp { ws, epoch: head.epoch, head: head.seq, from: delivered, started: true, reader: self.store.reader()? };
             let mut frames = Vec::new();
@@ -308,7 +308,9 @@ impl Core {
                 frames.push(frame);
             }
             Ok((head, frames))
-        })();
+        };
+        // Once more on failure: a pooled connection may have dropped since it was used.
+        let read = read().or_else(|_| read());
         match read {
             Ok((head, frames)) => {
                 if let Some(f) = self.followed.get_mut(&ws) {

@@ -441,3 +441,48 @@ async fn a_snapshot_racing_appends_leaves_no_gap_for_a_new_subscriber() {
     assert_eq!(seen.upto, total);
     assert!(snapshots >= 5 && joined >= 2, "{snapshots} snapshots raced the appends; {joined} subscribers joined meanwhile");
 }
+
+/// Every relay's connections to PostgreSQL are ended (as a failover or an operator
+/// would): the relays connect again, a write refused meanwhile goes through when sent
+/// again, and the other relay's subscriber gets every entry, in order.
+#[tokio::test(flavor = "multi_thread")]
+async fn relays_whose_database_connections_drop_connect_again_and_miss_nothing() {
+    let shared = Shared::new();
+    let (a, b) = (shared.relay().await, shared.relay().await);
+    let cap = Capability::generate().unwrap();
+    let ws = cap.relay_id();
+    let mut on_a = Client::connect(a.addr).await;
+    on_a.subscribe(ws, 0).await;
+    let (mut on_b, mut seen) = subscriber(b.addr, ws).await;
+    assert_eq!(on_a.append(&cap, 1, "before").await, 1);
+    read_until(&mut on_b, &mut seen, 1).await;
+    let url = shared.pg.url();
+    let ended = tokio::task::spawn_blocking(move || {
+        let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        let sql = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'";
+        admin.query_one(sql, &[]).unwrap().get::<_, i64>(0)
+    })
+    .await
+    .unwrap();
+    assert!(ended >= 4, "each relay's core and listener connections were ended ({ended})");
+    for n in 2..=5u32 {
+        let entry = cap.seal_entry(EntryKind::Change, format!("after {n}").as_bytes()).unwrap();
+        // A write caught by the dropped connection is refused; sent again, it is stored.
+        let mut attempts = 0;
+        let seq = loop {
+            attempts += 1;
+            assert!(attempts <= 20, "change {n} was never stored");
+            on_a.send(&Message::Append { workspace: ws, request: n * 100 + attempts, entry: entry.clone() }).await;
+            match on_a.next().await {
+                Message::Ack { seq, .. } => break seq,
+                Message::Error { code: waymark_protocol::ErrorCode::Internal, .. } => continue,
+                other => panic!("expected an Ack, got {other:?}"),
+            }
+        };
+        assert_eq!(seq, n as u64);
+    }
+    read_until(&mut on_b, &mut seen, 5).await;
+    for n in 2..=5u64 {
+        assert_eq!(cap.open_entry(EntryKind::Change, &seen.entries[&n]).unwrap(), format!("after {n}").as_bytes());
+    }
+}

@@ -169,6 +169,25 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Runs `f`, a read (or a note: nothing that may have half happened), on the
+    /// core's connection; if that connection turns out to have dropped, connects again
+    /// and runs it once more. A commit is never run twice: its writes are sent again
+    /// by their clients and recognised by their signatures.
+    fn read<T>(&mut self, f: impl Fn(&mut Connected) -> Result<T, postgres::Error>) -> Result<T, StoreError> {
+        let c = self.connected()?;
+        match f(c) {
+            Ok(v) => Ok(v),
+            Err(e) if c.client.is_closed() => {
+                tracing::info!(error = %e, "the connection to the shared store dropped; connecting again");
+                self.conn = None;
+                Ok(f(self.connected()?)?)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
 impl Log for Store {
     fn relay_number(&self) -> u64 {
         self.relay
@@ -179,14 +198,11 @@ impl Log for Store {
     }
 
     fn head(&mut self, ws: &RelayId) -> Result<Head, StoreError> {
-        let c = self.connected()?;
-        Ok(c.client.query_opt(&c.sql.head, &[&ws.0.as_slice()])?.map(|r| head_of(&r)).unwrap_or_default())
+        self.read(|c| Ok(c.client.query_opt(&c.sql.head, &[&ws.0.as_slice()])?.map(|r| head_of(&r)).unwrap_or_default()))
     }
 
     fn footprint(&mut self) -> Result<u64, StoreError> {
-        let c = self.connected()?;
-        let row = c.client.query_one("SELECT coalesce(sum(bytes + $1 * seq), 0)::bigint FROM waymark_heads", &[&i(super::SIGNATURE_ROW)])?;
-        Ok(u(row.get(0)))
+        self.read(|c| Ok(u(c.client.query_one("SELECT coalesce(sum(bytes + $1 * seq), 0)::bigint FROM waymark_heads", &[&i(super::SIGNATURE_ROW)])?.get(0))))
     }
 
     fn commit(&mut self, writes: &[Write], rules: &mut Rules) -> Result<Vec<Outcome>, StoreError> {
@@ -251,19 +267,28 @@ impl Log for Store {
     }
 
     fn reader(&mut self) -> Result<Box<dyn super::Reader>, StoreError> {
-        let client = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        // A pooled connection that has dropped since (PostgreSQL restarted, an
+        // operator ended it) is left for a new one.
+        let mut client = None;
+        while let Some(mut c) = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop() {
+            if !c.is_closed() && c.is_valid(Duration::from_secs(5)).is_ok() {
+                client = Some(c);
+                break;
+            }
+        }
         let client = match client {
-            Some(c) if !c.is_closed() => c,
-            _ => connect(&self.url)?,
+            Some(c) => c,
+            None => connect(&self.url)?,
         };
         Ok(Box::new(Reader { client: Some(client), pool: Arc::clone(&self.pool) }))
     }
 
     fn tell(&mut self, note: &Note) -> Result<(), StoreError> {
         let text = note_text(self.relay, note);
-        let c = self.connected()?;
-        c.client.query_one(&c.sql.notify, &[&CHANNEL, &text])?;
-        Ok(())
+        self.read(|c| {
+            c.client.query_one(&c.sql.notify, &[&CHANNEL, &text])?;
+            Ok(())
+        })
     }
 
     fn listen(&mut self, to_core: Box<dyn Fn(Note) -> bool + Send>) -> Result<(), StoreError> {
