@@ -128,15 +128,32 @@ async fn subscriber(addr: SocketAddr, ws: RelayId) -> (Client, Seen) {
     (c, seen)
 }
 
+/// Two relays on one database; a workspace with a client on A and a subscriber on B.
+struct Pair {
+    shared: Shared,
+    relays: (Relay, Relay),
+    cap: Capability,
+    ws: RelayId,
+    on_a: Client,
+    on_b: (Client, Seen),
+}
+
+impl Pair {
+    async fn new() -> Pair {
+        let shared = Shared::new();
+        let relays = (shared.relay().await, shared.relay().await);
+        let cap = Capability::generate().unwrap();
+        let ws = cap.relay_id();
+        let mut on_a = Client::connect(relays.0.addr).await;
+        on_a.subscribe(ws, 0).await;
+        let on_b = subscriber(relays.1.addr, ws).await;
+        Pair { shared, relays, cap, ws, on_a, on_b }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_append_on_one_relay_reaches_a_subscriber_on_another_with_its_seq() {
-    let shared = Shared::new();
-    let (a, b) = (shared.relay().await, shared.relay().await);
-    let cap = Capability::generate().unwrap();
-    let ws = cap.relay_id();
-    let mut on_a = Client::connect(a.addr).await;
-    on_a.subscribe(ws, 0).await;
-    let (mut on_b, mut seen) = subscriber(b.addr, ws).await;
+    let Pair { shared: _shared, relays: _relays, cap, ws, mut on_a, on_b: (mut on_b, mut seen) } = Pair::new().await;
     for n in 1..=3 {
         let seq = on_a.append(&cap, n, &format!("hello {n}")).await;
         assert_eq!(seq, n as u64);
@@ -447,13 +464,7 @@ async fn a_snapshot_racing_appends_leaves_no_gap_for_a_new_subscriber() {
 /// again, and the other relay's subscriber gets every entry, in order.
 #[tokio::test(flavor = "multi_thread")]
 async fn relays_whose_database_connections_drop_connect_again_and_miss_nothing() {
-    let shared = Shared::new();
-    let (a, b) = (shared.relay().await, shared.relay().await);
-    let cap = Capability::generate().unwrap();
-    let ws = cap.relay_id();
-    let mut on_a = Client::connect(a.addr).await;
-    on_a.subscribe(ws, 0).await;
-    let (mut on_b, mut seen) = subscriber(b.addr, ws).await;
+    let Pair { shared, relays: _relays, cap, ws, mut on_a, on_b: (mut on_b, mut seen) } = Pair::new().await;
     assert_eq!(on_a.append(&cap, 1, "before").await, 1);
     read_until(&mut on_b, &mut seen, 1).await;
     let url = shared.pg.url();
