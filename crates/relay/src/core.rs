@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use waymark_protocol::{ErrorCode, Message, RelayId, SealedEntry};
 
-use crate::store::{Head, Log, Note, Outcome, Reader, Rules, StoreError, Write};
+use crate::store::{Log, Note, Outcome, Reader, Rules, StoreError, Write};
 use crate::sync::{error, short, Limits, Out, Peer};
 
 /// Most commands folded into one transaction.
@@ -72,7 +72,7 @@ impl CatchUp {
     /// carries the snapshot if it covers entries the subscriber lacks; so does any
     /// frame whose next entry a snapshot dropped meanwhile (a shared store's reader
     /// sees each page as committed when it reads it), so a subscriber never sees a gap.
-    pub fn next_frame(&mut self, max_frame: usize) -> Result<Option<Bytes>, StoreError> {
+    pub fn next_frame(&mut self, max_frame: usize) -> Result<Option<(Bytes, u64)>, StoreError> {
         let mut with_snapshot = !self.started;
         // A snapshot committed between reading the snapshot and reading the entries
         // shows as a gap: read both again (a few times at most; each read sees
@@ -92,7 +92,10 @@ impl CatchUp {
             let mut entries: Vec<(u64, SealedEntry)> = Vec::new();
             let head = self.head;
             let has_snapshot = snapshot.is_some();
+            // The first seq the reader had after `from`, whether it fits or not.
+            let mut next = None;
             self.reader.entries_after(&self.ws, from, &mut |seq, entry| {
+                next.get_or_insert(seq);
                 let len = 8 + waymark_protocol::wire::entry_wire_len(&entry);
                 // Stops at a gap too (a snapshot between two of the reader's pages):
                 // the next frame starts with that snapshot.
@@ -104,7 +107,7 @@ impl CatchUp {
                 entries.push((seq, entry));
                 true
             })?;
-            let gap = from < head && entries.first().is_none_or(|(seq, _)| *seq != from + 1);
+            let gap = from < head && next != Some(from + 1);
             if gap && attempts < 4 {
                 // A snapshot dropped what comes next since it was last read: send it.
                 with_snapshot = true;
@@ -119,7 +122,11 @@ impl CatchUp {
                 return Ok(None);
             }
             self.started = true;
-            return Ok(Some(Bytes::from(Message::Entries { workspace: self.ws, epoch: self.epoch, head, snapshot, entries }.encode())));
+            // A shared store's snapshot may be newer than `head`: the batch then says
+            // the snapshot's seq, never a head behind what it carries.
+            let head = head.max(self.from);
+            let frame = Message::Entries { workspace: self.ws, epoch: self.epoch, head, snapshot, entries }.encode();
+            return Ok(Some((Bytes::from(frame), self.from)));
         }
     }
 }
@@ -146,7 +153,13 @@ pub(crate) struct Core {
     pending: Arc<AtomicUsize>,
     /// When `rules.stored` was last read from a shared store.
     stored_at: Instant,
+    /// Followed workspaces whose read of new entries (or a commit) failed: read again
+    /// every [`RETRY`].
+    stale: HashSet<RelayId>,
 }
+
+/// How often failed reads are tried again.
+const RETRY: Duration = Duration::from_secs(1);
 
 /// A write in a group, with whom to answer.
 struct Asked {
@@ -159,7 +172,7 @@ struct Asked {
 impl Core {
     pub fn new(store: Box<dyn Log>, limits: Arc<Limits>, stored: u64, pending: Arc<AtomicUsize>) -> Core {
         let rules = Rules::new(Arc::clone(&limits), stored);
-        Core { store, limits, rules, followed: HashMap::new(), subscriptions: HashMap::new(), pending, stored_at: Instant::now() }
+        Core { store, limits, rules, followed: HashMap::new(), subscriptions: HashMap::new(), pending, stored_at: Instant::now(), stale: HashSet::new() }
     }
 
     pub fn run(mut self, rx: std::sync::mpsc::Receiver<Command>) {
@@ -167,10 +180,11 @@ impl Core {
         loop {
             let first = match next.take() {
                 Some(c) => c,
-                None => match rx.recv_timeout(REFRESH_STORED) {
+                None => match rx.recv_timeout(if self.stale.is_empty() { REFRESH_STORED } else { RETRY }) {
                     Ok(c) => c,
                     Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                         self.refresh_stored();
+                        self.retry_stale();
                         continue;
                     }
                     Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
@@ -256,6 +270,10 @@ impl Core {
                 }
                 for a in asked {
                     a.peer.send_frame(error(ErrorCode::Internal, a.request, STORE_FAILED));
+                    // The commit may have happened after all (the answer was lost).
+                    if self.store.shared() && self.followed.contains_key(&a.ws) {
+                        self.stale.insert(a.ws);
+                    }
                 }
                 return;
             }
@@ -268,6 +286,11 @@ impl Core {
                 }
                 Outcome::Acked { seq } => {
                     a.peer.send_frame(Bytes::from(Message::Ack { workspace: a.ws, request: a.request, seq }.encode()));
+                    // Stored before, perhaps by a commit whose answer was lost on the
+                    // way: make sure subscribers here have it.
+                    if !matches!(write.kind, crate::store::WriteKind::Snapshot { .. }) {
+                        self.read_new(a.ws, seq);
+                    }
                 }
                 Outcome::Refused { code, message } => {
                     a.peer.send_frame(error(code, a.request, message));
@@ -287,41 +310,57 @@ impl Core {
         if seq == f.delivered + 1 {
             f.delivered = seq;
             let frame = Bytes::from(Message::Entries { workspace: ws, epoch, head: seq, snapshot: None, entries: vec![(seq, entry)] }.encode());
-            self.fan_out(&ws, conn, &frame);
+            self.fan_out_entries(&ws, conn, seq, &frame);
         } else {
             self.read_new(ws, seq);
         }
     }
 
     /// Reads the entries other relays stored after what this relay delivered, up to
-    /// `seq` at least, and sends them to every subscriber here.
+    /// `seq` at least, and sends them to every subscriber here, frame by frame.
     fn read_new(&mut self, ws: RelayId, seq: u64) {
         let Some(delivered) = self.followed.get(&ws).map(|f| f.delivered) else { return };
         if seq <= delivered {
             return;
         }
-        let mut read = || -> Result<(Head, Vec<Bytes>), StoreError> {
-            let head = self.store.head(&ws)?;
-            let mut job = CatchUp { ws, epoch: head.epoch, head: head.seq, from: delivered, started: true, reader: self.store.reader()? };
-            let mut frames = Vec::new();
-            while let Some(frame) = job.next_frame(self.limits.max_frame)? {
-                frames.push(frame);
+        // Once more on failure: a connection may have dropped since it was used.
+        let mut result = self.send_new(ws, delivered);
+        if result.is_err() {
+            result = self.send_new(ws, self.followed.get(&ws).map_or(delivered, |f| f.delivered));
+        }
+        match result {
+            Ok(()) => {
+                self.stale.remove(&ws);
             }
-            Ok((head, frames))
-        };
-        // Once more on failure: a pooled connection may have dropped since it was used.
-        let read = read().or_else(|_| read());
-        match read {
-            Ok((head, frames)) => {
-                if let Some(f) = self.followed.get_mut(&ws) {
-                    f.delivered = f.delivered.max(head.seq);
-                    f.epoch = head.epoch;
-                }
-                for frame in frames {
-                    self.fan_out(&ws, 0, &frame);
+            Err(e) => {
+                tracing::error!(workspace = %short(&ws), error = %e, "storage error: cannot read other relays' entries (tried again shortly)");
+                self.stale.insert(ws);
+            }
+        }
+    }
+
+    fn send_new(&mut self, ws: RelayId, delivered: u64) -> Result<(), StoreError> {
+        let head = self.store.head(&ws)?;
+        let mut job = CatchUp { ws, epoch: head.epoch, head: head.seq, from: delivered, started: true, reader: self.store.reader()? };
+        while let Some((frame, last)) = job.next_frame(self.limits.max_frame)? {
+            self.fan_out_entries(&ws, 0, last, &frame);
+            if let Some(f) = self.followed.get_mut(&ws) {
+                f.delivered = f.delivered.max(last);
+                f.epoch = head.epoch;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads again the workspaces whose last read or commit failed.
+    fn retry_stale(&mut self) {
+        for ws in std::mem::take(&mut self.stale) {
+            match self.store.head(&ws) {
+                Ok(head) => self.read_new(ws, head.seq),
+                Err(_) => {
+                    self.stale.insert(ws);
                 }
             }
-            Err(e) => tracing::error!(workspace = %short(&ws), error = %e, "storage error: cannot read other relays' entries (read again at the next one)"),
         }
     }
 
@@ -359,19 +398,9 @@ impl Core {
                 }
             }
             Note::Resync => {
-                let all: Vec<RelayId> = self.followed.keys().copied().collect();
-                tracing::info!(workspaces = all.len(), "reading every followed workspace again (notes may have been lost)");
-                for ws in all {
-                    // `u64::MAX`: whatever the store has beyond what was delivered.
-                    if let Some(f) = self.followed.get(&ws) {
-                        let delivered = f.delivered;
-                        match self.store.head(&ws) {
-                            Ok(head) if head.seq > delivered => self.read_new(ws, head.seq),
-                            Ok(_) => {}
-                            Err(e) => tracing::error!(error = %e, "storage error: cannot read a head"),
-                        }
-                    }
-                }
+                tracing::info!(workspaces = self.followed.len(), "reading every followed workspace again (notes may have been lost)");
+                self.stale.extend(self.followed.keys().copied());
+                self.retry_stale();
             }
         }
     }
@@ -382,6 +411,17 @@ impl Core {
         }
         if let Err(e) = self.store.tell(&note) {
             tracing::warn!(error = %e, "could not tell the other relays (they read every head again when their notes resume)");
+        }
+    }
+
+    /// An Entries frame whose newest entry (or snapshot) is `last`.
+    fn fan_out_entries(&self, ws: &RelayId, except: u64, last: u64, frame: &Bytes) {
+        if let Some(f) = self.followed.get(ws) {
+            for (conn, peer) in &f.subscribers {
+                if *conn != except {
+                    peer.send(Out::Entries { ws: *ws, last, frame: frame.clone() });
+                }
+            }
         }
     }
 
@@ -399,8 +439,16 @@ impl Core {
     /// delivered to the workspace's subscribers here (or, for the first one, the head
     /// as committed now), so the live entries after it neither overlap nor leave a gap.
     fn subscribe(&mut self, ws: RelayId, conn: u64, after: u64, peer: Peer) {
+        let fresh = self.store.head(&ws);
+        if let (Ok(fresh), Some(f)) = (&fresh, self.followed.get(&ws)) {
+            if fresh.seq > f.delivered {
+                // Other relays' entries not sent here yet: first to those who follow,
+                // so the new subscriber's head is never behind what it saw elsewhere.
+                self.read_new(ws, fresh.seq);
+            }
+        }
         let queued = (|| -> Result<(bool, u64), StoreError> {
-            let fresh = self.store.head(&ws)?;
+            let fresh = fresh?;
             let (upto, epoch) = match self.followed.get(&ws) {
                 Some(f) => (f.delivered, if f.epoch != 0 { f.epoch } else { fresh.epoch }),
                 None => (fresh.seq, fresh.epoch),

@@ -145,6 +145,11 @@ const DRAIN: Duration = Duration::from_secs(10);
 pub(crate) enum Out {
     /// A frame ready to send, possibly shared with other connections.
     Frame(Bytes),
+    /// An Entries frame of workspace `ws` whose newest entry (or snapshot) is `last`:
+    /// not sent if a catch-up of that workspace on this connection already went that
+    /// far (with a shared store, a catch-up may send a snapshot newer than the live
+    /// entries queued behind it).
+    Entries { ws: RelayId, last: u64, frame: Bytes },
     /// A catch-up to read from the store and send before anything queued after it.
     CatchUp(Box<CatchUp>),
 }
@@ -169,7 +174,7 @@ impl Peer {
     /// Queues for the connection; a full queue means it cannot keep up and is closed.
     pub fn send(&self, out: Out) -> bool {
         let len = match &out {
-            Out::Frame(frame) => frame.len(),
+            Out::Frame(frame) | Out::Entries { frame, .. } => frame.len(),
             Out::CatchUp(_) => 0,
         };
         let own = self.queued.fetch_add(len, Ordering::Relaxed) + len;
@@ -447,6 +452,8 @@ async fn connection(socket: WebSocket, relay: Relay, ip: IpAddr) {
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     let mut last_heard = Instant::now();
+    // How far each workspace's last catch-up on this connection went.
+    let mut caught_up: HashMap<RelayId, u64> = HashMap::new();
     let close: Close = loop {
         tokio::select! {
             incoming = stream.next() => {
@@ -481,7 +488,16 @@ async fn connection(socket: WebSocket, relay: Relay, ip: IpAddr) {
                         peer.dequeued(frame.len());
                         sink.send(WsMessage::Binary(frame)).await.map_err(|_| None)
                     }
+                    Out::Entries { ws, last, frame } => {
+                        peer.dequeued(frame.len());
+                        if caught_up.get(&ws).is_some_and(|upto| *upto >= last) {
+                            Ok(())
+                        } else {
+                            sink.send(WsMessage::Binary(frame)).await.map_err(|_| None)
+                        }
+                    }
                     Out::CatchUp(job) => {
+                        let ws = job.ws;
                         let sent = tokio::select! {
                             r = catch_up(&mut sink, *job, limits.max_frame, limits.catch_up_frame_timeout) => r,
                             _ = peer.kill.notified() => Err(slow(conn)),
@@ -489,7 +505,9 @@ async fn connection(socket: WebSocket, relay: Relay, ip: IpAddr) {
                         };
                         // It was reading all along.
                         last_heard = Instant::now();
-                        sent
+                        sent.map(|upto| {
+                            caught_up.insert(ws, upto);
+                        })
                     }
                 };
                 if let Err(close) = sent {
@@ -518,7 +536,7 @@ async fn connection(socket: WebSocket, relay: Relay, ip: IpAddr) {
     // What is still queued will never be sent: out of the relay's total too.
     out_rx.close();
     while let Ok(out) = out_rx.try_recv() {
-        if let Out::Frame(frame) = out {
+        if let Out::Frame(frame) | Out::Entries { frame, .. } = out {
             peer.dequeued(frame.len());
         }
     }
@@ -531,8 +549,9 @@ fn slow(conn: u64) -> Close {
     Some((1008, "too slow"))
 }
 
-/// Sends a catch-up, reading one frame at a time on the blocking pool.
-async fn catch_up(sink: &mut Sink, mut job: CatchUp, max_frame: usize, frame_timeout: Duration) -> Result<(), Close> {
+/// Sends a catch-up, reading one frame at a time on the blocking pool; returns how far
+/// it went (the newest seq sent, or the snapshot's).
+async fn catch_up(sink: &mut Sink, mut job: CatchUp, max_frame: usize, frame_timeout: Duration) -> Result<u64, Close> {
     loop {
         let read = tokio::task::spawn_blocking(move || {
             let frame = job.next_frame(max_frame);
@@ -540,11 +559,11 @@ async fn catch_up(sink: &mut Sink, mut job: CatchUp, max_frame: usize, frame_tim
         })
         .await;
         let frame = match read {
-            Ok((j, Ok(Some(frame)))) => {
+            Ok((j, Ok(Some((frame, _))))) => {
                 job = j;
                 frame
             }
-            Ok((_, Ok(None))) => return Ok(()),
+            Ok((job, Ok(None))) => return Ok(job.from),
             Ok((_, Err(e))) => {
                 tracing::error!(error = %e, "storage error during a catch-up");
                 let _ = sink.send(WsMessage::Binary(error(ErrorCode::Internal, 0, "The relay could not read this workspace; connect again later."))).await;

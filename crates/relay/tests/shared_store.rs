@@ -497,3 +497,31 @@ async fn relays_whose_database_connections_drop_connect_again_and_miss_nothing()
         assert_eq!(cap.open_entry(EntryKind::Change, &seen.entries[&n]).unwrap(), format!("after {n}").as_bytes());
     }
 }
+
+/// A write refused to a workspace with nothing stored (here a snapshot of nothing)
+/// leaves no row behind: refusals cannot fill the database.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_write_to_a_new_workspace_leaves_nothing_in_the_database() {
+    let shared = Shared::new();
+    let a = shared.relay().await;
+    let cap = Capability::generate().unwrap();
+    let ws = cap.relay_id();
+    let mut c = Client::connect(a.addr).await;
+    c.subscribe(ws, 0).await;
+    let entry = cap.seal_entry(EntryKind::Snapshot { covers: 1 }, b"nothing yet").unwrap();
+    c.send(&Message::Snapshot { workspace: ws, request: 1, covers: 1, entry }).await;
+    match c.next().await {
+        Message::Error { code, request: 1, .. } => assert_eq!(code, waymark_protocol::ErrorCode::BadSnapshot),
+        other => panic!("expected BadSnapshot, got {other:?}"),
+    }
+    let url = shared.pg.url();
+    let rows = tokio::task::spawn_blocking(move || {
+        let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        admin.query_one("SELECT count(*) FROM waymark_heads WHERE ws = $1", &[&ws.0.as_slice()]).unwrap().get::<_, i64>(0)
+    })
+    .await
+    .unwrap();
+    assert_eq!(rows, 0);
+    // And a real first change still starts the workspace.
+    assert_eq!(c.append(&cap, 2, "first").await, 1);
+}

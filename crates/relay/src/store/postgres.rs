@@ -62,6 +62,7 @@ struct Prepared {
     put_head: Statement,
     notify: Statement,
     head: Statement,
+    drop_empty_head: Statement,
 }
 
 struct Connected {
@@ -73,12 +74,23 @@ pub struct Store {
     url: String,
     relay: u64,
     conn: Option<Connected>,
-    /// Idle connections for catch-up readers.
-    pool: Arc<Mutex<Vec<Client>>>,
+    /// Connections for catch-up readers.
+    pool: Arc<Pool>,
 }
 
+/// A connection that gives up on an unreachable or silent server instead of hanging
+/// the thread that uses it (a half-open connection after a network partition or a
+/// failover): 10 s to connect, keepalives after 10 s idle, 20 s for sent data to be
+/// acknowledged.
 fn connect(url: &str) -> Result<Client, StoreError> {
-    Ok(Client::connect(url, NoTls)?)
+    let mut config: postgres::Config = url.parse()?;
+    config
+        .connect_timeout(Duration::from_secs(10))
+        .keepalives(true)
+        .keepalives_idle(Duration::from_secs(10))
+        .keepalives_interval(Duration::from_secs(5))
+        .tcp_user_timeout(Duration::from_secs(20));
+    Ok(config.connect(NoTls)?)
 }
 
 fn prepare(client: &mut Client) -> Result<Prepared, StoreError> {
@@ -104,6 +116,7 @@ fn prepare(client: &mut Client) -> Result<Prepared, StoreError> {
         put_head: client.prepare("UPDATE waymark_heads SET seq = $2, bytes = $3, covers = $4, epoch = $5, closed = $6 WHERE ws = $1")?,
         notify: client.prepare("SELECT pg_notify($1, $2)")?,
         head: client.prepare("SELECT seq, bytes, covers, epoch, closed FROM waymark_heads WHERE ws = $1")?,
+        drop_empty_head: client.prepare("DELETE FROM waymark_heads WHERE ws = $1 AND seq = 0")?,
     })
 }
 
@@ -153,7 +166,7 @@ impl Store {
         let relay: i64 = client.query_one("INSERT INTO waymark_relays DEFAULT VALUES RETURNING id", &[])?.get(0);
         let sql = prepare(&mut client)?;
         tracing::info!(relay, "registered with the shared store");
-        Ok(Store { url: url.to_owned(), relay: u(relay), conn: Some(Connected { client, sql }), pool: Arc::default() })
+        Ok(Store { url: url.to_owned(), relay: u(relay), conn: Some(Connected { client, sql }), pool: Arc::new(Pool::new(url)) })
     }
 
     /// The core's connection, connected again if it dropped.
@@ -254,6 +267,13 @@ impl Log for Store {
                 }
             });
         }
+        for ws in &order {
+            if heads[ws].seq == 0 {
+                // Locking made the row; a write refused to a workspace with nothing
+                // stored leaves none behind.
+                txn.execute(&sql.drop_empty_head, &[&ws.0.as_slice()])?;
+            }
+        }
         for (ws, appended) in touched {
             let h = heads[&ws];
             txn.execute(&sql.put_head, &[&ws.0.as_slice(), &i(h.seq), &i(h.bytes), &i(h.covers), &i(h.epoch), &i(h.closed)])?;
@@ -267,20 +287,7 @@ impl Log for Store {
     }
 
     fn reader(&mut self) -> Result<Box<dyn super::Reader>, StoreError> {
-        // A pooled connection that has dropped since (PostgreSQL restarted, an
-        // operator ended it) is left for a new one.
-        let mut client = None;
-        while let Some(mut c) = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop() {
-            if !c.is_closed() && c.is_valid(Duration::from_secs(5)).is_ok() {
-                client = Some(c);
-                break;
-            }
-        }
-        let client = match client {
-            Some(c) => c,
-            None => connect(&self.url)?,
-        };
-        Ok(Box::new(Reader { client: Some(client), pool: Arc::clone(&self.pool) }))
+        Ok(Box::new(Reader { pool: Arc::clone(&self.pool) }))
     }
 
     fn tell(&mut self, note: &Note) -> Result<(), StoreError> {
@@ -300,44 +307,119 @@ impl Log for Store {
     }
 }
 
-/// Idle catch-up connections kept for the next catch-up.
-const POOL: usize = 16;
+/// Connections catch-ups read with, at most [`READERS`] at once per relay: a read
+/// borrows one for a page, never while a frame is sent, so a subscriber that stops
+/// reading holds none.
+const READERS: usize = 16;
 
-/// A catch-up's reader: a pooled connection, each page read as committed then.
-struct Reader {
-    client: Option<Client>,
-    pool: Arc<Mutex<Vec<Client>>>,
+/// Bytes of entries one page reads at most (one entry more if the first alone is
+/// larger): a page is one frame's worth, not 256 entries of up to 16 MiB each.
+const PAGE_BYTES: i64 = 4 << 20;
+
+struct Pool {
+    url: String,
+    /// Idle connections, and how many exist (idle or lent).
+    state: Mutex<(Vec<Client>, usize)>,
+    returned: std::sync::Condvar,
 }
 
-impl Drop for Reader {
-    fn drop(&mut self) {
-        let Some(c) = self.client.take() else { return };
-        let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
-        if pool.len() < POOL && !c.is_closed() {
-            pool.push(c);
-        } else {
-            // Closing blocks on the client's own runtime, which must not happen on an
-            // async thread (a catch-up may end there).
-            drop(pool);
-            let _ = std::thread::Builder::new().name("relay-pg-close".into()).spawn(move || drop(c));
+impl Pool {
+    fn new(url: &str) -> Pool {
+        Pool { url: url.to_owned(), state: Mutex::new((Vec::new(), 0)), returned: std::sync::Condvar::new() }
+    }
+
+    /// Runs `f` on a connection; if that connection had dropped, once more on a new one.
+    fn with<T>(&self, f: impl Fn(&mut Client) -> Result<T, postgres::Error>) -> Result<T, StoreError> {
+        let mut client = self.take()?;
+        let result = match f(&mut client) {
+            Err(e) if client.is_closed() => {
+                tracing::info!(error = %e, "a catch-up connection to the shared store dropped; connecting again");
+                self.forget(client);
+                client = self.take()?;
+                f(&mut client)
+            }
+            other => other,
+        };
+        self.give_back(client);
+        Ok(result?)
+    }
+
+    fn take(&self) -> Result<Client, StoreError> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(c) = state.0.pop() {
+                return Ok(c);
+            }
+            if state.1 < READERS {
+                state.1 += 1;
+                drop(state);
+                return connect(&self.url).inspect_err(|_| self.state.lock().unwrap_or_else(|e| e.into_inner()).1 -= 1);
+            }
+            state = self.returned.wait(state).unwrap_or_else(|e| e.into_inner());
         }
     }
+
+    fn give_back(&self, client: Client) {
+        if client.is_closed() {
+            return self.forget(client);
+        }
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).0.push(client);
+        self.returned.notify_one();
+    }
+
+    fn forget(&self, client: Client) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).1 -= 1;
+        self.returned.notify_one();
+        close_elsewhere(vec![client]);
+    }
+}
+
+/// Closing a client blocks on its own runtime, which must not happen on an async
+/// thread (a catch-up may end, and the last reader may drop, there).
+fn close_elsewhere(clients: Vec<Client>) {
+    if !clients.is_empty() {
+        let _ = std::thread::Builder::new().name("relay-pg-close".into()).spawn(move || drop(clients));
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        let idle = std::mem::take(&mut self.state.get_mut().unwrap_or_else(|e| e.into_inner()).0);
+        close_elsewhere(idle);
+    }
+}
+
+/// A catch-up's reader: each page read as committed when it is read, on a pooled
+/// connection. A snapshot may drop entries between pages; `core::CatchUp` then sends it.
+struct Reader {
+    pool: Arc<Pool>,
 }
 
 impl super::Reader for Reader {
     fn snapshot(&mut self, ws: &RelayId) -> Result<Option<(u64, SealedEntry)>, StoreError> {
-        let client = self.client.as_mut().ok_or("no connection")?;
-        let Some(row) = client.query_opt("SELECT covers, entry FROM waymark_snapshots WHERE ws = $1", &[&ws.0.as_slice()])? else { return Ok(None) };
+        let row = self.pool.with(|c| c.query_opt("SELECT covers, entry FROM waymark_snapshots WHERE ws = $1", &[&ws.0.as_slice()]))?;
+        let Some(row) = row else { return Ok(None) };
         let entry = decode_entry(row.get(1)).ok_or("a stored snapshot is damaged")?;
         Ok(Some((u(row.get(0)), entry)))
     }
 
     fn entries_after(&mut self, ws: &RelayId, after: u64, f: &mut dyn FnMut(u64, SealedEntry) -> bool) -> Result<(), StoreError> {
-        let client = self.client.as_mut().ok_or("no connection")?;
         let mut from = after;
         loop {
-            let rows = client.query("SELECT seq, entry FROM waymark_entries WHERE ws = $1 AND seq > $2 ORDER BY seq LIMIT $3", &[&ws.0.as_slice(), &i(from), &PAGE])?;
-            let full = rows.len() as i64 == PAGE;
+            // Up to PAGE entries, stopping once PAGE_BYTES are read (sizes come from
+            // the rows' headers, without reading the entries twice).
+            let rows = self.pool.with(|c| {
+                c.query(
+                    "SELECT seq, entry FROM (
+                         SELECT seq, entry, sum(octet_length(entry)) OVER (ORDER BY seq) - octet_length(entry) AS before
+                         FROM (SELECT seq, entry FROM waymark_entries WHERE ws = $1 AND seq > $2 ORDER BY seq LIMIT $3) page
+                     ) sized WHERE before < $4 ORDER BY seq",
+                    &[&ws.0.as_slice(), &i(from), &PAGE, &PAGE_BYTES],
+                )
+            })?;
+            if rows.is_empty() {
+                return Ok(());
+            }
             for row in rows {
                 let seq = u(row.get(0));
                 let entry = decode_entry(row.get(1)).ok_or("a stored entry is damaged")?;
@@ -345,9 +427,6 @@ impl super::Reader for Reader {
                 if !f(seq, entry) {
                     return Ok(());
                 }
-            }
-            if !full {
-                return Ok(());
             }
         }
     }
