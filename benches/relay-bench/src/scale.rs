@@ -49,6 +49,8 @@ struct Setup {
     loaded_ack: Vec<f64>,
     relay_cores: f64,
     postgres_cores: f64,
+    /// PostgreSQL's commits per second during the sustained run (none for redb).
+    commits_per_s: Option<f64>,
 }
 
 pub fn run(s: Scale) -> Result<(), String> {
@@ -82,11 +84,26 @@ async fn measure(s: &Scale, name: &str, n: usize, store: Option<&str>) -> Result
     let urls: Vec<String> = relays.iter().map(|(_, u)| u.clone()).collect();
     let (paced_ack, paced_delivery) = paced(s, &urls).await?;
     let pids: Vec<u32> = relays.iter().map(|(server, _)| server.pid).collect();
-    let (appends_per_s, loaded_ack, relay_cores, postgres_cores) = sustained(s, &urls, &pids).await?;
+    let (appends_per_s, loaded_ack, relay_cores, postgres_cores, commits_per_s) = sustained(s, &urls, &pids, store).await?;
     for (server, _) in relays {
         server.stop().await;
     }
-    Ok(Setup { name: name.to_owned(), relays: n, paced_ack, paced_delivery, appends_per_s, loaded_ack, relay_cores, postgres_cores })
+    Ok(Setup { name: name.to_owned(), relays: n, paced_ack, paced_delivery, appends_per_s, loaded_ack, relay_cores, postgres_cores, commits_per_s })
+}
+
+/// Write transactions PostgreSQL has started so far (the next transaction id), if
+/// there is a database. Asked from a thread of its own: the client blocks on a
+/// runtime of its own.
+fn transactions(store: Option<&str>) -> Result<Option<i64>, String> {
+    let Some(url) = store.map(str::to_owned) else { return Ok(None) };
+    std::thread::spawn(move || -> Result<i64, String> {
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).map_err(|e| e.to_string())?;
+        let row = c.query_one("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint", &[]).map_err(|e| e.to_string())?;
+        Ok(row.get(0))
+    })
+    .join()
+    .map_err(|_| "the transaction count panicked".to_owned())?
+    .map(Some)
 }
 
 /// Times of what the publisher's and the subscriber's readers saw, by change number.
@@ -161,8 +178,9 @@ fn cpu_ticks(pids: &[u32]) -> (u64, u64) {
     (relays, postgres)
 }
 
-/// Appends per second, Ack latencies (ms) and cores used by relays and PostgreSQL.
-async fn sustained(s: &Scale, urls: &[String], pids: &[u32]) -> Result<(f64, Vec<f64>, f64, f64), String> {
+/// Appends per second, Ack latencies (ms), cores used by relays and PostgreSQL, and
+/// PostgreSQL's write transactions (group commits) per second.
+async fn sustained(s: &Scale, urls: &[String], pids: &[u32], store: Option<&str>) -> Result<(f64, Vec<f64>, f64, f64, Option<f64>), String> {
     let per_workspace = (s.seconds as usize * 20_000 / WORKSPACES).max(256);
     let (done_tx, mut done) = mpsc::unbounded_channel::<(usize, u64, Instant)>();
     let mut rooms = Vec::new();
@@ -187,6 +205,7 @@ async fn sustained(s: &Scale, urls: &[String], pids: &[u32]) -> Result<(f64, Vec
         sinks.push(sink);
     }
     let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    let transactions_before = transactions(store)?;
     let before = cpu_ticks(pids);
     let started = Instant::now();
     let deadline = started + Duration::from_secs(s.seconds);
@@ -218,10 +237,11 @@ async fn sustained(s: &Scale, urls: &[String], pids: &[u32]) -> Result<(f64, Vec
     }
     let wall = started.elapsed().as_secs_f64();
     let after = cpu_ticks(pids);
+    let commits_per_s = transactions(store)?.zip(transactions_before).map(|(after, before)| (after - before) as f64 / wall);
     tasks.iter().for_each(|t| t.abort());
     let relay_cores = (after.0 - before.0) as f64 / hz / wall;
     let postgres_cores = after.1.saturating_sub(before.1) as f64 / hz / wall;
-    Ok((acked as f64 / wall, latencies, relay_cores, postgres_cores))
+    Ok((acked as f64 / wall, latencies, relay_cores, postgres_cores, commits_per_s))
 }
 
 fn ms(samples: &[f64]) -> String {
@@ -237,11 +257,11 @@ fn table(s: &Scale, setups: &[Setup]) -> String {
         s.window,
         s.seconds
     );
-    out += "| setup | paced Ack | paced delivery (other relay) | appends/s | Ack under load | relays' cores | PostgreSQL's cores | CPU ms per append (relays + PostgreSQL) |\n|---|---|---|---|---|---|---|---|\n";
+    out += "| setup | paced Ack | paced delivery (other relay) | appends/s | Ack under load | relays' cores | PostgreSQL's cores | CPU ms per append (relays + PostgreSQL) | PostgreSQL write transactions/s |\n|---|---|---|---|---|---|---|---|---|\n";
     for x in setups {
         let per_append = (x.relay_cores + x.postgres_cores) / x.appends_per_s.max(1e-9) * 1e3;
         out += &format!(
-            "| {} | {} | {} | {:.0} | {} | {:.2} | {:.2} | {:.3} |\n",
+            "| {} | {} | {} | {:.0} | {} | {:.2} | {:.2} | {:.3} | {} |\n",
             x.name,
             ms(&x.paced_ack),
             ms(&x.paced_delivery),
@@ -249,7 +269,8 @@ fn table(s: &Scale, setups: &[Setup]) -> String {
             ms(&x.loaded_ack),
             x.relay_cores,
             x.postgres_cores,
-            per_append
+            per_append,
+            x.commits_per_s.map_or("—".to_owned(), |c| format!("{c:.0}"))
         );
     }
     out
@@ -265,7 +286,7 @@ fn json(setups: &[Setup]) -> String {
                 "paced_delivery_ms": [quantile(&x.paced_delivery, 0.5), quantile(&x.paced_delivery, 0.95)],
                 "appends_per_s": x.appends_per_s,
                 "loaded_ack_ms": [quantile(&x.loaded_ack, 0.5), quantile(&x.loaded_ack, 0.95)],
-                "relay_cores": x.relay_cores, "postgres_cores": x.postgres_cores,
+                "relay_cores": x.relay_cores, "postgres_cores": x.postgres_cores, "commits_per_s": x.commits_per_s,
             })
         })
         .collect();

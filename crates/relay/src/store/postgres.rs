@@ -54,8 +54,8 @@ const PAGE: i64 = 256;
 struct Prepared {
     lock_head: Statement,
     stored_as: Statement,
-    put_entry: Statement,
-    put_signature: Statement,
+    put_entries: Statement,
+    put_signatures: Statement,
     covered: Statement,
     drop_covered: Statement,
     put_snapshot: Statement,
@@ -101,9 +101,12 @@ fn prepare(client: &mut Client) -> Result<Prepared, StoreError> {
              ON CONFLICT (ws) DO UPDATE SET seq = waymark_heads.seq
              RETURNING seq, bytes, covers, epoch, closed",
         )?,
-        stored_as: client.prepare("SELECT seq FROM waymark_signatures WHERE ws = $1 AND signature = $2")?,
-        put_entry: client.prepare("INSERT INTO waymark_entries (ws, seq, entry) VALUES ($1, $2, $3)")?,
-        put_signature: client.prepare("INSERT INTO waymark_signatures (ws, signature, seq) VALUES ($1, $2, $3)")?,
+        stored_as: client.prepare(
+            "SELECT s.ws, s.signature, s.seq FROM waymark_signatures s
+             JOIN unnest($1::bytea[], $2::bytea[]) AS asked (ws, signature) USING (ws, signature)",
+        )?,
+        put_entries: client.prepare("INSERT INTO waymark_entries (ws, seq, entry) SELECT * FROM unnest($1::bytea[], $2::int8[], $3::bytea[])")?,
+        put_signatures: client.prepare("INSERT INTO waymark_signatures (ws, signature, seq) SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::int8[])")?,
         covered: client.prepare(
             "SELECT (SELECT coalesce(sum(length(entry)), 0) FROM waymark_entries WHERE ws = $1 AND seq <= $2)::bigint
                   + (SELECT coalesce(sum(8 + length(entry)), 0) FROM waymark_snapshots WHERE ws = $1)::bigint",
@@ -118,6 +121,35 @@ fn prepare(client: &mut Client) -> Result<Prepared, StoreError> {
         head: client.prepare("SELECT seq, bytes, covers, epoch, closed FROM waymark_heads WHERE ws = $1")?,
         drop_empty_head: client.prepare("DELETE FROM waymark_heads WHERE ws = $1 AND seq = 0")?,
     })
+}
+
+/// Entries (and their signatures) a commit stores, inserted in one statement each.
+#[derive(Default)]
+struct Rows {
+    ws: Vec<Vec<u8>>,
+    seq: Vec<i64>,
+    entry: Vec<Vec<u8>>,
+    signature: Vec<Vec<u8>>,
+}
+
+impl Rows {
+    fn add(&mut self, w: &Write, seq: u64) {
+        self.ws.push(w.ws.0.to_vec());
+        self.seq.push(i(seq));
+        self.entry.push(encode_entry(&w.entry));
+        self.signature.push(w.entry.signature.to_vec());
+    }
+
+    /// Inserts what was added since the last time.
+    fn insert(&mut self, txn: &mut postgres::Transaction, sql: &Prepared) -> Result<(), StoreError> {
+        if self.seq.is_empty() {
+            return Ok(());
+        }
+        txn.execute(&sql.put_entries, &[&self.ws, &self.seq, &self.entry])?;
+        txn.execute(&sql.put_signatures, &[&self.ws, &self.signature, &self.seq])?;
+        *self = Rows::default();
+        Ok(())
+    }
 }
 
 /// Numbers are stored as PostgreSQL's signed 64-bit integers, bit for bit.
@@ -231,17 +263,29 @@ impl Log for Store {
             let row = txn.query_one(&sql.lock_head, &[&ws.0.as_slice()])?;
             heads.insert(*ws, head_of(&row));
         }
+        // Which of the group's entries were stored before: one query for the group.
+        let (wss, sigs): (Vec<&[u8]>, Vec<&[u8]>) = writes.iter().filter(|w| !matches!(w.kind, WriteKind::Snapshot { .. })).map(|w| (w.ws.0.as_slice(), w.entry.signature.as_slice())).unzip();
+        let mut stored: HashMap<(RelayId, [u8; 64]), u64> = HashMap::new();
+        if !wss.is_empty() {
+            for row in txn.query(&sql.stored_as, &[&wss, &sigs])? {
+                let (ws, sig): (&[u8], &[u8]) = (row.get(0), row.get(1));
+                if let (Ok(ws), Ok(sig)) = (<[u8; 32]>::try_from(ws), <[u8; 64]>::try_from(sig)) {
+                    stored.insert((RelayId(ws), sig), u(row.get(2)));
+                }
+            }
+        }
+        // Entries and signatures to insert, sent as one statement each.
+        let mut rows = Rows::default();
         let mut outcomes = Vec::with_capacity(writes.len());
         let mut touched: HashMap<RelayId, bool> = HashMap::new();
         for w in writes {
             let head = heads[&w.ws];
             let key = w.ws.0.as_slice();
             let decision = match w.kind {
-                WriteKind::Change | WriteKind::Close => {
-                    let stored_as = txn.query_opt(&sql.stored_as, &[&key, &w.entry.signature.as_slice()])?.map(|r| u(r.get(0)));
-                    rules.append(head, stored_as, w)?
-                }
+                WriteKind::Change | WriteKind::Close => rules.append(head, stored.get(&(w.ws, w.entry.signature)).copied(), w)?,
                 WriteKind::Snapshot { covers } => {
+                    // What it covers must be in the table to be counted and dropped.
+                    rows.insert(&mut txn, sql)?;
                     let freed = || -> Result<u64, StoreError> { Ok(u(txn.query_one(&sql.covered, &[&key, &i(covers)])?.get(0))) };
                     rules.snapshot(head, covers, w, freed)?
                 }
@@ -258,8 +302,9 @@ impl Log for Store {
                             Outcome::Acked { seq: covers }
                         }
                         _ => {
-                            txn.execute(&sql.put_entry, &[&key, &i(new.seq), &encode_entry(&w.entry)])?;
-                            txn.execute(&sql.put_signature, &[&key, &w.entry.signature.as_slice(), &i(new.seq)])?;
+                            // The same entry twice in one group is stored once.
+                            stored.insert((w.ws, w.entry.signature), new.seq);
+                            rows.add(w, new.seq);
                             touched.insert(w.ws, true);
                             Outcome::Stored { seq: new.seq, epoch: new.epoch }
                         }
@@ -267,6 +312,7 @@ impl Log for Store {
                 }
             });
         }
+        rows.insert(&mut txn, sql)?;
         for ws in &order {
             if heads[ws].seq == 0 {
                 // Locking made the row; a write refused to a workspace with nothing
