@@ -33,6 +33,8 @@ pub struct Relay {
     port: u16,
     data: tempfile::TempDir,
     dist: PathBuf,
+    /// The PostgreSQL database it shares with other relays, if any.
+    store: Option<String>,
 }
 
 impl Relay {
@@ -43,13 +45,26 @@ impl Relay {
 
     /// The server, serving the app from `dist` (e.g. a copy a test changes).
     pub async fn start_with_dist(dist: PathBuf) -> Relay {
-        let mut relay = Relay { child: None, port: free_port(), data: tempfile::tempdir().expect("temp dir"), dist };
+        let mut relay = Relay { child: None, port: free_port(), data: tempfile::tempdir().expect("temp dir"), dist, store: None };
+        relay.spawn().await;
+        relay
+    }
+
+    /// A server keeping its log in the PostgreSQL database at `url`, which other
+    /// relays may share.
+    pub async fn start_on_store(url: &str) -> Relay {
+        let dist = env_path("WAYMARK_DIST");
+        let mut relay = Relay { child: None, port: free_port(), data: tempfile::tempdir().expect("temp dir"), dist, store: Some(url.to_owned()) };
         relay.spawn().await;
         relay
     }
 
     async fn spawn(&mut self) {
-        let child = Command::new(env_path("WAYMARK_RELAY_BIN"))
+        let mut command = Command::new(env_path("WAYMARK_RELAY_BIN"));
+        if let Some(url) = &self.store {
+            command.args(["--store", url]);
+        }
+        let child = command
             .args(["--addr", &format!("127.0.0.1:{}", self.port)])
             .arg("--dist")
             .arg(&self.dist)
