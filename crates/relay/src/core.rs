@@ -156,6 +156,7 @@ pub(crate) struct Core {
     /// Followed workspaces whose read of new entries (or a commit) failed: read again
     /// every [`RETRY`].
     stale: HashSet<RelayId>,
+    retried_at: Instant,
 }
 
 /// How often failed reads are tried again.
@@ -172,7 +173,7 @@ struct Asked {
 impl Core {
     pub fn new(store: Box<dyn Log>, limits: Arc<Limits>, stored: u64, pending: Arc<AtomicUsize>) -> Core {
         let rules = Rules::new(Arc::clone(&limits), stored);
-        Core { store, limits, rules, followed: HashMap::new(), subscriptions: HashMap::new(), pending, stored_at: Instant::now(), stale: HashSet::new() }
+        Core { store, limits, rules, followed: HashMap::new(), subscriptions: HashMap::new(), pending, stored_at: Instant::now(), stale: HashSet::new(), retried_at: Instant::now() }
     }
 
     pub fn run(mut self, rx: std::sync::mpsc::Receiver<Command>) {
@@ -184,7 +185,7 @@ impl Core {
                     Ok(c) => c,
                     Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                         self.refresh_stored();
-                        self.retry_stale();
+                        self.retry_stale_now_and_then();
                         continue;
                     }
                     Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
@@ -214,6 +215,16 @@ impl Core {
                 }
             }
             self.refresh_stored();
+            self.retry_stale_now_and_then();
+        }
+    }
+
+    /// Reads the stale workspaces again if [`RETRY`] has passed since the last try
+    /// (also on a relay too busy for the queue ever to be empty).
+    fn retry_stale_now_and_then(&mut self) {
+        if !self.stale.is_empty() && self.retried_at.elapsed() >= RETRY {
+            self.retried_at = Instant::now();
+            self.retry_stale();
         }
     }
 

@@ -445,6 +445,7 @@ async fn connection(socket: WebSocket, relay: Relay, ip: IpAddr) {
         peer: peer.clone(),
         hello: false,
         subscribed: HashSet::new(),
+        caught_up: HashMap::new(),
         entries: Bucket::new(limits.entries_per_second, limits.entries_burst),
         requests: Bucket::new(REQUESTS_PER_SECOND, REQUESTS_BURST),
     };
@@ -452,8 +453,6 @@ async fn connection(socket: WebSocket, relay: Relay, ip: IpAddr) {
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     let mut last_heard = Instant::now();
-    // How far each workspace's last catch-up on this connection went.
-    let mut caught_up: HashMap<RelayId, u64> = HashMap::new();
     let close: Close = loop {
         tokio::select! {
             incoming = stream.next() => {
@@ -490,7 +489,7 @@ async fn connection(socket: WebSocket, relay: Relay, ip: IpAddr) {
                     }
                     Out::Entries { ws, last, frame } => {
                         peer.dequeued(frame.len());
-                        if caught_up.get(&ws).is_some_and(|upto| *upto >= last) {
+                        if state.caught_up.get(&ws).is_some_and(|upto| *upto >= last) {
                             Ok(())
                         } else {
                             sink.send(WsMessage::Binary(frame)).await.map_err(|_| None)
@@ -506,7 +505,7 @@ async fn connection(socket: WebSocket, relay: Relay, ip: IpAddr) {
                         // It was reading all along.
                         last_heard = Instant::now();
                         sent.map(|upto| {
-                            caught_up.insert(ws, upto);
+                            state.caught_up.insert(ws, upto);
                         })
                     }
                 };
@@ -631,6 +630,9 @@ struct Conn {
     peer: Peer,
     hello: bool,
     subscribed: HashSet<RelayId>,
+    /// How far each workspace's last catch-up on this connection went (forgotten when
+    /// the client subscribes or unsubscribes again).
+    caught_up: HashMap<RelayId, u64>,
     /// Appends and snapshots.
     entries: Bucket,
     /// Subscribes and presence.
@@ -671,8 +673,12 @@ impl Conn {
             return Ok(());
         }
         match message {
-            Message::Subscribe { workspace, after } => self.subscribe(workspace, after),
+            Message::Subscribe { workspace, after } => {
+                self.caught_up.remove(&workspace);
+                self.subscribe(workspace, after)
+            }
             Message::Unsubscribe { workspace } => {
+                self.caught_up.remove(&workspace);
                 if self.subscribed.remove(&workspace) {
                     tracing::info!(conn = self.id, workspace = %short(&workspace), "unsubscribed");
                     self.core(Command::Unsubscribe { ws: workspace, conn: self.id });
