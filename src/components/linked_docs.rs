@@ -3,6 +3,7 @@
 //! opening, in a view-only workspace). The link goes from the document
 //! (`Workspace::link_document`), so linking never edits the idea or story itself.
 
+use waymark_domain::sort;
 use leptos::prelude::*;
 use waymark_domain::schema::DOCUMENTS;
 use waymark_domain::document::documents_linking;
@@ -34,7 +35,7 @@ pub fn LinkedDocs(target: Ref) -> impl IntoView {
     let mine = Memo::new(move |_| {
         let t = target.get_value();
         let mut list: Vec<Document> = all.with(|l| documents_linking(l, &t.id).into_iter().cloned().collect());
-        list.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+        sort::sort_by(&mut list, |a, b| b.updated_at.cmp(&a.updated_at));
         list
     });
     let read_only = use_read_only();
@@ -47,7 +48,7 @@ pub fn LinkedDocs(target: Ref) -> impl IntoView {
         let t = target.get_value();
         let mut list: Vec<Document> =
             all.with(|l| l.iter().filter(|d| !d.links.contains(&t) && d.title.to_lowercase().contains(&q)).cloned().collect());
-        list.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+        sort::sort_by(&mut list, |a, b| b.updated_at.cmp(&a.updated_at));
         list.truncate(8);
         list
     });

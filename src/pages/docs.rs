@@ -5,6 +5,7 @@
 //! `LinkedDocs` (in `components`) shows an idea's or story's documents where it is
 //! edited.
 
+use waymark_domain::sort;
 use leptos::prelude::*;
 use waymark_domain::schema::DOCUMENTS;
 use wasm_bindgen::JsCast;
@@ -82,7 +83,7 @@ pub fn DocsPage() -> impl IntoView {
             .into_iter()
             .filter(|d| q.is_empty() || d.title.to_lowercase().contains(&q) || d.body.to_lowercase().contains(&q))
             .collect();
-        list.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then_with(|| a.title.cmp(&b.title)));
+        sort::sort_by(&mut list, |a, b| b.updated_at.cmp(&a.updated_at).then_with(|| a.title.cmp(&b.title)));
         list
     });
     let counts = Memo::new(move |_| matching.with(|l| DocKind::ALL.map(|k| l.iter().filter(|d| d.kind == k).count())));
@@ -316,7 +317,7 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
                 s.with(|st| (!st.deleted).then(|| (lid.clone(), format!("I want {}", st.goal), false)))
             })
             .collect();
-        out.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.to_lowercase().cmp(&b.1.to_lowercase())));
+        sort::sort_by(&mut out, |a, b| b.2.cmp(&a.2).then_with(|| a.1.to_lowercase().cmp(&b.1.to_lowercase())));
         out
     });
     let candidates = Memo::new(move |_| {
@@ -335,7 +336,7 @@ fn DocBody(id: StoredValue<Id>, doc: RwSignal<Document>, mode: RwSignal<Mode>) -
             let sid = s.id?;
             (!already.contains(&Ref::new(STORIES, sid.clone()))).then(|| (sid, format!("I want {}", s.goal), false))
         }));
-        out.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.to_lowercase().cmp(&b.1.to_lowercase())));
+        sort::sort_by(&mut out, |a, b| b.2.cmp(&a.2).then_with(|| a.1.to_lowercase().cmp(&b.1.to_lowercase())));
         out.truncate(8);
         out
     });

@@ -3,6 +3,7 @@
 //! planner (visitors needed per arm, and a warning when the verdict is read before they
 //! are there).
 
+use waymark_domain::sort;
 use leptos::prelude::*;
 use waymark_domain::experiment::{Experiment, Plan, Verdicts, DECISION, STATUS};
 use waymark_domain::kind::choice_label;
@@ -153,7 +154,7 @@ pub fn TestedBy(target: Ref) -> impl IntoView {
             .filter(|e| target.with_value(|t| e.tests.contains(t)))
             .map(|e| (e.id().cloned(), e.title(), e.status, e.decision))
             .collect();
-        found.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+        sort::sort_by(&mut found, |a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
         found
     });
     let ws = session.get().id.clone();

@@ -3,6 +3,7 @@
 //! feedback on its own, an editor, and links to the ideas the feedback supports. Also
 //! `IdeaFeedback`, the idea editor's view of an idea's feedback.
 
+use waymark_domain::sort;
 use leptos::prelude::*;
 use waymark_domain::schema::FEEDBACK;
 use waymark_domain::feedback::{distinct_customers, feedback_for_idea, satisfaction, satisfaction_by, Channel, Feedback, FeedbackLabel, RatingScale, Satisfaction, Sentiment};
@@ -310,7 +311,7 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
     let personas = session.get().personas;
     let persona_list = Memo::new(move |_| {
         let mut l: Vec<(Id, String)> = personas.live().into_iter().filter_map(|p| Some((p.id?, p.name))).collect();
-        l.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+        sort::sort_by(&mut l, |a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
         l
     });
     let channel_read = Signal::derive(move || channel.get().label().to_owned());
@@ -452,7 +453,7 @@ fn LinkedIdeas(fb: RwSignal<Feedback>, edit_link: impl Fn(Id, bool) + Copy + Sen
                 .filter(|(id, _)| !already.contains(id))
                 .filter_map(|(id, s)| s.with(|i| (!i.deleted && i.title.to_lowercase().contains(&q)).then(|| (id.clone(), i.title.clone()))))
                 .collect();
-            out.sort_by(|a, b| a.1.cmp(&b.1));
+            sort::sort_by(&mut out, |a, b| a.1.cmp(&b.1));
             out.truncate(8);
             out
         })

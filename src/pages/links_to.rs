@@ -3,6 +3,7 @@
 //! the artifacts of the kinds the relation allows. The links themselves are the
 //! domain's ([`waymark_domain::link`]).
 
+use waymark_domain::sort;
 use leptos::prelude::*;
 use waymark_domain::edit::Edit;
 use waymark_domain::feature::Feature;
@@ -163,6 +164,6 @@ pub fn LinkSelect(
 /// The live artifacts of `items` as (id, title), by title: a [`LinkSelect`]'s options.
 pub fn by_title<K: Kind>(items: impl IntoIterator<Item = K>) -> Vec<(Id, String)> {
     let mut list: Vec<(Id, String)> = items.into_iter().filter_map(|k| Some((k.id()?.clone(), k.title()))).collect();
-    list.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    sort::sort_by(&mut list, |a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
     list
 }

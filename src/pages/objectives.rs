@@ -6,6 +6,7 @@
 //! is part of, and the features serving it. The figures are the domain's
 //! ([`waymark_domain::objective`]).
 
+use waymark_domain::sort;
 use leptos::prelude::*;
 use waymark_domain::edit::Edit;
 use waymark_domain::feature::Feature;
@@ -124,7 +125,7 @@ fn KeyResults(id: Id) -> impl IntoView {
             .filter(|o| o.is_measured() && o.part_of.is_none())
             .filter_map(|o| Some((o.id()?.clone(), o.title())))
             .collect();
-        list.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+        sort::sort_by(&mut list, |a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
         list
     });
     let link = move |kr: Id, on: bool| {

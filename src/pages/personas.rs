@@ -2,6 +2,7 @@
 //! DOMAIN.md lists (name, role, goals, pain points, motivations, behaviours, quote,
 //! segment size). Stories and feedback name a persona.
 
+use waymark_domain::sort;
 use leptos::prelude::*;
 use waymark_domain::schema::PERSONAS;
 use waymark_domain::format::group_thousands;
@@ -32,7 +33,7 @@ pub fn PersonasPage() -> impl IntoView {
     // Order follows membership and settled edits; each card follows its own persona.
     let shown = Memo::new(move |_| {
         let mut l = collection.settled_live();
-        l.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        sort::sort_by(&mut l, |a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
         l.into_iter().filter_map(|p| p.id).collect::<Vec<Id>>()
     });
     let total = Memo::new(move |_| collection.live_count());

@@ -2,6 +2,7 @@
 //! criteria as Given/When/Then scenarios (add, edit, reorder, remove), estimate,
 //! status, the idea it came from, its docs, and "Copy as text" in the standard form.
 
+use waymark_domain::sort;
 use leptos::prelude::*;
 use waymark_domain::edit::Edit;
 use waymark_domain::feature::Feature;
@@ -48,7 +49,7 @@ pub fn StoriesPage() -> impl IntoView {
             .filter(|s| st.is_none_or(|st| s.status == st))
             .filter(|s| pe.as_ref().is_none_or(|p| s.persona.as_ref().is_some_and(|sp| sp.as_str() == p)))
             .collect();
-        l.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        sort::sort_by(&mut l, |a, b| b.created_at.cmp(&a.created_at));
         l.into_iter().filter_map(|s| s.id).collect::<Vec<Id>>()
     });
     let read_only = use_read_only();
@@ -182,20 +183,20 @@ fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
     };
     let names = Memo::new(move |_| {
         let mut l: Vec<(Id, String)> = personas.live().into_iter().filter_map(|p| Some((p.id?, p.name))).collect();
-        l.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+        sort::sort_by(&mut l, |a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
         l
     });
     let idea_list = Memo::new(move |_| {
         ideas.with(|m| {
             let mut l: Vec<(Id, String)> = m.iter().filter_map(|(i, s)| s.with(|x| (!x.deleted).then(|| (i.clone(), x.title.clone())))).collect();
-            l.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+            sort::sort_by(&mut l, |a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
             l
         })
     });
     let features = session.get().collection::<Feature>();
     let feature_list = Memo::new(move |_| {
         let mut l: Vec<(Id, String)> = features.live().iter().filter_map(|f| Some((f.id()?.clone(), f.title()))).collect();
-        l.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+        sort::sort_by(&mut l, |a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
         l
     });
     let feature_read = Signal::derive(move || {

@@ -22,6 +22,7 @@
 pub mod idb;
 pub mod import;
 
+use waymark_domain::sort;
 use std::cell::Cell;
 
 use js_sys::{Array, Uint8Array};
@@ -137,7 +138,7 @@ impl Store {
             .filter_map(|v| v.as_string())
             .filter_map(|s| serde_json::from_str(&s).ok())
             .collect();
-        metas.sort_by(|a, b| b.last_opened.total_cmp(&a.last_opened));
+        sort::sort_by(&mut metas, |a, b| b.last_opened.total_cmp(&a.last_opened));
         Ok(metas)
     }
 

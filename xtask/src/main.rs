@@ -3,6 +3,7 @@
 //! Every command first installs what a fresh machine lacks, skipping what is already
 //! present at the right version, and says what it is doing.
 
+mod compress;
 mod install;
 mod suites;
 mod sw;
@@ -16,13 +17,15 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   run      build the app and serve it at http://127.0.0.1:8080
   test     run every test: native, wasm in headless Chromium, end-to-end
-  bench [relay [scale] [options…] | lists | ranking | roadmap]
+  bench [relay [scale] [options…] | lists | ranking | roadmap | typing | size]
            run the benchmarks (domain, browser, bundle size, relay); `bench relay` runs
            only the relay's (Waymark vs an echo server vs Automerge's sync server, then
            one relay on redb vs 1, 2 and 4 relays on one PostgreSQL; options as for
            `target/release/relay-bench --help`); `bench relay scale` only the latter;
            `bench lists` only one edit in every long list, `bench ranking` only the
-           ranked table, `bench roadmap` only the 500-feature board and timeline
+           ranked table, `bench roadmap` only the 500-feature board and timeline,
+           `bench typing` only trusted keystrokes (DOM updated, rendered, presented),
+           `bench size` only what a browser downloads (raw, gzip, brotli)
   e2e [cargo test args…]
            build, then run only the end-to-end tests (e.g. `cargo xtask e2e --test stories`);
            safe to run several at once: builds take turns and each run gets its own copy
@@ -104,6 +107,8 @@ pub fn build() -> Result<(), String> {
     say("building the app with trunk (release, offline; the first build takes a few minutes)…");
     run_cmd(Command::new("trunk").args(["build", "--release", "--offline"]).env("PATH", tools_path()))?;
     sw::write(&root().join("dist"), &root().join("public/sw.js"))?;
+    say("writing brotli and gzip copies of the app…");
+    compress::write_copies(&root().join("dist"))?;
     say("app built into dist/");
     Ok(())
 }

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 pub fn write(dist: &Path, template: &Path) -> Result<(), String> {
     let mut files = Vec::new();
     collect(dist, dist, &mut files)?;
-    files.retain(|p| p != "sw.js");
+    // The brotli and gzip copies are the same files to the browser: never listed.
+    files.retain(|p| p != "sw.js" && !p.ends_with(".br") && !p.ends_with(".gz"));
     files.sort();
     let source = std::fs::read_to_string(template).map_err(|e| format!("{}: {e}", template.display()))?;
     // The template is part of the version: a new worker gets a fresh cache.
@@ -72,6 +73,8 @@ mod tests {
         std::fs::write(dist.join("index.html"), "<html>").unwrap();
         std::fs::write(dist.join("waymark-0123456789abcdef_bg.wasm"), "wasm").unwrap();
         std::fs::write(dist.join("icons/icon.svg"), "<svg/>").unwrap();
+        std::fs::write(dist.join("waymark-0123456789abcdef_bg.wasm.br"), "copy").unwrap();
+        std::fs::write(dist.join("waymark-0123456789abcdef_bg.wasm.gz"), "copy").unwrap();
         let template = base.join("sw.js");
         std::fs::write(&template, "const V = \"__WAYMARK_VERSION__\"; const P = __WAYMARK_PRECACHE__;").unwrap();
         let built = || {

@@ -373,7 +373,7 @@ pub fn read_backlog(text: &str) -> Result<Backlog, String> {
     let mut all = linear_projects(&projects);
     all.extend(rows);
     // Bad cells in the file's order: by line, then by column.
-    bad.sort_by_key(|c| (c.line, header.iter().position(|h| *h == c.column).unwrap_or(0)));
+    crate::sort::sort_by_key(&mut bad, |c| (c.line, header.iter().position(|h| *h == c.column).unwrap_or(0)));
     Ok(Backlog { source, rows: all, bad, header })
 }
 

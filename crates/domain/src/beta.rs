@@ -97,7 +97,7 @@ pub fn beta_feedback<'a>(beta: &Beta, feedback: impl IntoIterator<Item = &'a Fee
             _ => true,
         })
         .collect();
-    found.sort_by(|a, b| b.date.cmp(&a.date).then(b.created_at.cmp(&a.created_at)));
+    crate::sort::sort_by(&mut found, |a, b| b.date.cmp(&a.date).then(b.created_at.cmp(&a.created_at)));
     found
 }
 

@@ -48,7 +48,7 @@ impl Workspace {
                 Some(Comment { author: r.str("author"), at_ms: r.int("at").unwrap_or(0), text: r.text("text"), id })
             })
             .collect();
-        all.sort_by(|a, b| a.at_ms.cmp(&b.at_ms).then_with(|| a.id.cmp(&b.id)));
+        crate::sort::sort_by(&mut all, |a, b| a.at_ms.cmp(&b.at_ms).then_with(|| a.id.cmp(&b.id)));
         all.dedup_by(|a, b| a.id == b.id);
         all
     }

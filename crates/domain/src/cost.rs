@@ -127,7 +127,7 @@ impl Spend {
             })
             .collect();
         let mut by_category: Vec<(&'static str, f64)> = categories.into_iter().collect();
-        by_category.sort_by(|a, b| b.1.total_cmp(&a.1));
+        crate::sort::sort_by(&mut by_category, |a, b| b.1.total_cmp(&a.1));
         let estimated: Vec<&Feature> = features.iter().filter(|f| !f.is_deleted() && f.cost.is_some_and(|c| c > 0.0)).collect();
         let planned: f64 = estimated.iter().filter_map(|f| f.cost).sum();
         let (mut due, mut done) = (0.0, 0.0);

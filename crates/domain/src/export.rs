@@ -139,7 +139,7 @@ use crate::{Id, LoadError, Workspace};
 /// gives an artifact's deleted flag, creation time and id.
 fn oldest_first<T>(mut all: Vec<T>, key: impl Fn(&T) -> (bool, i64, Option<&Id>)) -> Vec<T> {
     all.retain(|x| !key(x).0);
-    all.sort_by(|a, b| {
+    crate::sort::sort_by(&mut all, |a, b| {
         let ((_, ta, ia), (_, tb, ib)) = (key(a), key(b));
         ta.cmp(&tb).then_with(|| ia.cmp(&ib))
     });

@@ -306,7 +306,7 @@ impl Fields<'_> {
                 }
             }
         }
-        rows.sort_by(|a, b| a.0.to_lowercase().cmp(&b.0.to_lowercase()).then_with(|| a.0.cmp(&b.0)));
+        crate::sort::sort_by(&mut rows, |a, b| a.0.to_lowercase().cmp(&b.0.to_lowercase()).then_with(|| a.0.cmp(&b.0)));
         rows
     }
 }
@@ -369,7 +369,7 @@ impl Fields<'_> {
             }
         }
         let mut out: Vec<(i64, CountRow)> = rows.into_iter().filter_map(|(row, (at, name, values))| Some((at, CountRow { row, name: name?, values }))).collect();
-        out.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.row.cmp(&b.1.row)));
+        crate::sort::sort_by(&mut out, |a, b| a.0.cmp(&b.0).then_with(|| a.1.row.cmp(&b.1.row)));
         out.into_iter().map(|(_, r)| r).collect()
     }
 
@@ -396,7 +396,7 @@ impl Fields<'_> {
                 }
             }
         }
-        points.sort_by_key(|p| p.date);
+        crate::sort::sort_by_key(&mut points, |p| p.date);
         points
     }
 

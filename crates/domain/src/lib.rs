@@ -47,6 +47,7 @@ pub mod schema;
 pub mod score_inputs;
 pub mod stage;
 pub mod scoring;
+pub mod sort;
 pub mod stats;
 pub mod story;
 pub mod success;

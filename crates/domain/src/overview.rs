@@ -42,19 +42,19 @@ impl Overview {
         let live: Vec<&Objective> = objectives.iter().filter(|o| !o.is_deleted()).collect();
         let north_star = crate::objective::north_star(objectives).map(|o| (o.clone(), o.standing(today)));
         let mut goals: Vec<&Objective> = live.iter().copied().filter(|o| !o.is_measured()).collect();
-        goals.sort_by(|a, b| by_name(a, b));
+        crate::sort::sort_by(&mut goals, |a, b| by_name(a, b));
         let owned: Vec<Objective> = live.iter().map(|o| (*o).clone()).collect();
         let objectives = goals.into_iter().map(|o| (o.clone(), o.rollup(&owned, today))).collect();
         let mut kpis: Vec<&Objective> = live.iter().copied().filter(|o| o.is_measured() && o.level != Some("north_star") && o.part_of.is_none()).collect();
-        kpis.sort_by(|a, b| by_name(a, b));
+        crate::sort::sort_by(&mut kpis, |a, b| by_name(a, b));
         let kpis = kpis.into_iter().map(|o| (o.clone(), o.standing(today))).collect();
 
         let mut upcoming: Vec<&Release> = releases.iter().filter(|r| !r.is_deleted() && !matches!(r.status, Some("released" | "cancelled"))).collect();
-        upcoming.sort_by_key(|r| (r.target.is_none(), r.target));
+        crate::sort::sort_by_key(&mut upcoming, |r| (r.target.is_none(), r.target));
         let next_release = upcoming.first().map(|r| ((*r).clone(), readiness(r)));
 
         let mut top_risks: Vec<Risk> = risks.iter().filter(|r| !r.is_deleted() && r.is_open() && r.score().is_some()).cloned().collect();
-        top_risks.sort_by(|a, b| b.score().cmp(&a.score()).then_with(|| a.title().to_lowercase().cmp(&b.title().to_lowercase())));
+        crate::sort::sort_by(&mut top_risks, |a, b| b.score().cmp(&a.score()).then_with(|| a.title().to_lowercase().cmp(&b.title().to_lowercase())));
         top_risks.truncate(TOP);
 
         let (mut nps, mut csat) = (Vec::new(), Vec::new());

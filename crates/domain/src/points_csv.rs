@@ -145,7 +145,7 @@ pub fn read_points(text: &str) -> Result<PointsFile, String> {
             Err(why) => bad.push(BadRow { line: *line, why }),
         }
     }
-    points.sort_by_key(|p| p.date);
+    crate::sort::sort_by_key(&mut points, |p| p.date);
     Ok(PointsFile { points, bad, columns })
 }
 

@@ -251,7 +251,7 @@ impl Workspace {
                 Some(WeightedCriterion { id, name, weight })
             })
             .collect();
-        out.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+        crate::sort::sort_by(&mut out, |a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
         out
     }
 

@@ -109,7 +109,7 @@ impl FeedbackFilter {
     /// it was logged).
     pub fn apply(&self, all: &[crate::feedback::Feedback]) -> Vec<crate::feedback::Feedback> {
         let mut out: Vec<_> = all.iter().filter(|f| self.matches(f)).cloned().collect();
-        out.sort_by(|a, b| b.date.cmp(&a.date).then(b.created_at.cmp(&a.created_at)));
+        crate::sort::sort_by(&mut out, |a, b| b.date.cmp(&a.date).then(b.created_at.cmp(&a.created_at)));
         out
     }
 }
@@ -244,7 +244,7 @@ impl RankOrder {
                 rows[..unranked].reverse();
             }
             RankOrder::Title => rows.sort_by_cached_key(|r| title(&r.id).to_lowercase()),
-            RankOrder::Customers => rows.sort_by_key(|r| std::cmp::Reverse(customers.get(&r.id).copied().unwrap_or(0))),
+            RankOrder::Customers => crate::sort::sort_by_key(rows, |r| std::cmp::Reverse(customers.get(&r.id).copied().unwrap_or(0))),
         }
     }
 }

@@ -121,7 +121,7 @@ impl Risk {
 /// The live, open risks that threaten `target`, the highest score first (unscored last).
 pub fn threats_to<'a>(target: &Ref, risks: &'a [Risk]) -> Vec<&'a Risk> {
     let mut out: Vec<&Risk> = risks.iter().filter(|r| !r.is_deleted() && r.is_open() && r.threatens.contains(target)).collect();
-    out.sort_by(|a, b| b.score().cmp(&a.score()).then_with(|| a.title().to_lowercase().cmp(&b.title().to_lowercase())));
+    crate::sort::sort_by(&mut out, |a, b| b.score().cmp(&a.score()).then_with(|| a.title().to_lowercase().cmp(&b.title().to_lowercase())));
     out
 }
 

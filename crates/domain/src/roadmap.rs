@@ -104,7 +104,7 @@ pub fn violations(links: &LinkIndex, features: &BTreeMap<Id, &Feature>) -> Vec<V
             }
         }
     }
-    found.sort_by(|a, b| (&a.feature, &a.blocker).cmp(&(&b.feature, &b.blocker)));
+    crate::sort::sort_by(&mut found, |a, b| (&a.feature, &a.blocker).cmp(&(&b.feature, &b.blocker)));
     found
 }
 
@@ -119,7 +119,7 @@ pub fn duration_days(f: &Feature) -> i64 {
 /// The live features that ship in release `release`.
 pub fn release_features<'a>(release: &Id, links: &LinkIndex, features: &BTreeMap<Id, &'a Feature>) -> Vec<&'a Feature> {
     let mut out: Vec<&Feature> = links.sources(&Ref::new(RELEASES, release.clone()), Relation::ShipsIn).filter_map(|r| features.get(&r.id).copied()).collect();
-    out.sort_by_key(|f| (f.target, f.title().to_lowercase()));
+    crate::sort::sort_by_key(&mut out, |f| (f.target, f.title().to_lowercase()));
     out
 }
 
@@ -284,7 +284,7 @@ pub fn scope(release: &Id, links: &LinkIndex, features: &BTreeMap<Id, &Feature>)
 /// board order: moved cards by position (then id), then never-moved ones oldest first.
 pub fn column<'a>(features: impl IntoIterator<Item = &'a Feature>, horizon: Option<&str>) -> Vec<&'a Feature> {
     let mut cards: Vec<&Feature> = features.into_iter().filter(|f| !f.is_deleted() && f.horizon == horizon).collect();
-    cards.sort_by(|a, b| board_order(a, b));
+    crate::sort::sort_by(&mut cards, |a, b| board_order(a, b));
     cards
 }
 
@@ -422,7 +422,7 @@ impl Workspace {
                 }
             }
         }
-        placed.sort_by(|a, b| crate::position::compare((&a.1, a.0.as_str()), (&b.1, b.0.as_str())));
+        crate::sort::sort_by(&mut placed, |a, b| crate::position::compare((&a.1, a.0.as_str()), (&b.1, b.0.as_str())));
         unplaced.sort();
         placed.into_iter().chain(unplaced.into_iter().map(|(_, id)| (id, String::new()))).collect()
     }

@@ -178,7 +178,7 @@ impl Workspace {
                 });
             }
         }
-        story.criteria.sort_by(|a, b| a.position.total_cmp(&b.position).then_with(|| a.id.cmp(&b.id)));
+        crate::sort::sort_by(&mut story.criteria, |a, b| a.position.total_cmp(&b.position).then_with(|| a.id.cmp(&b.id)));
         let stored = self.stored_links_from(&Ref::new(STORIES, id.clone()));
         merge_one(&mut story.persona, &stored, Relation::SpeaksFor);
         merge_one(&mut story.idea, &stored, Relation::ComesFrom);

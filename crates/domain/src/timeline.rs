@@ -163,7 +163,7 @@ pub fn lay_out(features: &[Feature], releases: &[Release], stages: &[Stage], lin
             }
         }
     }
-    dated.sort_by_key(|f| (f.start, f.target));
+    crate::sort::sort_by_key(&mut dated, |f| (f.start, f.target));
     let live_releases: Vec<&Release> = releases.iter().filter(|r| !r.is_deleted() && r.target.is_some()).collect();
     let live_stages: Vec<&Stage> = stages.iter().filter(|s| !s.is_deleted() && s.start.is_some() && s.end.is_some()).collect();
     let days = dated

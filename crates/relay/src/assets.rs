@@ -7,14 +7,14 @@ use std::sync::Arc;
 use axum::{
     body::Body,
     extract::State,
-    http::{header, HeaderValue, Method, StatusCode, Uri},
+    http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri},
     response::{IntoResponse, Response},
 };
 
 use crate::Config;
 
 /// Serves a file from the dist directory, or `index.html` for app routes.
-pub async fn serve(State(config): State<Arc<Config>>, method: Method, uri: Uri) -> Response {
+pub async fn serve(State(config): State<Arc<Config>>, method: Method, headers: HeaderMap, uri: Uri) -> Response {
     if method != Method::GET && method != Method::HEAD {
         return (StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD").into_response();
     }
@@ -32,11 +32,23 @@ pub async fn serve(State(config): State<Arc<Config>>, method: Method, uri: Uri) 
     } else {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     };
-    match tokio::fs::read(&path).await {
+    // The build writes brotli and gzip copies beside each compressible file: send the
+    // best one the browser accepts instead of compressing on every request.
+    let precompressed = if is_precompressed(&name) { precompressed_copy(&path, &headers).await } else { None };
+    let read = match &precompressed {
+        Some((copy, _)) => tokio::fs::read(copy).await,
+        None => tokio::fs::read(&path).await,
+    };
+    match read {
         Ok(bytes) => {
             let inline = if name == "index.html" { inline_script_hashes(&String::from_utf8_lossy(&bytes)) } else { Vec::new() };
             let mut response = Response::new(Body::from(bytes));
             let headers = response.headers_mut();
+            // (Without a copy, the compression layer adds `Vary` itself.)
+            if let Some((_, encoding)) = precompressed {
+                headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+                headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+            }
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(&name)));
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control(&name)));
             headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
@@ -103,6 +115,53 @@ fn safe_relative_path(path: &str) -> Option<PathBuf> {
     Some(out)
 }
 
+/// Files the build writes `.br` and `.gz` copies of (`cargo xtask build`): the big
+/// ones a first visit downloads. `index.html` is not among them: it is read to hash
+/// its inline script, and it is small (the server gzips it on the fly).
+fn is_precompressed(name: &str) -> bool {
+    matches!(name.rsplit('.').next().unwrap_or(""), "wasm" | "js" | "css" | "svg" | "webmanifest")
+}
+
+/// The brotli or gzip copy of `path` to send, if the browser accepts that encoding and
+/// the build wrote the copy; brotli first (a third smaller than gzip for the app). A
+/// copy older than its file is stale (the file was changed or deployed after the build
+/// wrote it) and never sent.
+async fn precompressed_copy(path: &Path, headers: &HeaderMap) -> Option<(PathBuf, &'static str)> {
+    let written = tokio::fs::metadata(path).await.and_then(|m| m.modified()).ok()?;
+    let accepted: Vec<String> = headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(accepted_coding)
+        .collect();
+    for (encoding, suffix) in [("br", "br"), ("gzip", "gz")] {
+        if accepted.iter().any(|a| a == encoding) {
+            let mut copy = path.as_os_str().to_owned();
+            copy.push(".");
+            copy.push(suffix);
+            let copy = PathBuf::from(copy);
+            let fresh = tokio::fs::metadata(&copy).await.is_ok_and(|m| m.is_file() && m.modified().is_ok_and(|t| t >= written));
+            if fresh {
+                return Some((copy, encoding));
+            }
+        }
+    }
+    None
+}
+
+/// One entry of `Accept-Encoding` (`br`, `gzip;q=0.8`) as the coding it accepts, or
+/// `None` when it refuses it (`q=0`).
+fn accepted_coding(entry: &str) -> Option<String> {
+    let mut parts = entry.split(';');
+    let coding = parts.next()?.trim().to_ascii_lowercase();
+    let refused = parts.any(|p| {
+        let p = p.trim();
+        p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")).and_then(|q| q.trim().parse::<f32>().ok()).is_some_and(|q| q <= 0.0)
+    });
+    (!coding.is_empty() && !refused).then_some(coding)
+}
+
 /// The Content-Type for a file name, by its extension.
 fn content_type(name: &str) -> &'static str {
     match name.rsplit('.').next().unwrap_or("") {
@@ -151,6 +210,15 @@ mod tests {
         assert_eq!(safe_relative_path("/w/abc/ideas"), Some(PathBuf::from("w/abc/ideas")));
         assert_eq!(safe_relative_path("/../etc/passwd"), None);
         assert_eq!(safe_relative_path("/icons/../../x"), None);
+    }
+
+    #[test]
+    fn accept_encoding_entries_are_read_with_their_weights() {
+        assert_eq!(accepted_coding(" br"), Some("br".to_owned()));
+        assert_eq!(accepted_coding("GZIP;q=0.8"), Some("gzip".to_owned()));
+        assert_eq!(accepted_coding("br;q=0"), None, "q=0 refuses the coding");
+        assert_eq!(accepted_coding("gzip; q=0.000"), None);
+        assert_eq!(accepted_coding(""), None);
     }
 
     #[test]

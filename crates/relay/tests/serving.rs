@@ -94,6 +94,47 @@ async fn text_is_gzipped_when_the_browser_accepts_it() {
 }
 
 #[tokio::test]
+async fn the_builds_brotli_and_gzip_copies_are_sent_to_browsers_that_accept_them() {
+    let dir = dist();
+    let wasm = "waymark-0123456789abcdef_bg.wasm";
+    std::fs::write(dir.path().join(format!("{wasm}.br")), "brotli copy").unwrap();
+    std::fs::write(dir.path().join(format!("{wasm}.gz")), "gzip copy").unwrap();
+    let app = waymark_relay::app(waymark_relay::Config { dist: dir.path().to_owned() });
+    let fetch = |accept: &'static str| {
+        let app = app.clone();
+        async move {
+            let req = Request::get(format!("/{wasm}")).header(header::ACCEPT_ENCODING, accept).body(Body::empty()).unwrap();
+            let r = app.oneshot(req).await.unwrap();
+            let encoding = header_of(&r, header::CONTENT_ENCODING);
+            let vary = header_of(&r, header::VARY);
+            let kind = header_of(&r, header::CONTENT_TYPE);
+            (encoding, vary, kind, r.into_body().collect().await.unwrap().to_bytes())
+        }
+    };
+    let (encoding, vary, kind, body) = fetch("gzip, deflate, br, zstd").await;
+    assert_eq!((encoding.as_str(), vary.as_str(), kind.as_str()), ("br", "accept-encoding", "application/wasm"));
+    assert_eq!(&body[..], b"brotli copy");
+    let (encoding, _, _, body) = fetch("gzip").await;
+    assert_eq!((encoding.as_str(), &body[..]), ("gzip", &b"gzip copy"[..]));
+    let (encoding, _, _, body) = fetch("br;q=0, gzip;q=0.5").await;
+    assert_eq!((encoding.as_str(), &body[..]), ("gzip", &b"gzip copy"[..]), "a coding refused with q=0 is never sent");
+    // A browser that accepts neither gets the file itself.
+    let plain = get(&dir, &format!("/{wasm}"), false).await;
+    assert_eq!(header_of(&plain, header::CONTENT_ENCODING), "");
+    assert!(plain.into_body().collect().await.unwrap().to_bytes().starts_with(b"\0asm"));
+    // A file changed after the build wrote its copies: the stale copies are never sent.
+    let newer = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    let file = std::fs::File::options().append(true).open(dir.path().join(wasm)).unwrap();
+    file.set_modified(newer).unwrap();
+    let (encoding, _, _, body) = fetch("br").await;
+    assert_eq!(encoding, "", "a stale brotli copy was sent");
+    assert!(body.starts_with(b"\0asm"));
+    // A file without copies is still compressed on the fly.
+    let js = get(&dir, "/waymark-0123456789abcdef.js", true).await;
+    assert_eq!(header_of(&js, header::CONTENT_ENCODING), "gzip");
+}
+
+#[tokio::test]
 async fn health_check_answers() {
     let dir = dist();
     let r = get(&dir, "/healthz", false).await;

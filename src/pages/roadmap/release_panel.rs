@@ -1,6 +1,7 @@
 //! Below a release's fields: its go / no-go, the MoSCoW 60 % warning, and its features
 //! with the critical path marked.
 
+use waymark_domain::sort;
 use leptos::prelude::*;
 use waymark_domain::feature::{Feature, STATUS};
 use waymark_domain::kind::choice_label;
@@ -43,7 +44,7 @@ pub fn ReleasePanel(id: Id) -> impl IntoView {
     let my_stages = Memo::new(move |_| {
         let id = me.get_value();
         let mut list: Vec<_> = stages.live().into_iter().filter(|s| s.release.as_ref() == Some(&id)).collect();
-        list.sort_by_key(|s| (s.start, s.title()));
+        sort::sort_by_key(&mut list, |s| (s.start, s.title()));
         list
     });
     let ws = session.get().id.clone();

@@ -45,3 +45,28 @@ async fn a_new_version_replaces_the_cached_one_on_the_next_visit() {
     b.wait_until("document.querySelector('meta[name=waymark-build]') !== null", "the new version offline").await;
     b.close().await;
 }
+
+/// A first visit downloads the app's module as the build's brotli copy, not the raw
+/// file nor a gzip made on the fly: what a person on a slow connection waits for
+/// (BENCHMARKS.md, transfer size).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_first_visit_downloads_the_brotli_copy_of_the_app() {
+    let relay = Relay::start().await;
+    let dist = std::path::PathBuf::from(std::env::var("WAYMARK_DIST").unwrap());
+    let b = Browser::start().await;
+    b.goto(&relay.url("/")).await;
+    b.wait_for_text("h1", "Your workspaces").await;
+    let entry = b
+        .eval(
+            "const e = performance.getEntriesByType('resource').find(e => e.name.endsWith('_bg.wasm')); \
+             return e ? [new URL(e.name).pathname.slice(1), e.encodedBodySize, e.decodedBodySize] : null;",
+        )
+        .await;
+    let name = entry[0].as_str().expect("the page fetched its module").to_owned();
+    let (encoded, decoded) = (entry[1].as_u64().unwrap(), entry[2].as_u64().unwrap());
+    let size = |suffix: &str| std::fs::metadata(dist.join(format!("{name}{suffix}"))).unwrap().len();
+    assert_eq!(decoded, size(""), "the module arrives whole");
+    // Chromium accepts brotli from a secure origin, and loopback is one.
+    assert_eq!(encoded, size(".br"), "the module was not sent as its brotli copy (gzip copy: {} B)", size(".gz"));
+    b.close().await;
+}

@@ -184,7 +184,7 @@ pub fn read_mapped(text: &str, mapping: &[Field]) -> Result<Backlog, String> {
         }
         rows.push(row);
     }
-    bad.sort_by_key(|c| (c.line, header.iter().position(|h| *h == c.column).unwrap_or(0)));
+    crate::sort::sort_by_key(&mut bad, |c| (c.line, header.iter().position(|h| *h == c.column).unwrap_or(0)));
     Ok(Backlog { source: Source::Other, rows, bad, header })
 }
 

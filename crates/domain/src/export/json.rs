@@ -350,7 +350,7 @@ fn links_json(ws: &Workspace, doc: &Value) -> Vec<Value> {
             Some((*from, l.relation.key(), *to, json!({ "from": l.from.to_string(), "relation": l.relation.key(), "to": l.to.to_string() })))
         })
         .collect();
-    links.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    crate::sort::sort_by(&mut links, |a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
     links.into_iter().map(|l| l.3).collect()
 }
 
@@ -790,7 +790,7 @@ mod tests {
 
     fn live_ideas(ws: &Workspace) -> Vec<Idea> {
         let mut ideas: Vec<Idea> = ws.ideas().0.into_iter().filter(|i| !i.deleted).collect();
-        ideas.sort_by_key(|i| i.created_at);
+        crate::sort::sort_by_key(&mut ideas, |i| i.created_at);
         ideas
     }
 

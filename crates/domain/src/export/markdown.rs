@@ -205,7 +205,7 @@ fn push_ideas(md: &mut String, ideas: &[Idea]) {
         if group.is_empty() {
             continue;
         }
-        group.sort_by(|a, b| b.votes.cmp(&a.votes).then(a.created_at.cmp(&b.created_at)).then_with(|| a.id.cmp(&b.id)));
+        crate::sort::sort_by(&mut group, |a, b| b.votes.cmp(&a.votes).then(a.created_at.cmp(&b.created_at)).then_with(|| a.id.cmp(&b.id)));
         md.push_str(&format!("\n### {} ({})\n\n", status.label(), group.len()));
         for idea in group {
             md.push_str(&idea_item(idea));
