@@ -6,9 +6,14 @@
 use std::io::Write as _;
 use std::path::Path;
 
-/// What gets copies: the same extensions the server looks for copies of.
+/// What gets copies: the app's module, scripts and styles, which trunk names by their
+/// content's hash (`waymark-<hash>_bg.wasm`), as the server expects: a file whose name
+/// stays the same across builds (`sw.js`) could be deployed without its copies.
 pub fn is_compressible(name: &str) -> bool {
-    matches!(name.rsplit('.').next().unwrap_or(""), "wasm" | "js" | "css" | "svg" | "webmanifest") && name != "index.html"
+    let hashed = name.split('.').next().unwrap_or("").trim_end_matches("_bg").rsplit_once('-').is_some_and(|(_, h)| {
+        (10..=16).contains(&h.len()) && h.bytes().all(|b| b.is_ascii_hexdigit())
+    });
+    matches!(name.rsplit('.').next().unwrap_or(""), "wasm" | "js" | "css") && hashed
 }
 
 /// The sizes of one file and its two copies, in bytes.
@@ -19,8 +24,7 @@ pub struct Sizes {
     pub brotli: u64,
 }
 
-/// The compressible files of `dist` (not of its folders: the icons are PNG, already
-/// compressed, but for `icon.svg`, which is tiny), sorted.
+/// The compressible files of `dist` (its folders hold only icons), sorted.
 fn compressible(dist: &Path) -> Result<Vec<String>, String> {
     let mut names: Vec<String> = std::fs::read_dir(dist)
         .map_err(|e| format!("{}: {e}", dist.display()))?
@@ -85,10 +89,11 @@ mod tests {
         let js = "export function f() { return 42; }\n".repeat(500);
         std::fs::write(dist.join("waymark-0123456789abcdef.js"), &js).unwrap();
         std::fs::write(dist.join("index.html"), "<html>").unwrap();
+        std::fs::write(dist.join("sw.js"), &js).unwrap();
         std::fs::write(dist.join("icon-192.png"), "\u{89}PNG").unwrap();
         write_copies(&dist).unwrap();
         let sizes = sizes(&dist).unwrap();
-        assert_eq!(sizes.len(), 1, "index.html and PNG get no copies");
+        assert_eq!(sizes.len(), 1, "index.html, sw.js (no hash in its name) and PNG get no copies");
         assert!(sizes[0].brotli < sizes[0].gzip && sizes[0].gzip < sizes[0].raw / 10);
         let mut unbrotli = String::new();
         brotli::Decompressor::new(std::fs::File::open(dist.join("waymark-0123456789abcdef.js.br")).unwrap(), 4096)
@@ -98,7 +103,7 @@ mod tests {
         let mut ungzip = String::new();
         flate2::read::GzDecoder::new(std::fs::File::open(dist.join("waymark-0123456789abcdef.js.gz")).unwrap()).read_to_string(&mut ungzip).unwrap();
         assert_eq!(ungzip, js);
-        assert!(!dist.join("index.html.br").exists() && !dist.join("icon-192.png.gz").exists());
+        assert!(!dist.join("index.html.br").exists() && !dist.join("sw.js.br").exists() && !dist.join("icon-192.png.gz").exists());
         std::fs::remove_dir_all(&dist).unwrap();
     }
 }

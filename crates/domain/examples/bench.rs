@@ -130,6 +130,13 @@ fn bench(n: usize) -> String {
     });
     row(n, "save_incremental() after one edit", light, t);
 
+    // Bringing a workspace in from a JSON export (Home → Import), whole: parse, check,
+    // write every artifact into a new document, commit, save.
+    let json = waymark_domain::export::to_json(&ws, 1);
+    let runs = if n >= 10_000 { 3 } else { 5 };
+    let t = measure(runs, &mut (), |_| (), |_, ()| waymark_domain::export::from_json(&json, 2, "Bench").unwrap().save().len());
+    row(n, "import a JSON export: from_json + save()", runs, t);
+
     format!(
         "{n:>6} ideas: document {} bytes ({} KB) from save(); a one-edit chunk is {chunk_size} bytes; built through the API in {}",
         bytes.len(),

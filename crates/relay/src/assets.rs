@@ -115,19 +115,18 @@ fn safe_relative_path(path: &str) -> Option<PathBuf> {
     Some(out)
 }
 
-/// Files the build writes `.br` and `.gz` copies of (`cargo xtask build`): the big
-/// ones a first visit downloads. `index.html` is not among them: it is read to hash
-/// its inline script, and it is small (the server gzips it on the fly).
+/// Files the build writes `.br` and `.gz` copies of (`cargo xtask build`): the app's
+/// module, scripts and styles, whose names carry a hash of their content, so a copy
+/// can never be older than its file (however `dist/` was copied about). The small
+/// files with fixed names (`index.html`, `sw.js`, the manifest) are gzipped on the fly.
 fn is_precompressed(name: &str) -> bool {
-    matches!(name.rsplit('.').next().unwrap_or(""), "wasm" | "js" | "css" | "svg" | "webmanifest")
+    matches!(name.rsplit('.').next().unwrap_or(""), "wasm" | "js" | "css") && is_hashed(name)
 }
 
 /// The brotli or gzip copy of `path` to send, if the browser accepts that encoding and
-/// the build wrote the copy; brotli first (a third smaller than gzip for the app). A
-/// copy older than its file is stale (the file was changed or deployed after the build
-/// wrote it) and never sent.
+/// the build wrote the copy; brotli first (a third smaller than gzip for the app),
+/// whatever the weights, unless the browser refuses it (`q=0`).
 async fn precompressed_copy(path: &Path, headers: &HeaderMap) -> Option<(PathBuf, &'static str)> {
-    let written = tokio::fs::metadata(path).await.and_then(|m| m.modified()).ok()?;
     let accepted: Vec<String> = headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()
@@ -141,8 +140,7 @@ async fn precompressed_copy(path: &Path, headers: &HeaderMap) -> Option<(PathBuf
             copy.push(".");
             copy.push(suffix);
             let copy = PathBuf::from(copy);
-            let fresh = tokio::fs::metadata(&copy).await.is_ok_and(|m| m.is_file() && m.modified().is_ok_and(|t| t >= written));
-            if fresh {
+            if tokio::fs::metadata(&copy).await.is_ok_and(|m| m.is_file()) {
                 return Some((copy, encoding));
             }
         }

@@ -221,9 +221,10 @@ async fn typing(b: &Browser, relay: &Relay, id: &str, n: usize) {
         "const input = document.querySelector('aside.editor input.field-input'); input.setSelectionRange(input.value.length, input.value.length); \
          const w = window.__typing = { results: [], presented: [], current: null }; \
          window.addEventListener('keydown', (e) => { if (e.isTrusted) w.current = { t0: e.timeStamp }; }, true); \
+         window.addEventListener('input', () => { if (w.current) w.current.expect = input.value; }, true); \
          const row = () => document.querySelector('.idea-row.active .idea-title'); \
          new MutationObserver(() => { \
-           const c = w.current; if (!c || c.dom !== undefined || !row() || row().textContent !== input.value) return; \
+           const c = w.current; if (!c || c.expect === undefined || c.dom !== undefined || !row() || row().textContent !== c.expect) return; \
            c.dom = performance.now() - c.t0; \
            requestAnimationFrame(() => { const ch = new MessageChannel(); \
              ch.port1.onmessage = () => { c.rendered = performance.now() - c.t0; w.results.push(c); w.current = null; }; \
