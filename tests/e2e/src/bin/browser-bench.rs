@@ -236,6 +236,7 @@ async fn typing(b: &Browser, relay: &Relay, id: &str, n: usize) {
     )
     .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
+    profile_start(b).await;
     for i in 0..TYPED_KEYSTROKES {
         let key = json!({ "key": "x", "code": "KeyX", "text": "x", "unmodifiedText": "x", "windowsVirtualKeyCode": 88, "nativeVirtualKeyCode": 88 });
         let mut down = key.clone();
@@ -248,6 +249,7 @@ async fn typing(b: &Browser, relay: &Relay, id: &str, n: usize) {
         // A person types about 5 keys a second; the save after a pause is not measured.
         tokio::time::sleep(Duration::from_millis(120)).await;
     }
+    profile_stop(b, &format!("typing-{n}")).await;
     let result = b.eval("return window.__typing;").await;
     let of = |k: &str| -> Vec<f64> { result["results"].as_array().map(|a| a.iter().filter_map(|r| r[k].as_f64()).collect()).unwrap_or_default() };
     let (dom, rendered) = (of("dom"), of("rendered"));
