@@ -92,6 +92,11 @@ impl Relay {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
+    /// The built app it serves.
+    pub fn dist(&self) -> &Path {
+        &self.dist
+    }
+
     /// Where the server keeps its data.
     pub fn data_dir(&self) -> &Path {
         self.data.path()

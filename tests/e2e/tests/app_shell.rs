@@ -52,7 +52,6 @@ async fn a_new_version_replaces_the_cached_one_on_the_next_visit() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_first_visit_downloads_the_brotli_copy_of_the_app() {
     let relay = Relay::start().await;
-    let dist = std::path::PathBuf::from(std::env::var("WAYMARK_DIST").unwrap());
     let b = Browser::start().await;
     b.goto(&relay.url("/")).await;
     b.wait_for_text("h1", "Your workspaces").await;
@@ -64,7 +63,7 @@ async fn a_first_visit_downloads_the_brotli_copy_of_the_app() {
         .await;
     let name = entry[0].as_str().expect("the page fetched its module").to_owned();
     let (encoded, decoded) = (entry[1].as_u64().unwrap(), entry[2].as_u64().unwrap());
-    let size = |suffix: &str| std::fs::metadata(dist.join(format!("{name}{suffix}"))).unwrap().len();
+    let size = |suffix: &str| std::fs::metadata(relay.dist().join(format!("{name}{suffix}"))).unwrap().len();
     assert_eq!(decoded, size(""), "the module arrives whole");
     // Chromium accepts brotli from a secure origin, and loopback is one.
     assert_eq!(encoded, size(".br"), "the module was not sent as its brotli copy (gzip copy: {} B)", size(".gz"));

@@ -38,6 +38,11 @@ async fn wait_long(b: &Browser, condition: &str) {
     }
 }
 
+/// The numbers of a JSON array a measuring script returned (none if it is not one).
+fn numbers(v: &Value) -> Vec<f64> {
+    v.as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default()
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -99,7 +104,7 @@ async fn ranking(b: &Browser, relay: &Relay) {
              step();"
         ))
         .await;
-    let list = |k: &str| -> Vec<f64> { result[k].as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default() };
+    let list = |k: &str| numbers(&result[k]);
     let (handler, paint, update) = (list("handler"), list("paint"), list("task"));
     let moved = result["moved"].as_u64().unwrap_or(0) as usize;
     // Every change must really have re-ranked: the edited idea is on top when painted.
@@ -178,7 +183,7 @@ async fn list_edit(b: &Browser, relay: &Relay, build: &str, c: waymark_domain::f
              step();"
         ))
         .await;
-    let list = |k: &str| -> Vec<f64> { result[k].as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default() };
+    let list = |k: &str| numbers(&result[k]);
     let (update, paint) = (list("update"), list("paint"));
     // The edited row shows what was typed: the keystrokes reached the list.
     let typed: String = result["value"].as_str().unwrap_or_default().chars().take(LIST_KEYSTROKES + 8).collect();
@@ -251,9 +256,10 @@ async fn typing(b: &Browser, relay: &Relay, id: &str, n: usize) {
     }
     profile_stop(b, &format!("typing-{n}")).await;
     let result = b.eval("return window.__typing;").await;
-    let of = |k: &str| -> Vec<f64> { result["results"].as_array().map(|a| a.iter().filter_map(|r| r[k].as_f64()).collect()).unwrap_or_default() };
+    let results = result["results"].as_array().cloned().unwrap_or_default();
+    let of = |k: &str| -> Vec<f64> { results.iter().filter_map(|r| r[k].as_f64()).collect() };
     let (dom, rendered) = (of("dom"), of("rendered"));
-    let presented: Vec<f64> = result["presented"].as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default();
+    let presented = numbers(&result["presented"]);
     let title = b.texts(".idea-row.active .idea-title").await.join("");
     assert!(title.ends_with(&"x".repeat(TYPED_KEYSTROKES)), "typed title not shown in the list: {title}");
     println!(
@@ -308,7 +314,7 @@ async fn roadmap(b: &Browser, relay: &Relay) {
             "const done = arguments[0]; const paint = [], update = []; let i = 0, ok = 0;              function step() {{                if (i >= {ROADMAP_MOVES}) {{ done({{ paint, update, ok }}); return; }}                const col = document.querySelector(\"ol[aria-label='Next']\");                const card = col.querySelectorAll('.card')[3]; const title = card.getAttribute('aria-label'); card.focus();                const t0 = performance.now();                card.dispatchEvent(new KeyboardEvent('keydown', {{ key: 'ArrowDown', altKey: true, bubbles: true, cancelable: true }})); let hops = 0; const settle = () => {{ if (++hops < 200) queueMicrotask(settle); else update.push(performance.now() - t0); }}; queueMicrotask(settle);                requestAnimationFrame(() => setTimeout(() => {{                  paint.push(performance.now() - t0);                  if (col.querySelectorAll('.card')[4].getAttribute('aria-label') === title) ok++;                  i++; setTimeout(step, 300);                }}, 0));              }}              step();"
         ))
         .await;
-    let list = |v: &Value, k: &str| -> Vec<f64> { v[k].as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default() };
+    let list = |v: &Value, k: &str| numbers(&v[k]);
     profile_stop(b, "roadmap-board-moves").await;
     let board_moves = list(&moves, "paint");
     let board_updates = list(&moves, "update");
@@ -439,7 +445,7 @@ async fn main() {
                  step();"
             ))
             .await;
-        let list = |k: &str| -> Vec<f64> { result[k].as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default() };
+        let list = |k: &str| numbers(&result[k]);
         let (handler, paint) = (list("handler"), list("paint"));
         // The list row shows the edited title: the keystrokes reached the screen.
         let title = b.texts(".idea-row.active .idea-title").await.join("");
