@@ -97,6 +97,32 @@ async fn a_chunk_stashed_as_the_tab_closed_is_recovered_on_open() {
 }
 
 #[wasm_bindgen_test]
+async fn a_shared_workspaces_stashed_chunk_is_queued_for_the_relay_on_open() {
+    let store = Rc::new(Store::open().await.expect("open db"));
+    let mut ws = fresh_workspace(&store, "Closed mid-write, shared").await;
+    let id = ws.workspace_id();
+    let record = waymark::storage::SyncRecord {
+        fragment: "v1.edit.not-a-real-key".into(),
+        relay: "http://127.0.0.1:9".into(),
+        last_seq: 0,
+        snapshot_seq: 0,
+        last_synced: 0.0,
+        epoch: 0,
+        closed: false,
+    };
+    store.put_sync_record(&id, &record).await.unwrap();
+    ws.create_idea("Typed just before closing, offline", 2, "Ana").unwrap();
+    let key = store.next_chunk_key(&id);
+    waymark::storage::stash(&key, &ws.save_incremental());
+
+    let _session = Session::open(Rc::clone(&store), &id, "Ana".into()).await.expect("opens");
+    // Its write would have queued it for teammates: the recovery does too.
+    let queued = store.outbox(&id).await.unwrap();
+    assert_eq!(queued.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), [key.as_str()], "the stashed change waits for the relay");
+    store.delete(&id).await.unwrap();
+}
+
+#[wasm_bindgen_test]
 async fn a_shared_workspaces_changes_wait_in_the_outbox_until_acknowledged() {
     let store = Rc::new(Store::open().await.expect("open db"));
     let mut ws = fresh_workspace(&store, "Outbox").await;

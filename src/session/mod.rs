@@ -143,9 +143,12 @@ impl Session {
     }
 
     async fn open_in(store: Rc<Store>, id: &str, me: String, owner: Option<Owner>) -> Result<Rc<Session>, String> {
-        // Chunks stashed as a tab closed, before IndexedDB confirmed them: move them in.
+        let sync_record = store.sync_record(id).await.ok().flatten();
+        // Chunks stashed as a tab closed, before IndexedDB confirmed them: move them in,
+        // and for a shared workspace into the outbox too, as their write would have
+        // (sending one the relay already has is harmless).
         for (key, chunk) in crate::storage::stashed(id) {
-            if store.append_chunk(&key, &chunk).await.is_ok() {
+            if store.append_chunk_to(&key, &chunk, sync_record.is_some()).await.is_ok() {
                 crate::storage::unstash(&key);
             }
         }
@@ -175,7 +178,6 @@ impl Session {
                 if quarantined == 1 { "is" } else { "are" },
             ));
         }
-        let sync_record = store.sync_record(id).await.ok().flatten();
         let good_chunks = chunks.iter().enumerate().filter(|(i, _)| !bad.contains(i)).map(|(_, (k, _))| k.clone()).collect();
         let session = Rc::new(match &owner {
             Some(o) => o.with(|| Session::new(store, id, doc, me, owner.clone())),

@@ -69,10 +69,10 @@ pub async fn join(store: &Store, link: &str, origin: &str) -> Result<String, Str
 
 /// If this browser holds the link's workspace already, shared under a link whose log
 /// was closed (an editor replaced the links), that copy switches to the new link: what
-/// arrived is stored as one of its chunks (merging, whatever it lacked), and its
-/// outbox, with anything changed since, goes to the new log. Its id, or `None` if
-/// there is no such copy. A copy whose link still works is never moved by opening
-/// another link (anyone with a copy of the document could make one).
+/// arrived is stored as one of its chunks (merging, whatever it lacked), and the whole
+/// copy is queued for the new log. Its id, or `None` if there is no such copy. A
+/// copy whose link still works is never moved by opening another link (anyone with a
+/// copy of the document could make one).
 async fn switch_to_new_link(store: &Store, ws: &mut Workspace, record: &SyncRecord, can_write: bool) -> Result<Option<String>, String> {
     let Some(id) = waymark_domain::Id::parse(&ws.workspace_id()).map(|id| id.to_string()) else { return Ok(None) };
     let (Ok(Some(mut meta)), Ok(Some(old))) = (store.meta(&id).await, store.sync_record(&id).await) else { return Ok(None) };
@@ -82,9 +82,23 @@ async fn switch_to_new_link(store: &Store, ws: &mut Workspace, record: &SyncReco
     store.put_sync_record(&id, record).await.map_err(|e| format!("Could not save the new link in this browser: {e}"))?;
     let key = store.next_chunk_key(&id);
     store.store_remote(&id, &record.fragment, &key, &ws.save(), record.last_seq).await.map_err(|e| format!("Could not save the workspace in this browser: {e}"))?;
+    if can_write {
+        queue_whole_copy(store, &id).await?;
+    }
     meta.shared = Some(if can_write { "edit" } else { "view" }.into());
     let _ = store.put_meta(&meta).await;
     Ok(Some(id))
+}
+
+/// Queues everything the copy `id` holds for the new log: edits made while the old
+/// link was closed, and any the old log took that the editor who replaced the links
+/// never received. Its outbox alone may not have them (an acknowledged change left it).
+async fn queue_whole_copy(store: &Store, id: &str) -> Result<(), String> {
+    let stored = store.load(id).await.map_err(|e| format!("Could not read the workspace from this browser: {e}"))?;
+    let (mut local, _) = Workspace::load_with_chunks(stored.snapshot.as_deref(), stored.chunks.iter().map(|(_, c)| c.as_slice()))
+        .map_err(|e| format!("The copy of this workspace in this browser could not be opened: {e}"))?;
+    let key = store.next_chunk_key(id);
+    store.append_chunk_to(&key, &local.save(), true).await.map_err(|e| format!("Could not queue the workspace for the new link: {e}"))
 }
 
 fn fragment_of(cap: &Capability) -> String {

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::{
-    transaction::Transactable, AutoCommit, LoadOptions, ObjId, OnPartialLoad, VerificationMode, ObjType, Patch, PatchAction, Prop, ReadDoc,
+    transaction::Transactable, AutoCommit, ChangeHash, LoadOptions, ObjId, OnPartialLoad, VerificationMode, ObjType, Patch, PatchAction, Prop, ReadDoc,
     ScalarValue, ROOT,
 };
 
@@ -201,6 +201,11 @@ pub struct Workspace {
     /// Top-level maps that held something else and were re-created empty. The value
     /// they held is out of view after that, so the readers report it from here.
     repaired: Vec<Problem>,
+    /// The heads the last save, incremental save or load covered: the next incremental
+    /// save holds only what came after them. Kept here, not in Automerge's own cursor,
+    /// which a load leaves empty (so the first edit after opening a workspace saved its
+    /// whole history again as one chunk) and `save_nocompress` moves.
+    saved: Vec<ChangeHash>,
 }
 
 impl Workspace {
@@ -242,6 +247,7 @@ impl Workspace {
         let doc = AutoCommit::load(bytes).map_err(|e| LoadError::NotAutomerge(e.to_string()))?;
         let mut ws = Workspace::check(doc)?;
         ws.doc.update_diff_cursor();
+        ws.saved = ws.doc.get_heads();
         Ok(ws)
     }
 
@@ -266,6 +272,8 @@ impl Workspace {
         }
         let mut ws = Workspace::check(doc)?;
         ws.doc.update_diff_cursor();
+        // Everything it holds is stored already: only later changes are new chunks.
+        ws.saved = ws.doc.get_heads();
         Ok((ws, bad))
     }
 
@@ -290,7 +298,8 @@ impl Workspace {
     }
 
     pub(crate) fn wrap(doc: AutoCommit) -> Workspace {
-        let mut ws = Workspace { doc, brief: ROOT, ideas: ROOT, repaired: Vec::new() };
+        // A new or forked document: its first incremental save holds everything.
+        let mut ws = Workspace { doc, brief: ROOT, ideas: ROOT, repaired: Vec::new(), saved: Vec::new() };
         ws.refresh_handles();
         ws
     }
@@ -354,19 +363,26 @@ impl Workspace {
 
     /// The whole document, compacted.
     pub fn save(&mut self) -> Vec<u8> {
-        self.doc.save()
+        let bytes = self.doc.save();
+        self.saved = self.doc.get_heads();
+        bytes
     }
 
-    /// The changes since the last `save`/`save_incremental` (commits pending edits first).
-    /// Empty when nothing changed.
     /// Every byte of the document, history included, uncompressed: what to search to
-    /// be sure a text is nowhere in it (a published roadmap's check).
+    /// be sure a text is nowhere in it (a published roadmap's check). Leaves what the
+    /// next incremental save holds as it was.
     pub fn uncompressed(&mut self) -> Vec<u8> {
         self.doc.save_nocompress()
     }
 
+    /// The changes since the last `save`, `save_incremental` or load (commits pending
+    /// edits first). Empty when nothing changed.
     pub fn save_incremental(&mut self) -> Vec<u8> {
-        self.doc.save_incremental()
+        let bytes = self.doc.save_after(&self.saved);
+        if !bytes.is_empty() {
+            self.saved = self.doc.get_heads();
+        }
+        bytes
     }
 
     /// Applies bytes from elsewhere (a peer's changes, a chunk, a whole saved document
@@ -423,7 +439,7 @@ impl Workspace {
         restored.set_actor(actor);
         restored.update_diff_cursor();
         // Everything it holds was saved before: the next incremental save starts here.
-        let _ = restored.save_incremental();
+        self.saved = restored.get_heads();
         self.doc = restored;
         self.refresh_handles();
         Err(refusal)
@@ -610,13 +626,35 @@ impl Workspace {
 impl Clone for Workspace {
     fn clone(&self) -> Self {
         let doc = self.doc.clone();
-        Workspace { doc, brief: self.brief.clone(), ideas: self.ideas.clone(), repaired: self.repaired.clone() }
+        Workspace { doc, brief: self.brief.clone(), ideas: self.ideas.clone(), repaired: self.repaired.clone(), saved: self.saved.clone() }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_edit_after_opening_saves_only_itself() {
+        let mut ws = crate::fixtures::busy_workspace(200);
+        let stored = ws.save();
+        let id = ws.idea_ids()[0].clone();
+        for (mut opened, how) in [
+            (Workspace::load(&stored).unwrap(), "load"),
+            (Workspace::load_with_chunks(Some(&stored), std::iter::empty()).unwrap().0, "load_with_chunks"),
+        ] {
+            opened.set_idea_text(&id, crate::IdeaText::Title, "Renamed after opening", 9).unwrap();
+            let _ = opened.uncompressed();
+            let chunk = opened.save_incremental();
+            // One edit's change is a few hundred bytes; the whole history was 50 times
+            // the stored document before.
+            assert!(chunk.len() < 1_000, "{how}: the first chunk after opening is {} bytes", chunk.len());
+            let (reopened, bad) = Workspace::load_with_chunks(Some(&stored), [chunk.as_slice()]).unwrap();
+            assert!(bad.is_empty());
+            assert_eq!(reopened.idea(&id).unwrap().0.title, "Renamed after opening", "{how}: the chunk carries the edit");
+            assert!(opened.save_incremental().is_empty(), "{how}: nothing more to save");
+        }
+    }
 
     #[test]
     fn chunks_are_checked_strictly_but_may_build_on_earlier_ones() {
