@@ -5,6 +5,7 @@
 
 mod app;
 mod components;
+pub mod doc_worker;
 mod pages;
 pub mod route;
 pub mod session;

@@ -127,7 +127,7 @@ pub fn PastBanner(point: PastPoint) -> impl IntoView {
         };
         let me = past.me().to_owned();
         spawn_local(async move {
-            match import_file(store.get_value(), json.as_bytes(), &me, false).await {
+            match import_file(store.get_value(), json.as_bytes(), &me, false, |_| {}).await {
                 Ok(Outcome::Done(made)) => {
                     toasts.info(format!("Made “{}”, a copy of the workspace as it was.", made.name));
                     navigate(Route::Page { ws: made.id, page: crate::route::Page::Overview, open: None }, false);

@@ -2,11 +2,12 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use waymark_domain::format::group_thousands;
 use waymark_domain::BriefField;
 
 use crate::app::{display_name, use_profile, use_store, TopBar};
 use crate::components::{ConfirmSharedMerge, Dialog, Toasts};
-use crate::storage::import::{create_workspace, import_file, Outcome};
+use crate::storage::import::{create_workspace, import_file, Outcome, Progress};
 use crate::route::{navigate, Link, Route};
 use crate::session::Session;
 use crate::storage::WorkspaceMeta;
@@ -47,6 +48,7 @@ pub fn HomePage() -> impl IntoView {
     };
 
     let importing = RwSignal::new(false);
+    let progress = RwSignal::new(None::<Progress>);
     // A copy of a shared workspace waits here while the user is asked about it.
     let held = StoredValue::new(None::<Vec<u8>>);
     let ask_shared = RwSignal::new(false);
@@ -56,8 +58,9 @@ pub fn HomePage() -> impl IntoView {
         let store = store.get_value();
         importing.set(true);
         spawn_local(async move {
-            let result = import_file(store, &bytes, &me, merge_into_shared).await;
+            let result = import_file(store, &bytes, &me, merge_into_shared, move |p| progress.set(Some(p))).await;
             importing.set(false);
+            progress.set(None);
             match result {
                 Ok(Outcome::AsksFirst { name }) => {
                     held.set_value(Some(bytes));
@@ -101,6 +104,7 @@ pub fn HomePage() -> impl IntoView {
                     {move || if importing.get() { "Importing…" } else { "Import a file…" }}
                 </label>
             </div>
+            {move || progress.get().map(|p| view! { <ImportProgress progress=p/> })}
             <form class="create-form" on:submit=move |ev| { ev.prevent_default(); create(); }>
                 <input
                     class="field-input"
@@ -217,7 +221,7 @@ fn WorkspaceCard(meta: WorkspaceMeta, on_changed: Callback<()>) -> impl IntoView
                 </form>
             </Show>
             <p class="muted">
-                {format!("{ideas} idea{}", if ideas == 1 { "" } else { "s" })}
+                {format!("{} idea{}", group_thousands(ideas as f64), if ideas == 1 { "" } else { "s" })}
                 " · opened " {relative_time(meta.last_opened)}
                 {shared.map(|label| view! { " " <span class="badge shared-badge">{label}</span> })}
             </p>
@@ -236,5 +240,20 @@ fn WorkspaceCard(meta: WorkspaceMeta, on_changed: Callback<()>) -> impl IntoView
                 </div>
             </Dialog>
         </li>
+    }
+}
+
+/// How far a big import got: a bar and its words (the page stays usable meanwhile).
+#[component]
+fn ImportProgress(progress: Progress) -> impl IntoView {
+    let (value, max, words) = match progress {
+        Progress::Writing { done, total } => (done, total.max(1), format!("Importing… {} of {} items", group_thousands(done as f64), group_thousands(total as f64))),
+        Progress::Saving => (1, 1, "Importing… saving the workspace".to_owned()),
+    };
+    view! {
+        <div class="import-progress" role="status">
+            <progress aria-label="Import progress" max=max value=value></progress>
+            <span>{words}</span>
+        </div>
     }
 }

@@ -7,6 +7,10 @@ use std::rc::Rc;
 use waymark_domain::export::{self, FileKind};
 use waymark_domain::{BriefField, Workspace};
 
+use futures::StreamExt;
+
+use crate::doc_worker::protocol::{Reply, Request};
+use crate::doc_worker::{Answer, DocWorker};
 use crate::session::Session;
 use crate::storage::{Store, WorkspaceMeta};
 use crate::util::now_ms;
@@ -40,7 +44,9 @@ pub async fn create_workspace(store: &Store, name: &str, me: &str) -> Result<Str
 
 /// Imports a file from Home: a new workspace, or a merge into the stored copy of the
 /// same workspace (into a shared one only with `merge_into_shared`).
-pub async fn import_file(store: Rc<Store>, bytes: &[u8], me: &str, merge_into_shared: bool) -> Result<Outcome, String> {
+/// A JSON file is read in the document worker, so the page stays responsive however
+/// big it is; `progress` hears how far it got.
+pub async fn import_file(store: Rc<Store>, bytes: &[u8], me: &str, merge_into_shared: bool, progress: impl Fn(Progress)) -> Result<Outcome, String> {
     match export::sniff(bytes) {
         Some(FileKind::Automerge) => {
             let plan = export::plan_automerge_import(bytes, None).map_err(|e| format!("This file can't be imported: {e}."))?;
@@ -59,27 +65,63 @@ pub async fn import_file(store: Rc<Store>, bytes: &[u8], me: &str, merge_into_sh
             let mut ws = Workspace::load(bytes).map_err(|e| format!("This file can't be imported: {e}."))?;
             store_new(&store, &mut ws).await.map(Outcome::Done)
         }
-        Some(FileKind::Json) => {
-            let text = std::str::from_utf8(bytes).map_err(|_| "This JSON file is not valid UTF-8 text.".to_owned())?;
-            let mut ws = export::from_json(text, now_ms(), me).map_err(|e| format!("This JSON file can't be imported: {e}."))?;
-            store_new(&store, &mut ws).await.map(Outcome::Done)
-        }
+        Some(FileKind::Json) => import_json(&store, bytes, me, progress).await.map(Outcome::Done),
         None => Err("This file is neither a Waymark workspace (.automerge) nor a Waymark JSON export. Nothing was imported.".into()),
     }
 }
 
-async fn store_new(store: &Store, ws: &mut Workspace) -> Result<Imported, String> {
-    let id = ws.workspace_id();
-    // Two cards with one name would be indistinguishable: mark the newcomer.
-    let taken = store.list().await.map(|l| l.into_iter().any(|m| m.name == ws.name())).unwrap_or(false);
-    if taken {
-        let renamed = format!("{} (imported)", ws.name());
-        ws.set_brief_text(BriefField::Name, &renamed).map_err(|e| e.to_string())?;
+/// How far a JSON import got.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Progress {
+    /// `done` of the file's `total` artifacts are written.
+    Writing { done: usize, total: usize },
+    /// Everything is written; the workspace is being saved.
+    Saving,
+}
+
+async fn import_json(store: &Store, bytes: &[u8], me: &str, progress: impl Fn(Progress)) -> Result<Imported, String> {
+    let taken_names = names_here(store).await;
+    let request = Request::ImportJson { me: me.to_owned(), now_ms: now_ms(), taken_names };
+    let mut replies = DocWorker::shared()?.request(&request, bytes);
+    while let Some(Answer { reply, payload }) = replies.next().await {
+        match reply {
+            Reply::Progress { done, total } => progress(Progress::Writing { done, total }),
+            Reply::Saving => progress(Progress::Saving),
+            Reply::Imported { workspace_id, name, ideas } => {
+                let bytes = payload.ok_or("The background worker sent no workspace.")?;
+                return store_bytes(store, workspace_id, name, ideas, &bytes).await;
+            }
+            Reply::Failed { message } => return Err(message),
+            Reply::Ready => {}
+        }
+    }
+    Err("The background worker stopped before the import finished. Nothing was changed; try again.".into())
+}
+
+/// The names of the workspaces in this browser.
+async fn names_here(store: &Store) -> Vec<String> {
+    store.list().await.map(|l| l.into_iter().map(|m| m.name).collect()).unwrap_or_default()
+}
+
+/// Two cards with one name would be indistinguishable: a newcomer whose name is taken
+/// is marked "(imported)".
+pub fn name_apart(ws: &mut Workspace, taken: &[String]) -> Result<(), String> {
+    let name = ws.name();
+    if taken.contains(&name) {
+        ws.set_brief_text(BriefField::Name, &format!("{name} (imported)")).map_err(|e| e.to_string())?;
         ws.commit();
     }
-    let name = ws.name();
+    Ok(())
+}
+
+async fn store_new(store: &Store, ws: &mut Workspace) -> Result<Imported, String> {
+    name_apart(ws, &names_here(store).await)?;
+    store_bytes(store, ws.workspace_id(), ws.name(), ws.live_idea_count(), &ws.save()).await
+}
+
+async fn store_bytes(store: &Store, id: String, name: String, ideas: usize, bytes: &[u8]) -> Result<Imported, String> {
     let now = js_sys::Date::now();
-    let meta = WorkspaceMeta { id: id.clone(), name: name.clone(), ideas: ws.live_idea_count(), last_opened: now, created: now, shared: None };
-    store.create(&meta, &ws.save()).await.map_err(|e| format!("The workspace could not be stored: {e}"))?;
+    let meta = WorkspaceMeta { id: id.clone(), name: name.clone(), ideas, last_opened: now, created: now, shared: None };
+    store.create(&meta, bytes).await.map_err(|e| format!("The workspace could not be stored: {e}"))?;
     Ok(Imported { id, name, merged: false })
 }

@@ -8,6 +8,7 @@ mod install;
 mod suites;
 mod sw;
 mod witness;
+mod worker;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -25,6 +26,7 @@ commands:
            `bench lists` only one edit in every long list, `bench ranking` only the
            ranked table, `bench roadmap` only the 500-feature board and timeline,
            `bench typing` only trusted keystrokes (DOM updated, rendered, presented),
+           `bench import` only a JSON import of 1,000 and 10,000 ideas with progress,
            `bench size` only what a browser downloads (raw, gzip, brotli)
   e2e [cargo test args…]
            build, then run only the end-to-end tests (e.g. `cargo xtask e2e --test stories`);
@@ -106,6 +108,7 @@ pub fn build() -> Result<(), String> {
     install::check_trunk_pins()?;
     say("building the app with trunk (release, offline; the first build takes a few minutes)…");
     run_cmd(Command::new("trunk").args(["build", "--release", "--offline"]).env("PATH", tools_path()))?;
+    worker::hash_names(&root().join("dist"))?;
     sw::write(&root().join("dist"), &root().join("public/sw.js"))?;
     say("writing brotli and gzip copies of the app…");
     compress::write_copies(&root().join("dist"))?;

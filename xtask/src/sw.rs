@@ -43,7 +43,7 @@ fn collect(base: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), String>
 }
 
 /// FNV-1a, 64 bit: a stable content fingerprint (not a security boundary).
-struct Fnv(u64);
+pub(crate) struct Fnv(pub(crate) u64);
 
 impl Default for Fnv {
     fn default() -> Self {
@@ -52,7 +52,7 @@ impl Default for Fnv {
 }
 
 impl Fnv {
-    fn write(&mut self, bytes: &[u8]) {
+    pub(crate) fn write(&mut self, bytes: &[u8]) {
         for b in bytes {
             self.0 ^= u64::from(*b);
             self.0 = self.0.wrapping_mul(0x0100_0000_01b3);

@@ -130,7 +130,7 @@ mod json;
 mod kinds;
 mod markdown;
 
-pub use json::{from_json, to_json, ImportError, FORMAT, VERSION};
+pub use json::{from_json, from_json_reporting, to_json, ImportError, FORMAT, VERSION};
 pub use markdown::{escape_markdown, to_markdown};
 
 use crate::{Id, LoadError, Workspace};

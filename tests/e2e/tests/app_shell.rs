@@ -1,5 +1,6 @@
-//! The offline app shell: after a visit the app opens with the server stopped, and a
-//! new version replaces the old one cleanly on the next visit.
+//! The offline app shell: after a visit the app opens with the server stopped (its
+//! document worker too), and a new version replaces the old one cleanly on the next
+//! visit.
 
 use waymark_e2e::{copy_of_dist, Browser, Relay};
 
@@ -43,6 +44,14 @@ async fn a_new_version_replaces_the_cached_one_on_the_next_visit() {
     b.reload().await;
     b.wait_for_text("h1", "Your workspaces").await;
     b.wait_until("document.querySelector('meta[name=waymark-build]') !== null", "the new version offline").await;
+
+    // Its document worker was precached with it: a JSON file still imports offline.
+    let file = b.downloads.join("offline.json");
+    let json = r#"{"format":"waymark-workspace","version":4,"brief":{"name":"Planned on the train"},"ideas":[{"title":"Works without signal"}]}"#;
+    std::fs::write(&file, json).unwrap();
+    b.wait_for("input[type=file]").await.send_keys(&file.to_string_lossy()).await.unwrap();
+    b.wait_for_text(".toast", "Imported “Planned on the train”").await;
+    b.wait_for_text(".workspace-card", "1 idea").await;
     b.close().await;
 }
 

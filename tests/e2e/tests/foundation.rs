@@ -198,3 +198,59 @@ async fn a_workspace_exported_and_reimported_comes_back_whole_and_bad_files_chan
     assert_eq!(b.texts(ROWS).await.len(), 2);
     b.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_big_json_file_imports_in_the_background_and_shows_how_far_it_got() {
+    const IDEAS: usize = 4_000;
+    let ideas: Vec<serde_json::Value> = (1..=IDEAS)
+        .map(|i| serde_json::json!({
+            "title": format!("Imported idea {i}"),
+            "description": format!("Customers asked for this in interview {i}; it came up again in the quarterly review."),
+            "tags": ["backlog"],
+            "votes": i % 7,
+        }))
+        .collect();
+    let file = serde_json::json!({ "format": "waymark-workspace", "version": 4, "brief": { "name": "Big backlog" }, "ideas": ideas });
+    let relay = Relay::start().await;
+    let b = Browser::start().await;
+    let path = b.downloads.join("big-backlog.json");
+    std::fs::write(&path, file.to_string()).unwrap();
+    b.goto(&relay.url("/")).await;
+    b.wait_for_text(".empty h2", "No workspaces yet").await;
+    // Every distinct progress text the page shows, as it shows it.
+    b.eval(
+        "window.seenProgress = new Set();
+         new MutationObserver(() => {
+             const words = document.querySelector('.import-progress span');
+             if (words) window.seenProgress.add(words.textContent);
+         }).observe(document.body, { subtree: true, childList: true, characterData: true });
+         return true;",
+    )
+    .await;
+    b.wait_for("input[type=file]").await.send_keys(&path.to_string_lossy()).await.unwrap();
+    b.wait_for("[role=status] progress[aria-label='Import progress']").await;
+    b.screenshot("e2e-home-importing").await;
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.screenshot("e2e-home-importing-390").await;
+    b.client.set_window_size(1400, 1000).await.unwrap();
+    b.wait_for_text(".toast", "Imported “Big backlog”").await;
+    b.wait_for_text(".workspace-card", "4,000 ideas").await;
+    assert!(b.texts(".import-progress").await.is_empty(), "the bar goes once the import is done");
+
+    // The page drew the count moving while the worker wrote: it was never blocked.
+    let seen = b.eval("return [...window.seenProgress];").await;
+    let midway: Vec<&str> = seen
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t.as_str())
+        .filter(|t| t.starts_with("Importing… ") && t.ends_with(" of 4,000 items") && !t.starts_with("Importing… 4,000"))
+        .collect();
+    assert!(midway.len() >= 2, "the count was shown moving, not only at the end: {seen}");
+
+    b.click_text(".workspace-card h2", "Big backlog").await;
+    b.wait_for_text("h1.page-title", "Overview").await;
+    b.click("a.nav-link[href$='/ideas']").await;
+    b.wait_for_text(ROWS, "Imported idea 1").await;
+    b.close().await;
+}

@@ -574,6 +574,12 @@ fn read_file(root: &Fields) -> Result<File, ImportError> {
 /// JSON export of any version up to [`VERSION`]. Artifacts keep who created them and
 /// when; references between them point at the new ids.
 pub fn from_json(text: &str, now_ms: i64, by: &str) -> Result<Workspace, ImportError> {
+    from_json_reporting(text, now_ms, by, &mut |_, _| {})
+}
+
+/// [`from_json`], telling `progress` (artifacts written, artifacts in the file) after
+/// each artifact it writes: a big file takes seconds, and a person should see it move.
+pub fn from_json_reporting(text: &str, now_ms: i64, by: &str, progress: &mut dyn FnMut(usize, usize)) -> Result<Workspace, ImportError> {
     let root: Value = serde_json::from_str(text).map_err(|e| ImportError::NotJson(e.to_string()))?;
     let Value::Object(obj) = &root else { return Err(ImportError::WrongFormat) };
     if obj.get("format").and_then(Value::as_str) != Some(FORMAT) {
@@ -587,7 +593,13 @@ pub fn from_json(text: &str, now_ms: i64, by: &str) -> Result<Workspace, ImportE
     // Read and check everything before creating anything.
     let file = read_file(&Fields { obj: Some(obj), path: String::new() })?;
     let mut ws = Workspace::create(&file.brief.name, now_ms, by);
-    write(&mut ws, &file, now_ms, by).expect("writing checked data to a fresh in-memory document cannot fail");
+    let total = file.personas.len() + file.ideas.len() + file.stories.len() + file.feedback.len() + file.documents.len() + file.kinds.len();
+    let mut done = 0;
+    let mut tick = |n: usize| {
+        done += n;
+        progress(done, total);
+    };
+    write(&mut ws, &file, now_ms, by, &mut tick).expect("writing checked data to a fresh in-memory document cannot fail");
     ws.commit();
     Ok(ws)
 }
@@ -622,7 +634,8 @@ pub(super) fn finish(ws: &mut Workspace, collection: &str, id: &Id, updated_at: 
 }
 
 /// Writes a checked file into a fresh workspace.
-fn write(ws: &mut Workspace, file: &File, now_ms: i64, by: &str) -> Result<(), EditError> {
+/// Writes `file` into `ws`, calling `tick(n)` as each `n` artifacts are written.
+fn write(ws: &mut Workspace, file: &File, now_ms: i64, by: &str, tick: &mut dyn FnMut(usize)) -> Result<(), EditError> {
     let brief = &file.brief;
     for field in BriefField::ALL {
         ws.set_brief_text(field, brief.text(field))?;
@@ -648,6 +661,7 @@ fn write(ws: &mut Workspace, file: &File, now_ms: i64, by: &str) -> Result<(), E
         ws.set_persona_segment_size(&id, p.segment_size, at)?;
         finish(ws, PERSONAS, &id, p.updated_at.max(at))?;
         new_ids.add(PERSONAS, file_id, &id);
+        tick(1);
     }
 
     for Item { id: file_id, value: (idea, kano) } in &file.ideas {
@@ -684,6 +698,7 @@ fn write(ws: &mut Workspace, file: &File, now_ms: i64, by: &str) -> Result<(), E
         }
         finish(ws, IDEAS, &id, idea.updated_at.max(at))?;
         new_ids.add(IDEAS, file_id, &id);
+        tick(1);
     }
 
     for Item { id: file_id, value: (s, old_links) } in &file.stories {
@@ -705,6 +720,7 @@ fn write(ws: &mut Workspace, file: &File, now_ms: i64, by: &str) -> Result<(), E
         }
         finish(ws, STORIES, &id, s.updated_at.max(at))?;
         new_ids.add(STORIES, file_id, &id);
+        tick(1);
     }
 
     for Item { id: file_id, value: (fb, old_links) } in &file.feedback {
@@ -728,6 +744,7 @@ fn write(ws: &mut Workspace, file: &File, now_ms: i64, by: &str) -> Result<(), E
         links.extend(old_links.iter().map(|l| (Some(Ref::new(FEEDBACK, id.clone())), l)));
         finish(ws, FEEDBACK, &id, fb.updated_at.max(at))?;
         new_ids.add(FEEDBACK, file_id, &id);
+        tick(1);
     }
 
     for Item { id: file_id, value: (d, old_links) } in &file.documents {
@@ -745,8 +762,10 @@ fn write(ws: &mut Workspace, file: &File, now_ms: i64, by: &str) -> Result<(), E
         }
         finish(ws, DOCUMENTS, &id, d.updated_at.max(at))?;
         new_ids.add(DOCUMENTS, file_id, &id);
+        tick(1);
     }
     super::kinds::write(ws, &file.kinds, &mut new_ids, now_ms, by)?;
+    tick(file.kinds.len());
 
     links.extend(file.links.iter().map(|l| (None, l)));
     for (holder, l) in links {
@@ -824,6 +843,19 @@ mod tests {
         assert_eq!((first["votes"].as_i64(), first["created_at"].as_i64(), first["updated_at"].as_i64()), (Some(3), Some(10), Some(14)));
         assert_eq!((first["created_by"].as_str(), first["source"].as_str(), first["submitter"].as_str()), (Some("Ana"), Some("support"), Some("Chen")));
         assert!(first["id"].as_str().is_some_and(|id| !id.is_empty()));
+    }
+
+    #[test]
+    fn a_big_import_reports_its_progress_to_the_end() {
+        let text = to_json(&crate::fixtures::busy_workspace(120), 5);
+        let mut seen = Vec::new();
+        let ws = from_json_reporting(&text, 9, "Ana", &mut |done, total| seen.push((done, total))).unwrap();
+        assert_eq!(ws.live_idea_count(), 120);
+        let total = seen[0].1;
+        assert!(total >= 120, "every artifact counts: {total}");
+        assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0 && w[1].1 == total), "it only moves forward");
+        assert_eq!(seen.last(), Some(&(total, total)), "and ends at the whole file");
+        assert!(seen.len() >= 120, "a step per idea, not one jump at the end");
     }
 
     #[test]

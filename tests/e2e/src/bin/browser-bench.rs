@@ -7,8 +7,9 @@
 //! trends) of 100, 1,000 and 5,000 items, one keystroke in an item's name until its
 //! row is updated and painted; for a roadmap of 500 features, opening the board and the
 //! timeline and one move → next paint on each; and keystrokes as a person makes them
-//! (trusted key events) → DOM updated, rendered and presented. `browser-bench
-//! ranking`, `lists`, `roadmap` and `typing` run only those measurements.
+//! (trusted key events) → DOM updated, rendered and presented; and importing a JSON
+//! file of 1,000 and 10,000 ideas with its progress. `browser-bench ranking`, `lists`,
+//! `roadmap`, `typing` and `import` run only those measurements.
 
 use std::time::Duration;
 
@@ -370,6 +371,56 @@ async fn profile_stop(b: &Browser, name: &str) {
     }
 }
 
+/// Imports a Waymark JSON export of `n` ideas through Home, as a person does, and times
+/// it in the page from the file being chosen: until the first progress is drawn, and
+/// until the workspace is imported and stored; with the longest main-thread task in
+/// between (the document worker does the work) and how many progress updates the page
+/// drew.
+async fn json_import(b: &Browser, relay: &Relay, n: usize) {
+    let text = waymark_domain::export::to_json(&waymark_domain::fixtures::busy_workspace(n), 1_700_000_000_000);
+    let file = b.downloads.join(format!("bench-{n}.json"));
+    std::fs::write(&file, &text).unwrap();
+    b.goto(&relay.url("/")).await;
+    b.wait_for_text("h1", "Your workspaces").await;
+    b.eval(
+        "const m = window.importBench = { start: 0, progress: 0, done: 0, updates: 0, longest: 0 };
+         document.addEventListener('change', (e) => { if (e.target.type === 'file') m.start = performance.now(); }, true);
+         new MutationObserver(() => {
+             if (!m.start || m.done) return;
+             if (document.querySelector('.import-progress')) { m.updates++; m.progress = m.progress || performance.now(); }
+             if ([...document.querySelectorAll('.toast')].some((t) => t.textContent.includes('Imported'))) m.done = performance.now();
+         }).observe(document.body, { subtree: true, childList: true, characterData: true });
+         new PerformanceObserver((list) => {
+             for (const e of list.getEntries()) {
+                 if (m.start && e.startTime >= m.start && (!m.done || e.startTime <= m.done)) m.longest = Math.max(m.longest, e.duration);
+             }
+         }).observe({ type: 'longtask' });
+         return true;",
+    )
+    .await;
+    b.wait_for("input[type=file]").await.send_keys(&file.to_string_lossy()).await.unwrap();
+    wait_long(b, "window.importBench.done > 0").await;
+    // Long-task entries arrive a moment after the task.
+    let m = b.eval_async("const done = arguments[0]; setTimeout(() => done(window.importBench), 300);").await;
+    let at = |k: &str| m[k].as_f64().unwrap_or(f64::NAN);
+    // A build without progress never draws any.
+    let progress = if at("progress") > 0.0 { format!("{:.0} ms", at("progress") - at("start")) } else { "never".to_owned() };
+    println!(
+        "{:>8} | {:>8.1} MB | {:>17} | {:>15.0} ms | {:>12.0} ms | {:>8}",
+        n,
+        text.len() as f64 / 1e6,
+        progress,
+        at("done") - at("start"),
+        at("longest"),
+        m["updates"]
+    );
+}
+
+fn json_import_header() {
+    println!("JSON import through Home (the document worker builds the workspace; times from choosing the file)");
+    println!("{:>8} | {:>11} | {:>17} | {:>18} | {:>15} | {:>8}", "ideas", "file", "→ progress shown", "→ imported, stored", "longest task", "updates");
+}
+
 #[tokio::main]
 async fn main() {
     let relay = Relay::start().await;
@@ -389,6 +440,14 @@ async fn main() {
         }
         Some("roadmap") => {
             roadmap(&b, &relay).await;
+            b.close().await;
+            return;
+        }
+        Some("import") => {
+            json_import_header();
+            for n in SIZES {
+                json_import(&b, &relay, n).await;
+            }
             b.close().await;
             return;
         }
@@ -464,6 +523,10 @@ async fn main() {
     typing_header();
     for (n, id) in &imported {
         typing(&b, &relay, id, *n).await;
+    }
+    json_import_header();
+    for n in SIZES {
+        json_import(&b, &relay, n).await;
     }
     ranking(&b, &relay).await;
     lists(&b, &relay).await;

@@ -1,0 +1,155 @@
+//! The document worker, from the page's side: a Web Worker started on first use and
+//! kept, that does the work too long for the page's thread (today: building a
+//! workspace from a big JSON file). [`DocWorker::request`] posts a request and gives
+//! its replies as a stream.
+//!
+//! The worker's script has a content-hashed name that `cargo xtask build` writes into
+//! `index.html`'s `<meta name="waymark-worker">`, so a new version of the app never
+//! runs an old worker (the service worker precaches it like the app's module).
+
+pub mod protocol;
+pub mod serve;
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
+use js_sys::Array;
+use wasm_bindgen::prelude::*;
+use web_sys::{ErrorEvent, MessageEvent, Worker};
+
+use protocol::{decode, encode, Reply, Request};
+
+/// Where the worker's script is when `index.html` does not say (a plain `trunk build`).
+const DEFAULT_SCRIPT: &str = "/waymark-worker_loader.js";
+
+/// One reply, with its bytes if it carries any.
+pub struct Answer {
+    pub reply: Reply,
+    pub payload: Option<Vec<u8>>,
+}
+
+/// The running worker.
+pub struct DocWorker {
+    worker: Worker,
+    /// Requests posted before the worker listens wait here.
+    ready: Cell<bool>,
+    queued: RefCell<Vec<(Array, Array)>>,
+    pending: RefCell<HashMap<u32, UnboundedSender<Answer>>>,
+    next_id: Cell<u32>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+}
+
+thread_local! {
+    static SHARED: RefCell<Option<Rc<DocWorker>>> = const { RefCell::new(None) };
+}
+
+impl DocWorker {
+    /// The page's worker, started now if it is not running.
+    pub fn shared() -> Result<Rc<DocWorker>, String> {
+        if let Some(worker) = SHARED.with(|s| s.borrow().clone()) {
+            return Ok(worker);
+        }
+        let worker = DocWorker::start(&script_url())?;
+        SHARED.with(|s| *s.borrow_mut() = Some(Rc::clone(&worker)));
+        Ok(worker)
+    }
+
+    fn start(url: &str) -> Result<Rc<DocWorker>, String> {
+        let worker = Worker::new(url).map_err(|e| format!("The document worker could not start ({e:?})."))?;
+        Ok(Rc::new_cyclic(|this: &std::rc::Weak<DocWorker>| {
+            let me = this.clone();
+            let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                if let Some(me) = me.upgrade() {
+                    me.received(&event.data());
+                }
+            });
+            let me = this.clone();
+            let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+                event.prevent_default();
+                if let Some(me) = me.upgrade() {
+                    me.failed(&event.message());
+                }
+            });
+            worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+            DocWorker {
+                worker,
+                ready: Cell::new(false),
+                queued: RefCell::new(Vec::new()),
+                pending: RefCell::new(HashMap::new()),
+                next_id: Cell::new(1),
+                _on_message: on_message,
+                _on_error: on_error,
+            }
+        }))
+    }
+
+    /// Posts `request` with `payload`; its replies arrive on the stream, which ends
+    /// after the last one (or if the worker stops).
+    pub fn request(&self, request: &Request, payload: &[u8]) -> UnboundedReceiver<Answer> {
+        let id = self.next_id.get();
+        self.next_id.set(id.wrapping_add(1).max(1));
+        let (tx, rx) = unbounded();
+        self.pending.borrow_mut().insert(id, tx);
+        let message = encode(id, request, Some(payload));
+        if self.ready.get() {
+            self.post(message);
+        } else {
+            self.queued.borrow_mut().push(message);
+        }
+        rx
+    }
+
+    fn post(&self, (message, transfer): (Array, Array)) {
+        if let Err(e) = self.worker.post_message_with_transfer(&message, &transfer) {
+            self.failed(&format!("{e:?}"));
+        }
+    }
+
+    fn received(&self, data: &JsValue) {
+        let (id, reply, payload) = match decode::<Reply>(data) {
+            Ok(message) => message,
+            Err(e) => return leptos::logging::warn!("the document worker sent a malformed message: {e}"),
+        };
+        if reply == Reply::Ready {
+            self.ready.set(true);
+            let queued = std::mem::take(&mut *self.queued.borrow_mut());
+            queued.into_iter().for_each(|m| self.post(m));
+            return;
+        }
+        let last = matches!(reply, Reply::Imported { .. } | Reply::Failed { .. });
+        let mut pending = self.pending.borrow_mut();
+        if let Some(tx) = pending.get(&id) {
+            let _ = tx.unbounded_send(Answer { reply, payload });
+        }
+        if last {
+            pending.remove(&id);
+        }
+    }
+
+    /// The worker could not load, or stopped: every open request fails with `why`, and
+    /// the next request starts a new worker.
+    fn failed(&self, why: &str) {
+        leptos::logging::warn!("the document worker stopped: {why}");
+        SHARED.with(|s| s.borrow_mut().take());
+        self.worker.terminate();
+        self.queued.borrow_mut().clear();
+        let message = format!("The background worker stopped ({}). Nothing was changed; try again.", if why.is_empty() { "no reason given" } else { why });
+        for (_, tx) in self.pending.borrow_mut().drain() {
+            let _ = tx.unbounded_send(Answer { reply: Reply::Failed { message: message.clone() }, payload: None });
+        }
+    }
+}
+
+/// The worker script `index.html` names (see the module's note).
+fn script_url() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("meta[name='waymark-worker']").ok().flatten())
+        .and_then(|m| m.get_attribute("content"))
+        .filter(|url| !url.is_empty())
+        .unwrap_or_else(|| DEFAULT_SCRIPT.to_owned())
+}
