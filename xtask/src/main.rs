@@ -27,6 +27,7 @@ commands:
            ranked table, `bench roadmap` only the 500-feature board and timeline,
            `bench typing` only trusted keystrokes (DOM updated, rendered, presented),
            `bench import` only a JSON import of 1,000 and 10,000 ideas with progress,
+           `bench open` only opening 1,000 and 10,000 ideas (navigation → list, longest task),
            `bench size` only what a browser downloads (raw, gzip, brotli)
   e2e [cargo test args…]
            build, then run only the end-to-end tests (e.g. `cargo xtask e2e --test stories`);

@@ -71,6 +71,11 @@ fn bench(n: usize) -> String {
     row(n, "open: Workspace::load + ideas()", heavy, t);
     let t = measure(heavy, &mut ws, |_| (), |ws, ()| ws.ideas().0.len());
     row(n, "  of which ideas() on an open workspace", heavy, t);
+    // "New to you" on open: what came since this browser's last visit, on a document
+    // just loaded (Automerge answers some questions faster once asked); nothing did.
+    let mut seen = Workspace::load(&bytes).unwrap().heads();
+    let t = measure(heavy, &mut seen, |seen| (Workspace::load(&bytes).unwrap(), seen.clone()), |_, (mut opened, seen)| waymark_domain::history::since(&mut opened, &seen).len());
+    row(n, "open: what came since the last visit (history::since), nothing", heavy, t);
 
     let ids = ws.idea_ids();
     let target: Id = ids[ids.len() / 2].clone();

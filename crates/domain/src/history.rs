@@ -186,7 +186,16 @@ impl History {
 /// whole history. Hashes this workspace does not know are ignored.
 pub fn since(ws: &mut Workspace, heads: &[ChangeHash]) -> Vec<Moment> {
     ws.doc.commit();
-    let known: Vec<ChangeHash> = heads.iter().copied().filter(|h| ws.doc.get_change_by_hash(h).is_some()).collect();
+    // Which of `heads` the document holds, from its change graph: asking for each
+    // change instead rebuilds changes from the whole op set.
+    let missing = ws.doc.get_missing_deps(heads);
+    let known: Vec<ChangeHash> = heads.iter().copied().filter(|h| !missing.contains(h)).collect();
+    // Nothing came after them (reopening a workspace nobody else touched): no need to
+    // collect changes, which costs as much as the whole document the first time
+    // (0.8 s at 10,000 ideas).
+    if ws.doc.get_heads().iter().all(|h| known.contains(h)) {
+        return Vec::new();
+    }
     let changes = ws.doc.get_changes(&known);
     let mut reader = History::default();
     changes.iter().map(|c| reader.moment_of(ws, c)).collect()

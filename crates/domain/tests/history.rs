@@ -165,6 +165,21 @@ fn what_changed_since_a_visit_is_what_came_after_it() {
     assert_eq!(since, vec!["Ben"]);
     let unknown: automerge::ChangeHash = "00".repeat(32).parse().unwrap();
     assert_eq!(waymark_domain::history::since(&mut ana, &[unknown]).len(), 3, "an unknown point means everything is new");
+    let now = ana.heads();
+    assert!(waymark_domain::history::since(&mut ana, &now).is_empty(), "reopened with nothing new: nothing is new");
+    let mut with_unknown = now.clone();
+    with_unknown.push(unknown);
+    assert!(waymark_domain::history::since(&mut ana, &with_unknown).is_empty(), "a visit that saw more than is here: still nothing new");
+    // Two people editing at once leave two heads; a visit that saw only one has the
+    // other's change to show.
+    ana.set_idea_text(&id, IdeaText::Description, "Ana's words", 4_000).unwrap();
+    ana.commit_by("Ana", 4_000);
+    ben.set_idea_text(&id, IdeaText::Title, "Night theme, please", 4_000).unwrap();
+    ben.commit_by("Ben", 4_000);
+    let ana_only = ana.heads();
+    ana.apply(&ben.save()).unwrap();
+    let since: Vec<String> = waymark_domain::history::since(&mut ana, &ana_only).into_iter().map(|m| m.by).collect();
+    assert_eq!(since, vec!["Ben"], "only the change after one of the heads");
 }
 
 #[test]

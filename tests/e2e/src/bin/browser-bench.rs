@@ -9,7 +9,7 @@
 //! timeline and one move → next paint on each; and keystrokes as a person makes them
 //! (trusted key events) → DOM updated, rendered and presented; and importing a JSON
 //! file of 1,000 and 10,000 ideas with its progress. `browser-bench ranking`, `lists`,
-//! `roadmap`, `typing` and `import` run only those measurements.
+//! `roadmap`, `typing`, `import` and `open` run only those measurements.
 
 use std::time::Duration;
 
@@ -82,6 +82,7 @@ async fn ranking(b: &Browser, relay: &Relay) {
     b.goto(&relay.url(&format!("/w/{id}/priorities"))).await;
     wait_long(b, "document.querySelectorAll('.rank-row').length > 15").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
+    profile_start(b).await;
     let result = b
         .eval_async(&format!(
             "const done = arguments[0]; const handler = [], paint = [], task = []; let moved = 0, i = 0; \
@@ -105,6 +106,7 @@ async fn ranking(b: &Browser, relay: &Relay) {
              step();"
         ))
         .await;
+    profile_stop(b, &format!("ranking-{n}")).await;
     let list = |k: &str| numbers(&result[k]);
     let (handler, paint, update) = (list("handler"), list("paint"), list("task"));
     let moved = result["moved"].as_u64().unwrap_or(0) as usize;
@@ -371,6 +373,48 @@ async fn profile_stop(b: &Browser, name: &str) {
     }
 }
 
+/// Opens the idea list of workspace `id` `times` times: the time from navigation to the
+/// list rendered (each), and the longest main-thread task while opening (of all).
+async fn open_ideas(b: &Browser, relay: &Relay, id: &str, times: usize) -> (Vec<f64>, f64) {
+    let mut loads = Vec::new();
+    let mut longest: f64 = 0.0;
+    for _ in 0..times {
+        b.goto(&relay.url(&format!("/w/{id}/ideas"))).await;
+        wait_long(b, "performance.getEntriesByName('waymark:ideas-rendered').length > 0").await;
+        let t = b.eval("return performance.getEntriesByName('waymark:ideas-rendered')[0].startTime;").await;
+        loads.push(t.as_f64().unwrap_or(f64::NAN));
+        // Long tasks are buffered by the browser from navigation on.
+        let lt = b
+            .eval_async(
+                "const done = arguments[0]; let max = 0; \
+                 new PerformanceObserver((list) => { for (const e of list.getEntries()) max = Math.max(max, e.duration); }) \
+                   .observe({ type: 'longtask', buffered: true }); \
+                 setTimeout(() => done(max), 300);",
+            )
+            .await;
+        longest = longest.max(lt.as_f64().unwrap_or(0.0));
+    }
+    (loads, longest)
+}
+
+/// Opening alone, for 1,000 and 10,000 ideas; with WAYMARK_PROFILE, one profiled
+/// opening of each after the measured ones (`target/open-N.cpuprofile`).
+async fn open_only(b: &Browser, relay: &Relay) {
+    println!("{:>8} | {:>22} | {:>22}", "ideas", "navigation→list (med)", "longest task (max)");
+    for n in SIZES {
+        let id = import(b, relay, n).await;
+        let (loads, longest) = open_ideas(b, relay, &id, LOADS).await;
+        println!("{:>8} | {:>19.0} ms | {:>19.0} ms", n, median(loads), longest);
+        if std::env::var_os("WAYMARK_PROFILE").is_some() {
+            b.goto(&relay.url("/")).await;
+            b.wait_for_text("h1", "Your workspaces").await;
+            profile_start(b).await;
+            let _ = open_ideas(b, relay, &id, 1).await;
+            profile_stop(b, &format!("open-{n}")).await;
+        }
+    }
+}
+
 /// Imports a Waymark JSON export of `n` ideas through Home, as a person does, and times
 /// it in the page from the file being chosen: until the first progress is drawn, and
 /// until the workspace is imported and stored; with the longest main-thread task in
@@ -443,6 +487,11 @@ async fn main() {
             b.close().await;
             return;
         }
+        Some("open") => {
+            open_only(&b, &relay).await;
+            b.close().await;
+            return;
+        }
         Some("import") => {
             json_import_header();
             for n in SIZES {
@@ -467,24 +516,7 @@ async fn main() {
         let id = import(&b, &relay, n).await;
         imported.push((n, id.clone()));
 
-        let mut loads = Vec::new();
-        let mut longest: f64 = 0.0;
-        for _ in 0..LOADS {
-            b.goto(&relay.url(&format!("/w/{id}/ideas"))).await;
-            wait_long(&b, "performance.getEntriesByName('waymark:ideas-rendered').length > 0").await;
-            let t = b.eval("return performance.getEntriesByName('waymark:ideas-rendered')[0].startTime;").await;
-            loads.push(t.as_f64().unwrap_or(f64::NAN));
-            // Long tasks are buffered by the browser from navigation on.
-            let lt = b
-                .eval_async(
-                    "const done = arguments[0]; let max = 0; \
-                     new PerformanceObserver((list) => { for (const e of list.getEntries()) max = Math.max(max, e.duration); }) \
-                       .observe({ type: 'longtask', buffered: true }); \
-                     setTimeout(() => done(max), 300);",
-                )
-                .await;
-            longest = longest.max(lt.as_f64().unwrap_or(0.0));
-        }
+        let (loads, longest) = open_ideas(&b, &relay, &id, LOADS).await;
 
         b.click(".idea-row a").await;
         b.wait_for("aside.editor input.field-input").await;
