@@ -244,6 +244,8 @@ fn WorkspaceCard(meta: WorkspaceMeta, on_changed: Callback<()>) -> impl IntoView
 }
 
 /// How far a big import got: a bar and its words (the page stays usable meanwhile).
+/// Not a live region: a screen reader would read out every one of ten updates a
+/// second; the bar is there to be looked at, and the notice at the end is announced.
 #[component]
 fn ImportProgress(progress: Progress) -> impl IntoView {
     let (value, max, words) = match progress {
@@ -251,9 +253,9 @@ fn ImportProgress(progress: Progress) -> impl IntoView {
         Progress::Saving => (1, 1, "Importing… saving the workspace".to_owned()),
     };
     view! {
-        <div class="import-progress" role="status">
-            <progress aria-label="Import progress" max=max value=value></progress>
-            <span>{words}</span>
+        <div class="import-progress">
+            <progress aria-label="Import progress" aria-valuetext=words.clone() max=max value=value></progress>
+            <span aria-hidden="true">{words}</span>
         </div>
     }
 }

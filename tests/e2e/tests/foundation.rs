@@ -228,7 +228,7 @@ async fn a_big_json_file_imports_in_the_background_and_shows_how_far_it_got() {
     )
     .await;
     b.wait_for("input[type=file]").await.send_keys(&path.to_string_lossy()).await.unwrap();
-    b.wait_for("[role=status] progress[aria-label='Import progress']").await;
+    b.wait_for("progress[aria-label='Import progress']").await;
     b.screenshot("e2e-home-importing").await;
     b.client.set_window_size(390, 844).await.unwrap();
     b.screenshot("e2e-home-importing-390").await;
