@@ -45,7 +45,7 @@ pub fn test() -> Result<(), String> {
 }
 
 fn native() -> Result<(), String> {
-    run_witnessed(Command::new("cargo").args(["test", "--no-fail-fast", "--workspace", "--exclude", "waymark", "--exclude", "waymark-e2e"]))
+    run_witnessed(Command::new("cargo").args(["test", "--no-fail-fast", "--workspace", "--exclude", "waymark", "--exclude", "waymark-worker", "--exclude", "waymark-e2e"]))
 }
 
 /// Each fuzz target in `fuzz/` for a moment (at most 100,000 inputs or 15 s), from its
