@@ -37,7 +37,7 @@ pub fn serve() {
 }
 
 /// Does one request, answering through `answer` (as often as it has something to say).
-pub fn handle(request: Request, payload: Vec<u8>, answer: &mut dyn FnMut(Reply, Option<&[u8]>)) {
+fn handle(request: Request, payload: Vec<u8>, answer: &mut dyn FnMut(Reply, Option<&[u8]>)) {
     match request {
         Request::ImportJson { me, now_ms, taken_names } => {
             let Ok(text) = std::str::from_utf8(&payload) else {
@@ -55,7 +55,7 @@ pub fn handle(request: Request, payload: Vec<u8>, answer: &mut dyn FnMut(Reply, 
                 Ok(ws) => ws,
                 Err(e) => return answer(Reply::Failed { message: format!("This JSON file can't be imported: {e}.") }, None),
             };
-            if let Err(e) = crate::storage::import::name_apart(&mut ws, &taken_names) {
+            if let Err(e) = export::name_apart(&mut ws, &taken_names) {
                 return answer(Reply::Failed { message: format!("The workspace could not be named: {e}") }, None);
             }
             answer(Reply::Saving, None);

@@ -5,7 +5,7 @@
 use std::rc::Rc;
 
 use waymark_domain::export::{self, FileKind};
-use waymark_domain::{BriefField, Workspace};
+use waymark_domain::Workspace;
 
 use futures::StreamExt;
 
@@ -103,19 +103,8 @@ async fn names_here(store: &Store) -> Vec<String> {
     store.list().await.map(|l| l.into_iter().map(|m| m.name).collect()).unwrap_or_default()
 }
 
-/// Two cards with one name would be indistinguishable: a newcomer whose name is taken
-/// is marked "(imported)".
-pub fn name_apart(ws: &mut Workspace, taken: &[String]) -> Result<(), String> {
-    let name = ws.name();
-    if taken.contains(&name) {
-        ws.set_brief_text(BriefField::Name, &format!("{name} (imported)")).map_err(|e| e.to_string())?;
-        ws.commit();
-    }
-    Ok(())
-}
-
 async fn store_new(store: &Store, ws: &mut Workspace) -> Result<Imported, String> {
-    name_apart(ws, &names_here(store).await)?;
+    export::name_apart(ws, &names_here(store).await).map_err(|e| e.to_string())?;
     store_bytes(store, ws.workspace_id(), ws.name(), ws.live_idea_count(), &ws.save()).await
 }
 

@@ -133,7 +133,18 @@ mod markdown;
 pub use json::{from_json, from_json_reporting, to_json, ImportError, FORMAT, VERSION};
 pub use markdown::{escape_markdown, to_markdown};
 
-use crate::{Id, LoadError, Workspace};
+use crate::{BriefField, EditError, Id, LoadError, Workspace};
+
+/// Two workspaces with one name would be indistinguishable on Home: an imported one
+/// whose name is `taken` is marked "(imported)".
+pub fn name_apart(ws: &mut Workspace, taken: &[String]) -> Result<(), EditError> {
+    let name = ws.name();
+    if taken.contains(&name) {
+        ws.set_brief_text(BriefField::Name, &format!("{name} (imported)"))?;
+        ws.commit();
+    }
+    Ok(())
+}
 
 /// The live (not deleted) artifacts of a collection, oldest first (ties by id); `key`
 /// gives an artifact's deleted flag, creation time and id.
@@ -209,6 +220,15 @@ mod tests {
         let gone = ws.create_idea("Dropped", 3, "Ana").unwrap();
         ws.delete_idea(&gone, 4).unwrap();
         ws
+    }
+
+    #[test]
+    fn an_import_named_like_a_workspace_here_is_marked() {
+        let mut ws = Workspace::create("Payments", 1, "Ana");
+        name_apart(&mut ws, &["Growth".to_owned()]).unwrap();
+        assert_eq!(ws.name(), "Payments", "a free name is kept");
+        name_apart(&mut ws, &["Payments".to_owned()]).unwrap();
+        assert_eq!(ws.name(), "Payments (imported)");
     }
 
     #[test]
