@@ -97,6 +97,19 @@ pub async fn delay(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+/// Resolves once the browser has drawn the next frame: after the next animation frame,
+/// in a task of its own (so work awaited after it runs after that frame's paint).
+pub async fn next_paint() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let window = leptos::prelude::window();
+        let after_frame = wasm_bindgen::closure::Closure::once_into_js(move || {
+            let _ = leptos::prelude::window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        });
+        let _ = window.request_animation_frame(after_frame.unchecked_ref());
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 /// Today, in the browser's time zone.
 pub fn today() -> waymark_domain::Date {
     let now = js_sys::Date::new_0();

@@ -24,7 +24,7 @@ pub fn WorkspaceShell(id: String) -> impl IntoView {
         // Called here, not inside the task: the session's signals belong to this
         // screen's reactive scope, which is only current now (a task runs in none), so
         // they live exactly as long as the workspace screen, whatever section shows.
-        let opening = Session::open(store, &id, me);
+        let opening = Session::open_painting(store, &id, me);
         let presence = my_presence();
         spawn_local(async move {
             let opened = opening.await.map(|s| {
@@ -41,6 +41,7 @@ pub fn WorkspaceShell(id: String) -> impl IntoView {
         if let Some(Ok(ctx)) = state.get_untracked() {
             ctx.0.get_value().flush();
             ctx.0.get_value().remember_visit();
+            ctx.0.get_value().write_view_cache();
         }
     };
     let hide = window_event_listener(leptos::ev::pagehide, move |_| flush());
@@ -241,6 +242,9 @@ fn ExportMenu() -> impl IntoView {
     let export_as = move |kind: &'static str| {
         close();
         let s = session.get();
+        if let Err(e) = s.ready() {
+            return toasts.error(e);
+        }
         let stem = file_stem(&s.brief.with_untracked(|b| b.name.clone()));
         let result = match kind {
             "automerge" => download(&format!("{stem}.automerge"), "application/octet-stream", &s.save_bytes()),

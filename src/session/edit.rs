@@ -22,8 +22,17 @@ impl Session {
     /// Makes one edit as the person using this browser, then re-reads what it
     /// changed. Every page edits through here: it sends data, never code that touches
     /// the document.
+    /// While the document loads, an edit waits in a queue and is made once it has
+    /// (one that creates something is refused: its id cannot be known yet).
     pub fn apply(self: &Rc<Self>, edit: Edit) -> Result<Applied, String> {
         self.writable()?;
+        if self.is_opening() {
+            if edit.creates() {
+                return Err(STILL_OPENING.to_owned());
+            }
+            self.queued.borrow_mut().push(edit);
+            return Ok(Applied::default());
+        }
         let result = self.doc.borrow_mut().apply_edit(edit, now_ms(), &self.me);
         match result {
             Ok(applied) => {
@@ -42,6 +51,8 @@ impl Session {
     /// [`waymark_domain::audience`]) and saves it at once.
     pub fn republish_from(self: &Rc<Self>, source: &Session) -> Result<(), String> {
         self.writable()?;
+        self.ready()?;
+        source.ready()?;
         let result = self.doc.borrow_mut().republish_from(&source.doc.borrow(), now_ms());
         result.map_err(|e| format!("The roadmap could not be published: {e}"))?;
         self.reload_all();
@@ -127,6 +138,7 @@ impl Session {
     /// Merges another copy of this workspace (an `.automerge` file) into it.
     pub fn merge_bytes(self: &Rc<Self>, bytes: &[u8]) -> Result<Changed, String> {
         self.writable()?;
+        self.ready()?;
         self.flush();
         let changed = self.doc.borrow_mut().apply(bytes).map_err(|e| e.to_string())?;
         self.refresh(&changed);

@@ -31,7 +31,11 @@ fn visit_key(id: &str) -> String {
 
 impl Session {
     /// The moments of this workspace's history, brought up to date, for `f`.
+    /// While the document loads, there is no history to read yet.
     pub fn with_history<R>(&self, f: impl FnOnce(&waymark_domain::history::History) -> R) -> R {
+        if self.is_opening() {
+            return f(&Default::default());
+        }
         self.commit_mine();
         let mut history = self.history.borrow_mut();
         history.update(&mut self.doc.borrow_mut());
@@ -56,7 +60,10 @@ impl Session {
     /// Notes what teammates changed since this browser last left the workspace (into
     /// `new_since_visit`). Called by the workspace screen when it opens; what arrives
     /// later is noted as it arrives ([`Session::note_new`]).
-    pub fn mark_since_last_visit(&self) {
+    pub fn mark_since_last_visit(self: &Rc<Self>) {
+        if self.is_opening() {
+            return self.once_loaded(|s| s.mark_since_last_visit());
+        }
         let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
         let seen: Option<Vec<automerge::ChangeHash>> = storage
             .and_then(|s| s.get_item(&visit_key(&self.id)).ok().flatten())
@@ -88,7 +95,7 @@ impl Session {
     /// calls it when the tab is hidden or closed and when the person leaves; a session of
     /// the past remembers nothing.
     pub fn remember_visit(&self) {
-        if self.past.is_some() {
+        if self.past.is_some() || self.is_opening() {
             return;
         }
         let heads = self.heads_now();
@@ -101,6 +108,7 @@ impl Session {
     /// A read-only session of this workspace as it was after its first `index`
     /// moments, with its own signals (in a scope of its own, disposed by `leave_past`).
     pub fn at(self: &Rc<Self>, index: usize) -> Result<(Rc<Session>, Owner), String> {
+        self.ready()?;
         let (heads, last) = self.with_history(|h| {
             let last = index.checked_sub(1).and_then(|i| h.moments().get(i)).map(|m| (m.by.clone(), m.at_ms));
             (h.heads_after(index), last)
@@ -167,6 +175,7 @@ impl Session {
     /// The workspace as `past` shows it, as Waymark JSON named `name`: what a new
     /// workspace is made from ("Copy into a new workspace").
     pub fn past_as_json(&self, name: &str) -> Result<String, String> {
+        self.ready()?;
         let mut copy = self.doc.borrow_mut().fork();
         copy.set_brief_text(waymark_domain::BriefField::Name, name).map_err(|e| e.to_string())?;
         Ok(waymark_domain::export::to_json(&copy, now_ms()))

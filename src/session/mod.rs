@@ -17,10 +17,12 @@
 
 mod edit;
 mod history;
+mod open;
 mod persist;
 mod view;
 
 pub use history::{ChangedSince, PastPoint};
+pub use open::STILL_OPENING;
 
 pub use view::{Collection, Settings};
 use view::AnyCollection;
@@ -63,6 +65,8 @@ const COMPACT_AFTER_CHUNKS: usize = 40;
 pub enum SaveState {
     Saved,
     Saving,
+    /// Painted from the view cache while the document loads; edits wait until it has.
+    Opening,
     Failed(String),
 }
 
@@ -127,76 +131,34 @@ pub struct Session {
     pub new_changes: RwSignal<BTreeSet<automerge::ChangeHash>>,
     /// Set for a read-only session of the past (see [`Session::at`]).
     pub past: Option<PastPoint>,
+    /// Whether `doc` is the workspace's document yet: a session painted from its view
+    /// cache is not until the document has loaded (see `open`).
+    loaded: Cell<bool>,
+    /// True while the screen shows the view cache and the document loads.
+    pub opening: RwSignal<bool>,
+    /// Edits made while the document loads, made once it has.
+    queued: RefCell<Vec<Edit>>,
+    /// What waits for the document (syncing, "new since your last visit").
+    when_loaded: RefCell<Vec<Box<dyn FnOnce(&Rc<Session>)>>>,
+    /// The heads of the view cache last read or written, so an unchanged one is not
+    /// written again.
+    cache_heads: RefCell<Option<Vec<automerge::ChangeHash>>>,
+    /// Whom a published roadmap is for, as the view cache says, until the document loads.
+    cached_audience: Cell<Option<waymark_domain::audience::Audience>>,
 }
 
 /// What an edit in a view-only workspace gets.
 pub const READ_ONLY: &str = "This workspace is view-only: you opened it with a view link.";
 
 impl Session {
-    /// Opens a stored workspace. Damaged chunks are set aside and reported; what is
-    /// valid opens.
+    /// Opens a stored workspace, its document loaded (see [`Session::open_painting`]
+    /// for the workspace screen's way). Damaged chunks are set aside and reported; what
+    /// is valid opens.
     pub fn open(store: Rc<Store>, id: &str, me: String) -> impl std::future::Future<Output = Result<Rc<Session>, String>> {
         // Captured now, synchronously: once the future runs, no scope is current.
         let owner = Owner::current();
         let id = id.to_owned();
-        async move { Session::open_in(store, &id, me, owner).await }
-    }
-
-    async fn open_in(store: Rc<Store>, id: &str, me: String, owner: Option<Owner>) -> Result<Rc<Session>, String> {
-        let sync_record = store.sync_record(id).await.ok().flatten();
-        // Chunks stashed as a tab closed, before IndexedDB confirmed them: move them in,
-        // and for a shared workspace into the outbox too, as their write would have
-        // (sending one the relay already has is harmless).
-        for (key, chunk) in crate::storage::stashed(id) {
-            if store.append_chunk_to(&key, &chunk, sync_record.is_some()).await.is_ok() {
-                crate::storage::unstash(&key);
-            }
-        }
-        let StoredDoc { snapshot, chunks, quarantined } =
-            store.load(id).await.map_err(|e| format!("Could not read this workspace from the browser's storage: {e}"))?;
-        if snapshot.is_none() && chunks.is_empty() {
-            return Err("This workspace is not stored in this browser.".into());
-        }
-        let (doc, bad) = Workspace::load_with_chunks(snapshot.as_deref(), chunks.iter().map(|(_, c)| c.as_slice()))
-            .map_err(|e| format!("This workspace could not be opened: {e}. Its saved data has been left untouched."))?;
-        let mut warnings = Vec::new();
-        if !bad.is_empty() {
-            let damaged: Vec<(String, Vec<u8>)> = bad.iter().map(|&i| chunks[i].clone()).collect();
-            match store.quarantine(&damaged).await {
-                Ok(()) => warnings.push(format!(
-                    "{} piece{} of saved work could not be read and {} set aside (kept, not deleted). Everything else is here.",
-                    damaged.len(),
-                    if damaged.len() == 1 { "" } else { "s" },
-                    if damaged.len() == 1 { "was" } else { "were" },
-                )),
-                Err(e) => warnings.push(format!("Some saved work could not be read, and setting it aside failed: {e}")),
-            }
-        } else if quarantined > 0 {
-            warnings.push(format!(
-                "{quarantined} damaged piece{} of earlier saved work {} kept aside for recovery.",
-                if quarantined == 1 { "" } else { "s" },
-                if quarantined == 1 { "is" } else { "are" },
-            ));
-        }
-        let good_chunks = chunks.iter().enumerate().filter(|(i, _)| !bad.contains(i)).map(|(_, (k, _))| k.clone()).collect();
-        let session = Rc::new(match &owner {
-            Some(o) => o.with(|| Session::new(store, id, doc, me, owner.clone())),
-            None => Session::new(store, id, doc, me, None),
-        });
-        *session.written_chunks.borrow_mut() = good_chunks;
-        if let Some(record) = &sync_record {
-            let can_write = waymark_protocol::Capability::from_fragment(&record.fragment).map(|c| c.can_write()).unwrap_or(false);
-            session.read_only.set(!can_write);
-        }
-        *session.sync_record.borrow_mut() = sync_record;
-        *session.tabs.borrow_mut() = Tabs::open(id, Rc::downgrade(&session));
-        session.warnings.update(|w| w.extend(warnings));
-        session.reload_all();
-        session.write_meta(true);
-        if session.written_chunks.borrow().len() >= COMPACT_AFTER_CHUNKS {
-            session.schedule_compaction();
-        }
-        Ok(session)
+        async move { Session::open_in(store, &id, me, owner, false).await }
     }
 
     fn new(store: Rc<Store>, id: &str, doc: Workspace, me: String, owner: Option<Owner>) -> Session {
@@ -262,6 +224,12 @@ impl Session {
             new_since_visit: RwSignal::new(BTreeSet::new()),
             new_changes: RwSignal::new(BTreeSet::new()),
             past: None,
+            loaded: Cell::new(true),
+            opening: RwSignal::new(false),
+            queued: RefCell::new(Vec::new()),
+            when_loaded: RefCell::new(Vec::new()),
+            cache_heads: RefCell::new(None),
+            cached_audience: Cell::new(None),
         }
     }
 
@@ -290,6 +258,9 @@ impl Session {
 
     /// The audience of a published roadmap opened here; `None` for a workspace.
     pub fn audience(&self) -> Option<waymark_domain::audience::Audience> {
+        if self.is_opening() {
+            return self.cached_audience.get();
+        }
         self.doc.borrow().audience()
     }
 
@@ -300,6 +271,9 @@ impl Session {
 
     /// Connects a shared workspace to its relay (nothing for one not shared).
     pub fn start_sync(self: &Rc<Self>, me: Presence) {
+        if self.is_opening() {
+            return self.once_loaded(move |s| s.start_sync(me));
+        }
         let Some(record) = self.sync_record() else { return };
         let Ok(cap) = waymark_protocol::Capability::from_fragment(&record.fragment) else {
             self.warn("This workspace's share keys are damaged, so it cannot sync. Open its share link again.".into());
@@ -314,6 +288,7 @@ impl Session {
     /// Shares this workspace: keys are made and stored, the document is queued as the
     /// first entry, and syncing starts.
     pub async fn share(self: &Rc<Self>, me: Presence) -> Result<(), String> {
+        self.ready()?;
         if self.sync_record.borrow().is_some() {
             return Ok(());
         }
@@ -329,6 +304,7 @@ impl Session {
     /// and the workspace is shared afresh under new keys. The new links are then the
     /// engine's (the share dialog shows them).
     pub async fn replace_links(self: &Rc<Self>, me: Presence) -> Result<(), String> {
+        self.ready()?;
         let engine = self.engine.get_untracked().ok_or("This workspace is not shared.")?;
         if !engine.can_write() {
             return Err("Only an editor can replace the links.".into());
@@ -345,6 +321,8 @@ impl Session {
 
     /// Stops syncing (the screen is going away).
     pub fn stop_sync(&self) {
+        // Nothing waiting for the document starts once the screen has gone.
+        self.when_loaded.borrow_mut().clear();
         if let Some(engine) = self.engine.get_untracked() {
             engine.stop();
         }

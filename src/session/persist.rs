@@ -7,8 +7,9 @@ use super::*;
 impl Session {
     /// Commits pending edits and writes them to IndexedDB as one chunk, now.
     pub fn flush(self: &Rc<Self>) {
-        // A session of the past is read-only and stored nowhere.
-        if self.past.is_some() {
+        // A session of the past is read-only and stored nowhere; one still opening has
+        // no document yet (its edits wait in the queue).
+        if self.past.is_some() || self.is_opening() {
             return;
         }
         if let Some(t) = self.commit_timer.take() {
@@ -96,6 +97,9 @@ impl Session {
     /// Folds every stored chunk into a new snapshot, now; false if it could not (an
     /// edit is pending, or the write failed: nothing is lost, the chunks stay).
     pub async fn compact_now(self: &Rc<Self>) -> bool {
+        if self.is_opening() {
+            return false;
+        }
         let covered: Vec<String> = self.written_chunks.borrow_mut().drain(..).collect();
         let merging = Rc::clone(self);
         // Inside one read-write transaction: every stored chunk (another tab's too) is
@@ -175,6 +179,7 @@ impl Session {
     /// Pending edits are written first: `save` would otherwise fold them into this
     /// copy only, and they would never reach a chunk or the outbox.
     pub fn save_bytes(self: &Rc<Self>) -> Vec<u8> {
+        debug_assert!(!self.is_opening(), "callers check `ready` first");
         self.flush();
         self.doc.borrow_mut().save()
     }

@@ -2,6 +2,7 @@
 //! and re-reading into them exactly what a change names.
 
 use super::*;
+use waymark_domain::view_cache::{CacheError, ViewCache};
 
 impl Session {
     /// Reads the whole document into the view (on open, and after a merge that
@@ -32,7 +33,7 @@ impl Session {
         }
         let shown: Vec<String> = problems.iter().take(3).map(|p| p.to_string()).collect();
         let more = problems.len().saturating_sub(3);
-        let mut message = format!("Some data in this workspace was not in the expected shape and is shown with defaults: {}", shown.join("; "));
+        let mut message = format!("{} and is shown with defaults: {}", super::open::SHAPE_WARNING, shown.join("; "));
         if more > 0 {
             message.push_str(&format!(" (and {more} more)"));
         }
@@ -117,6 +118,12 @@ impl<T: Artifact> Collection<T> {
 
     pub(super) fn reload(&self, doc: &Workspace, owner: Option<&Owner>) -> Vec<Problem> {
         let (all, problems) = T::read_all(doc);
+        self.replace_all(all, owner);
+        problems
+    }
+
+    /// Makes `all` the collection's artifacts.
+    fn replace_all(&self, all: Vec<T>, owner: Option<&Owner>) {
         let make = || all.into_iter().filter_map(|t| Some((t.artifact_id()?.clone(), RwSignal::new(t)))).collect();
         let map = match owner {
             Some(o) => o.with(make),
@@ -126,7 +133,6 @@ impl<T: Artifact> Collection<T> {
         self.version.update(|v| *v += 1);
         self.members.update(|v| *v += 1);
         self.settle(true);
-        problems
     }
 
     /// Bumps `settled` now, or once edits pause.
@@ -229,6 +235,10 @@ impl<T: Artifact> Collection<T> {
 /// collection name.
 pub(super) trait AnyCollection {
     fn reload(&self, doc: &Workspace, owner: Option<&Owner>) -> Vec<Problem>;
+    /// Fills it from a view cache instead of the document.
+    fn fill(&self, cache: &ViewCache, owner: Option<&Owner>) -> Result<(), CacheError>;
+    /// Adds its artifacts to a view cache.
+    fn put_into(&self, cache: &mut ViewCache);
     fn refresh(&self, doc: &Workspace, ids: &BTreeSet<Id>, owner: Option<&Owner>) -> Vec<Problem>;
     fn as_any(&self) -> &dyn Any;
 }
@@ -236,6 +246,14 @@ pub(super) trait AnyCollection {
 impl<T: Artifact> AnyCollection for Collection<T> {
     fn reload(&self, doc: &Workspace, owner: Option<&Owner>) -> Vec<Problem> {
         Collection::reload(self, doc, owner)
+    }
+    fn fill(&self, cache: &ViewCache, owner: Option<&Owner>) -> Result<(), CacheError> {
+        self.replace_all(cache.take()?, owner);
+        Ok(())
+    }
+    fn put_into(&self, cache: &mut ViewCache) {
+        let items: Vec<T> = self.items.with_untracked(|m| m.values().map(|s| s.get_untracked()).collect());
+        cache.put(&items);
     }
     fn refresh(&self, doc: &Workspace, ids: &BTreeSet<Id>, owner: Option<&Owner>) -> Vec<Problem> {
         Collection::refresh(self, doc, ids, owner)

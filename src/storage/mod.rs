@@ -33,7 +33,7 @@ use web_sys::{IdbDatabase, IdbKeyRange};
 pub use idb::Result;
 
 const DB_NAME: &str = "waymark";
-const DB_VERSION: u32 = 2;
+const DB_VERSION: u32 = 3;
 const META: &str = "meta";
 const SNAPSHOTS: &str = "snapshots";
 const CHUNKS: &str = "chunks";
@@ -41,6 +41,8 @@ const QUARANTINE: &str = "quarantine";
 const PROFILE: &str = "profile";
 const SYNC: &str = "sync";
 const OUTBOX: &str = "outbox";
+/// Each workspace's view cache (`waymark_domain::view_cache`), by workspace id.
+const VIEWS: &str = "views";
 
 /// What Home shows about a workspace without opening its document.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -108,6 +110,9 @@ pub struct StoredDoc {
 pub struct Store {
     db: IdbDatabase,
     counter: Cell<u32>,
+    /// Set when a newer version of the app, in another tab, upgraded the database:
+    /// this connection was closed so that it could.
+    replaced: std::rc::Rc<Cell<bool>>,
 }
 
 impl Store {
@@ -124,14 +129,38 @@ impl Store {
                     let _ = db.create_object_store(name);
                 }
             }
+            if old_version < 3 {
+                let _ = db.create_object_store(VIEWS);
+            }
         })
         .await?;
-        Ok(Store { db, counter: Cell::new(0) })
+        // A newer version opening in another tab must be able to upgrade the database:
+        // step aside, or that tab would wait for this one to close. What this tab then
+        // fails to write stays in its localStorage stash, and the next open recovers it.
+        let replaced = std::rc::Rc::new(Cell::new(false));
+        let on_version_change = wasm_bindgen::closure::Closure::<dyn FnMut()>::new({
+            let (db, replaced) = (db.clone(), std::rc::Rc::clone(&replaced));
+            move || {
+                replaced.set(true);
+                db.close();
+            }
+        });
+        db.set_onversionchange(Some(wasm_bindgen::JsCast::unchecked_ref(on_version_change.as_ref())));
+        on_version_change.forget();
+        Ok(Store { db, counter: Cell::new(0), replaced })
+    }
+
+    /// A transaction over `stores`.
+    fn tx(&self, stores: &[&str], write: bool) -> Result<web_sys::IdbTransaction> {
+        if self.replaced.get() {
+            return Err(idb::StorageError("a newer version of Waymark opened in another tab: reload this tab to keep saving here".into()));
+        }
+        idb::transaction(&self.db, stores, write)
     }
 
     /// Every workspace on this device, most recently opened first.
     pub async fn list(&self) -> Result<Vec<WorkspaceMeta>> {
-        let tx = idb::transaction(&self.db, &[META], false)?;
+        let tx = self.tx(&[META], false)?;
         let all = idb::request_done(&tx.object_store(META)?.get_all()?).await?;
         let mut metas: Vec<WorkspaceMeta> = Array::from(&all)
             .iter()
@@ -143,13 +172,13 @@ impl Store {
     }
 
     pub async fn meta(&self, id: &str) -> Result<Option<WorkspaceMeta>> {
-        let tx = idb::transaction(&self.db, &[META], false)?;
+        let tx = self.tx(&[META], false)?;
         let v = idb::request_done(&tx.object_store(META)?.get(&id.into())?).await?;
         Ok(v.as_string().and_then(|s| serde_json::from_str(&s).ok()))
     }
 
     pub async fn put_meta(&self, meta: &WorkspaceMeta) -> Result<()> {
-        let tx = idb::transaction(&self.db, &[META], true)?;
+        let tx = self.tx(&[META], true)?;
         let json = serde_json::to_string(meta).expect("meta serialises");
         tx.object_store(META)?.put_with_key(&json.into(), &meta.id.as_str().into())?;
         idb::transaction_done(&tx).await
@@ -157,7 +186,7 @@ impl Store {
 
     /// Stores a brand-new workspace: its metadata and first snapshot, atomically.
     pub async fn create(&self, meta: &WorkspaceMeta, snapshot: &[u8]) -> Result<()> {
-        let tx = idb::transaction(&self.db, &[META, SNAPSHOTS], true)?;
+        let tx = self.tx(&[META, SNAPSHOTS], true)?;
         let json = serde_json::to_string(meta).expect("meta serialises");
         tx.object_store(META)?.put_with_key(&json.into(), &meta.id.as_str().into())?;
         tx.object_store(SNAPSHOTS)?.put_with_key(&bytes(snapshot), &meta.id.as_str().into())?;
@@ -166,7 +195,7 @@ impl Store {
 
     /// Stores a workspace that came through a share link: metadata, document and keys.
     pub async fn create_shared(&self, meta: &WorkspaceMeta, snapshot: &[u8], record: &SyncRecord) -> Result<()> {
-        let tx = idb::transaction(&self.db, &[META, SNAPSHOTS, SYNC], true)?;
+        let tx = self.tx(&[META, SNAPSHOTS, SYNC], true)?;
         let json = serde_json::to_string(meta).expect("meta serialises");
         tx.object_store(META)?.put_with_key(&json.into(), &meta.id.as_str().into())?;
         tx.object_store(SNAPSHOTS)?.put_with_key(&bytes(snapshot), &meta.id.as_str().into())?;
@@ -177,7 +206,7 @@ impl Store {
 
     /// Everything stored for a workspace.
     pub async fn load(&self, id: &str) -> Result<StoredDoc> {
-        let tx = idb::transaction(&self.db, &[SNAPSHOTS, CHUNKS, QUARANTINE], false)?;
+        let tx = self.tx(&[SNAPSHOTS, CHUNKS, QUARANTINE], false)?;
         let snapshot = idb::request_done(&tx.object_store(SNAPSHOTS)?.get(&id.into())?).await?;
         let range = chunk_range(id)?;
         let chunk_store = tx.object_store(CHUNKS)?;
@@ -194,6 +223,20 @@ impl Store {
             chunks,
             quarantined: quarantined.as_f64().unwrap_or(0.0) as usize,
         })
+    }
+
+    /// The workspace's view cache, if one was written.
+    pub async fn view_cache(&self, id: &str) -> Result<Option<Vec<u8>>> {
+        let tx = self.tx(&[VIEWS], false)?;
+        let v = idb::request_done(&tx.object_store(VIEWS)?.get(&id.into())?).await?;
+        Ok((!v.is_undefined()).then(|| to_vec(&v)))
+    }
+
+    /// Replaces the workspace's view cache.
+    pub async fn put_view_cache(&self, id: &str, cache: &[u8]) -> Result<()> {
+        let tx = self.tx(&[VIEWS], true)?;
+        tx.object_store(VIEWS)?.put_with_key(&bytes(cache), &id.into())?;
+        idb::transaction_done(&tx).await
     }
 
     /// A key for a new chunk: ordered by time, unique within this tab.
@@ -213,7 +256,7 @@ impl Store {
     /// the relay.
     pub async fn append_chunk_to(&self, key: &str, chunk: &[u8], outbox: bool) -> Result<()> {
         let stores: &[&str] = if outbox { &[CHUNKS, OUTBOX] } else { &[CHUNKS] };
-        let tx = idb::transaction(&self.db, stores, true)?;
+        let tx = self.tx(stores, true)?;
         tx.object_store(CHUNKS)?.put_with_key(&bytes(chunk), &key.into())?;
         if outbox {
             tx.object_store(OUTBOX)?.put_with_key(&bytes(chunk), &key.into())?;
@@ -226,7 +269,7 @@ impl Store {
     /// `fragment` names the link whose log `seq` counts in: a record since switched to
     /// another link (its links were replaced) keeps its own position.
     pub async fn store_remote(&self, id: &str, fragment: &str, key: &str, chunk: &[u8], seq: u64) -> Result<()> {
-        let tx = idb::transaction(&self.db, &[CHUNKS, SYNC], true)?;
+        let tx = self.tx(&[CHUNKS, SYNC], true)?;
         if !chunk.is_empty() {
             tx.object_store(CHUNKS)?.put_with_key(&bytes(chunk), &key.into())?;
         }
@@ -248,7 +291,7 @@ impl Store {
     /// included). A crash leaves either the old state or the new one.
     /// Returns whether it compacted (`merge` may decline with `None`).
     pub async fn compact(&self, id: &str, merge: impl FnOnce(Vec<(String, Vec<u8>)>) -> Option<(Vec<u8>, Vec<String>)>) -> Result<bool> {
-        let tx = idb::transaction(&self.db, &[SNAPSHOTS, CHUNKS], true)?;
+        let tx = self.tx(&[SNAPSHOTS, CHUNKS], true)?;
         let chunks = tx.object_store(CHUNKS)?;
         let range = chunk_range(id)?;
         let keys = idb::request_done(&chunks.get_all_keys_with_key(&range)?).await?;
@@ -271,14 +314,14 @@ impl Store {
     }
 
     pub async fn sync_record(&self, id: &str) -> Result<Option<SyncRecord>> {
-        let tx = idb::transaction(&self.db, &[SYNC], false)?;
+        let tx = self.tx(&[SYNC], false)?;
         let v = idb::request_done(&tx.object_store(SYNC)?.get(&id.into())?).await?;
         Ok(v.as_string().and_then(|s| serde_json::from_str(&s).ok()))
     }
 
     /// Every shared workspace's record, with its local id.
     pub async fn sync_records(&self) -> Result<Vec<(String, SyncRecord)>> {
-        let tx = idb::transaction(&self.db, &[SYNC], false)?;
+        let tx = self.tx(&[SYNC], false)?;
         let store = tx.object_store(SYNC)?;
         let keys = idb::request_done(&store.get_all_keys()?).await?;
         let values = idb::request_done(&store.get_all()?).await?;
@@ -290,7 +333,7 @@ impl Store {
     }
 
     pub async fn put_sync_record(&self, id: &str, record: &SyncRecord) -> Result<()> {
-        let tx = idb::transaction(&self.db, &[SYNC], true)?;
+        let tx = self.tx(&[SYNC], true)?;
         let json = serde_json::to_string(record).expect("record serialises");
         tx.object_store(SYNC)?.put_with_key(&json.into(), &id.into())?;
         idb::transaction_done(&tx).await
@@ -299,7 +342,7 @@ impl Store {
     /// Saves an engine's position, unless the record has moved to another link since
     /// (an engine of the old link in another tab must not overwrite the new one).
     pub async fn save_position(&self, id: &str, record: &SyncRecord) -> Result<()> {
-        let tx = idb::transaction(&self.db, &[SYNC], true)?;
+        let tx = self.tx(&[SYNC], true)?;
         let sync = tx.object_store(SYNC)?;
         let current = idb::request_done(&sync.get(&id.into())?).await?;
         let same_link = current.as_string().and_then(|s| serde_json::from_str::<SyncRecord>(&s).ok()).is_none_or(|r| r.fragment == record.fragment);
@@ -312,7 +355,7 @@ impl Store {
 
     /// Starts sharing: the record and the whole document as the first outbox entry.
     pub async fn start_sharing(&self, id: &str, record: &SyncRecord, key: &str, whole: &[u8]) -> Result<()> {
-        let tx = idb::transaction(&self.db, &[SYNC, OUTBOX], true)?;
+        let tx = self.tx(&[SYNC, OUTBOX], true)?;
         let json = serde_json::to_string(record).expect("record serialises");
         tx.object_store(SYNC)?.put_with_key(&json.into(), &id.into())?;
         // Whatever still waits from an earlier (closed) log stays, and goes to the new
@@ -323,7 +366,7 @@ impl Store {
 
     /// Local changes not yet acknowledged by the relay, oldest first.
     pub async fn outbox(&self, id: &str) -> Result<Vec<(String, Vec<u8>)>> {
-        let tx = idb::transaction(&self.db, &[OUTBOX], false)?;
+        let tx = self.tx(&[OUTBOX], false)?;
         let store = tx.object_store(OUTBOX)?;
         let range = chunk_range(id)?;
         let keys = idb::request_done(&store.get_all_keys_with_key(&range)?).await?;
@@ -337,14 +380,14 @@ impl Store {
 
     /// Forgets an outbox entry the relay acknowledged.
     pub async fn remove_outbox(&self, key: &str) -> Result<()> {
-        let tx = idb::transaction(&self.db, &[OUTBOX], true)?;
+        let tx = self.tx(&[OUTBOX], true)?;
         tx.object_store(OUTBOX)?.delete(&key.into())?;
         idb::transaction_done(&tx).await
     }
 
     /// Moves damaged chunks aside, keeping their bytes for recovery.
     pub async fn quarantine(&self, chunks: &[(String, Vec<u8>)]) -> Result<()> {
-        let tx = idb::transaction(&self.db, &[CHUNKS, QUARANTINE], true)?;
+        let tx = self.tx(&[CHUNKS, QUARANTINE], true)?;
         let (from, to) = (tx.object_store(CHUNKS)?, tx.object_store(QUARANTINE)?);
         for (key, data) in chunks {
             to.put_with_key(&bytes(data), &key.as_str().into())?;
@@ -355,8 +398,9 @@ impl Store {
 
     /// Removes a workspace and everything stored for it.
     pub async fn delete(&self, id: &str) -> Result<()> {
-        let tx = idb::transaction(&self.db, &[META, SNAPSHOTS, CHUNKS, QUARANTINE, SYNC, OUTBOX], true)?;
+        let tx = self.tx(&[META, SNAPSHOTS, CHUNKS, QUARANTINE, SYNC, OUTBOX, VIEWS], true)?;
         tx.object_store(META)?.delete(&id.into())?;
+        tx.object_store(VIEWS)?.delete(&id.into())?;
         tx.object_store(SNAPSHOTS)?.delete(&id.into())?;
         tx.object_store(SYNC)?.delete(&id.into())?;
         let range: JsValue = chunk_range(id)?.into();
@@ -367,13 +411,13 @@ impl Store {
     }
 
     pub async fn profile(&self) -> Result<Option<Profile>> {
-        let tx = idb::transaction(&self.db, &[PROFILE], false)?;
+        let tx = self.tx(&[PROFILE], false)?;
         let v = idb::request_done(&tx.object_store(PROFILE)?.get(&"me".into())?).await?;
         Ok(v.as_string().and_then(|s| serde_json::from_str(&s).ok()))
     }
 
     pub async fn put_profile(&self, profile: &Profile) -> Result<()> {
-        let tx = idb::transaction(&self.db, &[PROFILE], true)?;
+        let tx = self.tx(&[PROFILE], true)?;
         let json = serde_json::to_string(profile).expect("profile serialises");
         tx.object_store(PROFILE)?.put_with_key(&json.into(), &"me".into())?;
         idb::transaction_done(&tx).await

@@ -19,7 +19,7 @@ use crate::schema::{self, FEATURES, SETTINGS};
 use crate::{EditError, Workspace};
 
 /// Who a published roadmap is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Audience {
     Customers,
     Executives,

@@ -15,15 +15,17 @@ pub const STATUS: &[(&str, &str)] = &[("planned", "Planned"), ("running", "Runni
 pub const PARTICIPATION: &[(&str, &str)] = &[("invited", "Invited"), ("active", "Active"), ("left", "Left")];
 
 /// A beta program as read from the document.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Beta {
     pub meta: Meta,
     pub name: String,
-    pub status: Option<&'static str>,
+    #[serde(deserialize_with = "crate::keys::option")]
+    pub status: Option<crate::keys::Key>,
     pub start: Option<Date>,
     pub end: Option<Date>,
     /// "Company — contact" and a key of [`PARTICIPATION`], sorted.
-    pub participants: Vec<(String, &'static str)>,
+    #[serde(deserialize_with = "crate::keys::rows")]
+    pub participants: Vec<(String, crate::keys::Key)>,
     pub exit_criteria: String,
     pub notes: String,
     /// The release it runs ahead of (a link).

@@ -16,7 +16,7 @@ pub const STANDING: &[(&str, &str)] = &[
 ];
 
 /// A competitor as read from the document.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Competitor {
     pub meta: Meta,
     pub name: String,
@@ -24,9 +24,11 @@ pub struct Competitor {
     pub strengths: String,
     pub weaknesses: String,
     /// A key of [`THREAT`], if assessed.
-    pub threat: Option<&'static str>,
+    #[serde(deserialize_with = "crate::keys::option")]
+    pub threat: Option<crate::keys::Key>,
     /// Feature name and a key of [`STANDING`], sorted by feature.
-    pub comparison: Vec<(String, &'static str)>,
+    #[serde(deserialize_with = "crate::keys::rows")]
+    pub comparison: Vec<(String, crate::keys::Key)>,
     pub notes: String,
 }
 

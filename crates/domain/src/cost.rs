@@ -19,14 +19,15 @@ pub const CATEGORY: &[(&str, &str)] = &[("people", "People"), ("tooling", "Tooli
 pub const MAX_AMOUNT: f64 = 1e12;
 
 /// A cost entry as read from the document.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Cost {
     pub meta: Meta,
     /// What was paid for ("Contractor, October").
     pub title: String,
     pub date: Option<Date>,
     pub amount: Option<f64>,
-    pub category: Option<&'static str>,
+    #[serde(deserialize_with = "crate::keys::option")]
+    pub category: Option<crate::keys::Key>,
     pub note: String,
     /// The feature or release it was spent on.
     pub spent_on: Option<Ref>,

@@ -18,7 +18,7 @@ use crate::Id;
 const LEGACY_LINKS: &str = "links";
 
 /// What a document is for.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum DocKind {
     Spec,
     Decision,
@@ -57,7 +57,7 @@ impl DocKind {
 }
 
 /// A document as read from the workspace.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Document {
     pub id: Option<Id>,
     pub title: String,

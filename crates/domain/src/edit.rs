@@ -105,6 +105,24 @@ pub struct Applied {
     pub created: Option<Id>,
 }
 
+impl Edit {
+    /// Whether it makes something whose id the caller is given back ([`Applied::created`]).
+    pub fn creates(&self) -> bool {
+        matches!(
+            self,
+            Edit::CreateIdea { .. }
+                | Edit::CreateFeedback { .. }
+                | Edit::CreatePersona { .. }
+                | Edit::CreateStory { .. }
+                | Edit::CreateDocument { .. }
+                | Edit::CreateItem { .. }
+                | Edit::AddScenario(_)
+                | Edit::PutWeightedCriterion { id: None, .. }
+                | Edit::PromoteIdea(_)
+        )
+    }
+}
+
 impl Workspace {
     /// Makes `edit` at `now_ms` on behalf of `by`.
     pub fn apply_edit(&mut self, edit: Edit, now_ms: i64, by: &str) -> Result<Applied, EditError> {

@@ -20,11 +20,12 @@ pub const SIGNIFICANCE: &[(&str, &str)] = &[("0.05", "5 %"), ("0.01", "1 %"), ("
 pub const VARIANT_COLUMNS: &[(&str, &str)] = &[("visitors", "Visitors"), ("conversions", "Conversions")];
 
 /// An experiment as read from the document.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Experiment {
     pub meta: Meta,
     pub title: String,
-    pub status: Option<&'static str>,
+    #[serde(deserialize_with = "crate::keys::option")]
+    pub status: Option<crate::keys::Key>,
     /// "We believe …".
     pub hypothesis: String,
     /// "We will know when …".
@@ -38,9 +39,12 @@ pub struct Experiment {
     /// detecting, both in percent (points).
     pub baseline: Option<f64>,
     pub mde: Option<f64>,
-    pub power: Option<&'static str>,
-    pub significance: Option<&'static str>,
-    pub decision: Option<&'static str>,
+    #[serde(deserialize_with = "crate::keys::option")]
+    pub power: Option<crate::keys::Key>,
+    #[serde(deserialize_with = "crate::keys::option")]
+    pub significance: Option<crate::keys::Key>,
+    #[serde(deserialize_with = "crate::keys::option")]
+    pub decision: Option<crate::keys::Key>,
     pub reason: String,
     /// The ideas and features it tests.
     pub tests: Vec<Ref>,

@@ -21,7 +21,7 @@ pub const MOSCOW: &[(&str, &str)] = &[("must", "Must have"), ("should", "Should 
 pub const VISIBILITY: &[(&str, &str)] = &[("internal", "Internal"), ("executive", "Executives"), ("public", "Public")];
 
 /// A feature as read from the document.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Feature {
     pub meta: Meta,
     pub title: String,
@@ -29,19 +29,23 @@ pub struct Feature {
     /// The theme or objective it serves, in words.
     pub theme: String,
     /// A key of [`STATUS`].
-    pub status: Option<&'static str>,
+    #[serde(deserialize_with = "crate::keys::option")]
+    pub status: Option<crate::keys::Key>,
     /// A key of [`HORIZON`]; unset: not on the board yet.
-    pub horizon: Option<&'static str>,
+    #[serde(deserialize_with = "crate::keys::option")]
+    pub horizon: Option<crate::keys::Key>,
     pub start: Option<Date>,
     pub target: Option<Date>,
     pub owner: String,
     /// A key of [`MOSCOW`].
-    pub moscow: Option<&'static str>,
+    #[serde(deserialize_with = "crate::keys::option")]
+    pub moscow: Option<crate::keys::Key>,
     /// Estimated effort, in person-months.
     pub effort: Option<f64>,
     pub cost: Option<f64>,
     /// A key of [`VISIBILITY`]; unset reads as internal.
-    pub visibility: Option<&'static str>,
+    #[serde(deserialize_with = "crate::keys::option")]
+    pub visibility: Option<crate::keys::Key>,
     pub success_metrics: String,
     /// Its place in its column ([`crate::position`]); empty until first moved.
     pub position: String,

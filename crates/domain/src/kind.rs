@@ -105,7 +105,7 @@ pub enum FieldValue {
 }
 
 /// One point of a `Series` field: a day's value.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Point {
     pub date: Date,
     pub value: f64,
@@ -115,7 +115,7 @@ pub struct Point {
 pub const MAX_MEASURE: f64 = 1e15;
 
 /// One row of a `Counts` field.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CountRow {
     /// The row's id within the field.
     pub row: String,
@@ -133,11 +133,13 @@ pub fn is_row_id(row: &str) -> bool {
 }
 
 /// One item of a `Checklist` field.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Check {
-    pub item: &'static str,
+    #[serde(deserialize_with = "crate::keys::one")]
+    pub item: crate::keys::Key,
     /// A key of the field's states, if set.
-    pub state: Option<&'static str>,
+    #[serde(deserialize_with = "crate::keys::option")]
+    pub state: Option<crate::keys::Key>,
     pub owner: String,
     pub note: String,
 }
@@ -199,7 +201,7 @@ macro_rules! meta_in_field {
 pub(crate) use meta_in_field;
 
 /// An artifact kind. Implemented once per kind, in the kind's own module.
-pub trait Kind: Clone + PartialEq + Default + Send + Sync + 'static {
+pub trait Kind: Clone + PartialEq + Default + Send + Sync + 'static + serde::Serialize + serde::de::DeserializeOwned {
     /// The document's collection key, one of [`crate::schema::COLLECTIONS`].
     const COLLECTION: &'static str;
     /// One of them, for people ("Competitor").
@@ -704,9 +706,31 @@ pub fn visit_kinds(visitor: &mut impl KindVisitor) {
     visitor.visit::<crate::trend::Trend>();
 }
 
+/// Something done once per artifact type, e.g. keeping a view of each.
+pub trait ArtifactVisitor {
+    fn visit<T: Artifact>(&mut self);
+}
+
+/// Visits every artifact type: the kinds written before [`Kind`] existed, then every
+/// [`Kind`] (see [`visit_kinds`]).
+pub fn visit_artifacts(visitor: &mut impl ArtifactVisitor) {
+    visitor.visit::<crate::Idea>();
+    visitor.visit::<crate::feedback::Feedback>();
+    visitor.visit::<crate::persona::Persona>();
+    visitor.visit::<crate::story::Story>();
+    visitor.visit::<crate::document::Document>();
+    struct Kinds<'a, V>(&'a mut V);
+    impl<V: ArtifactVisitor> KindVisitor for Kinds<'_, V> {
+        fn visit<K: Kind>(&mut self) {
+            self.0.visit::<K>();
+        }
+    }
+    visit_kinds(&mut Kinds(visitor));
+}
+
 /// Any artifact kept one signal per artifact in a view: a [`Kind`], or one of the
 /// kinds written before [`Kind`] existed (ideas, feedback, personas, stories, documents).
-pub trait Artifact: Clone + PartialEq + Send + Sync + 'static {
+pub trait Artifact: Clone + PartialEq + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static {
     /// The document's collection key.
     const COLLECTION: &'static str;
     /// Every artifact (deleted included), in one pass.

@@ -28,6 +28,7 @@ pub mod history;
 pub mod format;
 pub mod idea;
 pub mod inflation;
+pub mod keys;
 pub mod kind;
 pub mod link;
 pub mod markdown;
@@ -55,6 +56,7 @@ pub mod then_and_now;
 pub mod timeline;
 pub mod trend;
 pub mod verdict;
+pub mod view_cache;
 pub mod workspace;
 
 pub use brief::{Brief, BriefField, BriefNumber};

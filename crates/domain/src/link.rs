@@ -36,7 +36,8 @@ const SEP: char = '>';
 /// One artifact: its collection (a [`schema::COLLECTIONS`] name) and its id.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Ref {
-    pub collection: &'static str,
+    #[serde(deserialize_with = "crate::keys::collection")]
+    pub collection: crate::keys::Key,
     pub id: Id,
 }
 

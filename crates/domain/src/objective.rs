@@ -18,12 +18,13 @@ pub const LEVEL: &[(&str, &str)] = &[("objective", "Objective"), ("key_result", 
 const MEASURED_ONLY: &[&str] = &["unit", "baseline", "target", "measurements"];
 
 /// An objective, key result or KPI as read from the document.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Objective {
     pub meta: Meta,
     pub name: String,
     /// Unset reads as a KPI.
-    pub level: Option<&'static str>,
+    #[serde(deserialize_with = "crate::keys::option")]
+    pub level: Option<crate::keys::Key>,
     pub description: String,
     pub owner: String,
     pub unit: String,

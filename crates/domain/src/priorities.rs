@@ -22,7 +22,7 @@ const FRAMEWORK: &str = "framework";
 const CRITERIA: &str = "criteria";
 
 /// A way to rank ideas.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Framework {
     #[default]
     Rice,
@@ -96,7 +96,7 @@ impl Framework {
 }
 
 /// A weighted-scoring criterion; a negative weight is a cost.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WeightedCriterion {
     pub id: Id,
     pub name: String,

@@ -26,15 +26,17 @@ pub const READINESS: &[(&str, &str)] =
     &[("not_started", "Not started"), ("in_progress", "In progress"), ("ready", "Ready"), ("blocked", "Blocked"), ("not_needed", "Not needed")];
 
 /// A release as read from the document.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Release {
     pub meta: Meta,
     pub name: String,
     pub target: Option<Date>,
     /// A key of [`STATUS`].
-    pub status: Option<&'static str>,
+    #[serde(deserialize_with = "crate::keys::option")]
+    pub status: Option<crate::keys::Key>,
     /// A key of [`PROCESS`].
-    pub process: Option<&'static str>,
+    #[serde(deserialize_with = "crate::keys::option")]
+    pub process: Option<crate::keys::Key>,
     /// One item per [`FUNCTIONS`] entry, in that order.
     pub readiness: Vec<Check>,
     pub notes: String,

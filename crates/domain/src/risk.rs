@@ -28,23 +28,28 @@ pub const RESPONSE: &[(&str, &str)] = &[("avoid", "Avoid"), ("mitigate", "Mitiga
 pub const STATUS: &[(&str, &str)] = &[("open", "Open"), ("watching", "Watching"), ("occurred", "Occurred"), ("mitigated", "Mitigated"), ("closed", "Closed")];
 
 /// A risk as read from the document.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Risk {
     pub meta: Meta,
     pub title: String,
     /// Cause and effect: "if … then …".
     pub description: String,
-    pub category: Option<&'static str>,
+    #[serde(deserialize_with = "crate::keys::option")]
+    pub category: Option<crate::keys::Key>,
     /// A key of [`LIKELIHOOD`] ("1"–"5").
-    pub likelihood: Option<&'static str>,
+    #[serde(deserialize_with = "crate::keys::option")]
+    pub likelihood: Option<crate::keys::Key>,
     /// A key of [`IMPACT`] ("1"–"5").
-    pub impact: Option<&'static str>,
+    #[serde(deserialize_with = "crate::keys::option")]
+    pub impact: Option<crate::keys::Key>,
     pub owner: String,
-    pub response: Option<&'static str>,
+    #[serde(deserialize_with = "crate::keys::option")]
+    pub response: Option<crate::keys::Key>,
     pub mitigation: String,
     /// What tells you it is happening.
     pub trigger: String,
-    pub status: Option<&'static str>,
+    #[serde(deserialize_with = "crate::keys::option")]
+    pub status: Option<crate::keys::Key>,
     /// The features and releases it threatens.
     pub threatens: Vec<Ref>,
 }

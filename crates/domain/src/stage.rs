@@ -11,12 +11,13 @@ use crate::Id;
 pub const KIND: &[(&str, &str)] = &[("iteration", "Iteration"), ("phase", "Phase")];
 
 /// An iteration or a phase as read from the document.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Stage {
     pub meta: Meta,
     pub name: String,
     /// A key of [`KIND`].
-    pub kind: Option<&'static str>,
+    #[serde(deserialize_with = "crate::keys::option")]
+    pub kind: Option<crate::keys::Key>,
     pub start: Option<Date>,
     pub end: Option<Date>,
     /// An iteration's goal.

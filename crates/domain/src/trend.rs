@@ -8,14 +8,15 @@ use crate::kind::{FieldSpec, FieldType, FieldValue, Fields, Kind, Meta};
 pub const IMPACT: &[(&str, &str)] = &[("low", "Low"), ("medium", "Medium"), ("high", "High")];
 
 /// An industry trend as read from the document.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Trend {
     pub meta: Meta,
     pub title: String,
     /// When it was seen or is expected.
     pub date: Option<Date>,
     /// A key of [`IMPACT`], if assessed.
-    pub impact_level: Option<&'static str>,
+    #[serde(deserialize_with = "crate::keys::option")]
+    pub impact_level: Option<crate::keys::Key>,
     /// What it means for the product.
     pub impact: String,
     pub notes: String,

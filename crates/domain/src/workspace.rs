@@ -241,6 +241,13 @@ impl Workspace {
         ws
     }
 
+    /// A document with no changes at all, standing in for one not loaded yet (the app
+    /// paints a workspace from its view cache meanwhile). Nothing should be written to
+    /// it: unlike [`Workspace::create`] it has no schema, and its handles are the root.
+    pub fn standing_in() -> Workspace {
+        Workspace { doc: AutoCommit::new(), brief: ROOT, ideas: ROOT, repaired: Vec::new(), saved: Vec::new() }
+    }
+
     /// Opens a saved document (`save()` output, or any Automerge file).
     pub fn load(bytes: &[u8]) -> Result<Workspace, LoadError> {
         crate::inflation::check(bytes)?;
@@ -489,6 +496,28 @@ impl Workspace {
         let mut changed = Changed { everything: first && !patches.is_empty(), ..Changed::default() };
         changed.add_patches(&patches);
         changed
+    }
+
+    /// What changed after `heads` (an earlier point of this document, such as a view
+    /// cache's): `None` if the document does not know them all (they come from
+    /// another document, or from changes that were never stored), and the view must
+    /// be read afresh. Cheap when nothing changed; otherwise it costs what changed.
+    pub fn changed_since(&mut self, heads: &[ChangeHash]) -> Option<Changed> {
+        self.doc.commit();
+        // The change graph answers whether they are known without decoding changes
+        // (`get_change_by_hash` would rebuild them from the op set).
+        if !self.doc.get_missing_deps(heads).is_empty() {
+            return None;
+        }
+        let now = self.doc.get_heads();
+        let mut changed = Changed::default();
+        let (mut was, mut is) = (heads.to_vec(), now.clone());
+        was.sort();
+        is.sort();
+        if was != is {
+            changed.add_patches(&self.doc.diff(heads, &now));
+        }
+        Some(changed)
     }
 
     /// Marks everything so far as seen, without computing patches: for our own

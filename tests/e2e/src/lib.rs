@@ -294,6 +294,23 @@ impl Browser {
         }
     }
 
+    /// Waits until asynchronous `script` (it calls `arguments[0](true)` when its
+    /// condition holds) reports true: for conditions only an async API answers, like
+    /// what IndexedDB holds.
+    pub async fn wait_until_async(&self, script: &str, what: &str) {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if self.eval_async(script).await == Value::Bool(true) {
+                return;
+            }
+            if Instant::now() > deadline {
+                self.failure_screenshot().await;
+                panic!("waited {TIMEOUT:?} for {what}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// The texts of every element matching `css`.
     pub async fn texts(&self, css: &str) -> Vec<String> {
         let mut out = Vec::new();

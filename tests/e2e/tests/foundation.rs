@@ -199,10 +199,10 @@ async fn a_workspace_exported_and_reimported_comes_back_whole_and_bad_files_chan
     b.close().await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_big_json_file_imports_in_the_background_and_shows_how_far_it_got() {
-    const IDEAS: usize = 4_000;
-    let ideas: Vec<serde_json::Value> = (1..=IDEAS)
+/// A Waymark JSON export named "Big backlog" with `n` ideas, written where `b`
+/// downloads: its path.
+fn big_backlog(b: &Browser, n: usize) -> std::path::PathBuf {
+    let ideas: Vec<serde_json::Value> = (1..=n)
         .map(|i| serde_json::json!({
             "title": format!("Imported idea {i}"),
             "description": format!("Customers asked for this in interview {i}; it came up again in the quarterly review."),
@@ -211,10 +211,16 @@ async fn a_big_json_file_imports_in_the_background_and_shows_how_far_it_got() {
         }))
         .collect();
     let file = serde_json::json!({ "format": "waymark-workspace", "version": 4, "brief": { "name": "Big backlog" }, "ideas": ideas });
-    let relay = Relay::start().await;
-    let b = Browser::start().await;
     let path = b.downloads.join("big-backlog.json");
     std::fs::write(&path, file.to_string()).unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_big_json_file_imports_in_the_background_and_shows_how_far_it_got() {
+    let relay = Relay::start().await;
+    let b = Browser::start().await;
+    let path = big_backlog(&b, 4_000);
     b.goto(&relay.url("/")).await;
     b.wait_for_text(".empty h2", "No workspaces yet").await;
     // Every distinct progress text the page shows, as it shows it.
@@ -252,5 +258,62 @@ async fn a_big_json_file_imports_in_the_background_and_shows_how_far_it_got() {
     b.wait_for_text("h1.page-title", "Overview").await;
     b.click("a.nav-link[href$='/ideas']").await;
     b.wait_for_text(ROWS, "Imported idea 1").await;
+    b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_big_workspace_paints_from_its_view_cache_on_the_next_visit_and_an_edit_made_at_once_is_kept() {
+    let relay = Relay::start().await;
+    let b = Browser::start().await;
+    let path = big_backlog(&b, 4_000);
+    b.goto(&relay.url("/")).await;
+    b.wait_for("input[type=file]").await.send_keys(&path.to_string_lossy()).await.unwrap();
+    b.wait_for_text(".workspace-card", "4,000 ideas").await;
+    b.click_text(".workspace-card h2", "Big backlog").await;
+    b.wait_for_text("h1.page-title", "Overview").await;
+    b.click("a.nav-link[href$='/ideas']").await;
+    b.wait_for_text(ROWS, "Imported idea 1").await;
+    // The first visit read the document and keeps a view cache beside it.
+    b.wait_until_async(
+        "const done = arguments[0];
+         const req = indexedDB.open('waymark');
+         req.onsuccess = () => {
+             const get = req.result.transaction(['views'], 'readonly').objectStore('views').getAllKeys();
+             get.onsuccess = () => { req.result.close(); done(get.result.length === 1); };
+             get.onerror = () => done(false);
+         };
+         req.onerror = () => done(false);",
+        "the view cache to be written",
+    )
+    .await;
+
+    // Every save-state text the next visit shows, from its very first frame.
+    b.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        serde_json::json!({ "source": "window.seenStates = [];
+            new MutationObserver(() => {
+                const s = document.querySelector('.save-state');
+                if (s && window.seenStates[window.seenStates.length - 1] !== s.textContent) window.seenStates.push(s.textContent);
+            }).observe(document, { subtree: true, childList: true, characterData: true });" }),
+    )
+    .await;
+    b.reload().await;
+    b.wait_for_text(ROWS, "Imported idea 1").await;
+    // Typed the moment the list shows: kept whether the document had loaded or not.
+    b.click_text(".idea-row a", "Imported idea 1").await;
+    b.type_into("aside.editor textarea[placeholder^='The problem']", " Typed at once.").await;
+    b.wait_for_text(".save-state", "Saved on this device").await;
+    let seen = b.eval("return window.seenStates;").await;
+    assert_eq!(seen[0], "Opening…", "the list was drawn from the view cache while the document loaded: {seen}");
+    b.screenshot("e2e-ideas-opening").await;
+
+    b.reload().await;
+    b.wait_for_text(ROWS, "Imported idea 1").await;
+    b.click_text(".idea-row a", "Imported idea 1").await;
+    b.wait_until(
+        "document.querySelector(\"aside.editor textarea[placeholder^='The problem']\").value.endsWith('review. Typed at once.')",
+        "the edit made at once to be there after a reload",
+    )
+    .await;
     b.close().await;
 }

@@ -1,0 +1,217 @@
+//! Opening a workspace: from its view cache first when it has one, so the screen
+//! paints at once, then the document itself; and keeping that cache.
+//!
+//! Painted from the cache, a session is *opening*: it shows what the cache holds
+//! (`waymark_domain::view_cache`), edits wait in a queue, and what needs the document
+//! (syncing, history, exports) waits or says it is still opening. Once the document is
+//! loaded, what changed since the cache's heads is read again, the queued edits are
+//! made, and the session is like any other.
+
+use super::*;
+use automerge::ChangeHash;
+use waymark_domain::view_cache::{CacheError, ViewCache};
+
+/// What an action that needs the document gets while it loads.
+pub const STILL_OPENING: &str = "This workspace is still opening: try again in a moment.";
+/// How long after opening a stale or missing view cache is written again.
+const RECACHE_AFTER: Duration = Duration::from_secs(1);
+/// The start of a warning about data not in the expected shape (see
+/// `Session::report_problems`): the only warnings a view cache keeps, since the others
+/// describe this visit (storage, sync) and are found again when they still hold.
+pub(super) const SHAPE_WARNING: &str = "Some data in this workspace was not in the expected shape";
+
+impl Session {
+    /// Opens a stored workspace, painting it from its view cache when it has one: the
+    /// session returned may still be loading its document (see [`Session::opening`]).
+    /// Damaged chunks are set aside and reported; what is valid opens.
+    pub fn open_painting(store: Rc<Store>, id: &str, me: String) -> impl std::future::Future<Output = Result<Rc<Session>, String>> {
+        let owner = Owner::current();
+        let id = id.to_owned();
+        async move { Session::open_in(store, &id, me, owner, true).await }
+    }
+
+    pub(super) async fn open_in(store: Rc<Store>, id: &str, me: String, owner: Option<Owner>, paint_first: bool) -> Result<Rc<Session>, String> {
+        let sync_record = store.sync_record(id).await.ok().flatten();
+        // Chunks stashed as a tab closed, before IndexedDB confirmed them: move them in,
+        // and for a shared workspace into the outbox too, as their write would have
+        // (sending one the relay already has is harmless).
+        for (key, chunk) in crate::storage::stashed(id) {
+            if store.append_chunk_to(&key, &chunk, sync_record.is_some()).await.is_ok() {
+                crate::storage::unstash(&key);
+            }
+        }
+        let cache = if paint_first { store.view_cache(id).await.ok().flatten().and_then(|bytes| ViewCache::from_bytes(&bytes).ok()) } else { None };
+        let session = Rc::new(match &owner {
+            Some(o) => o.with(|| Session::new(store, id, Workspace::standing_in(), me, owner.clone())),
+            None => Session::new(store, id, Workspace::standing_in(), me, None),
+        });
+        session.set_sharing(sync_record);
+        if let Some(cache) = cache {
+            if let Ok(heads) = session.paint(&cache) {
+                session.loaded.set(false);
+                session.opening.set(true);
+                session.save_state.set(SaveState::Opening);
+                let loading = Rc::clone(&session);
+                spawn_local(async move {
+                    // Let the browser draw what the cache holds before the document's
+                    // load takes the thread.
+                    crate::util::next_paint().await;
+                    if let Err(message) = loading.load_document(Some(heads)).await {
+                        loading.warn(format!("{message} What you see is how it looked on your last visit, and it cannot be edited."));
+                        loading.read_only.set(true);
+                        loading.queued.borrow_mut().clear();
+                        loading.save_state.set(SaveState::Failed("the workspace did not open".into()));
+                    }
+                });
+                return Ok(session);
+            }
+        }
+        session.load_document(None).await?;
+        Ok(session)
+    }
+
+    /// Records how the workspace is shared: a view link's workspace is read-only.
+    fn set_sharing(&self, record: Option<SyncRecord>) {
+        if let Some(record) = &record {
+            let can_write = waymark_protocol::Capability::from_fragment(&record.fragment).map(|c| c.can_write()).unwrap_or(false);
+            self.read_only.set(!can_write);
+        }
+        *self.sync_record.borrow_mut() = record;
+    }
+
+    /// Fills every signal from `cache`: the heads it shows, or why it cannot be used
+    /// (then the signals are read from the document instead).
+    fn paint(&self, cache: &ViewCache) -> Result<Vec<ChangeHash>, CacheError> {
+        let heads = cache.heads()?;
+        for collection in self.collections.values() {
+            collection.fill(cache, self.owner.as_ref())?;
+        }
+        self.brief.set(cache.brief.clone());
+        self.settings.set(Settings { framework: cache.framework, criteria: cache.criteria.clone() });
+        self.cached_audience.set(cache.audience);
+        self.live_count.set(self.idea_collection.items.with_untracked(|m| m.values().filter(|i| i.with_untracked(|i| !i.deleted)).count()));
+        self.tags_version.update(|v| *v += 1);
+        self.warnings.update(|w| w.extend(cache.warnings.iter().cloned()));
+        *self.cache_heads.borrow_mut() = Some(heads.clone());
+        Ok(heads)
+    }
+
+    /// Loads the document from storage into the session. Painted from a cache showing
+    /// `cache_heads`, only what changed since is read again, and the edits made
+    /// meanwhile are made now.
+    async fn load_document(self: &Rc<Self>, cache_heads: Option<Vec<ChangeHash>>) -> Result<(), String> {
+        let StoredDoc { snapshot, chunks, quarantined } =
+            self.store.load(&self.id).await.map_err(|e| format!("Could not read this workspace from the browser's storage: {e}."))?;
+        if snapshot.is_none() && chunks.is_empty() {
+            return Err("This workspace is not stored in this browser.".into());
+        }
+        let (doc, bad) = Workspace::load_with_chunks(snapshot.as_deref(), chunks.iter().map(|(_, c)| c.as_slice()))
+            .map_err(|e| format!("This workspace could not be opened: {e}. Its saved data has been left untouched."))?;
+        if !bad.is_empty() {
+            let damaged: Vec<(String, Vec<u8>)> = bad.iter().map(|&i| chunks[i].clone()).collect();
+            match self.store.quarantine(&damaged).await {
+                Ok(()) => self.warn(format!(
+                    "{} piece{} of saved work could not be read and {} set aside (kept, not deleted). Everything else is here.",
+                    damaged.len(),
+                    if damaged.len() == 1 { "" } else { "s" },
+                    if damaged.len() == 1 { "was" } else { "were" },
+                )),
+                Err(e) => self.warn(format!("Some saved work could not be read, and setting it aside failed: {e}")),
+            }
+        } else if quarantined > 0 {
+            self.warn(format!(
+                "{quarantined} damaged piece{} of earlier saved work {} kept aside for recovery.",
+                if quarantined == 1 { "" } else { "s" },
+                if quarantined == 1 { "is" } else { "are" },
+            ));
+        }
+        *self.written_chunks.borrow_mut() = chunks.iter().enumerate().filter(|(i, _)| !bad.contains(i)).map(|(_, (k, _))| k.clone()).collect();
+        *self.doc.borrow_mut() = doc;
+        *self.tabs.borrow_mut() = Tabs::open(&self.id, Rc::downgrade(self));
+        // From the cache, only what changed since it was written is read again.
+        let since_cache = cache_heads.and_then(|heads| self.doc.borrow_mut().changed_since(&heads));
+        let fresh = since_cache.as_ref().is_some_and(Changed::is_empty);
+        match since_cache {
+            Some(changed) => self.refresh(&changed),
+            None => self.reload_all(),
+        }
+        self.loaded.set(true);
+        self.opening.set(false);
+        // For `cargo xtask bench open`: navigation → document loaded.
+        if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = perf.mark("waymark:document-loaded");
+        }
+        if self.save_state.get_untracked() == SaveState::Opening {
+            self.save_state.set(SaveState::Saved);
+        }
+        self.write_meta(true);
+        if self.written_chunks.borrow().len() >= COMPACT_AFTER_CHUNKS {
+            self.schedule_compaction();
+        }
+        for edit in self.queued.take() {
+            if let Err(e) = self.apply(edit) {
+                self.warn(format!("An edit made while the workspace was opening could not be made: {e}"));
+            }
+        }
+        for then in self.when_loaded.take() {
+            then(self);
+        }
+        // What reads the document itself (comments, history) reads it again.
+        self.changes.update(|n| *n += 1);
+        if !fresh {
+            let this = Rc::clone(self);
+            set_timeout(move || this.write_view_cache(), RECACHE_AFTER);
+        }
+        Ok(())
+    }
+
+    /// Whether the document is still loading (the screen shows the view cache).
+    pub(super) fn is_opening(&self) -> bool {
+        !self.loaded.get()
+    }
+
+    /// Refuses what needs the document while it loads.
+    pub fn ready(&self) -> Result<(), String> {
+        if self.is_opening() {
+            Err(STILL_OPENING.to_owned())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Runs `then` once the document is loaded (now, if it is).
+    pub(super) fn once_loaded(self: &Rc<Self>, then: impl FnOnce(&Rc<Session>) + 'static) {
+        if self.is_opening() {
+            self.when_loaded.borrow_mut().push(Box::new(then));
+        } else {
+            then(self);
+        }
+    }
+
+    /// Writes the view cache, if the document has changed since the last one: pending
+    /// edits are saved first, so the cache shows exactly the document at its heads.
+    /// The workspace screen calls it when the tab is hidden or closed.
+    pub fn write_view_cache(self: &Rc<Self>) {
+        if self.is_opening() || self.past.is_some() {
+            return;
+        }
+        self.flush();
+        let heads = self.heads_now();
+        if self.cache_heads.borrow().as_deref() == Some(heads.as_slice()) {
+            return;
+        }
+        let warnings = self.warnings.with_untracked(|w| w.iter().filter(|w| w.starts_with(SHAPE_WARNING)).cloned().collect());
+        let settings = self.settings.get_untracked();
+        let mut cache = ViewCache::new(&heads, self.brief.get_untracked(), (settings.framework, settings.criteria), self.audience(), warnings);
+        for collection in self.collections.values() {
+            collection.put_into(&mut cache);
+        }
+        let bytes = cache.to_bytes();
+        let this = Rc::clone(self);
+        spawn_local(async move {
+            if this.store.put_view_cache(&this.id, &bytes).await.is_ok() {
+                *this.cache_heads.borrow_mut() = Some(heads);
+            }
+        });
+    }
+}
