@@ -311,6 +311,22 @@ impl Browser {
         }
     }
 
+    /// Waits until this browser keeps a view cache for `workspaces` workspaces (each is
+    /// written a second after the workspace's first opening).
+    pub async fn wait_for_view_caches(&self, workspaces: usize) {
+        let script = format!(
+            "const done = arguments[0];
+             const req = indexedDB.open('waymark');
+             req.onsuccess = () => {{
+                 const get = req.result.transaction(['views'], 'readonly').objectStore('views').count();
+                 get.onsuccess = () => {{ req.result.close(); done(get.result >= {workspaces}); }};
+                 get.onerror = () => done(false);
+             }};
+             req.onerror = () => done(false);"
+        );
+        self.wait_until_async(&script, "the view cache to be written").await
+    }
+
     /// The texts of every element matching `css`.
     pub async fn texts(&self, css: &str) -> Vec<String> {
         let mut out = Vec::new();

@@ -274,18 +274,7 @@ async fn a_big_workspace_paints_from_its_view_cache_on_the_next_visit_and_an_edi
     b.click("a.nav-link[href$='/ideas']").await;
     b.wait_for_text(ROWS, "Imported idea 1").await;
     // The first visit read the document and keeps a view cache beside it.
-    b.wait_until_async(
-        "const done = arguments[0];
-         const req = indexedDB.open('waymark');
-         req.onsuccess = () => {
-             const get = req.result.transaction(['views'], 'readonly').objectStore('views').getAllKeys();
-             get.onsuccess = () => { req.result.close(); done(get.result.length === 1); };
-             get.onerror = () => done(false);
-         };
-         req.onerror = () => done(false);",
-        "the view cache to be written",
-    )
-    .await;
+    b.wait_for_view_caches(1).await;
 
     // Every save-state text the next visit shows, from its very first frame.
     b.cdp(

@@ -230,6 +230,45 @@ async fn two_tabs_of_one_browser_stay_in_step_without_a_relay() {
     a.wait_until(&has_all(&["First tab's idea", "Second tab's idea", "Back in the first tab"]), "all three after reload").await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn two_tabs_and_a_teammate_converge_with_the_second_tab_opened_from_the_view_cache() {
+    let relay = Relay::start().await;
+    let (a, b) = (Browser::start().await, Browser::start().await);
+    ada_starts_a_workspace(&a, &relay).await;
+    a.click("a.nav-link[href$='/ideas']").await;
+    add_idea(&a, "Ada's first idea").await;
+    share_with_grace(&a, &b, &relay).await;
+    b.click("a.nav-link[href$='/ideas']").await;
+    b.wait_for_text(ROWS, "Ada's first idea").await;
+    let url = a.eval("return location.href").await.as_str().unwrap().to_owned();
+    a.wait_for_view_caches(1).await;
+    let first = a.client.window().await.unwrap();
+    let second = a.client.new_window(true).await.unwrap().handle;
+    a.client.switch_to_window(second.clone()).await.unwrap();
+    a.goto(&url).await;
+    a.wait_for_text(ROWS, "Ada's first idea").await;
+
+    // Each of the three adds an idea; everyone ends with all of them.
+    add_idea(&b, "Grace's idea").await;
+    a.wait_for_text(ROWS, "Grace's idea").await;
+    add_idea(&a, "Ada's second tab's idea").await;
+    a.client.switch_to_window(first).await.unwrap();
+    a.wait_until(&has_all(&["Grace's idea", "Ada's second tab's idea"]), "the teammate's and the other tab's ideas in the first tab").await;
+    add_idea(&a, "Ada's first tab again").await;
+    let all = ["Ada's first idea", "Grace's idea", "Ada's second tab's idea", "Ada's first tab again"];
+    b.wait_until(&has_all(&all), "the teammate to have both tabs' ideas").await;
+    a.client.switch_to_window(second).await.unwrap();
+    a.wait_until(&has_all(&all), "the second tab to have everything").await;
+    // Nothing shows twice, and everything is stored.
+    assert_eq!(a.texts(ROWS).await.len(), 4);
+    b.reload().await;
+    b.wait_until(&has_all(&all), "everything after the teammate reloads").await;
+    assert_eq!(b.texts(ROWS).await.len(), 4);
+    a.reload().await;
+    a.wait_until(&has_all(&all), "everything after a reload").await;
+    assert_eq!(a.texts(ROWS).await.len(), 4);
+}
+
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
