@@ -95,3 +95,48 @@ async fn a_damaged_view_cache_is_ignored_and_the_document_opens() {
     assert!(session.warnings.get_untracked().is_empty());
     store.delete(&id).await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn an_edit_made_while_opening_is_kept_in_local_storage_and_a_later_opening_makes_it() {
+    let store = Rc::new(Store::open().await.expect("open db"));
+    let (ws, first, _) = stored_workspace(&store, "Closed while opening").await;
+    let id = ws.workspace_id();
+    let visit = Session::open(Rc::clone(&store), &id, "Ana".into()).await.expect("opens");
+    visit.write_view_cache();
+    until("the view cache to be written", async || store.view_cache(&id).await.unwrap().is_some()).await;
+    drop(visit);
+
+    let session = Session::open_painting(Rc::clone(&store), &id, "Ana".into()).await.expect("opens");
+    session.apply(Edit::IdeaText(first.clone(), IdeaText::Description, "Typed, then the tab closed".into())).unwrap();
+    // What a tab closed now would leave: the edit, in localStorage, synchronously.
+    let kept = local_storage_with(&id);
+    assert_eq!(kept.len(), 1, "one stash of edits for this workspace");
+    assert!(kept[0].1.contains("Typed, then the tab closed"));
+    until("the document to load", async || !session.opening.get_untracked()).await;
+    assert!(local_storage_with(&id).is_empty(), "made and saved, the stash goes");
+
+    // A tab that closed before its document loaded left this stash (a minute ago):
+    // the next opening makes its edit.
+    let old = js_sys::Date::now() - 120_000.0;
+    let orphan = serde_json::json!({
+        "at": old,
+        "edits": [serde_json::to_value(Edit::IdeaText(first.clone(), IdeaText::StatusReason, "From a closed tab".into())).unwrap()],
+    });
+    let key = waymark::storage::edit_stash_key(&id, "closedtab");
+    web_sys::window().unwrap().local_storage().unwrap().unwrap().set_item(&key, &orphan.to_string()).unwrap();
+    let again = Session::open(Rc::clone(&store), &id, "Ana".into()).await.expect("opens");
+    let idea = again.ideas.get_untracked().get(&first).unwrap().get_untracked();
+    assert_eq!((idea.description.as_str(), idea.status_reason.as_str()), ("Typed, then the tab closed", "From a closed tab"));
+    assert!(local_storage_with(&id).is_empty());
+    store.delete(&id).await.unwrap();
+}
+
+/// The localStorage entries naming workspace `id` (other than stashed chunks).
+fn local_storage_with(id: &str) -> Vec<(String, String)> {
+    let ls = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    (0..ls.length().unwrap())
+        .filter_map(|i| ls.key(i).unwrap())
+        .filter(|k| k.contains(id) && !k.starts_with("waymark-pending:") && !k.starts_with("waymark.visit."))
+        .map(|k| (k.clone(), ls.get_item(&k).unwrap().unwrap()))
+        .collect()
+}

@@ -31,6 +31,8 @@ impl Session {
                 return Err(STILL_OPENING.to_owned());
             }
             self.queued.borrow_mut().push(edit);
+            // Kept at once: a tab closed before the document loads loses nothing.
+            crate::storage::stash_edits(&self.queue_key, &self.queued.borrow());
             return Ok(Applied::default());
         }
         let result = self.doc.borrow_mut().apply_edit(edit, now_ms(), &self.me);

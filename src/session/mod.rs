@@ -136,8 +136,13 @@ pub struct Session {
     loaded: Cell<bool>,
     /// True while the screen shows the view cache and the document loads.
     pub opening: RwSignal<bool>,
-    /// Edits made while the document loads, made once it has.
+    /// Edits made while the document loads, made once it has; kept in localStorage
+    /// under `queue_key` meanwhile (see `open`).
     queued: RefCell<Vec<Edit>>,
+    queue_key: String,
+    /// Stashes of edits another tab made while opening this workspace and never made,
+    /// folded into `queued`: forgotten once made.
+    recovered_queues: RefCell<Vec<String>>,
     /// What waits for the document (syncing, "new since your last visit").
     when_loaded: RefCell<Vec<Box<dyn FnOnce(&Rc<Session>)>>>,
     /// The heads of the view cache last read or written, so an unchanged one is not
@@ -227,6 +232,8 @@ impl Session {
             loaded: Cell::new(true),
             opening: RwSignal::new(false),
             queued: RefCell::new(Vec::new()),
+            queue_key: crate::storage::edit_stash_key(id, Id::random().as_str()),
+            recovered_queues: RefCell::new(Vec::new()),
             when_loaded: RefCell::new(Vec::new()),
             cache_heads: RefCell::new(None),
             cached_audience: Cell::new(None),

@@ -13,6 +13,9 @@ use waymark_domain::view_cache::{CacheError, ViewCache};
 
 /// What an action that needs the document gets while it loads.
 pub const STILL_OPENING: &str = "This workspace is still opening: try again in a moment.";
+/// How long a stash of edits made while opening must have been left alone before
+/// another opening makes them: a tab still opening keeps its own.
+const ORPHANED_AFTER_MS: f64 = 60_000.0;
 /// How long after opening a stale or missing view cache is written again.
 const RECACHE_AFTER: Duration = Duration::from_secs(1);
 /// The start of a warning about data not in the expected shape (see
@@ -46,6 +49,10 @@ impl Session {
             None => Session::new(store, id, Workspace::standing_in(), me, None),
         });
         session.set_sharing(sync_record);
+        for (key, edits) in crate::storage::stashed_edits(id, ORPHANED_AFTER_MS) {
+            session.queued.borrow_mut().extend(edits);
+            session.recovered_queues.borrow_mut().push(key);
+        }
         if let Some(cache) = cache {
             if let Ok(heads) = session.paint(&cache) {
                 session.loaded.set(false);
@@ -59,6 +66,8 @@ impl Session {
                     if let Err(message) = loading.load_document(Some(heads)).await {
                         loading.warn(format!("{message} What you see is how it looked on your last visit, and it cannot be edited."));
                         loading.read_only.set(true);
+                        // The stashes stay: the next opening that can load the
+                        // document makes those edits.
                         loading.queued.borrow_mut().clear();
                         loading.save_state.set(SaveState::Failed("the workspace did not open".into()));
                     }
@@ -148,9 +157,18 @@ impl Session {
         if self.written_chunks.borrow().len() >= COMPACT_AFTER_CHUNKS {
             self.schedule_compaction();
         }
-        for edit in self.queued.take() {
-            if let Err(e) = self.apply(edit) {
-                self.warn(format!("An edit made while the workspace was opening could not be made: {e}"));
+        let queued = self.queued.take();
+        let recovered = self.recovered_queues.take();
+        if !queued.is_empty() || !recovered.is_empty() {
+            for edit in queued {
+                if let Err(e) = self.apply(edit) {
+                    self.warn(format!("An edit made while the workspace was opening could not be made: {e}"));
+                }
+            }
+            // Into a chunk (stashed at once) before the edits' own stash goes.
+            self.flush();
+            for key in recovered.iter().chain([&self.queue_key]) {
+                crate::storage::unstash_edits(key);
             }
         }
         for then in self.when_loaded.take() {

@@ -425,6 +425,59 @@ impl Store {
 }
 
 const STASH_PREFIX: &str = "waymark-pending:";
+const QUEUE_PREFIX: &str = "waymark-queued:";
+
+/// Edits waiting for their workspace's document to load, kept in localStorage so a tab
+/// closed meanwhile loses none of them.
+#[derive(Serialize, Deserialize)]
+struct StashedEdits {
+    /// When the stash was last written (ms since the epoch).
+    at: f64,
+    edits: Vec<waymark_domain::edit::Edit>,
+}
+
+/// The key under which a tab keeps the edits it made to workspace `id` while it
+/// opened (`tab` tells tabs apart).
+pub fn edit_stash_key(id: &str, tab: &str) -> String {
+    format!("{QUEUE_PREFIX}{id}:{tab}")
+}
+
+/// Synchronously keeps `edits` under `key` (see [`edit_stash_key`]); best effort, like
+/// [`stash`].
+pub fn stash_edits(key: &str, edits: &[waymark_domain::edit::Edit]) {
+    if let Some(ls) = local_storage() {
+        let json = serde_json::to_string(&StashedEdits { at: js_sys::Date::now(), edits: edits.to_vec() }).expect("edits serialise");
+        let _ = ls.set_item(key, &json);
+    }
+}
+
+/// Forgets edits stashed under `key` once they are in a stashed or stored chunk.
+pub fn unstash_edits(key: &str) {
+    if let Some(ls) = local_storage() {
+        let _ = ls.remove_item(key);
+    }
+}
+
+/// Edits made to workspace `id` while a tab opened it, that the tab never got to make
+/// (it closed before the document loaded): each stash's key and edits. Only stashes
+/// left alone for `idle_ms` count, so a tab still opening keeps its own; one that does
+/// not read is left alone.
+pub fn stashed_edits(id: &str, idle_ms: f64) -> Vec<(String, Vec<waymark_domain::edit::Edit>)> {
+    let Some(ls) = local_storage() else { return Vec::new() };
+    let prefix = format!("{QUEUE_PREFIX}{id}:");
+    let now = js_sys::Date::now();
+    let mut out: Vec<(f64, String, Vec<waymark_domain::edit::Edit>)> = Vec::new();
+    for i in 0..ls.length().unwrap_or(0) {
+        let Some(name) = ls.key(i).ok().flatten().filter(|n| n.starts_with(&prefix)) else { continue };
+        match ls.get_item(&name).ok().flatten().and_then(|text| serde_json::from_str::<StashedEdits>(&text).ok()) {
+            Some(stash) if now - stash.at >= idle_ms => out.push((stash.at, name, stash.edits)),
+            // Left where it is, like an undecodable chunk stash.
+            _ => {}
+        }
+    }
+    sort::sort_by(&mut out, |a, b| a.0.total_cmp(&b.0));
+    out.into_iter().map(|(_, key, edits)| (key, edits)).collect()
+}
 
 fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use crate::date::Date;
 
 /// Where a file comes from, told from its header.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Source {
     Jira,
     Linear,
@@ -33,7 +33,7 @@ impl Source {
 }
 
 /// What a row is on the roadmap.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RowKind {
     /// A Jira epic or a Linear project: a roadmap feature.
     Feature,
@@ -42,7 +42,7 @@ pub enum RowKind {
 }
 
 /// One comment: who, when, what.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Comment {
     pub author: String,
     pub at: Option<Date>,
@@ -50,7 +50,7 @@ pub struct Comment {
 }
 
 /// One row of the export, read.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Row {
     /// The file's line where the row starts.
     pub line: u64,
@@ -81,7 +81,7 @@ pub struct Row {
 }
 
 /// A cell that could not be read.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BadCell {
     pub line: u64,
     pub column: String,
@@ -89,7 +89,7 @@ pub struct BadCell {
 }
 
 /// What a file holds.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Backlog {
     pub source: Source,
     pub rows: Vec<Row>,

@@ -23,7 +23,7 @@ use crate::{EditError, Id, IdeaStatus, IdeaText, Workspace};
 pub const EXTERNAL: &str = "external";
 
 /// What stories and issues become.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ItemsAs {
     #[default]
     Stories,
@@ -40,13 +40,15 @@ impl ItemsAs {
 }
 
 /// What the person chose before importing.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Choices {
     pub items_as: ItemsAs,
     /// The tool's status → a feature status key ([`crate::feature::STATUS`]).
-    pub feature_status: BTreeMap<String, &'static str>,
+    #[serde(deserialize_with = "crate::keys::map")]
+    pub feature_status: BTreeMap<String, crate::keys::Key>,
     /// The tool's status → a story or idea status key.
-    pub item_status: BTreeMap<String, &'static str>,
+    #[serde(deserialize_with = "crate::keys::map")]
+    pub item_status: BTreeMap<String, crate::keys::Key>,
 }
 
 /// What a tool's status usually means.

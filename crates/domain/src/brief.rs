@@ -5,7 +5,7 @@ use crate::fields::{write_text, DocFields, Problem, Reader};
 use crate::workspace::{EditError, Workspace};
 
 /// A long-text field of the brief (Automerge `Text`, merged character by character).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum BriefField {
     Name,
     Vision,
@@ -63,7 +63,7 @@ impl BriefField {
 }
 
 /// A number in the business case; ROI is derived from these, never stored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum BriefNumber {
     /// Expected monetary benefit over the case's horizon.
     BenefitValue,

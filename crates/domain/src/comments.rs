@@ -13,7 +13,7 @@ use crate::{EditError, Id, Workspace};
 pub const MAX_COMMENT: usize = 20_000;
 
 /// One comment as read.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Comment {
     pub id: Id,
     pub author: String,

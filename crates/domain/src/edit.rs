@@ -14,7 +14,7 @@ use crate::story::{Step, StoryStatus};
 use crate::{BriefField, BriefNumber, Changed, EditError, Id, IdeaLabel, IdeaStatus, IdeaText, Workspace};
 
 /// A field value of a kind described through [`Kind`] (see [`FieldInput`]).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum FieldEdit {
     Value(String),
     Row { name: String, value: String },
@@ -24,8 +24,9 @@ pub enum FieldEdit {
     Points(Vec<(crate::Date, Option<f64>)>),
 }
 
-/// One change, as a page asks for it.
-#[derive(Clone, Debug, PartialEq)]
+/// One change, as a page asks for it. It serializes, so it can wait in storage or
+/// cross to a worker.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Edit {
     BriefText(BriefField, String),
     BriefNumber(BriefNumber, Option<f64>),
@@ -81,7 +82,11 @@ pub enum Edit {
     SetLink { from: Ref, relation: Relation, to: Option<Ref> },
 
     /// Creates an artifact of a kind described through [`Kind`].
-    CreateItem { collection: &'static str, title: String },
+    CreateItem {
+        #[serde(deserialize_with = "crate::keys::collection")]
+        collection: crate::keys::Key,
+        title: String,
+    },
     SetField { item: Ref, key: String, value: FieldEdit },
 
     /// Moves a feature to a board column (`now`, `next`, `later`) between two cards as
@@ -324,6 +329,41 @@ mod tests {
         assert_eq!((voted.changed, voted.created), (Changed::one(IDEAS, idea.clone()), None));
         assert_eq!(ws.apply_edit(Edit::Framework(Framework::Ice), 4, "Ana").unwrap().changed, Changed::settings());
         assert_eq!(ws.apply_edit(Edit::BriefText(BriefField::Vision, "Paid on time".into()), 4, "Ana").unwrap().changed, Changed::brief());
+    }
+
+    #[test]
+    fn an_edit_reads_back_as_written_and_says_before_whether_it_creates() {
+        use crate::kind::CheckPart;
+        let mut ws = crate::fixtures::one_of_everything();
+        let idea = ws.apply_edit(Edit::CreateIdea { title: "R".into() }, 2, "Ana").unwrap().created.unwrap();
+        let story = ws.apply_edit(Edit::CreateStory { goal: "pay".into() }, 2, "Ana").unwrap().created.unwrap();
+        let release = ws.apply_edit(Edit::CreateItem { collection: crate::schema::RELEASES, title: "2.0".into() }, 2, "Ana").unwrap().created.unwrap();
+        let edits = [
+            Edit::IdeaText(idea.clone(), IdeaText::Description, "Typed <b>while</b> opening".into()),
+            Edit::Vote { idea: idea.clone(), delta: -1 },
+            Edit::ScoreInput { idea: idea.clone(), framework: Framework::Rice, input: "reach".into(), value: Some(5.0) },
+            Edit::CreateItem { collection: crate::schema::RISKS, title: "Outage".into() },
+            Edit::SetField {
+                item: Ref::new(crate::schema::RELEASES, release.clone()),
+                key: "readiness".into(),
+                value: FieldEdit::Check { item: "qa".into(), part: CheckPart::State, value: "ready".into() },
+            },
+            Edit::AddScenario(story.clone()),
+            Edit::PutWeightedCriterion { id: None, name: "Value".into(), weight: 2.0 },
+            Edit::IdeaStatus(idea.clone(), IdeaStatus::Accepted),
+            Edit::PromoteIdea(idea.clone()),
+            Edit::Delete(Ref::new(IDEAS, idea.clone())),
+        ];
+        for edit in edits {
+            let text = serde_json::to_string(&edit).unwrap();
+            let back: Edit = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(back, edit);
+            let creates = edit.creates();
+            let applied = ws.apply_edit(back, 3, "Ana").unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(applied.created.is_some(), creates, "{text}");
+        }
+        let forged = r#"{"CreateItem":{"collection":"passwords","title":"x"}}"#;
+        assert!(serde_json::from_str::<Edit>(forged).is_err(), "no collection outside the schema");
     }
 
     #[test]

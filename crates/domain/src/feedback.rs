@@ -164,7 +164,7 @@ impl Sentiment {
 }
 
 /// A short label of a piece of feedback.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum FeedbackLabel {
     /// The customer or company.
     Customer,

@@ -78,7 +78,7 @@ impl IdeaStatus {
 }
 
 /// A long-text field of an idea.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum IdeaText {
     Title,
     Description,
@@ -97,7 +97,7 @@ impl IdeaText {
 }
 
 /// A short label of an idea (last writer wins).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum IdeaLabel {
     /// Where it came from: a customer call, support, sales, an internal workshop…
     Source,

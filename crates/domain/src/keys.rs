@@ -1,7 +1,8 @@
-//! Reading back the fixed keys an artifact holds as `&'static str` (a choice's key, a
-//! row's standing, a checklist's item and state) from a serialized copy of it, such as
-//! the app's view cache. A key is only accepted if some kind's fields declare it, so a
-//! copy can never hold a key the document could not.
+//! Reading back the fixed keys an artifact or an edit holds as `&'static str` (a
+//! choice's key, a row's standing, a checklist's item and state, a status) from a
+//! serialized copy of it, such as the app's view cache or an edit waiting in storage.
+//! A key is only accepted if some kind's fields or a status declare it, so a copy can
+//! never hold a key the document could not.
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
@@ -33,6 +34,10 @@ fn declared() -> &'static HashSet<&'static str> {
         }
         let mut keys = Collect(HashSet::new());
         visit_kinds(&mut keys);
+        // The statuses of the kinds written before `Kind` (a backlog import's choices
+        // name them).
+        keys.0.extend(crate::IdeaStatus::ALL.iter().map(|s| s.key()));
+        keys.0.extend(crate::story::StoryStatus::ALL.iter().map(|s| s.key()));
         keys.0
     })
 }
@@ -59,6 +64,11 @@ pub fn option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'static str>, D
 /// For a `Vec<(String, &'static str)>` field (named rows with a key each).
 pub fn rows<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, &'static str)>, D::Error> {
     Vec::<(String, String)>::deserialize(d)?.into_iter().map(|(name, key)| Ok((name, known(key)?))).collect()
+}
+
+/// For a `BTreeMap<String, &'static str>` field (names mapped to a key each).
+pub fn map<'de, D: Deserializer<'de>>(d: D) -> Result<std::collections::BTreeMap<String, &'static str>, D::Error> {
+    std::collections::BTreeMap::<String, String>::deserialize(d)?.into_iter().map(|(name, key)| Ok((name, known(key)?))).collect()
 }
 
 /// For a collection's name (a [`crate::schema::COLLECTIONS`] entry).

@@ -145,7 +145,7 @@ pub struct Check {
 }
 
 /// Which part of a checklist item an edit sets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CheckPart {
     State,
     Owner,

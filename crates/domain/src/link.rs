@@ -61,7 +61,7 @@ impl std::fmt::Display for Ref {
 }
 
 /// What a link says about its two ends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Relation {
     /// Feedback is evidence for an idea or a feature.
     Supports,

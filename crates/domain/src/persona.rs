@@ -8,7 +8,7 @@ use crate::workspace::{EditError, Workspace};
 use crate::Id;
 
 /// A long-text field of a persona.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum PersonaText {
     Name,
     Role,

@@ -183,7 +183,7 @@ pub fn quadrant(value: f64, effort: f64) -> Quadrant {
 }
 
 /// A Kano answer to the functional ("if present") or dysfunctional ("if absent") question.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum KanoAnswer {
     Like,
     Expect,

@@ -53,7 +53,7 @@ impl StoryStatus {
 }
 
 /// One part of a Given/When/Then scenario.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Step {
     Given,
     When,
