@@ -267,6 +267,10 @@ async fn two_tabs_and_a_teammate_converge_with_the_second_tab_opened_from_the_vi
     a.reload().await;
     a.wait_until(&has_all(&all), "everything after a reload").await;
     assert_eq!(a.texts(ROWS).await.len(), 4);
+    // The header of a shared workspace on a phone: name, then actions, then status.
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.wait_for_text(".sync-state", "Up to date").await;
+    b.screenshot("e2e-ideas-shared-390").await;
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
