@@ -63,15 +63,15 @@ async fn a_workspace_paints_from_its_view_cache_and_keeps_an_edit_made_before_it
     assert!(session.opening.get_untracked(), "painted from the cache, the document still loading");
     assert_eq!(title(&session, &first), "Offline mode", "the cache's ideas are shown at once");
     assert_eq!(title(&session, &second), "Invoice reminders", "as the cache saw them");
-    // Typed at once: kept for when the document is there. Creating must wait (its id
-    // cannot be known yet) and says so.
+    // Typed at once: kept for when the document is there. A new idea gets its id now.
     session.apply(Edit::IdeaText(first.clone(), IdeaText::Description, "Typed while opening".into())).expect("an edit is taken while opening");
-    assert_eq!(session.apply(Edit::CreateIdea { title: "Too early".into() }).unwrap_err(), STILL_OPENING);
-    assert_eq!(session.ready().unwrap_err(), STILL_OPENING, "exports and sharing wait too");
+    let early = session.apply(Edit::CreateIdea { title: "Captured while opening".into() }).unwrap().created.expect("its id, at once");
+    assert_eq!(session.ready().unwrap_err(), STILL_OPENING, "exports and sharing wait");
 
     until("the document to load", async || !session.opening.get_untracked()).await;
     assert_eq!(title(&session, &second), "Invoice reminders by email", "what changed since the cache is read again");
     assert_eq!(description(&session, &first), "Typed while opening", "the edit made while opening was made");
+    assert_eq!(title(&session, &early), "Captured while opening", "the idea created while opening has the id it was given");
     assert!(session.warnings.get_untracked().is_empty(), "{:?}", session.warnings.get_untracked());
     session.flush();
     until("the edit to be saved", async || session.save_state.get_untracked() == waymark::session::SaveState::Saved).await;
@@ -79,6 +79,7 @@ async fn a_workspace_paints_from_its_view_cache_and_keeps_an_edit_made_before_it
     let again = Session::open(Rc::clone(&store), &id, "Ana".into()).await.expect("opens again");
     assert_eq!(description(&again, &first), "Typed while opening", "and it was saved");
     assert_eq!(title(&again, &second), "Invoice reminders by email");
+    assert_eq!(title(&again, &early), "Captured while opening");
     store.delete(&id).await.unwrap();
     assert!(store.view_cache(&id).await.unwrap().is_none(), "deleting a workspace deletes its cache");
 }
@@ -120,7 +121,7 @@ async fn an_edit_made_while_opening_is_kept_in_local_storage_and_a_later_opening
     let old = js_sys::Date::now() - 120_000.0;
     let orphan = serde_json::json!({
         "at": old,
-        "edits": [serde_json::to_value(Edit::IdeaText(first.clone(), IdeaText::StatusReason, "From a closed tab".into())).unwrap()],
+        "edits": [[serde_json::to_value(Edit::IdeaText(first.clone(), IdeaText::StatusReason, "From a closed tab".into())).unwrap(), null]],
     });
     let key = waymark::storage::edit_stash_key(&id, "closedtab");
     web_sys::window().unwrap().local_storage().unwrap().unwrap().set_item(&key, &orphan.to_string()).unwrap();

@@ -22,20 +22,30 @@ impl Session {
     /// Makes one edit as the person using this browser, then re-reads what it
     /// changed. Every page edits through here: it sends data, never code that touches
     /// the document.
-    /// While the document loads, an edit waits in a queue and is made once it has
-    /// (one that creates something is refused: its id cannot be known yet).
+    /// While the document loads, an edit waits in a queue and is made once it has; one
+    /// that creates something is given its id now, so the caller has it at once.
     pub fn apply(self: &Rc<Self>, edit: Edit) -> Result<Applied, String> {
         self.writable()?;
         if self.is_opening() {
-            if edit.creates() {
-                return Err(STILL_OPENING.to_owned());
-            }
-            self.queued.borrow_mut().push(edit);
+            let created = edit.creates().then(Id::random);
+            self.queued.borrow_mut().push((edit, created.clone()));
             // Kept at once: a tab closed before the document loads loses nothing.
             crate::storage::stash_edits(&self.queue_key, &self.queued.borrow());
-            return Ok(Applied::default());
+            return Ok(Applied { changed: Changed::default(), created });
         }
-        let result = self.doc.borrow_mut().apply_edit(edit, now_ms(), &self.me);
+        self.make(edit, None)
+    }
+
+    /// Makes `edit` in the document, giving what it creates the id `id` if chosen.
+    pub(super) fn make(self: &Rc<Self>, edit: Edit, id: Option<Id>) -> Result<Applied, String> {
+        self.writable()?;
+        let result = {
+            let mut doc = self.doc.borrow_mut();
+            match id {
+                Some(id) => doc.apply_edit_as(edit, id, now_ms(), &self.me),
+                None => doc.apply_edit(edit, now_ms(), &self.me),
+            }
+        };
         match result {
             Ok(applied) => {
                 self.after_edit(applied.changed.clone());

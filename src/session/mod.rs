@@ -138,7 +138,8 @@ pub struct Session {
     pub opening: RwSignal<bool>,
     /// Edits made while the document loads, made once it has; kept in localStorage
     /// under `queue_key` meanwhile (see `open`).
-    queued: RefCell<Vec<Edit>>,
+    /// Each with the id of what it creates, chosen when it was made.
+    queued: RefCell<Vec<(Edit, Option<Id>)>>,
     queue_key: String,
     /// Stashes of edits another tab made while opening this workspace and never made,
     /// folded into `queued`: forgotten once made.

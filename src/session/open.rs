@@ -160,8 +160,8 @@ impl Session {
         let queued = self.queued.take();
         let recovered = self.recovered_queues.take();
         if !queued.is_empty() || !recovered.is_empty() {
-            for edit in queued {
-                if let Err(e) = self.apply(edit) {
+            for (edit, id) in queued {
+                if let Err(e) = self.make(edit, id) {
                     self.warn(format!("An edit made while the workspace was opening could not be made: {e}"));
                 }
             }

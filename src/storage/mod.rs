@@ -433,8 +433,12 @@ const QUEUE_PREFIX: &str = "waymark-queued:";
 struct StashedEdits {
     /// When the stash was last written (ms since the epoch).
     at: f64,
-    edits: Vec<waymark_domain::edit::Edit>,
+    /// Each with the id of what it creates, if it creates something.
+    edits: Vec<QueuedEdit>,
 }
+
+/// An edit waiting for its document, with the id of what it creates.
+pub type QueuedEdit = (waymark_domain::edit::Edit, Option<waymark_domain::Id>);
 
 /// The key under which a tab keeps the edits it made to workspace `id` while it
 /// opened (`tab` tells tabs apart).
@@ -444,7 +448,7 @@ pub fn edit_stash_key(id: &str, tab: &str) -> String {
 
 /// Synchronously keeps `edits` under `key` (see [`edit_stash_key`]); best effort, like
 /// [`stash`].
-pub fn stash_edits(key: &str, edits: &[waymark_domain::edit::Edit]) {
+pub fn stash_edits(key: &str, edits: &[QueuedEdit]) {
     if let Some(ls) = local_storage() {
         let json = serde_json::to_string(&StashedEdits { at: js_sys::Date::now(), edits: edits.to_vec() }).expect("edits serialise");
         let _ = ls.set_item(key, &json);
@@ -462,11 +466,11 @@ pub fn unstash_edits(key: &str) {
 /// (it closed before the document loaded): each stash's key and edits. Only stashes
 /// left alone for `idle_ms` count, so a tab still opening keeps its own; one that does
 /// not read is left alone.
-pub fn stashed_edits(id: &str, idle_ms: f64) -> Vec<(String, Vec<waymark_domain::edit::Edit>)> {
+pub fn stashed_edits(id: &str, idle_ms: f64) -> Vec<(String, Vec<QueuedEdit>)> {
     let Some(ls) = local_storage() else { return Vec::new() };
     let prefix = format!("{QUEUE_PREFIX}{id}:");
     let now = js_sys::Date::now();
-    let mut out: Vec<(f64, String, Vec<waymark_domain::edit::Edit>)> = Vec::new();
+    let mut out: Vec<(f64, String, Vec<QueuedEdit>)> = Vec::new();
     for i in 0..ls.length().unwrap_or(0) {
         let Some(name) = ls.key(i).ok().flatten().filter(|n| n.starts_with(&prefix)) else { continue };
         match ls.get_item(&name).ok().flatten().and_then(|text| serde_json::from_str::<StashedEdits>(&text).ok()) {

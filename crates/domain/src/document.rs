@@ -114,7 +114,7 @@ impl Workspace {
 
     /// Starts a document of `kind` titled `title`.
     pub fn create_document(&mut self, title: &str, kind: DocKind, now_ms: i64, by: &str) -> Result<Id, EditError> {
-        let id = Id::random();
+        let id = self.new_id();
         let map = ensure_map(&mut self.doc, &ROOT, DOCUMENTS)?;
         let obj = self.doc.put_object(&map, id.as_str(), ObjType::Map)?;
         // Texts and the link set are created with the document, so concurrent first

@@ -111,6 +111,20 @@ pub struct Applied {
 }
 
 impl Edit {
+    /// The collection of the artifact it creates, if it creates one.
+    fn creates_in(&self) -> Option<&'static str> {
+        match self {
+            Edit::CreateIdea { .. } => Some(IDEAS),
+            Edit::CreateFeedback { .. } => Some(FEEDBACK),
+            Edit::CreatePersona { .. } => Some(PERSONAS),
+            Edit::CreateStory { .. } => Some(STORIES),
+            Edit::CreateDocument { .. } => Some(DOCUMENTS),
+            Edit::CreateItem { collection, .. } => Some(collection),
+            Edit::PromoteIdea(_) => Some(FEATURES),
+            _ => None,
+        }
+    }
+
     /// Whether it makes something whose id the caller is given back ([`Applied::created`]).
     pub fn creates(&self) -> bool {
         matches!(
@@ -129,6 +143,23 @@ impl Edit {
 }
 
 impl Workspace {
+    /// Makes `edit` as [`Workspace::apply_edit`] does, giving what it creates the id
+    /// `id`, chosen by the caller so that it is known before the edit is made (an edit
+    /// waiting for the document, or sent elsewhere to be made). Making the same create
+    /// twice is harmless: when `id` already names the artifact it would create, nothing
+    /// changes.
+    pub fn apply_edit_as(&mut self, edit: Edit, id: Id, now_ms: i64, by: &str) -> Result<Applied, EditError> {
+        if let Some(collection) = edit.creates_in() {
+            if self.artifact(collection, &id).is_ok() {
+                return Ok(Applied { changed: Changed::default(), created: Some(id) });
+            }
+        }
+        self.next_id = Some(id);
+        let result = self.apply_edit(edit, now_ms, by);
+        self.next_id = None;
+        result
+    }
+
     /// Makes `edit` at `now_ms` on behalf of `by`.
     pub fn apply_edit(&mut self, edit: Edit, now_ms: i64, by: &str) -> Result<Applied, EditError> {
         let one = |collection: &'static str, id: &Id| Changed::one(collection, id.clone());
@@ -364,6 +395,24 @@ mod tests {
         }
         let forged = r#"{"CreateItem":{"collection":"passwords","title":"x"}}"#;
         assert!(serde_json::from_str::<Edit>(forged).is_err(), "no collection outside the schema");
+    }
+
+    #[test]
+    fn a_create_made_with_a_chosen_id_gets_it_and_made_twice_changes_nothing() {
+        let mut ws = Workspace::create("W", 1, "Ana");
+        let chosen = Id::random();
+        let made = ws.apply_edit_as(Edit::CreateIdea { title: "Chosen".into() }, chosen.clone(), 2, "Ana").unwrap();
+        assert_eq!((made.created.as_ref(), made.changed), (Some(&chosen), Changed::one(IDEAS, chosen.clone())));
+        ws.apply_edit(Edit::IdeaText(chosen.clone(), IdeaText::Description, "Kept".into()), 3, "Ana").unwrap();
+        let again = ws.apply_edit_as(Edit::CreateIdea { title: "Chosen".into() }, chosen.clone(), 4, "Ana").unwrap();
+        assert_eq!((again.created.as_ref(), again.changed), (Some(&chosen), Changed::default()));
+        assert_eq!(ws.idea(&chosen).unwrap().0.description, "Kept", "the second create replaced nothing");
+        let story = ws.apply_edit(Edit::CreateStory { goal: "pay".into() }, 5, "Ana").unwrap().created.unwrap();
+        let scenario = Id::random();
+        assert_eq!(ws.apply_edit_as(Edit::AddScenario(story.clone()), scenario.clone(), 6, "Ana").unwrap().created, Some(scenario.clone()));
+        assert!(ws.story(&story).unwrap().0.criteria.iter().any(|c| c.id.as_ref() == Some(&scenario)));
+        let other = ws.apply_edit(Edit::CreateIdea { title: "Random".into() }, 7, "Ana").unwrap().created.unwrap();
+        assert_ne!(other, chosen, "the chosen id served one create only");
     }
 
     #[test]

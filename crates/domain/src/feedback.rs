@@ -262,7 +262,7 @@ impl Workspace {
 
     /// Logs a piece of feedback; the channel's usual rating scale is preset.
     pub fn create_feedback(&mut self, text: &str, channel: Channel, now_ms: i64, by: &str) -> Result<Id, EditError> {
-        let id = Id::random();
+        let id = self.new_id();
         let map = ensure_map(&mut self.doc, &ROOT, FEEDBACK)?;
         let obj = self.doc.put_object(&map, id.as_str(), ObjType::Map)?;
         self.doc.put_object(&obj, "text", ObjType::Text)?;

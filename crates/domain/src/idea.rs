@@ -196,7 +196,7 @@ impl Workspace {
 
     /// Captures a new idea and returns its id.
     pub fn create_idea(&mut self, title: &str, now_ms: i64, by: &str) -> Result<Id, EditError> {
-        let id = Id::random();
+        let id = self.new_id();
         let ideas = self.ideas.clone();
         let obj = self.doc.put_object(&ideas, id.as_str(), ObjType::Map)?;
         // Text objects are created with the idea, never lazily: two people creating the

@@ -453,7 +453,7 @@ impl Workspace {
     /// Adds an artifact of kind `K` titled `title`; every text field is created with
     /// it, so two people's first edits merge.
     pub fn create_item<K: Kind>(&mut self, title: &str, now_ms: i64, by: &str) -> Result<Id, EditError> {
-        let id = Id::random();
+        let id = self.new_id();
         let map = ensure_map(&mut self.doc, &ROOT, K::COLLECTION)?;
         let obj = self.doc.put_object(&map, id.as_str(), ObjType::Map)?;
         for field in K::FIELDS {

@@ -114,7 +114,7 @@ impl Workspace {
 
     /// Adds a persona named `name`.
     pub fn create_persona(&mut self, name: &str, now_ms: i64, by: &str) -> Result<Id, EditError> {
-        let id = Id::random();
+        let id = self.new_id();
         let map = ensure_map(&mut self.doc, &ROOT, PERSONAS)?;
         let obj = self.doc.put_object(&map, id.as_str(), ObjType::Map)?;
         // Every Text is created with the persona, so concurrent first edits merge.

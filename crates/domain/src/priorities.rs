@@ -262,7 +262,7 @@ impl Workspace {
         }
         let settings = ensure_map(&mut self.doc, &ROOT, SETTINGS)?;
         let map = ensure_map(&mut self.doc, &settings, CRITERIA)?;
-        let id = id.cloned().unwrap_or_else(Id::random);
+        let id = id.cloned().unwrap_or_else(|| self.new_id());
         let obj = ensure_map(&mut self.doc, &map, id.as_str())?;
         self.doc.put(&obj, "name", name.trim())?;
         self.doc.put(&obj, "weight", weight)?;

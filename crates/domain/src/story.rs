@@ -128,7 +128,7 @@ impl Workspace {
 
     /// Writes a new story.
     pub fn create_story(&mut self, goal: &str, now_ms: i64, by: &str) -> Result<Id, EditError> {
-        let id = Id::random();
+        let id = self.new_id();
         let map = ensure_map(&mut self.doc, &ROOT, STORIES)?;
         let obj = self.doc.put_object(&map, id.as_str(), ObjType::Map)?;
         for key in ["goal", "benefit"] {
@@ -244,7 +244,7 @@ impl Workspace {
         let obj = self.story_obj(story)?;
         let last = self.story(story).and_then(|(s, _)| s.criteria.last().map(|c| c.position)).unwrap_or(0.0);
         let map = ensure_map(&mut self.doc, &obj, CRITERIA)?;
-        let id = Id::random();
+        let id = self.new_id();
         let c = self.doc.put_object(&map, id.as_str(), ObjType::Map)?;
         for step in [Step::Given, Step::When, Step::Then] {
             self.doc.put_object(&c, step.key(), ObjType::Text)?;

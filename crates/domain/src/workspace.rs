@@ -206,6 +206,9 @@ pub struct Workspace {
     /// which a load leaves empty (so the first edit after opening a workspace saved its
     /// whole history again as one chunk) and `save_nocompress` moves.
     saved: Vec<ChangeHash>,
+    /// The id the next artifact created gets, when the caller chose it (see
+    /// [`Workspace::apply_edit_as`]); otherwise ids are random.
+    pub(crate) next_id: Option<Id>,
 }
 
 impl Workspace {
@@ -245,7 +248,7 @@ impl Workspace {
     /// paints a workspace from its view cache meanwhile). Nothing should be written to
     /// it: unlike [`Workspace::create`] it has no schema, and its handles are the root.
     pub fn standing_in() -> Workspace {
-        Workspace { doc: AutoCommit::new(), brief: ROOT, ideas: ROOT, repaired: Vec::new(), saved: Vec::new() }
+        Workspace { doc: AutoCommit::new(), brief: ROOT, ideas: ROOT, repaired: Vec::new(), saved: Vec::new(), next_id: None }
     }
 
     /// Opens a saved document (`save()` output, or any Automerge file).
@@ -306,7 +309,7 @@ impl Workspace {
 
     pub(crate) fn wrap(doc: AutoCommit) -> Workspace {
         // A new or forked document: its first incremental save holds everything.
-        let mut ws = Workspace { doc, brief: ROOT, ideas: ROOT, repaired: Vec::new(), saved: Vec::new() };
+        let mut ws = Workspace { doc, brief: ROOT, ideas: ROOT, repaired: Vec::new(), saved: Vec::new(), next_id: None };
         ws.refresh_handles();
         ws
     }
@@ -617,6 +620,11 @@ impl Workspace {
     }
 
     /// The map of artifact `id` in `collection`, or `NotFound`.
+    /// An id for something being created: the one the caller chose, or a random one.
+    pub(crate) fn new_id(&mut self) -> Id {
+        self.next_id.take().unwrap_or_else(Id::random)
+    }
+
     pub(crate) fn artifact(&self, collection: &str, id: &Id) -> Result<ObjId, EditError> {
         child_map(&self.doc, &ROOT, collection)
             .and_then(|m| child_map(&self.doc, &m, id.as_str()))
@@ -655,7 +663,7 @@ impl Workspace {
 impl Clone for Workspace {
     fn clone(&self) -> Self {
         let doc = self.doc.clone();
-        Workspace { doc, brief: self.brief.clone(), ideas: self.ideas.clone(), repaired: self.repaired.clone(), saved: self.saved.clone() }
+        Workspace { doc, brief: self.brief.clone(), ideas: self.ideas.clone(), repaired: self.repaired.clone(), saved: self.saved.clone(), next_id: None }
     }
 }
 
