@@ -76,6 +76,14 @@ fn bench(n: usize) -> String {
     let mut seen = Workspace::load(&bytes).unwrap().heads();
     let t = measure(heavy, &mut seen, |seen| (Workspace::load(&bytes).unwrap(), seen.clone()), |_, (mut opened, seen)| waymark_domain::history::since(&mut opened, &seen).len());
     row(n, "open: what came since the last visit (history::since), nothing", heavy, t);
+    // The Activity page's first read of a workspace made in one import (one change of
+    // every artifact): every object the change makes is placed from the change itself.
+    let t = measure(heavy, &mut bytes, |bytes| Workspace::load(bytes).unwrap(), |_, mut opened| {
+        let mut history = waymark_domain::history::History::default();
+        history.update(&mut opened);
+        history.moments().len()
+    });
+    row(n, "history: first read of an imported workspace (History::update)", heavy, t);
 
     let ids = ws.idea_ids();
     let target: Id = ids[ids.len() / 2].clone();

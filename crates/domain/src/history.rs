@@ -95,7 +95,16 @@ impl History {
         // What is in each list, so a change of thousands of artifacts (an import) is
         // not quadratic.
         let (mut in_touched, mut in_added) = (std::collections::HashSet::new(), std::collections::HashSet::new());
-        for op in change.decode().operations {
+        let decoded = change.decode();
+        for (i, op) in decoded.operations.into_iter().enumerate() {
+            if matches!(op.action, automerge::legacy::OpType::Make(_)) {
+                // Where the object it makes sits follows from where it is made: noted
+                // now, so `spot` never has to look it up (a lookup walks the document,
+                // and an import makes tens of thousands of objects).
+                let made = automerge::legacy::OpId(decoded.start_op.get() + i as u64, decoded.actor_id.clone());
+                let spot = self.spot_of_child(ws, &op.obj, &op.key);
+                self.places.insert(made, spot);
+            }
             let makes = matches!(op.action, automerge::legacy::OpType::Make(automerge::ObjType::Map));
             let place = match (&op.obj, &op.key) {
                 (ObjectId::Root, Key::Map(key)) => match key.as_str() {
@@ -126,6 +135,27 @@ impl History {
             }
         }
         Moment { hash: change.hash(), by: author_of(change.message()), at_ms: change.timestamp().saturating_mul(1000), touched, added, deps: change.deps().to_vec() }
+    }
+
+    /// Where an object made at `key` of object `parent` sits.
+    fn spot_of_child(&mut self, ws: &Workspace, parent: &automerge::legacy::ObjectId, key: &automerge::legacy::Key) -> Option<Spot> {
+        use automerge::legacy::{Key, ObjectId};
+        match (parent, key) {
+            (ObjectId::Root, Key::Map(key)) => match key.as_str() {
+                BRIEF => Some(Spot::In(Place::Brief)),
+                SETTINGS => Some(Spot::In(Place::Settings)),
+                crate::link::LINKS => Some(Spot::In(Place::Links)),
+                c => COLLECTIONS.iter().find(|k| **k == c).map(|c| Spot::Collection(c)),
+            },
+            (ObjectId::Root, _) => None,
+            (ObjectId::Id(id), key) => match self.spot(ws, id)? {
+                Spot::In(place) => Some(Spot::In(place)),
+                Spot::Collection(c) => match key {
+                    Key::Map(k) => Id::parse(k).map(|id| Spot::In(Place::Item(c, id))),
+                    _ => None,
+                },
+            },
+        }
     }
 
     /// Where object `obj` sits, found once and remembered.
