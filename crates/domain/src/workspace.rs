@@ -209,6 +209,10 @@ pub struct Workspace {
     /// The id the next artifact created gets, when the caller chose it (see
     /// [`Workspace::apply_edit_as`]); otherwise ids are random.
     pub(crate) next_id: Option<Id>,
+    /// Set while an import writes artifacts field by field: each setter would record
+    /// "last changed" again (an operation each time, in the document for good), and
+    /// the import sets it once per artifact at the end.
+    pub(crate) touches_deferred: bool,
 }
 
 impl Workspace {
@@ -248,7 +252,7 @@ impl Workspace {
     /// paints a workspace from its view cache meanwhile). Nothing should be written to
     /// it: unlike [`Workspace::create`] it has no schema, and its handles are the root.
     pub fn standing_in() -> Workspace {
-        Workspace { doc: AutoCommit::new(), brief: ROOT, ideas: ROOT, repaired: Vec::new(), saved: Vec::new(), next_id: None }
+        Workspace { doc: AutoCommit::new(), brief: ROOT, ideas: ROOT, repaired: Vec::new(), saved: Vec::new(), next_id: None, touches_deferred: false }
     }
 
     /// Opens a saved document (`save()` output, or any Automerge file).
@@ -309,7 +313,7 @@ impl Workspace {
 
     pub(crate) fn wrap(doc: AutoCommit) -> Workspace {
         // A new or forked document: its first incremental save holds everything.
-        let mut ws = Workspace { doc, brief: ROOT, ideas: ROOT, repaired: Vec::new(), saved: Vec::new(), next_id: None };
+        let mut ws = Workspace { doc, brief: ROOT, ideas: ROOT, repaired: Vec::new(), saved: Vec::new(), next_id: None, touches_deferred: false };
         ws.refresh_handles();
         ws
     }
@@ -604,6 +608,14 @@ impl Workspace {
     }
 
     pub(crate) fn touch(&mut self, obj: &ObjId, now_ms: i64) -> Result<(), EditError> {
+        if self.touches_deferred {
+            return Ok(());
+        }
+        self.touch_now(obj, now_ms)
+    }
+
+    /// Sets when the artifact was last changed, even while touches are deferred.
+    pub(crate) fn touch_now(&mut self, obj: &ObjId, now_ms: i64) -> Result<(), EditError> {
         self.doc.put(obj, schema::UPDATED_AT, now_ms)?;
         Ok(())
     }
@@ -619,12 +631,12 @@ impl Workspace {
         Ok(())
     }
 
-    /// The map of artifact `id` in `collection`, or `NotFound`.
     /// An id for something being created: the one the caller chose, or a random one.
     pub(crate) fn new_id(&mut self) -> Id {
         self.next_id.take().unwrap_or_else(Id::random)
     }
 
+    /// The map of artifact `id` in `collection`, or `NotFound`.
     pub(crate) fn artifact(&self, collection: &str, id: &Id) -> Result<ObjId, EditError> {
         child_map(&self.doc, &ROOT, collection)
             .and_then(|m| child_map(&self.doc, &m, id.as_str()))
@@ -663,7 +675,7 @@ impl Workspace {
 impl Clone for Workspace {
     fn clone(&self) -> Self {
         let doc = self.doc.clone();
-        Workspace { doc, brief: self.brief.clone(), ideas: self.ideas.clone(), repaired: self.repaired.clone(), saved: self.saved.clone(), next_id: None }
+        Workspace { doc, brief: self.brief.clone(), ideas: self.ideas.clone(), repaired: self.repaired.clone(), saved: self.saved.clone(), next_id: None, touches_deferred: false }
     }
 }
 

@@ -599,7 +599,10 @@ pub fn from_json_reporting(text: &str, now_ms: i64, by: &str, progress: &mut dyn
         done += n;
         progress(done, total);
     };
+    // Each artifact's "last changed" is written once, by `finish`, not by every setter.
+    ws.touches_deferred = true;
     write(&mut ws, &file, now_ms, by, &mut tick).expect("writing checked data to a fresh in-memory document cannot fail");
+    ws.touches_deferred = false;
     ws.commit();
     Ok(ws)
 }
@@ -630,7 +633,7 @@ pub(super) fn origin<'a>(created_at: i64, created_by: &'a str, now_ms: i64, by: 
 /// Sets when an artifact last changed, after everything else was written.
 pub(super) fn finish(ws: &mut Workspace, collection: &str, id: &Id, updated_at: i64) -> Result<(), EditError> {
     let obj = ws.artifact(collection, id)?;
-    ws.touch(&obj, updated_at)
+    ws.touch_now(&obj, updated_at)
 }
 
 /// Writes a checked file into a fresh workspace.
@@ -667,12 +670,21 @@ fn write(ws: &mut Workspace, file: &File, now_ms: i64, by: &str, tick: &mut dyn 
     for Item { id: file_id, value: (idea, kano) } in &file.ideas {
         let (at, author) = origin(idea.created_at, &idea.created_by, now_ms, by);
         let id = ws.create_idea("", at, author)?;
-        ws.set_idea_text(&id, IdeaText::Title, &idea.title, at)?;
-        ws.set_idea_text(&id, IdeaText::Description, &idea.description, at)?;
-        ws.set_idea_text(&id, IdeaText::StatusReason, &idea.status_reason, at)?;
-        ws.set_idea_label(&id, IdeaLabel::Source, &idea.source, at)?;
-        ws.set_idea_label(&id, IdeaLabel::Submitter, &idea.submitter, at)?;
-        ws.set_idea_status(&id, idea.status, at)?;
+        // A new idea's fields are empty and its status is "new": only what differs is
+        // written (every write is an operation the document keeps and loads).
+        for (field, text) in [(IdeaText::Title, &idea.title), (IdeaText::Description, &idea.description), (IdeaText::StatusReason, &idea.status_reason)] {
+            if !text.is_empty() {
+                ws.set_idea_text(&id, field, text, at)?;
+            }
+        }
+        for (field, text) in [(IdeaLabel::Source, &idea.source), (IdeaLabel::Submitter, &idea.submitter)] {
+            if !text.trim().is_empty() {
+                ws.set_idea_label(&id, field, text, at)?;
+            }
+        }
+        if idea.status != IdeaStatus::New {
+            ws.set_idea_status(&id, idea.status, at)?;
+        }
         for tag in &idea.tags {
             ws.add_idea_tag(&id, tag, at)?;
         }
