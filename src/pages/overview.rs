@@ -138,11 +138,16 @@ fn TopIdeas() -> impl IntoView {
     let session = use_session();
     let ideas = session.get().ideas;
     let settings = session.get().settings;
+    let settled = session.get().idea_collection.settled;
     let ws = session.get().id.clone();
+    // Ranked again once edits pause (or at once when ideas come or go), never per
+    // keystroke: ranking ten thousand ideas on every edit a teammate types would
+    // take the page's thread for tens of milliseconds each time.
     let top = Memo::new(move |_| {
+        settled.track();
         let (framework, criteria) = settings.with(|s| (s.framework, s.criteria.clone()));
-        ideas.with(|map| {
-            let guards: Vec<_> = map.values().map(|s| s.read()).collect();
+        ideas.with_untracked(|map| {
+            let guards: Vec<_> = map.values().map(|s| s.read_untracked()).collect();
             let live = guards.iter().map(|g| &**g).filter(|i| !i.deleted);
             rank(live, framework, &criteria)
                 .into_iter()
