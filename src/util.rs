@@ -110,6 +110,25 @@ pub async fn next_paint() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+/// Runs `f` once the browser is idle (no input waiting, the frame drawn), or after
+/// `at_most` if it never is; after `at_most` where the browser cannot say
+/// (`requestIdleCallback` is missing in some browsers).
+pub fn when_idle(f: impl FnOnce() + 'static, at_most: std::time::Duration) {
+    let window = leptos::prelude::window();
+    let callback = wasm_bindgen::closure::Closure::once_into_js(f);
+    let idle = js_sys::Reflect::get(&window, &JsValue::from_str("requestIdleCallback")).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    match idle {
+        Some(request) => {
+            let options = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&options, &JsValue::from_str("timeout"), &JsValue::from_f64(at_most.as_millis() as f64));
+            let _ = request.call2(&window, &callback, &options);
+        }
+        None => {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), at_most.as_millis() as i32);
+        }
+    }
+}
+
 /// Today, in the browser's time zone.
 pub fn today() -> waymark_domain::Date {
     let now = js_sys::Date::new_0();

@@ -16,8 +16,10 @@ pub const STILL_OPENING: &str = "This workspace is still opening: try again in a
 /// How long a stash of edits made while opening must have been left alone before
 /// another opening makes them: a tab still opening keeps its own.
 const ORPHANED_AFTER_MS: f64 = 60_000.0;
-/// How long after opening a stale or missing view cache is written again.
+/// How long after opening a stale or missing view cache is written again (at the
+/// browser's next idle moment after that, and within `RECACHE_WITHIN` of it).
 const RECACHE_AFTER: Duration = Duration::from_secs(1);
+const RECACHE_WITHIN: Duration = Duration::from_secs(5);
 /// The start of a warning about data not in the expected shape (see
 /// `Session::report_problems`): the only warnings a view cache keeps, since the others
 /// describe this visit (storage, sync) and are found again when they still hold.
@@ -177,8 +179,10 @@ impl Session {
         // What reads the document itself (comments, history) reads it again.
         self.changes.update(|n| *n += 1);
         if !fresh {
+            // Serializing every view is one task (a quarter of a second at 10,000
+            // ideas): done when the browser is idle, not on someone's keystroke.
             let this = Rc::clone(self);
-            set_timeout(move || this.write_view_cache(), RECACHE_AFTER);
+            set_timeout(move || crate::util::when_idle(move || this.write_view_cache(), RECACHE_WITHIN), RECACHE_AFTER);
         }
         Ok(())
     }

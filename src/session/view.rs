@@ -252,8 +252,10 @@ impl<T: Artifact> AnyCollection for Collection<T> {
         Ok(())
     }
     fn put_into(&self, cache: &mut ViewCache) {
-        let items: Vec<T> = self.items.with_untracked(|m| m.values().map(|s| s.get_untracked()).collect());
-        cache.put(&items);
+        self.items.with_untracked(|m| {
+            let items: Vec<_> = m.values().map(|s| s.read_untracked()).collect();
+            cache.put(items.iter().map(|item| &**item));
+        });
     }
     fn refresh(&self, doc: &Workspace, ids: &BTreeSet<Id>, owner: Option<&Owner>) -> Vec<Problem> {
         Collection::refresh(self, doc, ids, owner)

@@ -76,9 +76,17 @@ impl ViewCache {
         cache
     }
 
-    /// Keeps `items` as `T`'s artifacts.
-    pub fn put<T: Artifact>(&mut self, items: &[T]) {
-        let text = serde_json::to_string(items).expect("artifacts serialize: plain data with string keys");
+    /// Keeps `items` as `T`'s artifacts (borrowed: a view's ten thousand ideas are
+    /// written without copying them first).
+    pub fn put<'a, T: Artifact>(&mut self, items: impl IntoIterator<Item = &'a T>) {
+        /// A sequence serialized straight from an iterator, once.
+        struct Seq<I>(std::cell::Cell<Option<I>>);
+        impl<'a, T: Serialize + 'a, I: Iterator<Item = &'a T>> Serialize for Seq<I> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.take().expect("serialized once"))
+            }
+        }
+        let text = serde_json::to_string(&Seq(std::cell::Cell::new(Some(items.into_iter())))).expect("artifacts serialize: plain data with string keys");
         let raw = RawValue::from_string(text).expect("serde_json writes valid JSON");
         self.collections.insert(T::COLLECTION.to_owned(), raw);
     }
