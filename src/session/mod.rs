@@ -132,9 +132,11 @@ pub struct Session {
     /// Set for a read-only session of the past (see [`Session::at`]).
     pub past: Option<PastPoint>,
     /// Whether `doc` is the workspace's document yet: a session painted from its view
-    /// cache is not until the document has loaded (see `open`).
+    /// cache is not until the document has loaded (see `open`). What the session
+    /// checks: unlike `opening`, it stays readable once the screen's signals are gone.
     loaded: Cell<bool>,
-    /// True while the screen shows the view cache and the document loads.
+    /// True while the screen shows the view cache and the document loads (`!loaded`,
+    /// for whatever follows it reactively).
     pub opening: RwSignal<bool>,
     /// Edits made while the document loads, made once it has; kept in localStorage
     /// under `queue_key` meanwhile (see `open`).

@@ -100,8 +100,7 @@ impl Session {
         self.brief.set(cache.brief.clone());
         self.settings.set(Settings { framework: cache.framework, criteria: cache.criteria.clone() });
         self.cached_audience.set(cache.audience);
-        self.live_count.set(self.idea_collection.items.with_untracked(|m| m.values().filter(|i| i.with_untracked(|i| !i.deleted)).count()));
-        self.tags_version.update(|v| *v += 1);
+        self.recount();
         self.warnings.update(|w| w.extend(cache.warnings.iter().cloned()));
         *self.cache_heads.borrow_mut() = Some(heads.clone());
         Ok(heads)

@@ -19,12 +19,18 @@ impl Session {
         for collection in self.collections.values() {
             problems.extend(collection.reload(&doc, owner.as_ref()));
         }
-        self.live_count.set(self.idea_collection.items.with_untracked(|m| m.values().filter(|i| i.with_untracked(|i| !i.deleted)).count()));
-        self.tags_version.update(|v| *v += 1);
+        self.recount();
         self.settings.set(Settings::read(&doc));
         problems.extend(doc.settings_problems());
         drop(doc);
         self.report_problems(problems);
+    }
+
+    /// Counts the live ideas again and has the tag list re-read, after every idea was
+    /// replaced at once (the change hook keeps them otherwise).
+    pub(super) fn recount(&self) {
+        self.live_count.set(self.idea_collection.items.with_untracked(|m| m.values().filter(|i| i.with_untracked(|i| !i.deleted)).count()));
+        self.tags_version.update(|v| *v += 1);
     }
 
     pub(super) fn report_problems(&self, problems: Vec<Problem>) {

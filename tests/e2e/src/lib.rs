@@ -312,19 +312,14 @@ impl Browser {
     }
 
     /// Waits until this browser keeps a view cache for `workspaces` workspaces (each is
-    /// written a second after the workspace's first opening).
+    /// written once the browser is idle, a second after the workspace's first opening).
     pub async fn wait_for_view_caches(&self, workspaces: usize) {
-        let script = format!(
-            "const done = arguments[0];
-             const req = indexedDB.open('waymark');
-             req.onsuccess = () => {{
-                 const get = req.result.transaction(['views'], 'readonly').objectStore('views').count();
-                 get.onsuccess = () => {{ req.result.close(); done(get.result >= {workspaces}); }};
-                 get.onerror = () => done(false);
-             }};
-             req.onerror = () => done(false);"
-        );
-        self.wait_until_async(&script, "the view cache to be written").await
+        self.wait_until_async(&view_caches_at_least("", workspaces), "the view cache to be written").await
+    }
+
+    /// Waits until this browser keeps a view cache for workspace `id`.
+    pub async fn wait_for_view_cache_of(&self, id: &str) {
+        self.wait_until_async(&view_caches_at_least(id, 1), "the workspace's view cache to be written").await
     }
 
     /// The texts of every element matching `css`.
@@ -508,4 +503,20 @@ impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
         (http::Method::POST, Some(json!({ "cmd": self.0, "params": self.1 }).to_string()))
     }
+}
+
+/// A script (for `wait_until_async`) that reports whether IndexedDB holds at least
+/// `n` view caches, of workspace `id` only unless it is empty.
+fn view_caches_at_least(id: &str, n: usize) -> String {
+    let key = if id.is_empty() { String::new() } else { format!("'{id}'") };
+    format!(
+        "const done = arguments[0];
+         const req = indexedDB.open('waymark');
+         req.onsuccess = () => {{
+             const get = req.result.transaction(['views'], 'readonly').objectStore('views').count({key});
+             get.onsuccess = () => {{ req.result.close(); done(get.result >= {n}); }};
+             get.onerror = () => done(false);
+         }};
+         req.onerror = () => done(false);"
+    )
 }

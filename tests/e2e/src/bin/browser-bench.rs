@@ -376,7 +376,7 @@ async fn profile_stop(b: &Browser, name: &str) {
 /// Opens the idea list of workspace `id` `times` times: the time from navigation to the
 /// list rendered (each), and the longest main-thread task while opening (of all).
 async fn open_ideas(b: &Browser, relay: &Relay, id: &str, times: usize) -> (Vec<f64>, f64) {
-    wait_for_view_cache(b, id).await;
+    b.wait_for_view_cache_of(id).await;
     let (mut painted, mut longest) = (Vec::new(), 0.0f64);
     for _ in 0..times {
         let (p, _, l) = open_once(b, relay, id).await;
@@ -411,21 +411,6 @@ async fn open_once(b: &Browser, relay: &Relay, id: &str) -> (f64, f64, f64) {
     (painted, loaded, longest)
 }
 
-/// Waits until workspace `id` has a view cache (written a second after its first open).
-async fn wait_for_view_cache(b: &Browser, id: &str) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(120);
-    let script = format!(
-        "const done = arguments[0]; const req = indexedDB.open('waymark'); \
-         req.onsuccess = () => {{ const get = req.result.transaction(['views'], 'readonly').objectStore('views').count('{id}'); \
-           get.onsuccess = () => {{ req.result.close(); done(get.result === 1); }}; get.onerror = () => done(false); }}; \
-         req.onerror = () => done(false);"
-    );
-    while b.eval_async(&script).await != Value::Bool(true) {
-        assert!(std::time::Instant::now() < deadline, "no view cache was written for {id}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 /// Opening alone, for 1,000 and 10,000 ideas: the first visit (no view cache yet),
 /// then visits painted from the cache; with WAYMARK_PROFILE, one profiled opening of
 /// each after the measured ones (`target/open-N.cpuprofile`).
@@ -437,7 +422,7 @@ async fn open_only(b: &Browser, relay: &Relay) {
     for n in SIZES {
         let id = import(b, relay, n).await;
         let (first, _, first_longest) = open_once(b, relay, &id).await;
-        wait_for_view_cache(b, &id).await;
+        b.wait_for_view_cache_of(&id).await;
         let (mut painted, mut loaded, mut longest) = (Vec::new(), Vec::new(), 0.0f64);
         for _ in 0..LOADS {
             let (p, l, t) = open_once(b, relay, &id).await;
