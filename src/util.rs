@@ -140,3 +140,31 @@ pub fn today() -> waymark_domain::Date {
 pub fn prefers_dark() -> bool {
     leptos::prelude::window().match_media("(prefers-color-scheme: dark)").ok().flatten().is_some_and(|m| m.matches())
 }
+
+/// The Web Locks API (`navigator.locks`), where the browser has it.
+fn lock_manager() -> Option<JsValue> {
+    let navigator = web_sys::window()?.navigator();
+    js_sys::Reflect::get(&navigator, &"locks".into()).ok().filter(|l| l.is_object())
+}
+
+/// Holds the Web Lock `name` for as long as this page lives: other pages see it held
+/// ([`held_locks`]) until this one closes, however it closes.
+pub fn hold_lock(name: &str) {
+    let Some(locks) = lock_manager() else { return };
+    let Ok(request) = js_sys::Reflect::get(&locks, &"request".into()).and_then(|f| f.dyn_into::<js_sys::Function>()) else { return };
+    // The lock is released when the promise its callback returns settles: never.
+    let forever = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue) -> js_sys::Promise>::new(|_| js_sys::Promise::new(&mut |_, _| {}));
+    let _ = request.call2(&locks, &name.into(), forever.as_ref().unchecked_ref());
+    forever.forget();
+}
+
+/// The names of the Web Locks held by any page of this origin; `None` where the
+/// browser has no Web Locks.
+pub async fn held_locks() -> Option<Vec<String>> {
+    let locks = lock_manager()?;
+    let query = js_sys::Reflect::get(&locks, &"query".into()).ok()?.dyn_into::<js_sys::Function>().ok()?;
+    let promise = query.call0(&locks).ok()?.dyn_into::<js_sys::Promise>().ok()?;
+    let snapshot = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let held = js_sys::Reflect::get(&snapshot, &"held".into()).ok()?;
+    Some(js_sys::Array::from(&held).iter().filter_map(|l| js_sys::Reflect::get(&l, &"name".into()).ok()?.as_string()).collect())
+}

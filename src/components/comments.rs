@@ -19,10 +19,22 @@ pub fn Comments(target: Ref) -> impl IntoView {
     let posted = RwSignal::new(0u64);
     let target = StoredValue::new(target);
     let me = session.get().me().to_owned();
-    let list = Memo::new(move |_| {
+    // Read again after every change; the document may be in the worker, so the read
+    // is answered later. Answers to older reads are dropped.
+    let list = RwSignal::new(Vec::<waymark_domain::comments::Comment>::new());
+    let reads = StoredValue::new(0u64);
+    Effect::new(move |_| {
         changes.track();
         posted.track();
-        session.get().comments(&target.get_value())
+        reads.update_value(|n| *n += 1);
+        let this_read = reads.get_value();
+        let (s, target) = (session.get(), target.get_value());
+        leptos::task::spawn_local(async move {
+            let comments = s.comments(target).await;
+            if reads.try_get_value() == Some(this_read) {
+                list.try_set(comments);
+            }
+        });
     });
     let draft = RwSignal::new(String::new());
     let edit = move |edit: Edit| match session.get().apply(edit) {

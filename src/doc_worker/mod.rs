@@ -9,6 +9,7 @@
 //! `index.html`'s `<meta name="waymark-worker">`, so a new version of the app never
 //! runs an old worker (the service worker precaches it like the app's module).
 
+mod host;
 pub mod protocol;
 pub mod serve;
 
@@ -32,14 +33,24 @@ pub struct Answer {
     pub payload: Option<Vec<u8>>,
 }
 
+/// Who waits for a request's replies.
+enum Waiting {
+    Stream(UnboundedSender<Answer>),
+    /// Called with the one reply, in the order replies arrive (the worker answers
+    /// requests in the order they were posted).
+    Once(Box<dyn FnOnce(Answer)>),
+}
+
 /// The running worker.
 pub struct DocWorker {
     worker: Worker,
     /// Requests posted before the worker listens wait here.
     ready: Cell<bool>,
     queued: RefCell<Vec<(Array, Array)>>,
-    pending: RefCell<HashMap<u32, UnboundedSender<Answer>>>,
+    pending: RefCell<HashMap<u32, Waiting>>,
     next_id: Cell<u32>,
+    /// Documents open in it: while there are any, it is never stopped for being idle.
+    documents: Cell<usize>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(ErrorEvent)>,
 }
@@ -83,6 +94,7 @@ impl DocWorker {
                 queued: RefCell::new(Vec::new()),
                 pending: RefCell::new(HashMap::new()),
                 next_id: Cell::new(1),
+                documents: Cell::new(0),
                 _on_message: on_message,
                 _on_error: on_error,
             }
@@ -92,17 +104,40 @@ impl DocWorker {
     /// Posts `request` with `payload`; its replies arrive on the stream, which ends
     /// after the last one (or if the worker stops).
     pub fn request(&self, request: &Request, payload: &[u8]) -> UnboundedReceiver<Answer> {
+        let (tx, rx) = unbounded();
+        self.send(request, payload, Waiting::Stream(tx));
+        rx
+    }
+
+    /// Posts `request` with `payload`; `done` is called with its one reply (a
+    /// `Failed` one if the worker stops first).
+    pub fn call(&self, request: &Request, payload: &[u8], done: impl FnOnce(Answer) + 'static) {
+        self.send(request, payload, Waiting::Once(Box::new(done)));
+    }
+
+    fn send(&self, request: &Request, payload: &[u8], waiting: Waiting) {
         let id = self.next_id.get();
         self.next_id.set(id.wrapping_add(1).max(1));
-        let (tx, rx) = unbounded();
-        self.pending.borrow_mut().insert(id, tx);
+        self.pending.borrow_mut().insert(id, waiting);
         let message = encode(id, request, Some(payload));
         if self.ready.get() {
             self.post(message);
         } else {
             self.queued.borrow_mut().push(message);
         }
-        rx
+    }
+
+    /// Keeps the worker running while a document is open in it (until
+    /// [`DocWorker::release`]).
+    pub fn hold(&self) {
+        self.documents.set(self.documents.get() + 1);
+    }
+
+    pub fn release(&self) {
+        self.documents.set(self.documents.get().saturating_sub(1));
+        if self.documents.get() == 0 && self.pending.borrow().is_empty() && self.queued.borrow().is_empty() {
+            self.stop();
+        }
     }
 
     fn post(&self, (message, transfer): (Array, Array)) {
@@ -122,16 +157,21 @@ impl DocWorker {
             queued.into_iter().for_each(|m| self.post(m));
             return;
         }
-        let last = matches!(reply, Reply::Imported { .. } | Reply::Failed { .. });
-        let mut pending = self.pending.borrow_mut();
-        if let Some(tx) = pending.get(&id) {
-            let _ = tx.unbounded_send(Answer { reply, payload });
+        let last = reply.is_last();
+        let answer = Answer { reply, payload };
+        let waiting = if last { self.pending.borrow_mut().remove(&id) } else { None };
+        match waiting {
+            Some(Waiting::Once(done)) => done(answer),
+            Some(Waiting::Stream(tx)) => {
+                let _ = tx.unbounded_send(answer);
+            }
+            None => {
+                if let Some(Waiting::Stream(tx)) = self.pending.borrow().get(&id) {
+                    let _ = tx.unbounded_send(answer);
+                }
+            }
         }
-        if last {
-            pending.remove(&id);
-        }
-        let idle = pending.is_empty() && self.queued.borrow().is_empty();
-        drop(pending);
+        let idle = self.documents.get() == 0 && self.pending.borrow().is_empty() && self.queued.borrow().is_empty();
         if idle {
             self.stop();
         }
@@ -153,9 +193,19 @@ impl DocWorker {
         leptos::logging::warn!("the document worker stopped: {why}");
         self.stop();
         self.queued.borrow_mut().clear();
+        self.documents.set(0);
         let message = format!("The background worker stopped ({}). Nothing was changed; try again.", if why.is_empty() { "no reason given" } else { why });
-        for (_, tx) in self.pending.borrow_mut().drain() {
-            let _ = tx.unbounded_send(Answer { reply: Reply::Failed { message: message.clone() }, payload: None });
+        let mut waiting: Vec<(u32, Waiting)> = self.pending.borrow_mut().drain().collect();
+        // In the order they were asked.
+        waymark_domain::sort::sort_by_key(&mut waiting, |(id, _)| *id);
+        for (_, w) in waiting {
+            let answer = Answer { reply: Reply::Failed { message: message.clone() }, payload: None };
+            match w {
+                Waiting::Stream(tx) => {
+                    let _ = tx.unbounded_send(answer);
+                }
+                Waiting::Once(done) => done(answer),
+            }
         }
     }
 }

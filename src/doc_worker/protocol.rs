@@ -8,6 +8,10 @@ use js_sys::{Array, Uint8Array};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
+use waymark_domain::audience::Audience;
+use waymark_domain::comments::Comment;
+use waymark_domain::edit::Edit;
+use waymark_domain::{Id, Ref};
 
 /// What the app asks of the worker.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -15,6 +19,35 @@ pub enum Request {
     /// Builds a new workspace from a Waymark JSON export (the payload, UTF-8 text),
     /// named apart from `taken_names` (the workspaces already here).
     ImportJson { me: String, now_ms: i64, taken_names: Vec<String> },
+    /// Opens workspace `doc`'s document as `me` from its stored bytes (the payload,
+    /// [`pack`]ed: the snapshot, empty if there is none, then each chunk). `cache_heads`
+    /// are those of the view cache the page painted: only what changed since is sent
+    /// back, or the whole view if the document does not know them.
+    Open { doc: String, me: String, cache_heads: Option<Vec<String>> },
+    /// Makes one edit, giving what it creates the id `id` if chosen.
+    Edit { doc: String, edit: Edit, id: Option<Id>, now_ms: i64 },
+    /// Commits the edits made so far into one change and answers with its bytes.
+    Commit { doc: String, now_ms: i64 },
+    /// Applies changes from elsewhere (the payload, packed): a teammate's, another tab's,
+    /// a merged file.
+    Apply { doc: String, now_ms: i64 },
+    /// The whole document with its history.
+    Save { doc: String, now_ms: i64 },
+    /// The workspace as Waymark JSON (`markdown`: false) or a Markdown report.
+    Export { doc: String, markdown: bool, now_ms: i64 },
+    /// The comments on `target`.
+    Comments { doc: String, target: Ref },
+    /// What teammates changed after `heads` (this browser's last visit).
+    Since { doc: String, heads: Vec<String> },
+    /// Forgets the document (the screen went away, or the page took it over).
+    Close { doc: String },
+}
+
+/// The changes of others after some heads: their hashes, and the artifacts they touched.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Default)]
+pub struct NewToYou {
+    pub hashes: Vec<String>,
+    pub items: Vec<(String, Id)>,
 }
 
 /// What the worker answers.
@@ -30,6 +63,58 @@ pub enum Reply {
     Imported { workspace_id: String, name: String, ideas: usize },
     /// Nothing was made; the message says why, for a person.
     Failed { message: String },
+    /// The document is open (the payload: the view delta since the painted cache).
+    /// `bad_chunks`: the chunks (by position) that could not be read and were skipped.
+    Opened { bad_chunks: Vec<usize>, heads: Vec<String>, audience: Option<Audience> },
+    /// An edit was made, or refused for `error` (the payload: the view delta).
+    Edited { error: Option<String> },
+    /// Edits are committed (the payload: the change's bytes, empty if there were none).
+    Committed { heads: Vec<String> },
+    /// Changes from elsewhere were applied: those at `applied` (positions), `failed` of
+    /// them could not be. The payload packs the view delta and a chunk of this page's
+    /// own edits that had not been committed (empty if none).
+    Applied { applied: Vec<usize>, failed: usize, heads: Vec<String>, new: NewToYou },
+    /// The payload packs a chunk of edits not yet committed (empty if none) and the
+    /// whole document.
+    Saved,
+    /// The payload is UTF-8 text.
+    Text,
+    Comments { comments: Vec<Comment> },
+    New { new: NewToYou },
+    Closed,
+}
+
+impl Reply {
+    /// Whether it is the last reply to its request.
+    pub fn is_last(&self) -> bool {
+        !matches!(self, Reply::Ready | Reply::Progress { .. } | Reply::Saving)
+    }
+}
+
+/// Several byte strings as one payload: each its length (4 bytes, little-endian) then
+/// its bytes.
+pub fn pack<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for part in parts {
+        out.extend_from_slice(&(part.len() as u32).to_le_bytes());
+        out.extend_from_slice(part);
+    }
+    out
+}
+
+/// The byte strings [`pack`] joined; an error if `bytes` is not such a payload.
+pub fn unpack(mut bytes: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    let mut parts = Vec::new();
+    while !bytes.is_empty() {
+        let (len, rest) = bytes.split_first_chunk::<4>().ok_or("a packed payload ends inside a length")?;
+        let len = u32::from_le_bytes(*len) as usize;
+        if rest.len() < len {
+            return Err("a packed payload ends inside a part".into());
+        }
+        parts.push(rest[..len].to_vec());
+        bytes = &rest[len..];
+    }
+    Ok(parts)
 }
 
 #[derive(Serialize, Deserialize)]

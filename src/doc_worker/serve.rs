@@ -38,6 +38,12 @@ pub fn serve() {
 
 /// Does one request, answering through `answer` (as often as it has something to say).
 fn handle(request: Request, payload: Vec<u8>, answer: &mut dyn FnMut(Reply, Option<&[u8]>)) {
+    if !matches!(request, Request::ImportJson { .. }) {
+        if let Some((reply, bytes)) = super::host::handle(request, payload) {
+            answer(reply, Some(&bytes));
+        }
+        return;
+    }
     match request {
         Request::ImportJson { me, now_ms, taken_names } => {
             let Ok(text) = std::str::from_utf8(&payload) else {
@@ -62,5 +68,6 @@ fn handle(request: Request, payload: Vec<u8>, answer: &mut dyn FnMut(Reply, Opti
             let bytes = ws.save();
             answer(Reply::Imported { workspace_id: ws.workspace_id(), name: ws.name(), ideas: ws.live_idea_count() }, Some(&bytes));
         }
+        _ => {}
     }
 }

@@ -71,7 +71,9 @@ pub fn ImportBacklog(open: RwSignal<bool>, #[prop(into)] file: Signal<Option<Bac
     let status_keys = Memo::new(move |_| choices.with(|c| (c.feature_status.keys().cloned().collect::<Vec<_>>(), c.item_status.keys().cloned().collect::<Vec<_>>())));
     let preview = Memo::new(move |_| {
         let c = choices.get();
-        ready().map(|b| session.get().plan_import(&b, &c))
+        let s = session.get();
+        s.changes.track();
+        ready().and_then(|b| s.plan_import(&b, &c))
     });
     let import = move |_| {
         let Some(backlog) = ready() else { return };

@@ -246,14 +246,17 @@ fn ExportMenu() -> impl IntoView {
             return toasts.error(e);
         }
         let stem = file_stem(&s.brief.with_untracked(|b| b.name.clone()));
-        let result = match kind {
-            "automerge" => download(&format!("{stem}.automerge"), "application/octet-stream", &s.save_bytes()),
-            "json" => download(&format!("{stem}.json"), "application/json", s.export_json().as_bytes()),
-            _ => download(&format!("{stem}.md"), "text/markdown", s.export_markdown().as_bytes()),
-        };
-        if let Err(e) = result {
-            toasts.error(e);
-        }
+        // The document may be in the worker: the file is made there and saved here.
+        leptos::task::spawn_local(async move {
+            let result = match kind {
+                "automerge" => s.save_bytes().await.and_then(|bytes| download(&format!("{stem}.automerge"), "application/octet-stream", &bytes)),
+                "json" => s.export_text(false).await.and_then(|text| download(&format!("{stem}.json"), "application/json", text.as_bytes())),
+                _ => s.export_text(true).await.and_then(|text| download(&format!("{stem}.md"), "text/markdown", text.as_bytes())),
+            };
+            if let Err(e) = result {
+                toasts.error(e);
+            }
+        });
     };
     // A copy of a shared workspace waits here while the user is asked about it.
     let held = StoredValue::new(None::<Vec<u8>>);
@@ -261,10 +264,12 @@ fn ExportMenu() -> impl IntoView {
     let name = Signal::derive(move || session.get().brief.with(|b| b.name.clone()));
     let merge = move |bytes: Vec<u8>| {
         let s = session.get();
-        match s.merge_bytes(&bytes) {
-            Ok(_) => toasts.info("Merged the file's changes into this workspace."),
-            Err(e) => toasts.error(format!("This file can't be merged: {e}. Nothing changed.")),
-        }
+        leptos::task::spawn_local(async move {
+            match s.merge_bytes(&bytes).await {
+                Ok(_) => toasts.info("Merged the file's changes into this workspace."),
+                Err(e) => toasts.error(format!("This file can't be merged: {e}. Nothing changed.")),
+            }
+        });
     };
     // A backlog file read and waiting for its preview to be confirmed.
     let backlog_open = RwSignal::new(false);

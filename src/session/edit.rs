@@ -26,6 +26,20 @@ impl Session {
     /// that creates something is given its id now, so the caller has it at once.
     pub fn apply(self: &Rc<Self>, edit: Edit) -> Result<Applied, String> {
         self.writable()?;
+        if let Some(link) = self.link() {
+            // In the worker: kept (and stashed) until a stored chunk holds it. Posted
+            // now, or right after the document's `Open` if that is not posted yet.
+            let created = edit.creates().then(Id::random);
+            self.queued.borrow_mut().push((edit.clone(), created.clone()));
+            crate::storage::stash_edits(&self.queue_key, &self.queued.borrow());
+            if link.is_open() {
+                self.post_edit(&link, edit, created.clone());
+            }
+            if !self.is_opening() {
+                self.after_edit(Changed::default());
+            }
+            return Ok(Applied { changed: Changed::default(), created });
+        }
         if self.is_opening() {
             let created = edit.creates().then(Id::random);
             self.queued.borrow_mut().push((edit, created.clone()));
@@ -65,6 +79,9 @@ impl Session {
         self.writable()?;
         self.ready()?;
         source.ready()?;
+        if self.link().is_some() || source.link().is_some() {
+            return Err(STILL_OPENING.into());
+        }
         let result = self.doc.borrow_mut().republish_from(&source.doc.borrow(), now_ms());
         result.map_err(|e| format!("The roadmap could not be published: {e}"))?;
         self.reload_all();
@@ -79,7 +96,7 @@ impl Session {
 
     pub(super) fn after_edit(self: &Rc<Self>, changed: Changed) {
         self.refresh(&changed);
-        if !self.doc.borrow().has_pending_edits() {
+        if self.link().is_none() && !self.doc.borrow().has_pending_edits() {
             return;
         }
         let now = js_sys::Date::now();
@@ -96,7 +113,10 @@ impl Session {
 
     /// Applies changes from the relay, in order. Returns the bytes to store (those that
     /// applied), or `None` if none did.
-    pub fn apply_remote(self: &Rc<Self>, changes: &[Vec<u8>]) -> Option<Vec<u8>> {
+    pub async fn apply_remote(self: &Rc<Self>, changes: &[Vec<u8>]) -> Option<Vec<u8>> {
+        if let Some(link) = self.link() {
+            return self.apply_in_worker(&link, changes).await.ok().flatten();
+        }
         // Local edits become their own chunk first, so they are never mistaken for
         // the teammate's (below, the incremental cursor moves past what arrives).
         self.flush();
@@ -132,6 +152,13 @@ impl Session {
 
     /// Applies a change another tab of this browser stored.
     pub fn apply_from_tab(self: &Rc<Self>, bytes: &[u8]) {
+        if let Some(link) = self.link() {
+            let (this, changes) = (Rc::clone(self), vec![bytes.to_vec()]);
+            spawn_local(async move {
+                let _ = this.apply_in_worker(&link, &changes).await;
+            });
+            return;
+        }
         self.flush();
         let before = self.heads_now();
         let changed = {
@@ -148,9 +175,22 @@ impl Session {
     }
 
     /// Merges another copy of this workspace (an `.automerge` file) into it.
-    pub fn merge_bytes(self: &Rc<Self>, bytes: &[u8]) -> Result<Changed, String> {
+    pub async fn merge_bytes(self: &Rc<Self>, bytes: &[u8]) -> Result<(), String> {
         self.writable()?;
         self.ready()?;
+        if let Some(link) = self.link() {
+            if !waymark_domain::workspace::is_well_formed(bytes) {
+                return Err("it is not an Automerge document".into());
+            }
+            // Stored as it came, like a teammate's changes.
+            return match self.apply_in_worker(&link, &[bytes.to_vec()]).await? {
+                Some(chunk) => {
+                    self.write_chunk(self.store.next_chunk_key(&self.id), chunk);
+                    Ok(())
+                }
+                None => Err("none of its changes could be read".into()),
+            };
+        }
         self.flush();
         let changed = self.doc.borrow_mut().apply(bytes).map_err(|e| e.to_string())?;
         self.refresh(&changed);
@@ -161,6 +201,6 @@ impl Session {
         }
         self.write_meta(false);
         self.changes.update(|n| *n += 1);
-        Ok(changed)
+        Ok(())
     }
 }

@@ -32,8 +32,10 @@ fn visit_key(id: &str) -> String {
 impl Session {
     /// The moments of this workspace's history, brought up to date, for `f`.
     /// While the document loads, there is no history to read yet.
-    pub fn with_history<R>(&self, f: impl FnOnce(&waymark_domain::history::History) -> R) -> R {
-        if self.is_opening() {
+    /// In the worker, the document is brought to the page first (`changes` moves then).
+    pub fn with_history<R>(self: &Rc<Self>, f: impl FnOnce(&waymark_domain::history::History) -> R) -> R {
+        if self.is_opening() || self.link().is_some() {
+            self.bring_to_page();
             return f(&Default::default());
         }
         self.commit_mine();
@@ -51,6 +53,9 @@ impl Session {
     /// Closes this person's pending edits into their own change (named and timed) before
     /// history is read: reading must never leave them to an anonymous commit.
     fn commit_mine(&self) {
+        if self.link().is_some() {
+            return;
+        }
         let mut doc = self.doc.borrow_mut();
         if doc.has_pending_edits() {
             doc.commit_by(&self.me, now_ms());
@@ -68,8 +73,10 @@ impl Session {
         let seen: Option<Vec<automerge::ChangeHash>> = storage
             .and_then(|s| s.get_item(&visit_key(&self.id)).ok().flatten())
             .map(|text| text.split(',').filter_map(|h| h.parse().ok()).collect());
-        if let Some(seen) = seen {
-            self.note_new(&seen);
+        match (seen, self.link()) {
+            (Some(seen), Some(link)) => self.since_in_worker(&link, &seen),
+            (Some(seen), None) => self.note_new(&seen),
+            _ => {}
         }
     }
 
@@ -87,6 +94,9 @@ impl Session {
 
     /// Where history stands now, for [`Session::note_new`] after a change arrives.
     pub(super) fn heads_now(&self) -> Vec<automerge::ChangeHash> {
+        if let Some(link) = self.link() {
+            return link.heads.borrow().clone();
+        }
         self.commit_mine();
         self.doc.borrow_mut().heads()
     }
@@ -109,6 +119,10 @@ impl Session {
     /// moments, with its own signals (in a scope of its own, disposed by `leave_past`).
     pub fn at(self: &Rc<Self>, index: usize) -> Result<(Rc<Session>, Owner), String> {
         self.ready()?;
+        if self.link().is_some() {
+            self.bring_to_page();
+            return Err(STILL_OPENING.into());
+        }
         let (heads, last) = self.with_history(|h| {
             let last = index.checked_sub(1).and_then(|i| h.moments().get(i)).map(|m| (m.by.clone(), m.at_ms));
             (h.heads_after(index), last)
@@ -131,8 +145,12 @@ impl Session {
 
     /// The artifacts that differ between `past` (a session from [`Session::at`]) and
     /// this workspace now, each with what changed: those the moments since touched.
-    pub fn changed_since(&self, past: &Session) -> Vec<ChangedSince> {
+    pub fn changed_since(self: &Rc<Self>, past: &Session) -> Vec<ChangedSince> {
         let Some(point) = &past.past else { return Vec::new() };
+        if self.link().is_some() {
+            self.bring_to_page();
+            return Vec::new();
+        }
         let touched: Vec<(&'static str, Id)> = self.with_history(|h| {
             let mut seen = BTreeSet::new();
             h.moments()[point.index.min(h.moments().len())..]
@@ -160,6 +178,10 @@ impl Session {
     /// Makes artifact `id` what it was in `past`, as new changes everyone receives.
     pub fn restore(self: &Rc<Self>, past: &Session, collection: &'static str, id: &Id) -> Result<(), String> {
         self.writable()?;
+        if self.link().is_some() {
+            self.bring_to_page();
+            return Err(STILL_OPENING.into());
+        }
         let result = self.doc.borrow_mut().restore_from(&past.doc.borrow(), collection, id, now_ms());
         let changed = result.map_err(|e| format!("It could not be restored: {e}"))?;
         self.after_edit(changed);
@@ -167,15 +189,27 @@ impl Session {
         Ok(())
     }
 
-    /// The comments on `target`, oldest first.
-    pub fn comments(&self, target: &waymark_domain::Ref) -> Vec<waymark_domain::comments::Comment> {
-        self.doc.borrow().comments(target)
+    /// The comments on `target`, oldest first (none while the document loads).
+    pub async fn comments(self: Rc<Self>, target: waymark_domain::Ref) -> Vec<waymark_domain::comments::Comment> {
+        if self.is_opening() {
+            return Vec::new();
+        }
+        match self.link() {
+            Some(link) => self.comments_in_worker(&link, &target).await.unwrap_or_else(|e| {
+                self.warn(e);
+                Vec::new()
+            }),
+            None => self.doc.borrow().comments(&target),
+        }
     }
 
     /// The workspace as `past` shows it, as Waymark JSON named `name`: what a new
     /// workspace is made from ("Copy into a new workspace").
     pub fn past_as_json(&self, name: &str) -> Result<String, String> {
         self.ready()?;
+        if self.link().is_some() {
+            return Err(STILL_OPENING.into());
+        }
         let mut copy = self.doc.borrow_mut().fork();
         copy.set_brief_text(waymark_domain::BriefField::Name, name).map_err(|e| e.to_string())?;
         Ok(waymark_domain::export::to_json(&copy, now_ms()))

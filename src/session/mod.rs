@@ -20,6 +20,7 @@ mod history;
 mod open;
 mod persist;
 mod view;
+mod worker;
 
 pub use history::{ChangedSince, PastPoint};
 pub use open::STILL_OPENING;
@@ -33,6 +34,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 use std::time::Duration;
 
+use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 use waymark_domain::feedback::Feedback;
@@ -151,8 +153,18 @@ pub struct Session {
     /// The heads of the view cache last read or written, so an unchanged one is not
     /// written again.
     cache_heads: RefCell<Option<Vec<automerge::ChangeHash>>>,
-    /// Whom a published roadmap is for, as the view cache says, until the document loads.
+    /// Whom a published roadmap is for, as the view cache (or the worker) says.
     cached_audience: Cell<Option<waymark_domain::audience::Audience>>,
+    /// The document's worker, while the document lives there and not in `doc`.
+    link: RefCell<Option<Rc<worker::DocLink>>>,
+    /// A view cache write waits for the edits being committed (see `write_view_cache`).
+    cache_after_commit: Cell<bool>,
+    /// The view cache is written again once changes pause (see `recache_soon`).
+    recache_timer: RefCell<Option<TimeoutHandle>>,
+    /// What the view changed in since the last view cache write began, and what the
+    /// write under way covers: what a view tail must hold (see `open`).
+    dirty: RefCell<view::Dirty>,
+    writing: RefCell<view::Dirty>,
 }
 
 /// What an edit in a view-only workspace gets.
@@ -240,6 +252,11 @@ impl Session {
             when_loaded: RefCell::new(Vec::new()),
             cache_heads: RefCell::new(None),
             cached_audience: Cell::new(None),
+            link: RefCell::new(None),
+            cache_after_commit: Cell::new(false),
+            recache_timer: RefCell::new(None),
+            dirty: RefCell::new(Default::default()),
+            writing: RefCell::new(Default::default()),
         }
     }
 
@@ -268,7 +285,7 @@ impl Session {
 
     /// The audience of a published roadmap opened here; `None` for a workspace.
     pub fn audience(&self) -> Option<waymark_domain::audience::Audience> {
-        if self.is_opening() {
+        if self.is_opening() || self.link.borrow().is_some() {
             return self.cached_audience.get();
         }
         self.doc.borrow().audience()
@@ -337,6 +354,8 @@ impl Session {
             engine.stop();
         }
         self.tabs.borrow_mut().take();
+        // After the last commit the screen posted: the worker answers it first.
+        self.unlink();
     }
 }
 
@@ -362,16 +381,16 @@ impl Replica for Session {
         self.id.clone()
     }
 
-    fn apply_remote(self: Rc<Self>, changes: &[Vec<u8>]) -> Option<Vec<u8>> {
-        Session::apply_remote(&self, changes)
+    fn apply_remote(self: Rc<Self>, changes: Vec<Vec<u8>>) -> LocalBoxFuture<'static, Option<Vec<u8>>> {
+        Box::pin(async move { Session::apply_remote(&self, &changes).await })
     }
 
     fn note_chunk(self: Rc<Self>, key: String) {
         Session::note_chunk(&self, key)
     }
 
-    fn snapshot(self: Rc<Self>) -> Vec<u8> {
-        self.save_bytes()
+    fn snapshot(self: Rc<Self>) -> LocalBoxFuture<'static, Result<Vec<u8>, String>> {
+        Box::pin(async move { self.save_bytes().await })
     }
 
     fn warn(&self, message: String) {

@@ -20,6 +20,8 @@ const ORPHANED_AFTER_MS: f64 = 60_000.0;
 /// browser's next idle moment after that, and within `RECACHE_WITHIN` of it).
 const RECACHE_AFTER: Duration = Duration::from_secs(1);
 const RECACHE_WITHIN: Duration = Duration::from_secs(5);
+/// How long edits or changes arriving must pause before the view cache is written again.
+pub(super) const RECACHE_AFTER_CHANGES: Duration = Duration::from_secs(3);
 /// The start of a warning about data not in the expected shape (see
 /// `Session::report_problems`): the only warnings a view cache keeps, since the others
 /// describe this visit (storage, sync) and are found again when they still hold.
@@ -51,33 +53,65 @@ impl Session {
             None => Session::new(store, id, Workspace::standing_in(), me, None),
         });
         session.set_sharing(sync_record);
-        for (key, edits) in crate::storage::stashed_edits(id, ORPHANED_AFTER_MS) {
+        for (key, edits) in crate::storage::stashed_edits(id, ORPHANED_AFTER_MS, &crate::util::held_locks().await) {
             session.queued.borrow_mut().extend(edits);
             session.recovered_queues.borrow_mut().push(key);
         }
-        if let Some(cache) = cache {
-            if let Ok(heads) = session.paint(&cache) {
-                session.loaded.set(false);
-                session.opening.set(true);
-                session.save_state.set(SaveState::Opening);
-                let loading = Rc::clone(&session);
-                spawn_local(async move {
-                    // Let the browser draw what the cache holds before the document's
-                    // load takes the thread.
-                    crate::util::next_paint().await;
-                    if let Err(message) = loading.load_document(Some(heads)).await {
-                        loading.warn(format!("{message} What you see is how it looked on your last visit, and it cannot be edited."));
-                        loading.read_only.set(true);
-                        // The stashes stay: the next opening that can load the
-                        // document makes those edits.
-                        loading.queued.borrow_mut().clear();
-                        loading.save_state.set(SaveState::Failed("the workspace did not open".into()));
-                    }
-                });
-                return Ok(session);
+        // This tab's stash is held while the tab lives: another tab's opening leaves it
+        // alone until then, and makes its edits at once after.
+        crate::util::hold_lock(&session.queue_key);
+        let in_worker = paint_first && session.link_worker();
+        if in_worker && !session.recovered_queues.borrow().is_empty() {
+            // The recovered edits are this tab's own now, stashed as such.
+            crate::storage::stash_edits(&session.queue_key, &session.queued.borrow());
+            for key in session.recovered_queues.take() {
+                crate::storage::unstash_edits(&key);
             }
         }
-        session.load_document(None).await?;
+        let painted = cache.and_then(|cache| session.paint(&cache).ok());
+        if let Some(heads) = &painted {
+            session.apply_view_tail(heads);
+        }
+        if painted.is_some() {
+            session.loaded.set(false);
+            session.opening.set(true);
+            session.save_state.set(SaveState::Opening);
+        }
+        let load = {
+            let session = Rc::clone(&session);
+            async move {
+                if painted.is_some() {
+                    // Let the browser draw what the cache holds before anything else.
+                    crate::util::next_paint().await;
+                }
+                if session.link().is_some() {
+                    match session.load_in_worker(painted.clone()).await {
+                        Ok(()) => return Ok(()),
+                        Err(e) => {
+                            // No worker here (or it failed): the page loads the document.
+                            leptos::logging::warn!("the document worker could not open the workspace: {e}");
+                            session.unlink();
+                        }
+                    }
+                }
+                session.load_document(painted).await
+            }
+        };
+        if session.is_opening() {
+            let loading = Rc::clone(&session);
+            spawn_local(async move {
+                if let Err(message) = load.await {
+                    loading.warn(format!("{message} What you see is how it looked on your last visit, and it cannot be edited."));
+                    loading.read_only.set(true);
+                    // The stashes stay: the next opening that can load the
+                    // document makes those edits.
+                    loading.queued.borrow_mut().clear();
+                    loading.save_state.set(SaveState::Failed("the workspace did not open".into()));
+                }
+            });
+            return Ok(session);
+        }
+        load.await?;
         Ok(session)
     }
 
@@ -94,6 +128,56 @@ impl Session {
     /// (then the signals are read from the document instead).
     fn paint(&self, cache: &ViewCache) -> Result<Vec<ChangeHash>, CacheError> {
         let heads = cache.heads()?;
+        self.fill_from(cache)?;
+        *self.cache_heads.borrow_mut() = Some(heads.clone());
+        Ok(heads)
+    }
+
+    /// Shows the view tail over a cache painted at `heads`: the changes the view had
+    /// when the tab last went away, if the cache written then did not reach
+    /// IndexedDB. The document's changes since `heads` are read again all the same.
+    fn apply_view_tail(&self, heads: &[ChangeHash]) {
+        let Some((base, bytes)) = crate::storage::view_tail(&self.id) else { return };
+        let base: Vec<ChangeHash> = base.iter().filter_map(|h| h.parse().ok()).collect();
+        if base != heads {
+            // It follows another cache than the one painted.
+            return crate::storage::drop_view_tail(&self.id);
+        }
+        if let Ok(delta) = waymark_domain::view_delta::ViewDelta::from_bytes(&bytes) {
+            self.apply_delta(delta);
+        }
+    }
+
+    /// Keeps what the view changed in since the cache it was painted from (or last
+    /// wrote), synchronously: written when the tab goes away, it is there for the next
+    /// visit even when the cache's own write is cut short.
+    fn stash_view_tail(&self) {
+        let Some(base) = self.cache_heads.borrow().clone() else { return };
+        let mut dirty = self.writing.borrow().clone();
+        dirty.absorb(self.dirty.borrow().clone());
+        if dirty.everything {
+            return crate::storage::drop_view_tail(&self.id);
+        }
+        let mut delta = waymark_domain::view_delta::ViewDelta::default();
+        if dirty.brief {
+            delta.brief = Some(self.brief.get_untracked());
+        }
+        if dirty.settings {
+            let settings = self.settings.get_untracked();
+            delta.settings = Some((settings.framework, settings.criteria));
+        }
+        for (name, collection) in &self.collections {
+            let ids: Vec<Id> = dirty.items.iter().filter(|(c, _)| c == name).map(|(_, id)| id.clone()).collect();
+            if !ids.is_empty() {
+                collection.put_shown(&ids, &mut delta);
+            }
+        }
+        let base: Vec<String> = base.iter().map(ToString::to_string).collect();
+        crate::storage::stash_view_tail(&self.id, &base, &delta.to_bytes());
+    }
+
+    /// Makes every signal what `cache` shows.
+    pub(super) fn fill_from(&self, cache: &ViewCache) -> Result<(), CacheError> {
         for collection in self.collections.values() {
             collection.fill(cache, self.owner.as_ref())?;
         }
@@ -101,9 +185,14 @@ impl Session {
         self.settings.set(Settings { framework: cache.framework, criteria: cache.criteria.clone() });
         self.cached_audience.set(cache.audience);
         self.recount();
-        self.warnings.update(|w| w.extend(cache.warnings.iter().cloned()));
-        *self.cache_heads.borrow_mut() = Some(heads.clone());
-        Ok(heads)
+        self.warnings.update(|w| {
+            for warning in &cache.warnings {
+                if !w.contains(warning) {
+                    w.push(warning.clone());
+                }
+            }
+        });
+        Ok(())
     }
 
     /// Loads the document from storage into the session. Painted from a cache showing
@@ -117,8 +206,40 @@ impl Session {
         }
         let (doc, bad) = Workspace::load_with_chunks(snapshot.as_deref(), chunks.iter().map(|(_, c)| c.as_slice()))
             .map_err(|e| format!("This workspace could not be opened: {e}. Its saved data has been left untouched."))?;
+        self.report_damaged(&chunks, &bad, quarantined).await;
+        *self.written_chunks.borrow_mut() = chunks.iter().enumerate().filter(|(i, _)| !bad.contains(i)).map(|(_, (k, _))| k.clone()).collect();
+        *self.doc.borrow_mut() = doc;
+        *self.tabs.borrow_mut() = Tabs::open(&self.id, Rc::downgrade(self));
+        // From the cache, only what changed since it was written is read again.
+        let since_cache = cache_heads.and_then(|heads| self.doc.borrow_mut().changed_since(&heads));
+        let fresh = since_cache.as_ref().is_some_and(Changed::is_empty);
+        match since_cache {
+            Some(changed) => self.refresh(&changed),
+            None => self.reload_all(),
+        }
+        self.finish_loading(fresh);
+        let queued = self.queued.take();
+        let recovered = self.recovered_queues.take();
+        if !queued.is_empty() || !recovered.is_empty() {
+            for (edit, id) in queued {
+                if let Err(e) = self.make(edit, id) {
+                    self.warn(format!("An edit made while the workspace was opening could not be made: {e}"));
+                }
+            }
+            // Into a chunk (stashed at once) before the edits' own stash goes.
+            self.flush();
+            for key in recovered.iter().chain([&self.queue_key]) {
+                crate::storage::unstash_edits(key);
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets aside the chunks at `bad` (positions in `chunks`) and says so, or says that
+    /// damaged chunks are kept from before.
+    pub(super) async fn report_damaged(&self, chunks: &[(String, Vec<u8>)], bad: &[usize], quarantined: usize) {
         if !bad.is_empty() {
-            let damaged: Vec<(String, Vec<u8>)> = bad.iter().map(|&i| chunks[i].clone()).collect();
+            let damaged: Vec<(String, Vec<u8>)> = bad.iter().filter_map(|&i| chunks.get(i).cloned()).collect();
             match self.store.quarantine(&damaged).await {
                 Ok(()) => self.warn(format!(
                     "{} piece{} of saved work could not be read and {} set aside (kept, not deleted). Everything else is here.",
@@ -135,16 +256,11 @@ impl Session {
                 if quarantined == 1 { "is" } else { "are" },
             ));
         }
-        *self.written_chunks.borrow_mut() = chunks.iter().enumerate().filter(|(i, _)| !bad.contains(i)).map(|(_, (k, _))| k.clone()).collect();
-        *self.doc.borrow_mut() = doc;
-        *self.tabs.borrow_mut() = Tabs::open(&self.id, Rc::downgrade(self));
-        // From the cache, only what changed since it was written is read again.
-        let since_cache = cache_heads.and_then(|heads| self.doc.borrow_mut().changed_since(&heads));
-        let fresh = since_cache.as_ref().is_some_and(Changed::is_empty);
-        match since_cache {
-            Some(changed) => self.refresh(&changed),
-            None => self.reload_all(),
-        }
+    }
+
+    /// The document is loaded (here or in the worker): the session is like any other.
+    /// `fresh`: the painted view cache showed it exactly.
+    pub(super) fn finish_loading(self: &Rc<Self>, fresh: bool) {
         self.loaded.set(true);
         self.opening.set(false);
         // For `cargo xtask bench open`: navigation → document loaded.
@@ -158,32 +274,38 @@ impl Session {
         if self.written_chunks.borrow().len() >= COMPACT_AFTER_CHUNKS {
             self.schedule_compaction();
         }
-        let queued = self.queued.take();
-        let recovered = self.recovered_queues.take();
-        if !queued.is_empty() || !recovered.is_empty() {
-            for (edit, id) in queued {
-                if let Err(e) = self.make(edit, id) {
-                    self.warn(format!("An edit made while the workspace was opening could not be made: {e}"));
-                }
-            }
-            // Into a chunk (stashed at once) before the edits' own stash goes.
-            self.flush();
-            for key in recovered.iter().chain([&self.queue_key]) {
-                crate::storage::unstash_edits(key);
-            }
-        }
         for then in self.when_loaded.take() {
             then(self);
         }
         // What reads the document itself (comments, history) reads it again.
         self.changes.update(|n| *n += 1);
-        if !fresh {
-            // Serializing every view is one task (a quarter of a second at 10,000
-            // ideas): done when the browser is idle, not on someone's keystroke.
-            let this = Rc::clone(self);
-            set_timeout(move || crate::util::when_idle(move || this.write_view_cache(), RECACHE_WITHIN), RECACHE_AFTER);
+        if !fresh || !self.queued.borrow().is_empty() {
+            self.recache_soon(RECACHE_AFTER);
         }
-        Ok(())
+    }
+
+    /// Writes the view cache again once changes pause for `after`, at the browser's
+    /// next idle moment. Serializing every view is one task (a quarter of a second at
+    /// 10,000 ideas): done when the browser is idle, not on someone's keystroke. The
+    /// write when the tab goes away is not enough alone: a reload can end it before
+    /// IndexedDB has it, and the next visit would paint an older view.
+    pub(super) fn recache_soon(self: &Rc<Self>, after: Duration) {
+        if self.past.is_some() {
+            return;
+        }
+        let this = Rc::downgrade(self);
+        let handle = set_timeout_with_handle(
+            move || {
+                if let Some(this) = this.upgrade() {
+                    crate::util::when_idle(move || this.write_view_cache(), RECACHE_WITHIN)
+                }
+            },
+            after,
+        )
+        .ok();
+        if let Some(old) = self.recache_timer.replace(handle) {
+            old.clear();
+        }
     }
 
     /// Whether the document is still loading (the screen shows the view cache).
@@ -217,8 +339,23 @@ impl Session {
             return;
         }
         self.flush();
+        // If the write below is cut short (or never made), the next visit still shows
+        // what changed.
+        self.stash_view_tail();
+        // In the worker, the signals show the document at its last heads plus the
+        // edits not yet committed (which stay stashed until they are, and are made
+        // again if the tab closes first): a cache of them is right once no answer is
+        // due.
+        let pending = match self.link() {
+            Some(link) if link.busy() => {
+                self.cache_after_commit.set(true);
+                return;
+            }
+            Some(_) => !self.queued.borrow().is_empty(),
+            None => false,
+        };
         let heads = self.heads_now();
-        if self.cache_heads.borrow().as_deref() == Some(heads.as_slice()) {
+        if !pending && self.cache_heads.borrow().as_deref() == Some(heads.as_slice()) {
             return;
         }
         let warnings = self.warnings.with_untracked(|w| w.iter().filter(|w| w.starts_with(SHAPE_WARNING)).cloned().collect());
@@ -228,10 +365,16 @@ impl Session {
             collection.put_into(&mut cache);
         }
         let bytes = cache.to_bytes();
+        let covers = self.dirty.take();
+        self.writing.borrow_mut().absorb(covers);
         let this = Rc::clone(self);
         spawn_local(async move {
             if this.store.put_view_cache(&this.id, &bytes).await.is_ok() {
                 *this.cache_heads.borrow_mut() = Some(heads);
+                this.writing.take();
+            } else {
+                let missed = this.writing.take();
+                this.dirty.borrow_mut().absorb(missed);
             }
         });
     }

@@ -16,6 +16,9 @@ impl Session {
             t.clear();
         }
         self.first_pending_edit.set(None);
+        if let Some(link) = self.link() {
+            return self.commit_in_worker(&link);
+        }
         let chunk = {
             let mut doc = self.doc.borrow_mut();
             doc.commit_by(&self.me, now_ms());
@@ -33,6 +36,7 @@ impl Session {
         self.write_chunk(self.store.next_chunk_key(&self.id), chunk);
         self.write_meta(false);
         self.changes.update(|n| *n += 1);
+        self.recache_soon(super::open::RECACHE_AFTER_CHANGES);
     }
 
     pub(super) fn write_chunk(self: &Rc<Self>, key: String, chunk: Vec<u8>) {
@@ -100,6 +104,9 @@ impl Session {
         if self.is_opening() {
             return false;
         }
+        if let Some(link) = self.link() {
+            return self.compact_from_worker(&link).await;
+        }
         let covered: Vec<String> = self.written_chunks.borrow_mut().drain(..).collect();
         let merging = Rc::clone(self);
         // Inside one read-write transaction: every stored chunk (another tab's too) is
@@ -142,6 +149,30 @@ impl Session {
         }
     }
 
+    /// Folds the chunks the worker's document holds into a snapshot of it. Only those
+    /// are deleted: each was loaded, written or applied there before the snapshot was
+    /// asked for. Another tab's newer chunks stay, to be folded in next time.
+    async fn compact_from_worker(self: &Rc<Self>, link: &worker::DocLink) -> bool {
+        let covered: Vec<String> = self.written_chunks.borrow().clone();
+        let whole = match self.save_in_worker(link).await {
+            Ok(whole) => whole,
+            Err(_) => return false,
+        };
+        let folded = covered.clone();
+        let result = self.store.compact(&self.id, move |stored| Some((whole, stored.into_iter().map(|(k, _)| k).filter(|k| folded.contains(k)).collect()))).await;
+        match result {
+            Ok(true) => {
+                self.written_chunks.borrow_mut().retain(|k| !covered.contains(k));
+                true
+            }
+            Ok(false) => false,
+            Err(e) => {
+                leptos::logging::warn!("compaction failed: {e}");
+                false
+            }
+        }
+    }
+
     /// Keeps Home's summary (name, idea count, last opened) in step.
     pub(super) fn write_meta(self: &Rc<Self>, opened: bool) {
         if self.past.is_some() {
@@ -178,10 +209,13 @@ impl Session {
     /// The whole document with its history, for `.automerge` export and snapshots.
     /// Pending edits are written first: `save` would otherwise fold them into this
     /// copy only, and they would never reach a chunk or the outbox.
-    pub fn save_bytes(self: &Rc<Self>) -> Vec<u8> {
-        debug_assert!(!self.is_opening(), "callers check `ready` first");
+    pub async fn save_bytes(self: &Rc<Self>) -> Result<Vec<u8>, String> {
+        self.ready()?;
+        if let Some(link) = self.link() {
+            return self.save_in_worker(&link).await;
+        }
         self.flush();
-        self.doc.borrow_mut().save()
+        Ok(self.doc.borrow_mut().save())
     }
 
     /// A chunk was stored for this workspace by the sync engine.
@@ -192,18 +226,25 @@ impl Session {
         }
     }
 
-    /// The workspace as Waymark JSON (see `waymark_domain::export`).
-    pub fn export_json(&self) -> String {
-        waymark_domain::export::to_json(&self.doc.borrow(), now_ms())
+    /// The workspace as Waymark JSON (see `waymark_domain::export`), or as a Markdown
+    /// report.
+    pub async fn export_text(self: &Rc<Self>, markdown: bool) -> Result<String, String> {
+        self.ready()?;
+        if let Some(link) = self.link() {
+            return self.export_in_worker(&link, markdown).await;
+        }
+        let doc = self.doc.borrow();
+        Ok(if markdown { waymark_domain::export::to_markdown(&doc) } else { waymark_domain::export::to_json(&doc, now_ms()) })
     }
 
-    /// What importing `backlog` as `choices` say would do to the workspace as it is now.
-    pub fn plan_import(&self, backlog: &waymark_domain::backlog::Backlog, choices: &waymark_domain::backlog_import::Choices) -> waymark_domain::backlog_import::ImportPlan {
-        waymark_domain::backlog_import::plan(backlog, &self.doc.borrow(), choices)
-    }
-
-    /// The workspace as a Markdown report.
-    pub fn export_markdown(&self) -> String {
-        waymark_domain::export::to_markdown(&self.doc.borrow())
+    /// What importing `backlog` as `choices` say would do to the workspace as it is now;
+    /// `None` while the document is being brought to the page for it (`changes` moves
+    /// once it is here).
+    pub fn plan_import(self: &Rc<Self>, backlog: &waymark_domain::backlog::Backlog, choices: &waymark_domain::backlog_import::Choices) -> Option<waymark_domain::backlog_import::ImportPlan> {
+        if self.link().is_some() || self.is_opening() {
+            self.bring_to_page();
+            return None;
+        }
+        Some(waymark_domain::backlog_import::plan(backlog, &self.doc.borrow(), choices))
     }
 }

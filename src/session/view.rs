@@ -3,11 +3,13 @@
 
 use super::*;
 use waymark_domain::view_cache::{CacheError, ViewCache};
+use waymark_domain::view_delta::ViewDelta;
 
 impl Session {
     /// Reads the whole document into the view (on open, and after a merge that
     /// replaced a collection).
     pub(super) fn reload_all(&self) {
+        self.dirty.borrow_mut().everything = true;
         let doc = self.doc.borrow();
         let (brief, problems) = doc.brief();
         drop(doc);
@@ -50,11 +52,46 @@ impl Session {
         });
     }
 
+    /// Makes the view what a delta from the document's worker says.
+    pub(super) fn apply_delta(&self, delta: ViewDelta) {
+        let unreadable = |e: CacheError| format!("An update of what you see could not be read ({e}); reload the tab to see it.");
+        if let Some(cache) = &delta.everything {
+            self.dirty.borrow_mut().everything = true;
+            if let Err(e) = self.fill_from(cache) {
+                self.warn(unreadable(e));
+            }
+            return;
+        }
+        if let Some(brief) = delta.brief.clone() {
+            self.brief.set(brief);
+        }
+        if let Some((framework, criteria)) = delta.settings.clone() {
+            self.settings.set(Settings { framework, criteria });
+        }
+        let mut dirty = self.dirty.borrow_mut();
+        dirty.brief |= delta.brief.is_some();
+        dirty.settings |= delta.settings.is_some();
+        drop(dirty);
+        for (name, collection) in &self.collections {
+            match collection.apply_delta(&delta, self.owner.as_ref()) {
+                Ok(ids) => self.dirty.borrow_mut().items.extend(ids.into_iter().map(|id| (*name, id))),
+                Err(e) => self.warn(unreadable(e)),
+            }
+        }
+        self.report_problems(delta.problems);
+    }
+
     /// Re-reads what `changed` names into the view.
     pub(super) fn refresh(&self, changed: &Changed) {
         if changed.everything {
             self.reload_all();
             return;
+        }
+        {
+            let mut dirty = self.dirty.borrow_mut();
+            dirty.brief |= changed.brief;
+            dirty.settings |= changed.settings;
+            dirty.items.extend(changed.collections().flat_map(|(c, ids)| ids.iter().map(move |id| (c, id.clone()))));
         }
         if changed.brief {
             let (brief, problems) = self.doc.borrow().brief();
@@ -157,29 +194,38 @@ impl<T: Artifact> Collection<T> {
 
     pub(super) fn refresh(&self, doc: &Workspace, ids: &BTreeSet<Id>, owner: Option<&Owner>) -> Vec<Problem> {
         let mut problems = Vec::new();
+        self.refresh_with(ids.iter().map(|id| (id.clone(), T::read_one(doc, id).map(|(item, p)| {
+            problems.extend(p);
+            item
+        }))), owner);
+        problems
+    }
+
+    /// Makes each artifact what `read` says it is now (`None`: gone).
+    pub(super) fn refresh_with(&self, read: impl IntoIterator<Item = (Id, Option<T>)>, owner: Option<&Owner>) {
         let mut membership_changed = false;
-        for id in ids {
+        let mut any = false;
+        for (id, read) in read {
+            any = true;
+            let id = &id;
             let existing = self.items.with_untracked(|m| m.get(id).copied());
-            let read = T::read_one(doc, id);
             self.hook.with_value(|hook| {
                 if let Some(hook) = hook {
                     match existing {
-                        Some(sig) => sig.with_untracked(|old| hook(Some(old), read.as_ref().map(|(new, _)| new))),
-                        None => hook(None, read.as_ref().map(|(new, _)| new)),
+                        Some(sig) => sig.with_untracked(|old| hook(Some(old), read.as_ref())),
+                        None => hook(None, read.as_ref()),
                     }
                 }
             });
             match (read, existing) {
-                (Some((item, p)), Some(sig)) => {
-                    problems.extend(p);
+                (Some(item), Some(sig)) => {
                     let (same, was_deleted) = sig.with_untracked(|old| (old == &item, old.artifact_deleted()));
                     membership_changed |= was_deleted != item.artifact_deleted();
                     if !same {
                         sig.set(item);
                     }
                 }
-                (Some((item, p)), None) => {
-                    problems.extend(p);
+                (Some(item), None) => {
                     let sig = match owner {
                         Some(o) => o.with(|| RwSignal::new(item)),
                         None => RwSignal::new(item),
@@ -198,16 +244,15 @@ impl<T: Artifact> Collection<T> {
                 (None, None) => {}
             }
         }
-        if !ids.is_empty() {
+        if any {
             self.version.update(|v| *v += 1);
         }
         if membership_changed {
             self.members.update(|v| *v += 1);
         }
-        if !ids.is_empty() {
+        if any {
             self.settle(membership_changed);
         }
-        problems
     }
 
     /// The artifact's signal, if it exists.
@@ -246,6 +291,10 @@ pub(super) trait AnyCollection {
     /// Adds its artifacts to a view cache.
     fn put_into(&self, cache: &mut ViewCache);
     fn refresh(&self, doc: &Workspace, ids: &BTreeSet<Id>, owner: Option<&Owner>) -> Vec<Problem>;
+    /// Makes the artifacts a view delta names what it says.
+    fn apply_delta(&self, delta: &ViewDelta, owner: Option<&Owner>) -> Result<Vec<Id>, CacheError>;
+    /// Adds the artifacts `ids` as shown now to `delta`.
+    fn put_shown(&self, ids: &[Id], delta: &mut ViewDelta);
     fn as_any(&self) -> &dyn Any;
 }
 
@@ -266,8 +315,40 @@ impl<T: Artifact> AnyCollection for Collection<T> {
     fn refresh(&self, doc: &Workspace, ids: &BTreeSet<Id>, owner: Option<&Owner>) -> Vec<Problem> {
         Collection::refresh(self, doc, ids, owner)
     }
+    fn apply_delta(&self, delta: &ViewDelta, owner: Option<&Owner>) -> Result<Vec<Id>, CacheError> {
+        let touched = delta.touched::<T>()?;
+        let ids = touched.iter().map(|(id, _)| id.clone()).collect();
+        if !touched.is_empty() {
+            self.refresh_with(touched, owner);
+        }
+        Ok(ids)
+    }
+    fn put_shown(&self, ids: &[Id], delta: &mut ViewDelta) {
+        let shown: Vec<(Id, Option<T>)> = ids.iter().map(|id| (id.clone(), self.get(id).map(|s| s.get_untracked()))).collect();
+        delta.put::<T>(shown.iter().map(|(id, item)| (id.clone(), item.as_ref())));
+    }
     fn as_any(&self) -> &dyn Any {
         self
+    }
+}
+
+/// What the view changed in since the last view cache written (what a view tail holds:
+/// see `open`).
+#[derive(Clone, Debug, Default)]
+pub(super) struct Dirty {
+    pub items: BTreeSet<(&'static str, Id)>,
+    pub brief: bool,
+    pub settings: bool,
+    /// Too much to say by item (everything was read again).
+    pub everything: bool,
+}
+
+impl Dirty {
+    pub fn absorb(&mut self, other: Dirty) {
+        self.items.extend(other.items);
+        self.brief |= other.brief;
+        self.settings |= other.settings;
+        self.everything |= other.everything;
     }
 }
 

@@ -56,7 +56,7 @@ pub async fn import_file(store: Rc<Store>, bytes: &[u8], me: &str, merge_into_sh
                     return Ok(Outcome::AsksFirst { name: meta.name });
                 }
                 let session = Session::open(store, &plan.workspace_id, me.to_owned()).await?;
-                session.merge_bytes(bytes)?;
+                session.merge_bytes(bytes).await?;
                 // A shared workspace's merged changes wait in its outbox; they go to
                 // the relay when it is next open.
                 session.flush();
@@ -92,7 +92,7 @@ async fn import_json(store: &Store, bytes: &[u8], me: &str, progress: impl Fn(Pr
                 return store_bytes(store, workspace_id, name, ideas, &bytes).await;
             }
             Reply::Failed { message } => return Err(message),
-            Reply::Ready => {}
+            _ => {}
         }
     }
     Err("The background worker stopped before the import finished. Nothing was changed; try again.".into())

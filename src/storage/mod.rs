@@ -463,10 +463,12 @@ pub fn unstash_edits(key: &str) {
 }
 
 /// Edits made to workspace `id` while a tab opened it, that the tab never got to make
-/// (it closed before the document loaded): each stash's key and edits. Only stashes
-/// left alone for `idle_ms` count, so a tab still opening keeps its own; one that does
-/// not read is left alone.
-pub fn stashed_edits(id: &str, idle_ms: f64) -> Vec<(String, Vec<QueuedEdit>)> {
+/// (it closed before they were saved): each stash's key and edits. `held`: the Web
+/// Locks held now, where the browser has them; a tab holds its stash's key while it
+/// lives (`util::hold_lock`), so a stash whose key is not held is another tab's that
+/// closed. Without Web Locks, only stashes left alone for `idle_ms` count. One that
+/// does not read is left alone.
+pub fn stashed_edits(id: &str, idle_ms: f64, held: &Option<Vec<String>>) -> Vec<(String, Vec<QueuedEdit>)> {
     let Some(ls) = local_storage() else { return Vec::new() };
     let prefix = format!("{QUEUE_PREFIX}{id}:");
     let now = js_sys::Date::now();
@@ -474,13 +476,47 @@ pub fn stashed_edits(id: &str, idle_ms: f64) -> Vec<(String, Vec<QueuedEdit>)> {
     for i in 0..ls.length().unwrap_or(0) {
         let Some(name) = ls.key(i).ok().flatten().filter(|n| n.starts_with(&prefix)) else { continue };
         match ls.get_item(&name).ok().flatten().and_then(|text| serde_json::from_str::<StashedEdits>(&text).ok()) {
-            Some(stash) if now - stash.at >= idle_ms => out.push((stash.at, name, stash.edits)),
+            Some(stash) if held.as_ref().map_or(now - stash.at >= idle_ms, |held| !held.contains(&name)) => out.push((stash.at, name, stash.edits)),
             // Left where it is, like an undecodable chunk stash.
             _ => {}
         }
     }
     sort::sort_by(&mut out, |a, b| a.0.total_cmp(&b.0));
     out.into_iter().map(|(_, key, edits)| (key, edits)).collect()
+}
+
+const TAIL_PREFIX: &str = "waymark-view-tail:";
+/// A view tail bigger than this is not kept: the cache's own write holds it, or the
+/// next opening reads the changes from the document.
+const TAIL_AT_MOST: usize = 512 * 1024;
+
+/// Synchronously keeps the view tail of workspace `id`: what its view changed in since
+/// its view cache at `base` (hex heads), as a view delta's bytes. Best effort.
+pub fn stash_view_tail(id: &str, base: &[String], delta: &[u8]) {
+    let Some(ls) = local_storage() else { return };
+    let key = format!("{TAIL_PREFIX}{id}");
+    match std::str::from_utf8(delta) {
+        Ok(delta) if delta.len() <= TAIL_AT_MOST => {
+            let _ = ls.set_item(&key, &format!("{}\n{delta}", base.join(",")));
+        }
+        _ => {
+            let _ = ls.remove_item(&key);
+        }
+    }
+}
+
+/// Workspace `id`'s view tail: the heads of the cache it follows, and its delta's bytes.
+pub fn view_tail(id: &str) -> Option<(Vec<String>, Vec<u8>)> {
+    let text = local_storage()?.get_item(&format!("{TAIL_PREFIX}{id}")).ok().flatten()?;
+    let (base, delta) = text.split_once('\n')?;
+    Some((base.split(',').filter(|h| !h.is_empty()).map(str::to_owned).collect(), delta.as_bytes().to_vec()))
+}
+
+/// Forgets workspace `id`'s view tail.
+pub fn drop_view_tail(id: &str) {
+    if let Some(ls) = local_storage() {
+        let _ = ls.remove_item(&format!("{TAIL_PREFIX}{id}"));
+    }
 }
 
 fn local_storage() -> Option<web_sys::Storage> {

@@ -33,6 +33,7 @@ pub use waymark_protocol::client::SyncStatus;
 
 use crate::storage::{Store, SyncRecord};
 use presence::{Peer, Presence};
+use futures::future::LocalBoxFuture;
 use socket::{Socket, SocketEvent};
 
 /// What syncing needs of an open workspace. The session provides it; the engine only
@@ -43,11 +44,11 @@ pub trait Replica {
     fn local_id(&self) -> String;
     /// Applies teammates' changes, in order, as one change set; the bytes to store
     /// (those that applied), or `None` if none did.
-    fn apply_remote(self: Rc<Self>, changes: &[Vec<u8>]) -> Option<Vec<u8>>;
+    fn apply_remote(self: Rc<Self>, changes: Vec<Vec<u8>>) -> LocalBoxFuture<'static, Option<Vec<u8>>>;
     /// A chunk was stored for this workspace (it counts towards compaction).
     fn note_chunk(self: Rc<Self>, key: String);
     /// The whole document, pending edits included (for a snapshot).
-    fn snapshot(self: Rc<Self>) -> Vec<u8>;
+    fn snapshot(self: Rc<Self>) -> LocalBoxFuture<'static, Result<Vec<u8>, String>>;
     /// Tells the person (entries that failed their checks).
     fn warn(&self, message: String);
 }
@@ -308,7 +309,7 @@ impl Engine {
                 self.status.set(status);
             }
             Output::Apply { chunks, last_seq } => {
-                let chunk = Rc::clone(&replica).apply_remote(&chunks).unwrap_or_default();
+                let chunk = Rc::clone(&replica).apply_remote(chunks).await.unwrap_or_default();
                 let key = self.store.next_chunk_key(&id);
                 match self.store.store_remote(&id, &self.fragment, &key, &chunk, last_seq).await {
                     Ok(()) if !chunk.is_empty() => replica.note_chunk(key),
@@ -327,12 +328,21 @@ impl Engine {
                 let record = SyncRecord { closed: self.status.get_untracked() == SyncStatus::Closed, ..self.record(position) };
                 let _ = self.store.save_position(&id, &record).await;
             }
-            Output::WantSnapshot { covers } => return Some(Input::SnapshotReady { covers, bytes: Rc::clone(&replica).snapshot() }),
+            Output::WantSnapshot { covers } => match Rc::clone(&replica).snapshot().await {
+                Ok(bytes) => return Some(Input::SnapshotReady { covers, bytes }),
+                Err(e) => replica.warn(format!("A snapshot for the relay could not be made: {e}")),
+            },
             Output::Reupload => {
                 // The relay lost what it had: the whole document goes in the outbox
                 // (stored first, like any local change) and is sent again.
                 let key = self.store.next_chunk_key(&id);
-                let whole = Rc::clone(&replica).snapshot();
+                let whole = match Rc::clone(&replica).snapshot().await {
+                    Ok(whole) => whole,
+                    Err(e) => {
+                        replica.warn(format!("The relay lost this workspace's history and it could not be sent again: {e}"));
+                        return None;
+                    }
+                };
                 if let Err(e) = self.store.append_chunk_to(&key, &whole, true).await {
                     replica.warn(format!("The relay lost this workspace's history and it could not be queued to send again: {e}"));
                     return None;
@@ -385,7 +395,7 @@ pub async fn start_sharing(store: &Store, replica: Rc<dyn Replica>) -> Result<(S
         closed: false,
     };
     let id = replica.local_id();
-    let whole = replica.snapshot();
+    let whole = replica.snapshot().await?;
     let key = store.next_chunk_key(&id);
     store.start_sharing(&id, &record, &key, &whole).await.map_err(|e| format!("Could not store the workspace's keys: {e}"))?;
     Ok((record, cap))

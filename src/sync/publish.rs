@@ -65,6 +65,8 @@ pub async fn publish(source: Rc<Session>, audience: Audience, me: Presence) -> R
     let owner = Owner::new();
     let published = owner.with(|| Session::open(Rc::clone(&store), &id, me.name.clone())).await?;
     let result = async {
+        // Republishing reads the whole workspace: it comes to the page from the worker.
+        source.on_page().await?;
         published.republish_from(&source)?;
         // Stored (and, once shared, queued for the relay) before syncing starts.
         while published.save_state.get_untracked() == crate::session::SaveState::Saving {

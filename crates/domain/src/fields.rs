@@ -7,7 +7,7 @@ use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value, transac
 
 /// Something in a document that was not what schema v1 expects; reading went on
 /// with the default value.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Problem {
     /// Where: e.g. `ideas/4x…/votes`.
     pub path: String,

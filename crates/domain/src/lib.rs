@@ -57,6 +57,7 @@ pub mod timeline;
 pub mod trend;
 pub mod verdict;
 pub mod view_cache;
+pub mod view_delta;
 pub mod workspace;
 
 pub use brief::{Brief, BriefField, BriefNumber};

@@ -48,6 +48,12 @@ pub struct ViewCache {
 #[error("the view cache cannot be used: {0}")]
 pub struct CacheError(String);
 
+impl CacheError {
+    pub(crate) fn new(why: String) -> CacheError {
+        CacheError(why)
+    }
+}
+
 impl ViewCache {
     /// An empty cache for the document at `heads`; artifacts are added with [`ViewCache::put`].
     pub fn new(heads: &[ChangeHash], brief: Brief, settings: (Framework, Vec<WeightedCriterion>), audience: Option<crate::audience::Audience>, warnings: Vec<String>) -> ViewCache {

@@ -133,17 +133,23 @@ fn move_card(ctx: BoardCtx, id: &Id, horizon: &'static str, list: &[Id], drop: &
     if let Some(el) = focused.and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
         let _ = el.blur();
     }
-    match ctx.session.get().apply(Edit::MoveFeature { feature: id.clone(), horizon: horizon.to_owned(), before, after }) {
-        Ok(_) => {
-            let title = ctx.features.get(id).map(|f| f.with_untracked(Kind::title)).unwrap_or_default();
-            let c = ctx.shown.get_untracked().iter().position(|h| *h == Some(horizon)).unwrap_or(0);
-            let place = ctx.lanes.with_untracked(|ls| {
-                ls.iter().filter_map(|l| l.columns.get(c)).find_map(|col| col.iter().position(|i| i == id).map(|p| (p + 1, col.len())))
-            });
-            let (place, of) = place.unwrap_or((1, 1));
-            ctx.announce.set(format!("Moved “{title}” to {}, position {place} of {of}.", choice_label(HORIZON, horizon)));
-            refocus(id.clone());
-        }
+    let session = ctx.session.get();
+    match session.apply(Edit::MoveFeature { feature: id.clone(), horizon: horizon.to_owned(), before, after }) {
+        // Said once the card shows where it went.
+        Ok(_) => session.when_shown({
+            let id = id.clone();
+            move || {
+                let id = &id;
+                let title = ctx.features.get(id).map(|f| f.with_untracked(Kind::title)).unwrap_or_default();
+                let c = ctx.shown.get_untracked().iter().position(|h| *h == Some(horizon)).unwrap_or(0);
+                let place = ctx.lanes.with_untracked(|ls| {
+                    ls.iter().filter_map(|l| l.columns.get(c)).find_map(|col| col.iter().position(|i| i == id).map(|p| (p + 1, col.len())))
+                });
+                let (place, of) = place.unwrap_or((1, 1));
+                ctx.announce.set(format!("Moved “{title}” to {}, position {place} of {of}.", choice_label(HORIZON, horizon)));
+                refocus(id.clone());
+            }
+        }),
         Err(e) => {
             ctx.toasts.error(format!("That card could not be moved: {e}"));
             refocus(id.clone());

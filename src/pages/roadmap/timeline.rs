@@ -189,7 +189,8 @@ pub fn TimelinePage() -> impl IntoView {
         let d = Dragging { id: id.clone(), edge: ev.alt_key().then(|| "end".to_owned()), from_x: 0.0, start, target, px_per_day };
         let (s, t) = dragged(&d, days);
         redate(session, toasts, &id, s, t);
-        refocus(id);
+        // Once the bar shows its new dates (it is drawn again then).
+        session.get().when_shown(move || refocus(id));
     };
     let schedule = move |id: Id| redate(session, toasts, &id, today, shifted(today, 13));
     let export_svg = move |_| {

@@ -1,0 +1,159 @@
+//! The documents the worker holds for the page: each open workspace's Automerge
+//! document, its edits, commits and the changes that arrive. Every answer that changes
+//! what the page shows carries a [`ViewDelta`], so the page keeps only view signals
+//! (see `crate::session`'s worker path).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use automerge::ChangeHash;
+use waymark_domain::view_delta::ViewDelta;
+use waymark_domain::{export, history, Changed, Workspace};
+
+use super::protocol::{pack, unpack, NewToYou, Reply, Request};
+
+/// One open document and who edits it here.
+struct Open {
+    ws: Workspace,
+    me: String,
+}
+
+thread_local! {
+    static DOCS: RefCell<HashMap<String, Open>> = RefCell::new(HashMap::new());
+}
+
+fn hex(heads: &[ChangeHash]) -> Vec<String> {
+    heads.iter().map(ToString::to_string).collect()
+}
+
+/// Answers a request about an open document (`None`: it is not one).
+pub fn handle(request: Request, payload: Vec<u8>) -> Option<(Reply, Vec<u8>)> {
+    let failed = |message: String| (Reply::Failed { message }, Vec::new());
+    Some(match request {
+        Request::Open { doc, me, cache_heads } => match open(&payload, cache_heads) {
+            Ok((ws, reply, delta)) => {
+                DOCS.with(|d| d.borrow_mut().insert(doc, Open { ws, me }));
+                (reply, delta)
+            }
+            Err(message) => failed(message),
+        },
+        Request::Close { doc } => {
+            DOCS.with(|d| d.borrow_mut().remove(&doc));
+            (Reply::Closed, Vec::new())
+        }
+        request => {
+            let doc = match &request {
+                Request::Edit { doc, .. }
+                | Request::Commit { doc, .. }
+                | Request::Apply { doc, .. }
+                | Request::Save { doc, .. }
+                | Request::Export { doc, .. }
+                | Request::Comments { doc, .. }
+                | Request::Since { doc, .. } => doc.clone(),
+                _ => return None,
+            };
+            DOCS.with(|d| match d.borrow_mut().get_mut(&doc) {
+                Some(open) => on_open(open, request, payload),
+                None => failed("This workspace is not open in the background worker: reload the tab.".into()),
+            })
+        }
+    })
+}
+
+/// Loads a document from its stored bytes: it, the `Opened` reply and its view delta.
+fn open(payload: &[u8], cache_heads: Option<Vec<String>>) -> Result<(Workspace, Reply, Vec<u8>), String> {
+    let parts = unpack(payload)?;
+    let (snapshot, chunks) = parts.split_first().ok_or("nothing was sent to open")?;
+    let snapshot = (!snapshot.is_empty()).then_some(snapshot.as_slice());
+    let (mut ws, bad_chunks) = Workspace::load_with_chunks(snapshot, chunks.iter().map(Vec::as_slice))
+        .map_err(|e| format!("This workspace could not be opened: {e}. Its saved data has been left untouched."))?;
+    let cache_heads: Option<Vec<ChangeHash>> = cache_heads.and_then(|h| h.iter().map(|h| h.parse().ok()).collect());
+    let delta = match cache_heads.and_then(|h| ws.changed_since(&h)) {
+        Some(changed) => ViewDelta::of(&mut ws, &changed),
+        None => ViewDelta::whole(&mut ws),
+    };
+    let reply = Reply::Opened { bad_chunks, heads: hex(&ws.heads()), audience: ws.audience() };
+    Ok((ws, reply, delta.to_bytes()))
+}
+
+/// Commits this page's edits not yet committed: the change's bytes, empty if none.
+fn commit(open: &mut Open, now_ms: i64) -> Vec<u8> {
+    open.ws.commit_by(&open.me, now_ms);
+    let chunk = open.ws.save_incremental();
+    // The page already shows its own edits: their patches need not be computed.
+    open.ws.mark_changes_seen();
+    chunk
+}
+
+/// What teammates' changes after `heads` touched.
+fn new_to_you(open: &mut Open, heads: &[ChangeHash]) -> NewToYou {
+    let moments = history::since(&mut open.ws, heads);
+    let theirs = moments.iter().filter(|m| m.by != open.me);
+    let mut new = NewToYou::default();
+    for moment in theirs {
+        new.hashes.push(moment.hash.to_string());
+        new.items.extend(moment.items().map(|(c, id)| (c.to_owned(), id.clone())));
+    }
+    new
+}
+
+fn on_open(open: &mut Open, request: Request, payload: Vec<u8>) -> (Reply, Vec<u8>) {
+    match request {
+        Request::Edit { edit, id, now_ms, .. } => {
+            let me = open.me.clone();
+            let result = match id {
+                Some(id) => open.ws.apply_edit_as(edit, id, now_ms, &me),
+                None => open.ws.apply_edit(edit, now_ms, &me),
+            };
+            let (changed, error) = match result {
+                Ok(applied) => (applied.changed, None),
+                Err(e) => (Changed::default(), Some(e.to_string())),
+            };
+            (Reply::Edited { error }, ViewDelta::of(&mut open.ws, &changed).to_bytes())
+        }
+        Request::Commit { now_ms, .. } => {
+            let chunk = commit(open, now_ms);
+            (Reply::Committed { heads: hex(&open.ws.heads()) }, chunk)
+        }
+        Request::Apply { now_ms, .. } => {
+            let Ok(changes) = unpack(&payload) else {
+                return (Reply::Failed { message: "Changes sent to the worker were not readable.".into() }, Vec::new());
+            };
+            let own = commit(open, now_ms);
+            let before = open.ws.heads();
+            let mut changed = Changed::default();
+            let (mut applied, mut failed) = (Vec::new(), 0);
+            for (i, bytes) in changes.iter().enumerate() {
+                match open.ws.apply(bytes) {
+                    Ok(c) => {
+                        changed.absorb(c);
+                        applied.push(i);
+                    }
+                    Err(_) => failed += 1,
+                }
+            }
+            // What arrived is stored as it came: the next chunk holds only this page's edits.
+            let _ = open.ws.save_incremental();
+            let new = if applied.is_empty() { NewToYou::default() } else { new_to_you(open, &before) };
+            let delta = ViewDelta::of(&mut open.ws, &changed).to_bytes();
+            (Reply::Applied { applied, failed, heads: hex(&open.ws.heads()), new }, pack([delta.as_slice(), own.as_slice()]))
+        }
+        Request::Save { now_ms, .. } => {
+            let own = commit(open, now_ms);
+            let whole = open.ws.save();
+            (Reply::Saved, pack([own.as_slice(), whole.as_slice()]))
+        }
+        Request::Export { markdown, now_ms, .. } => {
+            let text = if markdown { export::to_markdown(&open.ws) } else { export::to_json(&open.ws, now_ms) };
+            (Reply::Text, text.into_bytes())
+        }
+        Request::Comments { target, .. } => (Reply::Comments { comments: open.ws.comments(&target) }, Vec::new()),
+        Request::Since { heads, .. } => {
+            // This page's edits are its own change, never an anonymous one.
+            open.ws.commit_by(&open.me, js_sys::Date::now() as i64);
+            let heads: Vec<ChangeHash> = heads.iter().filter_map(|h| h.parse().ok()).collect();
+            (Reply::New { new: new_to_you(open, &heads) }, Vec::new())
+        }
+        _ => (Reply::Failed { message: "not a request about an open workspace".into() }, Vec::new()),
+    }
+}
