@@ -185,7 +185,7 @@ impl Session {
             // Stored as it came, like a teammate's changes.
             return match self.apply_in_worker(&link, &[bytes.to_vec()]).await? {
                 Some(chunk) => {
-                    self.write_chunk(self.store.next_chunk_key(&self.id), chunk);
+                    self.write_new_chunk(chunk);
                     Ok(())
                 }
                 None => Err("none of its changes could be read".into()),

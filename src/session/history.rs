@@ -88,8 +88,14 @@ impl Session {
         if theirs.is_empty() {
             return;
         }
-        self.new_changes.update(|set| set.extend(theirs.iter().map(|m| m.hash)));
-        self.new_since_visit.update(|set| set.extend(theirs.iter().flat_map(|m| m.items().map(|(c, id)| (c, id.clone())))));
+        self.mark_theirs(theirs.iter().map(|m| m.hash).collect(), theirs.iter().flat_map(|m| m.items().map(|(c, id)| (c, id.clone()))).collect());
+    }
+
+    /// Marks teammates' changes `hashes`, and the artifacts they touched, as new to
+    /// this person.
+    pub(super) fn mark_theirs(&self, hashes: Vec<automerge::ChangeHash>, items: Vec<(&'static str, Id)>) {
+        self.new_changes.update(|set| set.extend(hashes));
+        self.new_since_visit.update(|set| set.extend(items));
     }
 
     /// Where history stands now, for [`Session::note_new`] after a change arrives.

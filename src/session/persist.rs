@@ -39,6 +39,13 @@ impl Session {
         self.recache_soon(super::open::RECACHE_AFTER_CHANGES);
     }
 
+    /// Writes `chunk` under a new key, if it holds anything.
+    pub(super) fn write_new_chunk(self: &Rc<Self>, chunk: Vec<u8>) {
+        if !chunk.is_empty() {
+            self.write_chunk(self.store.next_chunk_key(&self.id), chunk);
+        }
+    }
+
     pub(super) fn write_chunk(self: &Rc<Self>, key: String, chunk: Vec<u8>) {
         crate::storage::stash(&key, &chunk);
         self.writes_in_flight.set(self.writes_in_flight.get() + 1);

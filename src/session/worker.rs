@@ -291,9 +291,7 @@ impl Session {
             [delta, own] => (delta.as_slice(), own.clone()),
             _ => return Err("The background worker's answer was not readable.".into()),
         };
-        if !own.is_empty() {
-            self.write_chunk(self.store.next_chunk_key(&self.id), own);
-        }
+        self.write_new_chunk(own);
         *link.heads.borrow_mut() = parse_heads(&heads);
         if failed > 0 {
             self.warn(format!("{failed} change{} from a teammate could not be read and {} skipped.", if failed == 1 { "" } else { "s" }, if failed == 1 { "was" } else { "were" }));
@@ -314,8 +312,7 @@ impl Session {
         }
         let hashes: Vec<ChangeHash> = parse_heads(&new.hashes);
         let items: Vec<(&'static str, Id)> = new.items.into_iter().filter_map(|(c, id)| Some((self.collections.keys().find(|k| **k == c)?.to_owned(), id))).collect();
-        self.new_changes.update(|set| set.extend(hashes));
-        self.new_since_visit.update(|set| set.extend(items));
+        self.mark_theirs(hashes, items);
     }
 
     /// Asks the worker what teammates changed after `heads`.
@@ -335,9 +332,7 @@ impl Session {
         let (_, payload) = answer_of(ask(&link.worker, &Request::Save { doc: link.key.clone(), now_ms: now_ms() }, &[])).await?;
         let mut parts = unpack(&payload)?;
         let (Some(whole), Some(own)) = (parts.pop(), parts.pop()) else { return Err("The background worker's answer was not readable.".into()) };
-        if !own.is_empty() {
-            self.write_chunk(self.store.next_chunk_key(&self.id), own);
-        }
+        self.write_new_chunk(own);
         Ok(whole)
     }
 
