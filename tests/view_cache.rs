@@ -68,7 +68,9 @@ async fn a_workspace_paints_from_its_view_cache_and_keeps_an_edit_made_before_it
     let early = session.apply(Edit::CreateIdea { title: "Captured while opening".into() }).unwrap().created.expect("its id, at once");
     assert_eq!(session.ready().unwrap_err(), STILL_OPENING, "exports and sharing wait");
 
-    until("the document to load", async || !session.opening.get_untracked()).await;
+    // The worker answers the opening and then each edit: what changed since the cache
+    // and the edits show together, once every answer is in.
+    until("the document to load and the edits to show", async || !session.opening.get_untracked() && description(&session, &first) == "Typed while opening").await;
     assert_eq!(title(&session, &second), "Invoice reminders by email", "what changed since the cache is read again");
     assert_eq!(description(&session, &first), "Typed while opening", "the edit made while opening was made");
     assert_eq!(title(&session, &early), "Captured while opening", "the idea created while opening has the id it was given");
@@ -114,7 +116,8 @@ async fn an_edit_made_while_opening_is_kept_in_local_storage_and_a_later_opening
     assert_eq!(kept.len(), 1, "one stash of edits for this workspace");
     assert!(kept[0].1.contains("Typed, then the tab closed"));
     until("the document to load", async || !session.opening.get_untracked()).await;
-    assert!(local_storage_with(&id).is_empty(), "made and saved, the stash goes");
+    // Kept until a stored chunk holds it.
+    until("the edit to be made and saved, and its stash to go", async || local_storage_with(&id).is_empty()).await;
 
     // A tab that closed before its document loaded left this stash (a minute ago):
     // the next opening makes its edit.
@@ -128,7 +131,7 @@ async fn an_edit_made_while_opening_is_kept_in_local_storage_and_a_later_opening
     let again = Session::open(Rc::clone(&store), &id, "Ana".into()).await.expect("opens");
     let idea = again.ideas.get_untracked().get(&first).unwrap().get_untracked();
     assert_eq!((idea.description.as_str(), idea.status_reason.as_str()), ("Typed, then the tab closed", "From a closed tab"));
-    assert!(local_storage_with(&id).is_empty());
+    until("the recovered edit to be saved, and its stash to go", async || local_storage_with(&id).is_empty()).await;
     store.delete(&id).await.unwrap();
 }
 
@@ -137,7 +140,7 @@ fn local_storage_with(id: &str) -> Vec<(String, String)> {
     let ls = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     (0..ls.length().unwrap())
         .filter_map(|i| ls.key(i).unwrap())
-        .filter(|k| k.contains(id) && !k.starts_with("waymark-pending:") && !k.starts_with("waymark.visit."))
+        .filter(|k| k.contains(id) && !k.starts_with("waymark-pending:") && !k.starts_with("waymark.visit.") && !k.starts_with("waymark-view-tail:"))
         .map(|k| (k.clone(), ls.get_item(&k).unwrap().unwrap()))
         .collect()
 }

@@ -121,12 +121,13 @@ pub fn PastBanner(point: PastPoint) -> impl IntoView {
         let Some(past) = travel.past() else { return };
         let name = past.brief.with_untracked(|b| b.name.clone());
         let stamp = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(point.last.as_ref().map_or(0, |(_, at)| *at) as f64)).to_locale_date_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED);
-        let json = match past.past_as_json(&format!("{name} (as of {})", String::from(stamp))) {
-            Ok(json) => json,
-            Err(e) => return toasts.error(format!("The copy could not be made: {e}")),
-        };
+        let name = format!("{name} (as of {})", String::from(stamp));
         let me = past.me().to_owned();
         spawn_local(async move {
+            let json = match past.past_as_json(&name).await {
+                Ok(json) => json,
+                Err(e) => return toasts.error(format!("The copy could not be made: {e}")),
+            };
             match import_file(store.get_value(), json.as_bytes(), &me, false, |_| {}).await {
                 Ok(Outcome::Done(made)) => {
                     toasts.info(format!("Made “{}”, a copy of the workspace as it was.", made.name));
@@ -162,26 +163,44 @@ pub fn ChangedSincePanel(past: Rc<Session>) -> impl IntoView {
     let live_changes = travel.live().changes;
     let can_restore = !travel.live().read_only.get_untracked();
     let past = StoredValue::new_local(past);
-    let changed = Memo::new(move |_| {
+    // Compared in the document's worker, again whenever the workspace changes; only
+    // the latest comparison asked for is shown.
+    let changed = RwSignal::new(None::<Vec<ChangedSince>>);
+    let asked = StoredValue::new(0u64);
+    Effect::new(move |_| {
         live_changes.track();
-        travel.live().changed_since(&past.get_value())
+        let ask = asked.get_value() + 1;
+        asked.set_value(ask);
+        let (live, then) = (travel.live(), past.get_value());
+        spawn_local(async move {
+            let result = live.changed_since(&then).await;
+            if asked.try_get_value() != Some(ask) {
+                return;
+            }
+            match result {
+                Ok(items) => changed.set(Some(items)),
+                Err(e) => toasts.error(format!("What changed since then could not be compared: {e}")),
+            }
+        });
     });
     let restore = move |item: &ChangedSince| {
-        let live = travel.live();
-        match live.restore(&past.get_value(), item.collection, &item.id) {
-            Ok(()) => toasts.info(format!("Restored {} as it was.", item.named)),
-            Err(e) => toasts.error(e),
-        }
+        let (live, then, item) = (travel.live(), past.get_value(), item.clone());
+        spawn_local(async move {
+            match live.restore(&then, item.collection, &item.id).await {
+                Ok(()) => toasts.info(format!("Restored {} as it was.", item.named)),
+                Err(e) => toasts.error(e),
+            }
+        });
     };
     view! {
         <section class="changed-since" aria-label="Changed since then">
             <h2 class="rows-title">"Changed since then"</h2>
             <p class="diff-legend muted small">"Struck through: as it was then. Underlined: as it is now. Restoring brings back the struck-through version, for everyone."</p>
-            {move || changed.with(|c| c.is_empty()).then(|| view! {
+            {move || changed.with(|c| c.as_ref().is_some_and(Vec::is_empty)).then(|| view! {
                 <p class="muted">"Nothing differs: every artifact reads as it does now."</p>
             })}
             <ul class="changed-list">
-                {move || changed.get().into_iter().map(|item| {
+                {move || changed.get().unwrap_or_default().into_iter().map(|item| {
                     let heading = item.named.clone();
                     let differences = item.differences.clone();
                     let label = format!("Restore {} as it was", item.named);

@@ -1,9 +1,11 @@
 //! The document worker, from the page's side: a Web Worker started on first use, that
-//! does the work too long for the page's thread (today: building a workspace from a
-//! big JSON file). [`DocWorker::request`] posts a request and gives its replies as a
-//! stream. It is stopped once it has nothing left to do: WebAssembly memory never
-//! shrinks, and importing 10,000 ideas peaks near 800 MB (natively), which a kept
-//! worker would hold until the tab closes. (When the document lives in it, it stays.)
+//! runs every Automerge document the page shows (see `crate::session`) and whatever
+//! else needs one: building a workspace from a big JSON file, checking an `.automerge`
+//! file, making a new workspace, reading a share link's download. [`DocWorker::request`]
+//! posts a request and gives its replies as a stream; [`ask`] awaits a single answer.
+//! It is stopped once it has nothing left to do and no document is open: WebAssembly
+//! memory never shrinks, and importing 10,000 ideas peaks near 800 MB (natively), which
+//! a kept worker would hold until the tab closes.
 //!
 //! The worker's script has a content-hashed name that `cargo xtask build` writes into
 //! `index.html`'s `<meta name="waymark-worker">`, so a new version of the app never
@@ -25,6 +27,7 @@ use web_sys::{ErrorEvent, MessageEvent, Worker};
 use protocol::{decode, encode, Reply, Request};
 
 /// Where the worker's script is when `index.html` does not say (a plain `trunk build`).
+#[cfg_attr(feature = "inline-worker", allow(dead_code))]
 const DEFAULT_SCRIPT: &str = "/waymark-worker_loader.js";
 
 /// One reply, with its bytes if it carries any.
@@ -43,7 +46,10 @@ enum Waiting {
 
 /// The running worker.
 pub struct DocWorker {
-    worker: Worker,
+    /// `None`: requests are answered on the page's thread (the `inline-worker` feature,
+    /// for the wasm tests), each in a task of its own as a worker's message would be.
+    worker: Option<Worker>,
+    this: std::rc::Weak<DocWorker>,
     /// Requests posted before the worker listens wait here.
     ready: Cell<bool>,
     queued: RefCell<Vec<(Array, Array)>>,
@@ -51,8 +57,8 @@ pub struct DocWorker {
     next_id: Cell<u32>,
     /// Documents open in it: while there are any, it is never stopped for being idle.
     documents: Cell<usize>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+    _on_message: Option<Closure<dyn FnMut(MessageEvent)>>,
+    _on_error: Option<Closure<dyn FnMut(ErrorEvent)>>,
 }
 
 thread_local! {
@@ -65,11 +71,15 @@ impl DocWorker {
         if let Some(worker) = SHARED.with(|s| s.borrow().clone()) {
             return Ok(worker);
         }
+        #[cfg(feature = "inline-worker")]
+        let worker = DocWorker::inline();
+        #[cfg(not(feature = "inline-worker"))]
         let worker = DocWorker::start(&script_url())?;
         SHARED.with(|s| *s.borrow_mut() = Some(Rc::clone(&worker)));
         Ok(worker)
     }
 
+    #[cfg_attr(feature = "inline-worker", allow(dead_code))]
     fn start(url: &str) -> Result<Rc<DocWorker>, String> {
         let worker = Worker::new(url).map_err(|e| format!("The document worker could not start ({e:?})."))?;
         Ok(Rc::new_cyclic(|this: &std::rc::Weak<DocWorker>| {
@@ -88,17 +98,34 @@ impl DocWorker {
             });
             worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
             worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-            DocWorker {
-                worker,
-                ready: Cell::new(false),
-                queued: RefCell::new(Vec::new()),
-                pending: RefCell::new(HashMap::new()),
-                next_id: Cell::new(1),
-                documents: Cell::new(0),
-                _on_message: on_message,
-                _on_error: on_error,
-            }
+            DocWorker::new(this, Some((worker, on_message, on_error)))
         }))
+    }
+
+    /// `worker` and its handlers; without one, requests are answered inline.
+    fn new(this: &std::rc::Weak<DocWorker>, worker: Option<(Worker, Closure<dyn FnMut(MessageEvent)>, Closure<dyn FnMut(ErrorEvent)>)>) -> DocWorker {
+        let ready = worker.is_none();
+        let (worker, on_message, on_error) = match worker {
+            Some((w, m, e)) => (Some(w), Some(m), Some(e)),
+            None => (None, None, None),
+        };
+        DocWorker {
+            worker,
+            this: this.clone(),
+            ready: Cell::new(ready),
+            queued: RefCell::new(Vec::new()),
+            pending: RefCell::new(HashMap::new()),
+            next_id: Cell::new(1),
+            documents: Cell::new(0),
+            _on_message: on_message,
+            _on_error: on_error,
+        }
+    }
+
+    /// A worker that answers on the page's thread (see `worker`).
+    #[cfg(feature = "inline-worker")]
+    fn inline() -> Rc<DocWorker> {
+        Rc::new_cyclic(|this: &std::rc::Weak<DocWorker>| DocWorker::new(this, None))
     }
 
     /// Posts `request` with `payload`; its replies arrive on the stream, which ends
@@ -141,8 +168,43 @@ impl DocWorker {
     }
 
     fn post(&self, (message, transfer): (Array, Array)) {
-        if let Err(e) = self.worker.post_message_with_transfer(&message, &transfer) {
-            self.failed(&format!("{e:?}"));
+        match &self.worker {
+            Some(worker) => {
+                if let Err(e) = worker.post_message_with_transfer(&message, &transfer) {
+                    self.failed(&format!("{e:?}"));
+                }
+            }
+            None => self.answer_inline(message),
+        }
+    }
+
+    /// Answers `message` on this thread, in a task of its own (after whatever was
+    /// posted before it), its replies arriving as a worker's would.
+    fn answer_inline(&self, message: Array) {
+        #[cfg(feature = "inline-worker")]
+        {
+            let me = self.this.clone();
+            leptos::prelude::set_timeout(
+                move || {
+                    let (id, request, payload) = match decode::<Request>(&message) {
+                        Ok(m) => m,
+                        Err(e) => return leptos::logging::warn!("a malformed request: {e}"),
+                    };
+                    let mut replies = Vec::new();
+                    serve::handle(request, payload.unwrap_or_default(), &mut |reply, bytes| replies.push(encode(id, &reply, bytes).0));
+                    for reply in replies {
+                        if let Some(me) = me.upgrade() {
+                            me.received(&reply);
+                        }
+                    }
+                },
+                std::time::Duration::ZERO,
+            );
+        }
+        #[cfg(not(feature = "inline-worker"))]
+        {
+            let _ = (message, &self.this);
+            unreachable!("only the inline-worker feature makes a worker without a script");
         }
     }
 
@@ -179,7 +241,9 @@ impl DocWorker {
 
     /// Ends the worker and frees its memory; the next request starts a new one.
     fn stop(&self) {
-        self.worker.terminate();
+        if let Some(worker) = &self.worker {
+            worker.terminate();
+        }
         // Called from the worker's own message or error handler: dropping the last
         // handle here would free that handler while it runs, so it goes a moment later.
         if let Some(last) = SHARED.with(|s| s.borrow_mut().take()) {
@@ -210,7 +274,41 @@ impl DocWorker {
     }
 }
 
+/// Asks the page's worker `request` (with `payload`) and waits for its one answer: the
+/// reply and its payload, or why it failed.
+pub async fn ask(request: &Request, payload: &[u8]) -> Result<(Reply, Vec<u8>), String> {
+    let (tx, rx) = futures::channel::oneshot::channel();
+    DocWorker::shared()?.call(request, payload, move |answer| {
+        let _ = tx.send(answer);
+    });
+    match rx.await {
+        Ok(Answer { reply: Reply::Failed { message }, .. }) => Err(message),
+        Ok(Answer { reply, payload }) => Ok((reply, payload.unwrap_or_default())),
+        Err(_) => Err("The background worker stopped: reload this tab.".into()),
+    }
+}
+
+/// A whole workspace the worker read, made or checked (a `Loaded` reply).
+pub struct Loaded {
+    pub workspace_id: String,
+    pub name: String,
+    pub ideas: usize,
+    /// The chunks (by position) that could not be read.
+    pub bad_chunks: Vec<usize>,
+    /// The document, as one snapshot.
+    pub bytes: Vec<u8>,
+}
+
+/// Asks the worker for a whole workspace (`Load`, `Create` or `ImportAutomerge`).
+pub async fn load(request: &Request, payload: &[u8]) -> Result<Loaded, String> {
+    match ask(request, payload).await? {
+        (Reply::Loaded { workspace_id, name, ideas, bad_chunks }, bytes) => Ok(Loaded { workspace_id, name, ideas, bad_chunks, bytes }),
+        _ => Err("The background worker answered something else.".into()),
+    }
+}
+
 /// The worker script `index.html` names (see the module's note).
+#[cfg_attr(feature = "inline-worker", allow(dead_code))]
 fn script_url() -> String {
     web_sys::window()
         .and_then(|w| w.document())

@@ -9,8 +9,12 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 use waymark_domain::audience::Audience;
+use waymark_domain::backlog::Backlog;
+use waymark_domain::backlog_import::{Choices, ImportPlan};
 use waymark_domain::comments::Comment;
 use waymark_domain::edit::Edit;
+use waymark_domain::history::Moment;
+use waymark_domain::then_and_now::ChangedSince;
 use waymark_domain::{Id, Ref};
 
 /// What the app asks of the worker.
@@ -19,6 +23,16 @@ pub enum Request {
     /// Builds a new workspace from a Waymark JSON export (the payload, UTF-8 text),
     /// named apart from `taken_names` (the workspaces already here).
     ImportJson { me: String, now_ms: i64, taken_names: Vec<String> },
+    /// Checks an `.automerge` file (the payload) and names it apart from `taken_names`:
+    /// answered `Loaded` with the document to store (`Failed` says why it is not one).
+    ImportAutomerge { taken_names: Vec<String> },
+    /// Reads a workspace from its stored or downloaded bytes (the payload, [`pack`]ed:
+    /// the snapshot, empty if there is none, then each chunk): answered `Loaded` with the
+    /// whole document as one snapshot.
+    Load,
+    /// Makes a new workspace named `name`, or the published roadmap of `audience`:
+    /// answered `Loaded`.
+    Create { name: String, me: String, now_ms: i64, audience: Option<Audience> },
     /// Opens workspace `doc`'s document as `me` from its stored bytes (the payload,
     /// [`pack`]ed: the snapshot, empty if there is none, then each chunk). `cache_heads`
     /// are those of the view cache the page painted: only what changed since is sent
@@ -33,13 +47,30 @@ pub enum Request {
     Apply { doc: String, now_ms: i64 },
     /// The whole document with its history.
     Save { doc: String, now_ms: i64 },
-    /// The workspace as Waymark JSON (`markdown`: false) or a Markdown report.
-    Export { doc: String, markdown: bool, now_ms: i64 },
+    /// The workspace as Waymark JSON (`markdown`: false) or a Markdown report; JSON
+    /// `renamed` if a name is given (a copy of the past).
+    Export { doc: String, markdown: bool, now_ms: i64, renamed: Option<String> },
     /// The comments on `target`.
     Comments { doc: String, target: Ref },
     /// What teammates changed after `heads` (this browser's last visit).
     Since { doc: String, heads: Vec<String> },
-    /// Forgets the document (the screen went away, or the page took it over).
+    /// The moments of the workspace's history from the `from`th on (this page's edits
+    /// committed first).
+    History { doc: String, from: usize },
+    /// Opens the workspace as it was after its first `index` moments, as document
+    /// `past` (read-only): answered `Opened` with the whole view.
+    At { doc: String, past: String, index: usize },
+    /// What differs between `past` (opened by `At` after `index` moments) and now.
+    ChangedSince { doc: String, past: String, index: usize },
+    /// Makes artifact `id` of `collection` what it is in `past`, as new changes:
+    /// answered `Edited`.
+    Restore { doc: String, past: String, collection: String, id: Id, now_ms: i64 },
+    /// Brings this published roadmap up to date with the open workspace `source`:
+    /// answered `Edited`.
+    Republish { doc: String, source: String, now_ms: i64 },
+    /// What importing `backlog` as `choices` say would do to the workspace now.
+    PlanImport { doc: String, backlog: Box<Backlog>, choices: Box<Choices> },
+    /// Forgets the document (the screen went away).
     Close { doc: String },
 }
 
@@ -81,6 +112,12 @@ pub enum Reply {
     Text,
     Comments { comments: Vec<Comment> },
     New { new: NewToYou },
+    /// A workspace read, made or checked (the payload: the whole document). `bad_chunks`:
+    /// the chunks (by position) that could not be read and were left out.
+    Loaded { workspace_id: String, name: String, ideas: usize, bad_chunks: Vec<usize> },
+    Moments { moments: Vec<Moment> },
+    ChangedSince { changed: Vec<ChangedSince> },
+    ImportPlan { plan: Box<ImportPlan> },
     Closed,
 }
 

@@ -37,7 +37,7 @@ pub fn serve() {
 }
 
 /// Does one request, answering through `answer` (as often as it has something to say).
-fn handle(request: Request, payload: Vec<u8>, answer: &mut dyn FnMut(Reply, Option<&[u8]>)) {
+pub(crate) fn handle(request: Request, payload: Vec<u8>, answer: &mut dyn FnMut(Reply, Option<&[u8]>)) {
     if !matches!(request, Request::ImportJson { .. }) {
         if let Some((reply, bytes)) = super::host::handle(request, payload) {
             answer(reply, Some(&bytes));

@@ -9,7 +9,8 @@
 use leptos::prelude::*;
 use waymark_domain::backlog::mapping::{first_row, read_mapped, suggest, Field};
 use waymark_domain::backlog::{Backlog, Source};
-use waymark_domain::backlog_import::{Action, Choices, ItemsAs};
+use waymark_domain::backlog_import::{Action, Choices, ImportPlan, ItemsAs};
+use wasm_bindgen_futures::spawn_local;
 use waymark_domain::edit::Edit;
 use waymark_domain::feature::STATUS as FEATURE_STATUS;
 use waymark_domain::schema::{FEATURES, IDEAS};
@@ -69,11 +70,30 @@ pub fn ImportBacklog(open: RwSignal<bool>, #[prop(into)] file: Signal<Option<Bac
         }
     });
     let status_keys = Memo::new(move |_| choices.with(|c| (c.feature_status.keys().cloned().collect::<Vec<_>>(), c.item_status.keys().cloned().collect::<Vec<_>>())));
-    let preview = Memo::new(move |_| {
+    // Planned by the document's worker, again for each new choice (and change of the
+    // workspace); only the latest plan asked for is shown.
+    let preview = RwSignal::new(None::<ImportPlan>);
+    let asked = StoredValue::new(0u64);
+    Effect::new(move |_| {
         let c = choices.get();
         let s = session.get();
         s.changes.track();
-        ready().and_then(|b| s.plan_import(&b, &c))
+        let ask = asked.get_value() + 1;
+        asked.set_value(ask);
+        let Some(b) = ready() else { return preview.set(None) };
+        spawn_local(async move {
+            let plan = s.plan_import(&b, &c).await;
+            if asked.try_get_value() != Some(ask) {
+                return;
+            }
+            match plan {
+                Ok(plan) => preview.set(Some(plan)),
+                Err(e) => {
+                    preview.set(None);
+                    toasts.error(format!("The import could not be previewed: {e}"));
+                }
+            }
+        });
     });
     let import = move |_| {
         let Some(backlog) = ready() else { return };

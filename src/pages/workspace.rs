@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use waymark_domain::edit::Edit;
-use waymark_domain::{export, BriefField};
+use waymark_domain::BriefField;
 
 use crate::app::{display_name, use_profile, use_store};
 use crate::sync::SyncStatus;
@@ -302,11 +302,13 @@ fn ExportMenu() -> impl IntoView {
                 Ok(b) => b,
                 Err(e) => return toasts.error(e),
             };
-            match export::plan_automerge_import(&bytes, Some(&s.id)) {
+            // Checked whole in the document worker.
+            let checked = crate::doc_worker::load(&crate::doc_worker::protocol::Request::ImportAutomerge { taken_names: Vec::new() }, &bytes).await;
+            match checked {
                 Err(e) => toasts.error(format!("This file can't be merged: {e}. Nothing changed.")),
-                Ok(plan) if !plan.same_as_open => toasts.error(format!(
+                Ok(file) if file.workspace_id != s.id => toasts.error(format!(
                     "This file is a different workspace (“{}”). Import it from your workspaces list to add it; nothing changed here.",
-                    plan.name
+                    file.name
                 )),
                 Ok(_) if s.sync_record().is_some() => {
                     held.set_value(Some(bytes));

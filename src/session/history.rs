@@ -3,8 +3,8 @@
 //! artifact from it as new changes.
 
 use super::*;
+use crate::doc_worker::protocol::Request;
 use waymark_domain::history::{summary, Moment};
-use waymark_domain::then_and_now::{compare, Difference};
 
 /// Where a session of the past stands: after the first `index` of the workspace's
 /// moments (the last of them made by `by` at `at_ms`; none for the very start).
@@ -14,14 +14,32 @@ pub struct PastPoint {
     pub last: Option<(String, i64)>,
 }
 
-/// One artifact that differs between a point in the past and now.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChangedSince {
-    pub collection: &'static str,
-    pub id: Id,
-    /// "idea “Dark mode”" (as it is now, or as it was if it is gone).
-    pub named: String,
-    pub differences: Vec<Difference>,
+/// The workspace's history as the document's worker read it, oldest first.
+#[derive(Default)]
+pub struct Timeline {
+    moments: Vec<Moment>,
+}
+
+impl Timeline {
+    /// Every moment, oldest first.
+    pub fn moments(&self) -> &[Moment] {
+        &self.moments
+    }
+
+    /// Everyone who made a change, in the order they first did.
+    pub fn people(&self) -> Vec<String> {
+        let mut seen = BTreeSet::new();
+        self.moments.iter().filter(|m| seen.insert(m.by.clone())).map(|m| m.by.clone()).collect()
+    }
+
+    /// Adds the moments a `History` reply sent, which start at the `from`th (history
+    /// only grows, so what is here already is skipped).
+    fn extend(&mut self, from: usize, moments: Vec<Moment>) -> bool {
+        let Some(skip) = self.moments.len().checked_sub(from) else { return false };
+        let before = self.moments.len();
+        self.moments.extend(moments.into_iter().skip(skip));
+        self.moments.len() > before
+    }
 }
 
 /// The key under which this browser keeps where history stood at the last visit.
@@ -30,41 +48,42 @@ fn visit_key(id: &str) -> String {
 }
 
 impl Session {
-    /// The moments of this workspace's history, brought up to date, for `f`.
-    /// While the document loads, there is no history to read yet.
-    /// In the worker, the document is brought to the page first (`changes` moves then).
-    pub fn with_history<R>(self: &Rc<Self>, f: impl FnOnce(&waymark_domain::history::History) -> R) -> R {
-        if self.is_opening() || self.link().is_some() {
-            self.bring_to_page();
-            return f(&Default::default());
-        }
-        self.commit_mine();
-        let mut history = self.history.borrow_mut();
-        history.update(&mut self.doc.borrow_mut());
-        f(&history)
+    /// The moments of this workspace's history, for `f`: as far as the worker has read
+    /// them. When the document has changed since they were asked for, the rest is
+    /// asked for, and what tracks this runs again once it arrives. While the document
+    /// loads, there is no history to read yet.
+    pub fn with_history<R>(self: &Rc<Self>, f: impl FnOnce(&Timeline) -> R) -> R {
+        self.history_read.track();
+        self.read_history();
+        f(&self.history.borrow())
     }
 
-    /// What `moment` did, in a line after its author's name.
-    pub fn summary(&self, moment: &Moment) -> String {
-        let doc = self.doc.borrow();
-        summary(moment, |c, id| doc.title_of(c, id))
-    }
-
-    /// Closes this person's pending edits into their own change (named and timed) before
-    /// history is read: reading must never leave them to an anonymous commit.
-    fn commit_mine(&self) {
-        if self.link().is_some() {
+    fn read_history(self: &Rc<Self>) {
+        let Some(link) = self.link().filter(|_| !self.is_opening()) else { return };
+        let changes = self.changes.get_untracked();
+        if self.history_asked.replace(Some(changes)) == Some(changes) {
             return;
         }
-        let mut doc = self.doc.borrow_mut();
-        if doc.has_pending_edits() {
-            doc.commit_by(&self.me, now_ms());
-        }
+        let from = self.history.borrow().moments.len();
+        let this = Rc::downgrade(self);
+        link.ask_history(from, move |moments| {
+            let Some(this) = this.upgrade() else { return };
+            let grew = this.history.borrow_mut().extend(from, moments);
+            if grew {
+                this.history_read.update(|n| *n += 1);
+            }
+        });
+    }
+
+    /// What `moment` did, in a line after its author's name (artifacts named as they
+    /// are shown now).
+    pub fn summary(&self, moment: &Moment) -> String {
+        summary(moment, |c, id| self.collections.get(c).map(|c| c.title_of(id)).unwrap_or_default())
     }
 
     /// Notes what teammates changed since this browser last left the workspace (into
     /// `new_since_visit`). Called by the workspace screen when it opens; what arrives
-    /// later is noted as it arrives ([`Session::note_new`]).
+    /// later is noted as it arrives.
     pub fn mark_since_last_visit(self: &Rc<Self>) {
         if self.is_opening() {
             return self.once_loaded(|s| s.mark_since_last_visit());
@@ -73,22 +92,9 @@ impl Session {
         let seen: Option<Vec<automerge::ChangeHash>> = storage
             .and_then(|s| s.get_item(&visit_key(&self.id)).ok().flatten())
             .map(|text| text.split(',').filter_map(|h| h.parse().ok()).collect());
-        match (seen, self.link()) {
-            (Some(seen), Some(link)) => self.since_in_worker(&link, &seen),
-            (Some(seen), None) => self.note_new(&seen),
-            _ => {}
+        if let (Some(seen), Some(link)) = (seen, self.link()) {
+            self.since_in_worker(&link, &seen);
         }
-    }
-
-    /// Marks what teammates' changes made after `heads` touched as new to this person.
-    pub(super) fn note_new(&self, heads: &[automerge::ChangeHash]) {
-        self.commit_mine();
-        let moments = waymark_domain::history::since(&mut self.doc.borrow_mut(), heads);
-        let theirs: Vec<&Moment> = moments.iter().filter(|m| m.by != self.me).collect();
-        if theirs.is_empty() {
-            return;
-        }
-        self.mark_theirs(theirs.iter().map(|m| m.hash).collect(), theirs.iter().flat_map(|m| m.items().map(|(c, id)| (c, id.clone()))).collect());
     }
 
     /// Marks teammates' changes `hashes`, and the artifacts they touched, as new to
@@ -98,13 +104,9 @@ impl Session {
         self.new_since_visit.update(|set| set.extend(items));
     }
 
-    /// Where history stands now, for [`Session::note_new`] after a change arrives.
+    /// Where history stands now, as the worker last said.
     pub(super) fn heads_now(&self) -> Vec<automerge::ChangeHash> {
-        if let Some(link) = self.link() {
-            return link.heads.borrow().clone();
-        }
-        self.commit_mine();
-        self.doc.borrow_mut().heads()
+        self.link().map(|link| link.heads.borrow().clone()).unwrap_or_default()
     }
 
     /// Remembers where history stands as this browser's last visit. The workspace screen
@@ -123,101 +125,58 @@ impl Session {
 
     /// A read-only session of this workspace as it was after its first `index`
     /// moments, with its own signals (in a scope of its own, disposed by `leave_past`).
+    /// It opens in the worker: it shows its view once the worker has made it.
     pub fn at(self: &Rc<Self>, index: usize) -> Result<(Rc<Session>, Owner), String> {
         self.ready()?;
-        if self.link().is_some() {
-            self.bring_to_page();
-            return Err(STILL_OPENING.into());
-        }
-        let (heads, last) = self.with_history(|h| {
-            let last = index.checked_sub(1).and_then(|i| h.moments().get(i)).map(|m| (m.by.clone(), m.at_ms));
-            (h.heads_after(index), last)
-        });
-        self.commit_mine();
-        let doc = self.doc.borrow_mut().at(&heads).map_err(|e| format!("That point in history could not be opened: {e}"))?;
+        let link = self.link().ok_or(super::edit::CLOSED)?;
+        let last = index.checked_sub(1).and_then(|i| self.history.borrow().moments.get(i).map(|m| (m.by.clone(), m.at_ms)));
         let scope = match &self.owner {
             Some(owner) => owner.with(Owner::new),
             None => Owner::new(),
         };
-        let mut past = scope.with(|| Session::new(Rc::clone(&self.store), &self.id, doc, self.me.clone(), Some(scope.clone())));
+        let mut past = scope.with(|| Session::new(Rc::clone(&self.store), &self.id, self.me.clone(), Some(scope.clone())));
         past.past = Some(PastPoint { index, last });
         let past = Rc::new(past);
         scope.with(|| {
             past.read_only.set(true);
-            past.reload_all();
+            past.loaded.set(false);
+            past.opening.set(true);
         });
+        past.open_past(&link, index);
         Ok((past, scope))
     }
 
     /// The artifacts that differ between `past` (a session from [`Session::at`]) and
     /// this workspace now, each with what changed: those the moments since touched.
-    pub fn changed_since(self: &Rc<Self>, past: &Session) -> Vec<ChangedSince> {
-        let Some(point) = &past.past else { return Vec::new() };
-        if self.link().is_some() {
-            self.bring_to_page();
-            return Vec::new();
-        }
-        let touched: Vec<(&'static str, Id)> = self.with_history(|h| {
-            let mut seen = BTreeSet::new();
-            h.moments()[point.index.min(h.moments().len())..]
-                .iter()
-                .flat_map(|m| m.items().map(|(c, id)| (c, id.clone())))
-                .filter(|item| seen.insert(item.clone()))
-                .collect()
-        });
-        let (now, then) = (self.doc.borrow(), past.doc.borrow());
-        touched
-            .into_iter()
-            .filter_map(|(collection, id)| {
-                let differences = compare(&then.artifact_text(collection, &id), &now.artifact_text(collection, &id));
-                if differences.is_empty() {
-                    return None;
-                }
-                let title = Some(now.title_of(collection, &id)).filter(|t| !t.trim().is_empty()).unwrap_or_else(|| then.title_of(collection, &id));
-                let noun = waymark_domain::history::noun(collection);
-                let named = if title.trim().is_empty() { format!("an untitled {noun}") } else { format!("{noun} “{}”", title.trim()) };
-                Some(ChangedSince { collection, id, named, differences })
-            })
-            .collect()
+    pub async fn changed_since(self: &Rc<Self>, past: &Session) -> Result<Vec<ChangedSince>, String> {
+        let Some(point) = &past.past else { return Ok(Vec::new()) };
+        let (Some(now), Some(then)) = (self.link(), past.link()) else { return Err(super::edit::CLOSED.into()) };
+        now.changed_since(then.key(), point.index).await
     }
 
     /// Makes artifact `id` what it was in `past`, as new changes everyone receives.
-    pub fn restore(self: &Rc<Self>, past: &Session, collection: &'static str, id: &Id) -> Result<(), String> {
+    pub async fn restore(self: &Rc<Self>, past: &Session, collection: &'static str, id: &Id) -> Result<(), String> {
         self.writable()?;
-        if self.link().is_some() {
-            self.bring_to_page();
-            return Err(STILL_OPENING.into());
-        }
-        let result = self.doc.borrow_mut().restore_from(&past.doc.borrow(), collection, id, now_ms());
-        let changed = result.map_err(|e| format!("It could not be restored: {e}"))?;
-        self.after_edit(changed);
-        self.flush();
-        Ok(())
+        self.ready()?;
+        let then = past.link().ok_or(super::edit::CLOSED)?;
+        let request = |doc| Request::Restore { doc, past: then.key().to_owned(), collection: collection.to_owned(), id: id.clone(), now_ms: now_ms() };
+        self.change_in_worker(request).await
     }
 
     /// The comments on `target`, oldest first (none while the document loads).
     pub async fn comments(self: Rc<Self>, target: waymark_domain::Ref) -> Vec<waymark_domain::comments::Comment> {
-        if self.is_opening() {
-            return Vec::new();
-        }
-        match self.link() {
-            Some(link) => self.comments_in_worker(&link, &target).await.unwrap_or_else(|e| {
-                self.warn(e);
-                Vec::new()
-            }),
-            None => self.doc.borrow().comments(&target),
-        }
+        let Some(link) = self.link().filter(|_| !self.is_opening()) else { return Vec::new() };
+        self.comments_in_worker(&link, &target).await.unwrap_or_else(|e| {
+            self.warn(e);
+            Vec::new()
+        })
     }
 
     /// The workspace as `past` shows it, as Waymark JSON named `name`: what a new
     /// workspace is made from ("Copy into a new workspace").
-    pub fn past_as_json(&self, name: &str) -> Result<String, String> {
+    pub async fn past_as_json(&self, name: &str) -> Result<String, String> {
         self.ready()?;
-        if self.link().is_some() {
-            return Err(STILL_OPENING.into());
-        }
-        let mut copy = self.doc.borrow_mut().fork();
-        copy.set_brief_text(waymark_domain::BriefField::Name, name).map_err(|e| e.to_string())?;
-        Ok(waymark_domain::export::to_json(&copy, now_ms()))
+        let link = self.link().ok_or(super::edit::CLOSED)?;
+        self.export_in_worker(&link, false, Some(name.to_owned())).await
     }
 }

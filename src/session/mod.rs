@@ -1,19 +1,19 @@
-//! An open workspace: the Automerge document (the single source of truth), the view
-//! signals derived from it, and the path of every edit to IndexedDB.
+//! An open workspace: the view signals of its Automerge document (the single source of
+//! truth, which lives in the document worker: see `worker`), and the path of every
+//! edit to IndexedDB. The page's module holds no Automerge code at all.
 //!
-//! An edit changes the document inside Automerge's open transaction and re-reads just
-//! the artifact it touched into that artifact's signal, so its cost follows the edit.
-//! Edits are batched: the transaction is committed and written to IndexedDB as one
-//! chunk after a short pause in typing (or at the latest a few seconds after the first
-//! edit), and at once when the tab is hidden or closed. Changes from elsewhere (an
-//! import merge, later a teammate) arrive as bytes, and the patches they produce say
-//! which artifacts to re-read.
+//! An edit is posted to the worker, which makes it and answers with the artifacts it
+//! touched, read again (a view delta), so its cost follows the edit. Edits are batched:
+//! they are committed and written to IndexedDB as one chunk after a short pause in
+//! typing (or at the latest a few seconds after the first edit), and at once when the
+//! tab is hidden or closed. Changes from elsewhere (a teammate's, another tab's, a
+//! merged file) are applied there too, and their deltas say what to show.
 //!
-//! Split by what each part does: `view` (the signals pages read, and re-reading what a
-//! change names into them), `edit` (every change that enters the document: a person's
-//! `Edit`, a teammate's batch, another tab's chunk, a merged file) and `persist`
-//! (commit batching, IndexedDB, compaction, exports). This file opens a session and
-//! connects it to sync.
+//! Split by what each part does: `view` (the signals pages read, and applying deltas
+//! to them), `edit` (every change that enters the document), `persist` (commit
+//! batching, IndexedDB, compaction, exports), `history` (Activity and time travel),
+//! `open` (painting from the view cache, loading) and `worker` (the link to the
+//! document). This file makes a session and connects it to sync.
 
 mod edit;
 mod history;
@@ -22,7 +22,8 @@ mod persist;
 mod view;
 mod worker;
 
-pub use history::{ChangedSince, PastPoint};
+pub use history::{PastPoint, Timeline};
+pub use waymark_domain::then_and_now::ChangedSince;
 pub use open::STILL_OPENING;
 
 pub use view::{Collection, Settings};
@@ -43,7 +44,7 @@ use waymark_domain::priorities::{Framework, WeightedCriterion};
 use waymark_domain::story::Story;
 use waymark_domain::kind::{visit_kinds, KindVisitor};
 use waymark_domain::edit::{Applied, Edit};
-use waymark_domain::{Artifact, Brief, Changed, Document, Id, Idea, Kind, Problem, Workspace};
+use waymark_domain::{Artifact, Brief, Document, Id, Idea, Kind, Problem};
 
 use crate::storage::{Store, StoredDoc, SyncRecord, WorkspaceMeta};
 use crate::sync::presence::Presence;
@@ -75,7 +76,6 @@ pub enum SaveState {
 /// The view of one workspace, derived from its document.
 pub struct Session {
     pub id: String,
-    doc: RefCell<Workspace>,
     store: Rc<Store>,
     me: String,
     pub brief: RwSignal<Brief>,
@@ -121,8 +121,12 @@ pub struct Session {
     /// Opened through a view link: nothing can be edited.
     pub read_only: RwSignal<bool>,
     tabs: RefCell<Option<Tabs>>,
-    /// The workspace's history, read as far as it has been asked for.
-    history: RefCell<waymark_domain::history::History>,
+    /// The workspace's history, as far as the worker has read it for the page.
+    history: RefCell<Timeline>,
+    /// The value of `changes` history was last asked for at.
+    history_asked: Cell<Option<u64>>,
+    /// Bumped when more of the history arrives.
+    history_read: RwSignal<u64>,
     /// Bumped whenever the document gains changes (an edit saved, a teammate's,
     /// another tab's, a merge): what the Activity page follows.
     pub changes: RwSignal<u64>,
@@ -133,9 +137,9 @@ pub struct Session {
     pub new_changes: RwSignal<BTreeSet<automerge::ChangeHash>>,
     /// Set for a read-only session of the past (see [`Session::at`]).
     pub past: Option<PastPoint>,
-    /// Whether `doc` is the workspace's document yet: a session painted from its view
-    /// cache is not until the document has loaded (see `open`). What the session
-    /// checks: unlike `opening`, it stays readable once the screen's signals are gone.
+    /// Whether the workspace's document is loaded in the worker: a session painted from
+    /// its view cache is not until it has (see `open`). What the session checks:
+    /// unlike `opening`, it stays readable once the screen's signals are gone.
     loaded: Cell<bool>,
     /// True while the screen shows the view cache and the document loads (`!loaded`,
     /// for whatever follows it reactively).
@@ -155,7 +159,7 @@ pub struct Session {
     cache_heads: RefCell<Option<Vec<automerge::ChangeHash>>>,
     /// Whom a published roadmap is for, as the view cache (or the worker) says.
     cached_audience: Cell<Option<waymark_domain::audience::Audience>>,
-    /// The document's worker, while the document lives there and not in `doc`.
+    /// The document's worker (`None` once the session is closed).
     link: RefCell<Option<Rc<worker::DocLink>>>,
     /// A view cache write waits for the edits being committed (see `write_view_cache`).
     cache_after_commit: Cell<bool>,
@@ -181,7 +185,7 @@ impl Session {
         async move { Session::open_in(store, &id, me, owner, false).await }
     }
 
-    fn new(store: Rc<Store>, id: &str, doc: Workspace, me: String, owner: Option<Owner>) -> Session {
+    fn new(store: Rc<Store>, id: &str, me: String, owner: Option<Owner>) -> Session {
         let (feedback, personas, stories, documents) = (Collection::new(), Collection::new(), Collection::new(), Collection::new());
         let ideas = Collection::<Idea>::new();
         let (live_count, tags_version) = (RwSignal::new(0usize), RwSignal::new(0u64));
@@ -211,7 +215,6 @@ impl Session {
         visit_kinds(&mut Register(&mut collections));
         Session {
             id: id.to_owned(),
-            doc: RefCell::new(doc),
             store,
             me,
             brief: RwSignal::new(Brief::default()),
@@ -240,6 +243,8 @@ impl Session {
             read_only: RwSignal::new(false),
             tabs: RefCell::new(None),
             history: RefCell::new(Default::default()),
+            history_asked: Cell::new(None),
+            history_read: RwSignal::new(0),
             changes: RwSignal::new(0),
             new_since_visit: RwSignal::new(BTreeSet::new()),
             new_changes: RwSignal::new(BTreeSet::new()),
@@ -285,10 +290,7 @@ impl Session {
 
     /// The audience of a published roadmap opened here; `None` for a workspace.
     pub fn audience(&self) -> Option<waymark_domain::audience::Audience> {
-        if self.is_opening() || self.link.borrow().is_some() {
-            return self.cached_audience.get();
-        }
-        self.doc.borrow().audience()
+        self.cached_audience.get()
     }
 
     /// The workspace's share record, if it is shared.
@@ -355,6 +357,13 @@ impl Session {
         }
         self.tabs.borrow_mut().take();
         // After the last commit the screen posted: the worker answers it first.
+        self.unlink();
+    }
+}
+
+impl Drop for Session {
+    /// Its document is closed in the worker (nothing if `stop_sync` did already).
+    fn drop(&mut self) {
         self.unlink();
     }
 }

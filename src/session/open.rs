@@ -3,9 +3,9 @@
 //!
 //! Painted from the cache, a session is *opening*: it shows what the cache holds
 //! (`waymark_domain::view_cache`), edits wait in a queue, and what needs the document
-//! (syncing, history, exports) waits or says it is still opening. Once the document is
-//! loaded, what changed since the cache's heads is read again, the queued edits are
-//! made, and the session is like any other.
+//! (syncing, history, exports) waits or says it is still opening. Once the worker has
+//! loaded the document, what changed since the cache's heads is shown, the queued
+//! edits are made, and the session is like any other.
 
 use super::*;
 use automerge::ChangeHash;
@@ -49,8 +49,8 @@ impl Session {
         }
         let cache = if paint_first { store.view_cache(id).await.ok().flatten().and_then(|bytes| ViewCache::from_bytes(&bytes).ok()) } else { None };
         let session = Rc::new(match &owner {
-            Some(o) => o.with(|| Session::new(store, id, Workspace::standing_in(), me, owner.clone())),
-            None => Session::new(store, id, Workspace::standing_in(), me, None),
+            Some(o) => o.with(|| Session::new(store, id, me, owner.clone())),
+            None => Session::new(store, id, me, None),
         });
         session.set_sharing(sync_record);
         for (key, edits) in crate::storage::stashed_edits(id, ORPHANED_AFTER_MS, &crate::util::held_locks().await) {
@@ -60,8 +60,8 @@ impl Session {
         // This tab's stash is held while the tab lives: another tab's opening leaves it
         // alone until then, and makes its edits at once after.
         crate::util::hold_lock(&session.queue_key);
-        let in_worker = paint_first && session.link_worker();
-        if in_worker && !session.recovered_queues.borrow().is_empty() {
+        session.link_worker()?;
+        if !session.recovered_queues.borrow().is_empty() {
             // The recovered edits are this tab's own now, stashed as such.
             crate::storage::stash_edits(&session.queue_key, &session.queued.borrow());
             for key in session.recovered_queues.take() {
@@ -84,17 +84,7 @@ impl Session {
                     // Let the browser draw what the cache holds before anything else.
                     crate::util::next_paint().await;
                 }
-                if session.link().is_some() {
-                    match session.load_in_worker(painted.clone()).await {
-                        Ok(()) => return Ok(()),
-                        Err(e) => {
-                            // No worker here (or it failed): the page loads the document.
-                            leptos::logging::warn!("the document worker could not open the workspace: {e}");
-                            session.unlink();
-                        }
-                    }
-                }
-                session.load_document(painted).await
+                session.load_in_worker(painted).await
             }
         };
         if session.is_opening() {
@@ -112,6 +102,9 @@ impl Session {
             return Ok(session);
         }
         load.await?;
+        // Opened for a caller that waits: it shows every edit made so far (those a
+        // closed tab left too).
+        session.until_shown().await;
         Ok(session)
     }
 
@@ -192,46 +185,6 @@ impl Session {
                 }
             }
         });
-        Ok(())
-    }
-
-    /// Loads the document from storage into the session. Painted from a cache showing
-    /// `cache_heads`, only what changed since is read again, and the edits made
-    /// meanwhile are made now.
-    async fn load_document(self: &Rc<Self>, cache_heads: Option<Vec<ChangeHash>>) -> Result<(), String> {
-        let StoredDoc { snapshot, chunks, quarantined } =
-            self.store.load(&self.id).await.map_err(|e| format!("Could not read this workspace from the browser's storage: {e}."))?;
-        if snapshot.is_none() && chunks.is_empty() {
-            return Err("This workspace is not stored in this browser.".into());
-        }
-        let (doc, bad) = Workspace::load_with_chunks(snapshot.as_deref(), chunks.iter().map(|(_, c)| c.as_slice()))
-            .map_err(|e| format!("This workspace could not be opened: {e}. Its saved data has been left untouched."))?;
-        self.report_damaged(&chunks, &bad, quarantined).await;
-        *self.written_chunks.borrow_mut() = chunks.iter().enumerate().filter(|(i, _)| !bad.contains(i)).map(|(_, (k, _))| k.clone()).collect();
-        *self.doc.borrow_mut() = doc;
-        *self.tabs.borrow_mut() = Tabs::open(&self.id, Rc::downgrade(self));
-        // From the cache, only what changed since it was written is read again.
-        let since_cache = cache_heads.and_then(|heads| self.doc.borrow_mut().changed_since(&heads));
-        let fresh = since_cache.as_ref().is_some_and(Changed::is_empty);
-        match since_cache {
-            Some(changed) => self.refresh(&changed),
-            None => self.reload_all(),
-        }
-        self.finish_loading(fresh);
-        let queued = self.queued.take();
-        let recovered = self.recovered_queues.take();
-        if !queued.is_empty() || !recovered.is_empty() {
-            for (edit, id) in queued {
-                if let Err(e) = self.make(edit, id) {
-                    self.warn(format!("An edit made while the workspace was opening could not be made: {e}"));
-                }
-            }
-            // Into a chunk (stashed at once) before the edits' own stash goes.
-            self.flush();
-            for key in recovered.iter().chain([&self.queue_key]) {
-                crate::storage::unstash_edits(key);
-            }
-        }
         Ok(())
     }
 

@@ -17,26 +17,8 @@ impl Session {
         }
         self.first_pending_edit.set(None);
         if let Some(link) = self.link() {
-            return self.commit_in_worker(&link);
+            self.commit_in_worker(&link);
         }
-        let chunk = {
-            let mut doc = self.doc.borrow_mut();
-            doc.commit_by(&self.me, now_ms());
-            let chunk = doc.save_incremental();
-            // Our own commit: the view already shows it, so skip computing its patches.
-            doc.mark_changes_seen();
-            chunk
-        };
-        if chunk.is_empty() {
-            if self.writes_in_flight.get() == 0 && self.save_state.get_untracked() == SaveState::Saving {
-                self.save_state.set(SaveState::Saved);
-            }
-            return;
-        }
-        self.write_chunk(self.store.next_chunk_key(&self.id), chunk);
-        self.write_meta(false);
-        self.changes.update(|n| *n += 1);
-        self.recache_soon(super::open::RECACHE_AFTER_CHANGES);
     }
 
     /// Writes `chunk` under a new key, if it holds anything.
@@ -105,62 +87,29 @@ impl Session {
         });
     }
 
-    /// Folds every stored chunk into a new snapshot, now; false if it could not (an
-    /// edit is pending, or the write failed: nothing is lost, the chunks stay).
+    /// Folds every stored chunk into a new snapshot, now; false if it could not (the
+    /// write failed: nothing is lost, the chunks stay).
     pub async fn compact_now(self: &Rc<Self>) -> bool {
         if self.is_opening() {
             return false;
         }
-        if let Some(link) = self.link() {
-            return self.compact_from_worker(&link).await;
-        }
-        let covered: Vec<String> = self.written_chunks.borrow_mut().drain(..).collect();
-        let merging = Rc::clone(self);
-        // Inside one read-write transaction: every stored chunk (another tab's too) is
-        // folded in, so the new snapshot holds everything the chunks it replaces held,
-        // and no chunk is deleted that was not read.
-        let result = self
-            .store
-            .compact(&self.id, move |stored| {
-                let mut doc = merging.doc.borrow_mut();
-                if doc.has_pending_edits() {
-                    // Typing began meanwhile: the edits must reach a chunk first.
-                    return None;
-                }
-                let mut included = Vec::new();
-                let mut changed = Changed::default();
-                for (key, bytes) in stored {
-                    if let Ok(c) = doc.apply(&bytes) {
-                        changed.absorb(c);
-                        included.push(key);
-                    }
-                }
-                let snapshot = doc.save();
-                drop(doc);
-                merging.refresh(&changed);
-                Some((snapshot, included))
-            })
-            .await;
-        match result {
-            Ok(done) => {
-                if !done {
-                    self.written_chunks.borrow_mut().splice(0..0, covered);
-                }
-                done
-            }
-            Err(e) => {
-                leptos::logging::warn!("compaction failed: {e}");
-                self.written_chunks.borrow_mut().splice(0..0, covered);
-                false
-            }
-        }
+        let Some(link) = self.link() else { return false };
+        self.compact_from_worker(&link).await
     }
 
-    /// Folds the chunks the worker's document holds into a snapshot of it. Only those
-    /// are deleted: each was loaded, written or applied there before the snapshot was
-    /// asked for. Another tab's newer chunks stay, to be folded in next time.
-    async fn compact_from_worker(self: &Rc<Self>, link: &worker::DocLink) -> bool {
-        let covered: Vec<String> = self.written_chunks.borrow().clone();
+    /// Folds the stored chunks into a snapshot of the worker's document. Chunks this
+    /// session has not seen (another tab's, written since it opened) are applied there
+    /// first, so the snapshot holds everything the chunks it replaces held; only chunks
+    /// the worker's document holds are deleted (one written meanwhile stays, for next
+    /// time).
+    async fn compact_from_worker(self: &Rc<Self>, link: &Rc<worker::DocLink>) -> bool {
+        let Ok(stored) = self.store.load(&self.id).await else { return false };
+        let known: Vec<String> = self.written_chunks.borrow().clone();
+        let (unseen_keys, unseen): (Vec<String>, Vec<Vec<u8>>) = stored.chunks.into_iter().filter(|(k, _)| !known.contains(k)).unzip();
+        if !unseen.is_empty() && self.apply_in_worker(link, &unseen).await.is_err() {
+            return false;
+        }
+        let covered: Vec<String> = known.into_iter().chain(unseen_keys).collect();
         let whole = match self.save_in_worker(link).await {
             Ok(whole) => whole,
             Err(_) => return false,
@@ -218,11 +167,8 @@ impl Session {
     /// copy only, and they would never reach a chunk or the outbox.
     pub async fn save_bytes(self: &Rc<Self>) -> Result<Vec<u8>, String> {
         self.ready()?;
-        if let Some(link) = self.link() {
-            return self.save_in_worker(&link).await;
-        }
-        self.flush();
-        Ok(self.doc.borrow_mut().save())
+        let link = self.link().ok_or(super::edit::CLOSED)?;
+        self.save_in_worker(&link).await
     }
 
     /// A chunk was stored for this workspace by the sync engine.
@@ -237,21 +183,14 @@ impl Session {
     /// report.
     pub async fn export_text(self: &Rc<Self>, markdown: bool) -> Result<String, String> {
         self.ready()?;
-        if let Some(link) = self.link() {
-            return self.export_in_worker(&link, markdown).await;
-        }
-        let doc = self.doc.borrow();
-        Ok(if markdown { waymark_domain::export::to_markdown(&doc) } else { waymark_domain::export::to_json(&doc, now_ms()) })
+        let link = self.link().ok_or(super::edit::CLOSED)?;
+        self.export_in_worker(&link, markdown, None).await
     }
 
-    /// What importing `backlog` as `choices` say would do to the workspace as it is now;
-    /// `None` while the document is being brought to the page for it (`changes` moves
-    /// once it is here).
-    pub fn plan_import(self: &Rc<Self>, backlog: &waymark_domain::backlog::Backlog, choices: &waymark_domain::backlog_import::Choices) -> Option<waymark_domain::backlog_import::ImportPlan> {
-        if self.link().is_some() || self.is_opening() {
-            self.bring_to_page();
-            return None;
-        }
-        Some(waymark_domain::backlog_import::plan(backlog, &self.doc.borrow(), choices))
+    /// What importing `backlog` as `choices` say would do to the workspace as it is now.
+    pub async fn plan_import(self: &Rc<Self>, backlog: &waymark_domain::backlog::Backlog, choices: &waymark_domain::backlog_import::Choices) -> Result<waymark_domain::backlog_import::ImportPlan, String> {
+        self.ready()?;
+        let link = self.link().ok_or(super::edit::CLOSED)?;
+        self.plan_in_worker(&link, backlog, choices).await
     }
 }

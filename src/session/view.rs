@@ -1,33 +1,11 @@
 //! The signals pages read: one per artifact (by collection), the brief, the settings;
-//! and re-reading into them exactly what a change names.
+//! and making them what a view delta from the document's worker names.
 
 use super::*;
 use waymark_domain::view_cache::{CacheError, ViewCache};
 use waymark_domain::view_delta::ViewDelta;
 
 impl Session {
-    /// Reads the whole document into the view (on open, and after a merge that
-    /// replaced a collection).
-    pub(super) fn reload_all(&self) {
-        self.dirty.borrow_mut().everything = true;
-        let doc = self.doc.borrow();
-        let (brief, problems) = doc.brief();
-        drop(doc);
-        self.brief.set(brief);
-        self.report_problems(problems);
-        let owner = self.owner.clone();
-        let doc = self.doc.borrow();
-        let mut problems = Vec::new();
-        for collection in self.collections.values() {
-            problems.extend(collection.reload(&doc, owner.as_ref()));
-        }
-        self.recount();
-        self.settings.set(Settings::read(&doc));
-        problems.extend(doc.settings_problems());
-        drop(doc);
-        self.report_problems(problems);
-    }
-
     /// Counts the live ideas again and has the tag list re-read, after every idea was
     /// replaced at once (the change hook keeps them otherwise).
     pub(super) fn recount(&self) {
@@ -80,39 +58,6 @@ impl Session {
         }
         self.report_problems(delta.problems);
     }
-
-    /// Re-reads what `changed` names into the view.
-    pub(super) fn refresh(&self, changed: &Changed) {
-        if changed.everything {
-            self.reload_all();
-            return;
-        }
-        {
-            let mut dirty = self.dirty.borrow_mut();
-            dirty.brief |= changed.brief;
-            dirty.settings |= changed.settings;
-            dirty.items.extend(changed.collections().flat_map(|(c, ids)| ids.iter().map(move |id| (c, id.clone()))));
-        }
-        if changed.brief {
-            let (brief, problems) = self.doc.borrow().brief();
-            self.brief.set(brief);
-            self.report_problems(problems);
-        }
-        let owner = self.owner.clone();
-        let doc = self.doc.borrow();
-        let mut problems = Vec::new();
-        for (name, ids) in changed.collections() {
-            if let Some(collection) = self.collections.get(name) {
-                problems.extend(collection.refresh(&doc, ids, owner.as_ref()));
-            }
-        }
-        if changed.settings {
-            self.settings.set(Settings::read(&doc));
-            problems.extend(doc.settings_problems());
-        }
-        drop(doc);
-        self.report_problems(problems);
-    }
 }
 
 /// One signal per artifact of a collection (so an edit re-renders only that artifact's
@@ -159,12 +104,6 @@ impl<T: Artifact> Collection<T> {
         self.hook.set_value(Some(Box::new(hook)));
     }
 
-    pub(super) fn reload(&self, doc: &Workspace, owner: Option<&Owner>) -> Vec<Problem> {
-        let (all, problems) = T::read_all(doc);
-        self.replace_all(all, owner);
-        problems
-    }
-
     /// Makes `all` the collection's artifacts.
     fn replace_all(&self, all: Vec<T>, owner: Option<&Owner>) {
         let make = || all.into_iter().filter_map(|t| Some((t.artifact_id()?.clone(), RwSignal::new(t)))).collect();
@@ -190,15 +129,6 @@ impl<T: Artifact> Collection<T> {
             let handle = set_timeout_with_handle(move || settled.update(|v| *v += 1), RELIST_AFTER).ok();
             self.pause.set_value(handle);
         }
-    }
-
-    pub(super) fn refresh(&self, doc: &Workspace, ids: &BTreeSet<Id>, owner: Option<&Owner>) -> Vec<Problem> {
-        let mut problems = Vec::new();
-        self.refresh_with(ids.iter().map(|id| (id.clone(), T::read_one(doc, id).map(|(item, p)| {
-            problems.extend(p);
-            item
-        }))), owner);
-        problems
     }
 
     /// Makes each artifact what `read` says it is now (`None`: gone).
@@ -285,12 +215,13 @@ impl<T: Artifact> Collection<T> {
 /// A collection of any artifact type, for refreshing what a change names by
 /// collection name.
 pub(super) trait AnyCollection {
-    fn reload(&self, doc: &Workspace, owner: Option<&Owner>) -> Vec<Problem>;
     /// Fills it from a view cache instead of the document.
     fn fill(&self, cache: &ViewCache, owner: Option<&Owner>) -> Result<(), CacheError>;
     /// Adds its artifacts to a view cache.
     fn put_into(&self, cache: &mut ViewCache);
-    fn refresh(&self, doc: &Workspace, ids: &BTreeSet<Id>, owner: Option<&Owner>) -> Vec<Problem>;
+    /// Artifact `id`'s title as shown (its `title`, `name` or `text`, first line);
+    /// empty if it has none.
+    fn title_of(&self, id: &Id) -> String;
     /// Makes the artifacts a view delta names what it says.
     fn apply_delta(&self, delta: &ViewDelta, owner: Option<&Owner>) -> Result<Vec<Id>, CacheError>;
     /// Adds the artifacts `ids` as shown now to `delta`.
@@ -299,9 +230,6 @@ pub(super) trait AnyCollection {
 }
 
 impl<T: Artifact> AnyCollection for Collection<T> {
-    fn reload(&self, doc: &Workspace, owner: Option<&Owner>) -> Vec<Problem> {
-        Collection::reload(self, doc, owner)
-    }
     fn fill(&self, cache: &ViewCache, owner: Option<&Owner>) -> Result<(), CacheError> {
         self.replace_all(cache.take()?, owner);
         Ok(())
@@ -312,8 +240,13 @@ impl<T: Artifact> AnyCollection for Collection<T> {
             cache.put(items.iter().map(|item| &**item));
         });
     }
-    fn refresh(&self, doc: &Workspace, ids: &BTreeSet<Id>, owner: Option<&Owner>) -> Vec<Problem> {
-        Collection::refresh(self, doc, ids, owner)
+    fn title_of(&self, id: &Id) -> String {
+        let Some(json) = self.get(id).and_then(|s| s.with_untracked(|item| serde_json::to_value(item).ok())) else { return String::new() };
+        ["title", "name", "text"]
+            .into_iter()
+            .find_map(|key| json.get(key).and_then(|v| v.as_str()))
+            .map(|t| t.lines().next().unwrap_or_default().to_owned())
+            .unwrap_or_default()
     }
     fn apply_delta(&self, delta: &ViewDelta, owner: Option<&Owner>) -> Result<Vec<Id>, CacheError> {
         let touched = delta.touched::<T>()?;
@@ -357,10 +290,4 @@ impl Dirty {
 pub struct Settings {
     pub framework: Framework,
     pub criteria: Vec<WeightedCriterion>,
-}
-
-impl Settings {
-    pub(super) fn read(doc: &Workspace) -> Settings {
-        Settings { framework: doc.framework(), criteria: doc.weighted_criteria() }
-    }
 }

@@ -1,9 +1,9 @@
-//! The document in the worker: the workspace screen's session keeps its Automerge
-//! document in the document worker (`crate::doc_worker`), so loading it, making edits
-//! and applying teammates' changes never take the page's thread. The page posts typed
-//! edits and changes that arrive; each answer carries a view delta that updates the
-//! signals. Chunks are still written, stashed, posted to other tabs and queued for the
-//! relay by the page, exactly as when the document lives here.
+//! The document in the worker: a session keeps its Automerge document in the document
+//! worker (`crate::doc_worker`), so loading it, making edits, applying teammates'
+//! changes and reading history never take the page's thread, and the page's module
+//! holds no Automerge code. The page posts typed edits and changes that arrive; each
+//! answer carries a view delta that updates the signals. Chunks are written, stashed,
+//! posted to other tabs and queued for the relay by the page.
 //!
 //! Invariants:
 //! - Requests are answered in the order they were posted. A view delta is applied only
@@ -13,8 +13,8 @@
 //! - An edit stays in `queued` (and in its localStorage stash) until a chunk holding it
 //!   is stashed: a tab closed at any moment loses nothing, and the next opening makes
 //!   the edits again (see `crate::storage::stashed_edits`).
-//! - What needs the document itself (history, time travel, a backlog import's plan,
-//!   republishing) first brings it to the page ([`Session::on_page`]).
+//! - A session of the past ([`Session::at`]) is a read-only document of its own in the
+//!   same worker, made from the live one.
 
 use super::*;
 use automerge::ChangeHash;
@@ -40,13 +40,26 @@ pub(super) struct DocLink {
     /// How many of the session's queued edits have been dropped since it opened
     /// (written in a chunk): a commit covers the edits posted before it.
     dropped: Cell<usize>,
-    /// Whether the page is taking the document over (see [`Session::on_page`]).
-    handing_over: Cell<bool>,
     /// What waits for the view to show every edit posted so far.
     when_shown: RefCell<Vec<Box<dyn FnOnce()>>>,
 }
 
 impl DocLink {
+    /// A link to document `key` in `worker`, which is kept running while it lives.
+    fn new(worker: Rc<DocWorker>, key: String) -> DocLink {
+        worker.hold();
+        DocLink {
+            worker,
+            key,
+            opened: Cell::new(false),
+            in_flight: Cell::new(0),
+            held: RefCell::new(Vec::new()),
+            heads: RefCell::new(Vec::new()),
+            dropped: Cell::new(0),
+            when_shown: RefCell::new(Vec::new()),
+        }
+    }
+
     /// Whether `Open` is posted (edits may be posted after it).
     pub(super) fn is_open(&self) -> bool {
         self.opened.get()
@@ -57,7 +70,32 @@ impl DocLink {
     pub(super) fn busy(&self) -> bool {
         self.in_flight.get() > 0
     }
+
+    /// The worker's name for the document.
+    pub(super) fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// Asks for the moments of history from the `from`th on; `then` gets them.
+    pub(super) fn ask_history(&self, from: usize, then: impl FnOnce(Vec<waymark_domain::history::Moment>) + 'static) {
+        self.worker.call(&Request::History { doc: self.key.clone(), from }, &[], move |answer| {
+            if let Reply::Moments { moments } = answer.reply {
+                then(moments)
+            }
+        });
+    }
+
+    /// What differs between the past document `past` (after `index` moments) and this one.
+    pub(super) async fn changed_since(&self, past: &str, index: usize) -> Result<Vec<ChangedSince>, String> {
+        match answer_of(ask(&self.worker, &Request::ChangedSince { doc: self.key.clone(), past: past.to_owned(), index }, &[])).await? {
+            (Reply::ChangedSince { changed }, _) => Ok(changed),
+            _ => Err(OTHER_ANSWER.into()),
+        }
+    }
 }
+
+/// What an unexpected answer says.
+const OTHER_ANSWER: &str = "The background worker answered something else.";
 
 fn parse_heads(heads: &[String]) -> Vec<ChangeHash> {
     heads.iter().filter_map(|h| h.parse().ok()).collect()
@@ -87,23 +125,12 @@ impl Session {
         self.link.borrow().clone()
     }
 
-    /// Links this session to the page's document worker, if one can start.
-    pub(super) fn link_worker(&self) -> bool {
-        let Ok(worker) = DocWorker::shared() else { return false };
-        worker.hold();
+    /// Links this session to the page's document worker (started now if it is not
+    /// running).
+    pub(super) fn link_worker(&self) -> Result<(), String> {
         let key = format!("{}:{}", self.id, Id::random());
-        *self.link.borrow_mut() = Some(Rc::new(DocLink {
-            worker,
-            key,
-            opened: Cell::new(false),
-            in_flight: Cell::new(0),
-            held: RefCell::new(Vec::new()),
-            heads: RefCell::new(Vec::new()),
-            dropped: Cell::new(0),
-            handing_over: Cell::new(false),
-            when_shown: RefCell::new(Vec::new()),
-        }));
-        true
+        *self.link.borrow_mut() = Some(Rc::new(DocLink::new(DocWorker::shared()?, key)));
+        Ok(())
     }
 
     /// Forgets the worker: its document is closed there.
@@ -116,7 +143,7 @@ impl Session {
 
     /// Loads the document into the worker from storage. Painted from a cache showing
     /// `cache_heads`, only what changed since comes back. An error if the worker could
-    /// not open it (the caller then loads it on the page).
+    /// not open it.
     pub(super) async fn load_in_worker(self: &Rc<Self>, cache_heads: Option<Vec<ChangeHash>>) -> Result<(), String> {
         let link = self.link().ok_or("no worker")?;
         let StoredDoc { snapshot, chunks, quarantined } =
@@ -141,7 +168,7 @@ impl Session {
                 return Err(message);
             }
         };
-        let Reply::Opened { bad_chunks, heads, audience } = reply else { return Err("The background worker answered something else.".into()) };
+        let Reply::Opened { bad_chunks, heads, audience } = reply else { return Err(OTHER_ANSWER.into()) };
         self.report_damaged(&chunks, &bad_chunks, quarantined).await;
         *self.written_chunks.borrow_mut() = chunks.iter().enumerate().filter(|(i, _)| !bad_chunks.contains(i)).map(|(_, (k, _))| k.clone()).collect();
         *link.heads.borrow_mut() = parse_heads(&heads);
@@ -151,9 +178,63 @@ impl Session {
         *self.tabs.borrow_mut() = Tabs::open(&self.id, Rc::downgrade(self));
         self.finish_loading(fresh);
         if !self.queued.borrow().is_empty() {
-            self.after_edit(Changed::default());
+            self.after_edit();
         }
         Ok(())
+    }
+
+    /// Opens this session of the past in `live`'s worker, as the live document was
+    /// after `index` moments: its view is shown once the worker has made it.
+    pub(super) fn open_past(self: &Rc<Self>, live: &DocLink, index: usize) {
+        let link = Rc::new(DocLink::new(Rc::clone(&live.worker), format!("{}:past:{}", self.id, Id::random())));
+        // Its `At` is posted below, and answered with its view.
+        link.opened.set(true);
+        link.in_flight.set(1);
+        *self.link.borrow_mut() = Some(Rc::clone(&link));
+        let this = Rc::downgrade(self);
+        let request = Request::At { doc: live.key.clone(), past: link.key.clone(), index };
+        let worker = Rc::clone(&link.worker);
+        worker.call(&request, &[], move |answer| {
+            let Some(this) = this.upgrade() else { return };
+            match answer.reply {
+                Reply::Opened { heads, audience, .. } => {
+                    *link.heads.borrow_mut() = parse_heads(&heads);
+                    this.cached_audience.set(audience);
+                    this.receive_delta(&link, &answer.payload.unwrap_or_default());
+                    this.loaded.set(true);
+                    this.opening.set(false);
+                    this.changes.update(|n| *n += 1);
+                }
+                Reply::Failed { message } => {
+                    link.in_flight.set(0);
+                    this.warn(message);
+                }
+                _ => {}
+            }
+        });
+    }
+
+    /// Makes a change the worker composes (`request`, given the document's name), like
+    /// an edit: shown once answered, and saved at once. Its error, if it refused.
+    pub(super) async fn change_in_worker(self: &Rc<Self>, request: impl FnOnce(String) -> Request) -> Result<(), String> {
+        let link = self.link().ok_or(super::edit::CLOSED)?;
+        link.in_flight.set(link.in_flight.get() + 1);
+        match answer_of(ask(&link.worker, &request(link.key.clone()), &[])).await {
+            Ok((Reply::Edited { error }, payload)) => {
+                self.receive_delta(&link, &payload);
+                self.after_edit();
+                self.flush();
+                error.map_or(Ok(()), Err)
+            }
+            Ok(_) => {
+                link.in_flight.set(link.in_flight.get().saturating_sub(1));
+                Err(OTHER_ANSWER.into())
+            }
+            Err(message) => {
+                self.worker_failed(&link, message.clone());
+                Err(message)
+            }
+        }
     }
 
     /// Posts one edit to the worker.
@@ -186,6 +267,15 @@ impl Session {
         }
     }
 
+    /// Waits until the view shows every edit made so far (see [`Session::when_shown`]).
+    pub(super) async fn until_shown(&self) {
+        let (tx, rx) = oneshot::channel();
+        self.when_shown(move || {
+            let _ = tx.send(());
+        });
+        let _ = rx.await;
+    }
+
     /// Applies a delta from the worker, or holds it while other answers are due.
     fn receive_delta(self: &Rc<Self>, link: &DocLink, bytes: &[u8]) {
         link.in_flight.set(link.in_flight.get().saturating_sub(1));
@@ -212,6 +302,11 @@ impl Session {
     /// nothing is lost (the edits are stashed; a reload makes them).
     fn worker_failed(&self, link: &DocLink, message: String) {
         link.in_flight.set(link.in_flight.get().saturating_sub(1));
+        if link.in_flight.get() == 0 {
+            // No answer that would show them is coming: what waits goes on.
+            let waiting = std::mem::take(&mut *link.when_shown.borrow_mut());
+            waiting.into_iter().for_each(|then| then());
+        }
         if self.is_opening() {
             // The opening says so itself, or loads the document on the page and makes
             // the queued edits there.
@@ -285,7 +380,7 @@ impl Session {
                 return Err(message);
             }
         };
-        let Reply::Applied { applied, failed, heads, new } = reply else { return Err("The background worker answered something else.".into()) };
+        let Reply::Applied { applied, failed, heads, new } = reply else { return Err(OTHER_ANSWER.into()) };
         let parts = unpack(&payload)?;
         let (delta, own) = match parts.as_slice() {
             [delta, own] => (delta.as_slice(), own.clone()),
@@ -336,9 +431,10 @@ impl Session {
         Ok(whole)
     }
 
-    /// The workspace as Waymark JSON or Markdown, from the worker.
-    pub(super) async fn export_in_worker(&self, link: &DocLink, markdown: bool) -> Result<String, String> {
-        let (_, payload) = answer_of(ask(&link.worker, &Request::Export { doc: link.key.clone(), markdown, now_ms: now_ms() }, &[])).await?;
+    /// The workspace as Waymark JSON (`renamed` if a name is given) or Markdown, from
+    /// the worker.
+    pub(super) async fn export_in_worker(&self, link: &DocLink, markdown: bool, renamed: Option<String>) -> Result<String, String> {
+        let (_, payload) = answer_of(ask(&link.worker, &Request::Export { doc: link.key.clone(), markdown, now_ms: now_ms(), renamed }, &[])).await?;
         String::from_utf8(payload).map_err(|_| "The export was not text.".into())
     }
 
@@ -346,61 +442,16 @@ impl Session {
     pub(super) async fn comments_in_worker(&self, link: &DocLink, target: &waymark_domain::Ref) -> Result<Vec<waymark_domain::comments::Comment>, String> {
         match answer_of(ask(&link.worker, &Request::Comments { doc: link.key.clone(), target: target.clone() }, &[])).await? {
             (Reply::Comments { comments }, _) => Ok(comments),
-            _ => Err("The background worker answered something else.".into()),
+            _ => Err(OTHER_ANSWER.into()),
         }
     }
 
-    /// Brings the document from the worker to the page, for what reads the document
-    /// itself (history, time travel). Edits made meanwhile wait and are made here.
-    /// Nothing if it is here already.
-    pub async fn on_page(self: &Rc<Self>) -> Result<(), String> {
-        let Some(link) = self.link() else { return Ok(()) };
-        if link.handing_over.get() || !link.opened.get() || self.is_opening() {
-            return Err(STILL_OPENING.into());
+    /// A backlog import's plan, from the worker.
+    pub(super) async fn plan_in_worker(&self, link: &DocLink, backlog: &waymark_domain::backlog::Backlog, choices: &waymark_domain::backlog_import::Choices) -> Result<waymark_domain::backlog_import::ImportPlan, String> {
+        let request = Request::PlanImport { doc: link.key.clone(), backlog: Box::new(backlog.clone()), choices: Box::new(choices.clone()) };
+        match answer_of(ask(&link.worker, &request, &[])).await? {
+            (Reply::ImportPlan { plan }, _) => Ok(*plan),
+            _ => Err(OTHER_ANSWER.into()),
         }
-        link.handing_over.set(true);
-        let whole = self.save_in_worker(&link).await;
-        let Ok(whole) = whole else {
-            link.handing_over.set(false);
-            return whole.map(|_| ());
-        };
-        // Edits posted after the snapshot are still queued: they are made here below.
-        let doc = Workspace::load(&whole).map_err(|e| format!("The workspace could not be read: {e}"));
-        self.unlink();
-        let doc = match doc {
-            Ok(doc) => doc,
-            Err(e) => {
-                self.warn(format!("{e} Reload the tab."));
-                return Err(e);
-            }
-        };
-        *self.doc.borrow_mut() = doc;
-        let queued = self.queued.take();
-        for (edit, id) in queued {
-            if let Err(e) = self.make(edit, id) {
-                self.warn(format!("An edit could not be made: {e}"));
-            }
-        }
-        self.flush();
-        crate::storage::unstash_edits(&self.queue_key);
-        self.changes.update(|n| *n += 1);
-        Ok(())
-    }
-
-    /// Starts bringing the document to the page, for a reader that found it in the
-    /// worker: the reader is run again once it is here (`changes` moves).
-    pub(super) fn bring_to_page(self: &Rc<Self>) {
-        let Some(link) = self.link() else { return };
-        if link.handing_over.get() {
-            return;
-        }
-        let this = Rc::clone(self);
-        spawn_local(async move {
-            if let Err(e) = this.on_page().await {
-                if e != STILL_OPENING {
-                    this.warn(e);
-                }
-            }
-        });
     }
 }

@@ -5,12 +5,11 @@
 use std::rc::Rc;
 
 use waymark_domain::export::{self, FileKind};
-use waymark_domain::Workspace;
 
 use futures::StreamExt;
 
 use crate::doc_worker::protocol::{Reply, Request};
-use crate::doc_worker::{Answer, DocWorker};
+use crate::doc_worker::{Answer, DocWorker, Loaded};
 use crate::session::Session;
 use crate::storage::{Store, WorkspaceMeta};
 use crate::util::now_ms;
@@ -34,12 +33,11 @@ pub enum Outcome {
 
 /// Creates and stores an empty workspace named `name`; its id.
 pub async fn create_workspace(store: &Store, name: &str, me: &str) -> Result<String, String> {
-    let mut ws = Workspace::create(name, now_ms(), me);
-    let id = ws.workspace_id();
+    let made = crate::doc_worker::load(&Request::Create { name: name.to_owned(), me: me.to_owned(), now_ms: now_ms(), audience: None }, &[]).await?;
     let now = js_sys::Date::now();
-    let meta = WorkspaceMeta { id: id.clone(), name: name.to_owned(), ideas: 0, last_opened: now, created: now, shared: None };
-    store.create(&meta, &ws.save()).await.map_err(|e| e.to_string())?;
-    Ok(id)
+    let meta = WorkspaceMeta { id: made.workspace_id.clone(), name: name.to_owned(), ideas: 0, last_opened: now, created: now, shared: None };
+    store.create(&meta, &made.bytes).await.map_err(|e| e.to_string())?;
+    Ok(made.workspace_id)
 }
 
 /// Imports a file from Home: a new workspace, or a merge into the stored copy of the
@@ -49,21 +47,23 @@ pub async fn create_workspace(store: &Store, name: &str, me: &str) -> Result<Str
 pub async fn import_file(store: Rc<Store>, bytes: &[u8], me: &str, merge_into_shared: bool, progress: impl Fn(Progress)) -> Result<Outcome, String> {
     match export::sniff(bytes) {
         Some(FileKind::Automerge) => {
-            let plan = export::plan_automerge_import(bytes, None).map_err(|e| format!("This file can't be imported: {e}."))?;
-            let existing = store.meta(&plan.workspace_id).await.map_err(|e| e.to_string())?;
+            // Checked whole (and named apart, should it be new) in the worker.
+            let request = Request::ImportAutomerge { taken_names: names_here(&store).await };
+            let file = crate::doc_worker::load(&request, bytes).await.map_err(|e| format!("This file can't be imported: {e}."))?;
+            let existing = store.meta(&file.workspace_id).await.map_err(|e| e.to_string())?;
             if let Some(meta) = existing {
                 if meta.shared.is_some() && !merge_into_shared {
                     return Ok(Outcome::AsksFirst { name: meta.name });
                 }
-                let session = Session::open(store, &plan.workspace_id, me.to_owned()).await?;
+                let session = Session::open(store, &file.workspace_id, me.to_owned()).await?;
                 session.merge_bytes(bytes).await?;
                 // A shared workspace's merged changes wait in its outbox; they go to
                 // the relay when it is next open.
                 session.flush();
-                return Ok(Outcome::Done(Imported { id: plan.workspace_id, name: plan.name, merged: true }));
+                return Ok(Outcome::Done(Imported { id: file.workspace_id, name: meta.name, merged: true }));
             }
-            let mut ws = Workspace::load(bytes).map_err(|e| format!("This file can't be imported: {e}."))?;
-            store_new(&store, &mut ws).await.map(Outcome::Done)
+            let Loaded { workspace_id, name, ideas, bytes, .. } = file;
+            store_bytes(&store, workspace_id, name, ideas, &bytes).await.map(Outcome::Done)
         }
         Some(FileKind::Json) => import_json(&store, bytes, me, progress).await.map(Outcome::Done),
         None => Err("This file is neither a Waymark workspace (.automerge) nor a Waymark JSON export. Nothing was imported.".into()),
@@ -101,11 +101,6 @@ async fn import_json(store: &Store, bytes: &[u8], me: &str, progress: impl Fn(Pr
 /// The names of the workspaces in this browser.
 async fn names_here(store: &Store) -> Vec<String> {
     store.list().await.map(|l| l.into_iter().map(|m| m.name).collect()).unwrap_or_default()
-}
-
-async fn store_new(store: &Store, ws: &mut Workspace) -> Result<Imported, String> {
-    export::name_apart(ws, &names_here(store).await).map_err(|e| e.to_string())?;
-    store_bytes(store, ws.workspace_id(), ws.name(), ws.live_idea_count(), &ws.save()).await
 }
 
 async fn store_bytes(store: &Store, id: String, name: String, ideas: usize, bytes: &[u8]) -> Result<Imported, String> {

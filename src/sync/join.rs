@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use futures::channel::mpsc::unbounded;
 use futures::StreamExt;
-use waymark_domain::Workspace;
 use waymark_protocol::client::{open_batch, refused_warning};
 use waymark_protocol::{Capability, Message, VERSION};
 
 use super::socket::{sync_url, Socket, SocketEvent};
+use crate::doc_worker::protocol::{pack, Request};
+use crate::doc_worker::Loaded;
 use crate::storage::{Store, SyncRecord, WorkspaceMeta};
 
 /// How long joining waits for the relay before saying so.
@@ -38,32 +39,32 @@ pub async fn join(store: &Store, link: &str, origin: &str) -> Result<String, Str
         return Ok(id);
     }
     let (snapshot, chunks, last_seq, snapshot_seq) = download(&cap, origin).await?;
-    let (mut ws, bad) = Workspace::load_with_chunks(snapshot.as_deref(), chunks.iter().map(Vec::as_slice))
-        .map_err(|e| format!("What the relay holds for this link is not a Waymark workspace ({e})."))?;
-    if !bad.is_empty() {
-        return Err(format!("{} of the workspace's changes could not be read; nothing was saved.", bad.len()));
+    // Read (and checked) in the document worker.
+    let payload = pack(std::iter::once(snapshot.as_deref().unwrap_or_default()).chain(chunks.iter().map(Vec::as_slice)));
+    let ws = crate::doc_worker::load(&Request::Load, &payload).await.map_err(|e| format!("What the relay holds for this link could not be read: {e}"))?;
+    if !ws.bad_chunks.is_empty() {
+        return Err(format!("{} of the workspace's changes could not be read; nothing was saved.", ws.bad_chunks.len()));
     }
     let now = js_sys::Date::now();
     let record = SyncRecord { fragment: fragment_of(&cap), relay: origin.to_owned(), last_seq, snapshot_seq, last_synced: now, epoch: 0, closed: false };
-    if let Some(id) = switch_to_new_link(store, &mut ws, &record, cap.can_write()).await? {
+    if let Some(id) = switch_to_new_link(store, &ws, &record, cap.can_write()).await? {
         return Ok(id);
     }
     // The document's own id, as on the sharer's device (merging a file of it then
     // works), unless a copy is already stored under that id.
-    let id = match waymark_domain::Id::parse(&ws.workspace_id()) {
+    let id = match waymark_domain::Id::parse(&ws.workspace_id) {
         Some(own) if matches!(store.meta(own.as_str()).await, Ok(None)) => own.to_string(),
         _ => waymark_domain::Id::random().to_string(),
     };
-    let name = ws.brief().0.name;
     let meta = WorkspaceMeta {
         id: id.clone(),
-        name,
-        ideas: ws.live_idea_count(),
+        name: ws.name,
+        ideas: ws.ideas,
         last_opened: now,
         created: now,
         shared: Some(if cap.can_write() { "edit" } else { "view" }.into()),
     };
-    store.create_shared(&meta, &ws.save(), &record).await.map_err(|e| format!("Could not save the workspace in this browser: {e}"))?;
+    store.create_shared(&meta, &ws.bytes, &record).await.map_err(|e| format!("Could not save the workspace in this browser: {e}"))?;
     Ok(id)
 }
 
@@ -73,15 +74,15 @@ pub async fn join(store: &Store, link: &str, origin: &str) -> Result<String, Str
 /// copy is queued for the new log. Its id, or `None` if there is no such copy. A
 /// copy whose link still works is never moved by opening another link (anyone with a
 /// copy of the document could make one).
-async fn switch_to_new_link(store: &Store, ws: &mut Workspace, record: &SyncRecord, can_write: bool) -> Result<Option<String>, String> {
-    let Some(id) = waymark_domain::Id::parse(&ws.workspace_id()).map(|id| id.to_string()) else { return Ok(None) };
+async fn switch_to_new_link(store: &Store, ws: &Loaded, record: &SyncRecord, can_write: bool) -> Result<Option<String>, String> {
+    let Some(id) = waymark_domain::Id::parse(&ws.workspace_id).map(|id| id.to_string()) else { return Ok(None) };
     let (Ok(Some(mut meta)), Ok(Some(old))) = (store.meta(&id).await, store.sync_record(&id).await) else { return Ok(None) };
     if !old.closed {
         return Ok(None);
     }
     store.put_sync_record(&id, record).await.map_err(|e| format!("Could not save the new link in this browser: {e}"))?;
     let key = store.next_chunk_key(&id);
-    store.store_remote(&id, &record.fragment, &key, &ws.save(), record.last_seq).await.map_err(|e| format!("Could not save the workspace in this browser: {e}"))?;
+    store.store_remote(&id, &record.fragment, &key, &ws.bytes, record.last_seq).await.map_err(|e| format!("Could not save the workspace in this browser: {e}"))?;
     if can_write {
         queue_whole_copy(store, &id).await?;
     }
@@ -95,10 +96,10 @@ async fn switch_to_new_link(store: &Store, ws: &mut Workspace, record: &SyncReco
 /// never received. Its outbox alone may not have them (an acknowledged change left it).
 async fn queue_whole_copy(store: &Store, id: &str) -> Result<(), String> {
     let stored = store.load(id).await.map_err(|e| format!("Could not read the workspace from this browser: {e}"))?;
-    let (mut local, _) = Workspace::load_with_chunks(stored.snapshot.as_deref(), stored.chunks.iter().map(|(_, c)| c.as_slice()))
-        .map_err(|e| format!("The copy of this workspace in this browser could not be opened: {e}"))?;
+    let payload = pack(std::iter::once(stored.snapshot.as_deref().unwrap_or_default()).chain(stored.chunks.iter().map(|(_, c)| c.as_slice())));
+    let local = crate::doc_worker::load(&Request::Load, &payload).await.map_err(|e| format!("The copy of this workspace in this browser could not be opened: {e}"))?;
     let key = store.next_chunk_key(id);
-    store.append_chunk_to(&key, &local.save(), true).await.map_err(|e| format!("Could not queue the workspace for the new link: {e}"))
+    store.append_chunk_to(&key, &local.bytes, true).await.map_err(|e| format!("Could not queue the workspace for the new link: {e}"))
 }
 
 fn fragment_of(cap: &Capability) -> String {

@@ -9,7 +9,6 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use waymark_domain::audience::Audience;
-use waymark_domain::Workspace;
 use waymark_protocol::Capability;
 
 use super::SyncStatus;
@@ -50,11 +49,12 @@ pub async fn publish(source: Rc<Session>, audience: Audience, me: Presence) -> R
     let id = match existing {
         Some(id) => id,
         None => {
-            let mut ws = Workspace::new_audience_roadmap("", audience, crate::util::now_ms()).map_err(|e| e.to_string())?;
-            let id = ws.workspace_id();
+            let request = crate::doc_worker::protocol::Request::Create { name: String::new(), me: me.name.clone(), now_ms: crate::util::now_ms(), audience: Some(audience) };
+            let made = crate::doc_worker::load(&request, &[]).await.map_err(|e| format!("The roadmap could not be made: {e}"))?;
+            let id = made.workspace_id;
             let now = js_sys::Date::now();
             let meta = WorkspaceMeta { id: id.clone(), name: audience.label().to_owned(), ideas: 0, last_opened: now, created: now, shared: None };
-            store.create(&meta, &ws.save()).await.map_err(|e| format!("The roadmap could not be stored: {e}"))?;
+            store.create(&meta, &made.bytes).await.map_err(|e| format!("The roadmap could not be stored: {e}"))?;
             if let Some(l) = local() {
                 let _ = l.set_item(&key(&source.id, audience), &id);
             }
@@ -65,9 +65,8 @@ pub async fn publish(source: Rc<Session>, audience: Audience, me: Presence) -> R
     let owner = Owner::new();
     let published = owner.with(|| Session::open(Rc::clone(&store), &id, me.name.clone())).await?;
     let result = async {
-        // Republishing reads the whole workspace: it comes to the page from the worker.
-        source.on_page().await?;
-        published.republish_from(&source)?;
+        // Both documents are open in the page's worker, which republishes.
+        published.republish_from(&source).await?;
         // Stored (and, once shared, queued for the relay) before syncing starts.
         while published.save_state.get_untracked() == crate::session::SaveState::Saving {
             crate::util::delay(50).await;

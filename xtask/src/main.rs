@@ -110,6 +110,7 @@ pub fn build() -> Result<(), String> {
     say("building the app with trunk (release, offline; the first build takes a few minutes)…");
     run_cmd(Command::new("trunk").args(["build", "--release", "--offline"]).env("PATH", tools_path()))?;
     worker::hash_names(&root().join("dist"))?;
+    worker::check_page_has_no_automerge(&root().join("dist"))?;
     sw::write(&root().join("dist"), &root().join("public/sw.js"))?;
     say("writing brotli and gzip copies of the app…");
     compress::write_copies(&root().join("dist"))?;

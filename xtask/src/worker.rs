@@ -39,9 +39,39 @@ pub fn hash_names(dist: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Refuses a build whose page module holds Automerge code: every document lives in
+/// the worker, and the page's first download is the smaller for it. Automerge's code
+/// shows in a module as the paths of its source files (the panic locations it keeps).
+pub fn check_page_has_no_automerge(dist: &Path) -> Result<(), String> {
+    let entries = std::fs::read_dir(dist).map_err(|e| format!("dist: {e}"))?;
+    for name in entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()) {
+        if !(name.starts_with("waymark-") && name.ends_with("_bg.wasm")) || name.starts_with(STEM) {
+            continue;
+        }
+        let module = std::fs::read(dist.join(&name)).map_err(|e| format!("dist/{name}: {e}"))?;
+        if holds_automerge(&module) {
+            return Err(format!(
+                "dist/{name}, the page's module, holds Automerge code: something the page runs reads a document itself. Ask the document worker instead (see src/session/worker.rs)."
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn holds_automerge(module: &[u8]) -> bool {
+    const MARK: &[u8] = b"/automerge-0.";
+    module.windows(MARK.len()).any(|w| w == MARK)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_module_with_automerge_in_it_is_told_apart() {
+        assert!(holds_automerge(b"\0panicked at /root/.cargo/registry/src/x/automerge-0.12.0/src/op_set2.rs\0"));
+        assert!(!holds_automerge(b"\0Import a .automerge file\0"));
+    }
 
     #[test]
     fn the_worker_gets_a_name_that_changes_with_its_contents() {

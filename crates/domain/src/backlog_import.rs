@@ -112,7 +112,7 @@ impl Choices {
 }
 
 /// What happens to one row.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Action {
     Create,
     /// The artifact an earlier import made from the same key.
@@ -121,18 +121,19 @@ pub enum Action {
 }
 
 /// One row's plan.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Planned {
     pub line: u64,
     pub key: String,
     pub title: String,
     /// The collection it goes to.
-    pub collection: &'static str,
+    #[serde(deserialize_with = "crate::keys::collection")]
+    pub collection: crate::keys::Key,
     pub action: Action,
 }
 
-/// The whole preview.
-#[derive(Clone, Debug, PartialEq)]
+/// The whole preview (serialized: the app's page asks the document's worker for it).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ImportPlan {
     pub source: Source,
     pub rows: Vec<Planned>,
@@ -141,7 +142,7 @@ pub struct ImportPlan {
 }
 
 /// A "blocks" link of the file: `blocker` (a key) blocks `blocked`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Dependency {
     pub blocker: String,
     pub blocked: String,

@@ -20,7 +20,7 @@ const MAX_NAME: usize = 80;
 pub const SOMEONE: &str = "Someone";
 
 /// Where in the workspace an operation landed.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Place {
     /// The workspace itself: only its creation writes its id.
     Workspace,
@@ -29,12 +29,14 @@ pub enum Place {
     /// The links between artifacts.
     Links,
     /// Artifact `id` of `collection` (one of [`COLLECTIONS`]).
-    Item(&'static str, Id),
+    Item(#[serde(deserialize_with = "crate::keys::collection")] crate::keys::Key, Id),
 }
 
-/// One change of the workspace's history.
-#[derive(Clone, Debug, PartialEq)]
+/// One change of the workspace's history. It serializes (without what it builds on)
+/// for the app's page, which shows history the document's worker reads.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Moment {
+    #[serde(with = "hash_hex")]
     pub hash: ChangeHash,
     /// The author's display name, or [`SOMEONE`].
     pub by: String,
@@ -45,7 +47,22 @@ pub struct Moment {
     /// The artifacts among them it created.
     pub added: Vec<Place>,
     /// The changes it builds on.
+    #[serde(skip)]
     deps: Vec<ChangeHash>,
+}
+
+/// A change's hash as its hex spelling.
+mod hash_hex {
+    use automerge::ChangeHash;
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(hash: &ChangeHash, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(hash)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ChangeHash, D::Error> {
+        String::deserialize(d)?.parse().map_err(|_| D::Error::custom("not a change hash"))
+    }
 }
 
 impl Moment {

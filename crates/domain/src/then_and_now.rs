@@ -31,7 +31,7 @@ pub struct FieldText {
 }
 
 /// How a piece of a compared field fares.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Fate {
     Kept,
     Removed,
@@ -39,7 +39,7 @@ pub enum Fate {
 }
 
 /// A field that differs between then and now, as pieces of text in reading order.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Difference {
     pub label: String,
     pub pieces: Vec<(Fate, String)>,
@@ -81,6 +81,35 @@ impl Workspace {
         }
         Ok(Changed::one(collection, id.clone()))
     }
+}
+
+/// One artifact that differs between a point in the past and now.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ChangedSince {
+    #[serde(deserialize_with = "crate::keys::collection")]
+    pub collection: crate::keys::Key,
+    pub id: Id,
+    /// "idea “Dark mode”" (as it is now, or as it was if it is gone).
+    pub named: String,
+    pub differences: Vec<Difference>,
+}
+
+/// Of the artifacts `touched` (by the moments since `then`), those that differ between
+/// `then` and `now`, each with what changed.
+pub fn changed_since(then: &Workspace, now: &Workspace, touched: impl IntoIterator<Item = (&'static str, Id)>) -> Vec<ChangedSince> {
+    touched
+        .into_iter()
+        .filter_map(|(collection, id)| {
+            let differences = compare(&then.artifact_text(collection, &id), &now.artifact_text(collection, &id));
+            if differences.is_empty() {
+                return None;
+            }
+            let title = Some(now.title_of(collection, &id)).filter(|t| !t.trim().is_empty()).unwrap_or_else(|| then.title_of(collection, &id));
+            let noun = crate::history::noun(collection);
+            let named = if title.trim().is_empty() { format!("an untitled {noun}") } else { format!("{noun} “{}”", title.trim()) };
+            Some(ChangedSince { collection, id, named, differences })
+        })
+        .collect()
 }
 
 /// What differs between `then` and `now` field by field (fields only one of them has

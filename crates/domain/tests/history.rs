@@ -273,3 +273,32 @@ fn after_going_back_and_restoring_new_edits_still_land() {
     assert_eq!(history.update(&mut ana), 2, "the restore and the new idea");
     assert_eq!(waymark_domain::history::summary(history.moments().last().unwrap(), |c, i| ana.title_of(c, i)), "added idea “Right after travel”");
 }
+
+#[test]
+fn moments_and_what_changed_since_cross_to_the_app_page_and_back_as_they_were() {
+    let (mut ana, mut ben, id) = two_people();
+    let then = ana.fork();
+    ben.set_idea_text(&id, IdeaText::Title, "Dark mode everywhere", 3_000).unwrap();
+    ben.commit_by("Ben", 3_000_500);
+    ana.apply(&ben.save()).unwrap();
+    let mut history = History::default();
+    history.update(&mut ana);
+    // The page reads history from the document's worker as JSON.
+    let json = serde_json::to_string(history.moments()).unwrap();
+    let back: Vec<Moment> = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.len(), 3);
+    for (sent, read) in history.moments().iter().zip(&back) {
+        assert_eq!((read.hash, &read.by, read.at_ms, &read.touched, &read.added), (sent.hash, &sent.by, sent.at_ms, &sent.touched, &sent.added));
+    }
+    let said = |m: &Moment| summary(m, |c, id| ana.title_of(c, id));
+    assert_eq!(said(&back[2]), "changed idea “Dark mode everywhere”");
+    // A place in a collection the schema does not have is refused, not invented.
+    let forged = json.replacen("\"ideas\"", "\"passwords\"", 1);
+    assert!(serde_json::from_str::<Vec<Moment>>(&forged).is_err());
+
+    let changed = waymark_domain::then_and_now::changed_since(&then, &ana, [("ideas", id.clone())]);
+    let back: Vec<waymark_domain::then_and_now::ChangedSince> = serde_json::from_str(&serde_json::to_string(&changed).unwrap()).unwrap();
+    assert_eq!(back, changed);
+    assert_eq!(back[0].named, "idea “Dark mode everywhere”");
+    assert!(back[0].differences[0].pieces.iter().any(|(fate, text)| *fate == Fate::Added && text.contains("everywhere")));
+}

@@ -1,7 +1,12 @@
 //! The documents the worker holds for the page: each open workspace's Automerge
 //! document, its edits, commits and the changes that arrive. Every answer that changes
 //! what the page shows carries a [`ViewDelta`], so the page keeps only view signals
-//! (see `crate::session`'s worker path).
+//! (see `crate::session`). The page never runs Automerge itself: what reads history
+//! (`past`) and what makes or checks whole workspaces (`files`) is asked of this
+//! module too.
+
+mod files;
+mod past;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -16,6 +21,8 @@ use super::protocol::{pack, unpack, NewToYou, Reply, Request};
 struct Open {
     ws: Workspace,
     me: String,
+    /// Its history, read as far as the page asked.
+    history: history::History,
 }
 
 thread_local! {
@@ -32,11 +39,31 @@ pub fn handle(request: Request, payload: Vec<u8>) -> Option<(Reply, Vec<u8>)> {
     Some(match request {
         Request::Open { doc, me, cache_heads } => match open(&payload, cache_heads) {
             Ok((ws, reply, delta)) => {
-                DOCS.with(|d| d.borrow_mut().insert(doc, Open { ws, me }));
+                DOCS.with(|d| d.borrow_mut().insert(doc, Open { ws, me, history: Default::default() }));
                 (reply, delta)
             }
             Err(message) => failed(message),
         },
+        Request::ImportAutomerge { taken_names } => files::import_automerge(&payload, &taken_names).unwrap_or_else(failed),
+        Request::Load => files::load(&payload).unwrap_or_else(failed),
+        Request::Create { name, me, now_ms, audience } => files::create(&name, &me, now_ms, audience).unwrap_or_else(failed),
+        Request::At { doc, past, index } => DOCS.with(|d| {
+            let mut docs = d.borrow_mut();
+            let Some(open) = docs.get_mut(&doc) else { return failed(NOT_OPEN.into()) };
+            match past::at(open, index) {
+                Ok((then, reply, delta)) => {
+                    docs.insert(past, then);
+                    (reply, delta)
+                }
+                Err(message) => failed(message),
+            }
+        }),
+        Request::ChangedSince { doc, past, index } => with_two(&doc, &past, |now, then| past::changed_since(now, then, index)),
+        Request::Restore { doc, past, collection, id, now_ms } => with_two(&doc, &past, |now, then| past::restore(now, then, &collection, &id, now_ms)),
+        Request::Republish { doc, source, now_ms } => with_two(&doc, &source, |published, source| {
+            let error = published.ws.republish_from(&source.ws, now_ms).err().map(|e| format!("The roadmap could not be published: {e}"));
+            (Reply::Edited { error }, ViewDelta::whole(&mut published.ws).to_bytes())
+        }),
         Request::Close { doc } => {
             DOCS.with(|d| d.borrow_mut().remove(&doc));
             (Reply::Closed, Vec::new())
@@ -49,14 +76,26 @@ pub fn handle(request: Request, payload: Vec<u8>) -> Option<(Reply, Vec<u8>)> {
                 | Request::Save { doc, .. }
                 | Request::Export { doc, .. }
                 | Request::Comments { doc, .. }
-                | Request::Since { doc, .. } => doc.clone(),
+                | Request::Since { doc, .. }
+                | Request::History { doc, .. }
+                | Request::PlanImport { doc, .. } => doc.clone(),
                 _ => return None,
             };
             DOCS.with(|d| match d.borrow_mut().get_mut(&doc) {
                 Some(open) => on_open(open, request, payload),
-                None => failed("This workspace is not open in the background worker: reload the tab.".into()),
+                None => failed(NOT_OPEN.into()),
             })
         }
+    })
+}
+
+const NOT_OPEN: &str = "This workspace is not open in the background worker: reload the tab.";
+
+/// Runs `f` on two open documents (`a` and `b`, different ones).
+fn with_two(a: &str, b: &str, f: impl FnOnce(&mut Open, &mut Open) -> (Reply, Vec<u8>)) -> (Reply, Vec<u8>) {
+    DOCS.with(|d| match d.borrow_mut().get_disjoint_mut([a, b]) {
+        [Some(a), Some(b)] => f(a, b),
+        _ => (Reply::Failed { message: NOT_OPEN.into() }, Vec::new()),
     })
 }
 
@@ -143,9 +182,30 @@ fn on_open(open: &mut Open, request: Request, payload: Vec<u8>) -> (Reply, Vec<u
             let whole = open.ws.save();
             (Reply::Saved, pack([own.as_slice(), whole.as_slice()]))
         }
-        Request::Export { markdown, now_ms, .. } => {
-            let text = if markdown { export::to_markdown(&open.ws) } else { export::to_json(&open.ws, now_ms) };
+        Request::Export { markdown, now_ms, renamed, .. } => {
+            let text = match renamed {
+                _ if markdown => export::to_markdown(&open.ws),
+                None => export::to_json(&open.ws, now_ms),
+                Some(name) => {
+                    let mut copy = open.ws.fork();
+                    if let Err(e) = copy.set_brief_text(waymark_domain::BriefField::Name, &name) {
+                        return (Reply::Failed { message: e.to_string() }, Vec::new());
+                    }
+                    export::to_json(&copy, now_ms)
+                }
+            };
             (Reply::Text, text.into_bytes())
+        }
+        Request::History { from, .. } => {
+            // This page's edits are its own change, never an anonymous one.
+            open.ws.commit_by(&open.me, js_sys::Date::now() as i64);
+            open.history.update(&mut open.ws);
+            let moments = open.history.moments().get(from..).unwrap_or_default().to_vec();
+            (Reply::Moments { moments }, Vec::new())
+        }
+        Request::PlanImport { backlog, choices, .. } => {
+            let plan = waymark_domain::backlog_import::plan(&backlog, &open.ws, &choices);
+            (Reply::ImportPlan { plan: Box::new(plan) }, Vec::new())
         }
         Request::Comments { target, .. } => (Reply::Comments { comments: open.ws.comments(&target) }, Vec::new()),
         Request::Since { heads, .. } => {
