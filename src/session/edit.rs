@@ -32,6 +32,7 @@ impl Session {
     pub fn apply(self: &Rc<Self>, edit: Edit) -> Result<Applied, String> {
         self.writable()?;
         let link = self.link().ok_or(CLOSED)?;
+        self.show_typed(&edit);
         let created = edit.creates().then(Id::random);
         self.queued.borrow_mut().push((edit.clone(), created.clone()));
         crate::storage::stash_edits(&self.queue_key, &self.queued.borrow());

@@ -3,6 +3,7 @@
 
 use super::*;
 use waymark_domain::view_cache::{CacheError, ViewCache};
+use waymark_domain::edit::Typed;
 use waymark_domain::view_delta::ViewDelta;
 
 impl Session {
@@ -28,6 +29,20 @@ impl Session {
                 w.push(message)
             }
         });
+    }
+
+    /// Shows what `edit` types at once, before the worker has made it (its answer then
+    /// shows what the document holds): typing never waits on the worker.
+    pub(super) fn show_typed(&self, edit: &Edit) {
+        match edit.typed() {
+            Some(Typed::Brief(field, text)) => self.brief.update(|b| *b.text_mut(field) = text.to_owned()),
+            Some(Typed::Item { collection, id, field, text }) => {
+                if let Some(c) = self.collections.get(collection) {
+                    c.show_typed(id, field, text, self.owner.as_ref());
+                }
+            }
+            None => {}
+        }
     }
 
     /// Makes the view what a delta from the document's worker says.
@@ -222,6 +237,9 @@ pub(super) trait AnyCollection {
     /// Artifact `id`'s title as shown (its `title`, `name` or `text`, first line);
     /// empty if it has none.
     fn title_of(&self, id: &Id) -> String;
+    /// Shows `text` typed into field `field` of artifact `id` (nothing if it has no
+    /// such text field).
+    fn show_typed(&self, id: &Id, field: &str, text: &str, owner: Option<&Owner>);
     /// Makes the artifacts a view delta names what it says.
     fn apply_delta(&self, delta: &ViewDelta, owner: Option<&Owner>) -> Result<Vec<Id>, CacheError>;
     /// Adds the artifacts `ids` as shown now to `delta`.
@@ -247,6 +265,21 @@ impl<T: Artifact> AnyCollection for Collection<T> {
             .find_map(|key| json.get(key).and_then(|v| v.as_str()))
             .map(|t| t.lines().next().unwrap_or_default().to_owned())
             .unwrap_or_default()
+    }
+    fn show_typed(&self, id: &Id, field: &str, text: &str, owner: Option<&Owner>) {
+        // Through its serialized form, so every kind is served alike: a field that is
+        // not text there, or a value its view would not read, is left to the worker.
+        let typed = self.get(id).and_then(|s| {
+            s.with_untracked(|item| {
+                let mut json = serde_json::to_value(item).ok()?;
+                let slot = json.get_mut(field).filter(|v| v.is_string())?;
+                *slot = serde_json::Value::String(text.to_owned());
+                serde_json::from_value::<T>(json).ok()
+            })
+        });
+        if let Some(item) = typed {
+            self.refresh_with([(id.clone(), Some(item))], owner);
+        }
     }
     fn apply_delta(&self, delta: &ViewDelta, owner: Option<&Owner>) -> Result<Vec<Id>, CacheError> {
         let touched = delta.touched::<T>()?;

@@ -97,6 +97,21 @@ pub struct Brief {
 }
 
 impl Brief {
+    /// One field's text, to change (as a view shows typing at once).
+    pub fn text_mut(&mut self, field: BriefField) -> &mut String {
+        match field {
+            BriefField::Name => &mut self.name,
+            BriefField::Vision => &mut self.vision,
+            BriefField::Strategy => &mut self.strategy,
+            BriefField::NorthStar => &mut self.north_star,
+            BriefField::What => &mut self.what,
+            BriefField::Why => &mut self.why,
+            BriefField::Timeline => &mut self.timeline,
+            BriefField::Benefits => &mut self.benefits,
+            BriefField::Resources => &mut self.resources,
+        }
+    }
+
     /// The text of one field.
     pub fn text(&self, field: BriefField) -> &str {
         match field {

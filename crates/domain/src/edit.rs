@@ -110,7 +110,33 @@ pub struct Applied {
     pub created: Option<Id>,
 }
 
+/// What an edit of typed text shows at once, before the document has it (the app's
+/// page sets it in the view while the document's worker makes the edit, whose answer
+/// then shows what the document holds).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Typed<'a> {
+    Brief(BriefField, &'a str),
+    /// The text field `field` (as the artifact's view names it) of artifact `id`.
+    Item { collection: &'a str, id: &'a Id, field: &'a str, text: &'a str },
+}
+
 impl Edit {
+    /// What it shows at once, if it sets a text as typed.
+    pub fn typed(&self) -> Option<Typed<'_>> {
+        let item = |collection, id, field, text| Some(Typed::Item { collection, id, field, text });
+        match self {
+            Edit::BriefText(field, text) => Some(Typed::Brief(*field, text)),
+            Edit::IdeaText(id, field, text) => item(IDEAS, id, field.key(), text),
+            Edit::FeedbackText(id, text) => item(FEEDBACK, id, "text", text),
+            Edit::PersonaText(id, field, text) => item(PERSONAS, id, field.key(), text),
+            Edit::StoryText { story, benefit, text } => item(STORIES, story, if *benefit { "benefit" } else { "goal" }, text),
+            Edit::DocumentText { document, body, text } => item(DOCUMENTS, document, if *body { "body" } else { "title" }, text),
+            // A kind's view names its fields by their keys.
+            Edit::SetField { item: target, key, value: FieldEdit::Value(text) } => item(target.collection, &target.id, key, text),
+            _ => None,
+        }
+    }
+
     /// The collection of the artifact it creates, if it creates one.
     fn creates_in(&self) -> Option<&'static str> {
         match self {
