@@ -229,7 +229,7 @@ async fn typing(b: &Browser, relay: &Relay, id: &str, n: usize) {
         "const input = document.querySelector('aside.editor input.field-input'); input.setSelectionRange(input.value.length, input.value.length); \
          const w = window.__typing = { results: [], presented: [], current: null }; \
          window.addEventListener('keydown', (e) => { if (e.isTrusted) w.current = { t0: e.timeStamp }; }, true); \
-         window.addEventListener('input', () => { if (w.current) w.current.expect = input.value; }, true); \
+         window.addEventListener('input', () => { if (w.current) { w.current.expect = input.value; w.current.input = performance.now() - w.current.t0; } }, true); \
          const row = () => document.querySelector('.idea-row.active .idea-title'); \
          new MutationObserver(() => { \
            const c = w.current; if (!c || c.expect === undefined || c.dom !== undefined || !row() || row().textContent !== c.expect) return; \
@@ -261,7 +261,7 @@ async fn typing(b: &Browser, relay: &Relay, id: &str, n: usize) {
     let result = b.eval("return window.__typing;").await;
     let results = result["results"].as_array().cloned().unwrap_or_default();
     let of = |k: &str| -> Vec<f64> { results.iter().filter_map(|r| r[k].as_f64()).collect() };
-    let (dom, rendered) = (of("dom"), of("rendered"));
+    let (dom, rendered, input) = (of("dom"), of("rendered"), of("input"));
     let presented = numbers(&result["presented"]);
     let title = b.texts(".idea-row.active .idea-title").await.join("");
     assert!(title.ends_with(&"x".repeat(TYPED_KEYSTROKES)), "typed title not shown in the list: {title}");
@@ -278,6 +278,17 @@ async fn typing(b: &Browser, relay: &Relay, id: &str, n: usize) {
             let count = presented.len();
             format!("{:.0} / {:.0} ms over the {count} of {TYPED_KEYSTROKES} at 16 ms or more", median(presented.clone()), percentile(presented, 0.95))
         }
+    );
+    // The browser's own part (key event → the input event the app handles), and the
+    // app's (input event → DOM updated).
+    let app: Vec<f64> = results.iter().filter_map(|r| Some(r["dom"].as_f64()? - r["input"].as_f64()?)).collect();
+    println!(
+        "{:>8}   of which key event → input event {:.1} / {:.1} ms (the browser), input event → DOM updated {:.1} / {:.1} ms (the app)",
+        "",
+        median(input.clone()),
+        percentile(input, 0.95),
+        median(app.clone()),
+        percentile(app, 0.95)
     );
 }
 
