@@ -35,7 +35,9 @@ impl Window {
         let window = Window { scroller, scroll_top, viewport, row_height, len, range };
         Effect::new(move |_| {
             if scroller.get().is_some() {
-                window.measure();
+                // At the next frame, not now: measuring forces a layout of the whole
+                // screen, which the first render of a long list would pay in its task.
+                request_animation_frame(move || window.measure());
             }
         });
         let resize = window_event_listener(leptos::ev::resize, move |_| window.measure());
@@ -44,10 +46,12 @@ impl Window {
     }
 
     /// Reads the scroller's position and height (on scroll, and on resize).
+    /// (Nothing once the list is gone: a measure asked for at the next frame may come
+    /// after.)
     pub fn measure(&self) {
-        if let Some(el) = self.scroller.get_untracked() {
-            self.scroll_top.set(el.scroll_top() as f64);
-            self.viewport.set(el.client_height().max(1) as f64);
+        if let Some(el) = self.scroller.try_get_untracked().flatten() {
+            self.scroll_top.try_set(el.scroll_top() as f64);
+            self.viewport.try_set(el.client_height().max(1) as f64);
         }
     }
 

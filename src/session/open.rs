@@ -13,6 +13,8 @@ use waymark_domain::view_cache::{CacheError, ViewCache};
 
 /// What an action that needs the document gets while it loads.
 pub const STILL_OPENING: &str = "This workspace is still opening: try again in a moment.";
+/// How many artifacts of a view cache are read per task while painting from it.
+const PAINT_SLICE: usize = 2_500;
 /// How long a stash of edits made while opening must have been left alone before
 /// another opening makes them: a tab still opening keeps its own.
 const ORPHANED_AFTER_MS: f64 = 60_000.0;
@@ -68,7 +70,10 @@ impl Session {
                 crate::storage::unstash_edits(&key);
             }
         }
-        let painted = cache.and_then(|cache| session.paint(&cache).ok());
+        let painted = match cache {
+            Some(cache) => session.paint(&cache).await.ok(),
+            None => None,
+        };
         if let Some(heads) = &painted {
             session.apply_view_tail(heads);
         }
@@ -119,9 +124,11 @@ impl Session {
 
     /// Fills every signal from `cache`: the heads it shows, or why it cannot be used
     /// (then the signals are read from the document instead).
-    fn paint(&self, cache: &ViewCache) -> Result<Vec<ChangeHash>, CacheError> {
+    async fn paint(&self, cache: &ViewCache) -> Result<Vec<ChangeHash>, CacheError> {
         let heads = cache.heads()?;
-        self.fill_from(cache)?;
+        self.fill_in_slices(cache).await?;
+        // The screen is drawn in a task of its own.
+        crate::util::delay(0).await;
         *self.cache_heads.borrow_mut() = Some(heads.clone());
         Ok(heads)
     }
@@ -172,8 +179,31 @@ impl Session {
     /// Makes every signal what `cache` shows.
     pub(super) fn fill_from(&self, cache: &ViewCache) -> Result<(), CacheError> {
         for collection in self.collections.values() {
-            collection.fill(cache, self.owner.as_ref())?;
+            collection.filler(cache, self.owner.as_ref())?.step(usize::MAX)?;
         }
+        self.show_cached(cache);
+        Ok(())
+    }
+
+    /// Makes every signal what `cache` shows, a slice of artifacts per task (see
+    /// `PAINT_SLICE`): the long cache of a large workspace never blocks the page for
+    /// long. Nothing shows until all is read.
+    pub(super) async fn fill_in_slices(&self, cache: &ViewCache) -> Result<(), CacheError> {
+        let mut fillers = Vec::new();
+        for collection in self.collections.values() {
+            fillers.push(collection.filler(cache, self.owner.as_ref())?);
+        }
+        for mut filler in fillers {
+            while !filler.step(PAINT_SLICE)? {
+                crate::util::delay(0).await;
+            }
+        }
+        self.show_cached(cache);
+        Ok(())
+    }
+
+    /// The parts of `cache` besides its artifacts, shown.
+    fn show_cached(&self, cache: &ViewCache) {
         self.brief.set(cache.brief.clone());
         self.settings.set(Settings { framework: cache.framework, criteria: cache.criteria.clone() });
         self.cached_audience.set(cache.audience);
@@ -185,7 +215,6 @@ impl Session {
                 }
             }
         });
-        Ok(())
     }
 
     /// Sets aside the chunks at `bad` (positions in `chunks`) and says so, or says that

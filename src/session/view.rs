@@ -2,7 +2,7 @@
 //! and making them what a view delta from the document's worker names.
 
 use super::*;
-use waymark_domain::view_cache::{CacheError, ViewCache};
+use waymark_domain::view_cache::{CacheError, CachedItems, ViewCache};
 use waymark_domain::edit::Typed;
 use waymark_domain::view_delta::ViewDelta;
 
@@ -119,13 +119,8 @@ impl<T: Artifact> Collection<T> {
         self.hook.set_value(Some(Box::new(hook)));
     }
 
-    /// Makes `all` the collection's artifacts.
-    fn replace_all(&self, all: Vec<T>, owner: Option<&Owner>) {
-        let make = || all.into_iter().filter_map(|t| Some((t.artifact_id()?.clone(), RwSignal::new(t)))).collect();
-        let map = match owner {
-            Some(o) => o.with(make),
-            None => make(),
-        };
+    /// Makes `map` the collection's artifacts.
+    fn replace_all(&self, map: HashMap<Id, RwSignal<T>>) {
         self.items.set(map);
         self.version.update(|v| *v += 1);
         self.members.update(|v| *v += 1);
@@ -230,8 +225,8 @@ impl<T: Artifact> Collection<T> {
 /// A collection of any artifact type, for refreshing what a change names by
 /// collection name.
 pub(super) trait AnyCollection {
-    /// Fills it from a view cache instead of the document.
-    fn fill(&self, cache: &ViewCache, owner: Option<&Owner>) -> Result<(), CacheError>;
+    /// What fills it from a view cache, a slice at a time.
+    fn filler<'a>(&self, cache: &'a ViewCache, owner: Option<&Owner>) -> Result<Box<dyn Filler + 'a>, CacheError>;
     /// Adds its artifacts to a view cache.
     fn put_into(&self, cache: &mut ViewCache);
     /// Artifact `id`'s title as shown (its `title`, `name` or `text`, first line);
@@ -248,9 +243,8 @@ pub(super) trait AnyCollection {
 }
 
 impl<T: Artifact> AnyCollection for Collection<T> {
-    fn fill(&self, cache: &ViewCache, owner: Option<&Owner>) -> Result<(), CacheError> {
-        self.replace_all(cache.take()?, owner);
-        Ok(())
+    fn filler<'a>(&self, cache: &'a ViewCache, owner: Option<&Owner>) -> Result<Box<dyn Filler + 'a>, CacheError> {
+        Ok(Box::new(CollectionFiller { target: *self, items: cache.items::<T>()?, next: 0, map: HashMap::new(), owner: owner.cloned() }))
     }
     fn put_into(&self, cache: &mut ViewCache) {
         self.items.with_untracked(|m| {
@@ -295,6 +289,39 @@ impl<T: Artifact> AnyCollection for Collection<T> {
     }
     fn as_any(&self) -> &dyn Any {
         self
+    }
+}
+
+/// Fills a collection from a view cache, a slice of artifacts at a time, so reading
+/// ten thousand never takes one long task. The collection changes once, when all are
+/// read.
+pub(super) trait Filler {
+    /// Reads `most` more artifacts: true once every one is read (and shown).
+    fn step(&mut self, most: usize) -> Result<bool, CacheError>;
+}
+
+struct CollectionFiller<'a, T: Artifact> {
+    target: Collection<T>,
+    items: CachedItems<'a, T>,
+    next: usize,
+    map: HashMap<Id, RwSignal<T>>,
+    owner: Option<Owner>,
+}
+
+impl<T: Artifact> Filler for CollectionFiller<'_, T> {
+    fn step(&mut self, most: usize) -> Result<bool, CacheError> {
+        let slice = self.items.read(self.next..self.next.saturating_add(most))?;
+        self.next += slice.len();
+        let add = || self.map.extend(slice.into_iter().filter_map(|t| Some((t.artifact_id()?.clone(), RwSignal::new(t)))));
+        match &self.owner {
+            Some(o) => o.with(add),
+            None => add(),
+        }
+        let done = self.next >= self.items.len();
+        if done {
+            self.target.replace_all(std::mem::take(&mut self.map));
+        }
+        Ok(done)
     }
 }
 

@@ -174,7 +174,18 @@ impl Session {
         *link.heads.borrow_mut() = parse_heads(&heads);
         self.cached_audience.set(audience);
         let fresh = cache_heads.is_some_and(|h| h == *link.heads.borrow());
-        self.receive_delta(&link, &payload);
+        match ViewDelta::from_bytes(&payload) {
+            Ok(ViewDelta { everything: Some(whole), .. }) => {
+                // The whole view (no cache was painted, or the document did not know
+                // its heads): read a slice per task, later answers held meanwhile.
+                self.dirty.borrow_mut().everything = true;
+                if let Err(e) = self.fill_in_slices(&whole).await {
+                    self.warn(format!("What this workspace shows could not be read ({e}); reload the tab to see it."));
+                }
+                self.take_delta(&link, None);
+            }
+            _ => self.receive_delta(&link, &payload),
+        }
         *self.tabs.borrow_mut() = Tabs::open(&self.id, Rc::downgrade(self));
         self.finish_loading(fresh);
         if !self.queued.borrow().is_empty() {
@@ -278,11 +289,20 @@ impl Session {
 
     /// Applies a delta from the worker, or holds it while other answers are due.
     fn receive_delta(self: &Rc<Self>, link: &DocLink, bytes: &[u8]) {
-        link.in_flight.set(link.in_flight.get().saturating_sub(1));
         match ViewDelta::from_bytes(bytes) {
-            Ok(delta) => link.held.borrow_mut().push(delta),
-            Err(e) => self.warn(format!("An update of what you see could not be read ({e}); reload the tab to see it.")),
+            Ok(delta) => self.take_delta(link, Some(delta)),
+            Err(e) => {
+                self.warn(format!("An update of what you see could not be read ({e}); reload the tab to see it."));
+                self.take_delta(link, None);
+            }
         }
+    }
+
+    /// Takes an answer's delta (`None`: it had none to show): held, and applied with
+    /// those held before it once no other answer is due.
+    fn take_delta(self: &Rc<Self>, link: &DocLink, delta: Option<ViewDelta>) {
+        link.in_flight.set(link.in_flight.get().saturating_sub(1));
+        link.held.borrow_mut().extend(delta);
         if link.in_flight.get() == 0 {
             let held = std::mem::take(&mut *link.held.borrow_mut());
             for delta in held {
