@@ -12,13 +12,12 @@ use waymark_domain::audience::Audience;
 use waymark_domain::backlog::Backlog;
 use waymark_domain::backlog_import::{Choices, ImportPlan};
 use waymark_domain::comments::Comment;
-use waymark_domain::edit::Edit;
 use waymark_domain::history::Moment;
 use waymark_domain::then_and_now::ChangedSince;
 use waymark_domain::{Id, Ref};
 
 /// What the app asks of the worker.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[derive(Serialize, Deserialize, Debug, Clone)]
 pub enum Request {
     /// Builds a new workspace from a Waymark JSON export (the payload, UTF-8 text),
     /// named apart from `taken_names` (the workspaces already here).
@@ -38,8 +37,9 @@ pub enum Request {
     /// are those of the view cache the page painted: only what changed since is sent
     /// back, or the whole view if the document does not know them.
     Open { doc: String, me: String, cache_heads: Option<Vec<String>> },
-    /// Makes one edit, giving what it creates the id `id` if chosen.
-    Edit { doc: String, edit: Edit, id: Option<Id>, now_ms: i64 },
+    /// Makes one edit (an `Edit` as JSON: only the worker reads it), giving what it
+    /// creates the id `id` if chosen.
+    Edit { doc: String, edit: Box<serde_json::value::RawValue>, id: Option<Id>, now_ms: i64 },
     /// Commits the edits made so far into one change and answers with its bytes.
     Commit { doc: String, now_ms: i64 },
     /// Applies changes from elsewhere (the payload, packed): a teammate's, another tab's,

@@ -203,7 +203,8 @@ fn editor_body<K: Kind>(id: StoredValue<Id>, item: RwSignal<K>, page: Page) -> i
             {above}
             {K::FIELDS.iter().map(|spec| {
                 let shown = Memo::new(move |_| item.with(|k| k.shows(spec.key)));
-                view! { <Show when=move || shown.get()>{move || field::<K>(spec, id, item, session, toasts)}</Show> }
+                let fields = Fields::of(item, move |key, edit| set::<K>(session, toasts, &id.get_value(), key, edit));
+                view! { <Show when=move || shown.get()>{move || field(spec, fields)}</Show> }
             }).collect_view()}
             <crate::components::TagEditor tags=Signal::derive(move || item.with(|k| k.meta().tags.clone()))
                 on_add=move |tag: String| tag_edit(session, toasts, Ref::new(K::COLLECTION, id.get_value()), tag, true)
@@ -225,28 +226,56 @@ pub fn tag_edit(session: SessionCtx, toasts: Toasts, target: Ref, tag: String, o
     }
 }
 
+/// One artifact's fields, read and set without naming its kind: the controls below
+/// are then built once for every kind, not copied into the app's module once per kind
+/// (they were 120 KB of it).
+#[derive(Clone, Copy)]
+struct Fields {
+    /// A field's value (`None`: the kind has no such field); tracked.
+    read: Callback<&'static str, Option<FieldValue>>,
+    write: Callback<(&'static str, FieldEdit)>,
+}
+
+impl Fields {
+    fn of<K: Kind>(item: RwSignal<K>, set: impl Fn(&'static str, FieldEdit) + Send + Sync + 'static) -> Fields {
+        Fields {
+            read: Callback::new(move |key: &'static str| item.with(|k| K::field(key).map(|_| k.value(key)))),
+            write: Callback::new(move |(key, edit)| set(key, edit)),
+        }
+    }
+
+    /// Field `key`'s value; tracked.
+    fn value(&self, key: &'static str) -> FieldValue {
+        self.read.run(key).unwrap_or(FieldValue::Text(String::new()))
+    }
+
+    fn set(&self, key: &'static str, edit: FieldEdit) {
+        self.write.run((key, edit));
+    }
+}
+
 /// The control for one field, from its type.
-fn field<K: Kind>(spec: &'static FieldSpec, id: StoredValue<Id>, item: RwSignal<K>, session: SessionCtx, toasts: Toasts) -> AnyView {
+fn field(spec: &'static FieldSpec, fields: Fields) -> AnyView {
     let key = spec.key;
     match spec.ty {
         FieldType::Line | FieldType::Text => view! {
             <LongTextField
                 label=spec.label
-                value=Signal::derive(move || item.with(|k| match k.value(key) { FieldValue::Text(t) => t, _ => String::new() }))
-                on_input={move |v: String| set::<K>(session, toasts, &id.get_value(), key, FieldEdit::Value(v))}
+                value=Signal::derive(move || match fields.value(key) { FieldValue::Text(t) => t, _ => String::new() })
+                on_input={move |v: String| fields.set(key, FieldEdit::Value(v))}
                 placeholder=spec.placeholder
                 single_line=spec.ty == FieldType::Line
             />
         }
         .into_any(),
         FieldType::Choice(options) => {
-            let current = Memo::new(move |_| item.with(|k| match k.value(key) { FieldValue::Choice(c) => c, _ => None }));
+            let current = Memo::new(move |_| match fields.value(key) { FieldValue::Choice(c) => c, _ => None });
             let read = Signal::derive(move || current.get().map(|c| choice_label(options, c).to_owned()).unwrap_or_default());
             view! {
                 <Field label=spec.label read=read>
                     <select class="field-input" aria-label=spec.label on:change:target=move |ev| {
                         let v = ev.target().value();
-                        set::<K>(session, toasts, &id.get_value(), key, FieldEdit::Value(v));
+                        fields.set(key, FieldEdit::Value(v));
                     }>
                         <option value="" selected=move || current.get().is_none()>"Not set"</option>
                         {options.iter().map(|(k, l)| view! { <option value=*k selected=move || current.get() == Some(*k)>{*l}</option> }).collect_view()}
@@ -256,49 +285,49 @@ fn field<K: Kind>(spec: &'static FieldSpec, id: StoredValue<Id>, item: RwSignal<
             .into_any()
         }
         FieldType::Date => {
-            let value = Memo::new(move |_| item.with(|k| match k.value(key) { FieldValue::Date(Some(d)) => d.to_string(), _ => String::new() }));
+            let value = Memo::new(move |_| match fields.value(key) { FieldValue::Date(Some(d)) => d.to_string(), _ => String::new() });
             view! {
                 <Field label=spec.label read=value>
                     <input class="field-input" type="date" aria-label=spec.label prop:value=move || value.get()
                         on:change:target=move |ev| {
                             let v = ev.target().value();
-                            set::<K>(session, toasts, &id.get_value(), key, FieldEdit::Value(v));
+                            fields.set(key, FieldEdit::Value(v));
                         }/>
                 </Field>
             }
             .into_any()
         }
-        FieldType::Rows(options) => rows::<K>(spec, options, id, item, session, toasts).into_any(),
+        FieldType::Rows(options) => rows(spec, options, fields).into_any(),
         FieldType::Number { unit, .. } => {
             let label = if unit.is_empty() { spec.label.to_owned() } else { format!("{} ({unit})", spec.label) };
             view! {
                 <NumberField label=label
-                    value=Signal::derive(move || item.with(|k| match k.value(key) { FieldValue::Number(n) => n, _ => None }))
-                    on_change={move |v: Option<f64>| set::<K>(session, toasts, &id.get_value(), key, FieldEdit::Value(v.map(|n| n.to_string()).unwrap_or_default()))}/>
+                    value=Signal::derive(move || match fields.value(key) { FieldValue::Number(n) => n, _ => None })
+                    on_change={move |v: Option<f64>| fields.set(key, FieldEdit::Value(v.map(|n| n.to_string()).unwrap_or_default()))}/>
             }
             .into_any()
         }
         FieldType::Position => ().into_any(),
         FieldType::Counts(columns) => view! {
             <Counts label=spec.label columns=columns placeholder=spec.placeholder
-                value=Signal::derive(move || item.with(|k| match k.value(key) { FieldValue::Counts(rows) => rows, _ => Vec::new() }))
+                value=Signal::derive(move || match fields.value(key) { FieldValue::Counts(rows) => rows, _ => Vec::new() })
                 on_set={move |row: String, column: &'static str, value: String| {
-                    set::<K>(session, toasts, &id.get_value(), key, FieldEdit::Count { row, column: column.to_owned(), value });
+                    fields.set(key, FieldEdit::Count { row, column: column.to_owned(), value });
                 }}/>
         }
         .into_any(),
         FieldType::Series => view! {
             <Series label=spec.label
-                unit=Signal::derive(move || item.with(|k| match k.value("unit") { FieldValue::Text(u) if K::field("unit").is_some() => u, _ => String::new() }))
-                value=Signal::derive(move || item.with(|k| match k.value(key) { FieldValue::Series(points) => points, _ => Vec::new() }))
-                on_set={move |points| set::<K>(session, toasts, &id.get_value(), key, FieldEdit::Points(points))}/>
+                unit=Signal::derive(move || match fields.read.run("unit") { Some(FieldValue::Text(u)) => u, _ => String::new() })
+                value=Signal::derive(move || match fields.value(key) { FieldValue::Series(points) => points, _ => Vec::new() })
+                on_set={move |points| fields.set(key, FieldEdit::Points(points))}/>
         }
         .into_any(),
         FieldType::Checklist { items, states } => view! {
             <Checklist label=spec.label items=items states=states
-                value=Signal::derive(move || item.with(|k| match k.value(key) { FieldValue::Checklist(c) => c, _ => Vec::new() }))
+                value=Signal::derive(move || match fields.value(key) { FieldValue::Checklist(c) => c, _ => Vec::new() })
                 on_set={move |check: &'static str, part, value: String| {
-                    set::<K>(session, toasts, &id.get_value(), key, FieldEdit::Check { item: check.to_owned(), part, value });
+                    fields.set(key, FieldEdit::Check { item: check.to_owned(), part, value });
                 }}/>
         }
         .into_any(),
@@ -306,16 +335,9 @@ fn field<K: Kind>(spec: &'static FieldSpec, id: StoredValue<Id>, item: RwSignal<
 }
 
 /// A `Rows` field: each row a labelled choice (removable), and a form to add one.
-fn rows<K: Kind>(
-    spec: &'static FieldSpec,
-    options: &'static [(&'static str, &'static str)],
-    id: StoredValue<Id>,
-    item: RwSignal<K>,
-    session: SessionCtx,
-    toasts: Toasts,
-) -> impl IntoView {
+fn rows(spec: &'static FieldSpec, options: &'static [(&'static str, &'static str)], fields: Fields) -> impl IntoView {
     let key = spec.key;
-    let rows = Memo::new(move |_| item.with(|k| match k.value(key) { FieldValue::Rows(r) => r, _ => Vec::new() }));
+    let rows = Memo::new(move |_| match fields.value(key) { FieldValue::Rows(r) => r, _ => Vec::new() });
     let new_name = RwSignal::new(String::new());
     let new_value = RwSignal::new(options[0].0);
     let add = move || {
@@ -323,7 +345,7 @@ fn rows<K: Kind>(
         if name.trim().is_empty() {
             return;
         }
-        set::<K>(session, toasts, &id.get_value(), key, FieldEdit::Row { name: name.clone(), value: new_value.get_untracked().to_owned() });
+        fields.set(key, FieldEdit::Row { name: name.clone(), value: new_value.get_untracked().to_owned() });
         new_name.set(String::new());
     };
     let row = move |(name, value): (String, &'static str)| {
@@ -335,12 +357,12 @@ fn rows<K: Kind>(
                 <Editable fallback=move || view! { <span class="rows-value">{label}</span> }>
                     <select class="field-input" aria-label=name.get_value() on:change:target=move |ev| {
                         let v = ev.target().value();
-                        name.with_value(|n| set::<K>(session, toasts, &id.get_value(), key, FieldEdit::Row { name: n.clone(), value: v }));
+                        name.with_value(|n| fields.set(key, FieldEdit::Row { name: n.clone(), value: v }));
                     }>
                         {options.iter().map(|(k, l)| view! { <option value=*k selected=*k == value>{*l}</option> }).collect_view()}
                     </select>
                     <button class="icon-btn" aria-label=format!("Remove {}", name.get_value())
-                        on:click={move |_| name.with_value(|n| set::<K>(session, toasts, &id.get_value(), key, FieldEdit::Row { name: n.clone(), value: String::new() }))}>"×"</button>
+                        on:click={move |_| name.with_value(|n| fields.set(key, FieldEdit::Row { name: n.clone(), value: String::new() }))}>"×"</button>
                 </Editable>
             </div>
         }

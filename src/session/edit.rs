@@ -34,11 +34,12 @@ impl Session {
         let link = self.link().ok_or(CLOSED)?;
         self.show_typed(&edit);
         let created = edit.creates().then(Id::random);
-        self.queued.borrow_mut().push((edit.clone(), created.clone()));
+        let json = serde_json::value::to_raw_value(&edit).map_err(|e| format!("The edit could not be kept: {e}"))?;
+        self.queued.borrow_mut().push((json.clone(), created.clone()));
         crate::storage::stash_edits(&self.queue_key, &self.queued.borrow());
         // Posted now, or right after the document's `Open` if that is not posted yet.
         if link.is_open() {
-            self.post_edit(&link, edit, created.clone());
+            self.post_edit(&link, json, created.clone());
         }
         if !self.is_opening() {
             self.after_edit();

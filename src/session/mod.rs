@@ -147,7 +147,7 @@ pub struct Session {
     /// Edits made while the document loads, made once it has; kept in localStorage
     /// under `queue_key` meanwhile (see `open`).
     /// Each with the id of what it creates, chosen when it was made.
-    queued: RefCell<Vec<(Edit, Option<Id>)>>,
+    queued: RefCell<Vec<crate::storage::QueuedEdit>>,
     queue_key: String,
     /// Stashes of edits another tab made while opening this workspace and never made,
     /// folded into `queued`: forgotten once made.

@@ -253,23 +253,14 @@ impl<T: Artifact> AnyCollection for Collection<T> {
         });
     }
     fn title_of(&self, id: &Id) -> String {
-        let Some(json) = self.get(id).and_then(|s| s.with_untracked(as_map)) else { return String::new() };
-        ["title", "name", "text"]
-            .into_iter()
-            .find_map(|key| json.get(key).and_then(|v| v.as_str()))
-            .map(|t| t.lines().next().unwrap_or_default().to_owned())
-            .unwrap_or_default()
+        self.get(id).and_then(|s| s.with_untracked(|item| serde_json::to_string(item).ok())).map(|json| title_in(&json)).unwrap_or_default()
     }
     fn show_typed(&self, id: &Id, field: &str, text: &str, owner: Option<&Owner>) {
         // Through its serialized form, so every kind is served alike: a field that is
         // not text there, or a value its view would not read, is left to the worker.
         let typed = self.get(id).and_then(|s| {
-            s.with_untracked(|item| {
-                let mut json = as_map(item)?;
-                let slot = json.get_mut(field).filter(|v| v.is_string())?;
-                *slot = serde_json::Value::String(text.to_owned());
-                serde_json::from_str::<T>(&serde_json::to_string(&json).ok()?).ok()
-            })
+            let json = s.with_untracked(|item| serde_json::to_string(item).ok())?;
+            serde_json::from_str::<T>(&with_text(&json, field, text)?).ok()
         });
         if let Some(item) = typed {
             self.refresh_with([(id.clone(), Some(item))], owner);
@@ -292,11 +283,28 @@ impl<T: Artifact> AnyCollection for Collection<T> {
     }
 }
 
-/// An artifact's fields by name. Through its JSON text, not `serde_json::to_value`:
-/// the text (de)serializers of every artifact type are in the module already (the view
-/// cache uses them), and another set for `Value` would add 150 KB to it.
-fn as_map<T: Artifact>(item: &T) -> Option<serde_json::Map<String, serde_json::Value>> {
-    serde_json::from_str(&serde_json::to_string(item).ok()?).ok()
+// An artifact is read and changed by field name through its JSON text, not
+// `serde_json::to_value`: the text (de)serializers of every artifact type are in the
+// module already (the view cache uses them), where a set for `Value` would add 150 KB;
+// and the work on the text is done once, not once per artifact type.
+
+/// The title in an artifact's JSON (its `title`, `name` or `text`, first line).
+fn title_in(json: &str) -> String {
+    let Ok(fields) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json) else { return String::new() };
+    ["title", "name", "text"]
+        .into_iter()
+        .find_map(|key| fields.get(key).and_then(|v| v.as_str()))
+        .map(|t| t.lines().next().unwrap_or_default().to_owned())
+        .unwrap_or_default()
+}
+
+/// An artifact's JSON with its text field `field` set to `text`; `None` if it has no
+/// such text field.
+fn with_text(json: &str, field: &str, text: &str) -> Option<String> {
+    let mut fields: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json).ok()?;
+    let slot = fields.get_mut(field).filter(|v| v.is_string())?;
+    *slot = serde_json::Value::String(text.to_owned());
+    serde_json::to_string(&fields).ok()
 }
 
 /// Fills a collection from a view cache, a slice of artifacts at a time, so reading

@@ -157,7 +157,7 @@ impl Session {
         let opened = ask(&link.worker, &request, &payload);
         link.opened.set(true);
         // Edits made while it loads, in order, right after it.
-        let queued: Vec<(Edit, Option<Id>)> = self.queued.borrow().clone();
+        let queued: Vec<crate::storage::QueuedEdit> = self.queued.borrow().clone();
         for (edit, id) in queued {
             self.post_edit(&link, edit, id);
         }
@@ -249,7 +249,7 @@ impl Session {
     }
 
     /// Posts one edit to the worker.
-    pub(super) fn post_edit(self: &Rc<Self>, link: &Rc<DocLink>, edit: Edit, id: Option<Id>) {
+    pub(super) fn post_edit(self: &Rc<Self>, link: &Rc<DocLink>, edit: crate::storage::EditJson, id: Option<Id>) {
         link.in_flight.set(link.in_flight.get() + 1);
         let this = Rc::downgrade(self);
         let held = Rc::clone(link);

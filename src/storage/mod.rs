@@ -438,7 +438,13 @@ struct StashedEdits {
 }
 
 /// An edit waiting for its document, with the id of what it creates.
-pub type QueuedEdit = (waymark_domain::edit::Edit, Option<waymark_domain::Id>);
+/// An edit as JSON (the page never reads an edit back: the document's worker does), and
+/// the id of what it creates, if it creates something.
+pub type QueuedEdit = (EditJson, Option<waymark_domain::Id>);
+
+/// A [`waymark_domain::edit::Edit`] serialized. Only the worker deserializes edits: that
+/// code (66 KB) stays out of the page's module.
+pub type EditJson = Box<serde_json::value::RawValue>;
 
 /// The key under which a tab keeps the edits it made to workspace `id` while it
 /// opened (`tab` tells tabs apart).

@@ -140,6 +140,10 @@ fn on_open(open: &mut Open, request: Request, payload: Vec<u8>) -> (Reply, Vec<u
     match request {
         Request::Edit { edit, id, now_ms, .. } => {
             let me = open.me.clone();
+            let edit = match serde_json::from_str::<waymark_domain::edit::Edit>(edit.get()) {
+                Ok(edit) => edit,
+                Err(e) => return (Reply::Edited { error: Some(format!("it was not readable ({e})")) }, ViewDelta::default().to_bytes()),
+            };
             let result = match id {
                 Some(id) => open.ws.apply_edit_as(edit, id, now_ms, &me),
                 None => open.ws.apply_edit(edit, now_ms, &me),
