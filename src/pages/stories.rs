@@ -275,17 +275,15 @@ fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
             <div class="field">
                 <span class="field-label">"Acceptance criteria"</span>
                 <ol class="criteria-steps">
-                    // Keyed by id and place, so typing in a step never re-creates its input.
+                    // Keyed by id alone (a row follows its place and the count), so
+                    // typing in a step never re-creates its input, nor does a scenario
+                    // added or moved meanwhile (by this person or a teammate).
                     <For
-                        each=move || {
-                            let ids: Vec<Id> = criteria.with(|l| l.iter().filter_map(|c| c.id.clone()).collect());
-                            let n = ids.len();
-                            ids.into_iter().enumerate().map(move |(i, c)| (c, i, n)).collect::<Vec<_>>()
-                        }
-                        key=|k| k.clone()
-                        let:k
+                        each=move || criteria.with(|l| l.iter().filter_map(|c| c.id.clone()).collect::<Vec<_>>())
+                        key=|c| c.clone()
+                        let:c
                     >
-                        <CriterionRow story=id story_sig=story criterion=k.0 index=k.1 count=k.2/>
+                        <CriterionRow story=id story_sig=story criterion=c/>
                     </For>
                 </ol>
                 {move || (read_only.get() && criteria.with(Vec::is_empty)).then(|| view! { <p class="field-value field-empty">"None yet"</p> })}
@@ -364,10 +362,13 @@ fn StoryBody(id: StoredValue<Id>, story: RwSignal<Story>) -> impl IntoView {
 }
 
 #[component]
-fn CriterionRow(story: StoredValue<Id>, story_sig: RwSignal<Story>, criterion: Id, index: usize, count: usize) -> impl IntoView {
+fn CriterionRow(story: StoredValue<Id>, story_sig: RwSignal<Story>, criterion: Id) -> impl IntoView {
     let session = use_session();
     let toasts = Toasts::get();
     let cid = StoredValue::new(criterion);
+    // Its place among the scenarios, and how many there are.
+    let place = Memo::new(move |_| story_sig.with(|s| (s.criteria.iter().position(|c| c.id.as_ref() == Some(&cid.get_value())).unwrap_or(0), s.criteria.len())));
+    let index = move || place.get().0;
     let current = Memo::new(move |_| story_sig.with(|s| s.criteria.iter().find(|c| c.id.as_ref() == Some(&cid.get_value())).cloned().unwrap_or_default()));
     // Builds an edit of this scenario, given the story's id and its own.
     let run = move |make: Box<dyn FnOnce(Id, Id) -> Edit>| {
@@ -390,7 +391,7 @@ fn CriterionRow(story: StoredValue<Id>, story_sig: RwSignal<Story>, criterion: I
             }>
                 <label class="step">
                     <span class="step-word">{label}</span>
-                    <input class="field-input" type="text" aria-label=format!("{label} of scenario {}", index + 1) placeholder=placeholder
+                    <input class="field-input" type="text" aria-label=move || format!("{label} of scenario {}", index() + 1) placeholder=placeholder
                         use:follow_text=Signal::derive(value)
                         on:input:target=move |ev| { let v = ev.target().value(); run(Box::new(move |story, scenario| Edit::ScenarioStep { story, scenario, step: s, text: v })); } />
                 </label>
@@ -404,11 +405,11 @@ fn CriterionRow(story: StoredValue<Id>, story_sig: RwSignal<Story>, criterion: I
             {step(Step::Then, "Then", "the customer gets an email with a pay link")}
             <Editable>
             <span class="row criterion-actions">
-                <button class="btn btn-small" aria-label=format!("Move scenario {} up", index + 1) disabled=index == 0
-                    on:click=move |_| run(Box::new(move |story, scenario| Edit::MoveScenario { story, scenario, to: index - 1 }))>"↑"</button>
-                <button class="btn btn-small" aria-label=format!("Move scenario {} down", index + 1) disabled={index + 1 >= count}
-                    on:click=move |_| run(Box::new(move |story, scenario| Edit::MoveScenario { story, scenario, to: index + 1 }))>"↓"</button>
-                <button class="btn btn-small btn-danger-ghost" aria-label=format!("Remove scenario {}", index + 1)
+                <button class="btn btn-small" aria-label=move || format!("Move scenario {} up", index() + 1) disabled=move || index() == 0
+                    on:click=move |_| { let to = index().saturating_sub(1); run(Box::new(move |story, scenario| Edit::MoveScenario { story, scenario, to })) }>"↑"</button>
+                <button class="btn btn-small" aria-label=move || format!("Move scenario {} down", index() + 1) disabled=move || { let (i, n) = place.get(); i + 1 >= n }
+                    on:click=move |_| { let to = index() + 1; run(Box::new(move |story, scenario| Edit::MoveScenario { story, scenario, to })) }>"↓"</button>
+                <button class="btn btn-small btn-danger-ghost" aria-label=move || format!("Remove scenario {}", index() + 1)
                     on:click=move |_| run(Box::new(|story, scenario| Edit::RemoveScenario { story, scenario }))>"Remove"</button>
             </span>
             </Editable>

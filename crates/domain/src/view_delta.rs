@@ -32,6 +32,17 @@ pub struct ViewDelta {
     pub problems: Vec<Problem>,
 }
 
+/// Where each id is in `ids` (the last place, if one is there twice).
+fn positions(ids: Vec<Option<Id>>) -> std::collections::HashMap<Id, usize> {
+    let mut at = std::collections::HashMap::with_capacity(ids.len());
+    for (i, id) in ids.into_iter().enumerate() {
+        if let Some(id) = id {
+            at.insert(id, i);
+        }
+    }
+    at
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 struct Touched {
     ids: Vec<Id>,
@@ -121,8 +132,11 @@ impl ViewDelta {
     pub fn touched<T: Artifact>(&self) -> Result<Vec<(Id, Option<T>)>, CacheError> {
         let Some(Touched { ids, items }) = self.collections.get(T::COLLECTION) else { return Ok(Vec::new()) };
         let items: Vec<T> = serde_json::from_str(items.get()).map_err(|e| CacheError::new(format!("its {} do not read: {e}", T::COLLECTION)))?;
-        let mut by_id: BTreeMap<Id, T> = items.into_iter().filter_map(|t| Some((t.artifact_id()?.clone(), t))).collect();
-        Ok(ids.iter().map(|id| (id.clone(), by_id.remove(id))).collect())
+        // Matched by position, through an index that is not generic: a map keyed by id
+        // per artifact type would put another copy of a sort in the app for each.
+        let at = positions(items.iter().map(|t| t.artifact_id().cloned()).collect());
+        let mut items: Vec<Option<T>> = items.into_iter().map(Some).collect();
+        Ok(ids.iter().map(|id| (id.clone(), at.get(id).and_then(|&i| items[i].take()))).collect())
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
