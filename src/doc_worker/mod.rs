@@ -154,6 +154,22 @@ impl DocWorker {
         }
     }
 
+    /// Posts `request` with `payload` now; the future gives its one answer: the reply
+    /// and its payload, or why it failed (a `Failed` reply, or the worker stopped).
+    pub fn ask(&self, request: &Request, payload: &[u8]) -> impl std::future::Future<Output = Result<(Reply, Vec<u8>), String>> + 'static {
+        let (tx, rx) = futures::channel::oneshot::channel();
+        self.call(request, payload, move |answer| {
+            let _ = tx.send(answer);
+        });
+        async move {
+            match rx.await {
+                Ok(Answer { reply: Reply::Failed { message }, .. }) => Err(message),
+                Ok(Answer { reply, payload }) => Ok((reply, payload.unwrap_or_default())),
+                Err(_) => Err("The background worker stopped: reload this tab.".into()),
+            }
+        }
+    }
+
     /// Keeps the worker running while a document is open in it (until
     /// [`DocWorker::release`]).
     pub fn hold(&self) {
@@ -274,18 +290,10 @@ impl DocWorker {
     }
 }
 
-/// Asks the page's worker `request` (with `payload`) and waits for its one answer: the
-/// reply and its payload, or why it failed.
+/// Asks the page's worker `request` (with `payload`) and waits for its one answer (see
+/// [`DocWorker::ask`]).
 pub async fn ask(request: &Request, payload: &[u8]) -> Result<(Reply, Vec<u8>), String> {
-    let (tx, rx) = futures::channel::oneshot::channel();
-    DocWorker::shared()?.call(request, payload, move |answer| {
-        let _ = tx.send(answer);
-    });
-    match rx.await {
-        Ok(Answer { reply: Reply::Failed { message }, .. }) => Err(message),
-        Ok(Answer { reply, payload }) => Ok((reply, payload.unwrap_or_default())),
-        Err(_) => Err("The background worker stopped: reload this tab.".into()),
-    }
+    DocWorker::shared()?.ask(request, payload).await
 }
 
 /// A whole workspace the worker read, made or checked (a `Loaded` reply).

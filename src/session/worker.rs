@@ -22,7 +22,7 @@ use futures::channel::oneshot;
 use waymark_domain::view_delta::ViewDelta;
 
 use crate::doc_worker::protocol::{pack, unpack, NewToYou, Reply, Request};
-use crate::doc_worker::{Answer, DocWorker};
+use crate::doc_worker::DocWorker;
 
 /// The session's link to its document in the worker.
 pub(super) struct DocLink {
@@ -87,7 +87,7 @@ impl DocLink {
 
     /// What differs between the past document `past` (after `index` moments) and this one.
     pub(super) async fn changed_since(&self, past: &str, index: usize) -> Result<Vec<ChangedSince>, String> {
-        match answer_of(ask(&self.worker, &Request::ChangedSince { doc: self.key.clone(), past: past.to_owned(), index }, &[])).await? {
+        match self.worker.ask(&Request::ChangedSince { doc: self.key.clone(), past: past.to_owned(), index }, &[]).await? {
             (Reply::ChangedSince { changed }, _) => Ok(changed),
             _ => Err(OTHER_ANSWER.into()),
         }
@@ -99,24 +99,6 @@ const OTHER_ANSWER: &str = "The background worker answered something else.";
 
 fn parse_heads(heads: &[String]) -> Vec<ChangeHash> {
     heads.iter().filter_map(|h| h.parse().ok()).collect()
-}
-
-/// A request's one answer, awaited.
-fn ask(worker: &DocWorker, request: &Request, payload: &[u8]) -> oneshot::Receiver<Answer> {
-    let (tx, rx) = oneshot::channel();
-    worker.call(request, payload, move |answer| {
-        let _ = tx.send(answer);
-    });
-    rx
-}
-
-/// What a request got: its reply and payload, or why it failed.
-async fn answer_of(rx: oneshot::Receiver<Answer>) -> Result<(Reply, Vec<u8>), String> {
-    match rx.await {
-        Ok(Answer { reply: Reply::Failed { message }, .. }) => Err(message),
-        Ok(Answer { reply, payload }) => Ok((reply, payload.unwrap_or_default())),
-        Err(_) => Err("The background worker stopped: reload this tab.".into()),
-    }
 }
 
 impl Session {
@@ -154,14 +136,14 @@ impl Session {
         let payload = pack(std::iter::once(snapshot.as_deref().unwrap_or_default()).chain(chunks.iter().map(|(_, c)| c.as_slice())));
         let request = Request::Open { doc: link.key.clone(), me: self.me.clone(), cache_heads: cache_heads.as_ref().map(|h| h.iter().map(ToString::to_string).collect()) };
         link.in_flight.set(link.in_flight.get() + 1);
-        let opened = ask(&link.worker, &request, &payload);
+        let opened = link.worker.ask(&request, &payload);
         link.opened.set(true);
         // Edits made while it loads, in order, right after it.
         let queued: Vec<crate::storage::QueuedEdit> = self.queued.borrow().clone();
         for (edit, id) in queued {
             self.post_edit(&link, edit, id);
         }
-        let (reply, payload) = match answer_of(opened).await {
+        let (reply, payload) = match opened.await {
             Ok(answer) => answer,
             Err(message) => {
                 link.in_flight.set(link.in_flight.get().saturating_sub(1));
@@ -230,7 +212,7 @@ impl Session {
     pub(super) async fn change_in_worker(self: &Rc<Self>, request: impl FnOnce(String) -> Request) -> Result<(), String> {
         let link = self.link().ok_or(super::edit::CLOSED)?;
         link.in_flight.set(link.in_flight.get() + 1);
-        match answer_of(ask(&link.worker, &request(link.key.clone()), &[])).await {
+        match link.worker.ask(&request(link.key.clone()), &[]).await {
             Ok((Reply::Edited { error }, payload)) => {
                 self.receive_delta(&link, &payload);
                 self.after_edit();
@@ -392,8 +374,8 @@ impl Session {
         // This page's edits become their own chunk first, never mistaken for theirs.
         self.flush();
         link.in_flight.set(link.in_flight.get() + 1);
-        let rx = ask(&link.worker, &Request::Apply { doc: link.key.clone(), now_ms: now_ms() }, &pack(changes.iter().map(Vec::as_slice)));
-        let (reply, payload) = match answer_of(rx).await {
+        let rx = link.worker.ask(&Request::Apply { doc: link.key.clone(), now_ms: now_ms() }, &pack(changes.iter().map(Vec::as_slice)));
+        let (reply, payload) = match rx.await {
             Ok(answer) => answer,
             Err(message) => {
                 self.worker_failed(link, message.clone());
@@ -444,7 +426,7 @@ impl Session {
     /// first).
     pub(super) async fn save_in_worker(self: &Rc<Self>, link: &DocLink) -> Result<Vec<u8>, String> {
         self.flush();
-        let (_, payload) = answer_of(ask(&link.worker, &Request::Save { doc: link.key.clone(), now_ms: now_ms() }, &[])).await?;
+        let (_, payload) = link.worker.ask(&Request::Save { doc: link.key.clone(), now_ms: now_ms() }, &[]).await?;
         let mut parts = unpack(&payload)?;
         let (Some(whole), Some(own)) = (parts.pop(), parts.pop()) else { return Err("The background worker's answer was not readable.".into()) };
         self.write_new_chunk(own);
@@ -454,13 +436,13 @@ impl Session {
     /// The workspace as Waymark JSON (`renamed` if a name is given) or Markdown, from
     /// the worker.
     pub(super) async fn export_in_worker(&self, link: &DocLink, markdown: bool, renamed: Option<String>) -> Result<String, String> {
-        let (_, payload) = answer_of(ask(&link.worker, &Request::Export { doc: link.key.clone(), markdown, now_ms: now_ms(), renamed }, &[])).await?;
+        let (_, payload) = link.worker.ask(&Request::Export { doc: link.key.clone(), markdown, now_ms: now_ms(), renamed }, &[]).await?;
         String::from_utf8(payload).map_err(|_| "The export was not text.".into())
     }
 
     /// The comments on `target`, from the worker.
     pub(super) async fn comments_in_worker(&self, link: &DocLink, target: &waymark_domain::Ref) -> Result<Vec<waymark_domain::comments::Comment>, String> {
-        match answer_of(ask(&link.worker, &Request::Comments { doc: link.key.clone(), target: target.clone() }, &[])).await? {
+        match link.worker.ask(&Request::Comments { doc: link.key.clone(), target: target.clone() }, &[]).await? {
             (Reply::Comments { comments }, _) => Ok(comments),
             _ => Err(OTHER_ANSWER.into()),
         }
@@ -469,7 +451,7 @@ impl Session {
     /// A backlog import's plan, from the worker.
     pub(super) async fn plan_in_worker(&self, link: &DocLink, backlog: &waymark_domain::backlog::Backlog, choices: &waymark_domain::backlog_import::Choices) -> Result<waymark_domain::backlog_import::ImportPlan, String> {
         let request = Request::PlanImport { doc: link.key.clone(), backlog: Box::new(backlog.clone()), choices: Box::new(choices.clone()) };
-        match answer_of(ask(&link.worker, &request, &[])).await? {
+        match link.worker.ask(&request, &[]).await? {
             (Reply::ImportPlan { plan }, _) => Ok(*plan),
             _ => Err(OTHER_ANSWER.into()),
         }

@@ -136,6 +136,14 @@ fn new_to_you(open: &mut Open, heads: &[ChangeHash]) -> NewToYou {
     new
 }
 
+/// The document's history brought up to date, this page's edits first committed as
+/// its own change (never an anonymous one).
+fn read_history(open: &mut Open) -> &history::History {
+    open.ws.commit_by(&open.me, js_sys::Date::now() as i64);
+    open.history.update(&mut open.ws);
+    &open.history
+}
+
 fn on_open(open: &mut Open, request: Request, payload: Vec<u8>) -> (Reply, Vec<u8>) {
     match request {
         Request::Edit { edit, id, now_ms, .. } => {
@@ -201,10 +209,7 @@ fn on_open(open: &mut Open, request: Request, payload: Vec<u8>) -> (Reply, Vec<u
             (Reply::Text, text.into_bytes())
         }
         Request::History { from, .. } => {
-            // This page's edits are its own change, never an anonymous one.
-            open.ws.commit_by(&open.me, js_sys::Date::now() as i64);
-            open.history.update(&mut open.ws);
-            let moments = open.history.moments().get(from..).unwrap_or_default().to_vec();
+            let moments = read_history(open).moments().get(from..).unwrap_or_default().to_vec();
             (Reply::Moments { moments }, Vec::new())
         }
         Request::PlanImport { backlog, choices, .. } => {

@@ -8,14 +8,12 @@ use waymark_domain::then_and_now;
 use waymark_domain::view_delta::ViewDelta;
 use waymark_domain::Id;
 
-use super::{hex, Open, Reply};
+use super::{hex, read_history, Open, Reply};
 
 /// The workspace `open` as it was after its first `index` moments: that document, its
 /// `Opened` reply and its whole view.
 pub(super) fn at(open: &mut Open, index: usize) -> Result<(Open, Reply, Vec<u8>), String> {
-    open.ws.commit_by(&open.me, js_sys::Date::now() as i64);
-    open.history.update(&mut open.ws);
-    let heads = open.history.heads_after(index);
+    let heads = read_history(open).heads_after(index);
     let mut then = open.ws.at(&heads).map_err(|e| format!("That point in history could not be opened: {e}"))?;
     let delta = ViewDelta::whole(&mut then).to_bytes();
     let reply = Reply::Opened { bad_chunks: Vec::new(), heads: hex(&heads), audience: then.audience() };
@@ -25,9 +23,7 @@ pub(super) fn at(open: &mut Open, index: usize) -> Result<(Open, Reply, Vec<u8>)
 /// The artifacts the moments after the first `index` touched that differ between
 /// `then` and `now`.
 pub(super) fn changed_since(now: &mut Open, then: &mut Open, index: usize) -> (Reply, Vec<u8>) {
-    now.ws.commit_by(&now.me, js_sys::Date::now() as i64);
-    now.history.update(&mut now.ws);
-    let moments = now.history.moments();
+    let moments = read_history(now).moments();
     let mut seen = BTreeSet::new();
     let touched: Vec<(&'static str, Id)> =
         moments[index.min(moments.len())..].iter().flat_map(|m| m.items().map(|(c, id)| (c, id.clone()))).filter(|item| seen.insert(item.clone())).collect();
