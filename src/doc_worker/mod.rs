@@ -49,7 +49,6 @@ pub struct DocWorker {
     /// `None`: requests are answered on the page's thread (the `inline-worker` feature,
     /// for the wasm tests), each in a task of its own as a worker's message would be.
     worker: Option<Worker>,
-    this: std::rc::Weak<DocWorker>,
     /// Requests posted before the worker listens wait here.
     ready: Cell<bool>,
     queued: RefCell<Vec<(Array, Array)>>,
@@ -98,12 +97,12 @@ impl DocWorker {
             });
             worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
             worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-            DocWorker::new(this, Some((worker, on_message, on_error)))
+            DocWorker::new(Some((worker, on_message, on_error)))
         }))
     }
 
     /// `worker` and its handlers; without one, requests are answered inline.
-    fn new(this: &std::rc::Weak<DocWorker>, worker: Option<(Worker, Closure<dyn FnMut(MessageEvent)>, Closure<dyn FnMut(ErrorEvent)>)>) -> DocWorker {
+    fn new(worker: Option<(Worker, Closure<dyn FnMut(MessageEvent)>, Closure<dyn FnMut(ErrorEvent)>)>) -> DocWorker {
         let ready = worker.is_none();
         let (worker, on_message, on_error) = match worker {
             Some((w, m, e)) => (Some(w), Some(m), Some(e)),
@@ -111,7 +110,6 @@ impl DocWorker {
         };
         DocWorker {
             worker,
-            this: this.clone(),
             ready: Cell::new(ready),
             queued: RefCell::new(Vec::new()),
             pending: RefCell::new(HashMap::new()),
@@ -125,7 +123,13 @@ impl DocWorker {
     /// A worker that answers on the page's thread (see `worker`).
     #[cfg(feature = "inline-worker")]
     fn inline() -> Rc<DocWorker> {
-        Rc::new_cyclic(|this: &std::rc::Weak<DocWorker>| DocWorker::new(this, None))
+        // Replies, late ones too, reach whichever inline worker is the page's then.
+        host::rt::set_poster(Rc::new(|id: u32, reply: &Reply, payload: Option<&[u8]>| {
+            if let Some(me) = SHARED.with(|s| s.borrow().clone()) {
+                me.received(&encode(id, reply, payload).0);
+            }
+        }));
+        Rc::new(DocWorker::new(None))
     }
 
     /// Posts `request` with `payload`; its replies arrive on the stream, which ends
@@ -199,27 +203,17 @@ impl DocWorker {
     fn answer_inline(&self, message: Array) {
         #[cfg(feature = "inline-worker")]
         {
-            let me = self.this.clone();
             leptos::prelude::set_timeout(
-                move || {
-                    let (id, request, payload) = match decode::<Request>(&message) {
-                        Ok(m) => m,
-                        Err(e) => return leptos::logging::warn!("a malformed request: {e}"),
-                    };
-                    let mut replies = Vec::new();
-                    serve::handle(request, payload.unwrap_or_default(), &mut |reply, bytes| replies.push(encode(id, &reply, bytes).0));
-                    for reply in replies {
-                        if let Some(me) = me.upgrade() {
-                            me.received(&reply);
-                        }
-                    }
+                move || match decode::<Request>(&message) {
+                    Ok((id, request, payload)) => serve::handle(id, request, payload.unwrap_or_default()),
+                    Err(e) => leptos::logging::warn!("a malformed request: {e}"),
                 },
                 std::time::Duration::ZERO,
             );
         }
         #[cfg(not(feature = "inline-worker"))]
         {
-            let _ = (message, &self.this);
+            let _ = message;
             unreachable!("only the inline-worker feature makes a worker without a script");
         }
     }

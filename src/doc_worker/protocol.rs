@@ -15,6 +15,10 @@ use waymark_domain::comments::Comment;
 use waymark_domain::history::Moment;
 use waymark_domain::then_and_now::ChangedSince;
 use waymark_domain::{Id, Ref};
+use waymark_protocol::client::SyncStatus;
+
+use crate::storage::SyncRecord;
+use crate::sync::presence::Presence;
 
 /// What the app asks of the worker.
 #[derive(Serialize, Deserialize, Debug, Clone)]
@@ -32,11 +36,34 @@ pub enum Request {
     /// Makes a new workspace named `name`, or the published roadmap of `audience`:
     /// answered `Loaded`.
     Create { name: String, me: String, now_ms: i64, audience: Option<Audience> },
-    /// Opens workspace `doc`'s document as `me` from its stored bytes (the payload,
-    /// [`pack`]ed: the snapshot, empty if there is none, then each chunk). `cache_heads`
-    /// are those of the view cache the page painted: only what changed since is sent
-    /// back, or the whole view if the document does not know them.
-    Open { doc: String, me: String, cache_heads: Option<Vec<String>> },
+    /// Opens document `doc` of stored workspace `workspace` as `me` from its stored
+    /// bytes (the payload, [`pack`]ed: the snapshot, empty if there is none, then each
+    /// chunk, stored under `chunk_keys`). `cache_heads` are those of the view cache the
+    /// page painted: only what changed since is sent back, or the whole view if the
+    /// document does not know them. From then on the worker keeps it: it stores what
+    /// arrives from other tabs and the relay, and folds chunks into snapshots.
+    Open { doc: String, workspace: String, me: String, cache_heads: Option<Vec<String>>, chunk_keys: Vec<String> },
+    /// What happens to document `doc` that the page did not ask for (posted before its
+    /// `Open`): answered with events (`Changed`, `Warn`, `Sync`, `Peer`, `PeersCleared`)
+    /// until the document closes (`Closed`).
+    Watch { doc: String },
+    /// Stores a chunk (the payload) of workspace `workspace` under `key`, and with
+    /// `shared` queues it for the relay in the same transaction; then tells the other
+    /// tabs and the relay about it if document `doc` is open. Answered `Written` once
+    /// the write is durable (or failed).
+    Write { workspace: String, doc: Option<String>, key: String, shared: bool },
+    /// Folds the stored chunks into a snapshot now: answered `Compacted`.
+    Compact { doc: String },
+    /// Starts syncing shared document `doc` through the relay of `record`, as `presence`.
+    /// Its events carry `generation`.
+    StartSync { doc: String, record: SyncRecord, presence: Presence, generation: u32 },
+    /// What I am doing changed.
+    Presence { doc: String, presence: Presence },
+    /// Stops syncing `doc` (its links are being replaced).
+    StopSync { doc: String },
+    /// Closes `doc`'s log at the relay for good: answered `LogClosed` once the relay
+    /// stored the close.
+    CloseLog { doc: String },
     /// Makes one edit (an `Edit` as JSON: only the worker reads it), giving what it
     /// creates the id `id` if chosen.
     Edit { doc: String, edit: Box<serde_json::value::RawValue>, id: Option<Id>, now_ms: i64 },
@@ -119,12 +146,55 @@ pub enum Reply {
     ChangedSince { changed: Vec<ChangedSince> },
     ImportPlan { plan: Box<ImportPlan> },
     Closed,
+    /// A request that needs no other answer was done.
+    Done,
+    Written { error: Option<String> },
+    Compacted { done: bool },
+    LogClosed { error: Option<String> },
+    /// Event: changes from elsewhere (another tab, the relay, a stored chunk) were
+    /// applied (the payload: the view delta); `failed` could not be.
+    Changed { failed: usize, heads: Vec<String>, new: NewToYou },
+    /// Event: something the person should know.
+    Warn { message: String },
+    /// Event: where syncing stands.
+    Sync {
+        generation: u32,
+        #[serde(with = "SyncStatusDef")]
+        status: SyncStatus,
+        last_synced: f64,
+    },
+    /// Event: a teammate is here (as `presence`), or left (`None`).
+    Peer { generation: u32, from: u64, presence: Option<Presence> },
+    /// Event: nobody else is known to be here (the connection dropped).
+    PeersCleared { generation: u32 },
+}
+
+/// [`SyncStatus`] as the worker's messages carry it.
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "SyncStatus")]
+enum SyncStatusDef {
+    Offline { retry_in_s: u32, reason: String },
+    Connecting,
+    Syncing,
+    UpToDate,
+    Refused(String),
+    Closed,
 }
 
 impl Reply {
     /// Whether it is the last reply to its request.
     pub fn is_last(&self) -> bool {
-        !matches!(self, Reply::Ready | Reply::Progress { .. } | Reply::Saving)
+        !matches!(
+            self,
+            Reply::Ready
+                | Reply::Progress { .. }
+                | Reply::Saving
+                | Reply::Changed { .. }
+                | Reply::Warn { .. }
+                | Reply::Sync { .. }
+                | Reply::Peer { .. }
+                | Reply::PeersCleared { .. }
+        )
     }
 }
 

@@ -6,6 +6,7 @@ use js_sys::Date;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
+use super::host::rt;
 use super::protocol::{decode, encode, Reply, Request};
 use waymark_domain::export;
 
@@ -18,15 +19,15 @@ pub fn serve() {
     console_error_panic_hook::set_once();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let replies = scope.clone();
+    rt::set_poster(std::rc::Rc::new(move |id: u32, reply: &Reply, payload: Option<&[u8]>| {
+        let (message, transfer) = encode(id, reply, payload);
+        if let Err(e) = replies.post_message_with_transfer(&message, &transfer) {
+            web_sys::console::error_2(&"the document worker could not answer".into(), &e);
+        }
+    }));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let post = |id: u32, reply: Reply, payload: Option<&[u8]>| {
-            let (message, transfer) = encode(id, &reply, payload);
-            if let Err(e) = replies.post_message_with_transfer(&message, &transfer) {
-                web_sys::console::error_2(&"the document worker could not answer".into(), &e);
-            }
-        };
         match decode::<Request>(&event.data()) {
-            Ok((id, request, payload)) => handle(request, payload.unwrap_or_default(), &mut |reply, bytes| post(id, reply, bytes)),
+            Ok((id, request, payload)) => handle(id, request, payload.unwrap_or_default()),
             Err(e) => web_sys::console::error_1(&format!("the document worker got a malformed request: {e}").into()),
         }
     });
@@ -36,10 +37,11 @@ pub fn serve() {
     let _ = scope.post_message_with_transfer(&message, &transfer);
 }
 
-/// Does one request, answering through `answer` (as often as it has something to say).
-pub(crate) fn handle(request: Request, payload: Vec<u8>, answer: &mut dyn FnMut(Reply, Option<&[u8]>)) {
+/// Does request `id`, answering it (as often as it has something to say, now or later).
+pub(crate) fn handle(id: u32, request: Request, payload: Vec<u8>) {
+    let answer = |reply: Reply, bytes: Option<&[u8]>| rt::post(id, &reply, bytes);
     if !matches!(request, Request::ImportJson { .. }) {
-        if let Some((reply, bytes)) = super::host::handle(request, payload) {
+        if let Some((reply, bytes)) = super::host::handle(id, request, payload) {
             answer(reply, Some(&bytes));
         }
         return;

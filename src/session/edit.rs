@@ -1,5 +1,6 @@
-//! Every change that enters the document: a person's `Edit`, a teammate's batch from
-//! the relay, another tab's chunk, a merged file. Each re-reads what it changed.
+//! Every change the page makes to the document: a person's `Edit`, a republished
+//! roadmap, a merged file. (A teammate's batch from the relay and another tab's chunk
+//! arrive in the worker, which says what they changed: see `worker`.)
 
 use super::*;
 use crate::doc_worker::protocol::Request;
@@ -75,22 +76,6 @@ impl Session {
         if let Some(old) = self.commit_timer.replace(handle) {
             old.clear();
         }
-    }
-
-    /// Applies changes from the relay, in order. Returns the bytes to store (those that
-    /// applied), or `None` if none did.
-    pub async fn apply_remote(self: &Rc<Self>, changes: &[Vec<u8>]) -> Option<Vec<u8>> {
-        let link = self.link()?;
-        self.apply_in_worker(&link, changes).await.ok().flatten()
-    }
-
-    /// Applies a change another tab of this browser stored.
-    pub fn apply_from_tab(self: &Rc<Self>, bytes: &[u8]) {
-        let Some(link) = self.link() else { return };
-        let (this, changes) = (Rc::clone(self), vec![bytes.to_vec()]);
-        spawn_local(async move {
-            let _ = this.apply_in_worker(&link, &changes).await;
-        });
     }
 
     /// Merges another copy of this workspace (an `.automerge` file) into it.

@@ -35,7 +35,6 @@ use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 use std::time::Duration;
 
-use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 use waymark_domain::feedback::Feedback;
@@ -48,8 +47,7 @@ use waymark_domain::{Artifact, Brief, Document, Id, Idea, Kind, Problem};
 
 use crate::storage::{Store, StoredDoc, SyncRecord, WorkspaceMeta};
 use crate::sync::presence::Presence;
-use crate::sync::tabs::Tabs;
-use crate::sync::{Engine, Replica};
+use crate::sync::Engine;
 use crate::util::now_ms;
 
 /// Pause in typing after which edits are committed and saved.
@@ -59,8 +57,6 @@ const COMMIT_AT_MOST_AFTER_MS: f64 = 2_000.0;
 /// Pause after which a list re-sorts and re-filters for edits that keep an artifact
 /// in it (the edited row itself updates at once): see `Collection::settled`.
 const RELIST_AFTER: Duration = Duration::from_millis(150);
-/// Chunks written before they are folded into a new snapshot.
-const COMPACT_AFTER_CHUNKS: usize = 40;
 
 /// What the save indicator shows. It tells the truth: `Saved` only once IndexedDB
 /// has confirmed every write.
@@ -106,9 +102,6 @@ pub struct Session {
     pub warnings: RwSignal<Vec<String>>,
     first_pending_edit: Cell<Option<f64>>,
     commit_timer: RefCell<Option<TimeoutHandle>>,
-    compact_timer: RefCell<Option<TimeoutHandle>>,
-    /// Chunks written since the snapshot, which compaction may drop.
-    written_chunks: RefCell<Vec<String>>,
     writes_in_flight: Cell<usize>,
     last_meta: RefCell<Option<WorkspaceMeta>>,
     /// The reactive scope of the screen showing this session: signals are created in
@@ -116,11 +109,11 @@ pub struct Session {
     owner: Option<Owner>,
     /// How this workspace is shared, if it is: read at open, set when sharing starts.
     sync_record: RefCell<Option<SyncRecord>>,
-    /// The relay connection of a shared workspace (`None` until it is shared).
+    /// The relay connection of a shared workspace (`None` until it is shared): it runs
+    /// in the worker, and this shows it.
     pub engine: RwSignal<Option<Rc<Engine>>, LocalStorage>,
     /// Opened through a view link: nothing can be edited.
     pub read_only: RwSignal<bool>,
-    tabs: RefCell<Option<Tabs>>,
     /// The workspace's history, as far as the worker has read it for the page.
     history: RefCell<Timeline>,
     /// The value of `changes` history was last asked for at.
@@ -233,15 +226,12 @@ impl Session {
             warnings: RwSignal::new(Vec::new()),
             first_pending_edit: Cell::new(None),
             commit_timer: RefCell::new(None),
-            compact_timer: RefCell::new(None),
-            written_chunks: RefCell::new(Vec::new()),
             writes_in_flight: Cell::new(0),
             last_meta: RefCell::new(None),
             owner,
             sync_record: RefCell::new(None),
             engine: RwSignal::new_local(None),
             read_only: RwSignal::new(false),
-            tabs: RefCell::new(None),
             history: RefCell::new(Default::default()),
             history_asked: Cell::new(None),
             history_read: RwSignal::new(0),
@@ -309,8 +299,8 @@ impl Session {
             return;
         };
         let me = Presence { viewer: !cap.can_write(), ..me };
-        let replica: Rc<dyn Replica> = Rc::clone(self) as Rc<dyn Replica>;
-        let engine = Engine::start(Rc::clone(&self.store), Rc::downgrade(&replica), record, cap, me);
+        let Some(link) = self.link() else { return };
+        let engine = Engine::start(link.worker(), link.key().to_owned(), record, cap, me);
         self.engine.set(Some(engine));
     }
 
@@ -321,7 +311,8 @@ impl Session {
         if self.sync_record.borrow().is_some() {
             return Ok(());
         }
-        let (record, _) = crate::sync::start_sharing(&self.store, Rc::clone(self) as Rc<dyn Replica>).await?;
+        let whole = self.save_bytes().await?;
+        let (record, _) = crate::sync::start_sharing(&self.store, &self.id, whole).await?;
         *self.sync_record.borrow_mut() = Some(record);
         self.write_meta(false);
         self.start_sync(me);
@@ -341,7 +332,8 @@ impl Session {
         engine.close_log().await?;
         // Only the engine: the channel to this browser's other tabs stays open.
         engine.stop();
-        let (record, _) = crate::sync::start_sharing(&self.store, Rc::clone(self) as Rc<dyn Replica>).await?;
+        let whole = self.save_bytes().await?;
+        let (record, _) = crate::sync::start_sharing(&self.store, &self.id, whole).await?;
         *self.sync_record.borrow_mut() = Some(record);
         self.write_meta(false);
         self.start_sync(me);
@@ -352,11 +344,8 @@ impl Session {
     pub fn stop_sync(&self) {
         // Nothing waiting for the document starts once the screen has gone.
         self.when_loaded.borrow_mut().clear();
-        if let Some(engine) = self.engine.get_untracked() {
-            engine.stop();
-        }
-        self.tabs.borrow_mut().take();
-        // After the last commit the screen posted: the worker answers it first.
+        // The worker stops its engine and leaves the other tabs' channel as it closes
+        // the document, after the last commit the screen posted (answered first).
         self.unlink();
     }
 }
@@ -382,27 +371,4 @@ impl SessionCtx {
 /// A handle to the open workspace's session, cheap to capture in views.
 pub fn use_session() -> SessionCtx {
     expect_context::<SessionCtx>()
-}
-
-/// What syncing needs of this workspace (see [`Replica`]).
-impl Replica for Session {
-    fn local_id(&self) -> String {
-        self.id.clone()
-    }
-
-    fn apply_remote(self: Rc<Self>, changes: Vec<Vec<u8>>) -> LocalBoxFuture<'static, Option<Vec<u8>>> {
-        Box::pin(async move { Session::apply_remote(&self, &changes).await })
-    }
-
-    fn note_chunk(self: Rc<Self>, key: String) {
-        Session::note_chunk(&self, key)
-    }
-
-    fn snapshot(self: Rc<Self>) -> LocalBoxFuture<'static, Result<Vec<u8>, String>> {
-        Box::pin(async move { self.save_bytes().await })
-    }
-
-    fn warn(&self, message: String) {
-        Session::warn(self, message)
-    }
 }

@@ -8,6 +8,7 @@
 //! edits are made, and the session is like any other.
 
 use super::*;
+use crate::doc_worker::protocol::{Reply, Request};
 use automerge::ChangeHash;
 use waymark_domain::view_cache::{CacheError, ViewCache};
 
@@ -45,7 +46,8 @@ impl Session {
         // and for a shared workspace into the outbox too, as their write would have
         // (sending one the relay already has is harmless).
         for (key, chunk) in crate::storage::stashed(id) {
-            if store.append_chunk_to(&key, &chunk, sync_record.is_some()).await.is_ok() {
+            let write = Request::Write { workspace: id.to_owned(), doc: None, key: key.clone(), shared: sync_record.is_some() };
+            if let Ok((Reply::Written { error: None }, _)) = crate::doc_worker::ask(&write, &chunk).await {
                 crate::storage::unstash(&key);
             }
         }
@@ -253,9 +255,6 @@ impl Session {
             self.save_state.set(SaveState::Saved);
         }
         self.write_meta(true);
-        if self.written_chunks.borrow().len() >= COMPACT_AFTER_CHUNKS {
-            self.schedule_compaction();
-        }
         for then in self.when_loaded.take() {
             then(self);
         }

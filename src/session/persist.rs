@@ -1,8 +1,10 @@
 //! Keeping the document: edits are committed after a pause in typing and written to
-//! IndexedDB as one chunk, chunks are folded into a snapshot now and then, and the
-//! whole document is saved or exported on demand.
+//! IndexedDB as one chunk (by the worker, see `crate::doc_worker`, which also folds
+//! chunks into a snapshot now and then), and the whole document is saved or exported
+//! on demand.
 
 use super::*;
+use crate::doc_worker::protocol::{Reply, Request};
 
 impl Session {
     /// Commits pending edits and writes them to IndexedDB as one chunk, now.
@@ -28,105 +30,60 @@ impl Session {
         }
     }
 
+    /// Writes `chunk` (of this tab's edits, or a merged file) under `key`: stashed in
+    /// localStorage first, then written by the worker, which also tells the other tabs
+    /// and the relay. The stash goes once the write is durable; a failed write is tried
+    /// again (the bytes are still stashed).
     pub(super) fn write_chunk(self: &Rc<Self>, key: String, chunk: Vec<u8>) {
         crate::storage::stash(&key, &chunk);
         self.writes_in_flight.set(self.writes_in_flight.get() + 1);
         self.save_state.set(SaveState::Saving);
-        let this = Rc::clone(self);
         // A shared workspace's change is queued for the relay in the same transaction.
         let shared = self.sync_record.borrow().is_some();
+        let request = Request::Write { workspace: self.id.clone(), doc: self.link().map(|l| l.key().to_owned()), key: key.clone(), shared };
+        let written = match crate::doc_worker::DocWorker::shared() {
+            Ok(worker) => worker.ask(&request, &chunk),
+            Err(e) => return self.write_failed(key, chunk, e),
+        };
+        let this = Rc::clone(self);
         spawn_local(async move {
-            let result = this.store.append_chunk_to(&key, &chunk, shared).await;
-            this.writes_in_flight.set(this.writes_in_flight.get() - 1);
+            let result = match written.await {
+                Ok((Reply::Written { error: None }, _)) => Ok(()),
+                Ok((Reply::Written { error: Some(e) }, _)) | Err(e) => Err(e),
+                Ok(_) => Err("the background worker answered something else".into()),
+            };
             match result {
                 Ok(()) => {
+                    this.writes_in_flight.set(this.writes_in_flight.get() - 1);
                     crate::storage::unstash(&key);
-                    if let Some(tabs) = &*this.tabs.borrow() {
-                        tabs.post(&chunk);
-                    }
-                    if let Some(engine) = this.engine.get_untracked() {
-                        engine.push(key.clone(), chunk.clone());
-                    }
-                    this.written_chunks.borrow_mut().push(key);
                     let idle = this.writes_in_flight.get() == 0 && this.first_pending_edit.get().is_none();
                     if idle && !matches!(this.save_state.get_untracked(), SaveState::Failed(_)) {
                         this.save_state.set(SaveState::Saved);
                     }
-                    if this.written_chunks.borrow().len() >= COMPACT_AFTER_CHUNKS {
-                        this.schedule_compaction();
-                    }
                 }
-                Err(e) => {
-                    // Keep the bytes and try again: the edit is still in memory.
-                    this.save_state.set(SaveState::Failed(e.to_string()));
-                    let retry = Rc::clone(&this);
-                    set_timeout(move || retry.write_chunk(key, chunk), Duration::from_secs(3));
-                }
+                Err(e) => this.write_failed(key, chunk, e),
             }
         });
     }
 
-    /// Folds the chunks into a fresh snapshot when the tab is idle.
-    pub(super) fn schedule_compaction(self: &Rc<Self>) {
-        let this = Rc::clone(self);
-        let handle = set_timeout_with_handle(move || this.compact(), Duration::from_secs(5)).ok();
-        if let Some(old) = self.compact_timer.replace(handle) {
-            old.clear();
-        }
+    /// A chunk's write failed: keep the bytes (stashed) and try again.
+    fn write_failed(self: &Rc<Self>, key: String, chunk: Vec<u8>, error: String) {
+        self.writes_in_flight.set(self.writes_in_flight.get().saturating_sub(1));
+        self.save_state.set(SaveState::Failed(error));
+        let retry = Rc::clone(self);
+        set_timeout(move || retry.write_chunk(key, chunk), Duration::from_secs(3));
     }
 
-    pub(super) fn compact(self: &Rc<Self>) {
-        if self.first_pending_edit.get().is_some() || self.writes_in_flight.get() > 0 {
-            return self.schedule_compaction();
-        }
-        let this = Rc::clone(self);
-        spawn_local(async move {
-            if !this.compact_now().await {
-                this.schedule_compaction();
-            }
-        });
-    }
-
-    /// Folds every stored chunk into a new snapshot, now; false if it could not (the
-    /// write failed: nothing is lost, the chunks stay).
+    /// Folds every stored chunk into a new snapshot, now (the worker does this by
+    /// itself every few dozen chunks); false if it could not (nothing is lost: the
+    /// chunks stay).
     pub async fn compact_now(self: &Rc<Self>) -> bool {
         if self.is_opening() {
             return false;
         }
         let Some(link) = self.link() else { return false };
-        self.compact_from_worker(&link).await
-    }
-
-    /// Folds the stored chunks into a snapshot of the worker's document. Chunks this
-    /// session has not seen (another tab's, written since it opened) are applied there
-    /// first, so the snapshot holds everything the chunks it replaces held; only chunks
-    /// the worker's document holds are deleted (one written meanwhile stays, for next
-    /// time).
-    async fn compact_from_worker(self: &Rc<Self>, link: &Rc<worker::DocLink>) -> bool {
-        let Ok(stored) = self.store.load(&self.id).await else { return false };
-        let known: Vec<String> = self.written_chunks.borrow().clone();
-        let (unseen_keys, unseen): (Vec<String>, Vec<Vec<u8>>) = stored.chunks.into_iter().filter(|(k, _)| !known.contains(k)).unzip();
-        if !unseen.is_empty() && self.apply_in_worker(link, &unseen).await.is_err() {
-            return false;
-        }
-        let covered: Vec<String> = known.into_iter().chain(unseen_keys).collect();
-        let whole = match self.save_in_worker(link).await {
-            Ok(whole) => whole,
-            Err(_) => return false,
-        };
-        let folded = covered.clone();
-        let result = self.store.compact(&self.id, move |stored| Some((whole, stored.into_iter().map(|(k, _)| k).filter(|k| folded.contains(k)).collect()))).await;
-        match result {
-            Ok(true) => {
-                self.written_chunks.borrow_mut().retain(|k| !covered.contains(k));
-                true
-            }
-            Ok(false) => false,
-            Err(e) => {
-                leptos::logging::warn!("compaction failed: {e}");
-                false
-            }
-        }
+        self.flush();
+        matches!(link.worker().ask(&Request::Compact { doc: link.key().to_owned() }, &[]).await, Ok((Reply::Compacted { done: true }, _)))
     }
 
     /// Keeps Home's summary (name, idea count, last opened) in step.
@@ -169,14 +126,6 @@ impl Session {
         self.ready()?;
         let link = self.link().ok_or(super::edit::CLOSED)?;
         self.save_in_worker(&link).await
-    }
-
-    /// A chunk was stored for this workspace by the sync engine.
-    pub fn note_chunk(self: &Rc<Self>, key: String) {
-        self.written_chunks.borrow_mut().push(key);
-        if self.written_chunks.borrow().len() >= COMPACT_AFTER_CHUNKS {
-            self.schedule_compaction();
-        }
     }
 
     /// The workspace as Waymark JSON (see `waymark_domain::export`), or as a Markdown

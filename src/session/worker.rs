@@ -2,8 +2,10 @@
 //! worker (`crate::doc_worker`), so loading it, making edits, applying teammates'
 //! changes and reading history never take the page's thread, and the page's module
 //! holds no Automerge code. The page posts typed edits and changes that arrive; each
-//! answer carries a view delta that updates the signals. Chunks are written, stashed,
-//! posted to other tabs and queued for the relay by the page.
+//! answer carries a view delta that updates the signals. The page stashes each chunk
+//! of its edits and asks the worker to write it; the worker tells the other tabs and
+//! the relay, applies what they send, and says so through the document's events
+//! (`Watch`), which are shown like answers.
 //!
 //! Invariants:
 //! - Requests are answered in the order they were posted. A view delta is applied only
@@ -76,6 +78,11 @@ impl DocLink {
         &self.key
     }
 
+    /// The worker the document is open in.
+    pub(super) fn worker(&self) -> Rc<DocWorker> {
+        Rc::clone(&self.worker)
+    }
+
     /// Asks for the moments of history from the `from`th on; `then` gets them.
     pub(super) fn ask_history(&self, from: usize, then: impl FnOnce(Vec<waymark_domain::history::Moment>) + 'static) {
         self.worker.call(&Request::History { doc: self.key.clone(), from }, &[], move |answer| {
@@ -134,7 +141,15 @@ impl Session {
             return Err("This workspace is not stored in this browser.".into());
         }
         let payload = pack(std::iter::once(snapshot.as_deref().unwrap_or_default()).chain(chunks.iter().map(|(_, c)| c.as_slice())));
-        let request = Request::Open { doc: link.key.clone(), me: self.me.clone(), cache_heads: cache_heads.as_ref().map(|h| h.iter().map(ToString::to_string).collect()) };
+        // What happens to the document that the page did not ask for: from its opening on.
+        self.watch(&link);
+        let request = Request::Open {
+            doc: link.key.clone(),
+            workspace: self.id.clone(),
+            me: self.me.clone(),
+            cache_heads: cache_heads.as_ref().map(|h| h.iter().map(ToString::to_string).collect()),
+            chunk_keys: chunks.iter().map(|(k, _)| k.clone()).collect(),
+        };
         link.in_flight.set(link.in_flight.get() + 1);
         let opened = link.worker.ask(&request, &payload);
         link.opened.set(true);
@@ -152,7 +167,6 @@ impl Session {
         };
         let Reply::Opened { bad_chunks, heads, audience } = reply else { return Err(OTHER_ANSWER.into()) };
         self.report_damaged(&chunks, &bad_chunks, quarantined).await;
-        *self.written_chunks.borrow_mut() = chunks.iter().enumerate().filter(|(i, _)| !bad_chunks.contains(i)).map(|(_, (k, _))| k.clone()).collect();
         *link.heads.borrow_mut() = parse_heads(&heads);
         self.cached_audience.set(audience);
         let fresh = cache_heads.is_some_and(|h| h == *link.heads.borrow());
@@ -168,12 +182,53 @@ impl Session {
             }
             _ => self.receive_delta(&link, &payload),
         }
-        *self.tabs.borrow_mut() = Tabs::open(&self.id, Rc::downgrade(self));
         self.finish_loading(fresh);
         if !self.queued.borrow().is_empty() {
             self.after_edit();
         }
         Ok(())
+    }
+
+    /// Follows the document's events (see `Request::Watch`) until it closes.
+    fn watch(self: &Rc<Self>, link: &DocLink) {
+        let mut events = link.worker.request(&Request::Watch { doc: link.key.clone() }, &[]);
+        let this = Rc::downgrade(self);
+        spawn_local(async move {
+            use futures::StreamExt;
+            while let Some(answer) = events.next().await {
+                let Some(this) = this.upgrade() else { return };
+                this.on_event(answer.reply, answer.payload.unwrap_or_default());
+            }
+        });
+    }
+
+    /// Shows one of the document's events.
+    fn on_event(self: &Rc<Self>, event: Reply, payload: Vec<u8>) {
+        match event {
+            Reply::Changed { failed, heads, new } => {
+                let Some(link) = self.link() else { return };
+                *link.heads.borrow_mut() = parse_heads(&heads);
+                if failed > 0 {
+                    self.warn(format!("{failed} change{} from a teammate could not be read and {} skipped.", if failed == 1 { "" } else { "s" }, if failed == 1 { "was" } else { "were" }));
+                }
+                match ViewDelta::from_bytes(&payload) {
+                    Ok(delta) => self.show_delta(&link, Some(delta)),
+                    Err(e) => self.warn(format!("An update of what you see could not be read ({e}); reload the tab to see it.")),
+                }
+                self.mark_new(new);
+                self.write_meta(false);
+                self.changes.update(|n| *n += 1);
+                self.recache_soon(super::open::RECACHE_AFTER_CHANGES);
+            }
+            Reply::Warn { message } => self.warn(message),
+            Reply::Failed { message } if !self.is_opening() => self.warn(format!("{message} Changes from other tabs and teammates stopped arriving: reload the tab.")),
+            event @ (Reply::Sync { .. } | Reply::Peer { .. } | Reply::PeersCleared { .. }) => {
+                if let Some(engine) = self.engine.try_get_untracked().flatten() {
+                    engine.show(&event);
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Opens this session of the past in `live`'s worker, as the live document was
@@ -284,6 +339,11 @@ impl Session {
     /// those held before it once no other answer is due.
     fn take_delta(self: &Rc<Self>, link: &DocLink, delta: Option<ViewDelta>) {
         link.in_flight.set(link.in_flight.get().saturating_sub(1));
+        self.show_delta(link, delta);
+    }
+
+    /// Shows `delta` (with those held before it) once no answer is due, else holds it.
+    fn show_delta(self: &Rc<Self>, link: &DocLink, delta: Option<ViewDelta>) {
         link.held.borrow_mut().extend(delta);
         if link.in_flight.get() == 0 {
             let held = std::mem::take(&mut *link.held.borrow_mut());

@@ -35,8 +35,10 @@ pub type Result<T> = std::result::Result<T, StorageError>;
 /// Opens (and if needed creates or upgrades) a database; `upgrade` runs inside the
 /// version-change transaction with the database and the old version.
 pub async fn open(name: &str, version: u32, upgrade: impl Fn(&IdbDatabase, u32) + 'static) -> Result<IdbDatabase> {
-    let factory = web_sys::window()
-        .and_then(|w| w.indexed_db().ok().flatten())
+    // The page's `window` or the document worker's scope: both offer `indexedDB`.
+    let factory: web_sys::IdbFactory = js_sys::Reflect::get(&js_sys::global(), &"indexedDB".into())
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
         .ok_or_else(|| StorageError("this browser offers no IndexedDB storage".into()))?;
     let request: IdbOpenDbRequest = factory.open_with_u32(name, version)?;
     let on_upgrade = Closure::<dyn FnMut(web_sys::IdbVersionChangeEvent)>::new({

@@ -1,6 +1,7 @@
 //! Where workspaces live in the browser: IndexedDB, one database for the app.
 //!
-//! Each workspace is an Automerge snapshot plus the incremental chunks written since;
+//! Each workspace is an Automerge snapshot plus the incremental chunks written since
+//! (`<id>:<time>:<n>-<tag>`);
 //! every committed change is written as a chunk at once, and chunks are folded into a
 //! new snapshot in the background ([`Store::compact`]). Chunks that do not load are
 //! moved to `quarantine`, never deleted.
@@ -10,7 +11,7 @@
 //! begun as the tab closes may never land, but the stash is already on disk.
 //!
 //! Stores: `meta` (workspace id → JSON [`WorkspaceMeta`]), `snapshots` (id → bytes),
-//! `chunks` (`<id>:<time>:<n>` → bytes), `quarantine` (same keys → bytes),
+//! `chunks` (`<id>:<time>:<n>-<tag>` → bytes), `quarantine` (same keys → bytes),
 //! `profile` (`"me"` → JSON [`Profile`]); since version 2, for shared workspaces,
 //! `sync` (id → JSON [`SyncRecord`]: the keys and how far the relay has been read) and
 //! `outbox` (chunk keys → bytes: local changes the relay has not acknowledged yet).
@@ -110,6 +111,9 @@ pub struct StoredDoc {
 pub struct Store {
     db: IdbDatabase,
     counter: Cell<u32>,
+    /// Tells this handle's chunk keys from those of another handle (another tab, or
+    /// the page and its worker) made in the same millisecond.
+    tag: u32,
     /// Set when a newer version of the app, in another tab, upgraded the database:
     /// this connection was closed so that it could.
     replaced: std::rc::Rc<Cell<bool>>,
@@ -147,7 +151,8 @@ impl Store {
         });
         db.set_onversionchange(Some(wasm_bindgen::JsCast::unchecked_ref(on_version_change.as_ref())));
         on_version_change.forget();
-        Ok(Store { db, counter: Cell::new(0), replaced })
+        let tag = (js_sys::Math::random() * 65_536.0) as u32;
+        Ok(Store { db, counter: Cell::new(0), tag, replaced })
     }
 
     /// A transaction over `stores`.
@@ -239,11 +244,12 @@ impl Store {
         idb::transaction_done(&tx).await
     }
 
-    /// A key for a new chunk: ordered by time, unique within this tab.
+    /// A key for a new chunk: ordered by time, and unique (a counter for this handle,
+    /// and the handle's random tag).
     pub fn next_chunk_key(&self, id: &str) -> String {
         let n = self.counter.get().wrapping_add(1);
         self.counter.set(n);
-        format!("{id}:{:015}:{n:06}", js_sys::Date::now() as u64)
+        format!("{id}:{:015}:{n:06}-{:04x}", js_sys::Date::now() as u64, self.tag)
     }
 
     /// Writes one chunk; resolves once it is durable.

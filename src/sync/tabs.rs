@@ -2,15 +2,12 @@
 //! posted on a `BroadcastChannel`, and the others apply it at once, with or without a
 //! relay. The tab that made a change is the one that stored it, so receivers only
 //! apply (IndexedDB is shared; see `crate::storage` for how compaction stays safe).
-
-use std::rc::Weak;
+//! The channel is the document worker's (a worker has `BroadcastChannel` too).
 
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BroadcastChannel, MessageEvent};
-
-use crate::session::Session;
 
 pub struct Tabs {
     channel: BroadcastChannel,
@@ -19,12 +16,12 @@ pub struct Tabs {
 
 impl Tabs {
     /// Joins the workspace's channel; `None` where the browser has no BroadcastChannel.
-    pub fn open(id: &str, session: Weak<Session>) -> Option<Tabs> {
+    /// `received` gets each change another tab posts.
+    pub fn open(id: &str, received: impl Fn(Vec<u8>) + 'static) -> Option<Tabs> {
         let channel = BroadcastChannel::new(&format!("waymark:{id}")).ok()?;
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            let Some(session) = session.upgrade() else { return };
             if let Some(bytes) = e.data().dyn_ref::<Uint8Array>() {
-                session.apply_from_tab(&bytes.to_vec());
+                received(bytes.to_vec());
             }
         });
         channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

@@ -382,6 +382,12 @@ impl Workspace {
         bytes
     }
 
+    /// The whole document, compacted, leaving what the next incremental save holds as
+    /// it was (a snapshot for storage or a peer, taken beside the chunks).
+    pub fn snapshot(&mut self) -> Vec<u8> {
+        self.doc.save()
+    }
+
     /// Every byte of the document, history included, uncompressed: what to search to
     /// be sure a text is nowhere in it (a published roadmap's check). Leaves what the
     /// next incremental save holds as it was.

@@ -3,10 +3,15 @@
 //! what the page shows carries a [`ViewDelta`], so the page keeps only view signals
 //! (see `crate::session`). The page never runs Automerge itself: what reads history
 //! (`past`) and what makes or checks whole workspaces (`files`) is asked of this
-//! module too.
+//! module too. A live document is kept here too (`keep`): its chunks written, other
+//! tabs' changes applied, chunks folded into snapshots, and, for a shared workspace,
+//! its sync with the relay (`engine`).
 
+mod engine;
 mod files;
+mod keep;
 mod past;
+pub mod rt;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -23,6 +28,8 @@ struct Open {
     me: String,
     /// Its history, read as far as the page asked.
     history: history::History,
+    /// How it is kept, if it is the live document of a stored workspace.
+    keeping: Option<keep::Keeping>,
 }
 
 thread_local! {
@@ -33,17 +40,59 @@ fn hex(heads: &[ChangeHash]) -> Vec<String> {
     heads.iter().map(ToString::to_string).collect()
 }
 
-/// Answers a request about an open document (`None`: it is not one).
-pub fn handle(request: Request, payload: Vec<u8>) -> Option<(Reply, Vec<u8>)> {
+/// Answers request `id` (not a JSON import): now, or `None` if it is answered later
+/// (through [`rt::post`]).
+pub fn handle(id: u32, request: Request, payload: Vec<u8>) -> Option<(Reply, Vec<u8>)> {
     let failed = |message: String| (Reply::Failed { message }, Vec::new());
+    let done = (Reply::Done, Vec::new());
     Some(match request {
-        Request::Open { doc, me, cache_heads } => match open(&payload, cache_heads) {
+        Request::Open { doc, workspace, me, cache_heads, chunk_keys } => match open(&payload, cache_heads) {
             Ok((ws, reply, delta)) => {
-                DOCS.with(|d| d.borrow_mut().insert(doc, Open { ws, me, history: Default::default() }));
+                let Reply::Opened { bad_chunks, .. } = &reply else { unreachable!("open answers Opened") };
+                let known = chunk_keys.into_iter().enumerate().filter(|(i, _)| !bad_chunks.contains(i)).map(|(_, k)| k).collect();
+                let keeping = Some(keep::Keeping::new(&doc, workspace, known));
+                DOCS.with(|d| d.borrow_mut().insert(doc, Open { ws, me, history: Default::default(), keeping }));
                 (reply, delta)
             }
-            Err(message) => failed(message),
+            Err(message) => {
+                keep::unwatch(&doc);
+                failed(message)
+            }
         },
+        Request::Watch { doc } => {
+            keep::watch(doc, id);
+            return None;
+        }
+        Request::Write { workspace, doc, key, shared } => {
+            keep::write(id, workspace, doc, key, shared, payload);
+            return None;
+        }
+        Request::Compact { doc } => {
+            wasm_bindgen_futures::spawn_local(async move {
+                let done = keep::compact(&doc).await;
+                rt::post(id, &Reply::Compacted { done }, None);
+            });
+            return None;
+        }
+        Request::StartSync { doc, record, presence, generation } => {
+            keep::start_sync(doc, record, presence, generation);
+            done
+        }
+        Request::Presence { doc, presence } => {
+            keep::with_keeping(&doc, |k| k.set_presence(presence));
+            done
+        }
+        Request::StopSync { doc } => {
+            keep::with_keeping(&doc, |k| k.stop_sync());
+            done
+        }
+        Request::CloseLog { doc } => {
+            match keep::with_keeping(&doc, |k| k.engine.clone()).flatten() {
+                Some(engine) => engine.close_log(id),
+                None => rt::post(id, &Reply::LogClosed { error: Some("This workspace is not syncing.".into()) }, None),
+            }
+            return None;
+        }
         Request::ImportAutomerge { taken_names } => files::import_automerge(&payload, &taken_names).unwrap_or_else(failed),
         Request::Load => files::load(&payload).unwrap_or_else(failed),
         Request::Create { name, me, now_ms, audience } => files::create(&name, &me, now_ms, audience).unwrap_or_else(failed),
@@ -65,7 +114,10 @@ pub fn handle(request: Request, payload: Vec<u8>) -> Option<(Reply, Vec<u8>)> {
             (Reply::Edited { error }, ViewDelta::whole(&mut published.ws).to_bytes())
         }),
         Request::Close { doc } => {
-            DOCS.with(|d| d.borrow_mut().remove(&doc));
+            match DOCS.with(|d| d.borrow_mut().remove(&doc)) {
+                Some(Open { keeping: Some(mut keeping), .. }) => keeping.close(),
+                _ => keep::unwatch(&doc),
+            }
             (Reply::Closed, Vec::new())
         }
         request => {
@@ -79,7 +131,7 @@ pub fn handle(request: Request, payload: Vec<u8>) -> Option<(Reply, Vec<u8>)> {
                 | Request::Since { doc, .. }
                 | Request::History { doc, .. }
                 | Request::PlanImport { doc, .. } => doc.clone(),
-                _ => return None,
+                _ => return Some(failed("not a request about an open workspace".into())),
             };
             DOCS.with(|d| match d.borrow_mut().get_mut(&doc) {
                 Some(open) => on_open(open, request, payload),
@@ -115,9 +167,17 @@ fn open(payload: &[u8], cache_heads: Option<Vec<String>>) -> Result<(Workspace, 
     Ok((ws, reply, delta.to_bytes()))
 }
 
+/// Commits this page's edits not yet committed, as the person's own change.
+fn commit_mine(open: &mut Open, now_ms: i64) {
+    open.ws.commit_by(&open.me, now_ms);
+    if let Some(keeping) = &mut open.keeping {
+        keeping.committed();
+    }
+}
+
 /// Commits this page's edits not yet committed: the change's bytes, empty if none.
 fn commit(open: &mut Open, now_ms: i64) -> Vec<u8> {
-    open.ws.commit_by(&open.me, now_ms);
+    commit_mine(open, now_ms);
     let chunk = open.ws.save_incremental();
     // The page already shows its own edits: their patches need not be computed.
     open.ws.mark_changes_seen();
@@ -139,9 +199,32 @@ fn new_to_you(open: &mut Open, heads: &[ChangeHash]) -> NewToYou {
 /// The document's history brought up to date, this page's edits first committed as
 /// its own change (never an anonymous one).
 fn read_history(open: &mut Open) -> &history::History {
-    open.ws.commit_by(&open.me, js_sys::Date::now() as i64);
+    commit_mine(open, js_sys::Date::now() as i64);
     open.history.update(&mut open.ws);
     &open.history
+}
+
+/// Applies changes from elsewhere to a document holding no uncommitted edits: the
+/// positions of those that applied, how many could not, the view delta, and what is
+/// new to the person.
+fn apply_others(open: &mut Open, changes: &[Vec<u8>]) -> (Vec<usize>, usize, Vec<u8>, NewToYou) {
+    let before = open.ws.heads();
+    let mut changed = Changed::default();
+    let (mut applied, mut failed) = (Vec::new(), 0);
+    for (i, bytes) in changes.iter().enumerate() {
+        match open.ws.apply(bytes) {
+            Ok(c) => {
+                changed.absorb(c);
+                applied.push(i);
+            }
+            Err(_) => failed += 1,
+        }
+    }
+    // What arrived is stored as it came: the next chunk holds only this page's edits.
+    let _ = open.ws.save_incremental();
+    let new = if applied.is_empty() { NewToYou::default() } else { new_to_you(open, &before) };
+    let delta = ViewDelta::of(&mut open.ws, &changed).to_bytes();
+    (applied, failed, delta, new)
 }
 
 fn on_open(open: &mut Open, request: Request, payload: Vec<u8>) -> (Reply, Vec<u8>) {
@@ -171,22 +254,7 @@ fn on_open(open: &mut Open, request: Request, payload: Vec<u8>) -> (Reply, Vec<u
                 return (Reply::Failed { message: "Changes sent to the worker were not readable.".into() }, Vec::new());
             };
             let own = commit(open, now_ms);
-            let before = open.ws.heads();
-            let mut changed = Changed::default();
-            let (mut applied, mut failed) = (Vec::new(), 0);
-            for (i, bytes) in changes.iter().enumerate() {
-                match open.ws.apply(bytes) {
-                    Ok(c) => {
-                        changed.absorb(c);
-                        applied.push(i);
-                    }
-                    Err(_) => failed += 1,
-                }
-            }
-            // What arrived is stored as it came: the next chunk holds only this page's edits.
-            let _ = open.ws.save_incremental();
-            let new = if applied.is_empty() { NewToYou::default() } else { new_to_you(open, &before) };
-            let delta = ViewDelta::of(&mut open.ws, &changed).to_bytes();
+            let (applied, failed, delta, new) = apply_others(open, &changes);
             (Reply::Applied { applied, failed, heads: hex(&open.ws.heads()), new }, pack([delta.as_slice(), own.as_slice()]))
         }
         Request::Save { now_ms, .. } => {
@@ -219,7 +287,7 @@ fn on_open(open: &mut Open, request: Request, payload: Vec<u8>) -> (Reply, Vec<u
         Request::Comments { target, .. } => (Reply::Comments { comments: open.ws.comments(&target) }, Vec::new()),
         Request::Since { heads, .. } => {
             // This page's edits are its own change, never an anonymous one.
-            open.ws.commit_by(&open.me, js_sys::Date::now() as i64);
+            commit_mine(open, js_sys::Date::now() as i64);
             let heads: Vec<ChangeHash> = heads.iter().filter_map(|h| h.parse().ok()).collect();
             (Reply::New { new: new_to_you(open, &heads) }, Vec::new())
         }
