@@ -35,6 +35,7 @@ pub mod markdown;
 pub mod measure;
 pub mod objective;
 pub mod overview;
+pub mod peer_sync;
 pub mod persona;
 pub mod points_csv;
 pub mod position;

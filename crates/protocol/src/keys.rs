@@ -25,6 +25,7 @@ pub const TAG_LEN: usize = 16;
 
 const ENTRY_CONTEXT: &[u8] = b"waymark entry v1";
 const PRESENCE_CONTEXT: &[u8] = b"waymark presence v1";
+const PEER_CONTEXT: &[u8] = b"waymark peer v1";
 
 /// Why a link, an entry or a presence message was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -154,9 +155,9 @@ fn signed_bytes(relay: &RelayId, kind: EntryKind, nonce: &[u8; NONCE_LEN], ciphe
     out
 }
 
-/// What an editor signs of its presence.
-fn presence_signed_bytes(relay: &RelayId, nonce: &[u8; NONCE_LEN], ciphertext: &[u8]) -> Vec<u8> {
-    let mut out = associated(PRESENCE_CONTEXT, 1, relay);
+/// What an editor signs of an ephemeral message (presence, or a message to a peer).
+fn ephemeral_signed_bytes(context: &[u8], relay: &RelayId, nonce: &[u8; NONCE_LEN], ciphertext: &[u8]) -> Vec<u8> {
+    let mut out = associated(context, 1, relay);
     out.extend_from_slice(nonce);
     out.extend_from_slice(ciphertext);
     out
@@ -296,21 +297,42 @@ impl Capability {
     /// others can tell an editor from a view-link holder (who may claim any name).
     /// The result is `signed` (0 or 1) ‖ [signature] ‖ nonce ‖ ciphertext.
     pub fn seal_presence(&self, plaintext: &[u8]) -> Result<Vec<u8>, KeyError> {
+        self.seal_ephemeral(PRESENCE_CONTEXT, plaintext)
+    }
+
+    /// Decrypts a presence message: its plaintext, and whether an editor (a write-key
+    /// holder) signed it. A signature that does not verify refuses the message.
+    pub fn open_presence(&self, sealed: &[u8]) -> Result<(Vec<u8>, bool), KeyError> {
+        self.open_ephemeral(PRESENCE_CONTEXT, sealed)
+    }
+
+    /// Encrypts a message for a peer of the same workspace (sent directly, or passed
+    /// on by the relay while two peers connect), signed with the write key if this
+    /// capability has it: a peer applies changes only from a signed message. Sealed
+    /// like presence, under a context of its own, so neither opens as the other.
+    pub fn seal_peer(&self, plaintext: &[u8]) -> Result<Vec<u8>, KeyError> {
+        self.seal_ephemeral(PEER_CONTEXT, plaintext)
+    }
+
+    /// Decrypts a peer's message: its plaintext, and whether a writer signed it.
+    pub fn open_peer(&self, sealed: &[u8]) -> Result<(Vec<u8>, bool), KeyError> {
+        self.open_ephemeral(PEER_CONTEXT, sealed)
+    }
+
+    fn seal_ephemeral(&self, context: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, KeyError> {
         let nonce = random_nonce()?;
         let signed = u8::from(self.write.is_some());
-        let ciphertext = self.encrypt(&nonce, &associated(PRESENCE_CONTEXT, signed, &self.relay), plaintext)?;
+        let ciphertext = self.encrypt(&nonce, &associated(context, signed, &self.relay), plaintext)?;
         let mut out = vec![signed];
         if let Some(write) = &self.write {
-            out.extend(write.sign(&presence_signed_bytes(&self.relay, &nonce, &ciphertext)).to_bytes());
+            out.extend(write.sign(&ephemeral_signed_bytes(context, &self.relay, &nonce, &ciphertext)).to_bytes());
         }
         out.extend(nonce);
         out.extend(ciphertext);
         Ok(out)
     }
 
-    /// Decrypts a presence message: its plaintext, and whether an editor (a write-key
-    /// holder) signed it. A signature that does not verify refuses the message.
-    pub fn open_presence(&self, sealed: &[u8]) -> Result<(Vec<u8>, bool), KeyError> {
+    fn open_ephemeral(&self, context: &[u8], sealed: &[u8]) -> Result<(Vec<u8>, bool), KeyError> {
         let (&flag, rest) = sealed.split_first().ok_or(KeyError::BadCiphertext)?;
         let (signature, rest) = match flag {
             0 => (None, rest),
@@ -327,9 +349,9 @@ impl Capability {
         let nonce: [u8; NONCE_LEN] = nonce.try_into().expect("split at NONCE_LEN");
         if let Some(signature) = signature {
             let key = self.relay.verifying_key().ok_or(KeyError::BadSignature)?;
-            key.verify_strict(&presence_signed_bytes(&self.relay, &nonce, ciphertext), &signature).map_err(|_| KeyError::BadSignature)?;
+            key.verify_strict(&ephemeral_signed_bytes(context, &self.relay, &nonce, ciphertext), &signature).map_err(|_| KeyError::BadSignature)?;
         }
-        let plaintext = self.decrypt(&nonce, &associated(PRESENCE_CONTEXT, flag, &self.relay), ciphertext)?;
+        let plaintext = self.decrypt(&nonce, &associated(context, flag, &self.relay), ciphertext)?;
         Ok((plaintext, signature.is_some()))
     }
 
@@ -509,6 +531,24 @@ mod tests {
         stripped[0] = 0;
         assert!(cap.open_presence(&stripped).is_err(), "the flag is bound into the encryption");
         assert!(cap.open_presence(&[]).is_err() && cap.open_presence(&[7, 1, 2]).is_err());
+    }
+
+    #[test]
+    fn a_message_to_a_peer_says_whether_a_writer_sealed_it_and_is_not_a_presence() {
+        let cap = Capability::generate().unwrap();
+        let viewer = cap.view_only();
+        let (plain, by_writer) = viewer.open_peer(&cap.seal_peer(b"changes").unwrap()).unwrap();
+        assert_eq!((plain.as_slice(), by_writer), (&b"changes"[..], true));
+        let (_, by_writer) = cap.open_peer(&viewer.seal_peer(b"forged changes").unwrap()).unwrap();
+        assert!(!by_writer, "a viewer's message is known to be a viewer's");
+        let mut forged = viewer.seal_peer(b"forged changes").unwrap();
+        forged[0] = 1;
+        forged.splice(1..1, [0u8; SIGNATURE_LEN]);
+        assert_eq!(cap.open_peer(&forged), Err(KeyError::BadSignature));
+        // Neither kind of message opens as the other, nor under another workspace's keys.
+        assert!(cap.open_presence(&cap.seal_peer(b"x").unwrap()).is_err());
+        assert!(cap.open_peer(&cap.seal_presence(b"x").unwrap()).is_err());
+        assert!(Capability::generate().unwrap().open_peer(&cap.seal_peer(b"x").unwrap()).is_err());
     }
 
     /// A change sent again after a reload (its Ack not yet confirmed) must be the very

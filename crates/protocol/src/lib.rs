@@ -2,16 +2,18 @@
 //! (encrypted, then signed), and the binary frames clients and the relay exchange.
 //!
 //! Pure Rust with no I/O, compiled both for the browser and for the relay; `client`
-//! is a client's side of syncing as a state machine (inputs in, outputs out). PROTOCOL.md
+//! is a client's side of syncing as a state machine (inputs in, outputs out); `peer` is
+//! what two browsers say to each other directly. PROTOCOL.md
 //! at the repository root is the specification; this crate is its only implementation.
 //!
 //! Invariants:
-//! - No plaintext and no content key ever appear in a frame: entries and presence are
-//!   sealed before they are framed.
+//! - No plaintext and no content key ever appear in a frame: entries, presence and
+//!   peers' messages are sealed before they are framed.
 //! - `Message::decode` never panics and never allocates more than the frame's length.
 
 pub mod client;
 pub mod keys;
+pub mod peer;
 pub mod wire;
 
 pub use keys::{Capability, EntryKind, KeyError, RelayId, SealedEntry};

@@ -1,0 +1,101 @@
+//! Copies of a workspace syncing directly, peer to peer: what each lacks crosses, a
+//! change reaches a third copy by either path exactly once, and a peer that may not
+//! write changes nothing.
+
+use waymark_domain::peer_sync::{PeerSync, PeerSyncError, Received};
+use waymark_domain::{IdeaText, Workspace};
+
+/// Exchanges messages between `a` and `b` until neither has anything to say; what
+/// each received, summed. `a_writes` / `b_writes`: whether each may write.
+fn sync(a: &mut Workspace, b: &mut Workspace, a_writes: bool, b_writes: bool) -> (Received, Received) {
+    let (mut a_of_b, mut b_of_a) = (PeerSync::default(), PeerSync::default());
+    let (mut at_a, mut at_b) = (Received::default(), Received::default());
+    for _ in 0..20 {
+        let to_b = a.sync_message(&mut b_of_a);
+        let to_a = b.sync_message(&mut a_of_b);
+        if to_a.is_none() && to_b.is_none() {
+            return (at_a, at_b);
+        }
+        if let Some(m) = to_b {
+            let r = b.receive_sync(&mut a_of_b, &m, a_writes).expect("b reads a's message");
+            at_b.applied += r.applied;
+            at_b.refused += r.refused;
+            at_b.changed.absorb(r.changed);
+        }
+        if let Some(m) = to_a {
+            let r = a.receive_sync(&mut b_of_a, &m, b_writes).expect("a reads b's message");
+            at_a.applied += r.applied;
+            at_a.refused += r.refused;
+            at_a.changed.absorb(r.changed);
+        }
+    }
+    panic!("the two copies never stopped talking");
+}
+
+fn title(ws: &Workspace, id: &waymark_domain::Id) -> Option<String> {
+    ws.idea(id).map(|(idea, _)| idea.title)
+}
+
+#[test]
+fn two_copies_edited_apart_converge_directly() {
+    let mut a = Workspace::create("Direct", 1, "Ana");
+    let mut b = a.fork();
+    let from_a = a.create_idea("Offline mode", 2, "Ana").unwrap();
+    let from_b = b.create_idea("Invoice reminders", 2, "Bo").unwrap();
+    b.set_idea_text(&from_b, IdeaText::Description, "Nudge late payers", 3).unwrap();
+
+    let (at_a, at_b) = sync(&mut a, &mut b, true, true);
+
+    assert_eq!(title(&a, &from_b).as_deref(), Some("Invoice reminders"));
+    assert_eq!(title(&b, &from_a).as_deref(), Some("Offline mode"));
+    assert_eq!(a.heads(), b.heads(), "both copies hold the same history");
+    assert!(at_a.changed.of("ideas").contains(&from_b) && at_b.changed.of("ideas").contains(&from_a), "each is told what to show");
+    assert_eq!((at_a.refused, at_b.refused), (0, 0));
+}
+
+#[test]
+fn a_change_reaches_a_third_copy_by_either_path_once() {
+    let mut a = Workspace::create("Three", 1, "Ana");
+    let mut b = a.fork();
+    let mut c = a.fork();
+    let idea = a.create_idea("Seen twice, kept once", 2, "Ana").unwrap();
+    // The relay's path: c applies a's change as stored…
+    let chunk = a.save_incremental();
+    c.apply(&chunk).unwrap();
+    // …and the direct path: a → b → c.
+    sync(&mut a, &mut b, true, true);
+    let (at_c, _) = sync(&mut c, &mut b, true, true);
+
+    assert_eq!(at_c.applied, 0, "c had it already: nothing arrives twice");
+    assert_eq!(c.live_idea_count(), 1);
+    assert_eq!(title(&c, &idea).as_deref(), Some("Seen twice, kept once"));
+    assert_eq!(a.heads(), c.heads());
+}
+
+#[test]
+fn a_viewers_changes_are_refused_and_it_still_receives_everything() {
+    let mut editor = Workspace::create("Read only for some", 1, "Ana");
+    let mut viewer = editor.fork();
+    let planned = editor.create_idea("Planned by the team", 2, "Ana").unwrap();
+    // A view-link holder's copy is edited anyway (a hostile or modified app).
+    let forged = viewer.create_idea("Forged by a viewer", 2, "Mallory").unwrap();
+
+    let (at_editor, at_viewer) = sync(&mut editor, &mut viewer, true, false);
+
+    assert!(title(&editor, &forged).is_none(), "the editor's copy never takes the viewer's change");
+    assert!(at_editor.refused >= 1 && at_editor.applied == 0);
+    assert!(at_editor.changed.is_empty(), "nothing to show");
+    assert_eq!(title(&viewer, &planned).as_deref(), Some("Planned by the team"), "the viewer still receives");
+    assert_eq!(at_viewer.refused, 0);
+}
+
+#[test]
+fn an_unreadable_message_is_an_error_and_changes_nothing() {
+    let mut ws = Workspace::create("Garbage in", 1, "Ana");
+    let heads = ws.heads();
+    let mut peer = PeerSync::default();
+    for garbage in [&b""[..], b"\x42\x00\x01", &[0xff; 64]] {
+        assert!(matches!(ws.receive_sync(&mut peer, garbage, true), Err(PeerSyncError::Unreadable(_))));
+    }
+    assert_eq!(ws.heads(), heads);
+}
