@@ -15,7 +15,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::wire::entry_wire_len;
-use crate::{Capability, EntryKind, ErrorCode, Message, RelayId, SealedEntry, MAX_FRAME_HARD, VERSION};
+use crate::peer::PeerMessage;
+use crate::{Capability, EntryKind, ErrorCode, Message, RelayId, SealedEntry, MAX_FRAME_HARD, MIN_VERSION, VERSION};
 
 /// Longest wait for the relay's Welcome before trying again.
 pub const WELCOME_TIMEOUT_MS: f64 = 10_000.0;
@@ -92,6 +93,10 @@ pub enum Input {
     /// Close this log for good (the links are being replaced): answered by
     /// [`Output::LogClosed`] once the relay stored the close, or [`Output::CloseFailed`].
     CloseLog,
+    /// Pass a signal (an offer, answer or address for a direct connection, as the app
+    /// encodes it) to the peer the relay calls `to`: sealed, and signed if this
+    /// capability can write. Dropped unless the relay speaks version 3.
+    Signal { to: u64, plain: Vec<u8> },
 }
 
 /// What to do, in order.
@@ -137,6 +142,10 @@ pub enum Output {
     LogClosed,
     /// The log could not be closed now (not connected, view only, or refused).
     CloseFailed(String),
+    /// A peer's signal (opened; the app parses it). `writer`: signed with the write key.
+    PeerSignal { from: u64, plain: Vec<u8>, writer: bool },
+    /// Whether the relay of the current connection passes signals (version 3).
+    Signals(bool),
 }
 
 /// Why closing a log cannot start now.
@@ -155,6 +164,8 @@ struct Unconfirmed {
 struct Conn {
     generation: u32,
     welcomed: bool,
+    /// The version the relay chose (0 until Welcome).
+    version: u16,
     opened_at: f64,
     max_frame: usize,
     /// The relay's newest seq as last reported.
@@ -253,7 +264,7 @@ impl SyncCore {
                 }
             }
             Input::Opened { generation } if self.is_current(generation) => {
-                out.push(Output::Send(Message::Hello { min_version: VERSION, max_version: VERSION }));
+                out.push(Output::Send(Message::Hello { min_version: MIN_VERSION, max_version: VERSION }));
             }
             Input::Frame { generation, message } if self.is_current(generation) => self.receive(now, message, &mut out),
             Input::Malformed { generation, error } if self.is_current(generation) => {
@@ -282,6 +293,7 @@ impl SyncCore {
                 self.disconnect(format!("this browser could not store what arrived ({reason})"), &mut out);
             }
             Input::CloseLog => self.close_log(&mut out),
+            Input::Signal { to, plain } => self.signal(to, &plain, &mut out),
         }
         out
     }
@@ -328,12 +340,27 @@ impl SyncCore {
         }
     }
 
+    /// Seals `plain` as a signal and sends it to connection `to`, if the relay passes
+    /// signals.
+    fn signal(&mut self, to: u64, plain: &[u8], out: &mut Vec<Output>) {
+        let Some(c) = self.conn.as_ref().filter(|c| c.welcomed && c.version >= 3) else {
+            return out.push(Output::Log("a signal was dropped: the relay does not pass signals now".into()));
+        };
+        let sealed = match PeerMessage::Signal(plain.to_vec()).seal_whole(&self.cap) {
+            Ok(sealed) if sealed.len() + 64 <= c.max_frame => sealed,
+            Ok(_) => return out.push(Output::Log("a signal was dropped: it is longer than the relay takes".into())),
+            Err(e) => return out.push(Output::Log(format!("a signal was dropped: {e}"))),
+        };
+        out.push(Output::Send(Message::Signal { workspace: self.relay, to, sealed }));
+    }
+
     /// Starts a new connection attempt.
     fn open(&mut self, now: f64, out: &mut Vec<Output>) {
         self.generation = self.generation.wrapping_add(1);
         self.conn = Some(Conn {
             generation: self.generation,
             welcomed: false,
+            version: 0,
             opened_at: now,
             max_frame: MAX_FRAME_HARD,
             head: 0,
@@ -488,8 +515,8 @@ impl SyncCore {
     fn receive(&mut self, now: f64, message: Message, out: &mut Vec<Output>) {
         match message {
             Message::Welcome { version, max_frame } => {
-                if version != VERSION {
-                    let message = format!("The relay speaks protocol version {version}; this app speaks {VERSION}. Reload to update the app.");
+                if !(MIN_VERSION..=VERSION).contains(&version) {
+                    let message = format!("The relay speaks protocol version {version}; this app speaks {MIN_VERSION} to {VERSION}. Reload to update the app.");
                     self.set_status(SyncStatus::Refused(message), out);
                     self.conn = None;
                     out.push(Output::Close);
@@ -497,7 +524,9 @@ impl SyncCore {
                 }
                 let Some(c) = self.conn.as_mut() else { return };
                 c.welcomed = true;
+                c.version = version;
                 c.max_frame = (max_frame as usize).min(MAX_FRAME_HARD);
+                out.push(Output::Signals(version >= 3));
                 self.attempts = 0;
                 if !self.refused() {
                     self.set_status(SyncStatus::Syncing, out);
@@ -550,6 +579,11 @@ impl SyncCore {
                     out.push(Output::PeerPresence { from, plain, editor });
                 }
             }
+            Message::PeerSignal { workspace, from, sealed } if workspace == self.relay => match PeerMessage::open(&self.cap, &sealed) {
+                Ok((PeerMessage::Signal(plain), writer)) => out.push(Output::PeerSignal { from, plain, writer }),
+                Ok(_) => out.push(Output::Log(format!("peer {from} sent something other than a signal through the relay"))),
+                Err(e) => out.push(Output::Log(format!("peer {from}'s signal was refused: {e}"))),
+            },
             Message::PeerLeft { workspace, from } if workspace == self.relay => {
                 if self.peers.remove(&from).is_some() {
                     out.push(Output::PeerGone { from });

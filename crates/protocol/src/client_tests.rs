@@ -33,8 +33,18 @@ impl Harness {
         let Some(Output::Open { generation }) = out.iter().find(|o| matches!(o, Output::Open { .. })) else { panic!("no Open in {out:?}") };
         self.generation = *generation;
         let hello = self.input(Input::Opened { generation: self.generation });
-        assert_eq!(hello, vec![Output::Send(Message::Hello { min_version: VERSION, max_version: VERSION })]);
+        assert_eq!(hello, vec![Output::Send(Message::Hello { min_version: MIN_VERSION, max_version: VERSION })]);
         self.frame(Message::Welcome { version: VERSION, max_frame: 1 << 20 })
+    }
+
+    /// Connects again and is welcomed with `version`.
+    fn connect_with_version(&mut self, version: u16) -> Vec<Output> {
+        self.input(Input::Closed { generation: self.generation, reason: "again".into() });
+        let out = self.input(Input::Connect);
+        let Some(Output::Open { generation }) = out.iter().find(|o| matches!(o, Output::Open { .. })) else { panic!("no Open in {out:?}") };
+        self.generation = *generation;
+        self.input(Input::Opened { generation: self.generation });
+        self.frame(Message::Welcome { version, max_frame: 1 << 20 })
     }
 
     fn entries(&mut self, head: u64, entries: Vec<(u64, SealedEntry)>) -> Vec<Output> {
@@ -335,6 +345,45 @@ fn storage_failing_puts_the_position_back_and_reconnects() {
     assert!(retry_ms(&out).is_some());
     let out = h.connect();
     assert!(out.contains(&Output::Send(Message::Subscribe { workspace: h.cap.relay_id(), after: 0 })), "asks for them again");
+}
+
+#[test]
+fn a_signal_crosses_the_relay_sealed_and_says_whether_a_writer_sent_it() {
+    let mut h = Harness::writer();
+    assert!(h.connect().contains(&Output::Signals(true)), "a version 3 relay passes signals");
+    let workspace = h.cap.relay_id();
+    let out = h.input(Input::Signal { to: 9, plain: b"offer".to_vec() });
+    let [Output::Send(Message::Signal { workspace: w, to: 9, sealed })] = out.as_slice() else { panic!("{out:?}") };
+    assert_eq!(*w, workspace);
+    assert!(!sealed.windows(5).any(|x| x == b"offer"), "the relay sees no plaintext");
+    // What the other side gets, from a writer and from a view-link holder.
+    let mut viewer = Harness::new(h.cap.view_only(), Position::default());
+    viewer.connect();
+    assert_eq!(viewer.frame(Message::PeerSignal { workspace, from: 3, sealed: sealed.clone() }), vec![Output::PeerSignal { from: 3, plain: b"offer".to_vec(), writer: true }]);
+    let from_viewer = crate::peer::PeerMessage::Signal(b"answer".to_vec()).seal_whole(&h.cap.view_only()).unwrap();
+    assert_eq!(h.frame(Message::PeerSignal { workspace, from: 4, sealed: from_viewer }), vec![Output::PeerSignal { from: 4, plain: b"answer".to_vec(), writer: false }]);
+    // Garbage, or a presence dressed as a signal, is only logged.
+    let presence = h.cap.seal_presence(b"{}").unwrap();
+    for sealed in [vec![1, 2, 3], presence] {
+        let out = h.frame(Message::PeerSignal { workspace, from: 5, sealed });
+        assert!(matches!(out.as_slice(), [Output::Log(_)]), "{out:?}");
+    }
+}
+
+#[test]
+fn a_version_2_relay_is_still_spoken_to_and_gets_no_signal() {
+    let mut h = Harness::writer();
+    let out = h.input(Input::Connect);
+    let Some(Output::Open { generation }) = out.iter().find(|o| matches!(o, Output::Open { .. })) else { panic!() };
+    h.generation = *generation;
+    h.input(Input::Opened { generation: h.generation });
+    let welcomed = h.frame(Message::Welcome { version: 2, max_frame: 1 << 20 });
+    assert!(welcomed.contains(&Output::Signals(false)), "{welcomed:?}");
+    assert!(welcomed.contains(&Output::Send(Message::Subscribe { workspace: h.cap.relay_id(), after: 0 })), "it syncs as before");
+    let out = h.input(Input::Signal { to: 9, plain: b"offer".to_vec() });
+    assert!(matches!(out.as_slice(), [Output::Log(_)]), "{out:?}");
+    let refused = h.connect_with_version(1);
+    assert!(refused.iter().any(|o| matches!(o, Output::Status(SyncStatus::Refused(_)))), "{refused:?}");
 }
 
 #[test]

@@ -17,4 +17,4 @@ pub mod peer;
 pub mod wire;
 
 pub use keys::{Capability, EntryKind, KeyError, RelayId, SealedEntry};
-pub use wire::{DecodeError, ErrorCode, Message, MAX_FRAME_HARD, VERSION};
+pub use wire::{DecodeError, ErrorCode, Message, MAX_FRAME_HARD, MIN_VERSION, VERSION};

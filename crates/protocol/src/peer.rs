@@ -29,6 +29,9 @@ pub enum PeerMessage {
     Sync(Vec<u8>),
     /// What I am doing (the app's presence), as sent through the relay.
     Presence(Vec<u8>),
+    /// An offer, answer or address for a direct connection (as the app encodes it),
+    /// passed on by the relay ([`crate::Message::Signal`]) or copied across by people.
+    Signal(Vec<u8>),
 }
 
 /// Why a peer's frame or message was refused.
@@ -47,6 +50,7 @@ impl PeerMessage {
         let (kind, payload) = match self {
             PeerMessage::Sync(p) => (1u8, p),
             PeerMessage::Presence(p) => (2u8, p),
+            PeerMessage::Signal(p) => (3u8, p),
         };
         let mut out = Vec::with_capacity(1 + payload.len());
         out.push(kind);
@@ -58,6 +62,7 @@ impl PeerMessage {
         match plain.split_first() {
             Some((1, payload)) => Ok(PeerMessage::Sync(payload.to_vec())),
             Some((2, payload)) => Ok(PeerMessage::Presence(payload.to_vec())),
+            Some((3, payload)) => Ok(PeerMessage::Signal(payload.to_vec())),
             Some(_) => Err(PeerError::Malformed("unknown message kind")),
             None => Err(PeerError::Malformed("empty message")),
         }
@@ -65,11 +70,16 @@ impl PeerMessage {
 
     /// Seals this message with `cap` and cuts it into frames, message number `id`.
     pub fn seal(&self, cap: &Capability, id: u32) -> Result<Vec<Vec<u8>>, PeerError> {
+        Ok(frames(id, &self.seal_whole(cap)?))
+    }
+
+    /// Seals this message with `cap`, whole (for the relay, which takes it in one frame).
+    pub fn seal_whole(&self, cap: &Capability) -> Result<Vec<u8>, PeerError> {
         let sealed = cap.seal_peer(&self.encode())?;
         if sealed.len() > MAX_MESSAGE {
             return Err(PeerError::TooLarge);
         }
-        Ok(frames(id, &sealed))
+        Ok(sealed)
     }
 
     /// Opens a sealed message put back together: the message, and whether a writer
@@ -200,6 +210,8 @@ mod tests {
         sealed[last] ^= 1;
         assert!(matches!(PeerMessage::open(&cap, &sealed), Err(PeerError::Keys(_))));
         let unknown = cap.seal_peer(&[9, 1, 2]).unwrap();
+        let signal = cap.seal_peer(&[3, b'o']).unwrap();
+        assert_eq!(PeerMessage::open(&cap, &signal).unwrap(), (PeerMessage::Signal(b"o".to_vec()), true));
         assert_eq!(PeerMessage::open(&cap, &unknown), Err(PeerError::Malformed("unknown message kind")));
     }
 }

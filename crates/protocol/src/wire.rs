@@ -7,8 +7,10 @@
 
 use crate::keys::{RelayId, SealedEntry, NONCE_LEN, SIGNATURE_LEN};
 
-/// The protocol version this crate speaks.
-pub const VERSION: u16 = 2;
+/// The newest protocol version this crate speaks.
+pub const VERSION: u16 = 3;
+/// The oldest one it still speaks (version 3 only adds signals between peers).
+pub const MIN_VERSION: u16 = 2;
 /// No frame is ever read beyond this many bytes, whatever a relay allows.
 pub const MAX_FRAME_HARD: usize = 64 << 20;
 
@@ -31,6 +33,9 @@ pub enum Message {
     /// Ends the workspace's log for good (an entry of kind `Close`, signed with the
     /// write key): stored as its last entry; answered by `Ack`.
     Close { workspace: RelayId, request: u32, entry: SealedEntry },
+    /// Version 3: passes a sealed message (an offer, answer or address for a direct
+    /// connection) to connection `to` of the workspace, never stored.
+    Signal { workspace: RelayId, to: u64, sealed: Vec<u8> },
 
     // Relay to client.
     /// The version chosen and the relay's largest accepted frame.
@@ -46,6 +51,8 @@ pub enum Message {
     PeerPresence { workspace: RelayId, from: u64, sealed: Vec<u8> },
     /// That connection left the workspace.
     PeerLeft { workspace: RelayId, from: u64 },
+    /// Version 3: connection `from` sent this connection a signal.
+    PeerSignal { workspace: RelayId, from: u64, sealed: Vec<u8> },
     /// Something was refused. `request` names the append or snapshot (0: none).
     Error { code: ErrorCode, request: u32, message: String },
 }
@@ -137,11 +144,13 @@ mod tag {
     pub const SNAPSHOT: u8 = 0x05;
     pub const PRESENCE: u8 = 0x06;
     pub const CLOSE: u8 = 0x07;
+    pub const SIGNAL: u8 = 0x08;
     pub const WELCOME: u8 = 0x81;
     pub const ENTRIES: u8 = 0x82;
     pub const ACK: u8 = 0x83;
     pub const PEER_PRESENCE: u8 = 0x84;
     pub const PEER_LEFT: u8 = 0x85;
+    pub const PEER_SIGNAL: u8 = 0x86;
     pub const ERROR: u8 = 0x8f;
 }
 
@@ -192,6 +201,12 @@ impl Message {
                 w.u32(*request);
                 w.entry(entry);
             }
+            Message::Signal { workspace, to, sealed } => {
+                w.u8(tag::SIGNAL);
+                w.relay(workspace);
+                w.u64(*to);
+                w.bytes(sealed);
+            }
             Message::Welcome { version, max_frame } => {
                 w.u8(tag::WELCOME);
                 w.u16(*version);
@@ -233,6 +248,12 @@ impl Message {
                 w.relay(workspace);
                 w.u64(*from);
             }
+            Message::PeerSignal { workspace, from, sealed } => {
+                w.u8(tag::PEER_SIGNAL);
+                w.relay(workspace);
+                w.u64(*from);
+                w.bytes(sealed);
+            }
             Message::Error { code, request, message } => {
                 w.u8(tag::ERROR);
                 w.u16(code.to_u16());
@@ -263,6 +284,7 @@ impl Message {
             tag::SNAPSHOT => Message::Snapshot { workspace: r.relay()?, request: r.u32()?, covers: r.u64()?, entry: r.entry()? },
             tag::PRESENCE => Message::Presence { workspace: r.relay()?, sealed: r.bytes()? },
             tag::CLOSE => Message::Close { workspace: r.relay()?, request: r.u32()?, entry: r.entry()? },
+            tag::SIGNAL => Message::Signal { workspace: r.relay()?, to: r.u64()?, sealed: r.bytes()? },
             tag::WELCOME => Message::Welcome { version: r.u16()?, max_frame: r.u32()? },
             tag::ENTRIES => {
                 let workspace = r.relay()?;
@@ -291,6 +313,7 @@ impl Message {
             tag::ACK => Message::Ack { workspace: r.relay()?, request: r.u32()?, seq: r.u64()? },
             tag::PEER_PRESENCE => Message::PeerPresence { workspace: r.relay()?, from: r.u64()?, sealed: r.bytes()? },
             tag::PEER_LEFT => Message::PeerLeft { workspace: r.relay()?, from: r.u64()? },
+            tag::PEER_SIGNAL => Message::PeerSignal { workspace: r.relay()?, from: r.u64()?, sealed: r.bytes()? },
             tag::ERROR => {
                 let code = ErrorCode::from_u16(r.u16()?);
                 let request = r.u32()?;
@@ -426,6 +449,9 @@ mod tests {
             (relay(), any::<u64>(), prop::collection::vec(any::<u8>(), 0..100))
                 .prop_map(|(workspace, from, sealed)| Message::PeerPresence { workspace, from, sealed }),
             (relay(), any::<u64>()).prop_map(|(workspace, from)| Message::PeerLeft { workspace, from }),
+            (relay(), any::<u64>(), prop::collection::vec(any::<u8>(), 0..100)).prop_map(|(workspace, to, sealed)| Message::Signal { workspace, to, sealed }),
+            (relay(), any::<u64>(), prop::collection::vec(any::<u8>(), 0..100))
+                .prop_map(|(workspace, from, sealed)| Message::PeerSignal { workspace, from, sealed }),
             (code(), any::<u32>(), ".{0,40}").prop_map(|(code, request, message)| Message::Error { code, request, message }),
         ]
     }

@@ -33,6 +33,8 @@ pub(crate) enum Command {
     /// A change, a close or a snapshot.
     Write { write: Write, conn: u64, request: u32, peer: Peer },
     Presence { ws: RelayId, conn: u64, sealed: Vec<u8> },
+    /// A signal from connection `conn` to connection `to`.
+    Signal { ws: RelayId, conn: u64, to: u64, sealed: Vec<u8> },
     Gone { conn: u64 },
     /// From another relay sharing the store.
     Note(Note),
@@ -262,6 +264,12 @@ impl Core {
                     self.fan_out(&ws, conn, &frame);
                     self.tell(Note::Presence { ws, from: conn, sealed });
                 }
+                Command::Signal { ws, conn, to, sealed } => {
+                    if !self.signal(ws, conn, to, &sealed) && self.store.shared() {
+                        // Another relay's connection, perhaps: it delivers it.
+                        self.tell(Note::Signal { ws, from: conn, to, sealed });
+                    }
+                }
                 Command::Note(note) => self.note(note),
                 // `run` never puts these in a group.
                 Command::Subscribe { .. } | Command::Stop => {}
@@ -386,6 +394,9 @@ impl Core {
                 let frame = Bytes::from(Message::PeerPresence { workspace: ws, from, sealed }.encode());
                 self.fan_out(&ws, from, &frame);
             }
+            Note::Signal { ws, from, to, sealed } => {
+                self.signal(ws, from, to, &sealed);
+            }
             Note::Left { ws, from } => {
                 let Some(f) = self.followed.get_mut(&ws) else { return };
                 if f.remote.remove(&from).is_some() {
@@ -434,6 +445,16 @@ impl Core {
                 }
             }
         }
+    }
+
+    /// Passes a signal to connection `to` if it is subscribed to `ws` here and speaks
+    /// signals (version 3); whether it is here.
+    fn signal(&self, ws: RelayId, from: u64, to: u64, sealed: &[u8]) -> bool {
+        let Some(peer) = self.followed.get(&ws).and_then(|f| f.subscribers.get(&to)) else { return false };
+        if peer.signals {
+            peer.send_frame(Bytes::from(Message::PeerSignal { workspace: ws, from, sealed: sealed.to_vec() }.encode()));
+        }
+        true
     }
 
     fn fan_out(&self, ws: &RelayId, except: u64, frame: &Bytes) {

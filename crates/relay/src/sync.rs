@@ -26,7 +26,7 @@ use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{mpsc, watch, Notify};
 use waymark_protocol::wire::entry_wire_len;
-use waymark_protocol::{EntryKind, ErrorCode, Message, RelayId, SealedEntry, VERSION};
+use waymark_protocol::{EntryKind, ErrorCode, Message, RelayId, SealedEntry, MIN_VERSION, VERSION};
 
 use crate::core::{CatchUp, Command, Core};
 use crate::store::{StoreError, Write, WriteKind};
@@ -125,6 +125,9 @@ pub const CONN_BITS: u32 = 40;
 const QUEUE: usize = 4096;
 /// Largest presence message forwarded.
 const MAX_PRESENCE: usize = 4096;
+/// Longest signal passed on (a sealed offer or answer: PostgreSQL's notifications carry
+/// it between relays, as base64, within their 8,000 bytes).
+const MAX_SIGNAL: usize = 4096;
 /// Subscribes and presence messages per second per connection (they fan out to every
 /// subscriber, so they are limited like entries): sustained, and at once.
 const REQUESTS_PER_SECOND: f64 = 20.0;
@@ -168,6 +171,8 @@ pub(crate) struct Peer {
     max_total: usize,
     /// The address it counts against (see [`address_key`]).
     pub addr: IpAddr,
+    /// Whether it speaks version 3, so signals may be passed to it.
+    pub signals: bool,
 }
 
 impl Peer {
@@ -201,7 +206,7 @@ impl Peer {
     #[cfg(test)]
     pub fn for_test(addr: IpAddr) -> (Peer, mpsc::Receiver<Out>) {
         let (out, rx) = mpsc::channel(QUEUE);
-        let peer = Peer { out, kill: Arc::default(), queued: Arc::default(), max_queued: usize::MAX, total: Arc::default(), max_total: usize::MAX, addr };
+        let peer = Peer { out, kill: Arc::default(), queued: Arc::default(), max_queued: usize::MAX, total: Arc::default(), max_total: usize::MAX, addr, signals: true };
         (peer, rx)
     }
 
@@ -435,6 +440,7 @@ async fn connection(socket: WebSocket, relay: Relay, ip: IpAddr) {
         total: Arc::clone(&relay.queued),
         max_total: relay.limits.max_total_queued_bytes,
         addr: ip,
+        signals: false,
     };
     let limits = Arc::clone(&relay.limits);
     let mut state = Conn {
@@ -444,6 +450,7 @@ async fn connection(socket: WebSocket, relay: Relay, ip: IpAddr) {
         limits: Arc::clone(&limits),
         peer: peer.clone(),
         hello: false,
+        version: 0,
         subscribed: HashSet::new(),
         caught_up: HashMap::new(),
         entries: Bucket::new(limits.entries_per_second, limits.entries_burst),
@@ -629,6 +636,8 @@ struct Conn {
     limits: Arc<Limits>,
     peer: Peer,
     hello: bool,
+    /// The version agreed in Hello/Welcome.
+    version: u16,
     subscribed: HashSet<RelayId>,
     /// How far each workspace's last catch-up on this connection went (forgotten when
     /// the client subscribes or unsubscribes again).
@@ -663,13 +672,17 @@ impl Conn {
                 tracing::info!(conn = self.id, "closed: no Hello first");
                 return Err((error(ErrorCode::Malformed, 0, "The first frame must be Hello."), "no hello"));
             };
-            if !(min_version..=max_version).contains(&VERSION) {
+            // The highest version both speak.
+            let version = max_version.min(VERSION);
+            if version < min_version.max(MIN_VERSION) {
                 tracing::info!(conn = self.id, min_version, max_version, "closed: unsupported version");
-                let text = format!("This relay speaks protocol version {VERSION}; this app speaks {min_version} to {max_version}. Reload the page to update the app.");
+                let text = format!("This relay speaks protocol versions {MIN_VERSION} to {VERSION}; this app speaks {min_version} to {max_version}. Reload the page to update the app.");
                 return Err((error(ErrorCode::UnsupportedVersion, 0, text), "unsupported version"));
             }
             self.hello = true;
-            self.reply(Message::Welcome { version: VERSION, max_frame: max_frame.min(u32::MAX as usize) as u32 });
+            self.version = version;
+            self.peer.signals = version >= 3;
+            self.reply(Message::Welcome { version, max_frame: max_frame.min(u32::MAX as usize) as u32 });
             return Ok(());
         }
         match message {
@@ -715,9 +728,32 @@ impl Conn {
                     self.core(Command::Presence { ws: workspace, conn: self.id, sealed });
                 }
             }
+            Message::Signal { workspace, to, sealed } => {
+                if self.version < 3 {
+                    tracing::info!(conn = self.id, "closed: a signal on a version 2 connection");
+                    return Err((error(ErrorCode::Malformed, 0, "Signals need protocol version 3."), "signal before version 3"));
+                }
+                // Ephemeral, like presence: what cannot be passed on is dropped, and
+                // the sender asks again if it still wants to connect.
+                if !self.subscribed.contains(&workspace) || sealed.len() > MAX_SIGNAL {
+                    tracing::debug!(conn = self.id, size = sealed.len(), "signal dropped: not subscribed or too large");
+                } else if let Err(first) = self.requests.take() {
+                    if first {
+                        tracing::info!(conn = self.id, "rate limited: signal dropped");
+                    }
+                } else {
+                    self.core(Command::Signal { ws: workspace, conn: self.id, to, sealed });
+                }
+            }
             // Hello again changes nothing.
             Message::Hello { .. } => {}
-            Message::Welcome { .. } | Message::Entries { .. } | Message::Ack { .. } | Message::PeerPresence { .. } | Message::PeerLeft { .. } | Message::Error { .. } => {
+            Message::Welcome { .. }
+            | Message::Entries { .. }
+            | Message::Ack { .. }
+            | Message::PeerPresence { .. }
+            | Message::PeerLeft { .. }
+            | Message::PeerSignal { .. }
+            | Message::Error { .. } => {
                 tracing::info!(conn = self.id, "closed: a relay's message sent to the relay");
                 return Err((error(ErrorCode::Malformed, 0, "That message is only sent by a relay."), "wrong direction"));
             }

@@ -179,6 +179,15 @@ async fn an_append_on_one_relay_reaches_a_subscriber_on_another_with_its_seq() {
         }
     };
     assert_ne!(from_a, from_b);
+    // A signal for a direct connection crosses to the relay serving the one it names.
+    let sealed = waymark_protocol::peer::PeerMessage::Signal(b"offer".to_vec()).seal_whole(&cap).unwrap();
+    on_a.send(&Message::Signal { workspace: ws, to: from_b, sealed: sealed.clone() }).await;
+    loop {
+        if let Message::PeerSignal { from, sealed: got, .. } = on_b.next().await {
+            assert_eq!((from, got), (from_a, sealed));
+            break;
+        }
+    }
     drop(on_b);
     loop {
         if let Message::PeerLeft { from, .. } = on_a.next().await {

@@ -372,6 +372,73 @@ async fn presence_reaches_the_others_and_leaving_is_announced() {
     }
 }
 
+/// The connection number the relay gave `who`, as another subscriber sees it.
+async fn number_of(who: &mut Client, seer: &mut Client, cap: &Capability) -> u64 {
+    who.send(&Message::Presence { workspace: cap.relay_id(), sealed: cap.seal_presence(b"{}").unwrap() }).await;
+    loop {
+        if let Message::PeerPresence { from, .. } = seer.next().await {
+            return from;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_signal_reaches_only_the_connection_it_names_and_never_one_speaking_version_2() {
+    let server = serve(Limits::default()).await;
+    let (cap, mut a, mut b) = two_subscribers(&server).await;
+    let ws = cap.relay_id();
+    let b_number = number_of(&mut b, &mut a, &cap).await;
+    let mut c = Client::connect(server.addr).await;
+    c.subscribe(ws, 0).await;
+    let sealed = waymark_protocol::peer::PeerMessage::Signal(b"offer".to_vec()).seal_whole(&cap).unwrap();
+    a.send(&Message::Signal { workspace: ws, to: b_number, sealed: sealed.clone() }).await;
+    let from = loop {
+        match b.next().await {
+            Message::PeerSignal { from, sealed: got, .. } => {
+                assert_eq!(got, sealed, "passed on as it came");
+                break from;
+            }
+            Message::PeerPresence { .. } => {}
+            other => panic!("expected the signal, got {other:?}"),
+        }
+    };
+    assert_ne!(from, b_number);
+    // Nobody else gets it; one too large, or for a workspace the sender does not follow,
+    // is dropped.
+    a.send(&Message::Signal { workspace: ws, to: b_number, sealed: vec![7; 5000] }).await;
+    a.send(&Message::Signal { workspace: Capability::generate().unwrap().relay_id(), to: b_number, sealed: sealed.clone() }).await;
+    for other in [&mut b, &mut c] {
+        while let Some(m) = other.try_next(Duration::from_millis(300)).await {
+            assert!(!matches!(m, Message::PeerSignal { .. }), "{m:?}");
+        }
+    }
+    // A client of version 2 is still served, never gets a signal, and may not send one.
+    let mut old = Client::connect_speaking(server.addr, 2).await;
+    old.subscribe(ws, 0).await;
+    let old_number = number_of(&mut old, &mut a, &cap).await;
+    a.send(&Message::Signal { workspace: ws, to: old_number, sealed: sealed.clone() }).await;
+    while let Some(m) = old.try_next(Duration::from_millis(300)).await {
+        assert!(!matches!(m, Message::PeerSignal { .. }), "{m:?}");
+    }
+    old.send(&Message::Signal { workspace: ws, to: b_number, sealed }).await;
+    loop {
+        match old.next().await {
+            Message::Error { code, .. } => break assert_eq!(code, ErrorCode::Malformed),
+            Message::PeerPresence { .. } | Message::PeerLeft { .. } => {}
+            other => panic!("expected an error, got {other:?}"),
+        }
+    }
+    // A relay's own message sent to it closes the connection.
+    c.send(&Message::PeerSignal { workspace: ws, from: 1, sealed: vec![1] }).await;
+    loop {
+        match c.next().await {
+            Message::Error { code, .. } => break assert_eq!(code, ErrorCode::Malformed),
+            Message::PeerPresence { .. } | Message::PeerLeft { .. } => {}
+            other => panic!("expected an error, got {other:?}"),
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_presence_flood_is_thinned_and_hurts_no_one() {
     let server = serve(Limits::default()).await;
@@ -411,6 +478,8 @@ async fn the_relay_never_holds_plaintext() {
     }
     let sealed = cap.seal_presence(format!("{{\"name\":\"{marker}\"}}").as_bytes()).unwrap();
     a.send(&Message::Presence { workspace: ws, sealed }).await;
+    let signal = waymark_protocol::peer::PeerMessage::Signal(format!("{marker} offer").into_bytes()).seal_whole(&cap).unwrap();
+    a.send(&Message::Signal { workspace: ws, to: 1 << 20, sealed: signal }).await;
     let snapshot = cap.seal_entry(EntryKind::Snapshot { covers: 10 }, format!("{marker} whole").as_bytes()).unwrap();
     a.send(&Message::Snapshot { workspace: ws, request: 500, covers: 10, entry: snapshot }).await;
     while !matches!(a.next().await, Message::Ack { request: 500, .. }) {}

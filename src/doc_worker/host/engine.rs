@@ -345,6 +345,9 @@ impl Engine {
             Output::LogClosed => self.answer_close(None),
             Output::CloseFailed(reason) => self.answer_close(Some(reason)),
             Output::Log(message) => web_sys::console::warn_1(&message.into()),
+            // Direct connections between browsers are not made by this app yet: it
+            // sends no signal, and one a newer app sends it is left unanswered.
+            Output::PeerSignal { .. } | Output::Signals(_) => {}
         }
         None
     }

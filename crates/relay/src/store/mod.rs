@@ -99,6 +99,9 @@ pub enum Note {
     /// A workspace's log has entries up to `seq`: read them if you serve it.
     Appended { ws: RelayId, seq: u64 },
     Presence { ws: RelayId, from: u64, sealed: Vec<u8> },
+    /// Connection `from` passes a signal to connection `to` (served by the relay that
+    /// numbered it).
+    Signal { ws: RelayId, from: u64, to: u64, sealed: Vec<u8> },
     /// Connection `from` left the workspace.
     Left { ws: RelayId, from: u64 },
     /// A relay stopped answering: its connections are gone.

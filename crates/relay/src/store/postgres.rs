@@ -479,12 +479,14 @@ impl super::Reader for Reader {
 }
 
 /// A note as the text of a notification: `a relay ws seq`, `p relay ws from sealed`,
-/// `l relay ws from`, `g relay`, with the workspace in hex and presence in base64.
+/// `s relay ws from to sealed`, `l relay ws from`, `g relay`, with the workspace in hex
+/// and presence and signals in base64.
 fn note_text(relay: u64, note: &Note) -> String {
     let hex = |ws: &RelayId| ws.0.iter().map(|b| format!("{b:02x}")).collect::<String>();
     match note {
         Note::Appended { ws, seq } => format!("a {relay} {} {seq}", hex(ws)),
         Note::Presence { ws, from, sealed } => format!("p {relay} {} {from} {}", hex(ws), base64::engine::general_purpose::STANDARD.encode(sealed)),
+        Note::Signal { ws, from, to, sealed } => format!("s {relay} {} {from} {to} {}", hex(ws), base64::engine::general_purpose::STANDARD.encode(sealed)),
         Note::Left { ws, from } => format!("l {relay} {} {from}", hex(ws)),
         Note::RelayGone { relay: gone } => format!("g {relay} {gone}"),
         Note::Resync => format!("r {relay}"),
@@ -512,6 +514,11 @@ fn parse_note(text: &str) -> Option<(u64, Note)> {
             let (ws, from) = (ws(parts.next())?, parts.next()?.parse().ok()?);
             let sealed = base64::engine::general_purpose::STANDARD.decode(parts.next()?).ok()?;
             Note::Presence { ws, from, sealed }
+        }
+        "s" => {
+            let (ws, from, to) = (ws(parts.next())?, parts.next()?.parse().ok()?, parts.next()?.parse().ok()?);
+            let sealed = base64::engine::general_purpose::STANDARD.decode(parts.next()?).ok()?;
+            Note::Signal { ws, from, to, sealed }
         }
         "l" => Note::Left { ws: ws(parts.next())?, from: parts.next()?.parse().ok()? },
         "g" => Note::RelayGone { relay: parts.next()?.parse().ok()? },
@@ -607,6 +614,7 @@ mod tests {
         for note in [
             Note::Appended { ws, seq: 42 },
             Note::Presence { ws, from: (3 << 40) + 7, sealed: vec![0, 1, 2, 255] },
+            Note::Signal { ws, from: (3 << 40) + 7, to: (4 << 40) + 1, sealed: vec![9, 0, 255] },
             Note::Left { ws, from: 9 },
             Note::RelayGone { relay: 12 },
         ] {

@@ -28,11 +28,16 @@ pub struct Client {
 
 impl Client {
     pub async fn connect(addr: SocketAddr) -> Client {
+        Client::connect_speaking(addr, VERSION).await
+    }
+
+    /// A client that speaks protocol `version` only.
+    pub async fn connect_speaking(addr: SocketAddr, version: u16) -> Client {
         let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/sync")).await.expect("connect");
         let mut c = Client { ws, seen: Vec::new() };
-        c.send(&Message::Hello { min_version: VERSION, max_version: VERSION }).await;
+        c.send(&Message::Hello { min_version: version, max_version: version }).await;
         match c.next().await {
-            Message::Welcome { version, .. } => assert_eq!(version, VERSION),
+            Message::Welcome { version: agreed, .. } => assert_eq!(agreed, version),
             other => panic!("expected Welcome, got {other:?}"),
         }
         c
