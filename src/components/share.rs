@@ -182,6 +182,13 @@ pub fn SyncIndicator() -> impl IntoView {
         engine.get().map(|engine| {
             let status = engine.status;
             let last = engine.last_synced;
+            // Teammates connected directly, without the relay.
+            let direct = engine.direct.open;
+            let with_direct = move |text: String| match direct.get() {
+                0 => text,
+                1 => format!("{text} · direct with 1"),
+                n => format!("{text} · direct with {n}"),
+            };
             let state = move || match status.get() {
                 SyncStatus::Offline { .. } => "offline",
                 SyncStatus::Connecting => "connecting",
@@ -191,14 +198,18 @@ pub fn SyncIndicator() -> impl IntoView {
                 SyncStatus::Closed => "closed",
             };
             let text = move || match status.get() {
+                SyncStatus::Offline { .. } if direct.get() > 0 => with_direct("Relay offline".to_owned()),
                 SyncStatus::Offline { .. } => "Offline · edits kept here".to_owned(),
                 SyncStatus::Connecting => "Connecting…".to_owned(),
                 SyncStatus::Syncing => "Syncing…".to_owned(),
-                SyncStatus::UpToDate => format!("Up to date · {}", clock(last.get())),
+                SyncStatus::UpToDate => with_direct(format!("Up to date · {}", clock(last.get()))),
                 SyncStatus::Refused(_) => "Sync problem".to_owned(),
                 SyncStatus::Closed => "Link replaced".to_owned(),
             };
             let title = move || match status.get() {
+                SyncStatus::Offline { .. } if direct.get() > 0 => {
+                    "The relay cannot be reached: you are syncing directly with teammates on this network, and the relay gets your changes when it is back.".to_owned()
+                }
                 SyncStatus::Offline { retry_in_s, reason } => {
                     let since = if last.get() > 0.0 { format!(" Last synced {}.", clock(last.get())) } else { String::new() };
                     format!("Not connected ({reason}). Trying again in about {retry_in_s} s. Your edits are saved on this device and will be sent when the connection is back.{since}")

@@ -64,6 +64,15 @@ pub enum Request {
     /// Closes `doc`'s log at the relay for good: answered `LogClosed` once the relay
     /// stored the close.
     CloseLog { doc: String },
+    /// Passes `plain` (an offer or answer for a direct connection) to the teammate the
+    /// relay calls `to`, sealed.
+    Signal { doc: String, to: u64, plain: String },
+    /// A direct connection to teammate `peer` opened: the two copies start syncing.
+    PeerOpened { doc: String, peer: u64 },
+    /// A frame from teammate `peer` (the payload) over the direct connection.
+    PeerFrame { doc: String, peer: u64 },
+    /// The direct connection to `peer` closed.
+    PeerClosed { doc: String, peer: u64 },
     /// Makes one edit (an `Edit` as JSON: only the worker reads it), giving what it
     /// creates the id `id` if chosen.
     Edit { doc: String, edit: Box<serde_json::value::RawValue>, id: Option<Id>, now_ms: i64 },
@@ -167,6 +176,12 @@ pub enum Reply {
     Peer { generation: u32, from: u64, presence: Option<Presence> },
     /// Event: nobody else is known to be here (the connection dropped).
     PeersCleared { generation: u32 },
+    /// Event: teammate `from` sent a signal for a direct connection (`writer`: signed
+    /// with the write key).
+    PeerSignal { generation: u32, from: u64, plain: String, writer: bool },
+    /// Event: frames to send to teammate `peer` over the direct connection (the payload,
+    /// [`pack`]ed).
+    ToPeer { peer: u64 },
 }
 
 /// [`SyncStatus`] as the worker's messages carry it.
@@ -194,6 +209,8 @@ impl Reply {
                 | Reply::Sync { .. }
                 | Reply::Peer { .. }
                 | Reply::PeersCleared { .. }
+                | Reply::PeerSignal { .. }
+                | Reply::ToPeer { .. }
         )
     }
 }

@@ -222,9 +222,9 @@ impl Session {
             }
             Reply::Warn { message } => self.warn(message),
             Reply::Failed { message } if !self.is_opening() => self.warn(format!("{message} Changes from other tabs and teammates stopped arriving: reload the tab.")),
-            event @ (Reply::Sync { .. } | Reply::Peer { .. } | Reply::PeersCleared { .. }) => {
+            event @ (Reply::Sync { .. } | Reply::Peer { .. } | Reply::PeersCleared { .. } | Reply::PeerSignal { .. } | Reply::ToPeer { .. }) => {
                 if let Some(engine) = self.engine.try_get_untracked().flatten() {
-                    engine.show(&event);
+                    engine.show(&event, &payload);
                 }
             }
             _ => {}

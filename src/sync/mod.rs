@@ -9,6 +9,7 @@
 //! closing the log, stopping). Opening a share link (`join`) and publishing a roadmap
 //! (`publish`) talk to the relay from the page: each is one short exchange.
 
+pub mod direct;
 pub mod join;
 pub mod presence;
 pub mod publish;
@@ -46,6 +47,8 @@ pub struct Engine {
     pub peers: RwSignal<BTreeMap<u64, Peer>>,
     /// What I am doing, sent to the others.
     me: RefCell<Presence>,
+    /// Teammates connected directly.
+    pub direct: Rc<direct::Direct>,
 }
 
 thread_local! {
@@ -62,6 +65,7 @@ impl Engine {
         let origin = record.relay.clone();
         let last_synced = record.last_synced;
         worker.call(&Request::StartSync { doc: doc.clone(), record, presence: me.clone(), generation }, &[], |_| {});
+        let direct = direct::Direct::new(Rc::clone(&worker), doc.clone());
         Rc::new(Engine {
             worker,
             doc,
@@ -72,6 +76,7 @@ impl Engine {
             last_synced: RwSignal::new(last_synced),
             peers: RwSignal::new(BTreeMap::new()),
             me: RefCell::new(me),
+            direct,
         })
     }
 
@@ -112,16 +117,21 @@ impl Engine {
         }
     }
 
-    /// Shows one of the worker's events about this engine (others are ignored).
-    pub fn show(&self, event: &Reply) {
+    /// Shows one of the worker's events about this engine (others are ignored), with
+    /// its payload.
+    pub fn show(&self, event: &Reply, payload: &[u8]) {
         match event {
+            Reply::PeerSignal { generation, from, plain, .. } if *generation == self.generation => self.direct.signal(*from, plain),
+            Reply::ToPeer { peer } => self.direct.send(*peer, payload),
             Reply::Sync { generation, status, last_synced } if *generation == self.generation => {
                 self.status.set(status.clone());
                 self.last_synced.set(*last_synced);
             }
             Reply::Peer { generation, from, presence } if *generation == self.generation => self.peers.update(|p| match presence {
                 Some(presence) => {
-                    p.insert(*from, Peer { presence: presence.clone(), seen: js_sys::Date::now() });
+                    if p.insert(*from, Peer { presence: presence.clone(), seen: js_sys::Date::now() }).is_none() {
+                        self.direct.peer_seen(*from);
+                    }
                 }
                 None => {
                     p.remove(from);

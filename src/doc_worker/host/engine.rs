@@ -40,6 +40,8 @@ enum Event {
     Retry,
     /// Close the log (the links are being replaced); request `id` gets the answer.
     CloseLog(u32),
+    /// Pass a signal to connection `to`.
+    Signal { to: u64, plain: Vec<u8> },
     Stop,
 }
 
@@ -133,6 +135,11 @@ impl Engine {
         }
     }
 
+    /// Passes a signal for a direct connection to teammate `to`.
+    pub fn signal(&self, to: u64, plain: Vec<u8>) {
+        let _ = self.events.unbounded_send(Event::Signal { to, plain });
+    }
+
     /// A local change is stored and in the outbox: push it now if connected.
     pub fn push(&self, key: String, chunk: Vec<u8>) {
         let _ = self.events.unbounded_send(Event::Local { key, chunk });
@@ -184,6 +191,7 @@ impl Engine {
                     Input::CloseLog
                 }
                 Event::Tick => Input::Tick,
+                Event::Signal { to, plain } => Input::Signal { to, plain },
                 Event::Presence => Input::Presence(self.presence_bytes()),
                 Event::Local { key, chunk } => Input::Local { key, chunk },
                 Event::Socket(SocketEvent::Open { generation }) => Input::Opened { generation },
@@ -345,9 +353,13 @@ impl Engine {
             Output::LogClosed => self.answer_close(None),
             Output::CloseFailed(reason) => self.answer_close(Some(reason)),
             Output::Log(message) => web_sys::console::warn_1(&message.into()),
-            // Direct connections between browsers are not made by this app yet: it
-            // sends no signal, and one a newer app sends it is left unanswered.
-            Output::PeerSignal { .. } | Output::Signals(_) => {}
+            Output::PeerSignal { from, plain, writer } => match String::from_utf8(plain) {
+                Ok(plain) => self.emit(Reply::PeerSignal { generation: self.generation, from, plain, writer }),
+                Err(_) => web_sys::console::warn_1(&format!("teammate {from}'s signal was not text").into()),
+            },
+            // The page offers direct connections to teammates as they appear; through a
+            // relay that passes no signals, none opens.
+            Output::Signals(_) => {}
         }
         None
     }

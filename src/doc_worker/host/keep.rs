@@ -41,6 +41,8 @@ pub(super) struct Keeping {
     pub watch: Option<u32>,
     pub tabs: Option<Tabs>,
     pub engine: Option<Rc<Engine>>,
+    /// Teammates connected directly.
+    pub peers: super::direct::Peers,
     /// The page's name for the engine being started or running.
     sync_generation: Option<u32>,
     /// What I am doing, for the engine.
@@ -81,7 +83,7 @@ impl Keeping {
             Tabs::open(&workspace, move |chunk| from_tab(&doc, chunk))
         };
         let mut keeping =
-            Keeping { workspace, known, watch, tabs, engine: None, sync_generation: None, presence: None, writing: 0, compact_timer: None, clean_waiters: Vec::new() };
+            Keeping { workspace, known, watch, tabs, engine: None, peers: Default::default(), sync_generation: None, presence: None, writing: 0, compact_timer: None, clean_waiters: Vec::new() };
         keeping.maybe_compact(doc);
         keeping
     }
@@ -173,6 +175,7 @@ pub(super) fn start_sync(doc: String, record: SyncRecord, presence: Presence, ge
                 return;
             }
             let me = k.presence.clone().unwrap_or_default();
+            k.peers.set_keys(cap.clone());
             k.engine = Some(Engine::start(&doc, generation, store, record, cap, me));
         });
     });
@@ -226,7 +229,7 @@ pub(super) async fn until_clean(doc: &str) {
 /// committed, and tells the page: the positions of those that applied.
 pub(super) async fn apply_from_elsewhere(doc: &str, changes: &[Vec<u8>]) -> Vec<usize> {
     until_clean(doc).await;
-    DOCS.with(|d| {
+    let applied = DOCS.with(|d| {
         let mut docs = d.borrow_mut();
         let Some(open) = docs.get_mut(doc) else { return Vec::new() };
         let (applied, failed, delta, new) = apply_others(open, changes);
@@ -235,7 +238,11 @@ pub(super) async fn apply_from_elsewhere(doc: &str, changes: &[Vec<u8>]) -> Vec<
             keeping.emit(&Reply::Changed { failed, heads, new }, Some(&delta));
         }
         applied
-    })
+    });
+    if !applied.is_empty() {
+        super::direct::tell_peers(doc);
+    }
+    applied
 }
 
 /// A change another tab stored.
@@ -287,6 +294,11 @@ pub(super) fn write(id: u32, workspace: String, doc: Option<String>, key: String
                 k.engine.clone()
             })
         });
+        if kept.is_some() {
+            if let Some(doc) = &doc {
+                super::direct::tell_peers(doc);
+            }
+        }
         match kept {
             Some(Some(engine)) => engine.push(key, bytes),
             Some(None) => {}

@@ -7,6 +7,7 @@
 //! tabs' changes applied, chunks folded into snapshots, and, for a shared workspace,
 //! its sync with the relay (`engine`).
 
+mod direct;
 mod engine;
 mod files;
 mod keep;
@@ -84,6 +85,24 @@ pub fn handle(id: u32, request: Request, payload: Vec<u8>) -> Option<(Reply, Vec
         }
         Request::StopSync { doc } => {
             keep::with_keeping(&doc, |k| k.stop_sync());
+            done
+        }
+        Request::Signal { doc, to, plain } => {
+            if let Some(engine) = keep::with_keeping(&doc, |k| k.engine.clone()).flatten() {
+                engine.signal(to, plain.into_bytes());
+            }
+            done
+        }
+        Request::PeerOpened { doc, peer } => {
+            direct::opened(&doc, peer);
+            done
+        }
+        Request::PeerFrame { doc, peer } => {
+            direct::frame(&doc, peer, &payload);
+            done
+        }
+        Request::PeerClosed { doc, peer } => {
+            direct::closed(&doc, peer);
             done
         }
         Request::CloseLog { doc } => {

@@ -173,6 +173,9 @@ impl Browser {
             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
             "--disable-background-networking", "--disable-component-update", "--no-first-run",
             "--disable-sync", "--window-size=1280,900", "--lang=en-US",
+            // Direct connections between two browsers of this machine (WebRTC on loopback,
+            // with local addresses not hidden behind mDNS names).
+            "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns",
         ]
         .map(String::from)
         .to_vec();

@@ -34,13 +34,14 @@ async fn share(a: &Browser) -> String {
     a.share_links().await.0
 }
 
-/// A shares the open workspace; B, as Grace Hopper, opens the edit link.
-async fn share_with_grace(a: &Browser, b: &Browser, relay: &Relay) {
+/// A shares the open workspace; B, as Grace Hopper, opens the edit link (returned).
+async fn share_with_grace(a: &Browser, b: &Browser, relay: &Relay) -> String {
     let edit_link = share(a).await;
     b.goto(&relay.url("/")).await;
     b.set_name("Grace Hopper").await;
     b.goto(&edit_link).await;
     b.wait_for_text("h1.page-title", "Brief").await;
+    edit_link
 }
 
 fn has_all(titles: &[&str]) -> String {
@@ -557,4 +558,46 @@ async fn replacing_the_links_cuts_off_the_old_ones_and_the_new_link_carries_on()
     b.goto(&relay.url("/")).await;
     b.wait_for_text(".workspace-card h2", "Roadmap 2027").await;
     assert_eq!(b.texts(".workspace-card").await.len(), 1, "switched, not copied");
+}
+
+/// Two teammates on one network connect directly (the relay only passes their sealed
+/// offers on): when the relay stops, their edits still reach each other; a teammate
+/// who joins once it is back gets everything, what was written without it included.
+#[tokio::test(flavor = "multi_thread")]
+async fn teammates_connected_directly_keep_co_editing_without_the_relay_and_a_latecomer_gets_everything() {
+    let mut relay = Relay::start().await;
+    let a = Browser::start().await;
+    let b = Browser::start().await;
+    ada_starts_a_workspace(&a, &relay).await;
+    a.click("a.nav-link[href$='/ideas']").await;
+    add_idea(&a, "Offline mode").await;
+    let edit_link = share_with_grace(&a, &b, &relay).await;
+    b.click("a.nav-link[href$='/ideas']").await;
+    b.wait_for_text(ROWS, "Offline mode").await;
+    for browser in [&a, &b] {
+        browser.wait_for_text(".sync-state", "direct with 1").await;
+    }
+    a.screenshot("e2e-direct-connected").await;
+
+    relay.stop();
+    for browser in [&a, &b] {
+        browser.wait_for_text(".sync-state[data-state='offline']", "Relay offline · direct with 1").await;
+    }
+    add_idea(&a, "Typed while the relay is down").await;
+    b.wait_for_text(ROWS, "Typed while the relay is down").await;
+    add_idea(&b, "Answered directly").await;
+    a.wait_for_text(ROWS, "Answered directly").await;
+    b.screenshot("e2e-direct-relay-down").await;
+
+    relay.restart().await;
+    for (who, browser) in [("A", &a), ("B", &b)] {
+        browser.wait_until_within(UP_TO_DATE, &format!("{who} up to date again"), RECONNECT).await;
+    }
+    let c = Browser::start().await;
+    c.goto(&relay.url("/")).await;
+    c.set_name("Katherine Johnson").await;
+    c.goto(&edit_link).await;
+    c.wait_for_text("h1.page-title", "Brief").await;
+    c.click("a.nav-link[href$='/ideas']").await;
+    c.wait_until(&has_all(&["Offline mode", "Typed while the relay is down", "Answered directly"]), "the latecomer to get everything").await;
 }
