@@ -14,7 +14,7 @@
 //! the side with the lower one answers the other's offer and drops its own.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 
@@ -32,6 +32,7 @@ use web_sys::{
 
 use crate::doc_worker::protocol::{unpack, Request};
 use crate::doc_worker::DocWorker;
+use crate::sync::presence::Peer;
 
 /// How long gathering addresses may take before the offer goes with what it has.
 const GATHERING_AT_MOST: Duration = Duration::from_secs(5);
@@ -77,19 +78,28 @@ pub struct Direct {
     conns: RefCell<HashMap<u64, Rc<Conn>>>,
     /// Teammates connected directly now.
     pub open: RwSignal<usize>,
+    /// Who is here (the engine's): one whose connection closes leaves it, and comes
+    /// back with its next presence through the relay if it is still there.
+    peers: RwSignal<BTreeMap<u64, Peer>>,
     this: Weak<Direct>,
 }
 
 impl Direct {
-    pub fn new(worker: Rc<DocWorker>, doc: String) -> Rc<Direct> {
+    pub fn new(worker: Rc<DocWorker>, doc: String, peers: RwSignal<BTreeMap<u64, Peer>>) -> Rc<Direct> {
         Rc::new_cyclic(|this| Direct {
             worker,
             doc,
             me: (js_sys::Math::random() * u64::MAX as f64) as u64,
             conns: RefCell::new(HashMap::new()),
             open: RwSignal::new(0),
+            peers,
             this: this.clone(),
         })
+    }
+
+    /// Whether teammate `peer` is connected directly now.
+    pub fn is_open(&self, peer: u64) -> bool {
+        self.conns.borrow().get(&peer).is_some_and(|c| c.is_open.get())
     }
 
     /// The relay announced teammate `peer`: offer it a connection, unless there is one.
@@ -232,6 +242,9 @@ impl Direct {
         let Some(conn) = self.conns.borrow_mut().remove(&peer) else { return };
         if conn.is_open.get() {
             self.open.update(|n| *n = n.saturating_sub(1));
+            self.peers.try_update(|p| {
+                p.remove(&peer);
+            });
             self.worker.call(&Request::PeerClosed { doc: self.doc.clone(), peer }, &[], |_| {});
         }
         // Closed in a task of its own: this may run inside the channel's own handler.

@@ -65,7 +65,8 @@ impl Engine {
         let origin = record.relay.clone();
         let last_synced = record.last_synced;
         worker.call(&Request::StartSync { doc: doc.clone(), record, presence: me.clone(), generation }, &[], |_| {});
-        let direct = direct::Direct::new(Rc::clone(&worker), doc.clone());
+        let peers = RwSignal::new(BTreeMap::new());
+        let direct = direct::Direct::new(Rc::clone(&worker), doc.clone(), peers);
         Rc::new(Engine {
             worker,
             doc,
@@ -74,7 +75,7 @@ impl Engine {
             origin,
             status: RwSignal::new(SyncStatus::Connecting),
             last_synced: RwSignal::new(last_synced),
-            peers: RwSignal::new(BTreeMap::new()),
+            peers,
             me: RefCell::new(me),
             direct,
         })
@@ -133,11 +134,13 @@ impl Engine {
                         self.direct.peer_seen(*from);
                     }
                 }
+                // Gone from the relay: still here if connected directly.
+                None if self.direct.is_open(*from) => {}
                 None => {
                     p.remove(from);
                 }
             }),
-            Reply::PeersCleared { generation } if *generation == self.generation => self.peers.set(BTreeMap::new()),
+            Reply::PeersCleared { generation } if *generation == self.generation => self.peers.update(|p| p.retain(|from, _| self.direct.is_open(*from))),
             _ => {}
         }
     }

@@ -24,6 +24,7 @@ use waymark_protocol::peer::{PeerMessage, Reassembly};
 use waymark_protocol::Capability;
 
 use super::keep::{store, until_clean, with_keeping};
+use crate::sync::presence::Presence;
 use super::{hex, new_to_you, pack, Reply, DOCS};
 
 /// One directly connected teammate.
@@ -49,6 +50,20 @@ impl Peers {
     pub fn set_keys(&mut self, cap: Capability) {
         self.cap = Some(cap);
     }
+
+    /// Presence `plain`, sealed and framed for `only` (or every peer): (peer, packed
+    /// frames).
+    pub fn presence_frames(&mut self, plain: &[u8], only: Option<u64>) -> Vec<(u64, Vec<u8>)> {
+        let Some(cap) = &self.cap else { return Vec::new() };
+        let mut out = Vec::new();
+        for (id, p) in self.peers.iter_mut().filter(|(id, _)| only.is_none_or(|o| o == **id)) {
+            p.next_message = p.next_message.wrapping_add(1);
+            if let Ok(frames) = PeerMessage::Presence(plain.to_vec()).seal(cap, p.next_message) {
+                out.push((*id, pack(frames.iter().map(Vec::as_slice))));
+            }
+        }
+        out
+    }
 }
 
 /// A direct connection to `peer` opened: start syncing with it.
@@ -60,6 +75,7 @@ pub(super) fn opened(doc: &str, peer: u64) {
     if added.is_none() {
         return;
     }
+    with_keeping(doc, |k| k.tell_presence(Some(peer)));
     let doc = doc.to_owned();
     spawn_local(async move {
         talk(&doc, Some(peer)).await;
@@ -83,6 +99,14 @@ pub(super) fn frame(doc: &str, peer: u64, bytes: &[u8]) {
         match p.reassembly.push(bytes).map_err(|e| e.to_string()).and_then(|whole| whole.map(|sealed| PeerMessage::open(&cap, &sealed).map_err(|e| e.to_string())).transpose()) {
             Ok(Some((PeerMessage::Sync(message), writer))) => {
                 let _ = p.inbox.unbounded_send((message, writer));
+                None
+            }
+            Ok(Some((PeerMessage::Presence(plain), writer))) => {
+                // As through the relay: parsed strictly, and a viewer's whatever it says.
+                if let (Some(mut presence), Some(generation)) = (Presence::parse(&plain), k.generation()) {
+                    presence.viewer |= !writer;
+                    k.emit(&Reply::Peer { generation, from: peer, presence: Some(presence) }, None);
+                }
                 None
             }
             Ok(_) => None,

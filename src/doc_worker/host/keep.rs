@@ -125,6 +125,21 @@ impl Keeping {
             engine.set_presence(presence.clone());
         }
         self.presence = Some(presence);
+        self.tell_presence(None);
+    }
+
+    /// Sends what I am doing to `only` (or every directly connected teammate).
+    pub fn tell_presence(&mut self, only: Option<u64>) {
+        let Some(presence) = &self.presence else { return };
+        let plain = serde_json::to_vec(presence).expect("presence serialises");
+        for (peer, frames) in self.peers.presence_frames(&plain, only) {
+            self.emit(&Reply::ToPeer { peer }, Some(&frames));
+        }
+    }
+
+    /// The page's name for the engine running now.
+    pub fn generation(&self) -> Option<u32> {
+        self.sync_generation
     }
 
     /// Stops syncing (the links are being replaced, or the document closes).

@@ -587,7 +587,14 @@ async fn teammates_connected_directly_keep_co_editing_without_the_relay_and_a_la
     b.wait_for_text(ROWS, "Typed while the relay is down").await;
     add_idea(&b, "Answered directly").await;
     a.wait_for_text(ROWS, "Answered directly").await;
+    // Presence goes directly too: each sees the other on the idea they both open.
+    a.click_text(".idea-row a", "Offline mode").await;
+    b.click_text(".idea-row a", "Offline mode").await;
+    a.wait_for_text("aside.editor .peers-here", "Grace Hopper").await;
+    b.wait_for_text("aside.editor .peers-here", "Ada Lovelace").await;
     b.screenshot("e2e-direct-relay-down").await;
+    a.type_into("body", keys::ESCAPE).await;
+    b.type_into("body", keys::ESCAPE).await;
 
     relay.restart().await;
     for (who, browser) in [("A", &a), ("B", &b)] {
@@ -600,4 +607,56 @@ async fn teammates_connected_directly_keep_co_editing_without_the_relay_and_a_la
     c.wait_for_text("h1.page-title", "Brief").await;
     c.click("a.nav-link[href$='/ideas']").await;
     c.wait_until(&has_all(&["Offline mode", "Typed while the relay is down", "Answered directly"]), "the latecomer to get everything").await;
+}
+
+/// A view-link holder whose copy holds a change it made anyway (written into its own
+/// browser's storage, as a modified app could) connects directly: the editor refuses
+/// that change, says so, and never shows it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_viewers_forged_change_sent_directly_is_refused() {
+    let relay = Relay::start().await;
+    let a = Browser::start().await;
+    let v = Browser::start().await;
+    ada_starts_a_workspace(&a, &relay).await;
+    a.click("a.nav-link[href$='/ideas']").await;
+    add_idea(&a, "Planned by the team").await;
+    let (_, view_link) = a.share_links().await;
+    v.join(&relay, &view_link, "Mallory").await;
+    v.click("a.nav-link[href$='/ideas']").await;
+    v.wait_for_text(ROWS, "Planned by the team").await;
+
+    // The viewer's copy, changed outside the app (natively, with the write it lacks
+    // the key for), and stored back as one of its chunks.
+    let file = export_copy(&v, "viewer.automerge").await;
+    let mut copy = waymark_domain::Workspace::load(&std::fs::read(&file).unwrap()).expect("the viewer's copy loads");
+    let _ = copy.save_incremental();
+    copy.create_idea("Forged by a viewer", 1_700_000_000_000, "Mallory").unwrap();
+    let forged: Vec<String> = copy.save_incremental().iter().map(u8::to_string).collect();
+    let stored = v
+        .eval_async(&format!(
+            "const done = arguments[0]; const id = location.pathname.split('/')[2];
+             const open = indexedDB.open('waymark');
+             open.onsuccess = () => {{
+               const tx = open.result.transaction('chunks', 'readwrite');
+               tx.objectStore('chunks').put(new Uint8Array([{}]), id + ':999999999999999:000001-ffff');
+               tx.oncomplete = () => {{ open.result.close(); done(true); }};
+               tx.onerror = () => done(String(tx.error));
+             }};
+             open.onerror = () => done(String(open.error));",
+            forged.join(",")
+        ))
+        .await;
+    assert_eq!(stored, serde_json::json!(true), "the forged change is in the viewer's storage");
+    v.reload().await;
+    v.wait_for_text(ROWS, "Forged by a viewer").await;
+
+    // They connect directly; the viewer's copy offers its change; the editor refuses it.
+    for browser in [&a, &v] {
+        browser.wait_for_text(".sync-state", "direct with 1").await;
+    }
+    a.wait_for_text(".banner.warning", "A teammate with a view link sent changes directly; they were refused.").await;
+    a.screenshot("e2e-direct-forged-refused").await;
+    let titles = a.texts(ROWS).await;
+    assert!(!titles.iter().any(|t| t.contains("Forged")), "the editor never shows it: {titles:?}");
+    std::fs::remove_file(file).unwrap();
 }
