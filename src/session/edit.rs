@@ -44,6 +44,11 @@ impl Session {
         }
         if !self.is_opening() {
             self.after_edit();
+            // Something new is saved (and reaches teammates) at once; typing waits for
+            // a pause, so a burst of keys is one change.
+            if created.is_some() {
+                self.flush();
+            }
         }
         Ok(Applied { changed: Default::default(), created })
     }

@@ -154,6 +154,16 @@ pub struct Browser {
 impl Browser {
     /// Starts chromedriver and a headless Chromium session with a fresh profile.
     pub async fn start() -> Browser {
+        Browser::start_with(true).await
+    }
+
+    /// A browser whose WebRTC cannot reach another on this machine (no loopback, local
+    /// addresses behind mDNS names): it syncs through the relay only.
+    pub async fn start_relay_only() -> Browser {
+        Browser::start_with(false).await
+    }
+
+    async fn start_with(direct: bool) -> Browser {
         let port = free_port();
         let driver = Command::new("/usr/bin/chromedriver")
             .arg(format!("--port={port}"))
@@ -173,12 +183,14 @@ impl Browser {
             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
             "--disable-background-networking", "--disable-component-update", "--no-first-run",
             "--disable-sync", "--window-size=1280,900", "--lang=en-US",
-            // Direct connections between two browsers of this machine (WebRTC on loopback,
-            // with local addresses not hidden behind mDNS names).
-            "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns",
         ]
         .map(String::from)
         .to_vec();
+        if direct {
+            // Direct connections between two browsers of this machine (WebRTC on
+            // loopback, with local addresses not hidden behind mDNS names).
+            args.extend(["--allow-loopback-in-peer-connection".into(), "--disable-features=WebRtcHideLocalIpsWithMdns".into()]);
+        }
         args.push(format!("--user-data-dir={}", profile.path().display()));
         // WAYMARK_E2E_DARK=1 shows the pages in dark mode, to look at their screenshots.
         if std::env::var_os("WAYMARK_E2E_DARK").is_some() {

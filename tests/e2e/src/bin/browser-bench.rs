@@ -512,6 +512,10 @@ fn json_import_header() {
 
 #[tokio::main]
 async fn main() {
+    if std::env::args().nth(1).as_deref() == Some("teammate") {
+        teammates().await;
+        return;
+    }
     let relay = Relay::start().await;
     let b = Browser::start().await;
     b.goto(&relay.url("/")).await;
@@ -608,5 +612,83 @@ async fn main() {
     ranking(&b, &relay).await;
     lists(&b, &relay).await;
     roadmap(&b, &relay).await;
+    b.close().await;
+    teammates().await;
+}
+
+/// Both paths of [`teammate`], with a header.
+async fn teammates() {
+    println!("a change → a teammate's screen (Enter on a new idea in A → its row in B's DOM; a new idea is saved at once)");
+    println!("{:>8} | {:>19} | timed", "path", "median / p95");
+    teammate(true).await;
+    teammate(false).await;
+}
+
+/// Changes sent to a teammate: 20 ideas added in A, each timed from A's Enter key to
+/// the row in B's DOM (both clocks are this machine's). Through the relay (browsers
+/// that cannot connect directly), and directly (the relay stopped once connected).
+async fn teammate(relay_only: bool) {
+    const PROBES: usize = 20;
+    let mut relay = Relay::start().await;
+    let (a, b) = if relay_only {
+        (Browser::start_relay_only().await, Browser::start_relay_only().await)
+    } else {
+        (Browser::start().await, Browser::start().await)
+    };
+    a.goto(&relay.url("/")).await;
+    a.set_name("Ada Lovelace").await;
+    a.wait_for_text("h1", "Your workspaces").await;
+    a.type_into("input[aria-label='New workspace name']", "Latency").await;
+    a.click(".create-form button[type=submit]").await;
+    a.wait_for_text("h1.page-title", "Brief").await;
+    a.click("a.nav-link[href$='/ideas']").await;
+    let (edit_link, _) = a.share_links().await;
+    b.join(&relay, &edit_link, "Grace Hopper").await;
+    b.click("a.nav-link[href$='/ideas']").await;
+    b.wait_for("input[aria-label='New idea']").await;
+    if !relay_only {
+        for browser in [&a, &b] {
+            browser.wait_for_text(".sync-state", "direct with 1").await;
+        }
+        relay.stop();
+        for browser in [&a, &b] {
+            browser.wait_for_text(".sync-state", "Relay offline").await;
+        }
+    }
+    a.eval(
+        "window.__sent = {}; document.addEventListener('keydown', (e) => { \
+           if (e.key === 'Enter' && e.target.matches(\"input[aria-label='New idea']\")) window.__sent[e.target.value] = performance.timeOrigin + performance.now(); }, true); \
+         return true;",
+    )
+    .await;
+    b.eval(
+        "window.__seen = {}; new MutationObserver(() => { \
+           for (const el of document.querySelectorAll('.idea-row .idea-title')) { \
+             const t = el.textContent; if (t.startsWith('probe-') && !(t in window.__seen)) window.__seen[t] = performance.timeOrigin + performance.now(); } \
+         }).observe(document.body, { subtree: true, childList: true, characterData: true }); return true;",
+    )
+    .await;
+    for i in 0..PROBES {
+        let title = format!("probe-{i}");
+        a.type_into("input[aria-label='New idea']", &format!("{title}{}", waymark_e2e::keys::ENTER)).await;
+        b.wait_for_text(".idea-row .idea-title", &title).await;
+    }
+    let sent = a.eval("return window.__sent").await;
+    let seen = b.eval("return window.__seen").await;
+    let latencies: Vec<f64> = (0..PROBES)
+        .filter_map(|i| {
+            let t = format!("probe-{i}");
+            Some(seen[&t].as_f64()? - sent[&t].as_f64()?)
+        })
+        .collect();
+    assert_eq!(latencies.len(), PROBES, "every change was timed");
+    println!(
+        "{:>8} | {:>8.0} / {:>6.0} ms | {} of {PROBES}",
+        if relay_only { "relay" } else { "direct" },
+        median(latencies.clone()),
+        percentile(latencies, 0.95),
+        PROBES
+    );
+    a.close().await;
     b.close().await;
 }
