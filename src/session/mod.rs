@@ -6,8 +6,9 @@
 //! touched, read again (a view delta), so its cost follows the edit. Edits are batched:
 //! they are committed and written to IndexedDB as one chunk after a short pause in
 //! typing (or at the latest a few seconds after the first edit), and at once when the
-//! tab is hidden or closed. Changes from elsewhere (a teammate's, another tab's, a
-//! merged file) are applied there too, and their deltas say what to show.
+//! tab is hidden or closed or an edit creates something. Changes from elsewhere (a
+//! teammate's, another tab's, a merged file) are applied there too, and their deltas
+//! say what to show.
 //!
 //! Split by what each part does: `view` (the signals pages read, and applying deltas
 //! to them), `edit` (every change that enters the document), `persist` (commit
