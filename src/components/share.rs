@@ -92,10 +92,61 @@ fn ShareDialogBody() -> impl IntoView {
                 <p class="muted">
                     "The server stores only encrypted data and cannot read this workspace. Keep links private: anyone who has one keeps it until the links are replaced."
                 </p>
+                <DirectConnections open=engine.direct.open/>
                 {can_replace.then(|| view! { <ReplaceLinks/> })}
             }
             .into_any()
         }
+    }
+}
+
+/// Teammates connected directly, and the STUN or TURN servers that let them connect
+/// across networks (none unless added: see `crate::sync::direct::ice`).
+#[component]
+fn DirectConnections(open: RwSignal<usize>) -> impl IntoView {
+    use crate::sync::direct::ice;
+    let text = RwSignal::new(ice::saved_text());
+    let said = RwSignal::new(None::<Result<String, String>>);
+    let save = move |_| {
+        said.set(Some(match ice::save(&text.get_untracked()) {
+            Ok(0) => Ok("Saved: no server; direct connections stay within one network.".into()),
+            Ok(n) => Ok(format!("Saved {n} server{}; new direct connections use {}.", if n == 1 { "" } else { "s" }, if n == 1 { "it" } else { "them" })),
+            Err(e) => Err(e),
+        }));
+    };
+    view! {
+        <section class="share-link direct-connections">
+            <h3>"Direct connections"</h3>
+            <p>
+                {move || match open.get() {
+                    0 => "No teammate is connected directly right now.".to_owned(),
+                    1 => "Connected directly with 1 teammate.".to_owned(),
+                    n => format!("Connected directly with {n} teammates."),
+                }}
+                " Teammates on the same network connect to each other directly, so changes keep flowing if this server stops. "
+                "Across the internet that needs a STUN or TURN server your team runs; none is contacted unless you add it here (this browser only)."
+            </p>
+            <label class="field">
+                <span class="field-label">"STUN or TURN servers, one per line"</span>
+                <textarea
+                    class="field-input field-textarea ice-servers"
+                    rows="2"
+                    placeholder="stun:stun.example.org:3478\nturn:turn.example.org:3478 user credential"
+                    prop:value=move || text.get()
+                    on:input:target=move |ev| {
+                        text.set(ev.target().value());
+                        said.set(None);
+                    }
+                ></textarea>
+            </label>
+            <div class="ice-save">
+                <button class="btn" on:click=save>"Save servers"</button>
+                {move || said.get().map(|r| match r {
+                    Ok(m) => view! { <p role="status">{m}</p> }.into_any(),
+                    Err(e) => view! { <p class="ice-error" role="alert">{e}</p> }.into_any(),
+                })}
+            </div>
+        </section>
     }
 }
 

@@ -6,9 +6,9 @@
 //! sent. Once open, a channel does not need the relay: teammates keep syncing when it
 //! stops.
 //!
-//! No ICE server is contacted: only host addresses are offered, so teammates connect
-//! directly on one machine or one network, and not across NATs (syncing then goes on
-//! through the relay alone).
+//! No ICE server is contacted unless the person adds one ([`ice`]): by default only
+//! host addresses are offered, so teammates connect directly on one machine or one
+//! network, and not across NATs (syncing then goes on through the relay alone).
 //!
 //! Offers can cross (both sides see each other at once): each tab draws a number, and
 //! the side with the lower one answers the other's offer and drops its own.
@@ -19,7 +19,7 @@ use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use futures::channel::oneshot;
-use js_sys::{Array, ArrayBuffer, Uint8Array};
+use js_sys::{ArrayBuffer, Uint8Array};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -32,10 +32,15 @@ use web_sys::{
 
 use crate::doc_worker::protocol::{unpack, Request};
 use crate::doc_worker::DocWorker;
+use waymark_protocol::peer::PeerBudget;
 use crate::sync::presence::Peer;
 
 /// How long gathering addresses may take before the offer goes with what it has.
 const GATHERING_AT_MOST: Duration = Duration::from_secs(5);
+/// Bytes handed to a channel and not yet sent, at most: more waits here (a browser
+/// closes a channel whose buffer overflows), and goes once it drains to `LOW_WATER`.
+const HIGH_WATER: u32 = 4 << 20;
+const LOW_WATER: u32 = 1 << 20;
 
 /// What a signal says (JSON, sealed by the worker's engine before the relay sees it).
 #[derive(Serialize, Deserialize)]
@@ -55,9 +60,24 @@ struct Conn {
     /// Set while this tab's offer waits for its answer.
     offering: Cell<bool>,
     is_open: Cell<bool>,
+    /// Frames waiting for the channel's buffer to drain.
+    waiting: RefCell<std::collections::VecDeque<Vec<u8>>>,
     _on_open: Closure<dyn FnMut()>,
+    _on_low: Closure<dyn FnMut()>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_close: Closure<dyn FnMut()>,
+}
+
+impl Conn {
+    /// Hands waiting frames to the channel while its buffer has room.
+    fn drain(&self) {
+        while self.channel.buffered_amount() < HIGH_WATER {
+            let Some(frame) = self.waiting.borrow_mut().pop_front() else { return };
+            if self.channel.send_with_u8_array(&frame).is_err() {
+                return self.channel.close();
+            }
+        }
+    }
 }
 
 impl Drop for Conn {
@@ -65,6 +85,7 @@ impl Drop for Conn {
         self.channel.set_onopen(None);
         self.channel.set_onmessage(None);
         self.channel.set_onclose(None);
+        self.channel.set_onbufferedamountlow(None);
         self.channel.close();
         self.pc.close();
     }
@@ -152,17 +173,14 @@ impl Direct {
         }
     }
 
-    /// Sends the worker's frames (packed) to `peer`.
+    /// Sends the worker's frames (packed) to `peer`, as fast as its channel drains.
     pub fn send(&self, peer: u64, packed: &[u8]) {
         let Some(conn) = self.conns.borrow().get(&peer).cloned() else { return };
         if conn.channel.ready_state() != RtcDataChannelState::Open {
             return;
         }
-        for frame in unpack(packed).unwrap_or_default() {
-            if conn.channel.send_with_u8_array(&frame).is_err() {
-                return conn.channel.close();
-            }
-        }
+        conn.waiting.borrow_mut().extend(unpack(packed).unwrap_or_default());
+        conn.drain();
     }
 
     async fn offer(&self, peer: u64) -> Result<(), JsValue> {
@@ -200,7 +218,7 @@ impl Direct {
     fn connect(&self, peer: u64) -> Result<Rc<Conn>, JsValue> {
         self.forget(peer);
         let config = RtcConfiguration::new();
-        config.set_ice_servers(&Array::new());
+        config.set_ice_servers(&ice::as_js());
         let pc = RtcPeerConnection::new_with_configuration(&config)?;
         // Negotiated on both sides with the same id: no announcement needed.
         let init = RtcDataChannelInit::new();
@@ -218,9 +236,22 @@ impl Direct {
             this.open.update(|n| *n += 1);
             this.worker.call(&Request::PeerOpened { doc: this.doc.clone(), peer }, &[], |_| {});
         });
+        // A peer sending more than its budget (or anything but frames) is disconnected.
+        let mut budget = PeerBudget::new(js_sys::Date::now());
+        let this = self.this.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            if let Ok(buffer) = e.data().dyn_into::<ArrayBuffer>() {
-                worker.call(&Request::PeerFrame { doc: doc.clone(), peer }, &Uint8Array::new(&buffer).to_vec(), |_| {});
+            let admitted = match e.data().dyn_into::<ArrayBuffer>() {
+                Ok(buffer) if budget.admit(buffer.byte_length() as usize, js_sys::Date::now()) => {
+                    worker.call(&Request::PeerFrame { doc: doc.clone(), peer }, &Uint8Array::new(&buffer).to_vec(), |_| {});
+                    true
+                }
+                _ => false,
+            };
+            if !admitted {
+                leptos::logging::warn!("a teammate connected directly sent more than it may, or not frames: disconnected");
+                if let Some(this) = this.upgrade() {
+                    this.forget(peer);
+                }
             }
         });
         let this = self.this.clone();
@@ -229,10 +260,29 @@ impl Direct {
                 this.forget(peer);
             }
         });
+        let this = self.this.clone();
+        let on_low = Closure::<dyn FnMut()>::new(move || {
+            let conn = this.upgrade().and_then(|this| this.conns.borrow().get(&peer).cloned());
+            if let Some(conn) = conn {
+                conn.drain();
+            }
+        });
+        channel.set_buffered_amount_low_threshold(LOW_WATER);
+        channel.set_onbufferedamountlow(Some(on_low.as_ref().unchecked_ref()));
         channel.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         channel.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        let conn = Rc::new(Conn { pc, channel, offering: Cell::new(false), is_open: Cell::new(false), _on_open: on_open, _on_message: on_message, _on_close: on_close });
+        let conn = Rc::new(Conn {
+            pc,
+            channel,
+            offering: Cell::new(false),
+            is_open: Cell::new(false),
+            waiting: RefCell::new(Default::default()),
+            _on_open: on_open,
+            _on_low: on_low,
+            _on_message: on_message,
+            _on_close: on_close,
+        });
         self.conns.borrow_mut().insert(peer, Rc::clone(&conn));
         Ok(conn)
     }
@@ -295,4 +345,95 @@ async fn gathered(pc: &RtcPeerConnection) -> String {
         }
     }
     pc.local_description().map(|d| d.sdp()).unwrap_or_default()
+}
+
+/// The STUN or TURN servers this browser's direct connections may use: none unless the
+/// person adds some (no third-party service is contacted otherwise). Kept in this
+/// browser's localStorage, one per line: `stun:host:port`, or `turn:host:port user
+/// credential`.
+pub mod ice {
+    /// Where they are kept.
+    const KEY: &str = "waymark-ice-servers";
+
+    /// One server.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct IceServer {
+        pub url: String,
+        pub username: Option<String>,
+        pub credential: Option<String>,
+    }
+
+    /// Reads the servers from `text` (one per line, blank lines ignored), or says which
+    /// line is wrong.
+    pub fn parse(text: &str) -> Result<Vec<IceServer>, String> {
+        let mut servers = Vec::new();
+        for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let parts: Vec<&str> = line.split_whitespace().collect();
+            let url = parts[0];
+            let scheme_ok = ["stun:", "stuns:", "turn:", "turns:"].iter().any(|s| url.starts_with(s) && url.len() > s.len());
+            let clean = url.len() <= 200 && url.chars().all(|c| c.is_ascii_graphic());
+            if !scheme_ok || !clean {
+                return Err(format!("Line {}: “{}” is not a STUN or TURN address (stun:host:port or turn:host:port).", n + 1, url.chars().take(60).collect::<String>()));
+            }
+            let turn = url.starts_with("turn");
+            let server = match (turn, &parts[1..]) {
+                (false, []) => IceServer { url: url.into(), username: None, credential: None },
+                (true, [user, credential]) => IceServer { url: url.into(), username: Some((*user).into()), credential: Some((*credential).into()) },
+                (true, _) => return Err(format!("Line {}: a TURN server needs a user name and a credential after its address.", n + 1)),
+                (false, _) => return Err(format!("Line {}: a STUN server takes only its address.", n + 1)),
+            };
+            servers.push(server);
+        }
+        Ok(servers)
+    }
+
+    /// The servers as kept (their text), empty if none.
+    pub fn saved_text() -> String {
+        web_sys::window().and_then(|w| w.local_storage().ok().flatten()).and_then(|ls| ls.get_item(KEY).ok().flatten()).unwrap_or_default()
+    }
+
+    /// Keeps `text` if it reads; the error otherwise.
+    pub fn save(text: &str) -> Result<usize, String> {
+        let servers = parse(text)?;
+        let ls = web_sys::window().and_then(|w| w.local_storage().ok().flatten()).ok_or("This browser keeps no settings (localStorage is blocked).")?;
+        let result = if servers.is_empty() { ls.remove_item(KEY) } else { ls.set_item(KEY, text.trim()) };
+        result.map_err(|_| "The servers could not be kept in this browser.".to_owned())?;
+        Ok(servers.len())
+    }
+
+    /// The servers as `RTCConfiguration.iceServers` wants them.
+    pub fn as_js() -> js_sys::Array {
+        let array = js_sys::Array::new();
+        for server in parse(&saved_text()).unwrap_or_default() {
+            let object = js_sys::Object::new();
+            let set = |k: &str, v: &str| {
+                let _ = js_sys::Reflect::set(&object, &k.into(), &v.into());
+            };
+            set("urls", &server.url);
+            if let (Some(user), Some(credential)) = (&server.username, &server.credential) {
+                set("username", user);
+                set("credential", credential);
+            }
+            array.push(&object);
+        }
+        array
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use wasm_bindgen_test::wasm_bindgen_test;
+
+        #[wasm_bindgen_test]
+        fn servers_read_strictly_and_say_which_line_is_wrong() {
+            assert_eq!(parse("").unwrap(), vec![]);
+            let servers = parse("stun:stun.example.org:3478\n\n  turn:turn.example.org:3478?transport=udp ada s3cret  ").unwrap();
+            assert_eq!(servers.len(), 2);
+            assert_eq!(servers[1].username.as_deref(), Some("ada"));
+            assert!(parse("https://example.org").unwrap_err().starts_with("Line 1:"));
+            assert!(parse("stun:a\nturn:b").unwrap_err().contains("Line 2: a TURN server needs"));
+            assert!(parse("stun:a b").is_err());
+            assert!(parse("stun:").is_err(), "an address is needed");
+        }
+    }
 }

@@ -110,6 +110,44 @@ pub fn frames(id: u32, sealed: &[u8]) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// What one peer may send over a direct connection: a burst (one whole largest
+/// message), then a steady rate, in bytes and in frames. A peer past it is
+/// disconnected, so a hostile one can hold neither memory nor time without bound.
+#[derive(Clone, Debug)]
+pub struct PeerBudget {
+    bytes: f64,
+    frames: f64,
+    /// When the allowances were last topped up (ms).
+    at: f64,
+}
+
+impl PeerBudget {
+    pub const BURST_BYTES: f64 = (MAX_MESSAGE + MAX_MESSAGE / (MAX_FRAME - HEADER) * HEADER + MAX_FRAME) as f64;
+    pub const BYTES_PER_SECOND: f64 = (8 << 20) as f64;
+    pub const BURST_FRAMES: f64 = 2_048.0;
+    pub const FRAMES_PER_SECOND: f64 = 500.0;
+
+    /// A full budget at time `now_ms`.
+    pub fn new(now_ms: f64) -> PeerBudget {
+        PeerBudget { bytes: Self::BURST_BYTES, frames: Self::BURST_FRAMES, at: now_ms }
+    }
+
+    /// Whether a frame of `len` bytes arriving at `now_ms` is within the budget (and
+    /// counts it if so).
+    pub fn admit(&mut self, len: usize, now_ms: f64) -> bool {
+        let elapsed = ((now_ms - self.at) / 1000.0).max(0.0);
+        self.at = self.at.max(now_ms);
+        self.bytes = (self.bytes + elapsed * Self::BYTES_PER_SECOND).min(Self::BURST_BYTES);
+        self.frames = (self.frames + elapsed * Self::FRAMES_PER_SECOND).min(Self::BURST_FRAMES);
+        if self.bytes < len as f64 || self.frames < 1.0 {
+            return false;
+        }
+        self.bytes -= len as f64;
+        self.frames -= 1.0;
+        true
+    }
+}
+
 /// Puts a peer's frames back together into sealed messages. The channel is ordered,
 /// so a message's frames arrive one after another: anything else is refused.
 #[derive(Default)]
@@ -200,6 +238,26 @@ mod tests {
             assert!(Reassembly::default().push(&bad).is_err(), "{bad:?}");
         }
         assert!(Reassembly::default().push(&vec![b'P'; MAX_FRAME + 1]).is_err());
+    }
+
+    #[test]
+    fn a_peer_may_send_one_largest_message_at_once_then_a_steady_rate() {
+        let mut budget = PeerBudget::new(0.0);
+        let largest = frames(1, &vec![0; MAX_MESSAGE]);
+        assert!(largest.iter().all(|f| budget.admit(f.len(), 0.0)), "one whole largest message fits the burst");
+        assert!(!budget.admit(MAX_FRAME, 0.0), "nothing more at once");
+        // A second later, about a second's worth.
+        let mut admitted = 0;
+        while budget.admit(MAX_FRAME, 1_000.0) {
+            admitted += MAX_FRAME;
+        }
+        assert!((admitted as f64) <= PeerBudget::BYTES_PER_SECOND && admitted as f64 > PeerBudget::BYTES_PER_SECOND - MAX_FRAME as f64, "{admitted}");
+        // A flood of tiny frames is cut by count.
+        let mut tiny = PeerBudget::new(0.0);
+        let n = (0..10_000).take_while(|_| tiny.admit(HEADER, 0.0)).count();
+        assert_eq!(n, PeerBudget::BURST_FRAMES as usize);
+        // A clock going backwards gives nothing.
+        assert!(!tiny.admit(HEADER, -5_000.0));
     }
 
     #[test]

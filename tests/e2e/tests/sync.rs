@@ -578,6 +578,24 @@ async fn teammates_connected_directly_keep_co_editing_without_the_relay_and_a_la
         browser.wait_for_text(".sync-state", "direct with 1").await;
     }
     a.screenshot("e2e-direct-connected").await;
+    // The share dialog says so, and takes the servers that would connect teammates
+    // across networks (none unless added); a wrong one is refused with its line.
+    a.click("button.share-button").await;
+    a.wait_for_text(".direct-connections", "Connected directly with 1 teammate.").await;
+    a.type_into(".direct-connections textarea", "https://stun.example.org").await;
+    a.click_text(".direct-connections button", "Save servers").await;
+    a.wait_for_text(".direct-connections [role=alert]", "Line 1:").await;
+    a.eval("const t = document.querySelector('.direct-connections textarea'); t.select(); return true;").await;
+    a.type_into(".direct-connections textarea", "stun:stun.example.org:3478").await;
+    a.click_text(".direct-connections button", "Save servers").await;
+    a.wait_for_text(".direct-connections [role=status]", "Saved 1 server").await;
+    a.eval("document.querySelector('.direct-connections').scrollIntoView({block: 'center'}); return true;").await;
+    a.screenshot("e2e-share-direct-connections").await;
+    a.client.set_window_size(390, 844).await.unwrap();
+    a.eval("document.querySelector('.direct-connections').scrollIntoView({block: 'center'}); return true;").await;
+    a.screenshot("e2e-share-direct-connections-390").await;
+    a.client.set_window_size(1280, 900).await.unwrap();
+    a.type_into(".direct-connections textarea", keys::ESCAPE).await;
 
     relay.stop();
     for browser in [&a, &b] {
