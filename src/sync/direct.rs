@@ -59,6 +59,8 @@ struct Conn {
     channel: RtcDataChannel,
     /// Set while this tab's offer waits for its answer.
     offering: Cell<bool>,
+    /// The teammate's number, once its offer or answer said it.
+    remote: Cell<Option<u64>>,
     is_open: Cell<bool>,
     /// Frames waiting for the channel's buffer to drain.
     waiting: RefCell<std::collections::VecDeque<Vec<u8>>>,
@@ -118,6 +120,17 @@ impl Direct {
         })
     }
 
+    /// The number this tab's connections go by.
+    pub fn me(&self) -> u64 {
+        self.me
+    }
+
+    /// The relay's number of the teammate whose tab goes by `me`, if it is connected
+    /// directly now.
+    pub fn connected_as(&self, me: u64) -> Option<u64> {
+        self.conns.borrow().iter().find(|(_, c)| c.is_open.get() && c.remote.get() == Some(me)).map(|(id, _)| *id)
+    }
+
     /// Whether teammate `peer` is connected directly now.
     pub fn is_open(&self, peer: u64) -> bool {
         self.conns.borrow().get(&peer).is_some_and(|c| c.is_open.get())
@@ -145,13 +158,18 @@ impl Direct {
         let Some(this) = self.this.upgrade() else { return };
         match signal.kind.as_str() {
             "offer" => {
+                // Already connected to that tab, under another number: nothing to do.
+                if self.connected_as(signal.me).is_some_and(|id| id != from) {
+                    return;
+                }
                 let crossing = self.conns.borrow().get(&from).is_some_and(|c| c.offering.get());
                 // Both offered: the higher number's offer goes on.
                 if crossing && self.me > signal.me {
                     return;
                 }
+                let remote = signal.me;
                 spawn_local(async move {
-                    if let Err(e) = this.answer(from, &signal.sdp).await {
+                    if let Err(e) = this.answer(from, remote, &signal.sdp).await {
                         this.forget(from);
                         leptos::logging::warn!("could not answer a teammate's direct connection: {e:?}");
                     }
@@ -160,6 +178,7 @@ impl Direct {
             "answer" => {
                 let Some(conn) = self.conns.borrow().get(&from).cloned().filter(|c| c.offering.get()) else { return };
                 conn.offering.set(false);
+                conn.remote.set(Some(signal.me));
                 let description = RtcSessionDescriptionInit::new(RtcSdpType::Answer);
                 description.set_sdp(&signal.sdp);
                 spawn_local(async move {
@@ -195,8 +214,9 @@ impl Direct {
         Ok(())
     }
 
-    async fn answer(&self, peer: u64, offer: &str) -> Result<(), JsValue> {
+    async fn answer(&self, peer: u64, remote: u64, offer: &str) -> Result<(), JsValue> {
         let conn = self.connect(peer)?;
+        conn.remote.set(Some(remote));
         let description = RtcSessionDescriptionInit::new(RtcSdpType::Offer);
         description.set_sdp(offer);
         JsFuture::from(conn.pc.set_remote_description(&description)).await?;
@@ -276,6 +296,7 @@ impl Direct {
             pc,
             channel,
             offering: Cell::new(false),
+            remote: Cell::new(None),
             is_open: Cell::new(false),
             waiting: RefCell::new(Default::default()),
             _on_open: on_open,

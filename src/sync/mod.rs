@@ -64,9 +64,10 @@ impl Engine {
         });
         let origin = record.relay.clone();
         let last_synced = record.last_synced;
-        worker.call(&Request::StartSync { doc: doc.clone(), record, presence: me.clone(), generation }, &[], |_| {});
         let peers = RwSignal::new(BTreeMap::new());
         let direct = direct::Direct::new(Rc::clone(&worker), doc.clone(), peers);
+        let me = Presence { direct: Some(direct.me()), ..me };
+        worker.call(&Request::StartSync { doc: doc.clone(), record, presence: me.clone(), generation }, &[], |_| {});
         Rc::new(Engine {
             worker,
             doc,
@@ -130,7 +131,11 @@ impl Engine {
             }
             Reply::Peer { generation, from, presence } if *generation == self.generation => self.peers.update(|p| match presence {
                 Some(presence) => {
-                    if p.insert(*from, Peer { presence: presence.clone(), seen: js_sys::Date::now() }).is_none() {
+                    // Connected directly already, under the number the relay gave it
+                    // before it restarted: the same teammate, not a second one.
+                    let known = presence.direct.and_then(|me| self.direct.connected_as(me)).filter(|id| id != from);
+                    let key = known.unwrap_or(*from);
+                    if p.insert(key, Peer { presence: presence.clone(), seen: js_sys::Date::now() }).is_none() && known.is_none() {
                         self.direct.peer_seen(*from);
                     }
                 }

@@ -19,6 +19,10 @@ pub struct Presence {
     /// A view-link reader rather than an editor.
     #[serde(default)]
     pub viewer: bool,
+    /// The number this tab's direct connections go by (see `crate::sync::direct`): the
+    /// same teammate, numbered anew by the relay after it restarts, is recognised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direct: Option<u64>,
 }
 
 /// A peer as last heard.

@@ -618,6 +618,12 @@ async fn teammates_connected_directly_keep_co_editing_without_the_relay_and_a_la
     for (who, browser) in [("A", &a), ("B", &b)] {
         browser.wait_until_within(UP_TO_DATE, &format!("{who} up to date again"), RECONNECT).await;
     }
+    // The relay numbers each connection anew: still one teammate, one connection.
+    let grace = "document.querySelectorAll('.peers .peer[data-name=\"Grace Hopper\"]').length";
+    assert_eq!(a.eval(&format!("return {grace}")).await, serde_json::json!(1), "Grace once in A's header");
+    a.wait_for_text(".sync-state", "Up to date").await;
+    let state = a.texts(".sync-state").await.join("");
+    assert!(state.contains("direct with 1"), "{state}");
     let c = Browser::start().await;
     c.goto(&relay.url("/")).await;
     c.set_name("Katherine Johnson").await;
