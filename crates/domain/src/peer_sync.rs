@@ -94,3 +94,57 @@ impl Workspace {
         Ok(received)
     }
 }
+
+/// A copy that starts empty and fills from one peer: how a teammate who has nothing
+/// yet gets a workspace directly, with no relay to download it from. Only a writer's
+/// changes are taken, each checked whole like a file's; what it holds becomes a
+/// workspace only once it reads as the one expected.
+pub struct Fetch {
+    doc: automerge::AutoCommit,
+    peer: PeerSync,
+    /// The workspace's id the invitation named.
+    expected: String,
+}
+
+impl Fetch {
+    /// An empty copy of workspace `expected` (its id).
+    pub fn new(expected: &str) -> Fetch {
+        Fetch { doc: automerge::AutoCommit::new(), peer: PeerSync::default(), expected: expected.to_owned() }
+    }
+
+    /// The next message for the peer (what this copy has and needs), if any.
+    pub fn message(&mut self) -> Option<Vec<u8>> {
+        self.doc.sync().generate_sync_message(&mut self.peer.state).map(sync::Message::encode)
+    }
+
+    /// Reads the peer's message: its changes are taken if `from_writer` and each reads
+    /// whole; how many were refused.
+    pub fn receive(&mut self, message: &[u8], from_writer: bool) -> Result<usize, PeerSyncError> {
+        let mut message = sync::Message::decode(message).map_err(|e| PeerSyncError::Unreadable(e.to_string()))?;
+        if message.changes.len() > MAX_CHANGES_PER_MESSAGE {
+            return Err(PeerSyncError::TooManyChanges(message.changes.len()));
+        }
+        let changes: Vec<Vec<u8>> = message.changes.iter().map(<[u8]>::to_vec).collect();
+        message.changes = ChunkList::empty();
+        let mut refused = 0;
+        for change in changes {
+            if !from_writer || !crate::workspace::is_well_formed(&change) || self.doc.load_incremental(&change).is_err() {
+                refused += 1;
+            }
+        }
+        if !from_writer {
+            message.heads.retain(|h| self.doc.get_change_by_hash(h).is_some());
+        }
+        self.doc.sync().receive_sync_message(&mut self.peer.state, message).map_err(|e| PeerSyncError::Unreadable(e.to_string()))?;
+        Ok(refused)
+    }
+
+    /// The workspace received, checked like a stored one, if it is the one expected.
+    pub fn finish(mut self) -> Result<Workspace, String> {
+        let ws = Workspace::load(&self.doc.save()).map_err(|e| format!("What the teammate sent is not a workspace that opens ({e})."))?;
+        if ws.workspace_id() != self.expected {
+            return Err("The teammate sent another workspace than the invitation named.".into());
+        }
+        Ok(ws)
+    }
+}

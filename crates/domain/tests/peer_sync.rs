@@ -99,3 +99,46 @@ fn an_unreadable_message_is_an_error_and_changes_nothing() {
     }
     assert_eq!(ws.heads(), heads);
 }
+
+/// Syncs an empty copy from `source` until neither has anything to say.
+fn fetch(source: &mut Workspace, expected: &str, from_writer: bool) -> (waymark_domain::peer_sync::Fetch, usize) {
+    let mut fetching = waymark_domain::peer_sync::Fetch::new(expected);
+    let mut of_fetcher = PeerSync::default();
+    let mut refused = 0;
+    for _ in 0..20 {
+        let to_source = fetching.message();
+        let to_fetcher = source.sync_message(&mut of_fetcher);
+        if to_source.is_none() && to_fetcher.is_none() {
+            return (fetching, refused);
+        }
+        if let Some(m) = to_source {
+            source.receive_sync(&mut of_fetcher, &m, false).expect("the source reads the fetcher");
+        }
+        if let Some(m) = to_fetcher {
+            refused += fetching.receive(&m, from_writer).expect("the fetcher reads the source");
+        }
+    }
+    panic!("the fetch never ended");
+}
+
+#[test]
+fn a_teammate_with_nothing_yet_gets_the_whole_workspace_directly() {
+    let mut source = Workspace::create("Joined without a relay", 1, "Ana");
+    let idea = source.create_idea("Offline mode", 2, "Ana").unwrap();
+    source.set_idea_text(&idea, IdeaText::Description, "Field teams lose signal", 3).unwrap();
+    let id = source.workspace_id();
+    let (fetched, refused) = fetch(&mut source, &id, true);
+    assert_eq!(refused, 0);
+    let mut copy = fetched.finish().expect("it opens as the workspace named");
+    assert_eq!(title(&copy, &idea).as_deref(), Some("Offline mode"));
+    assert_eq!(copy.heads(), source.heads(), "with its whole history");
+    // Another workspace than the one named, or a viewer's copy, is not taken.
+    let mut other = Workspace::create("Someone else's", 1, "Mallory");
+    match fetch(&mut other, &id, true).0.finish() {
+        Err(e) => assert!(e.contains("another workspace"), "{e}"),
+        Ok(_) => panic!("another workspace was taken"),
+    }
+    let (from_viewer, refused) = fetch(&mut source, &id, false);
+    assert!(refused > 0);
+    assert!(from_viewer.finish().is_err(), "nothing a viewer sends is taken");
+}
