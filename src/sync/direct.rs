@@ -41,6 +41,12 @@ const GATHERING_AT_MOST: Duration = Duration::from_secs(5);
 /// closes a channel whose buffer overflows), and goes once it drains to `LOW_WATER`.
 const HIGH_WATER: u32 = 4 << 20;
 const LOW_WATER: u32 = 1 << 20;
+/// Bytes waiting for one teammate at most: a peer that stops reading (or keeps asking
+/// for everything again) is disconnected rather than held in memory without bound.
+const MAX_WAITING: usize = 64 << 20;
+/// How long a connection may take to open before it is given up (and offered again
+/// when the relay next announces the teammate).
+const OPEN_WITHIN: Duration = Duration::from_secs(20);
 
 /// What a signal says (JSON, sealed by the worker's engine before the relay sees it).
 #[derive(Serialize, Deserialize)]
@@ -62,8 +68,9 @@ struct Conn {
     /// The teammate's number, once its offer or answer said it.
     remote: Cell<Option<u64>>,
     is_open: Cell<bool>,
-    /// Frames waiting for the channel's buffer to drain.
+    /// Frames waiting for the channel's buffer to drain, and their bytes.
     waiting: RefCell<std::collections::VecDeque<Vec<u8>>>,
+    waiting_bytes: Cell<usize>,
     _on_open: Closure<dyn FnMut()>,
     _on_low: Closure<dyn FnMut()>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
@@ -75,6 +82,7 @@ impl Conn {
     fn drain(&self) {
         while self.channel.buffered_amount() < HIGH_WATER {
             let Some(frame) = self.waiting.borrow_mut().pop_front() else { return };
+            self.waiting_bytes.set(self.waiting_bytes.get().saturating_sub(frame.len()));
             if self.channel.send_with_u8_array(&frame).is_err() {
                 return self.channel.close();
             }
@@ -143,9 +151,10 @@ impl Direct {
         }
         let Some(this) = self.this.upgrade() else { return };
         spawn_local(async move {
-            if let Err(e) = this.offer(peer).await {
-                this.forget(peer);
-                leptos::logging::warn!("no direct connection to a teammate: {e:?}");
+            if let Ok(conn) = this.connect(peer) {
+                conn.offering.set(true);
+                let result = this.offer(peer, &conn).await;
+                this.settle(peer, &conn, result, "no direct connection to a teammate");
             }
         });
     }
@@ -167,12 +176,11 @@ impl Direct {
                 if crossing && self.me > signal.me {
                     return;
                 }
-                let remote = signal.me;
+                let Ok(conn) = self.connect(from) else { return };
+                conn.remote.set(Some(signal.me));
                 spawn_local(async move {
-                    if let Err(e) = this.answer(from, remote, &signal.sdp).await {
-                        this.forget(from);
-                        leptos::logging::warn!("could not answer a teammate's direct connection: {e:?}");
-                    }
+                    let result = this.answer(from, &conn, &signal.sdp).await;
+                    this.settle(from, &conn, result, "could not answer a teammate's direct connection");
                 });
             }
             "answer" => {
@@ -182,10 +190,8 @@ impl Direct {
                 let description = RtcSessionDescriptionInit::new(RtcSdpType::Answer);
                 description.set_sdp(&signal.sdp);
                 spawn_local(async move {
-                    if let Err(e) = JsFuture::from(conn.pc.set_remote_description(&description)).await {
-                        this.forget(from);
-                        leptos::logging::warn!("a teammate's answer was refused: {e:?}");
-                    }
+                    let result = JsFuture::from(conn.pc.set_remote_description(&description)).await.map(drop);
+                    this.settle(from, &conn, result, "a teammate's answer was refused");
                 });
             }
             _ => leptos::logging::warn!("a teammate's signal was of an unknown kind"),
@@ -198,25 +204,72 @@ impl Direct {
         if conn.channel.ready_state() != RtcDataChannelState::Open {
             return;
         }
-        conn.waiting.borrow_mut().extend(unpack(packed).unwrap_or_default());
+        let frames = unpack(packed).unwrap_or_default();
+        let bytes = conn.waiting_bytes.get() + frames.iter().map(Vec::len).sum::<usize>();
+        if bytes > MAX_WAITING {
+            leptos::logging::warn!("a teammate connected directly is not reading what it asked for: disconnected");
+            return self.forget(peer);
+        }
+        conn.waiting_bytes.set(bytes);
+        conn.waiting.borrow_mut().extend(frames);
         conn.drain();
     }
 
-    async fn offer(&self, peer: u64) -> Result<(), JsValue> {
-        let conn = self.connect(peer)?;
-        conn.offering.set(true);
+    /// The relay says teammate `peer` left: a connection still being set up is given up
+    /// (an open one carries on without the relay).
+    pub fn gone(&self, peer: u64) {
+        if self.conns.borrow().get(&peer).is_some_and(|c| !c.is_open.get()) {
+            self.forget(peer);
+        }
+    }
+
+    /// Gives `conn` up if it has not opened within `OPEN_WITHIN`.
+    fn give_up_unless_open(&self, peer: u64, conn: &Rc<Conn>) {
+        let (this, conn) = (self.this.clone(), Rc::downgrade(conn));
+        set_timeout(
+            move || {
+                let (Some(this), Some(conn)) = (this.upgrade(), conn.upgrade()) else { return };
+                if !conn.is_open.get() && this.is_current(peer, &conn) {
+                    this.forget(peer);
+                }
+            },
+            OPEN_WITHIN,
+        );
+    }
+
+    /// Whether `conn` is still the connection to `peer` (a crossing offer or a new one
+    /// may have replaced it while it was being set up).
+    fn is_current(&self, peer: u64, conn: &Rc<Conn>) -> bool {
+        self.conns.borrow().get(&peer).is_some_and(|c| Rc::ptr_eq(c, conn))
+    }
+
+    /// After setting up `conn`: a failure closes it, unless it was replaced meanwhile
+    /// (then the failure is its own and the new one stays).
+    fn settle(&self, peer: u64, conn: &Rc<Conn>, result: Result<(), JsValue>, what: &str) {
+        if let Err(e) = result {
+            if self.is_current(peer, conn) {
+                self.forget(peer);
+            }
+            leptos::logging::warn!("{what}: {e:?}");
+        }
+    }
+
+    /// Offers `conn` to `peer`; nothing is sent if it was replaced meanwhile.
+    async fn offer(&self, peer: u64, conn: &Rc<Conn>) -> Result<(), JsValue> {
         let offer = JsFuture::from(conn.pc.create_offer()).await?;
         let description = RtcSessionDescriptionInit::new(RtcSdpType::Offer);
         description.set_sdp(&js_sys::Reflect::get(&offer, &"sdp".into())?.as_string().unwrap_or_default());
         JsFuture::from(conn.pc.set_local_description(&description)).await?;
         let sdp = gathered(&conn.pc).await;
-        self.send_signal(peer, "offer", sdp);
+        if self.is_current(peer, conn) {
+            self.send_signal(peer, "offer", sdp);
+            self.give_up_unless_open(peer, conn);
+        }
         Ok(())
     }
 
-    async fn answer(&self, peer: u64, remote: u64, offer: &str) -> Result<(), JsValue> {
-        let conn = self.connect(peer)?;
-        conn.remote.set(Some(remote));
+    /// Answers `peer`'s offer on `conn`; nothing is sent if it was replaced meanwhile.
+    async fn answer(&self, peer: u64, conn: &Rc<Conn>, offer: &str) -> Result<(), JsValue> {
         let description = RtcSessionDescriptionInit::new(RtcSdpType::Offer);
         description.set_sdp(offer);
         JsFuture::from(conn.pc.set_remote_description(&description)).await?;
@@ -225,7 +278,10 @@ impl Direct {
         description.set_sdp(&js_sys::Reflect::get(&answer, &"sdp".into())?.as_string().unwrap_or_default());
         JsFuture::from(conn.pc.set_local_description(&description)).await?;
         let sdp = gathered(&conn.pc).await;
-        self.send_signal(peer, "answer", sdp);
+        if self.is_current(peer, conn) {
+            self.send_signal(peer, "answer", sdp);
+            self.give_up_unless_open(peer, conn);
+        }
         Ok(())
     }
 
@@ -299,6 +355,7 @@ impl Direct {
             remote: Cell::new(None),
             is_open: Cell::new(false),
             waiting: RefCell::new(Default::default()),
+            waiting_bytes: Cell::new(0),
             _on_open: on_open,
             _on_low: on_low,
             _on_message: on_message,

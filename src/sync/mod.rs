@@ -143,6 +143,7 @@ impl Engine {
                 None if self.direct.is_open(*from) => {}
                 None => {
                     p.remove(from);
+                    self.direct.gone(*from);
                 }
             }),
             Reply::PeersCleared { generation } if *generation == self.generation => self.peers.update(|p| p.retain(|from, _| self.direct.is_open(*from))),

@@ -51,6 +51,11 @@ impl Peers {
         self.cap = Some(cap);
     }
 
+    /// Whether this copy may write (its keys hold the write key).
+    pub fn can_write(&self) -> bool {
+        self.cap.as_ref().is_some_and(Capability::can_write)
+    }
+
     /// Presence `plain`, sealed and framed for `only` (or every peer): (peer, packed
     /// frames).
     pub fn presence_frames(&mut self, plain: &[u8], only: Option<u64>) -> Vec<(u64, Vec<u8>)> {
@@ -128,6 +133,7 @@ async fn received(doc: &str, peer: u64, message: &[u8], writer: bool) {
     let outcome = DOCS.with(|d| {
         let mut docs = d.borrow_mut();
         let open = docs.get_mut(doc)?;
+        super::hold_own(open);
         let before = open.ws.heads();
         let keeping = open.keeping.as_mut()?;
         let p = keeping.peers.peers.get_mut(&peer)?;
@@ -140,10 +146,10 @@ async fn received(doc: &str, peer: u64, message: &[u8], writer: bool) {
             Err(e) => Some(format!("A teammate's direct message could not be read ({e}).")),
             _ => None,
         };
-        let received = result.ok()?;
         if let Some(message) = warn {
             keeping.emit(&Reply::Warn { message }, None);
         }
+        let received = result.ok()?;
         if received.applied == 0 {
             return Some(None);
         }
@@ -166,7 +172,9 @@ async fn received(doc: &str, peer: u64, message: &[u8], writer: bool) {
 async fn keep_chunk(doc: &str, workspace: &str, chunk: Vec<u8>) {
     let Ok(store) = store().await else { return };
     let key = store.next_chunk_key(workspace);
-    match store.append_chunk_to(&key, &chunk, true).await {
+    // Queued for the relay only by who may write (a viewer's engine sends nothing).
+    let writer = with_keeping(doc, |k| k.peers.can_write()).unwrap_or(false);
+    match store.append_chunk_to(&key, &chunk, writer).await {
         Ok(()) => {
             let engine = with_keeping(doc, |k| {
                 if let Some(tabs) = &k.tabs {
@@ -176,7 +184,7 @@ async fn keep_chunk(doc: &str, workspace: &str, chunk: Vec<u8>) {
                 k.engine.clone()
             })
             .flatten();
-            if let Some(engine) = engine {
+            if let Some(engine) = engine.filter(|_| writer) {
                 engine.push(key, chunk);
             }
         }

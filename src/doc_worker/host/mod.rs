@@ -31,6 +31,10 @@ struct Open {
     history: history::History,
     /// How it is kept, if it is the live document of a stored workspace.
     keeping: Option<keep::Keeping>,
+    /// The person's own changes, committed (by reading history) but in no chunk yet,
+    /// set aside before changes from elsewhere moved the incremental-save cursor past
+    /// them: the next commit's chunk holds them.
+    own_unsaved: Vec<u8>,
 }
 
 thread_local! {
@@ -52,7 +56,7 @@ pub fn handle(id: u32, request: Request, payload: Vec<u8>) -> Option<(Reply, Vec
                 let Reply::Opened { bad_chunks, .. } = &reply else { unreachable!("open answers Opened") };
                 let known = chunk_keys.into_iter().enumerate().filter(|(i, _)| !bad_chunks.contains(i)).map(|(_, k)| k).collect();
                 let keeping = Some(keep::Keeping::new(&doc, workspace, known));
-                DOCS.with(|d| d.borrow_mut().insert(doc, Open { ws, me, history: Default::default(), keeping }));
+                DOCS.with(|d| d.borrow_mut().insert(doc, Open { ws, me, history: Default::default(), keeping, own_unsaved: Vec::new() }));
                 (reply, delta)
             }
             Err(message) => {
@@ -197,10 +201,18 @@ fn commit_mine(open: &mut Open, now_ms: i64) {
 /// Commits this page's edits not yet committed: the change's bytes, empty if none.
 fn commit(open: &mut Open, now_ms: i64) -> Vec<u8> {
     commit_mine(open, now_ms);
-    let chunk = open.ws.save_incremental();
+    let mut chunk = std::mem::take(&mut open.own_unsaved);
+    chunk.extend(open.ws.save_incremental());
     // The page already shows its own edits: their patches need not be computed.
     open.ws.mark_changes_seen();
     chunk
+}
+
+/// Sets aside the person's committed changes that no chunk holds yet (see
+/// `Open::own_unsaved`), before changes from elsewhere are applied.
+fn hold_own(open: &mut Open) {
+    let own = open.ws.save_incremental();
+    open.own_unsaved.extend(own);
 }
 
 /// What teammates' changes after `heads` touched.
@@ -227,6 +239,7 @@ fn read_history(open: &mut Open) -> &history::History {
 /// positions of those that applied, how many could not, the view delta, and what is
 /// new to the person.
 fn apply_others(open: &mut Open, changes: &[Vec<u8>]) -> (Vec<usize>, usize, Vec<u8>, NewToYou) {
+    hold_own(open);
     let before = open.ws.heads();
     let mut changed = Changed::default();
     let (mut applied, mut failed) = (Vec::new(), 0);
