@@ -256,16 +256,7 @@ impl Direct {
 
     /// Offers `conn` to `peer`; nothing is sent if it was replaced meanwhile.
     async fn offer(&self, peer: u64, conn: &Rc<Conn>) -> Result<(), JsValue> {
-        let offer = JsFuture::from(conn.pc.create_offer()).await?;
-        let description = RtcSessionDescriptionInit::new(RtcSdpType::Offer);
-        description.set_sdp(&js_sys::Reflect::get(&offer, &"sdp".into())?.as_string().unwrap_or_default());
-        JsFuture::from(conn.pc.set_local_description(&description)).await?;
-        let sdp = gathered(&conn.pc).await;
-        if self.is_current(peer, conn) {
-            self.send_signal(peer, "offer", sdp);
-            self.give_up_unless_open(peer, conn);
-        }
-        Ok(())
+        self.describe(peer, conn, RtcSdpType::Offer, conn.pc.create_offer()).await
     }
 
     /// Answers `peer`'s offer on `conn`; nothing is sent if it was replaced meanwhile.
@@ -273,13 +264,19 @@ impl Direct {
         let description = RtcSessionDescriptionInit::new(RtcSdpType::Offer);
         description.set_sdp(offer);
         JsFuture::from(conn.pc.set_remote_description(&description)).await?;
-        let answer = JsFuture::from(conn.pc.create_answer()).await?;
-        let description = RtcSessionDescriptionInit::new(RtcSdpType::Answer);
-        description.set_sdp(&js_sys::Reflect::get(&answer, &"sdp".into())?.as_string().unwrap_or_default());
+        self.describe(peer, conn, RtcSdpType::Answer, conn.pc.create_answer()).await
+    }
+
+    /// Takes the description `made` (an offer or answer being created) as `conn`'s own,
+    /// gathers its addresses and signals it to `peer`, if `conn` is still current.
+    async fn describe(&self, peer: u64, conn: &Rc<Conn>, kind: RtcSdpType, made: js_sys::Promise) -> Result<(), JsValue> {
+        let made = JsFuture::from(made).await?;
+        let description = RtcSessionDescriptionInit::new(kind);
+        description.set_sdp(&js_sys::Reflect::get(&made, &"sdp".into())?.as_string().unwrap_or_default());
         JsFuture::from(conn.pc.set_local_description(&description)).await?;
         let sdp = gathered(&conn.pc).await;
         if self.is_current(peer, conn) {
-            self.send_signal(peer, "answer", sdp);
+            self.send_signal(peer, if kind == RtcSdpType::Offer { "offer" } else { "answer" }, sdp);
             self.give_up_unless_open(peer, conn);
         }
         Ok(())

@@ -23,7 +23,7 @@ use waymark_domain::view_delta::ViewDelta;
 use waymark_protocol::peer::{PeerMessage, Reassembly};
 use waymark_protocol::Capability;
 
-use super::keep::{store, until_clean, with_keeping};
+use super::keep::{self, store, until_clean, with_keeping};
 use crate::sync::presence::Presence;
 use super::{hex, new_to_you, pack, Reply, DOCS};
 
@@ -176,17 +176,7 @@ async fn keep_chunk(doc: &str, workspace: &str, chunk: Vec<u8>) {
     let writer = with_keeping(doc, |k| k.peers.can_write()).unwrap_or(false);
     match store.append_chunk_to(&key, &chunk, writer).await {
         Ok(()) => {
-            let engine = with_keeping(doc, |k| {
-                if let Some(tabs) = &k.tabs {
-                    tabs.post(&chunk);
-                }
-                k.note_chunk(doc, key.clone());
-                k.engine.clone()
-            })
-            .flatten();
-            if let Some(engine) = engine.filter(|_| writer) {
-                engine.push(key, chunk);
-            }
+            keep::stored(doc, key, &chunk, writer);
         }
         Err(e) => {
             let message = format!("A change from a teammate connected directly could not be stored ({e}); it comes again through the relay.");

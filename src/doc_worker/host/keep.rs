@@ -296,38 +296,45 @@ pub(super) fn write(id: u32, workspace: String, doc: Option<String>, key: String
             Ok(store) => store.append_chunk_to(&key, &bytes, shared).await.map_err(|e| e.to_string()),
             Err(e) => Err(e),
         };
-        let kept = doc.as_deref().and_then(|doc| {
-            with_keeping(doc, |k| {
-                k.writing = k.writing.saturating_sub(1);
-                if result.is_err() {
-                    return None;
-                }
-                if let Some(tabs) = &k.tabs {
-                    tabs.post(&bytes);
-                }
-                k.note_chunk(doc, key.clone());
-                k.engine.clone()
-            })
-        });
-        if kept.is_some() {
-            if let Some(doc) = &doc {
-                super::direct::tell_peers(doc);
-            }
+        if let Some(doc) = &doc {
+            with_keeping(doc, |k| k.writing = k.writing.saturating_sub(1));
         }
-        match kept {
-            Some(Some(engine)) => engine.push(key, bytes),
-            Some(None) => {}
-            // The document closed meanwhile (its screen went away): the other tabs still
-            // hear of it; the relay gets it from the outbox next time.
-            None if result.is_ok() => {
-                if let Some(tabs) = Tabs::open(&workspace, |_| {}) {
-                    tabs.post(&bytes);
+        if result.is_ok() {
+            match doc.as_deref() {
+                Some(doc) if stored(doc, key, &bytes, true) => super::direct::tell_peers(doc),
+                // The document closed meanwhile (its screen went away): the other tabs
+                // still hear of it; the relay gets it from the outbox next time.
+                _ => {
+                    if let Some(tabs) = Tabs::open(&workspace, |_| {}) {
+                        tabs.post(&bytes);
+                    }
                 }
             }
-            None => {}
         }
         post(id, &Reply::Written { error: result.err() }, None);
     });
+}
+
+/// A chunk of open document `doc` was stored under `key`: the other tabs hear of it,
+/// compaction counts it, and with `to_relay` the relay gets it. False if `doc` is not
+/// open (then nothing is done).
+pub(super) fn stored(doc: &str, key: String, bytes: &[u8], to_relay: bool) -> bool {
+    let engine = with_keeping(doc, |k| {
+        if let Some(tabs) = &k.tabs {
+            tabs.post(bytes);
+        }
+        k.note_chunk(doc, key.clone());
+        k.engine.clone()
+    });
+    match engine {
+        None => false,
+        Some(engine) => {
+            if let Some(engine) = engine.filter(|_| to_relay) {
+                engine.push(key, bytes.to_vec());
+            }
+            true
+        }
+    }
 }
 
 /// Folds the chunks once the document is idle (no edits waiting, no write under way).
