@@ -71,15 +71,12 @@ fn Screens(store: StoreCtx) -> impl IntoView {
     let route = crate::route::use_route();
     // Re-render only when the workspace changes, not on every move inside it.
     let workspace = Memo::new(move |_| route.with(|r| r.workspace().map(str::to_owned)));
-    let other = Memo::new(move |_| route.with(|r| match r {
-        Route::NotFound => Some(false),
-        Route::Join => Some(true),
-        _ => None,
-    }));
+    let other = Memo::new(move |_| route.with(|r| matches!(r, Route::NotFound | Route::Join | Route::Invitation).then(|| r.clone())));
     move || match (workspace.get(), other.get()) {
         (Some(id), _) => view! { <WorkspaceShell id=id/> }.into_any(),
-        (None, Some(false)) => view! { <NotFoundPage/> }.into_any(),
-        (None, Some(true)) => view! { <crate::pages::join::JoinPage/> }.into_any(),
+        (None, Some(Route::Join)) => view! { <crate::pages::join::JoinPage/> }.into_any(),
+        (None, Some(Route::Invitation)) => view! { <crate::pages::invitation::InvitationPage/> }.into_any(),
+        (None, Some(_)) => view! { <NotFoundPage/> }.into_any(),
         (None, None) => view! { <HomePage/> }.into_any(),
     }
 }

@@ -16,6 +16,8 @@ pub enum Route {
     Page { ws: String, page: Page, open: Option<Id> },
     /// Opening a share link (`/join#…`; the keys are in the fragment).
     Join,
+    /// Answering an invitation to connect directly, with no server.
+    Invitation,
     NotFound,
 }
 
@@ -114,6 +116,7 @@ impl Route {
         match parts.as_slice() {
             [] => Route::Home,
             ["join"] => Route::Join,
+            ["invitation"] => Route::Invitation,
             ["w", w] => ws(w).map_or(Route::NotFound, |ws| Route::Page { ws, page: Page::Overview, open: None }),
             ["w", w, "brief"] => ws(w).map_or(Route::NotFound, |ws| Route::Brief { ws }),
             ["w", w, "ideas"] => ws(w).map_or(Route::NotFound, |ws| Route::Ideas { ws, open: None }),
@@ -138,6 +141,7 @@ impl Route {
         match self {
             Route::Home | Route::NotFound => "/".into(),
             Route::Join => "/join".into(),
+            Route::Invitation => "/invitation".into(),
             Route::Brief { ws } => format!("/w/{ws}/brief"),
             Route::Ideas { ws, open: None } => format!("/w/{ws}/ideas"),
             Route::Ideas { ws, open: Some(idea) } => format!("/w/{ws}/ideas/{idea}"),
@@ -150,7 +154,7 @@ impl Route {
     pub fn workspace(&self) -> Option<&str> {
         match self {
             Route::Brief { ws } | Route::Ideas { ws, .. } | Route::Page { ws, .. } => Some(ws),
-            Route::Home | Route::Join | Route::NotFound => None,
+            Route::Home | Route::Join | Route::Invitation | Route::NotFound => None,
         }
     }
 }
@@ -239,6 +243,7 @@ mod tests {
         for r in [
             Route::Home,
             Route::Join,
+            Route::Invitation,
             Route::Brief { ws: ws.clone() },
             Route::Ideas { ws: ws.clone(), open: Some(Id::random()) },
             Route::Page { ws: ws.clone(), page: Page::Stories, open: Some(Id::random()) },

@@ -1,6 +1,8 @@
 //! Any bytes from a peer over a direct connection: as frames, put back together never
 //! panics and never holds more than allowed; as a sync message, reading it never
-//! panics, and one from a peer that may not write changes nothing.
+//! panics, and one from a peer that may not write changes nothing; as a pasted
+//! invitation or answer, or a message to a copy being fetched, it is read or refused
+//! without panicking.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use waymark_domain::peer_sync::PeerSync;
@@ -35,4 +37,15 @@ fuzz_target!(|data: &[u8]| {
     let _ = ws.receive_sync(&mut peer, data, true);
     let _ = ws.sync_message(&mut peer);
     assert!(Workspace::load(&ws.save()).is_ok(), "the workspace still opens");
+    // Pasted text, and what a copy being fetched receives.
+    use waymark_protocol::invitation::{Answer, Invitation};
+    let text = String::from_utf8_lossy(data);
+    let _ = Invitation::from_text(&text);
+    let _ = Invitation::from_text(&format!("waymark-invitation.1.{text}"));
+    if let Some(cap) = cap {
+        let _ = Answer::from_text(&format!("waymark-answer.1.{text}"), cap);
+    }
+    let mut fetch = waymark_domain::peer_sync::Fetch::new("fuzz");
+    let _ = fetch.receive(data, true);
+    let _ = fetch.is_complete();
 });

@@ -1,6 +1,8 @@
 //! Sharing a workspace: the Share button and dialog, the sync indicator, and who else
 //! is here.
 
+use std::rc::Rc;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -92,7 +94,8 @@ fn ShareDialogBody() -> impl IntoView {
                 <p class="muted">
                     "The server stores only encrypted data and cannot read this workspace. Keep links private: anyone who has one keeps it until the links are replaced."
                 </p>
-                <DirectConnections open=engine.direct.open/>
+                {can_replace.then(|| view! { <crate::components::invite::InviteDirectly engine=Rc::clone(&engine)/> })}
+                <DirectConnections open=RwSignal::from(engine.direct.open.clone())/>
                 {can_replace.then(|| view! { <ReplaceLinks/> })}
             }
             .into_any()
@@ -196,19 +199,7 @@ fn ReplaceLinks() -> impl IntoView {
 
 #[component]
 fn LinkRow(label: &'static str, class: &'static str, explain: &'static str, link: String) -> impl IntoView {
-    let toasts = Toasts::get();
-    let copied = RwSignal::new(false);
     let text = link.clone();
-    let copy = move |_| {
-        let text = text.clone();
-        spawn_local(async move {
-            let clipboard = window().navigator().clipboard();
-            match wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text)).await {
-                Ok(_) => copied.set(true),
-                Err(_) => toasts.error("Could not copy: select the link and copy it by hand."),
-            }
-        });
-    };
     view! {
         <section class=format!("share-link {class}")>
             <h3>{label}</h3>
@@ -218,10 +209,28 @@ fn LinkRow(label: &'static str, class: &'static str, explain: &'static str, link
                     let input: web_sys::HtmlInputElement = event_target(&ev);
                     input.select();
                 }/>
-                <button class="btn" on:click=copy>{move || if copied.get() { "Copied" } else { "Copy" }}</button>
+                <CopyButton text=text label="Copy"/>
             </div>
         </section>
     }
+}
+
+/// Copies `text` to the clipboard; says “Copied” once it did.
+#[component]
+pub fn CopyButton(text: String, label: &'static str) -> impl IntoView {
+    let toasts = Toasts::get();
+    let copied = RwSignal::new(false);
+    let copy = move |_| {
+        let text = text.clone();
+        spawn_local(async move {
+            let clipboard = window().navigator().clipboard();
+            match wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text)).await {
+                Ok(_) => copied.set(true),
+                Err(_) => toasts.error("Could not copy: select the text and copy it by hand."),
+            }
+        });
+    };
+    view! { <button type="button" class="btn" on:click=copy>{move || if copied.get() { "Copied" } else { label }}</button> }
 }
 
 /// Says whether a shared workspace is in step with the relay.
@@ -234,7 +243,7 @@ pub fn SyncIndicator() -> impl IntoView {
             let status = engine.status;
             let last = engine.last_synced;
             // Teammates connected directly, without the relay.
-            let direct = engine.direct.open;
+            let direct = RwSignal::from(engine.direct.open.clone());
             let with_direct = move |text: String| match direct.get() {
                 0 => text,
                 1 => format!("{text} · direct with 1"),

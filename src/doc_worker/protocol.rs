@@ -67,6 +67,13 @@ pub enum Request {
     /// Passes `plain` (an offer or answer for a direct connection) to the teammate the
     /// relay calls `to`, sealed.
     Signal { doc: String, to: u64, plain: String },
+    /// Receives workspace `expected` (its id) from the one teammate that will connect
+    /// directly under the name `doc` (`PeerOpened`, `PeerFrame`), with the keys of
+    /// `fragment`, to be stored as `workspace`: answered with `ToPeer` events, then
+    /// `Loaded` with the whole document (or `Failed`). The connection stays open: once
+    /// the workspace opens, its `PeerOpened` takes it over, with whatever came meanwhile.
+    /// `Close { doc }` gives up.
+    Fetch { doc: String, workspace: String, fragment: String, expected: String },
     /// A direct connection to teammate `peer` opened: the two copies start syncing.
     PeerOpened { doc: String, peer: u64 },
     /// A frame from teammate `peer` (the payload) over the direct connection.
@@ -106,6 +113,8 @@ pub enum Request {
     Republish { doc: String, source: String, now_ms: i64 },
     /// What importing `backlog` as `choices` say would do to the workspace now.
     PlanImport { doc: String, backlog: Box<Backlog>, choices: Box<Choices> },
+    /// The workspace's own id and name (what an invitation names): answered `Identity`.
+    Identity { doc: String },
     /// Forgets the document (the screen went away).
     Close { doc: String },
 }
@@ -152,6 +161,7 @@ pub enum Reply {
     /// the chunks (by position) that could not be read and were left out.
     Loaded { workspace_id: String, name: String, ideas: usize, bad_chunks: Vec<usize> },
     Moments { moments: Vec<Moment> },
+    Identity { workspace_id: String, name: String },
     ChangedSince { changed: Vec<ChangedSince> },
     ImportPlan { plan: Box<ImportPlan> },
     Closed,

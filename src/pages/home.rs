@@ -99,10 +99,13 @@ pub fn HomePage() -> impl IntoView {
                     <h1>"Your workspaces"</h1>
                     <p class="muted">"Everything lives in this browser and works offline."</p>
                 </div>
-                <label class="btn" class:busy=move || importing.get()>
-                    <input type="file" class="visually-hidden" accept=".automerge,.json,application/json" on:change=on_import/>
-                    {move || if importing.get() { "Importing…" } else { "Import a file…" }}
-                </label>
+                <div class="home-actions">
+                    <crate::route::Link to=crate::route::Route::Invitation class="btn">"Join with an invitation"</crate::route::Link>
+                    <label class="btn" class:busy=move || importing.get()>
+                        <input type="file" class="visually-hidden" accept=".automerge,.json,application/json" on:change=on_import/>
+                        {move || if importing.get() { "Importing…" } else { "Import a file…" }}
+                    </label>
+                </div>
             </div>
             {move || progress.get().map(|p| view! { <ImportProgress progress=p/> })}
             <form class="create-form" on:submit=move |ev| { ev.prevent_default(); create(); }>

@@ -15,6 +15,7 @@ mod home;
 mod idea_editor;
 mod ideas;
 pub mod kind_page;
+pub mod invitation;
 pub mod join;
 mod personas;
 mod priorities;

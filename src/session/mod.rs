@@ -301,7 +301,7 @@ impl Session {
         };
         let me = Presence { viewer: !cap.can_write(), ..me };
         let Some(link) = self.link() else { return };
-        let engine = Engine::start(link.worker(), link.key().to_owned(), record, cap, me);
+        let engine = Engine::start(link.worker(), &self.id, link.key().to_owned(), record, cap, me);
         self.engine.set(Some(engine));
     }
 

@@ -516,4 +516,13 @@ impl Session {
             _ => Err(OTHER_ANSWER.into()),
         }
     }
+
+    /// The workspace's own id and name, as its document says (what an invitation names).
+    pub async fn identity(&self) -> Result<(String, String), String> {
+        let link = self.link().ok_or(super::edit::CLOSED)?;
+        match link.worker.ask(&Request::Identity { doc: link.key.clone() }, &[]).await? {
+            (Reply::Identity { workspace_id, name }, _) => Ok((workspace_id, name)),
+            _ => Err(OTHER_ANSWER.into()),
+        }
+    }
 }

@@ -12,6 +12,14 @@
 //!
 //! Offers can cross (both sides see each other at once): each tab draws a number, and
 //! the side with the lower one answers the other's offer and drops its own.
+//!
+//! With no relay at all, people carry the offer and answer across themselves
+//! ([`Direct::invite`], [`Direct::answer_invitation`], [`Direct::take_answer`]; the
+//! text is `waymark_protocol::invitation`'s). Such a connection goes by the
+//! invitation's number, which has its top bit set, so it never meets a relay's. A
+//! `Direct` made for an invitation before its workspace is open here holds the
+//! connection (and what arrives on it) until the workspace's sync adopts it
+//! ([`hand_over`], [`adopt`]).
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
@@ -104,28 +112,181 @@ impl Drop for Conn {
 /// The direct connections of one synced document.
 pub struct Direct {
     worker: Rc<DocWorker>,
-    doc: String,
+    /// The worker's name for the document; empty while it is not open here yet (what
+    /// arrives then waits in `unread`).
+    doc: RefCell<String>,
     me: u64,
     conns: RefCell<HashMap<u64, Rc<Conn>>>,
     /// Teammates connected directly now.
-    pub open: RwSignal<usize>,
+    pub open: ArcRwSignal<usize>,
     /// Who is here (the engine's): one whose connection closes leaves it, and comes
     /// back with its next presence through the relay if it is still there.
-    peers: RwSignal<BTreeMap<u64, Peer>>,
+    peers: RefCell<Option<RwSignal<BTreeMap<u64, Peer>>>>,
+    /// Frames that came while no document was named, in order: (peer, frame).
+    unread: RefCell<Vec<(u64, Vec<u8>)>>,
+    /// Whether this keeps the worker running (made for an invitation, not adopted yet).
+    holds_worker: Cell<bool>,
+    /// Who waits for a connection to open (true) or be given up (false).
+    settle_waiters: RefCell<Vec<(u64, oneshot::Sender<bool>)>>,
     this: Weak<Direct>,
 }
 
+thread_local! {
+    /// Connections made for an invitation, waiting for their workspace to open here.
+    static HANDED_OVER: RefCell<HashMap<String, Rc<Direct>>> = RefCell::new(HashMap::new());
+}
+
+/// Keeps `direct` for workspace `workspace` (its id here) until its sync adopts it.
+pub fn hand_over(workspace: &str, direct: Rc<Direct>) {
+    HANDED_OVER.with(|h| h.borrow_mut().insert(workspace.to_owned(), direct));
+}
+
+/// The connections handed over for `workspace`, if there are any: [`adopt`] them once
+/// the worker syncs the document (its keys known).
+pub fn adopt_after(workspace: &str) -> Option<Rc<Direct>> {
+    HANDED_OVER.with(|h| h.borrow_mut().remove(workspace))
+}
+
+/// `direct` (handed over) is now document `doc`'s (open in the worker, syncing as
+/// `peers`): the worker hears of its open connections and what came on them meanwhile.
+pub fn adopt(direct: &Direct, doc: &str, peers: RwSignal<BTreeMap<u64, Peer>>) {
+    *direct.peers.borrow_mut() = Some(peers);
+    *direct.doc.borrow_mut() = doc.to_owned();
+    let open: Vec<u64> = direct.conns.borrow().iter().filter(|(_, c)| c.is_open.get()).map(|(id, _)| *id).collect();
+    for peer in open {
+        direct.worker.call(&Request::PeerOpened { doc: doc.to_owned(), peer }, &[], |_| {});
+    }
+    for (peer, frame) in direct.unread.take() {
+        direct.worker.call(&Request::PeerFrame { doc: doc.to_owned(), peer }, &frame, |_| {});
+    }
+    direct.release_worker();
+}
+
 impl Direct {
-    pub fn new(worker: Rc<DocWorker>, doc: String, peers: RwSignal<BTreeMap<u64, Peer>>) -> Rc<Direct> {
+    pub fn new(worker: Rc<DocWorker>, doc: String, peers: Option<RwSignal<BTreeMap<u64, Peer>>>) -> Rc<Direct> {
         Rc::new_cyclic(|this| Direct {
             worker,
-            doc,
+            doc: RefCell::new(doc),
             me: (js_sys::Math::random() * u64::MAX as f64) as u64,
             conns: RefCell::new(HashMap::new()),
-            open: RwSignal::new(0),
-            peers,
+            open: ArcRwSignal::new(0),
+            peers: RefCell::new(peers),
+            unread: RefCell::new(Vec::new()),
+            holds_worker: Cell::new(false),
+            settle_waiters: RefCell::new(Vec::new()),
             this: this.clone(),
         })
+    }
+
+    /// Connections for an invitation, before its workspace is open here: they keep the
+    /// worker running until adopted. `doc` names the worker's `Fetch` if the workspace
+    /// is being received; empty if it is here already.
+    pub fn for_invitation(worker: Rc<DocWorker>, doc: String) -> Rc<Direct> {
+        worker.hold();
+        let direct = Direct::new(worker, doc, None);
+        direct.holds_worker.set(true);
+        direct
+    }
+
+    /// Resolves once the connection to `peer` opens (true) or is given up (false).
+    pub async fn settled(&self, peer: u64) -> bool {
+        match self.conns.borrow().get(&peer) {
+            None => return false,
+            Some(c) if c.is_open.get() => return true,
+            Some(_) => {}
+        }
+        let (tx, rx) = oneshot::channel();
+        self.settle_waiters.borrow_mut().push((peer, tx));
+        rx.await.unwrap_or(false)
+    }
+
+    fn tell_settled(&self, peer: u64, open: bool) {
+        let waiting = std::mem::take(&mut *self.settle_waiters.borrow_mut());
+        let (now, later): (Vec<_>, Vec<_>) = waiting.into_iter().partition(|(p, _)| *p == peer);
+        *self.settle_waiters.borrow_mut() = later;
+        for (_, tx) in now {
+            let _ = tx.send(open);
+        }
+    }
+
+    fn release_worker(&self) {
+        if self.holds_worker.replace(false) {
+            self.worker.release();
+        }
+    }
+
+    fn doc(&self) -> String {
+        self.doc.borrow().clone()
+    }
+
+    /// Tells the worker about `request` for the document, if one is named.
+    fn tell_worker(&self, request: impl FnOnce(String) -> Request) {
+        let doc = self.doc();
+        if !doc.is_empty() {
+            self.worker.call(&request(doc), &[], |_| {});
+        }
+    }
+
+    /// A frame from `peer`: to the worker, or held until a document is named.
+    fn received(&self, peer: u64, frame: Vec<u8>) {
+        let doc = self.doc();
+        if doc.is_empty() {
+            self.unread.borrow_mut().push((peer, frame));
+        } else {
+            self.worker.call(&Request::PeerFrame { doc, peer }, &frame, |_| {});
+        }
+    }
+
+    /// Offers a connection to whoever will answer the invitation this returns: its
+    /// number and text (the keys of `fragment`, for workspace `workspace` named `name`).
+    pub async fn invite(&self, fragment: String, workspace: String, name: String) -> Result<(u64, String), String> {
+        let id = (1 << 63) | (js_sys::Math::random() * (1u64 << 53) as f64) as u64;
+        let conn = self.connect(id).map_err(|e| format!("This browser could not make a direct connection ({e:?})."))?;
+        conn.offering.set(true);
+        let sdp = self.describe(id, &conn, RtcSdpType::Offer, conn.pc.create_offer()).await;
+        let sdp = sdp.map_err(|e| format!("This browser could not make an offer ({e:?})."))?.ok_or("A newer invitation replaced this one.")?;
+        let signal = serde_json::to_string(&Signal { kind: "offer".into(), me: self.me, sdp }).expect("a signal serialises");
+        Ok((id, waymark_protocol::invitation::Invitation { fragment, workspace, name, id, signal }.to_text()))
+    }
+
+    /// Takes a pasted answer to one of this tab's invitations (`cap`: the workspace's
+    /// keys): the connection opens soon after, or is given up.
+    pub async fn take_answer(&self, text: &str, cap: &waymark_protocol::Capability) -> Result<(), String> {
+        let (answer, _) = waymark_protocol::invitation::Answer::from_text(text, cap).map_err(|e| e.to_string())?;
+        let signal = serde_json::from_str::<Signal>(&answer.signal).ok().filter(|s| s.kind == "answer").ok_or("This answer is damaged. Ask for it again.")?;
+        let Some(conn) = self.conns.borrow().get(&answer.to).cloned() else {
+            return Err("This answer is for an invitation this tab no longer has (it was reloaded, or a newer invitation replaced it). Make a new invitation.".into());
+        };
+        if !conn.offering.get() {
+            return Err("This invitation was answered already.".into());
+        }
+        conn.offering.set(false);
+        conn.remote.set(Some(signal.me));
+        let description = RtcSessionDescriptionInit::new(RtcSdpType::Answer);
+        description.set_sdp(&signal.sdp);
+        let result = JsFuture::from(conn.pc.set_remote_description(&description)).await.map(drop);
+        self.settle(answer.to, &conn, result.clone(), "a pasted answer was refused");
+        result.map_err(|e| format!("This browser could not use the answer ({e:?})."))?;
+        self.give_up_unless_open(answer.to, &conn);
+        Ok(())
+    }
+
+    /// Answers `invitation`: the text to send back. The connection opens once its
+    /// inviter takes the answer.
+    pub async fn answer_invitation(&self, invitation: &waymark_protocol::invitation::Invitation, cap: &waymark_protocol::Capability) -> Result<String, String> {
+        let offer = serde_json::from_str::<Signal>(&invitation.signal).ok().filter(|s| s.kind == "offer").ok_or("This invitation is damaged. Ask for it again.")?;
+        let id = invitation.id;
+        let conn = self.connect(id).map_err(|e| format!("This browser could not make a direct connection ({e:?})."))?;
+        conn.remote.set(Some(offer.me));
+        let description = RtcSessionDescriptionInit::new(RtcSdpType::Offer);
+        description.set_sdp(&offer.sdp);
+        let made = async {
+            JsFuture::from(conn.pc.set_remote_description(&description)).await?;
+            self.describe(id, &conn, RtcSdpType::Answer, conn.pc.create_answer()).await
+        };
+        let sdp = made.await.map_err(|e| format!("This browser could not answer the invitation ({e:?})."))?.ok_or("The invitation was answered again meanwhile.")?;
+        let signal = serde_json::to_string(&Signal { kind: "answer".into(), me: self.me, sdp }).expect("a signal serialises");
+        waymark_protocol::invitation::Answer { to: id, signal }.to_text(cap).map_err(|e| format!("The answer could not be sealed ({e})."))
     }
 
     /// The number this tab's connections go by.
@@ -254,37 +415,48 @@ impl Direct {
         }
     }
 
-    /// Offers `conn` to `peer`; nothing is sent if it was replaced meanwhile.
+    /// Offers `conn` to `peer` through the relay; nothing is sent if it was replaced
+    /// meanwhile.
     async fn offer(&self, peer: u64, conn: &Rc<Conn>) -> Result<(), JsValue> {
-        self.describe(peer, conn, RtcSdpType::Offer, conn.pc.create_offer()).await
+        let sdp = self.describe(peer, conn, RtcSdpType::Offer, conn.pc.create_offer()).await?;
+        self.signal_through_relay(peer, conn, "offer", sdp);
+        Ok(())
     }
 
-    /// Answers `peer`'s offer on `conn`; nothing is sent if it was replaced meanwhile.
+    /// Answers `peer`'s offer on `conn` through the relay; nothing is sent if it was
+    /// replaced meanwhile.
     async fn answer(&self, peer: u64, conn: &Rc<Conn>, offer: &str) -> Result<(), JsValue> {
         let description = RtcSessionDescriptionInit::new(RtcSdpType::Offer);
         description.set_sdp(offer);
         JsFuture::from(conn.pc.set_remote_description(&description)).await?;
-        self.describe(peer, conn, RtcSdpType::Answer, conn.pc.create_answer()).await
+        let sdp = self.describe(peer, conn, RtcSdpType::Answer, conn.pc.create_answer()).await?;
+        self.signal_through_relay(peer, conn, "answer", sdp);
+        Ok(())
     }
 
-    /// Takes the description `made` (an offer or answer being created) as `conn`'s own,
-    /// gathers its addresses and signals it to `peer`, if `conn` is still current.
-    async fn describe(&self, peer: u64, conn: &Rc<Conn>, kind: RtcSdpType, made: js_sys::Promise) -> Result<(), JsValue> {
+    /// Takes the description `made` (an offer or answer being created) as `conn`'s own
+    /// and gathers its addresses: its text, if `conn` is still `peer`'s connection.
+    async fn describe(&self, peer: u64, conn: &Rc<Conn>, kind: RtcSdpType, made: js_sys::Promise) -> Result<Option<String>, JsValue> {
         let made = JsFuture::from(made).await?;
         let description = RtcSessionDescriptionInit::new(kind);
         description.set_sdp(&js_sys::Reflect::get(&made, &"sdp".into())?.as_string().unwrap_or_default());
         JsFuture::from(conn.pc.set_local_description(&description)).await?;
         let sdp = gathered(&conn.pc).await;
-        if self.is_current(peer, conn) {
-            self.send_signal(peer, if kind == RtcSdpType::Offer { "offer" } else { "answer" }, sdp);
+        Ok(self.is_current(peer, conn).then_some(sdp))
+    }
+
+    /// Signals `sdp` (if any) to `peer` through the relay; `conn` is given up if it
+    /// does not open in time.
+    fn signal_through_relay(&self, peer: u64, conn: &Rc<Conn>, kind: &str, sdp: Option<String>) {
+        if let Some(sdp) = sdp {
+            self.send_signal(peer, kind, sdp);
             self.give_up_unless_open(peer, conn);
         }
-        Ok(())
     }
 
     fn send_signal(&self, to: u64, kind: &str, sdp: String) {
         let plain = serde_json::to_string(&Signal { kind: kind.into(), me: self.me, sdp }).expect("a signal serialises");
-        self.worker.call(&Request::Signal { doc: self.doc.clone(), to, plain }, &[], |_| {});
+        self.tell_worker(|doc| Request::Signal { doc, to, plain });
     }
 
     /// A new connection to `peer`, replacing any earlier one.
@@ -299,7 +471,6 @@ impl Direct {
         init.set_id(0);
         let channel = pc.create_data_channel_with_data_channel_dict("waymark", &init);
         channel.set_binary_type(RtcDataChannelType::Arraybuffer);
-        let (worker, doc) = (Rc::clone(&self.worker), self.doc.clone());
         let this = self.this.clone();
         let on_open = Closure::<dyn FnMut()>::new(move || {
             let Some(this) = this.upgrade() else { return };
@@ -307,22 +478,18 @@ impl Direct {
                 conn.is_open.set(true);
             }
             this.open.update(|n| *n += 1);
-            this.worker.call(&Request::PeerOpened { doc: this.doc.clone(), peer }, &[], |_| {});
+            this.tell_worker(|doc| Request::PeerOpened { doc, peer });
+            this.tell_settled(peer, true);
         });
         // A peer sending more than its budget (or anything but frames) is disconnected.
         let mut budget = PeerBudget::new(js_sys::Date::now());
         let this = self.this.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            let admitted = match e.data().dyn_into::<ArrayBuffer>() {
-                Ok(buffer) if budget.admit(buffer.byte_length() as usize, js_sys::Date::now()) => {
-                    worker.call(&Request::PeerFrame { doc: doc.clone(), peer }, &Uint8Array::new(&buffer).to_vec(), |_| {});
-                    true
-                }
-                _ => false,
-            };
-            if !admitted {
-                leptos::logging::warn!("a teammate connected directly sent more than it may, or not frames: disconnected");
-                if let Some(this) = this.upgrade() {
+            let Some(this) = this.upgrade() else { return };
+            match e.data().dyn_into::<ArrayBuffer>() {
+                Ok(buffer) if budget.admit(buffer.byte_length() as usize, js_sys::Date::now()) => this.received(peer, Uint8Array::new(&buffer).to_vec()),
+                _ => {
+                    leptos::logging::warn!("a teammate connected directly sent more than it may, or not frames: disconnected");
                     this.forget(peer);
                 }
             }
@@ -365,12 +532,15 @@ impl Direct {
     /// Closes and forgets the connection to `peer`.
     fn forget(&self, peer: u64) {
         let Some(conn) = self.conns.borrow_mut().remove(&peer) else { return };
+        self.tell_settled(peer, false);
         if conn.is_open.get() {
             self.open.update(|n| *n = n.saturating_sub(1));
-            self.peers.try_update(|p| {
-                p.remove(&peer);
-            });
-            self.worker.call(&Request::PeerClosed { doc: self.doc.clone(), peer }, &[], |_| {});
+            if let Some(peers) = *self.peers.borrow() {
+                peers.try_update(|p| {
+                    p.remove(&peer);
+                });
+            }
+            self.tell_worker(|doc| Request::PeerClosed { doc, peer });
         }
         // Closed in a task of its own: this may run inside the channel's own handler.
         spawn_local(async move { drop(conn) });
@@ -382,9 +552,10 @@ impl Drop for Direct {
     fn drop(&mut self) {
         for (peer, conn) in self.conns.borrow_mut().drain() {
             if conn.is_open.get() {
-                self.worker.call(&Request::PeerClosed { doc: self.doc.clone(), peer }, &[], |_| {});
+                self.tell_worker(|doc| Request::PeerClosed { doc, peer });
             }
         }
+        self.release_worker();
     }
 }
 

@@ -21,21 +21,7 @@ const JOIN_TIMEOUT: Duration = Duration::from_secs(20);
 /// Opens the link's workspace on this device; returns its local id.
 pub async fn join(store: &Store, link: &str, origin: &str) -> Result<String, String> {
     let cap = Capability::from_fragment(link).map_err(|e| format!("This link cannot be opened: {e}."))?;
-    let relay = cap.relay_id();
-    let records = store.sync_records().await.map_err(|e| e.to_string())?;
-    for (id, mut record) in records {
-        let Ok(existing) = Capability::from_fragment(&record.fragment) else { continue };
-        if existing.relay_id() != relay {
-            continue;
-        }
-        if cap.can_write() && !existing.can_write() {
-            record.fragment = cap.edit_fragment().expect("can write");
-            store.put_sync_record(&id, &record).await.map_err(|e| e.to_string())?;
-            if let Ok(Some(mut meta)) = store.meta(&id).await {
-                meta.shared = Some("edit".into());
-                let _ = store.put_meta(&meta).await;
-            }
-        }
+    if let Some(id) = already_here(store, &cap).await? {
         return Ok(id);
     }
     let (snapshot, chunks, last_seq, snapshot_seq) = download(&cap, origin).await?;
@@ -66,6 +52,29 @@ pub async fn join(store: &Store, link: &str, origin: &str) -> Result<String, Str
     };
     store.create_shared(&meta, &ws.bytes, &record).await.map_err(|e| format!("Could not save the workspace in this browser: {e}"))?;
     Ok(id)
+}
+
+/// The id of the copy of `cap`'s workspace this browser holds under the same keys, if
+/// any; an edit link upgrades a view-only copy.
+pub async fn already_here(store: &Store, cap: &Capability) -> Result<Option<String>, String> {
+    let relay = cap.relay_id();
+    let records = store.sync_records().await.map_err(|e| e.to_string())?;
+    for (id, mut record) in records {
+        let Ok(existing) = Capability::from_fragment(&record.fragment) else { continue };
+        if existing.relay_id() != relay {
+            continue;
+        }
+        if cap.can_write() && !existing.can_write() {
+            record.fragment = cap.edit_fragment().expect("can write");
+            store.put_sync_record(&id, &record).await.map_err(|e| e.to_string())?;
+            if let Ok(Some(mut meta)) = store.meta(&id).await {
+                meta.shared = Some("edit".into());
+                let _ = store.put_meta(&meta).await;
+            }
+        }
+        return Ok(Some(id));
+    }
+    Ok(None)
 }
 
 /// If this browser holds the link's workspace already, shared under a link whose log

@@ -10,6 +10,7 @@
 //! (`publish`) talk to the relay from the page: each is one short exchange.
 
 pub mod direct;
+pub mod invite;
 pub mod join;
 pub mod presence;
 pub mod publish;
@@ -56,8 +57,9 @@ thread_local! {
 }
 
 impl Engine {
-    /// Starts syncing document `doc` (open in `worker`) through the relay of `record`.
-    pub fn start(worker: Rc<DocWorker>, doc: String, record: SyncRecord, cap: Capability, me: Presence) -> Rc<Engine> {
+    /// Starts syncing document `doc` of workspace `workspace` (open in `worker`) through
+    /// the relay of `record`, and directly with teammates.
+    pub fn start(worker: Rc<DocWorker>, workspace: &str, doc: String, record: SyncRecord, cap: Capability, me: Presence) -> Rc<Engine> {
         let generation = GENERATIONS.with(|g| {
             g.set(g.get().wrapping_add(1));
             g.get()
@@ -65,9 +67,14 @@ impl Engine {
         let origin = record.relay.clone();
         let last_synced = record.last_synced;
         let peers = RwSignal::new(BTreeMap::new());
-        let direct = direct::Direct::new(Rc::clone(&worker), doc.clone(), peers);
+        // Connections an invitation made before the workspace was here are its own.
+        let handed_over = direct::adopt_after(workspace);
+        let direct = handed_over.clone().unwrap_or_else(|| direct::Direct::new(Rc::clone(&worker), doc.clone(), Some(peers)));
         let me = Presence { direct: Some(direct.me()), ..me };
         worker.call(&Request::StartSync { doc: doc.clone(), record, presence: me.clone(), generation }, &[], |_| {});
+        if handed_over.is_some() {
+            direct::adopt(&direct, &doc, peers);
+        }
         Rc::new(Engine {
             worker,
             doc,

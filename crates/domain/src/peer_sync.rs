@@ -139,6 +139,13 @@ impl Fetch {
         Ok(refused)
     }
 
+    /// Whether this copy holds everything the peer said it has (and something): the
+    /// peer may still send more later, but the workspace can open now.
+    pub fn is_complete(&mut self) -> bool {
+        let heads = self.peer.state.their_heads.clone().unwrap_or_default();
+        !heads.is_empty() && heads.iter().all(|h| self.doc.get_change_by_hash(h).is_some())
+    }
+
     /// The workspace received, checked like a stored one, if it is the one expected.
     pub fn finish(mut self) -> Result<Workspace, String> {
         let ws = Workspace::load(&self.doc.save()).map_err(|e| format!("What the teammate sent is not a workspace that opens ({e})."))?;

@@ -127,8 +127,10 @@ fn a_teammate_with_nothing_yet_gets_the_whole_workspace_directly() {
     let idea = source.create_idea("Offline mode", 2, "Ana").unwrap();
     source.set_idea_text(&idea, IdeaText::Description, "Field teams lose signal", 3).unwrap();
     let id = source.workspace_id();
-    let (fetched, refused) = fetch(&mut source, &id, true);
+    let (mut fetched, refused) = fetch(&mut source, &id, true);
     assert_eq!(refused, 0);
+    assert!(fetched.is_complete(), "it holds everything the teammate has");
+    assert!(!waymark_domain::peer_sync::Fetch::new(&id).is_complete(), "an empty copy is not complete");
     let mut copy = fetched.finish().expect("it opens as the workspace named");
     assert_eq!(title(&copy, &idea).as_deref(), Some("Offline mode"));
     assert_eq!(copy.heads(), source.heads(), "with its whole history");
@@ -138,7 +140,8 @@ fn a_teammate_with_nothing_yet_gets_the_whole_workspace_directly() {
         Err(e) => assert!(e.contains("another workspace"), "{e}"),
         Ok(_) => panic!("another workspace was taken"),
     }
-    let (from_viewer, refused) = fetch(&mut source, &id, false);
+    let (mut from_viewer, refused) = fetch(&mut source, &id, false);
     assert!(refused > 0);
+    assert!(!from_viewer.is_complete(), "a viewer's copy never completes");
     assert!(from_viewer.finish().is_err(), "nothing a viewer sends is taken");
 }

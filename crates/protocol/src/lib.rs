@@ -3,7 +3,8 @@
 //!
 //! Pure Rust with no I/O, compiled both for the browser and for the relay; `client`
 //! is a client's side of syncing as a state machine (inputs in, outputs out); `peer` is
-//! what two browsers say to each other directly. PROTOCOL.md
+//! what two browsers say to each other directly; `invitation` is how two browsers
+//! connect with no server, through text people copy across. PROTOCOL.md
 //! at the repository root is the specification; this crate is its only implementation.
 //!
 //! Invariants:
@@ -12,6 +13,7 @@
 //! - `Message::decode` never panics and never allocates more than the frame's length.
 
 pub mod client;
+pub mod invitation;
 pub mod keys;
 pub mod peer;
 pub mod wire;

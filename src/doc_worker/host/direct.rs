@@ -81,6 +81,16 @@ pub(super) fn opened(doc: &str, peer: u64) {
         return;
     }
     with_keeping(doc, |k| k.tell_presence(Some(peer)));
+    // A connection that brought this workspace here: what came since it was whole.
+    let workspace = with_keeping(doc, |k| k.workspace.clone()).unwrap_or_default();
+    if let Some(taken) = super::fetch::take_over(&workspace, peer) {
+        if let Some((plain, writer)) = taken.presence {
+            show_presence(doc, peer, &plain, writer);
+        }
+        for bytes in taken.frames {
+            frame(doc, peer, &bytes);
+        }
+    }
     let doc = doc.to_owned();
     spawn_local(async move {
         talk(&doc, Some(peer)).await;
@@ -96,6 +106,21 @@ pub(super) fn closed(doc: &str, peer: u64) {
     with_keeping(doc, |k| k.peers.peers.remove(&peer));
 }
 
+fn show_presence(doc: &str, peer: u64, plain: &[u8], writer: bool) {
+    with_keeping(doc, |k| k.show_presence(peer, plain, writer));
+}
+
+impl keep::Keeping {
+    /// Shows teammate `peer`'s presence `plain`: as through the relay, parsed strictly,
+    /// and a viewer's whatever it says.
+    fn show_presence(&self, peer: u64, plain: &[u8], writer: bool) {
+        if let (Some(mut presence), Some(generation)) = (Presence::parse(plain), self.generation()) {
+            presence.viewer |= !writer;
+            self.emit(&Reply::Peer { generation, from: peer, presence: Some(presence) }, None);
+        }
+    }
+}
+
 /// A frame from `peer`: once a message is whole, it waits its turn.
 pub(super) fn frame(doc: &str, peer: u64, bytes: &[u8]) {
     let problem = with_keeping(doc, |k| {
@@ -107,11 +132,7 @@ pub(super) fn frame(doc: &str, peer: u64, bytes: &[u8]) {
                 None
             }
             Ok(Some((PeerMessage::Presence(plain), writer))) => {
-                // As through the relay: parsed strictly, and a viewer's whatever it says.
-                if let (Some(mut presence), Some(generation)) = (Presence::parse(&plain), k.generation()) {
-                    presence.viewer |= !writer;
-                    k.emit(&Reply::Peer { generation, from: peer, presence: Some(presence) }, None);
-                }
+                k.show_presence(peer, &plain, writer);
                 None
             }
             Ok(_) => None,

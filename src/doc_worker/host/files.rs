@@ -8,7 +8,7 @@ use waymark_domain::{export, Workspace};
 use super::{unpack, Reply};
 
 /// What a `Loaded` reply says of `ws`, and its bytes.
-fn loaded(ws: &mut Workspace, bad_chunks: Vec<usize>) -> (Reply, Vec<u8>) {
+pub(super) fn loaded(ws: &mut Workspace, bad_chunks: Vec<usize>) -> (Reply, Vec<u8>) {
     let reply = Reply::Loaded { workspace_id: ws.workspace_id(), name: ws.name(), ideas: ws.live_idea_count(), bad_chunks };
     (reply, ws.save())
 }

@@ -165,10 +165,18 @@ impl Keeping {
 /// Starts syncing document `doc` through the relay of `record` (once the worker's
 /// database is open), as engine `generation`; whatever engine ran before stops.
 pub(super) fn start_sync(doc: String, record: SyncRecord, presence: Presence, generation: u32) {
+    let warn = |message: String| {
+        with_keeping(&doc, |k| k.emit(&Reply::Warn { message }, None));
+    };
+    let Ok(cap) = Capability::from_fragment(&record.fragment) else {
+        return warn("This workspace's share keys are damaged, so it cannot sync. Open its share link again.".into());
+    };
+    // The keys at once: a direct connection the page hands over next reads with them.
     let started = with_keeping(&doc, |k| {
         k.stop_sync();
         k.sync_generation = Some(generation);
         k.presence = Some(presence);
+        k.peers.set_keys(cap.clone());
     });
     if started.is_none() {
         return;
@@ -176,10 +184,6 @@ pub(super) fn start_sync(doc: String, record: SyncRecord, presence: Presence, ge
     spawn_local(async move {
         let warn = |message: String| {
             with_keeping(&doc, |k| k.emit(&Reply::Warn { message }, None));
-        };
-        let cap = match Capability::from_fragment(&record.fragment) {
-            Ok(cap) => cap,
-            Err(_) => return warn("This workspace's share keys are damaged, so it cannot sync. Open its share link again.".into()),
         };
         let store = match store().await {
             Ok(store) => store,
@@ -190,7 +194,6 @@ pub(super) fn start_sync(doc: String, record: SyncRecord, presence: Presence, ge
                 return;
             }
             let me = k.presence.clone().unwrap_or_default();
-            k.peers.set_keys(cap.clone());
             k.engine = Some(Engine::start(&doc, generation, store, record, cap, me));
         });
     });

@@ -5,10 +5,12 @@
 //! (`past`) and what makes or checks whole workspaces (`files`) is asked of this
 //! module too. A live document is kept here too (`keep`): its chunks written, other
 //! tabs' changes applied, chunks folded into snapshots, and, for a shared workspace,
-//! its sync with the relay (`engine`).
+//! its sync with the relay (`engine`) and with teammates connected directly (`direct`;
+//! `fetch` receives a workspace from one, with no relay).
 
 mod direct;
 mod engine;
+mod fetch;
 mod files;
 mod keep;
 mod past;
@@ -97,12 +99,28 @@ pub fn handle(id: u32, request: Request, payload: Vec<u8>) -> Option<(Reply, Vec
             }
             done
         }
+        Request::Fetch { doc, workspace, fragment, expected } => {
+            fetch::start(id, doc, workspace, &fragment, &expected);
+            return None;
+        }
+        Request::PeerOpened { doc, peer } if fetch::is_fetch(&doc) => {
+            fetch::opened(&doc, peer);
+            done
+        }
         Request::PeerOpened { doc, peer } => {
             direct::opened(&doc, peer);
             done
         }
+        Request::PeerFrame { doc, peer } if fetch::is_fetch(&doc) => {
+            fetch::frame(&doc, peer, &payload);
+            done
+        }
         Request::PeerFrame { doc, peer } => {
             direct::frame(&doc, peer, &payload);
+            done
+        }
+        Request::PeerClosed { doc, peer } if fetch::is_fetch(&doc) => {
+            fetch::closed(&doc, peer);
             done
         }
         Request::PeerClosed { doc, peer } => {
@@ -136,6 +154,7 @@ pub fn handle(id: u32, request: Request, payload: Vec<u8>) -> Option<(Reply, Vec
             let error = published.ws.republish_from(&source.ws, now_ms).err().map(|e| format!("The roadmap could not be published: {e}"));
             (Reply::Edited { error }, ViewDelta::whole(&mut published.ws).to_bytes())
         }),
+        Request::Close { doc } if fetch::cancel(&doc) => (Reply::Closed, Vec::new()),
         Request::Close { doc } => {
             match DOCS.with(|d| d.borrow_mut().remove(&doc)) {
                 Some(Open { keeping: Some(mut keeping), .. }) => keeping.close(),
@@ -153,7 +172,8 @@ pub fn handle(id: u32, request: Request, payload: Vec<u8>) -> Option<(Reply, Vec
                 | Request::Comments { doc, .. }
                 | Request::Since { doc, .. }
                 | Request::History { doc, .. }
-                | Request::PlanImport { doc, .. } => doc.clone(),
+                | Request::PlanImport { doc, .. }
+                | Request::Identity { doc } => doc.clone(),
                 _ => return Some(failed("not a request about an open workspace".into())),
             };
             DOCS.with(|d| match d.borrow_mut().get_mut(&doc) {
@@ -317,6 +337,7 @@ fn on_open(open: &mut Open, request: Request, payload: Vec<u8>) -> (Reply, Vec<u
             (Reply::ImportPlan { plan: Box::new(plan) }, Vec::new())
         }
         Request::Comments { target, .. } => (Reply::Comments { comments: open.ws.comments(&target) }, Vec::new()),
+        Request::Identity { .. } => (Reply::Identity { workspace_id: open.ws.workspace_id(), name: open.ws.name() }, Vec::new()),
         Request::Since { heads, .. } => {
             // This page's edits are its own change, never an anonymous one.
             commit_mine(open, js_sys::Date::now() as i64);

@@ -563,6 +563,24 @@ async fn replacing_the_links_cuts_off_the_old_ones_and_the_new_link_carries_on()
 /// Two teammates on one network connect directly (the relay only passes their sealed
 /// offers on): when the relay stops, their edits still reach each other; a teammate
 /// who joins once it is back gets everything, what was written without it included.
+/// A (Ada) and B (Grace), connected directly with the relay down, both on the ideas
+/// with "Offline mode": each adds an idea (A the first title, B the second) that the
+/// other sees, and each sees the other on "Offline mode" once both open it.
+async fn co_edit_directly_with_no_relay(a: &Browser, b: &Browser, (by_a, by_b): (&str, &str)) {
+    for browser in [a, b] {
+        browser.wait_for_text(".sync-state[data-state='offline']", "Relay offline · direct with 1").await;
+    }
+    add_idea(a, by_a).await;
+    b.wait_for_text(ROWS, by_a).await;
+    add_idea(b, by_b).await;
+    a.wait_for_text(ROWS, by_b).await;
+    // Presence goes directly too.
+    a.click_text(".idea-row a", "Offline mode").await;
+    b.click_text(".idea-row a", "Offline mode").await;
+    a.wait_for_text("aside.editor .peers-here", "Grace Hopper").await;
+    b.wait_for_text("aside.editor .peers-here", "Ada Lovelace").await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn teammates_connected_directly_keep_co_editing_without_the_relay_and_a_latecomer_gets_everything() {
     let mut relay = Relay::start().await;
@@ -598,18 +616,7 @@ async fn teammates_connected_directly_keep_co_editing_without_the_relay_and_a_la
     a.type_into(".direct-connections textarea", keys::ESCAPE).await;
 
     relay.stop();
-    for browser in [&a, &b] {
-        browser.wait_for_text(".sync-state[data-state='offline']", "Relay offline · direct with 1").await;
-    }
-    add_idea(&a, "Typed while the relay is down").await;
-    b.wait_for_text(ROWS, "Typed while the relay is down").await;
-    add_idea(&b, "Answered directly").await;
-    a.wait_for_text(ROWS, "Answered directly").await;
-    // Presence goes directly too: each sees the other on the idea they both open.
-    a.click_text(".idea-row a", "Offline mode").await;
-    b.click_text(".idea-row a", "Offline mode").await;
-    a.wait_for_text("aside.editor .peers-here", "Grace Hopper").await;
-    b.wait_for_text("aside.editor .peers-here", "Ada Lovelace").await;
+    co_edit_directly_with_no_relay(&a, &b, ("Typed while the relay is down", "Answered directly")).await;
     b.screenshot("e2e-direct-relay-down").await;
     a.type_into("body", keys::ESCAPE).await;
     b.type_into("body", keys::ESCAPE).await;
@@ -683,4 +690,74 @@ async fn a_viewers_forged_change_sent_directly_is_refused() {
     let titles = a.texts(ROWS).await;
     assert!(!titles.iter().any(|t| t.contains("Forged")), "the editor never shows it: {titles:?}");
     std::fs::remove_file(file).unwrap();
+}
+
+/// With no server at all (the relay stopped once the app was loaded): A invites B by
+/// text copied across, B answers, A pastes the answer, and the workspace reaches B
+/// straight from A's browser; then the two co-edit live over that connection.
+#[tokio::test(flavor = "multi_thread")]
+async fn with_no_server_an_invitation_copied_across_brings_the_workspace_and_teammates_co_edit() {
+    let mut relay = Relay::start().await;
+    let a = Browser::start().await;
+    let b = Browser::start().await;
+    ada_starts_a_workspace(&a, &relay).await;
+    a.click("a.nav-link[href$='/ideas']").await;
+    add_idea(&a, "Offline mode").await;
+    b.goto(&relay.url("/")).await;
+    b.set_name("Grace Hopper").await;
+    b.wait_for_text("h1", "Your workspaces").await;
+    relay.stop();
+
+    // A: the share dialog makes keys and an invitation without any server.
+    a.click("button.share-button").await;
+    a.click_text(".dialog button", "Create share links").await;
+    a.click_text(".invite-directly button", "Create an invitation").await;
+    a.wait_until("document.querySelector('textarea[aria-label=Invitation]')?.value.startsWith('waymark-invitation.1.')", "the invitation").await;
+    let invitation = a.value("textarea[aria-label=Invitation]").await;
+    a.screenshot("e2e-invite-without-server").await;
+
+    // B: something that is not an invitation is refused and said so; the invitation is
+    // answered.
+    b.click_text("a.btn", "Join with an invitation").await;
+    b.wait_for_text("h1", "Join with an invitation").await;
+    b.type_into(".invitation-form textarea", "https://example.org/join#v1.edit.broken").await;
+    b.click_text(".invitation-form button", "Answer the invitation").await;
+    b.wait_for_text("[role=alert]", "This is not a Waymark invitation").await;
+    b.click_text("[role=alert] button", "Try again").await;
+    b.eval("const t = document.querySelector('.invitation-form textarea'); t.value = ''; t.dispatchEvent(new Event('input')); return true;").await;
+    b.type_into(".invitation-form textarea", &invitation).await;
+    b.click_text(".invitation-form button", "Answer the invitation").await;
+    b.wait_for_text(".invitation-answer h2", "Invitation to “Roadmap 2027”").await;
+    let answer = b.value("textarea[aria-label='Your answer']").await;
+    assert!(answer.starts_with("waymark-answer.1."), "{answer}");
+    b.screenshot("e2e-invitation-answer").await;
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.screenshot("e2e-invitation-answer-390").await;
+    b.client.set_window_size(1280, 900).await.unwrap();
+
+    // A: an answer that is not one is refused under the field; the real one connects.
+    a.type_into(".invite-answer textarea", "waymark-answer.1.AAAA").await;
+    a.click_text(".invite-answer button", "Connect").await;
+    a.wait_for_text(".invite-answer [role=alert]", "not for an invitation of this workspace").await;
+    a.eval("const t = document.querySelector('.invite-answer textarea'); t.value = ''; t.dispatchEvent(new Event('input')); return true;").await;
+    a.type_into(".invite-answer textarea", &answer).await;
+    a.eval("document.querySelector('.invite-answer').scrollIntoView({block: 'center'}); return true;").await;
+    a.screenshot("e2e-invite-answer-pasted").await;
+    a.client.set_window_size(390, 844).await.unwrap();
+    a.eval("document.querySelector('.invite-answer').scrollIntoView({block: 'center'}); return true;").await;
+    a.screenshot("e2e-invite-answer-pasted-390").await;
+    a.client.set_window_size(1280, 900).await.unwrap();
+    a.click_text(".invite-answer button", "Connect").await;
+    a.wait_for_text(".invite-directly [role=status]", "Connected directly").await;
+    a.wait_for_text(".direct-connections", "Connected directly with 1 teammate.").await;
+    a.eval("document.querySelector('.invite-directly').scrollIntoView({block: 'center'}); return true;").await;
+    a.screenshot("e2e-invite-connected").await;
+    a.click_text(".dialog button", "Done").await;
+
+    // B gets the workspace from A's browser, and the two co-edit with no server.
+    b.wait_for_text("h1.page-title", "Brief").await;
+    b.click("a.nav-link[href$='/ideas']").await;
+    b.wait_for_text(ROWS, "Offline mode").await;
+    co_edit_directly_with_no_relay(&a, &b, ("Then typed by Ada", "Answered with no server")).await;
+    b.screenshot("e2e-invitation-co-editing").await;
 }
