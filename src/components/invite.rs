@@ -33,7 +33,21 @@ pub fn InviteDirectly(engine: Rc<Engine>) -> impl IntoView {
     let answer = RwSignal::new(String::new());
     // A pasted answer that was refused: said under it, the invitation still open.
     let refused = RwSignal::new(None::<String>);
+    // An invitation not answered is given up when another replaces it or the dialog
+    // closes (its connection would wait for nothing).
+    let withdraw = move || {
+        if let State::Waiting { id, .. } | State::Connecting { id, .. } = state.get_untracked() {
+            engine.with_value(|e| e.direct.withdraw(id));
+        }
+    };
+    on_cleanup(move || {
+        // (One connecting goes on: it opens, or is given up, by itself.)
+        if let Some(State::Waiting { id, .. }) = state.try_get_untracked() {
+            engine.try_with_value(|e| e.direct.withdraw(id));
+        }
+    });
     let make = move |_| {
+        withdraw();
         state.set(State::Making);
         answer.set(String::new());
         refused.set(None);
@@ -78,7 +92,7 @@ pub fn InviteDirectly(engine: Rc<Engine>) -> impl IntoView {
             <h3>"Invite without a server"</h3>
             <p>
                 "For a teammate on the same network (or this computer) when no server is running: send them an invitation in a chat or an e-mail, and paste the answer they send back. "
-                "The invitation holds this workspace's keys, like a link. Keep this tab open until they are connected."
+                "The invitation holds this workspace's keys, like a link. Keep this dialog open until they are connected."
             </p>
             <div class="invite-make">
                 <label class="field invite-access">

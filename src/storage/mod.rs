@@ -261,11 +261,17 @@ impl Store {
     /// a local change of a shared workspace is never stored without being queued for
     /// the relay.
     pub async fn append_chunk_to(&self, key: &str, chunk: &[u8], outbox: bool) -> Result<()> {
-        let stores: &[&str] = if outbox { &[CHUNKS, OUTBOX] } else { &[CHUNKS] };
+        let entries: &[(String, &[u8])] = if outbox { &[(key.to_owned(), chunk)] } else { &[] };
+        self.append_chunk_queuing(key, chunk, entries).await
+    }
+
+    /// Writes one chunk, and each of `entries` (key, bytes) into the outbox, atomically.
+    pub async fn append_chunk_queuing(&self, key: &str, chunk: &[u8], entries: &[(String, &[u8])]) -> Result<()> {
+        let stores: &[&str] = if entries.is_empty() { &[CHUNKS] } else { &[CHUNKS, OUTBOX] };
         let tx = self.tx(stores, true)?;
         tx.object_store(CHUNKS)?.put_with_key(&bytes(chunk), &key.into())?;
-        if outbox {
-            tx.object_store(OUTBOX)?.put_with_key(&bytes(chunk), &key.into())?;
+        for (key, entry) in entries {
+            tx.object_store(OUTBOX)?.put_with_key(&bytes(entry), &key.as_str().into())?;
         }
         idb::transaction_done(&tx).await
     }

@@ -249,6 +249,14 @@ impl Direct {
         Ok((id, waymark_protocol::invitation::Invitation { fragment, workspace, name, id, signal }.to_text()))
     }
 
+    /// Gives up invitation `id` if its connection has not opened (a newer one replaces
+    /// it, or the person closed it).
+    pub fn withdraw(&self, id: u64) {
+        if !self.is_open(id) {
+            self.forget(id);
+        }
+    }
+
     /// Takes a pasted answer to one of this tab's invitations (`cap`: the workspace's
     /// keys): the connection opens soon after, or is given up.
     pub async fn take_answer(&self, text: &str, cap: &waymark_protocol::Capability) -> Result<(), String> {

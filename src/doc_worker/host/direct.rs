@@ -8,9 +8,9 @@
 //! - A peer's messages are handled one at a time, in order, and only once the
 //!   document's own edits are committed (like everything from elsewhere).
 //! - A change from a peer is applied only if a writer sealed its message; it is stored
-//!   as a chunk, told to the other tabs, and queued for the relay (whatever the relay
-//!   lacks reaches it when it is back; a change it has already is stored again, which
-//!   changes nothing).
+//!   as a chunk, told to the other tabs, and each change queued for the relay as an
+//!   entry of its own (whatever the relay lacks reaches it when it is back; one it has
+//!   is the author's entry byte for byte, which it keeps once).
 //! - After anything changes the document, every connected peer is told.
 
 use std::collections::HashMap;
@@ -180,24 +180,29 @@ async fn received(doc: &str, peer: u64, message: &[u8], writer: bool) {
         let heads = hex(&open.ws.heads());
         let keeping = open.keeping.as_ref()?;
         keeping.emit(&Reply::Changed { failed: received.refused, heads, new }, Some(&delta));
-        Some(Some((keeping.workspace.clone(), received.bytes.concat())))
+        Some(Some((keeping.workspace.clone(), received.bytes)))
     });
-    if let Some(Some((workspace, chunk))) = outcome {
-        keep_chunk(doc, &workspace, chunk).await;
+    if let Some(Some((workspace, changes))) = outcome {
+        keep_changes(doc, &workspace, changes).await;
     }
     talk(doc, None).await;
 }
 
-/// Stores what a peer brought like a teammate's change from the relay, queued for the
-/// relay too (it may not have it), and tells the other tabs.
-async fn keep_chunk(doc: &str, workspace: &str, chunk: Vec<u8>) {
+/// Stores what a peer brought (its changes, as they came) as one chunk, like a
+/// teammate's change from the relay; queues each change for the relay as an entry of
+/// its own (the relay may not have it; one it has is the author's entry byte for byte,
+/// which the relay keeps once); and tells the other tabs.
+async fn keep_changes(doc: &str, workspace: &str, changes: Vec<Vec<u8>>) {
     let Ok(store) = store().await else { return };
     let key = store.next_chunk_key(workspace);
+    let chunk = changes.concat();
     // Queued for the relay only by who may write (a viewer's engine sends nothing).
     let writer = with_keeping(doc, |k| k.peers.can_write()).unwrap_or(false);
-    match store.append_chunk_to(&key, &chunk, writer).await {
+    let entries: Vec<(String, Vec<u8>)> = if writer { changes.into_iter().enumerate().map(|(i, c)| (format!("{key}.{i:05}"), c)).collect() } else { Vec::new() };
+    let queued: Vec<(String, &[u8])> = entries.iter().map(|(k, c)| (k.clone(), c.as_slice())).collect();
+    match store.append_chunk_queuing(&key, &chunk, &queued).await {
         Ok(()) => {
-            keep::stored(doc, key, &chunk, writer);
+            keep::stored(doc, key, &chunk, entries);
         }
         Err(e) => {
             let message = format!("A change from a teammate connected directly could not be stored ({e}); it comes again through the relay.");

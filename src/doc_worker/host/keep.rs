@@ -304,7 +304,7 @@ pub(super) fn write(id: u32, workspace: String, doc: Option<String>, key: String
         }
         if result.is_ok() {
             match doc.as_deref() {
-                Some(doc) if stored(doc, key, &bytes, true) => super::direct::tell_peers(doc),
+                Some(doc) if stored(doc, key.clone(), &bytes, vec![(key, bytes.clone())]) => super::direct::tell_peers(doc),
                 // The document closed meanwhile (its screen went away): the other tabs
                 // still hear of it; the relay gets it from the outbox next time.
                 _ => {
@@ -319,9 +319,9 @@ pub(super) fn write(id: u32, workspace: String, doc: Option<String>, key: String
 }
 
 /// A chunk of open document `doc` was stored under `key`: the other tabs hear of it,
-/// compaction counts it, and with `to_relay` the relay gets it. False if `doc` is not
-/// open (then nothing is done).
-pub(super) fn stored(doc: &str, key: String, bytes: &[u8], to_relay: bool) -> bool {
+/// compaction counts it, and the relay gets `to_relay` (the outbox entries queued with
+/// it: key, bytes). False if `doc` is not open (then nothing is done).
+pub(super) fn stored(doc: &str, key: String, bytes: &[u8], to_relay: Vec<(String, Vec<u8>)>) -> bool {
     let engine = with_keeping(doc, |k| {
         if let Some(tabs) = &k.tabs {
             tabs.post(bytes);
@@ -332,8 +332,10 @@ pub(super) fn stored(doc: &str, key: String, bytes: &[u8], to_relay: bool) -> bo
     match engine {
         None => false,
         Some(engine) => {
-            if let Some(engine) = engine.filter(|_| to_relay) {
-                engine.push(key, bytes.to_vec());
+            if let Some(engine) = engine {
+                for (key, entry) in to_relay {
+                    engine.push(key, entry);
+                }
             }
             true
         }
