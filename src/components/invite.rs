@@ -59,10 +59,17 @@ pub fn InviteDirectly(engine: Rc<Engine>) -> impl IntoView {
                 Ok((workspace, name)) => engine.direct.invite(fragment, workspace, name).await,
                 Err(e) => Err(e),
             };
-            state.try_set(match made {
-                Ok((id, text)) => State::Waiting { id, text },
-                Err(e) => State::Failed(e),
-            });
+            let id = made.as_ref().ok().map(|(id, _)| *id);
+            let closed = state
+                .try_set(match made {
+                    Ok((id, text)) => State::Waiting { id, text },
+                    Err(e) => State::Failed(e),
+                })
+                .is_some();
+            // The dialog closed meanwhile: nobody will see this invitation.
+            if let Some(id) = id.filter(|_| closed) {
+                engine.direct.withdraw(id);
+            }
         });
     };
     let connect = move || {
@@ -73,14 +80,22 @@ pub fn InviteDirectly(engine: Rc<Engine>) -> impl IntoView {
         spawn_local(async move {
             let cap = engine.capability();
             if let Err(e) = engine.direct.take_answer(&answer.get_untracked(), &cap).await {
-                state.try_set(State::Waiting { id, text });
-                return drop(refused.try_set(Some(e)));
+                // A wrong answer leaves the invitation open for the right one.
+                if engine.direct.has(id) {
+                    state.try_set(State::Waiting { id, text });
+                    return drop(refused.try_set(Some(e)));
+                }
+                return drop(state.try_set(State::Failed(e)));
             }
-            state.try_set(if engine.direct.settled(id).await {
-                State::Connected
-            } else {
-                State::Failed("The connection did not open. Check that you are both on the same network (or that both browsers have the same STUN or TURN server), then make a new invitation.".into())
-            });
+            let open = engine.direct.settled(id).await;
+            // Unless a newer invitation took its place meanwhile.
+            if matches!(state.try_get_untracked(), Some(State::Connecting { id: now, .. }) if now == id) {
+                state.set(if open {
+                    State::Connected
+                } else {
+                    State::Failed("The connection did not open. Check that you are both on the same network (or that both browsers have the same STUN or TURN server), then make a new invitation.".into())
+                });
+            }
         });
     };
     let invitation = move || match state.get() {

@@ -2,6 +2,11 @@
 //! a teammate copied across, sends the answer shown back the same way, and the
 //! workspace arrives over the direct connection that opens (see `crate::sync::invite`).
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use futures::channel::oneshot;
+use futures::future::{select, Either};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -24,31 +29,54 @@ pub fn InvitationPage() -> impl IntoView {
     let store = StoredValue::new_local(use_store());
     let text = RwSignal::new(String::new());
     let step = RwSignal::new(Step::Paste);
-    // The worker's fetch, to give up if the person leaves before it ends.
-    let fetching = RwSignal::new(None::<String>);
+    // Whether the connection opened (the workspace is then on its way).
+    let connected = RwSignal::new(false);
+    // The person left this page: what is under way is given up (its connection closes).
+    let left = Arc::new(AtomicBool::new(false));
+    let leaving = Arc::new(Mutex::new(None::<oneshot::Sender<()>>));
+    on_cleanup({
+        let (left, leaving) = (Arc::clone(&left), Arc::clone(&leaving));
+        move || {
+            left.store(true, Ordering::Relaxed);
+            if let Some(tx) = leaving.lock().ok().and_then(|mut l| l.take()) {
+                let _ = tx.send(());
+            }
+        }
+    });
+    let page = StoredValue::new((left, leaving));
     let answer = move || {
         let (store, pasted) = (store.get_value(), text.get_untracked());
+        let (left, leaving) = page.get_value();
+        let (tx, gone) = oneshot::channel();
+        if let Ok(mut l) = leaving.lock() {
+            *l = Some(tx);
+        }
         step.set(Step::Answering);
+        connected.set(false);
         spawn_local(async move {
             let accepting = match crate::sync::invite::accept(store, &pasted).await {
                 Ok(accepting) => accepting,
-                Err(e) => return step.set(Step::Failed(e)),
+                Err(e) => return drop(step.try_set(Step::Failed(e))),
             };
-            fetching.set(accepting.fetching().map(str::to_owned));
+            let fetch = accepting.fetching().map(str::to_owned);
+            if left.load(Ordering::Relaxed) {
+                return fetch.into_iter().for_each(crate::sync::invite::give_up);
+            }
             step.set(Step::Waiting { name: accepting.name.clone(), answer: accepting.answer.clone() });
-            let arrived = accepting.arrived.await;
-            let _ = fetching.try_set(None);
-            match arrived {
-                Ok(id) => navigate(Route::Brief { ws: id }, true),
-                Err(e) => drop(step.try_set(Step::Failed(e))),
+            let connecting = accepting.connected;
+            spawn_local(async move {
+                if connecting.await {
+                    connected.try_set(true);
+                }
+            });
+            match select(accepting.arrived, gone).await {
+                Either::Left((Ok(id), _)) => navigate(Route::Brief { ws: id }, true),
+                Either::Left((Err(e), _)) => drop(step.try_set(Step::Failed(e))),
+                // Left: dropping what was under way closes its connection.
+                Either::Right(_) => fetch.into_iter().for_each(crate::sync::invite::give_up),
             }
         });
     };
-    on_cleanup(move || {
-        if let Some(doc) = fetching.try_get_untracked().flatten() {
-            crate::sync::invite::give_up(doc);
-        }
-    });
     view! {
         <TopBar/>
         <main class="invitation-page">
@@ -89,7 +117,9 @@ pub fn InvitationPage() -> impl IntoView {
                             <Link to=Route::Home class="btn">"Cancel"</Link>
                             <CopyButton text=answer label="Copy answer"/>
                         </div>
-                        <p class="invitation-waiting" role="status">"Waiting for them to paste your answer…"</p>
+                        <p class="invitation-waiting" role="status">
+                            {move || if connected.get() { "Connected: receiving the workspace…" } else { "Waiting for them to paste your answer…" }}
+                        </p>
                     </section>
                 }
                 .into_any(),

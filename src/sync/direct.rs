@@ -190,14 +190,24 @@ impl Direct {
 
     /// Resolves once the connection to `peer` opens (true) or is given up (false).
     pub async fn settled(&self, peer: u64) -> bool {
-        match self.conns.borrow().get(&peer) {
-            None => return false,
-            Some(c) if c.is_open.get() => return true,
-            Some(_) => {}
-        }
+        self.when_settled(peer).await
+    }
+
+    /// What [`Direct::settled`] resolves to, without holding this `Direct` meanwhile
+    /// (false if it goes away first).
+    pub fn when_settled(&self, peer: u64) -> impl std::future::Future<Output = bool> + 'static {
         let (tx, rx) = oneshot::channel();
-        self.settle_waiters.borrow_mut().push((peer, tx));
-        rx.await.unwrap_or(false)
+        match self.conns.borrow().get(&peer) {
+            None => drop(tx.send(false)),
+            Some(c) if c.is_open.get() => drop(tx.send(true)),
+            Some(_) => self.settle_waiters.borrow_mut().push((peer, tx)),
+        }
+        async move { rx.await.unwrap_or(false) }
+    }
+
+    /// Whether there is a connection to `peer`, open or being set up.
+    pub fn has(&self, peer: u64) -> bool {
+        self.conns.borrow().contains_key(&peer)
     }
 
     fn tell_settled(&self, peer: u64, open: bool) {
@@ -246,7 +256,13 @@ impl Direct {
         let sdp = self.describe(id, &conn, RtcSdpType::Offer, conn.pc.create_offer()).await;
         let sdp = sdp.map_err(|e| format!("This browser could not make an offer ({e:?})."))?.ok_or("A newer invitation replaced this one.")?;
         let signal = serde_json::to_string(&Signal { kind: "offer".into(), me: self.me, sdp }).expect("a signal serialises");
-        Ok((id, waymark_protocol::invitation::Invitation { fragment, workspace, name, id, signal }.to_text()))
+        match (waymark_protocol::invitation::Invitation { fragment, workspace, name, id, signal }).to_text() {
+            Some(text) => Ok((id, text)),
+            None => {
+                self.forget(id);
+                Err("This browser offered more network addresses than an invitation can hold.".into())
+            }
+        }
     }
 
     /// Gives up invitation `id` if its connection has not opened (a newer one replaces

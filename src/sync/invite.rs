@@ -28,6 +28,8 @@ pub struct Accepting {
     pub answer: String,
     /// Resolves with the workspace's id here, once it can open.
     pub arrived: LocalBoxFuture<'static, Result<String, String>>,
+    /// Resolves once the connection opens (true) or is given up (false).
+    pub connected: LocalBoxFuture<'static, bool>,
     /// The worker's name for the fetch, if the workspace is being received.
     fetch: Option<(Rc<DocWorker>, String)>,
 }
@@ -54,15 +56,19 @@ pub async fn accept(store: Rc<Store>, text: &str) -> Result<Accepting, String> {
     let worker = DocWorker::shared()?;
     let name = invitation.name.clone();
     if let Some(id) = super::join::already_here(&store, &cap).await? {
-        // Here already: connect, and the workspace's sync adopts the connection.
+        // Here already: connect; once open, the workspace's sync adopts the connection.
         let direct = Direct::for_invitation(Rc::clone(&worker), String::new());
         let answer = direct.answer_invitation(&invitation, &cap).await?;
-        direct::hand_over(&id, Rc::clone(&direct));
         let peer = invitation.id;
+        let connected = Box::pin(direct.when_settled(peer));
         let arrived = Box::pin(async move {
-            if direct.settled(peer).await { Ok(id) } else { Err(NOT_CONNECTED.into()) }
+            if !direct.settled(peer).await {
+                return Err(NOT_CONNECTED.into());
+            }
+            direct::hand_over(&id, direct);
+            Ok(id)
         });
-        return Ok(Accepting { name, answer, arrived, fetch: None });
+        return Ok(Accepting { name, answer, arrived, connected, fetch: None });
     }
     let doc = format!("fetch:{}", waymark_domain::Id::random());
     let id = match waymark_domain::Id::parse(&invitation.workspace) {
@@ -79,6 +85,7 @@ pub async fn accept(store: Rc<Store>, text: &str) -> Result<Accepting, String> {
             return Err(e);
         }
     };
+    let connected = Box::pin(direct.when_settled(invitation.id));
     let arrived = Box::pin(async move {
         let peer = invitation.id;
         while let Some(answer) = replies.next().await {
@@ -97,7 +104,7 @@ pub async fn accept(store: Rc<Store>, text: &str) -> Result<Accepting, String> {
         // given up (the connection closed).
         Err(if direct.is_open(peer) { "The background worker stopped: reload this tab.".into() } else { NOT_CONNECTED.into() })
     });
-    Ok(Accepting { name, answer, arrived, fetch: Some((worker, doc)) })
+    Ok(Accepting { name, answer, arrived, connected, fetch: Some((worker, doc)) })
 }
 
 const NOT_CONNECTED: &str = "The connection to whoever invited you did not open. Check that you are both on the same network (or that both browsers have the same STUN or TURN server), then ask for a new invitation.";

@@ -4,9 +4,9 @@
 //! The invitation carries the workspace's keys (the fragment of a share link, so it is
 //! as secret as one), the workspace's id and name, and the inviter's offer for a direct
 //! connection. The answer carries the invited browser's answer, sealed with those keys
-//! ([`Capability::seal_peer`] as a [`PeerMessage::Signal`]): only someone who read the
-//! invitation can make one, and the inviter can tell which of its invitations it
-//! answers.
+//! ([`Capability::seal_peer`] as a [`PeerMessage::Signal`]): only someone holding the
+//! workspace's keys (whoever read the invitation, or anyone with a link) can make one,
+//! and the inviter can tell which of its invitations it answers.
 //!
 //! Text: `waymark-invitation.1.` or `waymark-answer.1.` then URL-safe base64 (no
 //! padding) of the body. Whitespace anywhere is ignored (a mail program may wrap it).
@@ -69,15 +69,23 @@ pub struct Answer {
 }
 
 impl Invitation {
-    /// The text to copy across.
-    pub fn to_text(&self) -> String {
+    /// The text to copy across; `None` if the signal is longer than one may be. A name
+    /// longer than [`MAX_NAME`] is cut (at a character's boundary).
+    pub fn to_text(&self) -> Option<String> {
+        if self.signal.len() > MAX_SIGNAL || self.fragment.len() > 300 || self.workspace.len() > 64 {
+            return None;
+        }
+        let mut cut = self.name.len().min(MAX_NAME);
+        while !self.name.is_char_boundary(cut) {
+            cut -= 1;
+        }
         let mut body = Vec::new();
-        for field in [&self.fragment, &self.workspace, &self.name, &self.signal] {
+        for field in [self.fragment.as_str(), &self.workspace, &self.name[..cut], &self.signal] {
             body.extend((field.len() as u16).to_be_bytes());
             body.extend(field.as_bytes());
         }
         body.extend(self.id.to_be_bytes());
-        format!("{INVITATION}{}", B64.encode(body))
+        Some(format!("{INVITATION}{}", B64.encode(body)))
     }
 
     /// Reads a pasted invitation, and its keys.
@@ -122,6 +130,10 @@ impl Answer {
 
 /// The decoded body of `text` if it starts with `prefix` (`None` if it does not).
 fn body(text: &str, prefix: &str) -> Option<Result<Vec<u8>, InvitationError>> {
+    // Generous for wrapped text, and nothing bigger is even copied.
+    if text.len() > 2 * MAX_TEXT {
+        return text.trim_start().starts_with(prefix).then_some(Err(InvitationError::TooLong));
+    }
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let encoded = compact.strip_prefix(prefix)?;
     if encoded.len() > MAX_TEXT {
@@ -163,12 +175,21 @@ mod tests {
     fn an_invitation_reads_back_even_wrapped_by_a_mail_program() {
         let cap = Capability::generate().unwrap();
         let sent = invitation(&cap);
-        let text = sent.to_text();
+        let text = sent.to_text().unwrap();
         let wrapped: String = text.chars().collect::<Vec<_>>().chunks(60).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("\r\n  ");
         let (read, keys) = Invitation::from_text(&format!("  {wrapped}\n")).unwrap();
         assert_eq!(read, sent);
         assert!(keys.can_write());
         assert_eq!(keys.relay_id(), cap.relay_id());
+    }
+
+    #[test]
+    fn a_long_name_is_cut_and_a_signal_too_long_makes_no_invitation() {
+        let cap = Capability::generate().unwrap();
+        let long = Invitation { name: "é".repeat(MAX_NAME), ..invitation(&cap) };
+        let (read, _) = Invitation::from_text(&long.to_text().unwrap()).unwrap();
+        assert_eq!(read.name, "é".repeat(MAX_NAME / 2), "cut at a character's boundary");
+        assert_eq!(Invitation { signal: "x".repeat(MAX_SIGNAL + 1), ..invitation(&cap) }.to_text(), None);
     }
 
     #[test]
@@ -185,7 +206,7 @@ mod tests {
     #[test]
     fn damaged_or_hostile_text_is_refused_with_a_reason() {
         let cap = Capability::generate().unwrap();
-        let text = invitation(&cap).to_text();
+        let text = invitation(&cap).to_text().unwrap();
         assert_eq!(Invitation::from_text("https://example.org/join#v1.edit"), Err(InvitationError::NotAnInvitation));
         assert_eq!(Answer::from_text(&text, &cap), Err(InvitationError::NotAnAnswer));
         for cut in [INVITATION.len(), INVITATION.len() + 5, text.len() - 3] {
@@ -193,14 +214,15 @@ mod tests {
         }
         assert!(matches!(Invitation::from_text(&format!("{text}!")), Err(InvitationError::Damaged(_))));
         assert_eq!(Invitation::from_text(&format!("{INVITATION}{}", "A".repeat(MAX_TEXT + 4))), Err(InvitationError::TooLong));
+        assert_eq!(Invitation::from_text(&format!("{INVITATION}{}", "A".repeat(3 * MAX_TEXT))), Err(InvitationError::TooLong));
         // A field claiming more than it may.
         let body = B64.encode([0xff, 0xff, b'x']);
         assert_eq!(Invitation::from_text(&format!("{INVITATION}{body}")), Err(InvitationError::TooLong));
         // Keys that are not keys.
         let bad = Invitation { fragment: "v1.edit.nope".into(), ..invitation(&cap) };
-        assert_eq!(Invitation::from_text(&bad.to_text()), Err(InvitationError::Damaged("its keys")));
+        assert_eq!(Invitation::from_text(&bad.to_text().unwrap()), Err(InvitationError::Damaged("its keys")));
         let bad = Invitation { workspace: "../x".into(), ..invitation(&cap) };
-        assert_eq!(Invitation::from_text(&bad.to_text()), Err(InvitationError::Damaged("its workspace")));
+        assert_eq!(Invitation::from_text(&bad.to_text().unwrap()), Err(InvitationError::Damaged("its workspace")));
         assert!(matches!(Answer::from_text(&format!("{ANSWER}AAAA"), &cap), Err(InvitationError::OtherWorkspace)));
     }
 

@@ -10,7 +10,7 @@
 //! - A change from a peer is applied only if a writer sealed its message; it is stored
 //!   as a chunk, told to the other tabs, and each change queued for the relay as an
 //!   entry of its own (whatever the relay lacks reaches it when it is back; one it has
-//!   is the author's entry byte for byte, which it keeps once).
+//!   is usually the author's entry byte for byte, which it keeps once).
 //! - After anything changes the document, every connected peer is told.
 
 use std::collections::HashMap;
@@ -190,8 +190,10 @@ async fn received(doc: &str, peer: u64, message: &[u8], writer: bool) {
 
 /// Stores what a peer brought (its changes, as they came) as one chunk, like a
 /// teammate's change from the relay; queues each change for the relay as an entry of
-/// its own (the relay may not have it; one it has is the author's entry byte for byte,
-/// which the relay keeps once); and tells the other tabs.
+/// its own (the relay may not have it; one it has is usually the author's entry byte
+/// for byte, which the relay keeps once: not when the author's entry held several
+/// changes, and then it is stored twice, which changes nothing); and tells the other
+/// tabs.
 async fn keep_changes(doc: &str, workspace: &str, changes: Vec<Vec<u8>>) {
     let Ok(store) = store().await else { return };
     let key = store.next_chunk_key(workspace);

@@ -122,8 +122,8 @@ pub(super) fn frame(doc: &str, peer: u64, bytes: &[u8]) {
 }
 
 /// The connection closed: a workspace not received whole is given up.
-pub(super) fn closed(doc: &str, peer: u64) {
-    let receiving = with_fetch(doc, |f| f.peer == Some(peer) && f.fetch.is_some()).unwrap_or(false);
+pub(super) fn closed(doc: &str, _peer: u64) {
+    let receiving = with_fetch(doc, |f| f.fetch.is_some()).unwrap_or(false);
     if receiving {
         fail(doc, "The connection closed before the whole workspace arrived. Ask for a new invitation.".into());
     } else {
@@ -131,11 +131,15 @@ pub(super) fn closed(doc: &str, peer: u64) {
     }
 }
 
-/// Forgets `doc` (the page gave up): its request ends.
+/// Forgets `doc` (the page gave up): its request ends, if it had not.
 pub(super) fn cancel(doc: &str) -> bool {
-    let given_up = is_fetch(doc);
-    fail(doc, "Given up.".into());
-    given_up
+    let receiving = with_fetch(doc, |f| f.fetch.is_some());
+    match receiving {
+        Some(true) => fail(doc, "Given up.".into()),
+        Some(false) => drop(FETCHES.with(|f| f.borrow_mut().remove(doc))),
+        None => {}
+    }
+    receiving.is_some()
 }
 
 /// The received copy of `workspace`, opened now, takes over its connection to `peer`:
@@ -157,6 +161,10 @@ impl Fetching {
         match fetch.receive(message, writer) {
             Ok(refused) if refused > 0 && !writer => {
                 return Some("Whoever sent the invitation can only view this workspace, so what it sent cannot be taken. Ask an editor for an invitation.".into());
+            }
+            // A writer's change that does not read: the copy could never be whole.
+            Ok(refused) if refused > 0 => {
+                return Some(format!("{refused} of the changes the teammate sent could not be read; nothing was saved."));
             }
             Ok(_) => {}
             Err(e) => return Some(format!("The teammate sent a message that could not be read ({e}).")),

@@ -767,4 +767,32 @@ async fn with_no_server_an_invitation_copied_across_brings_the_workspace_and_tea
     b.wait_for_text(ROWS, "Offline mode").await;
     co_edit_directly_with_no_relay(&a, &b, ("Then typed by Ada", "Answered with no server")).await;
     b.screenshot("e2e-invitation-co-editing").await;
+
+    // B reloads: the connection is gone (no server to find A again). A new invitation
+    // reconnects the copy B has, with what each wrote meanwhile.
+    b.reload().await;
+    b.wait_for_text(ROWS, "Then typed by Ada").await;
+    a.wait_until("!document.querySelector('.sync-state')?.textContent.includes('direct with')", "A to see B gone").await;
+    add_idea(&b, "Written while apart").await;
+    add_idea(&a, "Also written while apart").await;
+    a.click("button.share-button").await;
+    a.click_text(".invite-directly button", "Create an invitation").await;
+    a.wait_until("document.querySelector('textarea[aria-label=Invitation]')?.value.startsWith('waymark-invitation.1.')", "the second invitation").await;
+    let invitation = a.value("textarea[aria-label=Invitation]").await;
+    b.click_text("a.brand", "Waymark").await;
+    b.click_text("a.btn", "Join with an invitation").await;
+    b.type_into(".invitation-form textarea", &invitation).await;
+    b.click_text(".invitation-form button", "Answer the invitation").await;
+    b.wait_until("document.querySelector('textarea[aria-label=\"Your answer\"]')?.value.startsWith('waymark-answer.1.')", "the second answer").await;
+    let answer = b.value("textarea[aria-label='Your answer']").await;
+    a.type_into(".invite-answer textarea", &answer).await;
+    a.click_text(".invite-answer button", "Connect").await;
+    a.wait_for_text(".invite-directly [role=status]", "Connected directly").await;
+    a.click_text(".dialog button", "Done").await;
+    b.wait_for_text("h1.page-title", "Brief").await;
+    b.click("a.nav-link[href$='/ideas']").await;
+    b.wait_for_text(ROWS, "Also written while apart").await;
+    a.wait_for_text(ROWS, "Written while apart").await;
+    add_idea(&a, "Live again").await;
+    b.wait_for_text(ROWS, "Live again").await;
 }
