@@ -6,6 +6,7 @@ mod checklist;
 mod comments;
 pub mod caret;
 pub mod invite;
+pub mod palette;
 mod confirm_merge;
 mod counts;
 mod dialog;

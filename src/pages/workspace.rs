@@ -132,6 +132,7 @@ fn Shell() -> impl IntoView {
         _ => None,
     }));
     view! {
+        <crate::components::palette::CommandPalette/>
         <div class="shell" class:read-only=move || read_only.get()>
             <nav class="sidebar" aria-label="Workspace">
                 <Link to=Route::Home class="brand" label="All workspaces">

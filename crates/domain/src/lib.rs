@@ -26,6 +26,7 @@ pub mod feedback;
 pub mod fixtures;
 pub mod history;
 pub mod format;
+pub mod fuzzy;
 pub mod idea;
 pub mod inflation;
 pub mod keys;

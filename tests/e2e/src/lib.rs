@@ -246,6 +246,23 @@ impl Browser {
         links
     }
 
+    /// A Waymark JSON file (in this browser's downloads folder) of a workspace "Big
+    /// backlog" with `n` ideas, "Imported idea 1" to "Imported idea {n}".
+    pub fn big_backlog(&self, n: usize) -> PathBuf {
+        let ideas: Vec<Value> = (1..=n)
+            .map(|i| json!({
+                "title": format!("Imported idea {i}"),
+                "description": format!("Customers asked for this in interview {i}; it came up again in the quarterly review."),
+                "tags": ["backlog"],
+                "votes": i % 7,
+            }))
+            .collect();
+        let file = json!({ "format": "waymark-workspace", "version": 4, "brief": { "name": "Big backlog" }, "ideas": ideas });
+        let path = self.downloads.join("big-backlog.json");
+        std::fs::write(&path, file.to_string()).unwrap();
+        path
+    }
+
     /// Opens `url` and waits for it to load.
     pub async fn goto(&self, url: &str) {
         self.client.goto(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));

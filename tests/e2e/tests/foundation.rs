@@ -199,28 +199,11 @@ async fn a_workspace_exported_and_reimported_comes_back_whole_and_bad_files_chan
     b.close().await;
 }
 
-/// A Waymark JSON export named "Big backlog" with `n` ideas, written where `b`
-/// downloads: its path.
-fn big_backlog(b: &Browser, n: usize) -> std::path::PathBuf {
-    let ideas: Vec<serde_json::Value> = (1..=n)
-        .map(|i| serde_json::json!({
-            "title": format!("Imported idea {i}"),
-            "description": format!("Customers asked for this in interview {i}; it came up again in the quarterly review."),
-            "tags": ["backlog"],
-            "votes": i % 7,
-        }))
-        .collect();
-    let file = serde_json::json!({ "format": "waymark-workspace", "version": 4, "brief": { "name": "Big backlog" }, "ideas": ideas });
-    let path = b.downloads.join("big-backlog.json");
-    std::fs::write(&path, file.to_string()).unwrap();
-    path
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_big_json_file_imports_in_the_background_and_shows_how_far_it_got() {
     let relay = Relay::start().await;
     let b = Browser::start().await;
-    let path = big_backlog(&b, 4_000);
+    let path = b.big_backlog(4_000);
     b.goto(&relay.url("/")).await;
     b.wait_for_text(".empty h2", "No workspaces yet").await;
     // Every distinct progress text the page shows, as it shows it.
@@ -265,7 +248,7 @@ async fn a_big_json_file_imports_in_the_background_and_shows_how_far_it_got() {
 async fn a_big_workspace_paints_from_its_view_cache_on_the_next_visit_and_an_edit_made_at_once_is_kept() {
     let relay = Relay::start().await;
     let b = Browser::start().await;
-    let path = big_backlog(&b, 4_000);
+    let path = b.big_backlog(4_000);
     b.goto(&relay.url("/")).await;
     b.wait_for("input[type=file]").await.send_keys(&path.to_string_lossy()).await.unwrap();
     b.wait_for_text(".workspace-card", "4,000 ideas").await;

@@ -1,0 +1,83 @@
+//! Keyboard-first, in a real Chromium against the real server: the command palette
+//! finds an item among a thousand by a fragment of its title and opens it, creates an
+//! item of another kind, and `?` shows every shortcut.
+
+use waymark_e2e::{keys, Browser, Relay};
+
+const CONTROL: &str = "\u{e009}";
+
+/// Presses Ctrl-K where the focus is.
+async fn open_palette(b: &Browser) {
+    b.type_into("body", &format!("{CONTROL}k{}", keys::NULL)).await;
+    b.wait_for("[role=dialog][aria-label='Command palette'] input[role=combobox]").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_palette_finds_an_idea_among_a_thousand_opens_it_and_creates_a_persona() {
+    let relay = Relay::start().await;
+    let b = Browser::start().await;
+    let path = b.big_backlog(1_000);
+    b.goto(&relay.url("/")).await;
+    b.wait_for("input[type=file]").await.send_keys(&path.to_string_lossy()).await.unwrap();
+    b.wait_for_text(".workspace-card", "1,000 ideas").await;
+    b.click_text(".workspace-card h2", "Big backlog").await;
+    b.wait_for_text("h1.page-title", "Overview").await;
+
+    // A fragment of one title among a thousand: it comes first, and Enter opens it.
+    open_palette(&b).await;
+    b.type_into("input[aria-label='Go to or create']", "idea 737").await;
+    b.wait_for_text("[role=option][aria-selected=true]", "Imported idea 737").await;
+    b.screenshot("e2e-palette").await;
+    b.type_into("input[aria-label='Go to or create']", keys::ENTER).await;
+    b.wait_for_text("h1.page-title", "Ideas").await;
+    b.wait_until(
+        "document.querySelector('aside.editor[aria-label=\"Idea editor\"] input')?.value === 'Imported idea 737'",
+        "idea 737 open in its editor",
+    )
+    .await;
+    assert_eq!(b.eval("return document.querySelector('[aria-label=\"Command palette\"]') === null").await, serde_json::json!(true), "the palette closed");
+
+    // Letters in order find a section; arrows move; Esc closes and leaves the page be.
+    open_palette(&b).await;
+    b.type_into("input[aria-label='Go to or create']", "prsn").await;
+    b.wait_for_text("[role=option][aria-selected=true]", "Personas").await;
+    b.type_into("input[aria-label='Go to or create']", keys::ESCAPE).await;
+    b.wait_until("document.querySelector('[aria-label=\"Command palette\"]') === null", "the palette to close").await;
+    b.wait_for("aside.editor[aria-label='Idea editor']").await;
+
+    // Create a persona from the palette: on Ideas it offers a new idea, and any other
+    // kind on asking; the persona opens in its editor.
+    open_palette(&b).await;
+    b.type_into("input[aria-label='Go to or create']", "Fiona, finance admin").await;
+    b.wait_for_text("[role=option]", "New idea: “Fiona, finance admin”").await;
+    b.click_text("[role=option]", "“Fiona, finance admin” as another kind…").await;
+    b.click_text("[role=option]", "New persona: “Fiona, finance admin”").await;
+    b.wait_for_text("h1.page-title", "Personas").await;
+    b.wait_for("aside.editor[aria-label='Persona editor']").await;
+    b.wait_for_text(".persona-card", "Fiona, finance admin").await;
+    // Or by naming the kind first, with the keyboard alone.
+    open_palette(&b).await;
+    b.type_into("input[aria-label='Go to or create']", "persona: Grace, support lead").await;
+    b.wait_for_text("[role=option][aria-selected=true]", "New persona: “Grace, support lead”").await;
+    b.type_into("input[aria-label='Go to or create']", keys::ENTER).await;
+    b.wait_for_text(".persona-card", "Grace, support lead").await;
+    // And the palette finds it next time.
+    open_palette(&b).await;
+    b.type_into("input[aria-label='Go to or create']", "fiona").await;
+    b.wait_for_text("[role=option][aria-selected=true]", "Fiona, finance admin").await;
+    b.type_into("input[aria-label='Go to or create']", keys::ESCAPE).await;
+
+    // `?` shows the shortcuts, and says the palette's.
+    b.type_into("body", keys::ESCAPE).await;
+    b.type_into("body", "?").await;
+    b.wait_for_text("[role=dialog] h2", "Keyboard shortcuts").await;
+    b.wait_for_text(".shortcuts", "Ctrl K").await;
+    b.screenshot("e2e-shortcuts").await;
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.screenshot("e2e-shortcuts-390").await;
+    b.click_text("[role=dialog] button", "Close").await;
+    open_palette(&b).await;
+    b.type_into("input[aria-label='Go to or create']", "roadmap").await;
+    b.wait_for_text("[role=option][aria-selected=true]", "Roadmap").await;
+    b.screenshot("e2e-palette-390").await;
+}
