@@ -180,7 +180,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             build()?;
             return transfer_size();
         }
-        Some(only @ ("lists" | "ranking" | "roadmap" | "typing" | "import" | "open" | "teammate")) => {
+        Some(only @ ("lists" | "ranking" | "roadmap" | "typing" | "import" | "open" | "teammate" | "palette")) => {
             install::all(true)?;
             build()?;
             let relay = build_relay()?;
@@ -188,7 +188,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         }
         Some(other) => {
             return Err(format!(
-                "unknown benchmark {other:?}: `cargo xtask bench` runs them all, `cargo xtask bench relay [options]` only the relay's, `bench lists`, `bench ranking`, `bench roadmap`, `bench typing`, `bench import`, `bench open` or `bench teammate` only that browser benchmark, `bench size` only the transfer size"
+                "unknown benchmark {other:?}: `cargo xtask bench` runs them all, `cargo xtask bench relay [options]` only the relay's, `bench lists`, `bench ranking`, `bench roadmap`, `bench typing`, `bench import`, `bench open`, `bench teammate` or `bench palette` only that browser benchmark, `bench size` only the transfer size"
             ))
         }
         None => {}

@@ -292,6 +292,29 @@ async fn typing(b: &Browser, relay: &Relay, id: &str, n: usize) {
     );
 }
 
+/// The command palette over a workspace of 10,000 ideas: Ctrl-K → the palette painted
+/// (it reads every section and item then), and each key of a title typed into it →
+/// the ranked results painted (input event → the frame after the DOM changed).
+async fn palette(b: &Browser, relay: &Relay) {
+    let n = SIZES[1];
+    let id = import(b, relay, n).await;
+    b.goto(&relay.url(&format!("/w/{id}/ideas"))).await;
+    wait_long(b, "document.querySelectorAll('.idea-row .idea-title').length > 20").await;
+    // The document loaded in the worker: the palette reads the whole view.
+    wait_long(b, "document.querySelector('.save-state')?.textContent.includes('Saved')").await;
+    let wanted = b.eval("return document.querySelectorAll('.idea-row .idea-title')[17].textContent;").await.as_str().unwrap_or_default().to_owned();
+    let result = b
+        .eval_async(&format!(
+            "const done = arguments[0]; const wanted = {wanted:?};              const painted = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));              (async () => {{                const opens = [];                for (let i = 0; i < 5; i++) {{                  const t0 = performance.now();                  window.dispatchEvent(new KeyboardEvent('keydown', {{ key: 'k', ctrlKey: true, bubbles: true }}));                  while (!document.querySelector('.palette-input')) await new Promise(r => setTimeout(r, 0));                  await painted(); opens.push(performance.now() - t0);                  if (i < 4) {{ window.dispatchEvent(new KeyboardEvent('keydown', {{ key: 'k', ctrlKey: true, bubbles: true }})); await painted(); }}                }}                const input = document.querySelector('.palette-input'); const keys = [];                for (let i = 1; i <= wanted.length; i++) {{                  const t0 = performance.now();                  input.value = wanted.slice(0, i);                  input.dispatchEvent(new InputEvent('input', {{ bubbles: true, data: wanted[i - 1], inputType: 'insertText' }}));                  await painted(); keys.push(performance.now() - t0);                  await new Promise(r => setTimeout(r, 40));                }}                const top = document.querySelector('#palette-option-0 .palette-title')?.textContent;                done({{ opens, keys, top }});              }})();"
+        ))
+        .await;
+    let (opens, keys) = (numbers(&result["opens"]), numbers(&result["keys"]));
+    assert_eq!(result["top"].as_str(), Some(wanted.as_str()), "the typed title comes first");
+    println!("command palette, {n} ideas (the typed title, {} keys, comes first)", keys.len());
+    println!("  Ctrl-K → palette painted: median {:.1} ms, max {:.1} ms (5 opens)", median(opens.clone()), opens.iter().cloned().fold(0.0, f64::max));
+    println!("  key → ranked results painted: median {:.1} ms, p95 {:.1} ms", median(keys.clone()), percentile(keys, 0.95));
+}
+
 const ROADMAP_FEATURES: usize = 500;
 const ROADMAP_LOADS: usize = 3;
 const ROADMAP_MOVES: usize = 20;
@@ -536,6 +559,11 @@ async fn main() {
             b.close().await;
             return;
         }
+        Some("palette") => {
+            palette(&b, &relay).await;
+            b.close().await;
+            return;
+        }
         Some("open") => {
             open_only(&b, &relay).await;
             b.close().await;
@@ -612,6 +640,7 @@ async fn main() {
     ranking(&b, &relay).await;
     lists(&b, &relay).await;
     roadmap(&b, &relay).await;
+    palette(&b, &relay).await;
     b.close().await;
     teammates().await;
 }
