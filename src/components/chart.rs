@@ -43,8 +43,8 @@ pub fn ChartFigure(#[prop(into)] chart: Signal<LineChart>) -> impl IntoView {
             <div class="row chart-tools">
                 <button class="chip" data-view="" aria-pressed=move || as_table.get().to_string()
                     aria-label=move || format!("Show {} as a table", title()) on:click=move |_| as_table.update(|t| *t = !*t)>"Table"</button>
-                <button class="btn btn-small" data-view="" aria-label=move || format!("Export {} as SVG", title()) on:click=export_svg>"Export SVG"</button>
-                <button class="btn btn-small" data-view="" aria-label=move || format!("Export {} as PNG", title()) on:click=export_png>"Export PNG"</button>
+                <button class="btn btn-small" data-view="" aria-label=move || format!("Export SVG of {}", title()) on:click=export_svg>"Export SVG"</button>
+                <button class="btn btn-small" data-view="" aria-label=move || format!("Export PNG of {}", title()) on:click=export_png>"Export PNG"</button>
             </div>
             <Show when=move || !as_table.get() fallback=move || table(chart)>
                 <div class="chart-drawing" inner_html=move || svg.get()></div>

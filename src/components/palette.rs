@@ -43,14 +43,15 @@ enum Creatable {
 }
 
 impl Creatable {
-    fn singular(self) -> &'static str {
+    /// Its name in a sentence ("persona", "objective or KPI").
+    fn singular(self) -> String {
         match self {
-            Creatable::Idea => "idea",
-            Creatable::Persona => "persona",
-            Creatable::Story => "story",
-            Creatable::Doc => "doc",
-            Creatable::Feedback => "feedback",
-            Creatable::Kind { singular, .. } => singular,
+            Creatable::Idea => "idea".into(),
+            Creatable::Persona => "persona".into(),
+            Creatable::Story => "story".into(),
+            Creatable::Doc => "doc".into(),
+            Creatable::Feedback => "feedback".into(),
+            Creatable::Kind { singular, .. } => waymark_domain::kind::in_sentence(singular),
         }
     }
 
@@ -143,7 +144,7 @@ fn named_kind<'q>(query: &'q str, creatable: &[Creatable]) -> Option<(Creatable,
     if word.chars().count() < 3 || word.contains(char::is_whitespace) || rest.is_empty() {
         return None;
     }
-    let kind = creatable.iter().find(|k| k.singular().split_whitespace().next().is_some_and(|first| first.to_lowercase().starts_with(&word)))?;
+    let kind = creatable.iter().find(|k| k.singular().split_whitespace().next().is_some_and(|first| first.starts_with(&word)))?;
     Some((*kind, rest))
 }
 
@@ -385,7 +386,7 @@ mod tests {
     fn a_query_may_start_by_naming_the_kind_to_create() {
         assert_eq!(named_kind("persona: Ada", &KINDS), Some((Creatable::Persona, "Ada")));
         assert_eq!(named_kind(" pers :Ada Lovelace ", &KINDS), Some((Creatable::Persona, "Ada Lovelace")));
-        assert_eq!(named_kind("beta: Early access", &KINDS).map(|(k, t)| (k.singular(), t)), Some(("Beta program", "Early access")));
+        assert_eq!(named_kind("Beta: Early access", &KINDS).map(|(k, t)| (k.singular(), t)), Some(("beta program".to_owned(), "Early access")));
         assert_eq!(named_kind("pe: Ada", &KINDS), None, "two letters are not enough");
         assert_eq!(named_kind("persona:", &KINDS), None, "nothing to name it");
         assert_eq!(named_kind("idea 737", &KINDS), None, "a title that starts with a kind's name");

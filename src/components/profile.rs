@@ -44,9 +44,14 @@ pub fn ProfileButton() -> impl IntoView {
                 open.set(true);
             }
         >
-            <span class="avatar" style:background=move || profile.get().colour>
-                {move || display_name(&profile.get()).chars().next().unwrap_or('?').to_uppercase().to_string()}
-            </span>
+            // The initial is drawn by CSS: the button's name is "Your profile: <name>",
+            // and its visible text (the name) is part of it.
+            <span
+                class="avatar avatar-initial"
+                aria-hidden="true"
+                style:background=move || profile.get().colour
+                data-initial=move || display_name(&profile.get()).chars().next().unwrap_or('?').to_uppercase().to_string()
+            ></span>
             <span class="profile-name">{move || display_name(&profile.get())}</span>
         </button>
         <Dialog open=open title="Your profile">

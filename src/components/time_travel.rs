@@ -203,7 +203,7 @@ pub fn ChangedSincePanel(past: Rc<Session>) -> impl IntoView {
                 {move || changed.get().unwrap_or_default().into_iter().map(|item| {
                     let heading = item.named.clone();
                     let differences = item.differences.clone();
-                    let label = format!("Restore {} as it was", item.named);
+                    let label = format!("Restore this version of {}", item.named);
                     view! {
                         <li class="changed-item">
                             <h3>{heading}</h3>

@@ -247,8 +247,11 @@ fn RankTable(
                 role="table"
                 aria-label="Ranked ideas"
                 style:--rank-columns=move || layout.with(|l| l.0.clone())
-                style:min-width=move || layout.with(|l| l.1.clone())
+                style:--rank-min-width=move || layout.with(|l| l.1.clone())
             >
+                // One scroller for the head and the rows, both ways: the head stays on
+                // top, and the rank and idea of every row stay pinned on the left.
+                <div class="rank-scroller" node_ref=scroller on:scroll=move |_| window.measure()>
                 <div class="rank-head" role="row">
                     <span role="columnheader">"#"</span>
                     <span role="columnheader">"Idea"</span>
@@ -264,7 +267,6 @@ fn RankTable(
                     <span role="columnheader" title="Distinct customers in the feedback linked to the idea">"Customers"</span>
                     <Editable><span role="columnheader"><span class="visually-hidden">"Cut"</span></span></Editable>
                 </div>
-                <div class="rank-scroller" node_ref=scroller on:scroll=move |_| window.measure()>
                     <Show
                         when=move || !ranked.with(Vec::is_empty)
                         fallback=move || view! {
@@ -351,7 +353,7 @@ fn RankRow(
                     <span class="kano-n">{move || counts().iter().sum::<usize>()}</span>
                     <Editable fallback=move || view! {
                         <Show when=move || { counts().iter().sum::<usize>() > 0 }>
-                            <button class="btn btn-small" data-view on:click=open aria-label=move || format!("See the Kano answers for {}", title.get())>"Details"</button>
+                            <button class="btn btn-small" data-view on:click=open aria-label=move || format!("Details: the Kano answers for {}", title.get())>"Details"</button>
                         </Show>
                     }>
                         <button class="btn btn-small" on:click=open aria-label=move || format!("Record Kano answers for {}", title.get())>"Record…"</button>

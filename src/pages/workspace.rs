@@ -135,7 +135,7 @@ fn Shell() -> impl IntoView {
         <crate::components::palette::CommandPalette/>
         <div class="shell" class:read-only=move || read_only.get()>
             <nav class="sidebar" aria-label="Workspace">
-                <Link to=Route::Home class="brand" label="All workspaces">
+                <Link to=Route::Home class="brand" label="Waymark: all workspaces">
                     <img src="/icons/icon.svg" alt="" width="24" height="24"/>
                     <span>"Waymark"</span>
                 </Link>

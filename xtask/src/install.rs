@@ -20,6 +20,10 @@ const AUTOMERGE_BENCH: [(&str, &str); 4] = [
 ];
 /// Where they are installed (the bench reads them from there).
 pub const AUTOMERGE_BENCH_DIR: &str = ".tools/automerge-bench";
+/// The accessibility checker the end-to-end tests run on every screen.
+const AXE_VERSION: &str = "4.14.1";
+/// Where it is installed; the tests read `axe.min.js` from there (`WAYMARK_AXE`).
+pub const AXE_DIR: &str = ".tools/axe";
 
 /// Everything the build needs; with `browsers`, Chromium and its driver too.
 pub fn all(browsers: bool) -> Result<(), String> {
@@ -31,6 +35,7 @@ pub fn all(browsers: bool) -> Result<(), String> {
     if browsers {
         chromium()?;
         cargo_fuzz()?;
+        axe()?;
     }
     say(&format!(
         "tools ready: wasm32 target, trunk {TRUNK_VERSION}, wasm-bindgen {}, wasm-opt {}{}",
@@ -177,6 +182,22 @@ pub fn automerge_bench() -> Result<(), String> {
             .args(["install", "--prefix", AUTOMERGE_BENCH_DIR, "--no-audit", "--no-fund", "--silent", "--save-exact"])
             .args(&packages),
     )
+}
+
+/// axe-core, from npm, in `AXE_DIR` (apart from wasm-opt's `.tools`).
+fn axe() -> Result<(), String> {
+    let package = root().join(AXE_DIR).join("node_modules/axe-core/package.json");
+    if std::fs::read_to_string(&package).is_ok_and(|json| json.contains(&format!("\"version\": \"{AXE_VERSION}\""))) {
+        return Ok(());
+    }
+    say(&format!("installing axe-core {AXE_VERSION} into {AXE_DIR}/…"));
+    std::fs::create_dir_all(root().join(AXE_DIR)).map_err(|e| e.to_string())?;
+    run_cmd(Command::new("npm").args(["install", "--prefix", AXE_DIR, "--no-audit", "--no-fund", "--silent", "--save-exact", &format!("axe-core@{AXE_VERSION}")]))
+}
+
+/// The axe-core script the end-to-end tests inject.
+pub fn axe_script() -> std::path::PathBuf {
+    root().join(AXE_DIR).join("node_modules/axe-core/axe.min.js")
 }
 
 fn chromium() -> Result<(), String> {

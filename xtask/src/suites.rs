@@ -167,7 +167,7 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
 }
 
 fn e2e_env<'a>(cmd: &'a mut Command, relay: &Path) -> &'a mut Command {
-    cmd.env("WAYMARK_RELAY_BIN", relay).env("WAYMARK_DIST", root().join("dist"))
+    cmd.env("WAYMARK_RELAY_BIN", relay).env("WAYMARK_DIST", root().join("dist")).env("WAYMARK_AXE", install::axe_script())
 }
 
 /// Builds the app, runs whichever benchmarks exist, prints the transfer size, and runs

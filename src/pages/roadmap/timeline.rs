@@ -259,7 +259,7 @@ pub fn TimelinePage() -> impl IntoView {
             })}
             <p class="muted small timeline-preview" role="status" aria-live="polite">{move || preview.get().unwrap_or_default()}</p>
             <div class="timeline-layout">
-                <div class="timeline-scroll" node_ref=scroller
+                <div class="timeline-scroll" node_ref=scroller tabindex="0" role="region" aria-label="Timeline, scrolls sideways"
                     on:pointerdown=on_pointerdown on:pointermove=on_pointermove on:pointerup=on_pointerup on:keydown=on_keydown>
                     <svg xmlns="http://www.w3.org/2000/svg" width=move || size.get().0.to_string() height=move || size.get().1.to_string()
                         viewBox=move || format!("0 0 {} {}", size.get().0, size.get().1) font-family="Inter, system-ui, sans-serif" font-size="12"

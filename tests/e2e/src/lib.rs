@@ -163,7 +163,16 @@ impl Browser {
         Browser::start_with(false).await
     }
 
+    /// A browser that shows pages in dark mode (the person's system setting).
+    pub async fn start_dark() -> Browser {
+        Browser::start_with_theme(true, true).await
+    }
+
     async fn start_with(direct: bool) -> Browser {
+        Browser::start_with_theme(direct, std::env::var_os("WAYMARK_E2E_DARK").is_some()).await
+    }
+
+    async fn start_with_theme(direct: bool, dark: bool) -> Browser {
         let port = free_port();
         let driver = Command::new("/usr/bin/chromedriver")
             .arg(format!("--port={port}"))
@@ -193,7 +202,7 @@ impl Browser {
         }
         args.push(format!("--user-data-dir={}", profile.path().display()));
         // WAYMARK_E2E_DARK=1 shows the pages in dark mode, to look at their screenshots.
-        if std::env::var_os("WAYMARK_E2E_DARK").is_some() {
+        if dark {
             args.extend(["--force-dark-mode".into(), "--blink-settings=preferredColorScheme=0".into()]);
         }
         let caps = json!({
@@ -261,6 +270,27 @@ impl Browser {
         let path = self.downloads.join("big-backlog.json");
         std::fs::write(&path, file.to_string()).unwrap();
         path
+    }
+
+    /// The serious and critical accessibility violations axe-core finds on the page as
+    /// it is now: each "rule id (impact): help — the first elements' selectors". The
+    /// script comes from `WAYMARK_AXE` (`cargo xtask test` installs it from npm).
+    pub async fn axe(&self) -> Vec<String> {
+        let path = std::env::var("WAYMARK_AXE").expect("WAYMARK_AXE names axe.min.js (cargo xtask test sets it)");
+        let script = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read axe-core at {path}: {e}"));
+        if self.eval("return typeof window.axe === 'undefined'").await == Value::Bool(true) {
+            self.eval(&format!("{script}\nreturn true;")).await;
+        }
+        let found = self
+            .eval_async(
+                "const done = arguments[0];
+                 axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations
+                   .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                   .map(v => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`)),
+                   e => done([`axe failed: ${e}`]));",
+            )
+            .await;
+        found.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
     }
 
     /// Opens `url` and waits for it to load.

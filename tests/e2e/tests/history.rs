@@ -84,7 +84,7 @@ async fn two_people_show_in_activity_and_a_restore_from_the_past_reaches_the_oth
     a.client.set_window_size(390, 844).await.unwrap();
     a.screenshot("e2e-time-travel-phone").await;
     a.client.set_window_size(1400, 1000).await.unwrap();
-    a.click("button[aria-label='Restore idea “Dark mode” as it was']").await;
+    a.click("button[aria-label='Restore this version of idea “Dark mode”']").await;
     a.wait_for_text(".toast", "Restored idea “Dark mode” as it was.").await;
     b.wait_until(&description_is("Easier on the eyes at night."), "the restore at Grace's, live").await;
     a.wait_for_text(".changed-since", "Nothing differs").await;
