@@ -4,7 +4,11 @@
 //!
 //! What it searches is read from the session's view signals when it opens (a snapshot:
 //! nothing is kept up to date while it is closed); each key ranks that snapshot and
-//! shows the best few.
+//! shows the best few. The screen's own actions come first: a component offers one
+//! with [`offer_action`] for as long as it is on screen (share, export, rank by RICE…).
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use leptos::prelude::*;
 use waymark_domain::document::DocKind;
@@ -21,9 +25,36 @@ use crate::util::typing_in_field;
 /// Results shown at most (besides the "create" ones).
 const SHOWN: usize = 12;
 
+thread_local! {
+    /// The actions of what is on screen now: (number, label, what it does).
+    static ACTIONS: RefCell<Vec<(u64, String, Rc<dyn Fn()>)>> = const { RefCell::new(Vec::new()) };
+    static NEXT_ACTION: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Offers `label` (“Share this workspace…”) in the palette for as long as the calling
+/// component is on screen; choosing it runs `run`.
+pub fn offer_action(label: impl Into<String>, run: impl Fn() + 'static) {
+    let id = NEXT_ACTION.with(|n| {
+        n.set(n.get() + 1);
+        n.get()
+    });
+    ACTIONS.with(|a| a.borrow_mut().push((id, label.into(), Rc::new(run))));
+    on_cleanup(move || ACTIONS.with(|a| a.borrow_mut().retain(|(i, _, _)| *i != id)));
+}
+
+fn run_action(id: u64) {
+    // Taken out first: the action may offer or withdraw actions itself.
+    let run = ACTIONS.with(|a| a.borrow().iter().find(|(i, _, _)| *i == id).map(|(_, _, run)| Rc::clone(run)));
+    if let Some(run) = run {
+        run();
+    }
+}
+
 /// What choosing a result does.
 #[derive(Clone, Debug, PartialEq)]
 enum Action {
+    /// One of the screen's actions (see [`offer_action`]).
+    Run(u64),
     Go(Route),
     /// Creates an item of this kind named so, then opens it.
     Create(Creatable, String),
@@ -96,11 +127,13 @@ fn everything(session: &Session, can_create: bool) -> (Vec<Entry>, Vec<Creatable
     if session.audience().is_some() {
         return (vec![go("Section", "Roadmap".into(), page(Page::Roadmap, None))], Vec::new());
     }
-    let mut entries = vec![
+    // The screen's own actions first, newest (the innermost component's) last.
+    let mut entries: Vec<Entry> = ACTIONS.with(|a| a.borrow().iter().map(|(id, label, _)| Entry { kind: "Action", title: label.clone(), action: Action::Run(*id) }).collect());
+    entries.extend([
         go("Section", "Overview".into(), page(Page::Overview, None)),
         go("Section", "Brief".into(), Route::Brief { ws: ws.clone() }),
         go("Section", "Ideas".into(), Route::Ideas { ws: ws.clone(), open: None }),
-    ];
+    ]);
     entries.extend(Page::all().into_iter().filter(|p| *p != Page::Overview).map(|p| go("Section", p.label().into(), page(p, None))));
     session.ideas.with_untracked(|ideas| {
         entries.extend(ideas.iter().filter_map(|(id, idea)| {
@@ -257,6 +290,7 @@ fn Palette(open: RwSignal<bool>, shortcuts: RwSignal<bool>) -> impl IntoView {
         open.set(false);
         match entry.action {
             Action::MoreKinds => {}
+            Action::Run(id) => run_action(id),
             Action::Go(to) => navigate(to, false),
             Action::Create(kind, title) => {
                 let s = session.get();

@@ -22,6 +22,7 @@ pub fn my_presence() -> Presence {
 #[component]
 pub fn ShareButton() -> impl IntoView {
     let open = RwSignal::new(false);
+    crate::components::palette::offer_action("Share this workspace…", move || open.set(true));
     view! {
         <button class="btn share-button" on:click=move |_| open.set(true)>"Share"</button>
         <Dialog open=open title="Share this workspace">

@@ -123,6 +123,9 @@ pub fn PrioritiesPage() -> impl IntoView {
         }
     };
 
+    for f in Framework::ALL {
+        crate::components::palette::offer_action(format!("Rank by {}", f.label()), move || set_framework(f));
+    }
     view! {
         <main class="page priorities">
             <div class="page-head">

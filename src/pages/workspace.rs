@@ -259,6 +259,13 @@ fn ExportMenu() -> impl IntoView {
             }
         });
     };
+    for (label, kind) in [
+        ("Export: .automerge file, with the whole history", "automerge"),
+        ("Export: JSON, for tools", "json"),
+        ("Export: Markdown report", "markdown"),
+    ] {
+        crate::components::palette::offer_action(label, move || export_as(kind));
+    }
     // A copy of a shared workspace waits here while the user is asked about it.
     let held = StoredValue::new(None::<Vec<u8>>);
     let ask_shared = RwSignal::new(false);

@@ -1,6 +1,6 @@
 //! Keyboard-first, in a real Chromium against the real server: the command palette
 //! finds an item among a thousand by a fragment of its title and opens it, creates an
-//! item of another kind, and `?` shows every shortcut.
+//! item of another kind, runs the screen's own actions, and `?` shows every shortcut.
 
 use waymark_e2e::{keys, Browser, Relay};
 
@@ -66,6 +66,22 @@ async fn the_palette_finds_an_idea_among_a_thousand_opens_it_and_creates_a_perso
     b.type_into("input[aria-label='Go to or create']", "fiona").await;
     b.wait_for_text("[role=option][aria-selected=true]", "Fiona, finance admin").await;
     b.type_into("input[aria-label='Go to or create']", keys::ESCAPE).await;
+
+    // The screen's own actions: on Prioritize, rank by another framework; anywhere,
+    // share the workspace.
+    b.click("a.nav-link[href$='/priorities']").await;
+    b.wait_for_text("h1.page-title", "Prioritize").await;
+    open_palette(&b).await;
+    b.type_into("input[aria-label='Go to or create']", "rank ice").await;
+    b.wait_for_text("[role=option][aria-selected=true]", "Rank by ICE").await;
+    b.type_into("input[aria-label='Go to or create']", keys::ENTER).await;
+    b.wait_until("document.querySelector('button[data-framework=ice]')?.getAttribute('aria-pressed') === 'true'", "ICE chosen").await;
+    open_palette(&b).await;
+    b.type_into("input[aria-label='Go to or create']", "share").await;
+    b.wait_for_text("[role=option][aria-selected=true]", "Share this workspace…").await;
+    b.type_into("input[aria-label='Go to or create']", keys::ENTER).await;
+    b.wait_for_text("[role=dialog] h2", "Share this workspace").await;
+    b.type_into("[role=dialog] button", keys::ESCAPE).await;
 
     // `?` shows the shortcuts, and says the palette's.
     b.type_into("body", keys::ESCAPE).await;
