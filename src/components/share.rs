@@ -303,7 +303,23 @@ pub fn PeerAvatars() -> impl IntoView {
                 list
             };
             let key = |(from, p): &(u64, Presence)| (*from, p.clone());
+            // Said to screen readers: who arrives and who leaves (not what they look at).
+            let here = Memo::new(move |_| peers.with(|p| p.iter().map(|(from, peer)| (*from, peer.presence.name.clone())).collect::<Vec<_>>()));
+            let said = RwSignal::new(String::new());
+            Effect::new(move |before: Option<Vec<(u64, String)>>| {
+                let now = here.get();
+                if let Some(before) = before {
+                    let came = now.iter().filter(|p| !before.iter().any(|b| b.0 == p.0)).map(|p| format!("{} joined.", p.1));
+                    let went = before.iter().filter(|b| !now.iter().any(|p| p.0 == b.0)).map(|b| format!("{} left.", b.1));
+                    let news: Vec<String> = came.chain(went).collect();
+                    if !news.is_empty() {
+                        said.set(news.join(" "));
+                    }
+                }
+                now
+            });
             view! {
+                <p class="visually-hidden peers-announce" role="status" aria-live="polite">{move || said.get()}</p>
                 <ul class="peers" aria-label="Who else is here">
                     <For each=each key=key let:((_, p))>
                         <li

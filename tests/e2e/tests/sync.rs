@@ -757,6 +757,8 @@ async fn with_no_server_an_invitation_copied_across_brings_the_workspace_and_tea
     a.click_text(".invite-answer button", "Connect").await;
     a.wait_for_text(".invite-directly [role=status]", "Connected directly").await;
     a.wait_for_text(".direct-connections", "Connected directly with 1 teammate.").await;
+    // A screen reader hears who arrived.
+    a.wait_until("document.querySelector('.peers-announce')?.textContent.includes('Grace Hopper joined.')", "Grace's arrival announced").await;
     a.eval("document.querySelector('.invite-directly').scrollIntoView({block: 'center'}); return true;").await;
     a.screenshot("e2e-invite-connected").await;
     a.click_text(".dialog button", "Done").await;
