@@ -27,7 +27,11 @@ pub fn Dialog(open: RwSignal<bool>, #[prop(into)] title: String, children: Child
                     aria-labelledby=title_id.clone()
                     node_ref=panel
                     on:click=|ev| ev.stop_propagation()
-                    on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }
+                    on:keydown=move |ev| if ev.key() == "Escape" {
+                        // Only the dialog closes: an editor open behind it stays.
+                        ev.stop_propagation();
+                        open.set(false)
+                    }
                 >
                     <h2 id=title_id.clone()>{title.clone()}</h2>
                     {children()}

@@ -24,6 +24,8 @@ use crate::util::typing_in_field;
 
 /// Results shown at most (besides the "create" ones).
 const SHOWN: usize = 12;
+/// How much a screen's action is preferred over an item matching as well.
+const ACTION_BONUS: i32 = 10;
 
 thread_local! {
     /// The actions of what is on screen now: (number, label, what it does).
@@ -185,8 +187,23 @@ fn named_kind<'q>(query: &'q str, creatable: &[Creatable]) -> Option<(Creatable,
 /// typed, "create" for the kind the query names (if it starts with one), for
 /// `here` (the section's kind), and a way to every other kind (or, `all_kinds`, each).
 fn results(query: &str, entries: &[Entry], creatable: &[Creatable], here: Creatable, all_kinds: bool) -> Vec<Entry> {
-    let mut shown: Vec<Entry> = fuzzy::best(query, entries.iter().map(|e| (e, e.title.as_str())), SHOWN).into_iter().map(|(e, _)| e.clone()).collect();
     let title = query.trim();
+    // With nothing typed: the screen's actions, then the sections as the sidebar lists
+    // them. Typed: by how well they match, the screen's actions a little ahead (a match
+    // as good as an item's comes first; a scattered one does not).
+    let (actions, rest): (Vec<&Entry>, Vec<&Entry>) = entries.iter().partition(|e| matches!(e.action, Action::Run(_)));
+    let mut shown: Vec<Entry> = if title.is_empty() {
+        actions.into_iter().chain(rest).take(SHOWN).cloned().collect()
+    } else {
+        let found = |list: Vec<&Entry>, bonus: i32| -> Vec<(Entry, i32)> {
+            fuzzy::best(query, list.into_iter().map(|e| (e, e.title.as_str())), SHOWN).into_iter().map(|(e, s)| (e.clone(), s + bonus)).collect()
+        };
+        let mut scored = found(actions, ACTION_BONUS);
+        scored.extend(found(rest, 0));
+        // Stable: on a tie the action stays first.
+        scored.sort_by_key(|(_, s)| std::cmp::Reverse(*s));
+        scored.into_iter().take(SHOWN).map(|(e, _)| e).collect()
+    };
     if title.is_empty() || creatable.is_empty() {
         return shown;
     }
@@ -226,10 +243,15 @@ pub fn CommandPalette() -> impl IntoView {
     let shortcuts = RwSignal::new(false);
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
         let key = ev.key();
+        // Not over another dialog (it keeps the focus and the keys).
+        let other_modal = document().query_selector("[aria-modal=true]").ok().flatten().is_some() && !open.get_untracked();
+        if other_modal {
+            return;
+        }
         if (ev.ctrl_key() || ev.meta_key()) && !ev.alt_key() && key.eq_ignore_ascii_case("k") {
             ev.prevent_default();
             shortcuts.set(false);
-            open.update(|o| *o = !*o);
+            open.set(true);
         } else if key == "?" && !ev.ctrl_key() && !ev.meta_key() && !ev.alt_key() && !typing_in_field(&ev) {
             ev.prevent_default();
             open.set(false);
@@ -287,10 +309,14 @@ fn Palette(open: RwSignal<bool>, shortcuts: RwSignal<bool>) -> impl IntoView {
             all_kinds.set(true);
             return;
         }
+        if let Action::Run(id) = entry.action {
+            // Focus back where it was, then the action (a dialog it opens takes it).
+            close();
+            return run_action(id);
+        }
         open.set(false);
         match entry.action {
-            Action::MoreKinds => {}
-            Action::Run(id) => run_action(id),
+            Action::MoreKinds | Action::Run(_) => {}
             Action::Go(to) => navigate(to, false),
             Action::Create(kind, title) => {
                 let s = session.get();
@@ -303,6 +329,15 @@ fn Palette(open: RwSignal<bool>, shortcuts: RwSignal<bool>) -> impl IntoView {
     };
     let on_key = move |ev: web_sys::KeyboardEvent| {
         let count = shown.with_untracked(Vec::len);
+        if (ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("k") {
+            ev.prevent_default();
+            ev.stop_propagation();
+            return close();
+        }
+        // An input method composing a word keeps its keys.
+        if ev.is_composing() {
+            return;
+        }
         match ev.key().as_str() {
             "ArrowDown" => active.update(|a| *a = if count == 0 { 0 } else { (*a + 1) % count }),
             "ArrowUp" => active.update(|a| *a = if count == 0 { 0 } else { (*a + count - 1) % count }),
@@ -332,7 +367,7 @@ fn Palette(open: RwSignal<bool>, shortcuts: RwSignal<bool>) -> impl IntoView {
     });
     view! {
         <div class="backdrop palette-backdrop" on:click=move |_| close()>
-            <div class="palette" role="dialog" aria-modal="true" aria-label="Command palette" on:click=|ev| ev.stop_propagation()>
+            <div class="palette" role="dialog" aria-modal="true" aria-label="Command palette" on:click=|ev| ev.stop_propagation() on:keydown=on_key>
                 <input
                     node_ref=input
                     class="palette-input"
@@ -352,7 +387,6 @@ fn Palette(open: RwSignal<bool>, shortcuts: RwSignal<bool>) -> impl IntoView {
                         active.set(0);
                         all_kinds.set(false);
                     }
-                    on:keydown=on_key
                 />
                 <ul id="palette-results" class="palette-results" role="listbox" aria-label="Results">
                     {move || shown.get().into_iter().enumerate().map(|(n, entry)| view! {
@@ -385,7 +419,7 @@ fn Palette(open: RwSignal<bool>, shortcuts: RwSignal<bool>) -> impl IntoView {
 fn ShortcutsSheet() -> impl IntoView {
     let mac = window().navigator().platform().unwrap_or_default().starts_with("Mac");
     let palette = if mac { "⌘ K" } else { "Ctrl K" };
-    let rows: [(&str, &str); 9] = [
+    let rows: [(&str, &str); 12] = [
         (palette, "Go to any section or item, or create one (command palette)"),
         ("?", "Show these shortcuts"),
         ("n", "New item, in Ideas and Docs"),
@@ -393,7 +427,10 @@ fn ShortcutsSheet() -> impl IntoView {
         ("Esc", "Close the open item, dialog or palette"),
         ("↑ ↓ Enter", "Move through the palette's results and open one"),
         ("← → ↑ ↓", "Move a focused card on the roadmap board, or an idea on the value / effort matrix"),
-        ("← →", "Move a focused bar on the timeline"),
+        ("← →", "Move a focused bar on the timeline by a day (with Shift, a week; with Alt, its end only)"),
+        ("Enter", "Open the feature of a focused bar on the timeline"),
+        (if mac { "⌘ Enter" } else { "Ctrl Enter" }, "Post the comment you are writing"),
+        ("Tab", "Move to the next control; every control can be reached this way"),
         ("Enter", "Add what you typed in a capture field"),
     ];
     view! {
@@ -435,5 +472,15 @@ mod tests {
         assert_eq!(results("Ada", &[], &KINDS, Creatable::Idea, true).len(), 3);
         assert!(results("Ada", &[], &[], Creatable::Idea, false).is_empty(), "a view-only workspace creates nothing");
         assert!(results(" ", &[], &KINDS, Creatable::Idea, false).is_empty());
+    }
+
+    #[wasm_bindgen_test]
+    fn the_screens_actions_come_first() {
+        let go = |title: &str| Entry { kind: "Idea", title: title.into(), action: Action::Go(Route::Home) };
+        let entries = [go("Sections"), go("Share via Slack"), Entry { kind: "Action", title: "Share this workspace…".into(), action: Action::Run(7) }];
+        let titles = |q: &str| results(q, &entries, &[], Creatable::Idea, false).into_iter().map(|e| e.title).collect::<Vec<_>>();
+        assert_eq!(titles("share"), ["Share this workspace…", "Share via Slack"]);
+        assert_eq!(titles("sctns")[0], "Sections", "a scattered match of an action does not come first");
+        assert_eq!(titles(""), ["Share this workspace…", "Sections", "Share via Slack"], "nothing typed: actions, then the given order");
     }
 }

@@ -185,7 +185,7 @@ pub fn automerge_bench() -> Result<(), String> {
 }
 
 /// axe-core, from npm, in `AXE_DIR` (apart from wasm-opt's `.tools`).
-fn axe() -> Result<(), String> {
+pub fn axe() -> Result<(), String> {
     let package = root().join(AXE_DIR).join("node_modules/axe-core/package.json");
     if std::fs::read_to_string(&package).is_ok_and(|json| json.contains(&format!("\"version\": \"{AXE_VERSION}\""))) {
         return Ok(());

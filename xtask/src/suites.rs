@@ -134,6 +134,7 @@ pub fn e2e_only(args: Vec<String>) -> Result<(), String> {
         let lock = std::fs::File::create(root().join("target/xtask-build.lock")).map_err(|e| e.to_string())?;
         say("waiting for any other build to finish…");
         lock.lock().map_err(|e| format!("could not take the build lock: {e}"))?;
+        install::axe()?;
         build()?;
         let relay = build_relay()?;
         let _ = std::fs::remove_dir_all(&copy);
@@ -141,7 +142,7 @@ pub fn e2e_only(args: Vec<String>) -> Result<(), String> {
         std::fs::copy(&relay, copy.join("waymark-relay")).map_err(|e| e.to_string())?;
     }
     let mut cmd = Command::new("cargo");
-    cmd.env("WAYMARK_RELAY_BIN", copy.join("waymark-relay")).env("WAYMARK_DIST", copy.join("dist"));
+    cmd.env("WAYMARK_RELAY_BIN", copy.join("waymark-relay")).env("WAYMARK_DIST", copy.join("dist")).env("WAYMARK_AXE", install::axe_script());
     cmd.args(["test", "-p", "waymark-e2e"]).args(&args);
     if !args.iter().any(|a| a == "--") {
         cmd.arg("--");

@@ -6,8 +6,8 @@
 //! scattered ones, and a shorter title beats a longer one. Case is ignored (accents
 //! are not).
 //!
-//! Cost: a few passes over the title per query word and its lowercase copy; [`best`]
-//! keeps only the `limit` best, never sorting every match.
+//! Cost: for a word not found whole, a pass over the title per letter; [`best`] keeps
+//! only the `limit` best, never sorting every match.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -26,7 +26,13 @@ pub fn score(query: &str, title: &str) -> Option<i32> {
 
 /// Whether `title[at]` starts a word.
 fn starts_word(title: &[char], at: usize) -> bool {
-    at == 0 || !title[at - 1].is_alphanumeric() || (title[at - 1].is_lowercase() && title[at].is_uppercase())
+    at == 0 || !title[at - 1].is_alphanumeric()
+}
+
+/// Whether `word`'s letters are in `title`, in order.
+fn in_order(word: &[char], title: &[char]) -> bool {
+    let mut rest = title.iter();
+    word.iter().all(|c| rest.any(|t| t == c))
 }
 
 fn word_score(word: &[char], title: &[char]) -> Option<i32> {
@@ -44,15 +50,15 @@ fn word_score(word: &[char], title: &[char]) -> Option<i32> {
     if whole.is_some() {
         return whole;
     }
-    // Letter by letter, in order: each letter taken at the next word start if one
-    // comes before the next plain occurrence would leave too little room, else at once.
+    // Letter by letter, in order: each letter taken at a later word start if the rest
+    // of the word still follows it, else at its next occurrence.
     let mut at = 0;
     let mut total = 0;
     let mut previous: Option<usize> = None;
-    for &c in word {
+    for (k, &c) in word.iter().enumerate() {
         let found = (at..title.len()).find(|&i| title[i] == c)?;
-        // A later occurrence at a word's start is worth the jump.
-        let found = (found..title.len()).find(|&i| title[i] == c && starts_word(title, i)).unwrap_or(found);
+        let rest = &word[k + 1..];
+        let found = (found..title.len()).find(|&i| title[i] == c && starts_word(title, i) && in_order(rest, &title[i + 1..])).unwrap_or(found);
         total += 4;
         if starts_word(title, found) {
             total += 8;
@@ -114,6 +120,8 @@ mod tests {
         assert!(score("offline zebra", "Sync when offline").is_none());
         assert_eq!(score("", "Anything"), Some(-2), "an empty query matches, shorter first");
         assert!(score("ÉTÉ", "Plan d'été").is_some(), "case is ignored beyond ASCII");
+        assert!(score("rdmp", "Roadmap Mobile").is_some(), "a later word start is taken only if the rest still follows");
+        assert!(score("İ", "i̇stanbul").is_some(), "a letter that lowercases to two");
     }
 
     #[test]

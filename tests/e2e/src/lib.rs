@@ -290,7 +290,8 @@ impl Browser {
                    e => done([`axe failed: ${e}`]));",
             )
             .await;
-        found.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+        let found = found.as_array().unwrap_or_else(|| panic!("axe-core answered something else: {found}"));
+        found.iter().map(|v| v.as_str().unwrap_or_default().to_owned()).collect()
     }
 
     /// Opens `url` and waits for it to load.

@@ -42,26 +42,27 @@ async fn fill(b: &Browser, relay: &Relay) {
     )
     .await;
     b.screenshot("e2e-a11y-priorities").await;
-    for item in [
-        "persona: Ada, finance admin",
-        "story: close the month in a day",
-        "doc: Offline mode spec",
-        "feedback: The export is slow",
-        "feature: Offline mode",
-        "release: 1.0",
-        "risk: Data loss on sync",
-        "experiment: Shorter onboarding",
-        "cost: Hosting",
-        "competitor: Acme",
-        "trend: Local-first",
-        "objective: Faster onboarding",
+    for (item, made) in [
+        ("persona: Ada, finance admin", "New persona: “Ada, finance admin”"),
+        ("story: close the month in a day", "New story: “close the month in a day”"),
+        ("doc: Offline mode spec", "New doc: “Offline mode spec”"),
+        ("feedback: The export is slow", "New feedback: “The export is slow”"),
+        ("feature: Offline mode", "New feature: “Offline mode”"),
+        ("release: 1.0", "New release: “1.0”"),
+        ("risk: Data loss on sync", "New risk: “Data loss on sync”"),
+        ("experiment: Shorter onboarding", "New experiment: “Shorter onboarding”"),
+        ("cost: Hosting", "New cost: “Hosting”"),
+        ("competitor: Acme", "New competitor: “Acme”"),
+        ("trend: Local-first", "New trend: “Local-first”"),
+        ("objective: Faster onboarding", "New objective or KPI: “Faster onboarding”"),
     ] {
         b.type_into("body", &format!("{CONTROL}k{}", keys::NULL)).await;
         b.type_into("input[aria-label='Go to or create']", item).await;
-        b.wait_for_text("[role=option][aria-selected=true]", "New ").await;
+        b.wait_for_text("[role=option][aria-selected=true]", made).await;
         b.type_into("input[aria-label='Go to or create']", keys::ENTER).await;
         b.wait_for("aside.editor").await;
         b.type_into("body", keys::ESCAPE).await;
+        b.wait_until("!document.querySelector('aside.editor')", "the editor to close").await;
     }
 }
 
@@ -82,7 +83,11 @@ async fn violations_everywhere(b: &Browser, tag: &str) -> Vec<String> {
     assert!(sections.len() > 15, "every section is in the sidebar: {sections:?}");
     for href in &sections {
         b.click(&format!("a.nav-link[href='{href}']")).await;
-        b.wait_until(&format!("location.pathname === {href:?} && !!document.querySelector('h1.page-title')"), "the section").await;
+        b.wait_until(
+            &format!("location.pathname === {href:?} && document.querySelector('a.nav-link[aria-current=page]')?.getAttribute('href') === {href:?} && !!document.querySelector('h1.page-title')"),
+            "the section",
+        )
+        .await;
         check(href.clone(), b.axe().await);
         // Its first item, open in the editor, where it has one.
         let first = b

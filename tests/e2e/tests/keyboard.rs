@@ -37,13 +37,23 @@ async fn the_palette_finds_an_idea_among_a_thousand_opens_it_and_creates_a_perso
     .await;
     assert_eq!(b.eval("return document.querySelector('[aria-label=\"Command palette\"]') === null").await, serde_json::json!(true), "the palette closed");
 
-    // Letters in order find a section; arrows move; Esc closes and leaves the page be.
+    // Letters in order find a section; arrows move; Esc closes the palette and leaves
+    // the editor behind it open.
     open_palette(&b).await;
     b.type_into("input[aria-label='Go to or create']", "prsn").await;
     b.wait_for_text("[role=option][aria-selected=true]", "Personas").await;
+    b.type_into("input[aria-label='Go to or create']", keys::DOWN).await;
+    b.wait_until("document.querySelector('[role=option][aria-selected=true]')?.id === 'palette-option-1'", "the second result highlighted").await;
+    b.type_into("input[aria-label='Go to or create']", keys::UP).await;
+    b.wait_for_text("[role=option][aria-selected=true]", "Personas").await;
     b.type_into("input[aria-label='Go to or create']", keys::ESCAPE).await;
     b.wait_until("document.querySelector('[aria-label=\"Command palette\"]') === null", "the palette to close").await;
-    b.wait_for("aside.editor[aria-label='Idea editor']").await;
+    // (Checked after another frame: a leaked Esc would have closed the editor by then.)
+    b.wait_until_async(
+        "const done = arguments[0]; requestAnimationFrame(() => setTimeout(() => done(!!document.querySelector('aside.editor[aria-label=\"Idea editor\"]')), 50));",
+        "the editor still open",
+    )
+    .await;
 
     // Create a persona from the palette: on Ideas it offers a new idea, and any other
     // kind on asking; the persona opens in its editor.
