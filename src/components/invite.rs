@@ -87,7 +87,7 @@ pub fn InviteDirectly(engine: Rc<Engine>) -> impl IntoView {
                 }
                 return drop(state.try_set(State::Failed(e)));
             }
-            let open = engine.direct.settled(id).await;
+            let open = engine.direct.when_settled(id).await;
             // Unless a newer invitation took its place meanwhile.
             if matches!(state.try_get_untracked(), Some(State::Connecting { id: now, .. }) if now == id) {
                 state.set(if open {

@@ -243,16 +243,17 @@ pub fn CommandPalette() -> impl IntoView {
     let shortcuts = RwSignal::new(false);
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
         let key = ev.key();
-        // Not over another dialog (it keeps the focus and the keys).
-        let other_modal = document().query_selector("[aria-modal=true]").ok().flatten().is_some() && !open.get_untracked();
-        if other_modal {
-            return;
-        }
+        // Not over another dialog (it keeps the focus and the keys); asked only for
+        // these two keys, not for every key typed anywhere.
+        let other_modal = || document().query_selector("[aria-modal=true]").ok().flatten().is_some() && !open.get_untracked();
         if (ev.ctrl_key() || ev.meta_key()) && !ev.alt_key() && key.eq_ignore_ascii_case("k") {
+            if other_modal() {
+                return;
+            }
             ev.prevent_default();
             shortcuts.set(false);
             open.set(true);
-        } else if key == "?" && !ev.ctrl_key() && !ev.meta_key() && !ev.alt_key() && !typing_in_field(&ev) {
+        } else if key == "?" && !ev.ctrl_key() && !ev.meta_key() && !ev.alt_key() && !typing_in_field(&ev) && !other_modal() {
             ev.prevent_default();
             open.set(false);
             shortcuts.set(true);

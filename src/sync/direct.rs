@@ -188,13 +188,8 @@ impl Direct {
         direct
     }
 
-    /// Resolves once the connection to `peer` opens (true) or is given up (false).
-    pub async fn settled(&self, peer: u64) -> bool {
-        self.when_settled(peer).await
-    }
-
-    /// What [`Direct::settled`] resolves to, without holding this `Direct` meanwhile
-    /// (false if it goes away first).
+    /// Resolves once the connection to `peer` opens (true) or is given up (false),
+    /// without holding this `Direct` meanwhile (false if it goes away first).
     pub fn when_settled(&self, peer: u64) -> impl std::future::Future<Output = bool> + 'static {
         let (tx, rx) = oneshot::channel();
         match self.conns.borrow().get(&peer) {

@@ -31,13 +31,13 @@ pub struct Accepting {
     /// Resolves once the connection opens (true) or is given up (false).
     pub connected: LocalBoxFuture<'static, bool>,
     /// The worker's name for the fetch, if the workspace is being received.
-    fetch: Option<(Rc<DocWorker>, String)>,
+    fetch: Option<String>,
 }
 
 impl Accepting {
     /// The worker's name for the fetch, while the workspace is being received.
     pub fn fetching(&self) -> Option<&str> {
-        self.fetch.as_ref().map(|(_, doc)| doc.as_str())
+        self.fetch.as_deref()
     }
 }
 
@@ -62,7 +62,7 @@ pub async fn accept(store: Rc<Store>, text: &str) -> Result<Accepting, String> {
         let peer = invitation.id;
         let connected = Box::pin(direct.when_settled(peer));
         let arrived = Box::pin(async move {
-            if !direct.settled(peer).await {
+            if !direct.when_settled(peer).await {
                 return Err(NOT_CONNECTED.into());
             }
             direct::hand_over(&id, direct);
@@ -81,7 +81,7 @@ pub async fn accept(store: Rc<Store>, text: &str) -> Result<Accepting, String> {
     let answer = match direct.answer_invitation(&invitation, &cap).await {
         Ok(answer) => answer,
         Err(e) => {
-            worker.call(&Request::Close { doc }, &[], |_| {});
+            give_up(doc);
             return Err(e);
         }
     };
@@ -104,7 +104,7 @@ pub async fn accept(store: Rc<Store>, text: &str) -> Result<Accepting, String> {
         // given up (the connection closed).
         Err(if direct.is_open(peer) { "The background worker stopped: reload this tab.".into() } else { NOT_CONNECTED.into() })
     });
-    Ok(Accepting { name, answer, arrived, connected, fetch: Some((worker, doc)) })
+    Ok(Accepting { name, answer, arrived, connected, fetch: Some(doc) })
 }
 
 const NOT_CONNECTED: &str = "The connection to whoever invited you did not open. Check that you are both on the same network (or that both browsers have the same STUN or TURN server), then ask for a new invitation.";
