@@ -13,6 +13,7 @@ mod dialog;
 mod fields;
 mod link_picker;
 mod linked_docs;
+pub mod list_keys;
 mod profile;
 mod rows;
 mod series;
@@ -23,6 +24,7 @@ mod tags;
 pub mod time_travel;
 mod side_editor;
 mod toast;
+pub mod undo;
 mod windowed;
 
 pub use capture::Capture;

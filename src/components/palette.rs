@@ -420,11 +420,16 @@ fn Palette(open: RwSignal<bool>, shortcuts: RwSignal<bool>) -> impl IntoView {
 fn ShortcutsSheet() -> impl IntoView {
     let mac = window().navigator().platform().unwrap_or_default().starts_with("Mac");
     let palette = if mac { "⌘ K" } else { "Ctrl K" };
-    let rows: [(&str, &str); 12] = [
+    let rows: [(&str, &str); 17] = [
         (palette, "Go to any section or item, or create one (command palette)"),
         ("?", "Show these shortcuts"),
-        ("n", "New item, in Ideas and Docs"),
-        ("/", "Search, in Ideas and Docs"),
+        (if mac { "⌘ Z" } else { "Ctrl Z" }, "Undo your last edit, in any section; a teammate's edits stay (in a text field, its own typing)"),
+        (if mac { "⌘ Shift Z" } else { "Ctrl Shift Z, Ctrl Y" }, "Redo what you undid"),
+        ("n", "New item, in any list"),
+        ("/", "Search the list"),
+        ("j  k", "Next and previous item in a list"),
+        ("Enter", "Open the item that has the focus"),
+        ("e", "Edit the title of the open item (or of the focused one, opening it)"),
         ("Esc", "Close the open item, dialog or palette"),
         ("↑ ↓ Enter", "Move through the palette's results and open one"),
         ("← → ↑ ↓", "Move a focused card on the roadmap board, or an idea on the value / effort matrix"),

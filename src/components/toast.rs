@@ -19,18 +19,28 @@ struct Toast {
     /// The button's label; its action is in `ACTIONS` under the toast's id.
     action: Option<String>,
     error: bool,
+    /// What it is about (see [`Toasts::problem`], [`Toasts::latest_with_action`]).
+    about: Option<&'static str>,
 }
 
-/// The app's notices.
+/// The app's notices. Successes go by themselves; errors stay until dismissed (or,
+/// for a problem with what was typed, until it is put right); none covers the control
+/// that has the focus: the pile moves to the top of the screen when that control is
+/// near the bottom.
 #[derive(Clone, Copy)]
 pub struct Toasts {
     list: RwSignal<Vec<Toast>>,
     next: StoredValue<u64>,
+    at_top: RwSignal<bool>,
 }
+
+/// How long a notice stays, in seconds; one with a button (Undo) longer.
+const INFO_SECS: u64 = 5;
+const ACTION_SECS: u64 = 10;
 
 impl Toasts {
     pub fn provide() {
-        provide_context(Toasts { list: RwSignal::new(Vec::new()), next: StoredValue::new(0) });
+        provide_context(Toasts { list: RwSignal::new(Vec::new()), next: StoredValue::new(0), at_top: RwSignal::new(false) });
     }
 
     pub fn get() -> Toasts {
@@ -39,34 +49,59 @@ impl Toasts {
 
     /// A notice that goes away by itself.
     pub fn info(&self, message: impl Into<String>) {
-        self.push(message.into(), None, false);
+        self.push(message.into(), None, false, None);
     }
 
-    /// A problem the user should read; stays longer.
+    /// A problem the user should read: it stays until dismissed.
     pub fn error(&self, message: impl Into<String>) {
-        self.push(message.into(), None, true);
+        self.push(message.into(), None, true, None);
+    }
+
+    /// A problem with what was typed into the control `about` names: it replaces the
+    /// last one about it, and goes once [`Toasts::resolved`] says it is put right.
+    pub fn problem(&self, about: &'static str, message: impl Into<String>) {
+        self.resolved(about);
+        self.push(message.into(), None, true, Some(about));
+    }
+
+    /// The problem about `about` is put right: its notice goes.
+    pub fn resolved(&self, about: &'static str) {
+        let gone: Vec<u64> = self.list.with_untracked(|l| l.iter().filter(|t| t.about == Some(about)).map(|t| t.id).collect());
+        gone.into_iter().for_each(|id| self.dismiss(id));
     }
 
     /// A notice with a button, e.g. "Idea deleted · Undo".
     pub fn with_action(&self, message: impl Into<String>, label: impl Into<String>, action: impl Fn() + 'static) {
-        let id = self.push(message.into(), Some(label.into()), false);
+        let id = self.push(message.into(), Some(label.into()), false, None);
         ACTIONS.with(|a| a.borrow_mut().insert(id, Box::new(action)));
     }
 
-    fn push(&self, message: String, action: Option<String>, error: bool) -> u64 {
+    /// A notice with a button that replaces the last one `about` the same thing, whose
+    /// button would no longer do what it said (“Undid … · Redo”).
+    pub fn latest_with_action(&self, about: &'static str, message: impl Into<String>, label: impl Into<String>, action: impl Fn() + 'static) {
+        self.resolved(about);
+        let id = self.push(message.into(), Some(label.into()), false, Some(about));
+        ACTIONS.with(|a| a.borrow_mut().insert(id, Box::new(action)));
+    }
+
+    fn push(&self, message: String, action: Option<String>, error: bool, about: Option<&'static str>) -> u64 {
         let id = self.next.get_value();
         self.next.set_value(id + 1);
-        let lifetime = if error || action.is_some() { 10 } else { 5 };
+        self.at_top.set(focus_near_bottom());
+        let lifetime = if action.is_some() { ACTION_SECS } else { INFO_SECS };
         self.list.update(|l| {
-            l.push(Toast { id, message, action, error });
-            // Keep the pile short.
+            l.push(Toast { id, message, action, error, about });
+            // Keep the pile short: the oldest notice goes (a success before an error).
             if l.len() > 3 {
-                let gone = l.remove(0);
+                let oldest = l.iter().position(|t| !t.error).unwrap_or(0);
+                let gone = l.remove(oldest);
                 ACTIONS.with(|a| a.borrow_mut().remove(&gone.id));
             }
         });
-        let this = *self;
-        set_timeout(move || this.dismiss(id), Duration::from_secs(lifetime));
+        if !error {
+            let this = *self;
+            set_timeout(move || this.dismiss(id), Duration::from_secs(lifetime));
+        }
         id
     }
 
@@ -89,7 +124,7 @@ impl Toasts {
 pub fn ToastHost() -> impl IntoView {
     let toasts = Toasts::get();
     view! {
-        <div class="toasts" role="status" aria-live="polite">
+        <div class="toasts" class:toasts-top=move || toasts.at_top.get() role="status" aria-live="polite">
             <For each=move || toasts.list.get() key=|t| t.id let:toast>
                 <div class="toast" class:toast-error=toast.error>
                     <span>{toast.message.clone()}</span>
@@ -107,4 +142,15 @@ pub fn ToastHost() -> impl IntoView {
             </For>
         </div>
     }
+}
+
+/// Whether the focused control sits where the pile of notices shows (the bottom
+/// quarter of the screen, at most 220 px).
+fn focus_near_bottom() -> bool {
+    let Some(el) = document().active_element() else { return false };
+    if el.tag_name() == "BODY" {
+        return false;
+    }
+    let height = window().inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
+    el.get_bounding_client_rect().bottom() > height - (height / 4.0).min(220.0)
 }

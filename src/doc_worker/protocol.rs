@@ -83,6 +83,9 @@ pub enum Request {
     /// Makes one edit (an `Edit` as JSON: only the worker reads it), giving what it
     /// creates the id `id` if chosen.
     Edit { doc: String, edit: Box<serde_json::value::RawValue>, id: Option<Id>, now_ms: i64 },
+    /// Undoes (`redo`: redoes) the person's last step in this tab as a new change:
+    /// answered `Undone`.
+    Undo { doc: String, redo: bool, now_ms: i64 },
     /// Commits the edits made so far into one change and answers with its bytes.
     Commit { doc: String, now_ms: i64 },
     /// Applies changes from elsewhere (the payload, packed): a teammate's, another tab's,
@@ -144,6 +147,10 @@ pub enum Reply {
     Opened { bad_chunks: Vec<usize>, heads: Vec<String>, audience: Option<Audience> },
     /// An edit was made, or refused for `error` (the payload: the view delta).
     Edited { error: Option<String> },
+    /// An undo (or redo) was made (the payload: the view delta): `what` it set back,
+    /// for a person (empty: teammates had changed all of it since); `None`: there was
+    /// nothing to undo.
+    Undone { what: Option<String> },
     /// Edits are committed (the payload: the change's bytes, empty if there were none).
     Committed { heads: Vec<String> },
     /// Changes from elsewhere were applied: those at `applied` (positions), `failed` of

@@ -17,7 +17,7 @@ pub use crate::components::LinkedDocs;
 use crate::components::{follow_text, doc_title, kind_class, use_read_only, Capture, Editable, LinkPicker, SideEditor, Suggestion, Toasts};
 use crate::route::{navigate, use_route, Link, Page, Route};
 use crate::session::{use_session, Collection};
-use crate::util::{relative_time, typing_in_field};
+use crate::util::relative_time;
 
 /// Builds an edit of one document, given its id.
 type DocEdit = Box<dyn FnOnce(Id) -> Edit>;
@@ -106,15 +106,15 @@ pub fn DocsPage() -> impl IntoView {
     let title = RwSignal::new(String::new());
     let new_kind = RwSignal::new(DocKind::Spec);
     let title_ref = NodeRef::<leptos::html::Input>::new();
-    let search_ref = NodeRef::<leptos::html::Input>::new();
     let create = move || {
         let t = title.get_untracked();
         if t.trim().is_empty() {
             if let Some(el) = title_ref.get_untracked() {
                 let _ = el.focus();
             }
-            return toasts.error("Give the document a title first.");
+            return toasts.problem("new document", "Give the document a title first.");
         }
+        toasts.resolved("new document");
         let k = new_kind.get_untracked();
         let s = session.get();
         match s.create(Edit::CreateDocument { title: t, kind: k }) {
@@ -130,22 +130,6 @@ pub fn DocsPage() -> impl IntoView {
         }
     };
 
-    // Keyboard: n new document, / search (Esc closes the editor, in SideEditor).
-    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || typing_in_field(&ev) {
-            return;
-        }
-        let target = match ev.key().as_str() {
-            "n" if !read_only.get_untracked() => title_ref.get_untracked(),
-            "/" => search_ref.get_untracked(),
-            _ => None,
-        };
-        if let Some(el) = target {
-            ev.prevent_default();
-            let _ = el.focus();
-        }
-    });
-    on_cleanup(move || keys.remove());
 
     let kind_chip = move |k: Option<DocKind>| {
         let label = move || match k {
@@ -179,7 +163,7 @@ pub fn DocsPage() -> impl IntoView {
                     </select>
                 </Capture>
                 <div class="toolbar" role="search">
-                    <input node_ref=search_ref class="field-input search" type="search" aria-label="Search documents"
+                    <input class="field-input search" type="search" aria-label="Search documents"
                         placeholder="Search titles and text  ( / )"
                         prop:value=move || query.get() on:input:target=move |ev| query.set(ev.target().value()) />
                 </div>

@@ -380,9 +380,10 @@ fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
                                 let value = if raw.trim().is_empty() { None } else {
                                     match raw.trim().parse::<i64>() {
                                         Ok(r) => Some((r, s)),
-                                        Err(_) => return toasts.error(format!("A {} rating is a whole number from {} to {}.", s.label(), s.range().start(), s.range().end())),
+                                        Err(_) => return toasts.problem("rating", format!("A {} rating is a whole number from {} to {}.", s.label(), s.range().start(), s.range().end())),
                                     }
                                 };
+                                toasts.resolved("rating");
                                 edit(Box::new(move |id| Edit::FeedbackRating(id, value)));
                             } />
                     </span>

@@ -10,7 +10,7 @@ use crate::components::{use_read_only, Capture, Toasts, Window};
 use crate::pages::idea_editor::IdeaEditor;
 use crate::route::{navigate, use_route, Route};
 use crate::session::use_session;
-use crate::util::{relative_time, typing_in_field};
+use crate::util::relative_time;
 
 /// Height of one row in the list, in CSS pixels (style/components.css agrees).
 const ROW_HEIGHT: f64 = 64.0;
@@ -54,10 +54,7 @@ pub fn IdeasPage() -> impl IntoView {
         })
     });
     let live_count = session.get().live_count;
-    let read_only = use_read_only();
 
-    let capture_ref = NodeRef::<leptos::html::Input>::new();
-    let search_ref = NodeRef::<leptos::html::Input>::new();
     let capture_text = RwSignal::new(String::new());
     let capture = {
         move || {
@@ -72,37 +69,17 @@ pub fn IdeasPage() -> impl IntoView {
         }
     };
 
-    // Keyboard: n new idea, / search, Esc close the editor.
+    // Keyboard: Esc closes the editor, or leaves the field (the keys of every list are
+    // `ListKeys`').
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+        if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || ev.key() != "Escape" {
             return;
         }
-        if ev.key() == "Escape" {
-            // An open editor closes itself (SideEditor); otherwise Esc leaves the field.
-            if open.get_untracked().is_some() {
-                ev.prevent_default();
-            } else if let Some(el) = document().active_element() {
-                let _ = wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(el).blur();
-            }
-            return;
-        }
-        if typing_in_field(&ev) {
-            return;
-        }
-        match ev.key().as_str() {
-            "n" if !read_only.get_untracked() => {
-                ev.prevent_default();
-                if let Some(el) = capture_ref.get_untracked() {
-                    let _ = el.focus();
-                }
-            }
-            "/" => {
-                ev.prevent_default();
-                if let Some(el) = search_ref.get_untracked() {
-                    let _ = el.focus();
-                }
-            }
-            _ => {}
+        // An open editor closes itself (SideEditor); otherwise Esc leaves the field.
+        if open.get_untracked().is_some() {
+            ev.prevent_default();
+        } else if let Some(el) = document().active_element() {
+            let _ = wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(el).blur();
         }
     });
     on_cleanup(move || keys.remove());
@@ -134,10 +111,9 @@ pub fn IdeasPage() -> impl IntoView {
                     <span class="muted" role="status">{summary}</span>
                 </div>
                 <Capture label="New idea" placeholder="Capture an idea and press Enter   (n)" maxlength=500 button="Add"
-                    value=capture_text on_submit=capture node_ref=capture_ref/>
+                    value=capture_text on_submit=capture/>
                 <div class="toolbar" role="search">
                     <input
-                        node_ref=search_ref
                         class="field-input search"
                         type="search"
                         aria-label="Search ideas"

@@ -520,15 +520,16 @@ fn CriteriaEditor(criteria: Memo<Vec<WeightedCriterion>>) -> impl IntoView {
     let add = move || {
         let name = new_name.get_untracked();
         if name.trim().is_empty() {
-            return toasts.error("Give the criterion a name, e.g. “Customer value” or “Effort”.");
+            return toasts.problem("new criterion", "Give the criterion a name, e.g. “Customer value” or “Effort”.");
         }
         match new_weight.get_untracked().trim().replace('−', "-").parse::<f64>() {
             Ok(w) if w.is_finite() => {
+                toasts.resolved("new criterion");
                 put(None, name, w);
                 new_name.set(String::new());
                 new_weight.set("1".into());
             }
-            _ => toasts.error("A weight is a number; use a negative one for costs such as effort."),
+            _ => toasts.problem("new criterion", "A weight is a number; use a negative one for costs such as effort."),
         }
     };
     let read = move || view! {
@@ -557,8 +558,11 @@ fn CriteriaEditor(criteria: Memo<Vec<WeightedCriterion>>) -> impl IntoView {
                     let weight = c.weight;
                     let kept_name = c.name.clone();
                     let set_weight = move |raw: String| match raw.trim().replace('−', "-").parse::<f64>() {
-                        Ok(w) if w.is_finite() => put(Some(id.get_value()), kept_name.clone(), w),
-                        _ => toasts.error("A weight is a number."),
+                        Ok(w) if w.is_finite() => {
+                            toasts.resolved("weight");
+                            put(Some(id.get_value()), kept_name.clone(), w)
+                        }
+                        _ => toasts.problem("weight", "A weight is a number."),
                     };
                     view! {
                         <li class="criterion">
@@ -684,8 +688,9 @@ fn CutDialog(dialogs: Dialogs) -> impl IntoView {
         let Some((id, to)) = dialogs.cut.get_untracked() else { return };
         let why = reason.get_untracked();
         if why.trim().is_empty() {
-            return toasts.error("Say why, in a few words: it is recorded on the idea for whoever asks later.");
+            return toasts.problem("reason", "Say why, in a few words: it is recorded on the idea for whoever asks later.");
         }
+        toasts.resolved("reason");
         let s = session.get();
         let before = s.ideas.with_untracked(|m| m.get(&id).map(|sig| sig.with_untracked(|i| (i.status, i.status_reason.clone(), i.title.clone()))));
         let Some((old_status, old_reason, name)) = before else { return };

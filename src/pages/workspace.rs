@@ -133,6 +133,10 @@ fn Shell() -> impl IntoView {
     }));
     view! {
         <crate::components::palette::CommandPalette/>
+        <crate::components::list_keys::ListKeys/>
+        <Show when=move || !read_only.get()>
+            <crate::components::undo::UndoKeys/>
+        </Show>
         <div class="shell" class:read-only=move || read_only.get()>
             <nav class="sidebar" aria-label="Workspace">
                 <Link to=Route::Home class="brand" label="Waymark: all workspaces">

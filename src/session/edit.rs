@@ -61,7 +61,17 @@ impl Session {
         source.ready()?;
         let source = source.link().ok_or(CLOSED)?;
         let request = |doc| Request::Republish { doc, source: source.key().to_owned(), now_ms: now_ms() };
-        self.change_in_worker(request).await
+        self.change_in_worker(request).await.map(|_| ())
+    }
+
+    /// Undoes (`redo`: redoes) the last step of the person's own edits in this tab,
+    /// across every section, as a new change: a teammate's edits stay. What it set
+    /// back, for a person (empty: teammates had changed all of it since); `None` if
+    /// there was nothing to undo.
+    pub async fn undo(self: &Rc<Self>, redo: bool) -> Result<Option<String>, String> {
+        self.writable()?;
+        self.ready()?;
+        self.change_in_worker(|doc| Request::Undo { doc, redo, now_ms: now_ms() }).await
     }
 
     /// Creates an artifact through `edit` (one of the `Create…` edits): its id.

@@ -160,7 +160,7 @@ impl Session {
         self.ready()?;
         let then = past.link().ok_or(super::edit::CLOSED)?;
         let request = |doc| Request::Restore { doc, past: then.key().to_owned(), collection: collection.to_owned(), id: id.clone(), now_ms: now_ms() };
-        self.change_in_worker(request).await
+        self.change_in_worker(request).await.map(|_| ())
     }
 
     /// The comments on `target`, oldest first (none while the document loads).

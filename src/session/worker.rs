@@ -263,16 +263,21 @@ impl Session {
     }
 
     /// Makes a change the worker composes (`request`, given the document's name), like
-    /// an edit: shown once answered, and saved at once. Its error, if it refused.
-    pub(super) async fn change_in_worker(self: &Rc<Self>, request: impl FnOnce(String) -> Request) -> Result<(), String> {
+    /// an edit: shown once answered, and saved at once. Its error, if it refused; what
+    /// an undo set back (see `Reply::Undone`).
+    pub(super) async fn change_in_worker(self: &Rc<Self>, request: impl FnOnce(String) -> Request) -> Result<Option<String>, String> {
         let link = self.link().ok_or(super::edit::CLOSED)?;
         link.in_flight.set(link.in_flight.get() + 1);
         match link.worker.ask(&request(link.key.clone()), &[]).await {
-            Ok((Reply::Edited { error }, payload)) => {
+            Ok((reply @ (Reply::Edited { .. } | Reply::Undone { .. }), payload)) => {
                 self.receive_delta(&link, &payload);
                 self.after_edit();
                 self.flush();
-                error.map_or(Ok(()), Err)
+                match reply {
+                    Reply::Edited { error: Some(error) } => Err(error),
+                    Reply::Undone { what } => Ok(what),
+                    _ => Ok(None),
+                }
             }
             Ok(_) => {
                 link.in_flight.set(link.in_flight.get().saturating_sub(1));

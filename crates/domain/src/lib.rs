@@ -57,6 +57,7 @@ pub mod success;
 pub mod then_and_now;
 pub mod timeline;
 pub mod trend;
+pub mod undo;
 pub mod verdict;
 pub mod view_cache;
 pub mod view_delta;

@@ -21,6 +21,8 @@ use std::collections::HashMap;
 
 use automerge::ChangeHash;
 use waymark_domain::view_delta::ViewDelta;
+use waymark_domain::edit::{Edit, Typed};
+use waymark_domain::undo::{Typing, UndoLog};
 use waymark_domain::{export, history, Changed, Workspace};
 
 use super::protocol::{pack, unpack, NewToYou, Reply, Request};
@@ -37,6 +39,8 @@ struct Open {
     /// set aside before changes from elsewhere moved the incremental-save cursor past
     /// them: the next commit's chunk holds them.
     own_unsaved: Vec<u8>,
+    /// What the person can undo and redo in this tab.
+    undo: UndoLog,
 }
 
 thread_local! {
@@ -58,7 +62,7 @@ pub fn handle(id: u32, request: Request, payload: Vec<u8>) -> Option<(Reply, Vec
                 let Reply::Opened { bad_chunks, .. } = &reply else { unreachable!("open answers Opened") };
                 let known = chunk_keys.into_iter().enumerate().filter(|(i, _)| !bad_chunks.contains(i)).map(|(_, k)| k).collect();
                 let keeping = Some(keep::Keeping::new(&doc, workspace, known));
-                DOCS.with(|d| d.borrow_mut().insert(doc, Open { ws, me, history: Default::default(), keeping, own_unsaved: Vec::new() }));
+                DOCS.with(|d| d.borrow_mut().insert(doc, Open { ws, me, history: Default::default(), keeping, own_unsaved: Vec::new(), undo: UndoLog::default() }));
                 (reply, delta)
             }
             Err(message) => {
@@ -165,6 +169,7 @@ pub fn handle(id: u32, request: Request, payload: Vec<u8>) -> Option<(Reply, Vec
         request => {
             let doc = match &request {
                 Request::Edit { doc, .. }
+                | Request::Undo { doc, .. }
                 | Request::Commit { doc, .. }
                 | Request::Apply { doc, .. }
                 | Request::Save { doc, .. }
@@ -231,6 +236,9 @@ fn commit(open: &mut Open, now_ms: i64) -> Vec<u8> {
 /// Sets aside the person's committed changes that no chunk holds yet (see
 /// `Open::own_unsaved`), before changes from elsewhere are applied.
 fn hold_own(open: &mut Open) {
+    // A step to undo holds only this tab's changes: it ends before others' arrive.
+    commit_mine(open, js_sys::Date::now() as i64);
+    open.undo.close(&mut open.ws);
     let own = open.ws.save_incremental();
     open.own_unsaved.extend(own);
 }
@@ -279,14 +287,43 @@ fn apply_others(open: &mut Open, changes: &[Vec<u8>]) -> (Vec<usize>, usize, Vec
     (applied, failed, delta, new)
 }
 
+/// The field an edit types into, if it types: a run of typing there is one step to undo.
+fn typing(edit: &Edit) -> Option<Typing> {
+    match edit.typed()? {
+        Typed::Item { collection, id, field, .. } => Some((collection.to_owned(), id.to_string(), field.to_owned())),
+        Typed::Brief(field, _) => Some(("brief".to_owned(), String::new(), format!("{field:?}"))),
+    }
+}
+
+/// Undoes (or redoes) the person's last step in this tab, as a new change of theirs.
+fn undo(open: &mut Open, redo: bool, now_ms: i64) -> (Reply, Vec<u8>) {
+    commit_mine(open, now_ms);
+    let nothing = || (Reply::Undone { what: None }, ViewDelta::default().to_bytes());
+    let Some(taken) = open.undo.take(&mut open.ws, redo, now_ms) else { return nothing() };
+    let taken = match taken {
+        Ok(taken) => taken,
+        Err(e) => return (Reply::Edited { error: Some(e.to_string()) }, ViewDelta::default().to_bytes()),
+    };
+    commit_mine(open, now_ms);
+    open.undo.made(&mut open.ws, &taken);
+    let changed = open.ws.changed_since(taken.before()).unwrap_or_default();
+    let what = if taken.touched == 0 { String::new() } else { open.ws.describe(&changed) };
+    (Reply::Undone { what: Some(what) }, ViewDelta::of(&mut open.ws, &changed).to_bytes())
+}
+
 fn on_open(open: &mut Open, request: Request, payload: Vec<u8>) -> (Reply, Vec<u8>) {
     match request {
         Request::Edit { edit, id, now_ms, .. } => {
             let me = open.me.clone();
-            let edit = match serde_json::from_str::<waymark_domain::edit::Edit>(edit.get()) {
+            let edit = match serde_json::from_str::<Edit>(edit.get()) {
                 Ok(edit) => edit,
                 Err(e) => return (Reply::Edited { error: Some(format!("it was not readable ({e})")) }, ViewDelta::default().to_bytes()),
             };
+            let typing = typing(&edit);
+            if open.undo.begins_step(typing.as_ref(), now_ms) {
+                commit_mine(open, now_ms);
+                open.undo.begin(&mut open.ws, typing, now_ms);
+            }
             let result = match id {
                 Some(id) => open.ws.apply_edit_as(edit, id, now_ms, &me),
                 None => open.ws.apply_edit(edit, now_ms, &me),
@@ -297,6 +334,7 @@ fn on_open(open: &mut Open, request: Request, payload: Vec<u8>) -> (Reply, Vec<u
             };
             (Reply::Edited { error }, ViewDelta::of(&mut open.ws, &changed).to_bytes())
         }
+        Request::Undo { redo, now_ms, .. } => undo(open, redo, now_ms),
         Request::Commit { now_ms, .. } => {
             let chunk = commit(open, now_ms);
             (Reply::Committed { heads: hex(&open.ws.heads()) }, chunk)

@@ -17,7 +17,7 @@ pub(super) fn at(open: &mut Open, index: usize) -> Result<(Open, Reply, Vec<u8>)
     let mut then = open.ws.at(&heads).map_err(|e| format!("That point in history could not be opened: {e}"))?;
     let delta = ViewDelta::whole(&mut then).to_bytes();
     let reply = Reply::Opened { bad_chunks: Vec::new(), heads: hex(&heads), audience: then.audience() };
-    Ok((Open { ws: then, me: open.me.clone(), history: Default::default(), keeping: None, own_unsaved: Vec::new() }, reply, delta))
+    Ok((Open { ws: then, me: open.me.clone(), history: Default::default(), keeping: None, own_unsaved: Vec::new(), undo: Default::default() }, reply, delta))
 }
 
 /// The artifacts the moments after the first `index` touched that differ between

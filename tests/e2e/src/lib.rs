@@ -454,6 +454,18 @@ impl Browser {
         self.client.execute_async(js, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{js}"))
     }
 
+    /// Two browsers on one shared workspace "Roadmap 2027": Ada Lovelace made it and
+    /// shared it, Grace Hopper opened its edit link. Both show its brief.
+    pub async fn ada_and_grace(relay: &Relay) -> (Browser, Browser) {
+        let (a, b) = (Browser::start().await, Browser::start().await);
+        a.goto(&relay.url("/")).await;
+        a.set_name("Ada Lovelace").await;
+        a.create_workspace(relay, "Roadmap 2027").await;
+        let (edit_link, _) = a.share_links().await;
+        b.join(relay, &edit_link, "Grace Hopper").await;
+        (a, b)
+    }
+
     /// Opens share link `link` as a teammate called `name` (Home first, for the name);
     /// returns once the workspace's brief shows.
     pub async fn join(&self, relay: &Relay, link: &str, name: &str) {

@@ -25,12 +25,7 @@ fn description_is(text: &str) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn two_people_show_in_activity_and_a_restore_from_the_past_reaches_the_other_live() {
     let relay = Relay::start().await;
-    let (a, b) = (Browser::start().await, Browser::start().await);
-    a.goto(&relay.url("/")).await;
-    a.set_name("Ada Lovelace").await;
-    a.create_workspace(&relay, "Roadmap 2027").await;
-    let (edit_link, _) = a.share_links().await;
-    b.join(&relay, &edit_link, "Grace Hopper").await;
+    let (a, b) = Browser::ada_and_grace(&relay).await;
 
     // Ada writes an idea's description; Grace adds an idea and rewrites that description.
     a.click("a.nav-link[href$='/ideas']").await;

@@ -107,3 +107,70 @@ async fn the_palette_finds_an_idea_among_a_thousand_opens_it_and_creates_a_perso
     b.wait_for_text("[role=option][aria-selected=true]", "Roadmap").await;
     b.screenshot("e2e-palette-390").await;
 }
+
+/// The text of the element that has the focus, and its accessible name.
+async fn focused(b: &Browser) -> String {
+    let v = b.eval("const e = document.activeElement; return (e.getAttribute('aria-label') || '') + '|' + e.textContent").await;
+    v.as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_list_answers_n_slash_j_k_enter_e_and_esc() {
+    let relay = Relay::start().await;
+    let b = Browser::start().await;
+    b.create_workspace(&relay, "Keys").await;
+
+    // Personas: `n` goes to the capture line; three personas, one after the other.
+    b.click("a.nav-link[href$='/personas']").await;
+    b.wait_for_text("h1.page-title", "Personas").await;
+    b.type_into("body", "n").await;
+    b.wait_until("document.activeElement?.getAttribute('aria-label') === 'New persona name'", "n to focus the capture line").await;
+    for name in ["Ada, admin", "Ben, buyer", "Cy, CFO"] {
+        b.type_into("input[aria-label='New persona name']", &format!("{name}{}", keys::ENTER)).await;
+        b.wait_for_text(".persona-card", name).await;
+    }
+    b.type_into("body", keys::ESCAPE).await;
+    b.click("h1.page-title").await;
+    b.wait_until("document.querySelector('aside.editor') === null", "Esc to close the editor").await;
+
+    // `j` and `k` move along the cards; Enter opens the focused one.
+    // (A card shows the persona's initial, then its name.)
+    let cards: Vec<String> = b.texts(".persona-card").await.iter().map(|c| c.lines().nth(1).unwrap_or_default().to_owned()).collect();
+    b.type_into("body", "j").await;
+    b.wait_until("document.activeElement?.matches('a.persona-card')", "j to focus the first card").await;
+    let now = focused(&b).await;
+    assert!(now.contains(&cards[0]), "{now:?} {cards:?}");
+    // (Keys sent to the focused card: sent to the page, they would focus it first.)
+    b.type_into("a.persona-card:focus", "jjk").await;
+    assert!(focused(&b).await.contains(&cards[1]), "two down, one up: the second card");
+    let second = cards[1].clone();
+    b.type_into("a.persona-card:focus", keys::ENTER).await;
+    b.wait_for("aside.editor[aria-label='Persona editor']").await;
+    b.wait_until(&format!("document.querySelector('aside.editor input')?.value === {second:?}"), "Enter to open the focused persona").await;
+
+    // `e` edits the open item's title; Esc closes it.
+    b.click("h1.page-title").await;
+    b.type_into("body", "e").await;
+    b.wait_until("document.activeElement === document.querySelector('aside.editor input')", "e to focus the title").await;
+    b.type_into("aside.editor input", " (renamed)").await;
+    b.wait_for_text(".persona-card", &format!("{second} (renamed)")).await;
+    b.type_into("aside.editor input", keys::ESCAPE).await;
+    b.wait_until("document.querySelector('aside.editor') === null", "Esc to close the persona").await;
+
+    // The same keys in a list of another kind: features.
+    b.click("a.nav-link[href$='/features']").await;
+    b.wait_for_text("h1.page-title", "Features").await;
+    b.type_into("body", "n").await;
+    b.wait_until("document.activeElement?.matches('.capture-input')", "n to focus the new feature's title").await;
+    b.type_into(".capture-input", &format!("Offline mode{}", keys::ENTER)).await;
+    b.wait_for_text("a.item-link", "Offline mode").await;
+    b.type_into("body", keys::ESCAPE).await;
+    b.click("h1.page-title").await;
+    b.type_into("body", "/").await;
+    b.wait_until("document.activeElement?.type === 'search'", "/ to focus the search").await;
+    b.click("h1.page-title").await;
+    // `e` on a focused item opens it and puts the caret in its title.
+    b.type_into("body", "je").await;
+    b.wait_until("document.activeElement === document.querySelector('aside.editor input.field-input')", "e to open the item and focus its title").await;
+    assert_eq!(b.value("aside.editor input.field-input").await, "Offline mode");
+}
