@@ -149,6 +149,7 @@ fn bench(n: usize) -> String {
     let runs = if n >= 10_000 { 3 } else { 5 };
     let t = measure(runs, &mut (), |_| (), |_, ()| waymark_domain::export::from_json(&json, 2, "Bench").unwrap().save().len());
     row(n, "import a JSON export: from_json + save()", runs, t);
+    bench_undo(n, &mut ws, &ids);
 
     format!(
         "{n:>6} ideas: document {} bytes ({} KB) from save(); a one-edit chunk is {chunk_size} bytes; built through the API in {}",
@@ -203,7 +204,54 @@ fn bench_history(changes: usize) -> String {
     let mut past = ws.at(&heads).unwrap();
     let t = measure(101, &mut past, |_| (), |past, ()| compare(&past.artifact_text("ideas", &ideas[7]), &ws.artifact_text("ideas", &ideas[7])).len());
     row(changes, "  compare one idea then and now", 101, t);
+    bench_undo(changes, &mut ws, &ideas);
     format!("{changes:>6} changes: built through the API in {}", show(built))
+}
+
+/// What undo costs on a big workspace or one with a long history: the bookkeeping every new step
+/// of the person's edits adds (commit, the last step's own changes, where history
+/// stands), and undoing and redoing one edit.
+fn bench_undo(changes: usize, ws: &mut Workspace, ideas: &[Id]) {
+    use waymark_domain::edit::Edit;
+    use waymark_domain::undo::UndoLog;
+    let mut state = (UndoLog::default(), 0usize);
+    let mut edit = |ws: &mut Workspace, k: usize| {
+        ws.apply_edit(Edit::IdeaText(ideas[k % ideas.len()].clone(), IdeaText::Title, format!("Undoable {k}")), 5, "Ana").unwrap();
+    };
+    let t = measure(101, &mut (&mut *ws, &mut state), |(ws, (_, k))| {
+        *k += 1;
+        edit(ws, *k);
+    }, |(ws, (log, k)), ()| {
+        ws.commit();
+        log.begin(ws, None, *k as i64 * 10_000);
+    });
+    row(changes, "undo: a new step begins (commit, close the last, heads)", 101, t);
+    let t = measure(51, &mut (&mut *ws, &mut state), |(ws, (log, k))| {
+        *k += 1;
+        ws.commit();
+        log.begin(ws, None, *k as i64 * 10_000);
+        edit(ws, *k);
+        ws.commit();
+    }, |(ws, (log, _)), ()| {
+        let taken = log.take(ws, false, 9).unwrap().unwrap();
+        ws.commit();
+        log.made(ws, &taken);
+    });
+    row(changes, "undo: undo one edit (its inverse made and committed)", 51, t);
+    let t = measure(21, &mut (&mut *ws, &mut state), |(ws, (log, k))| {
+        *k += 1;
+        ws.commit();
+        log.begin(ws, None, *k as i64 * 10_000);
+        edit(ws, *k);
+        let taken = log.take(ws, false, 9).unwrap().unwrap();
+        ws.commit();
+        log.made(ws, &taken);
+    }, |(ws, (log, _)), ()| {
+        let taken = log.take(ws, true, 9).unwrap().unwrap();
+        ws.commit();
+        log.made(ws, &taken);
+    });
+    row(changes, "undo: redo it", 21, t);
 }
 
 fn main() {
