@@ -93,7 +93,9 @@ impl Toasts {
             l.push(Toast { id, message, action, error, about });
             // Keep the pile short: the oldest notice goes (a success before an error).
             if l.len() > 3 {
-                let oldest = l.iter().position(|t| !t.error).unwrap_or(0);
+                // Never the one just shown.
+                let shown = l.len() - 1;
+                let oldest = l[..shown].iter().position(|t| !t.error).unwrap_or(0);
                 let gone = l.remove(oldest);
                 ACTIONS.with(|a| a.borrow_mut().remove(&gone.id));
             }

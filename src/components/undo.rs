@@ -38,7 +38,16 @@ fn run(ctx: SessionCtx, toasts: Toasts, redo: bool) {
                 toasts.info(nothing)
             }
             Ok(Some(what)) if what.is_empty() => toasts.info("Nothing changed: teammates have changed that since."),
-            Ok(Some(what)) => toasts.latest_with_action(UNDO, format!("{did} your change to {what}"), again, move || run(ctx, toasts, !redo)),
+            Ok(Some(what)) => {
+                // The button means this change: after another edit, it would undo (or
+                // redo) something else.
+                let edits = session.edits_made();
+                let session = ctx;
+                toasts.latest_with_action(UNDO, format!("{did} your change to {what}"), again, move || match session.0.try_get_value() {
+                    Some(s) if s.edits_made() != edits => toasts.info(if redo { "You have edited since: Ctrl Z undoes your latest edit." } else { "You have edited since: there is nothing to redo." }),
+                    _ => run(ctx, toasts, !redo),
+                })
+            }
             Err(e) => toasts.error(format!("That could not be undone: {e}")),
         }
     });

@@ -79,8 +79,14 @@ impl Session {
         self.apply(edit)?.created.ok_or_else(|| "nothing was created".to_owned())
     }
 
+    /// How many edits this tab has made since the workspace opened (undo included).
+    pub fn edits_made(&self) -> u64 {
+        self.edits_made.get()
+    }
+
     /// Saves the edits made so far once typing pauses (see `COMMIT_AFTER_IDLE`).
     pub(super) fn after_edit(self: &Rc<Self>) {
+        self.edits_made.set(self.edits_made.get() + 1);
         let now = js_sys::Date::now();
         let first = *self.first_pending_edit.get().get_or_insert(now);
         self.first_pending_edit.set(Some(first));

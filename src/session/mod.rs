@@ -102,6 +102,9 @@ pub struct Session {
     /// Problems found reading the document or its storage, for the warning banner.
     pub warnings: RwSignal<Vec<String>>,
     first_pending_edit: Cell<Option<f64>>,
+    /// How many edits (and changes the worker composes, such as an undo) this tab has
+    /// made: what a notice's button refers to may have changed since.
+    edits_made: Cell<u64>,
     commit_timer: RefCell<Option<TimeoutHandle>>,
     writes_in_flight: Cell<usize>,
     last_meta: RefCell<Option<WorkspaceMeta>>,
@@ -226,6 +229,7 @@ impl Session {
             save_state: RwSignal::new(SaveState::Saved),
             warnings: RwSignal::new(Vec::new()),
             first_pending_edit: Cell::new(None),
+            edits_made: Cell::new(0),
             commit_timer: RefCell::new(None),
             writes_in_flight: Cell::new(0),
             last_meta: RefCell::new(None),

@@ -18,7 +18,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   run      build the app and serve it at http://127.0.0.1:8080
   test     run every test: native, wasm in headless Chromium, end-to-end
-  bench [relay [scale] [options…] | lists | ranking | roadmap | typing | import | open | teammate | palette | size]
+  bench [relay [scale] [options…] | lists | ranking | roadmap | typing | import | open | teammate | palette | undo | size]
            run the benchmarks (domain, browser, bundle size, relay); `bench relay` runs
            only the relay's (Waymark vs an echo server vs Automerge's sync server, then
            one relay on redb vs 1, 2 and 4 relays on one PostgreSQL; options as for
@@ -29,6 +29,7 @@ commands:
            `bench import` only a JSON import of 1,000 and 10,000 ideas with progress,
            `bench open` only opening 1,000 and 10,000 ideas (navigation → list, longest task),
            `bench palette` only the command palette over 10,000 ideas (open, each key),
+           `bench undo` only Ctrl-Z over 10,000 ideas (key → the undone status painted),
            `bench size` only what a browser downloads (raw, gzip, brotli)
   e2e [cargo test args…]
            build, then run only the end-to-end tests (e.g. `cargo xtask e2e --test stories`);

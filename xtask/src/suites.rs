@@ -181,7 +181,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
             build()?;
             return transfer_size();
         }
-        Some(only @ ("lists" | "ranking" | "roadmap" | "typing" | "import" | "open" | "teammate" | "palette")) => {
+        Some(only @ ("lists" | "ranking" | "roadmap" | "typing" | "import" | "open" | "teammate" | "palette" | "undo")) => {
             install::all(true)?;
             build()?;
             let relay = build_relay()?;
@@ -189,7 +189,7 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         }
         Some(other) => {
             return Err(format!(
-                "unknown benchmark {other:?}: `cargo xtask bench` runs them all, `cargo xtask bench relay [options]` only the relay's, `bench lists`, `bench ranking`, `bench roadmap`, `bench typing`, `bench import`, `bench open`, `bench teammate` or `bench palette` only that browser benchmark, `bench size` only the transfer size"
+                "unknown benchmark {other:?}: `cargo xtask bench` runs them all, `cargo xtask bench relay [options]` only the relay's, `bench lists`, `bench ranking`, `bench roadmap`, `bench typing`, `bench import`, `bench open`, `bench teammate`, `bench palette` or `bench undo` only that browser benchmark, `bench size` only the transfer size"
             ))
         }
         None => {}

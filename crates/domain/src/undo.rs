@@ -34,11 +34,20 @@ pub type Typing = (String, String, String);
 /// many milliseconds of the last keystroke.
 const TYPING_JOINS_MS: i64 = 2_000;
 
-/// One undoable step: the changes this replica made after `before`.
+/// One undoable step: the changes this replica made after `before`, the last of them
+/// `after` (no one else's came in between: a step ends when they arrive).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step {
     pub before: Vec<ChangeHash>,
     pub changes: Vec<ChangeHash>,
+    pub after: Vec<ChangeHash>,
+}
+
+impl Step {
+    fn of(before: Vec<ChangeHash>, changes: Vec<ChangeHash>) -> Option<Step> {
+        let after = vec![*changes.last()?];
+        Some(Step { before, changes, after })
+    }
 }
 
 /// The step being made: where it began, and the typing it is, if any.
@@ -75,21 +84,24 @@ impl UndoLog {
         }
     }
 
-    /// Closes the step being made (if any), then begins one at `heads`. A new edit
-    /// leaves nothing to redo.
+    /// Closes the step being made (if any), then begins one where history stands.
     pub fn begin(&mut self, ws: &mut Workspace, typing: Option<Typing>, now_ms: i64) {
         self.close(ws);
-        self.undone.clear();
         self.making = Some(Making { before: ws.heads(), typing, last_ms: now_ms });
     }
 
-    /// Ends the step being made: kept if it changed anything. Called before changes
-    /// from elsewhere are applied, so a step holds only this replica's changes.
+    /// An edit changed something: there is nothing left to redo.
+    pub fn edited(&mut self) {
+        self.undone.clear();
+    }
+
+    /// Ends the step being made: kept if it changed anything. Called when changes from
+    /// elsewhere arrive, so that the next step begins after them.
     pub fn close(&mut self, ws: &mut Workspace) {
         if let Some(m) = self.making.take() {
             let changes = ws.own_changes_since(&m.before);
-            if !changes.is_empty() {
-                self.done.push(Step { before: m.before, changes });
+            if let Some(step) = Step::of(m.before, changes) {
+                self.done.push(step);
                 if self.done.len() > KEEP {
                     self.done.remove(0);
                 }
@@ -112,17 +124,22 @@ impl UndoLog {
         self.close(ws);
         let step = if redo { self.undone.pop()? } else { self.done.pop()? };
         let before = ws.heads();
-        Some(ws.revert(&step, now_ms).map(|touched| Taken { before, redo, touched }))
+        match ws.revert(&step, now_ms) {
+            Ok((touched, changed)) => Some(Ok(Taken { before, redo, touched, changed })),
+            Err(e) => {
+                // Nothing half made stays: the step can be tried again.
+                ws.doc.rollback();
+                if redo { self.undone.push(step) } else { self.done.push(step) }
+                Some(Err(e))
+            }
+        }
     }
 
     /// Files the change an undo (or redo) made, once committed, so that it can be
     /// redone (or undone again).
     pub fn made(&mut self, ws: &mut Workspace, taken: &Taken) {
         let changes = ws.own_changes_since(&taken.before);
-        if changes.is_empty() {
-            return;
-        }
-        let step = Step { before: taken.before.clone(), changes };
+        let Some(step) = Step::of(taken.before.clone(), changes) else { return };
         if taken.redo { self.done.push(step) } else { self.undone.push(step) }
     }
 }
@@ -134,6 +151,8 @@ pub struct Taken {
     redo: bool,
     /// How many slots it set back (0: teammates had changed all of it since).
     pub touched: usize,
+    /// What it changed, to read again.
+    pub changed: crate::Changed,
 }
 
 impl Taken {
@@ -185,7 +204,9 @@ fn gather(doc: &mut AutoCommit, changes: &[ChangeHash]) -> Gathered {
         for (i, op) in change.operations.iter().enumerate() {
             let Some(id) = op_id(doc, change.start_op.get() + i as u64, &change.actor_id) else { continue };
             let Some(obj) = legacy_obj(doc, &op.obj) else { continue };
-            if let OpType::Make(_) = op.action {
+            // A map made at the root (a collection made lazily) is never removed: what
+            // the step put in it is undone one by one.
+            if matches!(op.action, OpType::Make(_)) && obj != ROOT {
                 g.made.insert(id.clone());
             }
             let slot = match (&op.key, op.insert) {
@@ -320,19 +341,21 @@ impl Workspace {
     }
 
     /// Makes the inverse of `step` as pending edits (see the module's notes): how many
-    /// slots it set back.
-    pub fn revert(&mut self, step: &Step, now_ms: i64) -> Result<usize, EditError> {
+    /// slots it set back, and what it changed.
+    pub fn revert(&mut self, step: &Step, now_ms: i64) -> Result<(usize, crate::Changed), EditError> {
         let g = gather(&mut self.doc, &step.changes);
+        let kept = self.written_in_since(&g, &step.after)?;
         let outside = |obj: &ObjId| !g.made.contains(obj);
+        let mut changed = crate::Changed::default();
         let mut touched = 0;
         for slot in &g.order {
             let (obj, mine) = match slot {
                 Slot::Key(obj, _) | Slot::Element(obj, _) => (obj, &g.last[slot]),
             };
-            if !outside(obj) {
+            if !outside(obj) || mine.as_ref().is_some_and(|m| kept.contains(m)) {
                 continue;
             }
-            if self.revert_slot(slot, mine.as_ref(), &step.before, now_ms)? {
+            if self.revert_slot(slot, mine.as_ref(), &step.before, now_ms, &mut changed)? {
                 touched += 1;
             }
         }
@@ -340,6 +363,7 @@ impl Workspace {
             let counter = matches!(self.doc.get(obj, key.as_str()), Ok(Some((Value::Scalar(s), _))) if matches!(s.as_ref(), ScalarValue::Counter(_)));
             if outside(obj) && *added != 0 && counter && !g.last.contains_key(&Slot::Key(obj.clone(), key.clone())) {
                 self.doc.increment(obj, key.as_str(), -added)?;
+                self.note(&mut changed, obj, Some(key));
                 touched += 1;
             }
         }
@@ -354,6 +378,7 @@ impl Workspace {
                     Ok(ObjType::Text) => self.doc.splice_text(obj, at, width(encoding, text) as isize, "")?,
                     _ => self.doc.delete(obj, at)?,
                 }
+                self.note(&mut changed, obj, None);
                 touched += 1;
             }
         }
@@ -365,14 +390,58 @@ impl Workspace {
             }
         }
         for (obj, elems) in by_obj {
-            touched += self.put_back(obj, &elems, &step.before)?;
+            let put = self.put_back(obj, &elems, &step.before)?;
+            if put > 0 {
+                self.note(&mut changed, obj, None);
+            }
+            touched += put;
         }
-        Ok(touched)
+        Ok((touched, changed))
+    }
+
+    /// The objects the step made, outside any other it made, that someone has written
+    /// in since (`after`): they stay, with what was written in them.
+    fn written_in_since(&mut self, g: &Gathered, after: &[ChangeHash]) -> Result<HashSet<ObjId>, EditError> {
+        // Read before anything is written: a diff commits pending edits.
+        let now = self.doc.get_heads();
+        let mut kept = HashSet::new();
+        for (slot, mine) in &g.last {
+            let (Slot::Key(obj, _) | Slot::Element(obj, _)) = slot;
+            let Some(made) = mine.as_ref().filter(|m| g.made.contains(*m) && !g.made.contains(obj)) else { continue };
+            let prop = match slot {
+                Slot::Key(_, key) => Prop::Map(key.clone()),
+                Slot::Element(..) => Prop::Seq(0),
+            };
+            // An artifact is soft-deleted, its content kept: nothing to check.
+            if self.created_artifact(obj, &prop).is_some() {
+                continue;
+            }
+            if !self.doc.diff_obj(made, after, &now, true)?.is_empty() {
+                kept.insert(made.clone());
+            }
+        }
+        Ok(kept)
+    }
+
+    /// Notes that `obj` (its key `key`, if given) was written, in `changed`.
+    fn note(&self, changed: &mut crate::Changed, obj: &ObjId, key: Option<&str>) {
+        let mut path: Vec<String> = match self.doc.parents(obj) {
+            Ok(parents) => parents
+                .map(|p| match p.prop {
+                    Prop::Map(k) => k,
+                    Prop::Seq(i) => i.to_string(),
+                })
+                .collect(),
+            Err(_) => return,
+        };
+        path.reverse();
+        path.extend(key.map(str::to_owned));
+        changed.add_path(&path);
     }
 
     /// Sets `slot` back to what it held at `before`, if `mine` (the step's last write
     /// there, `None` for a removal) is still what it shows. Whether it did.
-    fn revert_slot(&mut self, slot: &Slot, mine: Option<&ObjId>, before: &[ChangeHash], now_ms: i64) -> Result<bool, EditError> {
+    fn revert_slot(&mut self, slot: &Slot, mine: Option<&ObjId>, before: &[ChangeHash], now_ms: i64, changed: &mut crate::Changed) -> Result<bool, EditError> {
         let (obj, prop, then) = match slot {
             Slot::Key(obj, key) => (obj, Prop::Map(key.clone()), Prop::Map(key.clone())),
             Slot::Element(obj, elem) => {
@@ -391,13 +460,22 @@ impl Workspace {
             return Ok(false);
         }
         match value_at(&self.doc, obj, then, before) {
-            Some(value) => write_value(&mut self.doc, obj, prop, false, &value)?,
+            Some(value) => write_value(&mut self.doc, obj, prop.clone(), false, &value)?,
             None => match self.created_artifact(obj, &prop) {
                 // Undoing a create deletes the artifact as a person would: it stays
                 // restorable, and redo restores it.
-                Some(item) => self.apply_edit(crate::edit::Edit::Delete(item), now_ms, "").map(|_| ())?,
-                None => self.doc.delete(obj, prop)?,
+                Some(item) => {
+                    changed.absorb(self.apply_edit(crate::edit::Edit::Delete(item), now_ms, "")?.changed);
+                    return Ok(true);
+                }
+                // A collection is never removed (see `gather`).
+                None if *obj == ROOT => return Ok(false),
+                None => self.doc.delete(obj, prop.clone())?,
             },
+        }
+        match prop {
+            Prop::Map(key) => self.note(changed, obj, Some(&key)),
+            Prop::Seq(_) => self.note(changed, obj, None),
         }
         Ok(true)
     }
@@ -478,7 +556,11 @@ mod tests {
                 self.ws.commit();
                 self.log.begin(&mut self.ws, typing, self.now);
             }
-            self.ws.apply_edit(edit, self.now, "Ana").unwrap().created
+            let applied = self.ws.apply_edit(edit, self.now, "Ana").unwrap();
+            if !applied.changed.is_empty() {
+                self.log.edited();
+            }
+            applied.created
         }
 
         fn type_fast(&mut self, edit: Edit) {
@@ -487,11 +569,15 @@ mod tests {
         }
 
         fn undo(&mut self, redo: bool) -> usize {
+            self.undo_taken(redo).touched
+        }
+
+        fn undo_taken(&mut self, redo: bool) -> Taken {
             self.ws.commit();
             let taken = self.log.take(&mut self.ws, redo, self.now).expect("something to undo").unwrap();
             self.ws.commit();
             self.log.made(&mut self.ws, &taken);
-            taken.touched
+            taken
         }
 
         fn idea(&self, id: &Id) -> crate::Idea {
@@ -642,5 +728,32 @@ mod tests {
         assert_eq!(tab.ws.item::<Competitor>(&acme).unwrap().0.strengths, "");
         tab.undo(false);
         assert!(tab.ws.item::<Competitor>(&acme).unwrap().0.is_deleted());
+    }
+
+    #[test]
+    fn a_scenario_a_teammate_has_written_in_since_stays() {
+        let mut tab = Tab::new();
+        let story = tab.edit(Edit::CreateStory { goal: "pay in one tap".into() }).unwrap();
+        let scenario = tab.edit(Edit::AddScenario(story.clone())).unwrap();
+        let mut grace = tab.teammate();
+        let given = Edit::ScenarioStep { story: story.clone(), scenario: scenario.clone(), step: crate::story::Step::Given, text: "a saved card".into() };
+        grace.apply_edit(given, 20_000, "Grace").unwrap();
+        tab.receive(&mut grace);
+        tab.undo(false);
+        let criteria = tab.ws.story(&story).unwrap().0.criteria;
+        assert_eq!(criteria.iter().map(|c| c.given.as_str()).collect::<Vec<_>>(), ["a saved card"], "Grace's words are not undone with it");
+    }
+
+    #[test]
+    fn an_undo_names_what_it_changed_and_a_new_edit_leaves_nothing_to_redo() {
+        let mut tab = Tab::new();
+        let id = tab.edit(Edit::CreateIdea { title: "Checkout".into() }).unwrap();
+        tab.edit(Edit::IdeaStatus(id.clone(), IdeaStatus::Accepted));
+        let taken = tab.undo_taken(false);
+        assert_eq!(taken.changed.of(crate::schema::IDEAS).iter().collect::<Vec<_>>(), [&id]);
+        assert_eq!(tab.ws.describe(&taken.changed), "“Checkout”");
+        assert!(tab.log.can_redo());
+        tab.edit(Edit::Vote { idea: id.clone(), delta: 1 });
+        assert!(!tab.log.can_redo());
     }
 }

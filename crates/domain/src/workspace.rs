@@ -162,6 +162,29 @@ impl Changed {
         }
     }
 
+    /// Folds in a write at `path`: the map keys from the root down to the key written
+    /// (as [`Changed::add_patches`] reads a patch's path and key).
+    pub fn add_path(&mut self, path: &[String]) {
+        match path {
+            [] => {}
+            [key] => match key.as_str() {
+                BRIEF => self.brief = true,
+                SETTINGS => self.settings = true,
+                SCHEMA | WORKSPACE_ID | crate::link::LINKS => self.everything = true,
+                other if collection(other).is_some() => self.everything = true,
+                _ => {}
+            },
+            [top, ..] if top == BRIEF => self.brief = true,
+            [top, ..] if top == SETTINGS => self.settings = true,
+            [top, key] if top == crate::link::LINKS => {
+                if let Some(source) = crate::link::source_of(key) {
+                    self.insert(source.collection, source.id);
+                }
+            }
+            [top, key, ..] => self.touched(top, key),
+        }
+    }
+
     /// Records that artifact `key` of collection `top` changed (keys that are not ids,
     /// and maps that are not collections, are not artifacts).
     fn touched(&mut self, top: &str, key: &str) {

@@ -174,6 +174,8 @@ async fn received(doc: &str, peer: u64, message: &[u8], writer: bool) {
         if received.applied == 0 {
             return Some(None);
         }
+        // The person's next edit is a step of its own, after what arrived.
+        open.undo.close(&mut open.ws);
         let _ = open.ws.save_incremental();
         let new = new_to_you(open, &before);
         let delta = ViewDelta::of(&mut open.ws, &received.changed).to_bytes();

@@ -236,9 +236,8 @@ fn commit(open: &mut Open, now_ms: i64) -> Vec<u8> {
 /// Sets aside the person's committed changes that no chunk holds yet (see
 /// `Open::own_unsaved`), before changes from elsewhere are applied.
 fn hold_own(open: &mut Open) {
-    // A step to undo holds only this tab's changes: it ends before others' arrive.
+    // Pending edits are the person's own change, never an anonymous one.
     commit_mine(open, js_sys::Date::now() as i64);
-    open.undo.close(&mut open.ws);
     let own = open.ws.save_incremental();
     open.own_unsaved.extend(own);
 }
@@ -282,6 +281,10 @@ fn apply_others(open: &mut Open, changes: &[Vec<u8>]) -> (Vec<usize>, usize, Vec
     }
     // What arrived is stored as it came: the next chunk holds only this page's edits.
     let _ = open.ws.save_incremental();
+    if !applied.is_empty() {
+        // The person's next edit is a step of its own, after what arrived.
+        open.undo.close(&mut open.ws);
+    }
     let new = if applied.is_empty() { NewToYou::default() } else { new_to_you(open, &before) };
     let delta = ViewDelta::of(&mut open.ws, &changed).to_bytes();
     (applied, failed, delta, new)
@@ -306,9 +309,8 @@ fn undo(open: &mut Open, redo: bool, now_ms: i64) -> (Reply, Vec<u8>) {
     };
     commit_mine(open, now_ms);
     open.undo.made(&mut open.ws, &taken);
-    let changed = open.ws.changed_since(taken.before()).unwrap_or_default();
-    let what = if taken.touched == 0 { String::new() } else { open.ws.describe(&changed) };
-    (Reply::Undone { what: Some(what) }, ViewDelta::of(&mut open.ws, &changed).to_bytes())
+    let what = if taken.touched == 0 { String::new() } else { open.ws.describe(&taken.changed) };
+    (Reply::Undone { what: Some(what) }, ViewDelta::of(&mut open.ws, &taken.changed).to_bytes())
 }
 
 fn on_open(open: &mut Open, request: Request, payload: Vec<u8>) -> (Reply, Vec<u8>) {
@@ -329,7 +331,12 @@ fn on_open(open: &mut Open, request: Request, payload: Vec<u8>) -> (Reply, Vec<u
                 None => open.ws.apply_edit(edit, now_ms, &me),
             };
             let (changed, error) = match result {
-                Ok(applied) => (applied.changed, None),
+                Ok(applied) => {
+                    if !applied.changed.is_empty() {
+                        open.undo.edited();
+                    }
+                    (applied.changed, None)
+                }
                 Err(e) => (Changed::default(), Some(e.to_string())),
             };
             (Reply::Edited { error }, ViewDelta::of(&mut open.ws, &changed).to_bytes())

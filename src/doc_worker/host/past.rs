@@ -35,8 +35,17 @@ pub(super) fn restore(now: &mut Open, then: &mut Open, collection: &str, id: &Id
     let Some(collection) = waymark_domain::schema::COLLECTIONS.iter().copied().find(|c| *c == collection) else {
         return (Reply::Edited { error: Some(format!("“{collection}” is not a kind of artifact")) }, ViewDelta::default().to_bytes());
     };
-    match now.ws.restore_from(&then.ws, collection, id, now_ms) {
-        Ok(changed) => (Reply::Edited { error: None }, ViewDelta::of(&mut now.ws, &changed).to_bytes()),
+    // A step of its own, to undo like an edit.
+    super::commit_mine(now, now_ms);
+    now.undo.begin(&mut now.ws, None, now_ms);
+    let restored = now.ws.restore_from(&then.ws, collection, id, now_ms);
+    super::commit_mine(now, now_ms);
+    now.undo.close(&mut now.ws);
+    match restored {
+        Ok(changed) => {
+            now.undo.edited();
+            (Reply::Edited { error: None }, ViewDelta::of(&mut now.ws, &changed).to_bytes())
+        }
         Err(e) => (Reply::Edited { error: Some(format!("It could not be restored: {e}")) }, ViewDelta::default().to_bytes()),
     }
 }

@@ -95,4 +95,10 @@ async fn undo_three_own_edits_in_two_sections_and_redo_one_while_a_teammates_edi
     a.click("a.nav-link[href$='/personas']").await;
     a.wait_for_text("h1.page-title", "Personas").await;
     assert!(!a.texts(".persona-card").await.iter().any(|t| t.contains("Fiona")), "only one step was redone");
+
+    // On a phone: the redo undone again, and what the notice looks like there.
+    a.client.set_window_size(390, 844).await.unwrap();
+    press_control(&a, "z").await;
+    a.wait_for_text(TOAST, "Undid your change to “Checkout revamp in one page”").await;
+    a.screenshot("e2e-undo-390").await;
 }

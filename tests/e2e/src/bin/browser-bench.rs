@@ -315,6 +315,26 @@ async fn palette(b: &Browser, relay: &Relay) {
     println!("  key → ranked results painted: median {:.1} ms, p95 {:.1} ms", median(keys.clone()), percentile(keys, 0.95));
 }
 
+/// Undo at 10,000 ideas: an idea accepted from its editor, then Ctrl-Z → the editor
+/// painted with its status back to New (the worker reverts the step and answers with
+/// the idea's view delta), ten times.
+async fn undo(b: &Browser, relay: &Relay) {
+    let n = SIZES[1];
+    let id = import(b, relay, n).await;
+    b.goto(&relay.url(&format!("/w/{id}/ideas"))).await;
+    wait_long(b, "document.querySelectorAll('.idea-row .idea-title').length > 20").await;
+    wait_long(b, "document.querySelector('.save-state')?.textContent.includes('Saved')").await;
+    b.eval("document.querySelectorAll('.idea-row a')[7].click();").await;
+    wait_long(b, "document.querySelector('aside.editor select')").await;
+    let result = b
+        .eval_async(
+            "const done = arguments[0]; const status = () => document.querySelector('aside.editor select').value;              const painted = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));              const until = async (f) => { while (!f()) await new Promise(r => setTimeout(r, 0)); };              (async () => {                const times = [];                for (let i = 0; i < 10; i++) {                  [...document.querySelectorAll('aside.editor button')].find(b => b.textContent.includes('Accepted')).click();                  await until(() => status() === 'accepted');                  await new Promise(r => setTimeout(r, 300));                  const t0 = performance.now();                  window.dispatchEvent(new KeyboardEvent('keydown', { key: 'z', ctrlKey: true, bubbles: true }));                  await until(() => status() === 'new');                  await painted(); times.push(performance.now() - t0);                  await new Promise(r => setTimeout(r, 300));                }                done(times);              })();",
+        )
+        .await;
+    let times = numbers(&result);
+    println!("undo, {n} ideas: Ctrl-Z → the idea's status painted back: median {:.1} ms, p95 {:.1} ms ({} undos)", median(times.clone()), percentile(times.clone(), 0.95), times.len());
+}
+
 const ROADMAP_FEATURES: usize = 500;
 const ROADMAP_LOADS: usize = 3;
 const ROADMAP_MOVES: usize = 20;
@@ -559,6 +579,11 @@ async fn main() {
             b.close().await;
             return;
         }
+        Some("undo") => {
+            undo(&b, &relay).await;
+            b.close().await;
+            return;
+        }
         Some("palette") => {
             palette(&b, &relay).await;
             b.close().await;
@@ -641,6 +666,7 @@ async fn main() {
     lists(&b, &relay).await;
     roadmap(&b, &relay).await;
     palette(&b, &relay).await;
+    undo(&b, &relay).await;
     b.close().await;
     teammates().await;
 }
