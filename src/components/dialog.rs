@@ -9,9 +9,12 @@ pub fn Dialog(open: RwSignal<bool>, #[prop(into)] title: String, children: Child
     Effect::new(move |_| {
         if open.get() {
             if let Some(el) = panel.get() {
-                // Focus the first field or button in the dialog.
+                // Focus the first field or button in the dialog, leaving it scrolled to
+                // its top (a long sheet's only button is at its foot).
                 if let Ok(Some(first)) = el.query_selector("input, textarea, select, button") {
-                    let _ = wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(first).focus();
+                    let options = web_sys::FocusOptions::new();
+                    options.set_prevent_scroll(true);
+                    let _ = wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(first).focus_with_options(&options);
                 }
             }
         }

@@ -125,6 +125,14 @@ impl Toasts {
 #[component]
 pub fn ToastHost() -> impl IntoView {
     let toasts = Toasts::get();
+    // The focus moved (a dialog opened, a field near the foot was chosen): the pile
+    // moves out of its way.
+    let moved = window_event_listener(leptos::ev::focusin, move |_| {
+        if toasts.list.with_untracked(|l| !l.is_empty()) {
+            toasts.at_top.set(focus_near_bottom());
+        }
+    });
+    on_cleanup(move || moved.remove());
     view! {
         <div class="toasts" class:toasts-top=move || toasts.at_top.get() role="status" aria-live="polite">
             <For each=move || toasts.list.get() key=|t| t.id let:toast>
@@ -146,13 +154,15 @@ pub fn ToastHost() -> impl IntoView {
     }
 }
 
-/// Whether the focused control sits where the pile of notices shows (the bottom
-/// quarter of the screen, at most 220 px).
+/// Whether the focused control is in view where the pile of notices shows (the
+/// bottom quarter of the screen, at most 220 px).
 fn focus_near_bottom() -> bool {
     let Some(el) = document().active_element() else { return false };
     if el.tag_name() == "BODY" {
         return false;
     }
     let height = window().inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
-    el.get_bounding_client_rect().bottom() > height - (height / 4.0).min(220.0)
+    // (One scrolled out of view is not covered.)
+    let rect = el.get_bounding_client_rect();
+    rect.bottom() > height - (height / 4.0).min(220.0) && rect.top() < height
 }

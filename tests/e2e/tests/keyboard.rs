@@ -5,6 +5,7 @@
 use waymark_e2e::{keys, Browser, Relay};
 
 const CONTROL: &str = "\u{e009}";
+const SHIFT: &str = "\u{e008}";
 
 /// Presses Ctrl-K where the focus is.
 async fn open_palette(b: &Browser) {
@@ -173,4 +174,36 @@ async fn every_list_answers_n_slash_j_k_enter_e_and_esc() {
     b.type_into("body", "je").await;
     b.wait_until("document.activeElement === document.querySelector('aside.editor input.field-input')", "e to open the item and focus its title").await;
     assert_eq!(b.value("aside.editor input.field-input").await, "Offline mode");
+}
+
+/// Whether the notices cover the control that has the focus.
+const TOAST_COVERS_FOCUS: &str = "(() => { const f = document.activeElement.getBoundingClientRect(); return [...document.querySelectorAll('.toast')].some(t => { const r = t.getBoundingClientRect(); return r.left < f.right && f.left < r.right && r.top < f.bottom && f.top < r.bottom; }); })()";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_error_stays_until_put_right_while_a_success_goes_by_itself() {
+    let relay = Relay::start().await;
+    let b = Browser::start().await;
+    b.create_workspace(&relay, "Toasts").await;
+    b.client.set_window_size(390, 640).await.unwrap();
+    b.click("a.nav-link[href$='/priorities']").await;
+    b.click("button[data-framework=weighted]").await;
+
+    // A criterion with no name: the error says so, and stays.
+    b.click_text("button", "Add criterion").await;
+    b.wait_for_text(".toast.toast-error", "Give the criterion a name").await;
+    assert_eq!(b.eval(&format!("return {TOAST_COVERS_FOCUS}")).await, serde_json::json!(false), "the notice leaves the focused control in view");
+    // A success meanwhile goes by itself (undoing the framework chosen, then redoing
+    // it); the error is still there after it.
+    b.type_into("body", &format!("{CONTROL}z{}", keys::NULL)).await;
+    b.wait_for_text(".toast", "Undid your change to the prioritization settings").await;
+    b.wait_until("![...document.querySelectorAll('.toast')].some(t => t.textContent.includes('Undid'))", "the success to go by itself").await;
+    b.wait_for_text(".toast.toast-error", "Give the criterion a name").await;
+    b.type_into("body", &format!("{CONTROL}{SHIFT}z{}", keys::NULL)).await;
+    b.wait_for_text(".toast", "Redid your change to the prioritization settings").await;
+
+    // Put right, it goes.
+    b.type_into("input[aria-label='New criterion name']", "Strategic fit").await;
+    b.click_text("button", "Add criterion").await;
+    b.wait_until("document.querySelector('input[aria-label=\"Weight of Strategic fit\"]')", "the criterion added").await;
+    b.wait_until("!document.querySelector('.toast-error')", "the error to go once put right").await;
 }
