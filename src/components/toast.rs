@@ -127,8 +127,11 @@ pub fn ToastHost() -> impl IntoView {
     let toasts = Toasts::get();
     // The focus moved (a dialog opened, a field near the foot was chosen): the pile
     // moves out of its way.
-    let moved = window_event_listener(leptos::ev::focusin, move |_| {
-        if toasts.list.with_untracked(|l| !l.is_empty()) {
+    let moved = window_event_listener(leptos::ev::focusin, move |ev| {
+        // Not for a notice's own button: pressing it must not move it from under the
+        // pointer before the click lands.
+        let in_notice = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok()).is_some_and(|e| e.closest(".toasts").ok().flatten().is_some());
+        if !in_notice && toasts.list.with_untracked(|l| !l.is_empty()) {
             toasts.at_top.set(focus_near_bottom());
         }
     });
@@ -158,6 +161,10 @@ pub fn ToastHost() -> impl IntoView {
 /// bottom quarter of the screen, at most 220 px).
 fn focus_near_bottom() -> bool {
     let Some(el) = document().active_element() else { return false };
+    // A notice's own button stays where it is.
+    if el.closest(".toasts").ok().flatten().is_some() {
+        return false;
+    }
     if el.tag_name() == "BODY" {
         return false;
     }

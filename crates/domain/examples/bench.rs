@@ -215,7 +215,7 @@ fn bench_undo(changes: usize, ws: &mut Workspace, ideas: &[Id]) {
     use waymark_domain::edit::Edit;
     use waymark_domain::undo::UndoLog;
     let mut state = (UndoLog::default(), 0usize);
-    let mut edit = |ws: &mut Workspace, k: usize| {
+    let edit = |ws: &mut Workspace, k: usize| {
         ws.apply_edit(Edit::IdeaText(ideas[k % ideas.len()].clone(), IdeaText::Title, format!("Undoable {k}")), 5, "Ana").unwrap();
     };
     let t = measure(101, &mut (&mut *ws, &mut state), |(ws, (_, k))| {
