@@ -33,7 +33,9 @@ fn focus(el: &HtmlElement) {
 
 /// Whether list item `el` is the open one (its row is marked so).
 fn is_open(el: &Element) -> bool {
-    el.get_attribute("aria-current").as_deref() == Some("true") || el.closest(".active").ok().flatten().is_some()
+    el.get_attribute("aria-current").as_deref() == Some("true")
+        || el.closest(".active").ok().flatten().is_some()
+        || el.query_selector(".active").ok().flatten().is_some()
 }
 
 /// Moves the focus `by` items along the list: from the focused item, else the open

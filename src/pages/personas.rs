@@ -2,6 +2,7 @@
 //! DOMAIN.md lists (name, role, goals, pain points, motivations, behaviours, quote,
 //! segment size). Stories and feedback name a persona.
 
+use waymark_domain::query::persona_matches;
 use waymark_domain::sort;
 use leptos::prelude::*;
 use waymark_domain::schema::PERSONAS;
@@ -31,8 +32,10 @@ pub fn PersonasPage() -> impl IntoView {
         _ => None,
     }));
     // Order follows membership and settled edits; each card follows its own persona.
+    let query = RwSignal::new(String::new());
     let shown = Memo::new(move |_| {
-        let mut l = collection.settled_live();
+        let q = query.get();
+        let mut l: Vec<Persona> = collection.settled_live().into_iter().filter(|p| persona_matches(p, &q)).collect();
         sort::sort_by(&mut l, |a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
         l.into_iter().filter_map(|p| p.id).collect::<Vec<Id>>()
     });
@@ -62,7 +65,14 @@ pub fn PersonasPage() -> impl IntoView {
                 </div>
                 <Capture label="New persona name" placeholder="Name a persona, e.g. Fiona, finance admin at a 20-person firm" maxlength=120
                     button="Add persona" value=name on_submit=create/>
+                <div class="toolbar" role="search">
+                    <input class="field-input search" type="search" aria-label="Search personas" placeholder="Search   (/)"
+                        prop:value=move || query.get() on:input:target=move |ev| query.set(ev.target().value())/>
+                </div>
                 <div class="gallery" aria-label="Personas">
+                    <Show when=move || total.get() != 0 && shown.with(Vec::is_empty)>
+                        <p class="empty">"No persona matches “" {move || query.get()} "”."</p>
+                    </Show>
                     <Show when=move || total.get() == 0>
                         {move || if read_only.get() {
                             view! { <div class="empty"><h2>"No personas yet"</h2></div> }.into_any()

@@ -2,6 +2,7 @@
 //! criteria as Given/When/Then scenarios (add, edit, reorder, remove), estimate,
 //! status, the idea it came from, its docs, and "Copy as text" in the standard form.
 
+use waymark_domain::query::story_matches;
 use waymark_domain::sort;
 use leptos::prelude::*;
 use waymark_domain::edit::Edit;
@@ -41,11 +42,13 @@ pub fn StoriesPage() -> impl IntoView {
     let persona = RwSignal::new(None::<String>);
     // Which stories show, newest first: follows membership and settled edits; each row
     // follows its own story.
+    let query = RwSignal::new(String::new());
     let shown = Memo::new(move |_| {
-        let (st, pe) = (status.get(), persona.get());
+        let (st, pe, q) = (status.get(), persona.get(), query.get());
         let mut l: Vec<Story> = collection
             .settled_live()
             .into_iter()
+            .filter(|s| story_matches(s, &q))
             .filter(|s| st.is_none_or(|st| s.status == st))
             .filter(|s| pe.as_ref().is_none_or(|p| s.persona.as_ref().is_some_and(|sp| sp.as_str() == p)))
             .collect();
@@ -77,7 +80,9 @@ pub fn StoriesPage() -> impl IntoView {
                 </div>
                 <Capture label="New story goal" placeholder="I want to… (the goal of a new story)" maxlength=300
                     button="Add story" value=goal on_submit=create/>
-                <div class="toolbar">
+                <div class="toolbar" role="search">
+                    <input class="field-input search" type="search" aria-label="Search stories" placeholder="Search   (/)"
+                        prop:value=move || query.get() on:input:target=move |ev| query.set(ev.target().value())/>
                     <select class="field-input" aria-label="Filter by status" on:change:target=move |ev| status.set(StoryStatus::parse(&ev.target().value()))>
                         <option value="" selected=move || status.get().is_none()>"All statuses"</option>
                         {StoryStatus::ALL.into_iter().map(|s| view! { <option value=s.key() selected=move || status.get() == Some(s)>{s.label()}</option> }).collect_view()}
@@ -96,7 +101,9 @@ pub fn StoriesPage() -> impl IntoView {
                 </div>
                 <ul class="item-list" aria-label="Stories">
                     <Show when=move || shown.with(Vec::is_empty)>
-                        <li class="empty">{move || if read_only.get() {
+                        <li class="empty">{move || if !query.with(|q| q.trim().is_empty()) {
+                            "No story matches the search."
+                        } else if read_only.get() {
                             "No stories here."
                         } else {
                             "No stories yet. Type what a user wants above; then say who they are, why, and how you'll know it's done."

@@ -122,6 +122,31 @@ pub fn feedback_facets(all: &[crate::feedback::Feedback]) -> (Vec<String>, Vec<S
     (segments.into_iter().cloned().collect(), tags.into_iter().cloned().collect())
 }
 
+/// Whether every word of `query` is in one of `texts` (case-insensitive): the search
+/// of the persona and story lists.
+pub fn mentions_all(query: &str, texts: &[&str]) -> bool {
+    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    if words.is_empty() {
+        return true;
+    }
+    let haystack = texts.join("\n").to_lowercase();
+    words.iter().all(|w| haystack.contains(w.as_str()))
+}
+
+/// Whether persona `p` mentions every word of `query` (name, role, any of its texts).
+pub fn persona_matches(p: &crate::persona::Persona, query: &str) -> bool {
+    mentions_all(query, &[&p.name, &p.role, &p.goals, &p.pain_points, &p.motivations, &p.behaviours, &p.quote])
+}
+
+/// Whether story `s` mentions every word of `query` (its goal, benefit or criteria).
+pub fn story_matches(s: &crate::story::Story, query: &str) -> bool {
+    let mut texts: Vec<&str> = vec![&s.goal, &s.benefit];
+    for c in &s.criteria {
+        texts.extend([c.given.as_str(), c.when.as_str(), c.then.as_str()]);
+    }
+    mentions_all(query, &texts)
+}
+
 /// The lowercase text a search looks through.
 pub fn searchable_text(idea: &Idea) -> String {
     let mut s = String::with_capacity(idea.title.len() + idea.description.len() + 32);
@@ -252,6 +277,21 @@ impl RankOrder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_persona_or_story_is_found_by_every_word_in_any_of_its_texts() {
+        let fiona = crate::persona::Persona { name: "Fiona".into(), role: "Finance admin".into(), goals: "Close the month in a day".into(), ..Default::default() };
+        assert!(persona_matches(&fiona, "  "));
+        assert!(persona_matches(&fiona, "finance MONTH"));
+        assert!(!persona_matches(&fiona, "finance week"));
+        let story = crate::story::Story {
+            goal: "pay in one tap".into(),
+            criteria: vec![crate::story::Criterion { given: "a saved card".into(), ..Default::default() }],
+            ..Default::default()
+        };
+        assert!(story_matches(&story, "tap card"));
+        assert!(!story_matches(&story, "cash"));
+    }
 
     #[test]
     fn the_ranking_shows_open_ideas_unless_asked_otherwise() {

@@ -157,6 +157,13 @@ async fn every_list_answers_n_slash_j_k_enter_e_and_esc() {
     b.wait_for_text(".persona-card", &format!("{second} (renamed)")).await;
     b.type_into("aside.editor input", keys::ESCAPE).await;
     b.wait_until("document.querySelector('aside.editor') === null", "Esc to close the persona").await;
+    // `/` searches the personas too.
+    b.click("h1.page-title").await;
+    b.type_into("body", "/").await;
+    b.wait_until("document.activeElement?.getAttribute('aria-label') === 'Search personas'", "/ to focus the search").await;
+    b.type_into("input[aria-label='Search personas']", "buyer").await;
+    b.wait_until("document.querySelectorAll('.persona-card').length === 1", "only Ben to match").await;
+    assert!(b.texts(".persona-card").await[0].contains("Ben, buyer"));
 
     // The same keys in a list of another kind: features.
     b.click("a.nav-link[href$='/features']").await;
