@@ -164,6 +164,10 @@ async fn every_list_answers_n_slash_j_k_enter_e_and_esc() {
     b.type_into("input[aria-label='Search personas']", "buyer").await;
     b.wait_until("document.querySelectorAll('.persona-card').length === 1", "only Ben to match").await;
     assert!(b.texts(".persona-card").await[0].contains("Ben, buyer"));
+    b.screenshot("e2e-personas-search").await;
+    b.client.set_window_size(390, 844).await.unwrap();
+    b.screenshot("e2e-personas-search-390").await;
+    b.client.set_window_size(1400, 1000).await.unwrap();
 
     // The same keys in a list of another kind: features.
     b.click("a.nav-link[href$='/features']").await;
