@@ -20,8 +20,15 @@ const TITLE: &str = "aside.editor input.field-input[type=text], aside.editor tex
 /// How many frames `e` waits for the editor of the item it opened.
 const OPEN_FRAMES: u32 = 60;
 
+/// The elements matching `css` that are shown (a list hidden behind an open item on a
+/// phone is not).
+fn shown(css: &str) -> Vec<Element> {
+    let Ok(list) = document().query_selector_all(css) else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<Element>().ok()).filter(|e| { let r = e.get_bounding_client_rect(); r.width() > 0.0 || r.height() > 0.0 }).collect()
+}
+
 fn first(css: &str) -> Option<HtmlElement> {
-    document().query_selector(css).ok().flatten().and_then(|e| e.dyn_into().ok())
+    shown(css).into_iter().next().and_then(|e| e.dyn_into().ok())
 }
 
 fn focus(el: &HtmlElement) {
@@ -41,8 +48,7 @@ fn is_open(el: &Element) -> bool {
 /// Moves the focus `by` items along the list: from the focused item, else the open
 /// one, else from before the first.
 fn step(by: isize) {
-    let Ok(list) = document().query_selector_all(ITEMS) else { return };
-    let items: Vec<Element> = (0..list.length()).filter_map(|i| list.item(i)?.dyn_into().ok()).collect();
+    let items = shown(ITEMS);
     if items.is_empty() {
         return;
     }

@@ -87,7 +87,9 @@ impl Toasts {
     fn push(&self, message: String, action: Option<String>, error: bool, about: Option<&'static str>) -> u64 {
         let id = self.next.get_value();
         self.next.set_value(id + 1);
-        self.at_top.set(focus_near_bottom());
+        if !focus_in_notices() {
+            self.at_top.set(focus_near_bottom());
+        }
         let lifetime = if action.is_some() { ACTION_SECS } else { INFO_SECS };
         self.list.update(|l| {
             l.push(Toast { id, message, action, error, about });
@@ -105,6 +107,13 @@ impl Toasts {
             set_timeout(move || this.dismiss(id), Duration::from_secs(lifetime));
         }
         id
+    }
+
+    /// Dismisses every notice with a button: what it would act on has gone (the
+    /// workspace closed).
+    pub fn drop_actions(&self) {
+        let gone: Vec<u64> = self.list.with_untracked(|l| l.iter().filter(|t| t.action.is_some()).map(|t| t.id).collect());
+        gone.into_iter().for_each(|id| self.dismiss(id));
     }
 
     fn dismiss(&self, id: u64) {
@@ -127,11 +136,10 @@ pub fn ToastHost() -> impl IntoView {
     let toasts = Toasts::get();
     // The focus moved (a dialog opened, a field near the foot was chosen): the pile
     // moves out of its way.
-    let moved = window_event_listener(leptos::ev::focusin, move |ev| {
+    let moved = window_event_listener(leptos::ev::focusin, move |_| {
         // Not for a notice's own button: pressing it must not move it from under the
         // pointer before the click lands.
-        let in_notice = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok()).is_some_and(|e| e.closest(".toasts").ok().flatten().is_some());
-        if !in_notice && toasts.list.with_untracked(|l| !l.is_empty()) {
+        if !focus_in_notices() && toasts.list.with_untracked(|l| !l.is_empty()) {
             toasts.at_top.set(focus_near_bottom());
         }
     });
@@ -161,10 +169,6 @@ pub fn ToastHost() -> impl IntoView {
 /// bottom quarter of the screen, at most 220 px).
 fn focus_near_bottom() -> bool {
     let Some(el) = document().active_element() else { return false };
-    // A notice's own button stays where it is.
-    if el.closest(".toasts").ok().flatten().is_some() {
-        return false;
-    }
     if el.tag_name() == "BODY" {
         return false;
     }
@@ -172,4 +176,9 @@ fn focus_near_bottom() -> bool {
     // (One scrolled out of view is not covered.)
     let rect = el.get_bounding_client_rect();
     rect.bottom() > height - (height / 4.0).min(220.0) && rect.top() < height
+}
+
+/// Whether the focus is on a notice's own button: the pile stays where it is then.
+fn focus_in_notices() -> bool {
+    document().active_element().is_some_and(|el| el.closest(".toasts").ok().flatten().is_some())
 }

@@ -61,7 +61,11 @@ pub fn PersonasPage() -> impl IntoView {
             <div class="list-pane">
                 <div class="page-head">
                     <h1 class="page-title">"Personas"</h1>
-                    <span class="muted" role="status">{move || format!("{} persona{}", total.get(), if total.get() == 1 { "" } else { "s" })}</span>
+                    <span class="muted" role="status">{move || {
+                        let (n, all) = (shown.with(Vec::len), total.get());
+                        let noun = if all == 1 { "persona" } else { "personas" };
+                        if n == all { format!("{all} {noun}") } else { format!("{n} of {all} {noun}") }
+                    }}</span>
                 </div>
                 <Capture label="New persona name" placeholder="Name a persona, e.g. Fiona, finance admin at a 20-person firm" maxlength=120
                     button="Add persona" value=name on_submit=create/>
@@ -71,7 +75,7 @@ pub fn PersonasPage() -> impl IntoView {
                 </div>
                 <div class="gallery" aria-label="Personas">
                     <Show when=move || total.get() != 0 && shown.with(Vec::is_empty)>
-                        <p class="empty">"No persona matches “" {move || query.get()} "”."</p>
+                        <p class="empty">"No persona matches “" {move || query.get().trim().to_owned()} "”."</p>
                     </Show>
                     <Show when=move || total.get() == 0>
                         {move || if read_only.get() {

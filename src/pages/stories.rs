@@ -45,10 +45,11 @@ pub fn StoriesPage() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let shown = Memo::new(move |_| {
         let (st, pe, q) = (status.get(), persona.get(), query.get());
+        let named = names.get();
         let mut l: Vec<Story> = collection
             .settled_live()
             .into_iter()
-            .filter(|s| story_matches(s, &q))
+            .filter(|s| story_matches(s, &persona_name(&named, &s.persona), &q))
             .filter(|s| st.is_none_or(|st| s.status == st))
             .filter(|s| pe.as_ref().is_none_or(|p| s.persona.as_ref().is_some_and(|sp| sp.as_str() == p)))
             .collect();
@@ -76,7 +77,11 @@ pub fn StoriesPage() -> impl IntoView {
             <div class="list-pane">
                 <div class="page-head">
                     <h1 class="page-title">"Stories"</h1>
-                    <span class="muted" role="status">{move || format!("{} stor{}", shown.with(Vec::len), if shown.with(Vec::len) == 1 { "y" } else { "ies" })}</span>
+                    <span class="muted" role="status">{move || {
+                        let (n, all) = (shown.with(Vec::len), collection.live_count());
+                        let noun = if all == 1 { "story" } else { "stories" };
+                        if n == all { format!("{all} {noun}") } else { format!("{n} of {all} {noun}") }
+                    }}</span>
                 </div>
                 <Capture label="New story goal" placeholder="I want to… (the goal of a new story)" maxlength=300
                     button="Add story" value=goal on_submit=create/>
@@ -101,8 +106,8 @@ pub fn StoriesPage() -> impl IntoView {
                 </div>
                 <ul class="item-list" aria-label="Stories">
                     <Show when=move || shown.with(Vec::is_empty)>
-                        <li class="empty">{move || if !query.with(|q| q.trim().is_empty()) {
-                            "No story matches the search."
+                        <li class="empty">{move || if collection.live_count() > 0 {
+                            "No story matches the search and filters."
                         } else if read_only.get() {
                             "No stories here."
                         } else {

@@ -50,6 +50,7 @@ pub fn WorkspaceShell(id: String) -> impl IntoView {
             flush();
         }
     });
+    let toasts = Toasts::get();
     on_cleanup(move || {
         flush();
         if let Some(Ok(ctx)) = state.get_untracked() {
@@ -57,6 +58,8 @@ pub fn WorkspaceShell(id: String) -> impl IntoView {
         }
         hide.remove();
         vis.remove();
+        // A notice's Undo would act on a workspace that is gone.
+        toasts.drop_actions();
     });
 
     move || match state.get() {

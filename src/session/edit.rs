@@ -12,7 +12,8 @@ impl Session {
     /// Refuses every edit of a view-only workspace (the pages show no edit affordance
     /// there either; this makes sure nothing slips through).
     pub(super) fn writable(&self) -> Result<(), String> {
-        if self.read_only.get_untracked() {
+        // (A closed workspace's signals are gone: nothing is written to it.)
+        if self.read_only.try_get_untracked().unwrap_or(true) {
             Err(READ_ONLY.to_owned())
         } else {
             Ok(())

@@ -138,9 +138,10 @@ pub fn persona_matches(p: &crate::persona::Persona, query: &str) -> bool {
     mentions_all(query, &[&p.name, &p.role, &p.goals, &p.pain_points, &p.motivations, &p.behaviours, &p.quote])
 }
 
-/// Whether story `s` mentions every word of `query` (its goal, benefit or criteria).
-pub fn story_matches(s: &crate::story::Story, query: &str) -> bool {
-    let mut texts: Vec<&str> = vec![&s.goal, &s.benefit];
+/// Whether story `s` mentions every word of `query` (its persona's name `persona`, as
+/// its sentence shows it, its goal, benefit or criteria).
+pub fn story_matches(s: &crate::story::Story, persona: &str, query: &str) -> bool {
+    let mut texts: Vec<&str> = vec![persona, &s.goal, &s.benefit];
     for c in &s.criteria {
         texts.extend([c.given.as_str(), c.when.as_str(), c.then.as_str()]);
     }
@@ -289,8 +290,9 @@ mod tests {
             criteria: vec![crate::story::Criterion { given: "a saved card".into(), ..Default::default() }],
             ..Default::default()
         };
-        assert!(story_matches(&story, "tap card"));
-        assert!(!story_matches(&story, "cash"));
+        assert!(story_matches(&story, "Fiona", "tap card"));
+        assert!(story_matches(&story, "Fiona", "fiona tap"), "the persona its sentence names");
+        assert!(!story_matches(&story, "Fiona", "cash"));
     }
 
     #[test]

@@ -101,4 +101,8 @@ async fn undo_three_own_edits_in_two_sections_and_redo_one_while_a_teammates_edi
     press_control(&a, "z").await;
     a.wait_for_text(TOAST, "Undid your change to “Checkout revamp in one page”").await;
     a.screenshot("e2e-undo-390").await;
+    // Leaving the workspace takes the notice's button with it: nothing left to act on.
+    a.click("a.brand").await;
+    a.wait_for_text("h1", "Your workspaces").await;
+    a.wait_until("!document.querySelector('.toast button.btn')", "the undo notice gone with its workspace").await;
 }
