@@ -297,11 +297,7 @@ async fn typing(b: &Browser, relay: &Relay, id: &str, n: usize) {
 /// the ranked results painted (input event → the frame after the DOM changed).
 async fn palette(b: &Browser, relay: &Relay) {
     let n = SIZES[1];
-    let id = import(b, relay, n).await;
-    b.goto(&relay.url(&format!("/w/{id}/ideas"))).await;
-    wait_long(b, "document.querySelectorAll('.idea-row .idea-title').length > 20").await;
-    // The document loaded in the worker: the palette reads the whole view.
-    wait_long(b, "document.querySelector('.save-state')?.textContent.includes('Saved')").await;
+    ideas_loaded(b, relay, n).await;
     let wanted = b.eval("return document.querySelectorAll('.idea-row .idea-title')[17].textContent;").await.as_str().unwrap_or_default().to_owned();
     let result = b
         .eval_async(&format!(
@@ -315,15 +311,21 @@ async fn palette(b: &Browser, relay: &Relay) {
     println!("  key → ranked results painted: median {:.1} ms, p95 {:.1} ms", median(keys.clone()), percentile(keys, 0.95));
 }
 
+/// Imports `n` ideas and opens their list, once the document has loaded in the worker
+/// (the palette reads the whole view then; an edit is answered by the document).
+async fn ideas_loaded(b: &Browser, relay: &Relay, n: usize) {
+    let id = import(b, relay, n).await;
+    b.goto(&relay.url(&format!("/w/{id}/ideas"))).await;
+    wait_long(b, "document.querySelectorAll('.idea-row .idea-title').length > 20").await;
+    wait_long(b, "document.querySelector('.save-state')?.textContent.includes('Saved')").await;
+}
+
 /// Undo at 10,000 ideas: an idea accepted from its editor, then Ctrl-Z → the editor
 /// painted with its status back to New (the worker reverts the step and answers with
 /// the idea's view delta), ten times.
 async fn undo(b: &Browser, relay: &Relay) {
     let n = SIZES[1];
-    let id = import(b, relay, n).await;
-    b.goto(&relay.url(&format!("/w/{id}/ideas"))).await;
-    wait_long(b, "document.querySelectorAll('.idea-row .idea-title').length > 20").await;
-    wait_long(b, "document.querySelector('.save-state')?.textContent.includes('Saved')").await;
+    ideas_loaded(b, relay, n).await;
     b.eval("document.querySelectorAll('.idea-row a')[7].click();").await;
     wait_long(b, "document.querySelector('aside.editor select')").await;
     let result = b
