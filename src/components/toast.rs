@@ -23,8 +23,9 @@ struct Toast {
     about: Option<&'static str>,
 }
 
-/// The app's notices. Successes go by themselves; errors stay until dismissed (or,
-/// for a problem with what was typed, until it is put right); none covers the control
+/// The app's notices. Successes go by themselves, though not while the pointer rests
+/// on them or the focus is in them; errors stay until dismissed (or, for a problem with
+/// what was typed, until it is put right or its control goes); none covers the control
 /// that has the focus: the pile moves to the top of the screen when that control is
 /// near the bottom.
 #[derive(Clone, Copy)]
@@ -37,6 +38,8 @@ pub struct Toasts {
 /// How long a notice stays, in seconds; one with a button (Undo) longer.
 const INFO_SECS: u64 = 5;
 const ACTION_SECS: u64 = 10;
+/// How long a notice stays after the pointer or the focus leaves the pile, at most.
+const GRACE: Duration = Duration::from_secs(3);
 
 impl Toasts {
     pub fn provide() {
@@ -66,8 +69,15 @@ impl Toasts {
 
     /// The problem about `about` is put right: its notice goes.
     pub fn resolved(&self, about: &'static str) {
-        let gone: Vec<u64> = self.list.with_untracked(|l| l.iter().filter(|t| t.about == Some(about)).map(|t| t.id).collect());
+        let gone: Vec<u64> = self.list.try_with_untracked(|l| l.iter().filter(|t| t.about == Some(about)).map(|t| t.id).collect()).unwrap_or_default();
         gone.into_iter().for_each(|id| self.dismiss(id));
+    }
+
+    /// The problems about `about` go with the calling component (its editor closed,
+    /// its page left): what they were about is no longer there to put right.
+    pub fn resolve_on_cleanup(&self, about: &'static str) {
+        let this = *self;
+        on_cleanup(move || this.resolved(about));
     }
 
     /// A notice with a button, e.g. "Idea deleted · Undo".
@@ -103,10 +113,29 @@ impl Toasts {
             }
         });
         if !error {
-            let this = *self;
-            set_timeout(move || this.dismiss(id), Duration::from_secs(lifetime));
+            self.dismiss_after(id, Duration::from_secs(lifetime));
         }
         id
+    }
+
+    /// Dismisses notice `id` once `wait` has passed, but not while the pile is held
+    /// (the pointer rests on it or the focus is in it): a notice is not taken away
+    /// while it is being read or reached for. Let go, it stays [`GRACE`] longer.
+    fn dismiss_after(&self, id: u64, wait: Duration) {
+        let this = *self;
+        set_timeout(
+            move || {
+                if !this.list.with_untracked(|l| l.iter().any(|t| t.id == id)) {
+                    return;
+                }
+                if pile_held() {
+                    this.dismiss_after(id, GRACE);
+                } else {
+                    this.dismiss(id);
+                }
+            },
+            wait,
+        );
     }
 
     /// Dismisses every notice with a button: what it would act on has gone (the
@@ -176,6 +205,12 @@ fn focus_near_bottom() -> bool {
     // (One scrolled out of view is not covered.)
     let rect = el.get_bounding_client_rect();
     rect.bottom() > height - (height / 4.0).min(220.0) && rect.top() < height
+}
+
+/// Whether someone is reading or reaching for a notice: the pointer rests on the pile
+/// or the focus is in it.
+fn pile_held() -> bool {
+    focus_in_notices() || document().query_selector(".toasts:hover").ok().flatten().is_some()
 }
 
 /// Whether the focus is on a notice's own button: the pile stays where it is then.

@@ -63,6 +63,7 @@ fn wide_window() -> bool {
 pub fn DocsPage() -> impl IntoView {
     let session = use_session();
     let toasts = Toasts::get();
+    toasts.resolve_on_cleanup("new document");
     let route = use_route();
     let collection = session.get().documents;
     let open = Memo::new(move |_| {

@@ -282,6 +282,7 @@ fn FeedbackEditor(id: Id) -> impl IntoView {
 fn FeedbackBody(id: StoredValue<Id>, fb: RwSignal<Feedback>) -> impl IntoView {
     let session = use_session();
     let toasts = Toasts::get();
+    toasts.resolve_on_cleanup("rating");
     let edit = move |make: FeedbackEdit| {
         if let Err(e) = session.get().apply(make(id.get_value())) {
             toasts.error(format!("That change could not be made: {e}"));

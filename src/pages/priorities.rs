@@ -510,6 +510,8 @@ fn edit_cell(
 fn CriteriaEditor(criteria: Memo<Vec<WeightedCriterion>>) -> impl IntoView {
     let session = use_session();
     let toasts = Toasts::get();
+    toasts.resolve_on_cleanup("new criterion");
+    toasts.resolve_on_cleanup("weight");
     let new_name = RwSignal::new(String::new());
     let new_weight = RwSignal::new("1".to_owned());
     let put = move |id: Option<Id>, name: String, weight: f64| {
@@ -676,6 +678,13 @@ fn MoscowWarning(ranked: Memo<Vec<Ranked>>) -> impl IntoView {
 fn CutDialog(dialogs: Dialogs) -> impl IntoView {
     let session = use_session();
     let toasts = Toasts::get();
+    // Cancelled or closed, its problem about the missing reason goes with it.
+    Effect::new(move |_| {
+        if !dialogs.cut_open.get() {
+            toasts.resolved("reason");
+        }
+    });
+    toasts.resolve_on_cleanup("reason");
     let reason = RwSignal::new(String::new());
     let title = move || {
         dialogs.cut.get().and_then(|(id, _)| session.get().ideas.with_untracked(|m| m.get(&id).map(|s| s.with(|i| i.title.clone())))).unwrap_or_default()

@@ -2,6 +2,7 @@
 //! finds an item among a thousand by a fragment of its title and opens it, creates an
 //! item of another kind, runs the screen's own actions, and `?` shows every shortcut.
 
+use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use waymark_e2e::{keys, Browser, Relay};
 
 const CONTROL: &str = "\u{e009}";
@@ -187,6 +188,49 @@ async fn every_list_answers_n_slash_j_k_enter_e_and_esc() {
     assert_eq!(b.value("aside.editor input.field-input").await, "Offline mode");
 }
 
+/// Whether a notice saying `text` is still shown for `ms` milliseconds on end.
+fn still_shown_for(text: &str, ms: u32) -> String {
+    format!(
+        "const done = arguments[0]; const until = performance.now() + {ms}; \
+         const tick = () => {{ \
+           if (![...document.querySelectorAll('.toast')].some(t => t.textContent.includes('{text}'))) return done(false); \
+           if (performance.now() > until) return done(true); \
+           setTimeout(tick, 100); }}; \
+         tick();"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_notice_waits_while_the_pointer_rests_on_it_and_a_problem_goes_with_its_cancelled_dialog() {
+    let relay = Relay::start().await;
+    let b = Browser::start().await;
+    b.create_workspace(&relay, "Notices").await;
+    b.click("a.nav-link[href$='/ideas']").await;
+    b.type_into("input[aria-label='New idea']", &format!("Offline mode{}", keys::ENTER)).await;
+    b.wait_for_text(".idea-row .idea-title", "Offline mode").await;
+
+    // A success that goes after 5 s stays while the pointer rests on it…
+    b.click("h1.page-title").await;
+    b.type_into("body", &format!("{CONTROL}{SHIFT}z{}", keys::NULL)).await;
+    let notice = b.wait_for_text(".toast", "Nothing to redo").await;
+    let rest = MouseActions::new("mouse".into()).then(PointerAction::MoveToElement { element: notice, duration: None, x: 0.0, y: 0.0 });
+    b.client.perform_actions(rest).await.unwrap();
+    assert_eq!(b.eval_async(&still_shown_for("Nothing to redo", 6_500)).await, serde_json::json!(true), "the notice waits while it is read");
+    // …and goes soon after it leaves.
+    let away = MouseActions::new("mouse".into()).then(PointerAction::MoveTo { duration: None, x: 5.0, y: 5.0 });
+    b.client.perform_actions(away).await.unwrap();
+    b.wait_until("![...document.querySelectorAll('.toast')].some(t => t.textContent.includes('Nothing to redo'))", "the notice to go once let be").await;
+
+    // Park with no reason: the problem is said; the dialog cancelled, it goes with it.
+    b.click("a.nav-link[href$='/priorities']").await;
+    b.click("button[aria-label='Park Offline mode']").await;
+    b.wait_for_text(".dialog", "Park “Offline mode”").await;
+    b.click(".dialog button[type=submit]").await;
+    b.wait_for_text(".toast.toast-error", "Say why").await;
+    b.click_text(".dialog button", "Cancel").await;
+    b.wait_until("!document.querySelector('.toast-error')", "the problem to go with its dialog").await;
+}
+
 /// Whether the notices cover the control that has the focus.
 const TOAST_COVERS_FOCUS: &str = "(() => { const f = document.activeElement.getBoundingClientRect(); return [...document.querySelectorAll('.toast')].some(t => { const r = t.getBoundingClientRect(); return r.left < f.right && f.left < r.right && r.top < f.bottom && f.top < r.bottom; }); })()";
 
@@ -203,14 +247,20 @@ async fn an_error_stays_until_put_right_while_a_success_goes_by_itself() {
     b.click_text("button", "Add criterion").await;
     b.wait_for_text(".toast.toast-error", "Give the criterion a name").await;
     assert_eq!(b.eval(&format!("return {TOAST_COVERS_FOCUS}")).await, serde_json::json!(false), "the notice leaves the focused control in view");
-    // A success meanwhile goes by itself (undoing the framework chosen, then redoing
-    // it); the error is still there after it.
+    // A notice meanwhile that is not an error goes by itself (there is nothing to
+    // redo); the error is still there after it.
+    b.type_into("body", &format!("{CONTROL}{SHIFT}z{}", keys::NULL)).await;
+    b.wait_for_text(".toast", "Nothing to redo").await;
+    b.wait_until("![...document.querySelectorAll('.toast')].some(t => t.textContent.includes('Nothing to redo'))", "the notice to go by itself").await;
+    b.wait_for_text(".toast.toast-error", "Give the criterion a name").await;
+    // Undoing the framework chosen takes its criteria editor away, and with it the
+    // problem about what was typed there; redone, the editor is back without it.
     b.type_into("body", &format!("{CONTROL}z{}", keys::NULL)).await;
     b.wait_for_text(".toast", "Undid your change to the prioritization settings").await;
-    b.wait_until("![...document.querySelectorAll('.toast')].some(t => t.textContent.includes('Undid'))", "the success to go by itself").await;
-    b.wait_for_text(".toast.toast-error", "Give the criterion a name").await;
+    b.wait_until("!document.querySelector('.toast-error')", "the problem to go with its editor").await;
     b.type_into("body", &format!("{CONTROL}{SHIFT}z{}", keys::NULL)).await;
     b.wait_for_text(".toast", "Redid your change to the prioritization settings").await;
+    b.wait_for("input[aria-label='New criterion name']").await;
 
     // Put right, it goes.
     b.type_into("input[aria-label='New criterion name']", "Strategic fit").await;
