@@ -35,8 +35,11 @@ fn server_bin() -> Option<PathBuf> {
     found.pop().map(|(_, bin)| bin)
 }
 
-/// Installs Debian's `postgresql` package if no server is installed.
+/// Installs Debian's `postgresql` package if no server is installed. One test at a
+/// time: two `apt-get` runs at once fail on dpkg's lock.
 fn install() -> Result<PathBuf, String> {
+    static INSTALLING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = INSTALLING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(bin) = server_bin() {
         return Ok(bin);
     }

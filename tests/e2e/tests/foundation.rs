@@ -186,7 +186,7 @@ async fn a_workspace_exported_and_reimported_comes_back_whole_and_bad_files_chan
     let garbage = b.downloads.join("garbage.automerge");
     std::fs::write(&garbage, [0x85, 0x6f, 0x4a, 0x83, 1, 2, 3, 4, 5]).unwrap();
     b.wait_for("input[type=file]").await.send_keys(&garbage.to_string_lossy()).await.unwrap();
-    b.wait_for_text(".toast-error", "can't be imported").await;
+    b.wait_for_text(".toast-error", "This file can't be imported").await;
     assert_eq!(b.texts(".workspace-card").await.len(), 2);
     b.screenshot("e2e-home-after-import").await;
 

@@ -34,6 +34,17 @@ async fn cell(b: &Browser, title: &str, part: &str) -> String {
     b.eval(&js).await.as_str().unwrap_or_default().to_owned()
 }
 
+/// Waits until `part` in the row of the idea `title` reads `text`: for a value the
+/// ranking's order does not show.
+async fn wait_for_cell(b: &Browser, title: &str, part: &str, text: &str) {
+    let js = format!(
+        "[...document.querySelectorAll('.rank-row')].find(r => r.querySelector('.rank-link').textContent === {t})?.querySelector('{part}')?.textContent === {x}",
+        t = serde_json::to_string(title).unwrap(),
+        x = serde_json::to_string(text).unwrap()
+    );
+    b.wait_until(&js, &format!("{title}'s {part} to read {text:?}")).await;
+}
+
 async fn pick(b: &Browser, input: &str, title: &str, value: &str) {
     b.select(&format!("select[aria-label='{input} for {title}']"), value).await;
 }
@@ -75,8 +86,9 @@ async fn a_pm_scores_ideas_under_two_frameworks_cuts_one_and_uses_the_matrix() {
     assert_eq!(cell(&b, REMINDERS, ".score-value").await, "400");
     assert_eq!(cell(&b, REMINDERS, ".score-formula").await, "500 × 2 × 80 % ÷ 2 = 400");
     assert_eq!(cell(&b, DARK, ".score-formula").await, "100 × 1 × 100 % ÷ 4 = 25");
+    // (Audit log is last whether or not its reach has arrived: wait for what it says.)
+    wait_for_cell(&b, AUDIT, ".score-formula", "Unscored: needs impact, confidence, effort").await;
     assert_eq!(cell(&b, AUDIT, ".score-value").await, "Unscored");
-    assert_eq!(cell(&b, AUDIT, ".score-formula").await, "Unscored: needs impact, confidence, effort");
     b.screenshot("e2e-priorities-rice").await;
 
     // ICE ranks the other way round; the RICE inputs stay.

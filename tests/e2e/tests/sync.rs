@@ -213,6 +213,8 @@ async fn two_tabs_of_one_browser_stay_in_step_without_a_relay() {
     a.click("a.nav-link[href$='/ideas']").await;
     add_idea(&a, "First tab's idea").await;
     let url = a.eval("return location.href").await.as_str().unwrap().to_owned();
+    // The second tab loads from the app shell the service worker cached.
+    a.wait_until("navigator.serviceWorker.controller !== null", "the app shell cached").await;
     // The relay is gone: the tabs talk to each other directly.
     relay.stop();
     let first = a.client.window().await.unwrap();
@@ -713,6 +715,9 @@ async fn with_no_server_an_invitation_copied_across_brings_the_workspace_and_tea
     b.goto(&relay.url("/")).await;
     b.set_name("Grace Hopper").await;
     b.wait_for_text("h1", "Your workspaces").await;
+    // B's document worker first starts after the relay is gone: from the app shell
+    // its service worker cached.
+    b.wait_until("navigator.serviceWorker.controller !== null", "B's app shell cached").await;
     relay.stop();
 
     // A: the share dialog makes keys and an invitation without any server.
