@@ -125,7 +125,8 @@ impl Toasts {
         let this = *self;
         set_timeout(
             move || {
-                if !this.list.with_untracked(|l| l.iter().any(|t| t.id == id)) {
+                // (Gone already, or the app with it.)
+                if !this.list.try_with_untracked(|l| l.iter().any(|t| t.id == id)).unwrap_or(false) {
                     return;
                 }
                 if pile_held() {
