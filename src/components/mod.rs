@@ -45,6 +45,6 @@ pub use read_only::{use_read_only, Editable, Field, ReadOnly};
 pub use save_indicator::SaveIndicator;
 pub use share::{my_presence, CopyButton, PeerAvatars, PeersHere, PeersOn, ShareButton, SyncIndicator};
 pub use side_editor::SideEditor;
-pub use tags::TagEditor;
+pub use tags::{idea_tag_counts, TagEditor, TagFilter};
 pub use toast::{ToastHost, Toasts};
 pub use windowed::Window;

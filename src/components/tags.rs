@@ -1,7 +1,46 @@
 //! The tag editor every taggable artifact uses: its tags as chips, each removable, and
-//! a one-line form to add one. In a view-only workspace, the tags as text.
+//! a one-line form to add one. In a view-only workspace, the tags as text. And the
+//! filter by tag that lists of ideas share.
 
 use leptos::prelude::*;
+use waymark_domain::query::tag_counts;
+
+use crate::session::use_session;
+
+/// Every tag on a live idea with how many carry it, kept current as tags change.
+pub fn idea_tag_counts() -> Memo<Vec<(String, usize)>> {
+    let session = use_session().get();
+    let (ideas, tags_version) = (session.ideas, session.tags_version);
+    Memo::new(move |_| {
+        tags_version.track();
+        ideas.with_untracked(|map| {
+            let guards: Vec<_> = map.values().map(|s| s.read_untracked()).collect();
+            tag_counts(guards.iter().map(|g| &**g))
+        })
+    })
+}
+
+/// "Filter by tag": every tag with its count, or all of them.
+#[component]
+pub fn TagFilter(tags: Memo<Vec<(String, usize)>>, tag: RwSignal<Option<String>>) -> impl IntoView {
+    view! {
+        <select
+            class="field-input"
+            aria-label="Filter by tag"
+            on:change:target=move |ev| {
+                let v = ev.target().value();
+                tag.set((!v.is_empty()).then_some(v));
+            }
+        >
+            <option value="" selected=move || tag.with(Option::is_none)>"All tags"</option>
+            {move || tags.get().into_iter().map(|(t, n)| {
+                let label = format!("{t} ({n})");
+                let value = t.clone();
+                view! { <option value=value selected=move || tag.with(|x| x.as_deref() == Some(t.as_str()))>{label}</option> }
+            }).collect_view()}
+        </select>
+    }
+}
 
 use super::read_only::{use_read_only, Editable};
 

@@ -3,10 +3,10 @@
 
 use leptos::prelude::*;
 use waymark_domain::edit::Edit;
-use waymark_domain::query::{sort_ideas, tag_counts};
+use waymark_domain::query::sort_ideas;
 use waymark_domain::{Id, Idea, IdeaFilter, IdeaSort, IdeaStatus};
 
-use crate::components::{use_read_only, Capture, Toasts, Window};
+use crate::components::{idea_tag_counts, use_read_only, Capture, TagFilter, Toasts, Window};
 use crate::pages::idea_editor::IdeaEditor;
 use crate::route::{navigate, use_route, Route};
 use crate::session::use_session;
@@ -45,14 +45,7 @@ pub fn IdeasPage() -> impl IntoView {
             list.into_iter().filter_map(|i| i.id.clone()).collect::<Vec<Id>>()
         })
     });
-    let tags_version = session.get().tags_version;
-    let all_tags = Memo::new(move |_| {
-        tags_version.track();
-        ideas.with_untracked(|map| {
-            let guards: Vec<_> = map.values().map(|s| s.read_untracked()).collect();
-            tag_counts(guards.iter().map(|g| &**g))
-        })
-    });
+    let all_tags = idea_tag_counts();
     let live_count = session.get().live_count;
 
     let capture_text = RwSignal::new(String::new());
@@ -131,21 +124,7 @@ pub fn IdeasPage() -> impl IntoView {
                             <option value=s.key() selected=move || status.get() == Some(s)>{s.label()}</option>
                         }).collect_view()}
                     </select>
-                    <select
-                        class="field-input"
-                        aria-label="Filter by tag"
-                        on:change:target=move |ev| {
-                            let v = ev.target().value();
-                            tag.set((!v.is_empty()).then_some(v));
-                        }
-                    >
-                        <option value="" selected=move || tag.with(Option::is_none)>"All tags"</option>
-                        {move || all_tags.get().into_iter().map(|(t, n)| {
-                            let label = format!("{t} ({n})");
-                            let value = t.clone();
-                            view! { <option value=value selected=move || tag.with(|x| x.as_deref() == Some(t.as_str()))>{label}</option> }
-                        }).collect_view()}
-                    </select>
+                    <TagFilter tags=all_tags tag=tag/>
                     <select
                         class="field-input"
                         aria-label="Sort ideas"

@@ -13,14 +13,14 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 use waymark_domain::feedback::distinct_customers;
 use waymark_domain::priorities::{kano_answers, kano_result, Framework, WeightedCriterion};
-use waymark_domain::query::{tag_counts, RankOrder, StatusFilter};
+use waymark_domain::query::{RankOrder, StatusFilter};
 use waymark_domain::ranking::{formula, moscow_label, number, rank, Ranked};
 use waymark_domain::score_inputs::{explanation, input_specs, Entry, InputSpec};
 use waymark_domain::scoring::{moscow_must_share, KanoAnswer, KanoCategory, Moscow, Score};
 use waymark_domain::edit::Edit;
 use waymark_domain::{Id, Idea, IdeaStatus, IdeaText};
 
-use crate::components::{use_read_only, Dialog, Editable, Toasts, Window};
+use crate::components::{idea_tag_counts, use_read_only, Dialog, Editable, TagFilter, Toasts, Window};
 use crate::pages::value_effort::ValueEffortMatrix;
 use crate::route::{Link, Route};
 use crate::session::{use_session, SessionCtx};
@@ -92,14 +92,7 @@ pub fn PrioritiesPage() -> impl IntoView {
     });
     let positions = Memo::new(move |_| ranked.with(|rows| rows.iter().map(|r| (r.id.clone(), (r.rank, r.tied))).collect::<HashMap<_, _>>()));
 
-    let tags_version = session.get().tags_version;
-    let all_tags = Memo::new(move |_| {
-        tags_version.track();
-        ideas.with_untracked(|map| {
-            let guards: Vec<_> = map.values().map(|s| s.read_untracked()).collect();
-            tag_counts(guards.iter().map(|g| &**g).filter(|i| !i.deleted))
-        })
-    });
+    let all_tags = idea_tag_counts();
 
     let summary = move || {
         ranked.with(|rows| {
@@ -171,21 +164,7 @@ pub fn PrioritiesPage() -> impl IntoView {
                         <option value=s.key() selected=move || status.get().key() == s.key()>{s.label()}</option>
                     }).collect_view()}
                 </select>
-                <select
-                    class="field-input"
-                    aria-label="Filter by tag"
-                    on:change:target=move |ev| {
-                        let v = ev.target().value();
-                        tag.set((!v.is_empty()).then_some(v));
-                    }
-                >
-                    <option value="" selected=move || tag.with(Option::is_none)>"All tags"</option>
-                    {move || all_tags.get().into_iter().map(|(t, n)| {
-                        let label = format!("{t} ({n})");
-                        let value = t.clone();
-                        view! { <option value=value selected=move || tag.with(|x| x.as_deref() == Some(t.as_str()))>{label}</option> }
-                    }).collect_view()}
-                </select>
+                <TagFilter tags=all_tags tag=tag/>
                 <select class="field-input" aria-label="Sort by" on:change:target=move |ev| {
                     let v = ev.target().value();
                     order.set(RankOrder::parse(&v));
