@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use waymark::session::Session;
 use waymark::storage::{Profile, Store, WorkspaceMeta};
+use waymark_domain::edit::Edit;
 use waymark_domain::{IdeaText, Workspace};
 use leptos::prelude::*;
 use wasm_bindgen_test::*;
@@ -138,6 +139,31 @@ async fn a_shared_workspaces_changes_wait_in_the_outbox_until_acknowledged() {
     reopened.remove_outbox(&key).await.unwrap();
     assert!(store.outbox(&id).await.unwrap().is_empty());
     assert_eq!(store.load(&id).await.unwrap().chunks.len(), 1, "the change itself stays stored");
+    store.delete(&id).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn compaction_keeps_what_another_tabs_compaction_folded_in() {
+    let store = Rc::new(Store::open().await.expect("open db"));
+    let mut ws = fresh_workspace(&store, "Two tabs compacting").await;
+    let id = ws.workspace_id();
+    let session = Session::open(Rc::clone(&store), &id, "Ana".into()).await.expect("session opens");
+    // "Another tab" stores a change this tab never hears of, then compacts: its chunk is
+    // gone, the change lives only in the snapshot that tab wrote.
+    let other_tab = Store::open().await.expect("open db");
+    let theirs = ws.create_idea("Folded in by the other tab", 2, "Bo").unwrap();
+    other_tab.append_chunk(&other_tab.next_chunk_key(&id), &ws.save_incremental()).await.unwrap();
+    let snapshot = ws.snapshot();
+    assert!(other_tab.compact(&id, move |_, chunks| Some((snapshot, chunks.into_iter().map(|(k, _)| k).collect()))).await.unwrap());
+    // This tab edits and compacts: its snapshot must hold both, not replace theirs.
+    let mine = session.apply(Edit::CreateIdea { title: "Made in this tab".into() }).unwrap().created.expect("its id");
+    assert!(session.compact_now().await, "compaction ran");
+    // (This tab's own chunk may still be on its way to the store, kept for next time.)
+    let stored = store.load(&id).await.unwrap();
+    let (doc, _) = Workspace::load_with_chunks(stored.snapshot.as_deref(), stored.chunks.iter().map(|(_, c)| c.as_slice())).unwrap();
+    assert!(doc.idea(&theirs).is_some(), "the other tab's idea survived this tab's compaction");
+    assert!(doc.idea(&mine).is_some(), "and this tab's own");
+    assert!(session.ideas.get_untracked().contains_key(&theirs), "this tab shows the other's idea now");
     store.delete(&id).await.unwrap();
 }
 

@@ -298,12 +298,14 @@ impl Store {
     }
 
     /// Replaces the snapshot with `merge`'s output and drops the chunks it covers, in one
-    /// read-write transaction: `merge` is given every stored chunk (including other
-    /// tabs'), folds them into the document and returns (snapshot, keys of the chunks it
-    /// included). A crash leaves either the old state or the new one.
-    /// Returns whether it compacted (`merge` may decline with `None`).
-    pub async fn compact(&self, id: &str, merge: impl FnOnce(Vec<(String, Vec<u8>)>) -> Option<(Vec<u8>, Vec<String>)>) -> Result<bool> {
+    /// read-write transaction: `merge` is given the stored snapshot and every stored
+    /// chunk (including other tabs'), folds what it lacks into the document and returns
+    /// (snapshot, keys of the chunks it included). A crash leaves either the old state
+    /// or the new one. Returns whether it compacted (`merge` may decline with `None`).
+    pub async fn compact(&self, id: &str, merge: impl FnOnce(Option<Vec<u8>>, Vec<(String, Vec<u8>)>) -> Option<(Vec<u8>, Vec<String>)>) -> Result<bool> {
         let tx = self.tx(&[SNAPSHOTS, CHUNKS], true)?;
+        let old_snapshot = idb::request_done(&tx.object_store(SNAPSHOTS)?.get(&id.into())?).await?;
+        let old_snapshot = (!old_snapshot.is_undefined()).then(|| to_vec(&old_snapshot));
         let chunks = tx.object_store(CHUNKS)?;
         let range = chunk_range(id)?;
         let keys = idb::request_done(&chunks.get_all_keys_with_key(&range)?).await?;
@@ -313,7 +315,7 @@ impl Store {
             .zip(Array::from(&values).iter())
             .map(|(k, v)| (k.as_string().unwrap_or_default(), to_vec(&v)))
             .collect();
-        let Some((snapshot, covered)) = merge(stored) else {
+        let Some((snapshot, covered)) = merge(old_snapshot, stored) else {
             idb::transaction_done(&tx).await?;
             return Ok(false);
         };

@@ -37,6 +37,10 @@ pub(super) struct Keeping {
     pub workspace: String,
     /// Stored chunks this document holds: what compaction may fold.
     pub known: Vec<String>,
+    /// The stored snapshot this document holds all of (its [`fingerprint`]), as opened
+    /// or last written here. Another one in the store was written by another tab's
+    /// compaction and may hold changes this document never saw.
+    snapshot: Option<u64>,
     /// The page's `Watch` request: where events go.
     pub watch: Option<u32>,
     pub tabs: Option<Tabs>,
@@ -71,8 +75,9 @@ pub(super) async fn store() -> Result<Rc<Store>, String> {
 }
 
 impl Keeping {
-    /// Keeps document `doc` of `workspace`, which holds the stored chunks `known`.
-    pub fn new(doc: &str, workspace: String, known: Vec<String>) -> Keeping {
+    /// Keeps document `doc` of `workspace`, which holds the stored chunks `known` and
+    /// the stored snapshot whose [`fingerprint`] is `snapshot`.
+    pub fn new(doc: &str, workspace: String, known: Vec<String>, snapshot: Option<u64>) -> Keeping {
         let watch = WATCHES.with(|w| {
             let mut w = w.borrow_mut();
             let at = w.iter().position(|(d, _)| d == doc)?;
@@ -83,7 +88,7 @@ impl Keeping {
             Tabs::open(&workspace, move |chunk| from_tab(&doc, chunk))
         };
         let mut keeping =
-            Keeping { workspace, known, watch, tabs, engine: None, peers: Default::default(), sync_generation: None, presence: None, writing: 0, compact_timer: None, clean_waiters: Vec::new() };
+            Keeping { workspace, known, snapshot, watch, tabs, engine: None, peers: Default::default(), sync_generation: None, presence: None, writing: 0, compact_timer: None, clean_waiters: Vec::new() };
         keeping.maybe_compact(doc);
         keeping
     }
@@ -358,33 +363,54 @@ async fn compact_when_idle(doc: String) {
     });
 }
 
-/// Folds every stored chunk of `doc` into a new snapshot of the document, now. Chunks
-/// it does not hold (another tab's, written since it opened) are applied first, so the
-/// snapshot holds everything the chunks it replaces held; a chunk written meanwhile
-/// stays, for next time. False if it could not (nothing is lost: the chunks stay).
+/// Which stored snapshot `bytes` is: cheap to compare, and different for any other.
+pub(super) fn fingerprint(bytes: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::hash::DefaultHasher::new();
+    h.write(bytes);
+    h.finish()
+}
+
+/// Folds every stored chunk of `doc` into a new snapshot of the document, now. What it
+/// does not hold is applied first: another tab's chunks written since it opened, and a
+/// snapshot another tab's compaction wrote (its chunks are gone, and their changes with
+/// them unless they are kept here). So the new snapshot holds everything the one and
+/// the chunks it replaces held; a chunk written meanwhile stays, for next time. False
+/// if it could not (nothing is lost: everything stays as it was).
 pub(super) async fn compact(doc: &str) -> bool {
     until_clean(doc).await;
     let Some(workspace) = with_keeping(doc, |k| k.workspace.clone()) else { return false };
     let Ok(store) = store().await else { return false };
     let covered = Rc::new(RefCell::new(Vec::new()));
+    let written = Rc::new(RefCell::new(None));
     let result = {
-        let covered = Rc::clone(&covered);
+        let (covered, written) = (Rc::clone(&covered), Rc::clone(&written));
         store
-            .compact(&workspace, move |stored| {
+            .compact(&workspace, move |old_snapshot, stored| {
                 DOCS.with(|d| {
                     let mut docs = d.borrow_mut();
                     let open = docs.get_mut(doc)?;
-                    let known = open.keeping.as_ref()?.known.clone();
+                    let keeping = open.keeping.as_ref()?;
+                    let (known, held) = (keeping.known.clone(), keeping.snapshot);
                     // Edits made while the chunks were read wait for their commit.
                     if open.ws.has_pending_edits() {
                         return None;
+                    }
+                    // Another tab's snapshot: folded in, or, unreadable, left in place.
+                    if let Some(other) = old_snapshot.filter(|s| Some(fingerprint(s)) != held) {
+                        if fold_in(open, &[other]).is_empty() {
+                            web_sys::console::warn_1(&"compaction skipped: the stored snapshot another tab wrote does not read".into());
+                            return None;
+                        }
                     }
                     let (unseen_keys, unseen): (Vec<String>, Vec<Vec<u8>>) = stored.into_iter().filter(|(k, _)| !known.contains(k)).unzip();
                     // One that does not apply stays where it is (the next opening sets it aside).
                     let applied = if unseen.is_empty() { Vec::new() } else { fold_in(open, &unseen) };
                     let keys: Vec<String> = known.into_iter().chain(applied.into_iter().filter_map(|i| unseen_keys.get(i).cloned())).collect();
                     *covered.borrow_mut() = keys.clone();
-                    Some((open.ws.snapshot(), keys))
+                    let snapshot = open.ws.snapshot();
+                    *written.borrow_mut() = Some(fingerprint(&snapshot));
+                    Some((snapshot, keys))
                 })
             })
             .await
@@ -392,7 +418,10 @@ pub(super) async fn compact(doc: &str) -> bool {
     match result {
         Ok(true) => {
             let covered = covered.take();
-            with_keeping(doc, |k| k.known.retain(|key| !covered.contains(key)));
+            with_keeping(doc, |k| {
+                k.known.retain(|key| !covered.contains(key));
+                k.snapshot = written.take();
+            });
             true
         }
         Ok(false) => false,

@@ -58,10 +58,10 @@ pub fn handle(id: u32, request: Request, payload: Vec<u8>) -> Option<(Reply, Vec
     let done = (Reply::Done, Vec::new());
     Some(match request {
         Request::Open { doc, workspace, me, cache_heads, chunk_keys } => match open(&payload, cache_heads) {
-            Ok((ws, reply, delta)) => {
+            Ok((ws, reply, delta, snapshot)) => {
                 let Reply::Opened { bad_chunks, .. } = &reply else { unreachable!("open answers Opened") };
                 let known = chunk_keys.into_iter().enumerate().filter(|(i, _)| !bad_chunks.contains(i)).map(|(_, k)| k).collect();
-                let keeping = Some(keep::Keeping::new(&doc, workspace, known));
+                let keeping = Some(keep::Keeping::new(&doc, workspace, known, snapshot));
                 DOCS.with(|d| d.borrow_mut().insert(doc, Open { ws, me, history: Default::default(), keeping, own_unsaved: Vec::new(), undo: UndoLog::default() }));
                 (reply, delta)
             }
@@ -200,10 +200,13 @@ fn with_two(a: &str, b: &str, f: impl FnOnce(&mut Open, &mut Open) -> (Reply, Ve
 }
 
 /// Loads a document from its stored bytes: it, the `Opened` reply and its view delta.
-fn open(payload: &[u8], cache_heads: Option<Vec<String>>) -> Result<(Workspace, Reply, Vec<u8>), String> {
+/// Opens the stored document in `payload` (its snapshot, then its chunks): the
+/// document, the reply, its view, and the snapshot's [`keep::fingerprint`].
+fn open(payload: &[u8], cache_heads: Option<Vec<String>>) -> Result<(Workspace, Reply, Vec<u8>, Option<u64>), String> {
     let parts = unpack(payload)?;
     let (snapshot, chunks) = parts.split_first().ok_or("nothing was sent to open")?;
     let snapshot = (!snapshot.is_empty()).then_some(snapshot.as_slice());
+    let fingerprint = snapshot.map(keep::fingerprint);
     let (mut ws, bad_chunks) = Workspace::load_with_chunks(snapshot, chunks.iter().map(Vec::as_slice))
         .map_err(|e| format!("This workspace could not be opened: {e}. Its saved data has been left untouched."))?;
     let cache_heads: Option<Vec<ChangeHash>> = cache_heads.and_then(|h| h.iter().map(|h| h.parse().ok()).collect());
@@ -212,7 +215,7 @@ fn open(payload: &[u8], cache_heads: Option<Vec<String>>) -> Result<(Workspace, 
         None => ViewDelta::whole(&mut ws),
     };
     let reply = Reply::Opened { bad_chunks, heads: hex(&ws.heads()), audience: ws.audience() };
-    Ok((ws, reply, delta.to_bytes()))
+    Ok((ws, reply, delta.to_bytes(), fingerprint))
 }
 
 /// Commits this page's edits not yet committed, as the person's own change.
