@@ -143,6 +143,14 @@ fn bench(n: usize) -> String {
     });
     row(n, "save_incremental() after one edit", light, t);
 
+    // Another tab's snapshot at compaction: told held from its header, or loaded.
+    let snapshot = ws.snapshot();
+    let t = measure(light, &mut ws, |_| (), |ws, ()| ws.holds_all_of(&snapshot));
+    row(n, "another tab's snapshot: holds_all_of (its header)", light, t);
+    let runs = if n >= 10_000 { 3 } else { 5 };
+    let t = measure(runs, &mut ws, |_| (), |ws, ()| ws.apply(&snapshot).map(|_| ()));
+    row(n, "another tab's snapshot: apply (load it whole)", runs, t);
+
     // Bringing a workspace in from a JSON export (Home → Import), whole: parse, check,
     // write every artifact into a new document, commit, save.
     let json = waymark_domain::export::to_json(&ws, 1);

@@ -45,6 +45,7 @@ pub mod query;
 pub mod ranking;
 pub mod release;
 pub mod risk;
+pub mod saved;
 pub mod roadmap;
 pub mod schema;
 pub mod score_inputs;

@@ -396,9 +396,11 @@ pub(super) async fn compact(doc: &str) -> bool {
                     if open.ws.has_pending_edits() {
                         return None;
                     }
-                    // Another tab's snapshot: folded in, or, unreadable, left in place.
+                    // Another tab's snapshot: folded in unless its heads show it is all
+                    // here already (its changes came over the tab channel), or,
+                    // unreadable, left in place.
                     if let Some(other) = old_snapshot.filter(|s| Some(fingerprint(s)) != held) {
-                        if fold_in(open, &[other]).is_empty() {
+                        if !open.ws.holds_all_of(&other) && fold_in(open, &[other]).is_empty() {
                             web_sys::console::warn_1(&"compaction skipped: the stored snapshot another tab wrote does not read".into());
                             return None;
                         }
