@@ -168,6 +168,36 @@ async fn compaction_keeps_what_another_tabs_compaction_folded_in() {
 }
 
 #[wasm_bindgen_test]
+async fn a_snapshot_from_another_tab_that_does_not_read_is_left_and_nothing_is_deleted() {
+    let store = Rc::new(Store::open().await.expect("open db"));
+    let mut ws = fresh_workspace(&store, "Damaged elsewhere").await;
+    let (id, original) = (ws.workspace_id(), ws.snapshot());
+    let session = Session::open(Rc::clone(&store), &id, "Ana".into()).await.expect("session opens");
+    let mine = session.apply(Edit::CreateIdea { title: "Kept in a chunk".into() }).unwrap().created.expect("its id");
+    // (Stored once this tab says it saved.)
+    for _ in 0..200 {
+        if session.save_state.get_untracked() == waymark::session::SaveState::Saved {
+            break;
+        }
+        waymark::util::delay(25).await;
+    }
+    assert_eq!(session.save_state.get_untracked(), waymark::session::SaveState::Saved, "the edit saved");
+    // "Another tab" stores a snapshot this tab cannot read.
+    let other_tab = Store::open().await.expect("open db");
+    let damaged = b"\x85\x6f\x4a\x83 not a document".to_vec();
+    let stored = damaged.clone();
+    assert!(other_tab.compact(&id, move |_, _| Some((stored, Vec::new()))).await.unwrap());
+    // This tab's compaction waits rather than replace it or drop a chunk; so does the next.
+    assert!(!session.compact_now().await, "compaction waited");
+    assert!(!session.compact_now().await, "and waits again, for another snapshot");
+    let after = store.load(&id).await.unwrap();
+    assert_eq!(after.snapshot.as_deref(), Some(&damaged[..]), "the snapshot is left as it was");
+    let (doc, _) = Workspace::load_with_chunks(Some(&original), after.chunks.iter().map(|(_, c)| c.as_slice())).unwrap();
+    assert!(doc.idea(&mine).is_some(), "this tab's change is still in its chunk");
+    store.delete(&id).await.unwrap();
+}
+
+#[wasm_bindgen_test]
 async fn compaction_in_one_tab_keeps_what_another_tab_wrote() {
     let store = Rc::new(Store::open().await.expect("open db"));
     let mut ws = fresh_workspace(&store, "Two tabs").await;

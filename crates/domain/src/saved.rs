@@ -50,10 +50,11 @@ fn uleb(bytes: &[u8]) -> Option<(u64, &[u8])> {
 
 impl Workspace {
     /// Whether this copy already holds every change of the saved document `bytes`
-    /// (a change is held only with everything before it, so its heads tell). False
-    /// when unsure: bytes that are not one document.
+    /// (a change is held only with everything before it, so its heads tell: nothing
+    /// is missing from them). False when unsure: bytes that are not one document, or
+    /// changes of this copy still waiting for theirs.
     pub fn holds_all_of(&mut self, saved: &[u8]) -> bool {
-        saved_heads(saved).is_some_and(|heads| heads.iter().all(|h| self.doc.get_change_by_hash(h).is_some()))
+        saved_heads(saved).is_some_and(|heads| self.doc.get_missing_deps(&heads).is_empty())
     }
 }
 

@@ -41,6 +41,10 @@ pub(super) struct Keeping {
     /// or last written here. Another one in the store was written by another tab's
     /// compaction and may hold changes this document never saw.
     snapshot: Option<u64>,
+    /// A stored snapshot (its fingerprint) another tab wrote that does not read here:
+    /// compaction leaves it in place and waits for another, trying again only when a
+    /// new chunk is stored, and then without reading it again.
+    refused: Option<u64>,
     /// The page's `Watch` request: where events go.
     pub watch: Option<u32>,
     pub tabs: Option<Tabs>,
@@ -88,7 +92,7 @@ impl Keeping {
             Tabs::open(&workspace, move |chunk| from_tab(&doc, chunk))
         };
         let mut keeping =
-            Keeping { workspace, known, snapshot, watch, tabs, engine: None, peers: Default::default(), sync_generation: None, presence: None, writing: 0, compact_timer: None, clean_waiters: Vec::new() };
+            Keeping { workspace, known, snapshot, refused: None, watch, tabs, engine: None, peers: Default::default(), sync_generation: None, presence: None, writing: 0, compact_timer: None, clean_waiters: Vec::new() };
         keeping.maybe_compact(doc);
         keeping
     }
@@ -357,7 +361,8 @@ async fn compact_when_idle(doc: String) {
     };
     with_keeping(&doc, |k| {
         k.compact_timer = None;
-        if !done {
+        // Busy: again soon. Stuck on a snapshot that does not read: at the next chunk.
+        if !done && k.refused.is_none() {
             k.schedule_compaction(&doc);
         }
     });
@@ -390,24 +395,27 @@ pub(super) async fn compact(doc: &str) -> bool {
                 DOCS.with(|d| {
                     let mut docs = d.borrow_mut();
                     let open = docs.get_mut(doc)?;
-                    let keeping = open.keeping.as_ref()?;
+                    let keeping = open.keeping.as_mut()?;
                     let (known, held) = (keeping.known.clone(), keeping.snapshot);
-                    // Edits made while the chunks were read wait for their commit.
-                    if open.ws.has_pending_edits() {
+                    let other = old_snapshot.map(|s| (fingerprint(&s), s)).filter(|(print, _)| Some(*print) != held);
+                    keeping.refused = keeping.refused.filter(|r| other.as_ref().is_some_and(|(print, _)| print == r));
+                    // Edits made while the chunks were read wait for their commit; a
+                    // snapshot that did not read stays until another replaces it.
+                    if open.ws.has_pending_edits() || keeping.refused.is_some() {
                         return None;
                     }
                     // Another tab's snapshot: folded in unless its heads show it is all
-                    // here already (its changes came over the tab channel), or,
-                    // unreadable, left in place.
-                    if let Some(other) = old_snapshot.filter(|s| Some(fingerprint(s)) != held) {
-                        if !open.ws.holds_all_of(&other) && fold_in(open, &[other]).is_empty() {
-                            web_sys::console::warn_1(&"compaction skipped: the stored snapshot another tab wrote does not read".into());
+                    // here already (its changes came over the tab channel).
+                    if let Some((print, other)) = other.filter(|(_, s)| !open.ws.holds_all_of(s)) {
+                        if fold_in(open, &[other], false).is_empty() {
+                            web_sys::console::warn_1(&"compaction waits: the snapshot another tab stored does not read here".into());
+                            open.keeping.as_mut()?.refused = Some(print);
                             return None;
                         }
                     }
                     let (unseen_keys, unseen): (Vec<String>, Vec<Vec<u8>>) = stored.into_iter().filter(|(k, _)| !known.contains(k)).unzip();
                     // One that does not apply stays where it is (the next opening sets it aside).
-                    let applied = if unseen.is_empty() { Vec::new() } else { fold_in(open, &unseen) };
+                    let applied = if unseen.is_empty() { Vec::new() } else { fold_in(open, &unseen, true) };
                     let keys: Vec<String> = known.into_iter().chain(applied.into_iter().filter_map(|i| unseen_keys.get(i).cloned())).collect();
                     *covered.borrow_mut() = keys.clone();
                     let snapshot = open.ws.snapshot();
@@ -435,9 +443,15 @@ pub(super) async fn compact(doc: &str) -> bool {
 }
 
 /// Applies stored chunks the document had not seen, and tells the page: the positions
-/// of those that applied.
-fn fold_in(open: &mut Open, chunks: &[Vec<u8>]) -> Vec<usize> {
+/// of those that applied. `failures_are_changes`: whether one that does not read is a
+/// change the page should say was skipped (not so for another tab's snapshot, which
+/// skips nothing: it stays where it is).
+fn fold_in(open: &mut Open, chunks: &[Vec<u8>], failures_are_changes: bool) -> Vec<usize> {
     let (applied, failed, delta, new) = apply_others(open, chunks);
+    let failed = if failures_are_changes { failed } else { 0 };
+    if applied.is_empty() && failed == 0 {
+        return applied;
+    }
     let heads = hex(&open.ws.heads());
     if let Some(keeping) = &open.keeping {
         keeping.emit(&Reply::Changed { failed, heads, new }, Some(&delta));

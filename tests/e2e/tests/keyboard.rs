@@ -261,6 +261,8 @@ async fn an_error_stays_until_put_right_while_a_success_goes_by_itself() {
     b.type_into("body", &format!("{CONTROL}{SHIFT}z{}", keys::NULL)).await;
     b.wait_for_text(".toast", "Redid your change to the prioritization settings").await;
     b.wait_for("input[aria-label='New criterion name']").await;
+    b.click_text("button", "Add criterion").await;
+    b.wait_for_text(".toast.toast-error", "Give the criterion a name").await;
 
     // Put right, it goes.
     b.type_into("input[aria-label='New criterion name']", "Strategic fit").await;
