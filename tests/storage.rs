@@ -142,15 +142,22 @@ async fn a_shared_workspaces_changes_wait_in_the_outbox_until_acknowledged() {
     store.delete(&id).await.unwrap();
 }
 
-#[wasm_bindgen_test]
-async fn compaction_keeps_what_another_tabs_compaction_folded_in() {
+/// A workspace open in this tab (its store and session) while "another tab" has its
+/// own handle on the database and its own copy of the document (`ws`).
+async fn this_tab_and_another(name: &str) -> (Rc<Store>, Rc<Session>, Store, Workspace, String) {
     let store = Rc::new(Store::open().await.expect("open db"));
-    let mut ws = fresh_workspace(&store, "Two tabs compacting").await;
+    let ws = fresh_workspace(&store, name).await;
     let id = ws.workspace_id();
     let session = Session::open(Rc::clone(&store), &id, "Ana".into()).await.expect("session opens");
+    let other_tab = Store::open().await.expect("open db");
+    (store, session, other_tab, ws, id)
+}
+
+#[wasm_bindgen_test]
+async fn compaction_keeps_what_another_tabs_compaction_folded_in() {
+    let (store, session, other_tab, mut ws, id) = this_tab_and_another("Two tabs compacting").await;
     // "Another tab" stores a change this tab never hears of, then compacts: its chunk is
     // gone, the change lives only in the snapshot that tab wrote.
-    let other_tab = Store::open().await.expect("open db");
     let theirs = ws.create_idea("Folded in by the other tab", 2, "Bo").unwrap();
     other_tab.append_chunk(&other_tab.next_chunk_key(&id), &ws.save_incremental()).await.unwrap();
     let snapshot = ws.snapshot();
@@ -169,10 +176,8 @@ async fn compaction_keeps_what_another_tabs_compaction_folded_in() {
 
 #[wasm_bindgen_test]
 async fn a_snapshot_from_another_tab_that_does_not_read_is_left_and_nothing_is_deleted() {
-    let store = Rc::new(Store::open().await.expect("open db"));
-    let mut ws = fresh_workspace(&store, "Damaged elsewhere").await;
-    let (id, original) = (ws.workspace_id(), ws.snapshot());
-    let session = Session::open(Rc::clone(&store), &id, "Ana".into()).await.expect("session opens");
+    let (store, session, other_tab, mut ws, id) = this_tab_and_another("Damaged elsewhere").await;
+    let original = ws.snapshot();
     let mine = session.apply(Edit::CreateIdea { title: "Kept in a chunk".into() }).unwrap().created.expect("its id");
     // (Stored once this tab says it saved.)
     for _ in 0..200 {
@@ -183,7 +188,6 @@ async fn a_snapshot_from_another_tab_that_does_not_read_is_left_and_nothing_is_d
     }
     assert_eq!(session.save_state.get_untracked(), waymark::session::SaveState::Saved, "the edit saved");
     // "Another tab" stores a snapshot this tab cannot read.
-    let other_tab = Store::open().await.expect("open db");
     let damaged = b"\x85\x6f\x4a\x83 not a document".to_vec();
     let stored = damaged.clone();
     assert!(other_tab.compact(&id, move |_, _| Some((stored, Vec::new()))).await.unwrap());
@@ -199,12 +203,8 @@ async fn a_snapshot_from_another_tab_that_does_not_read_is_left_and_nothing_is_d
 
 #[wasm_bindgen_test]
 async fn compaction_in_one_tab_keeps_what_another_tab_wrote() {
-    let store = Rc::new(Store::open().await.expect("open db"));
-    let mut ws = fresh_workspace(&store, "Two tabs").await;
-    let id = ws.workspace_id();
-    let session = Session::open(Rc::clone(&store), &id, "Ana".into()).await.expect("session opens");
+    let (store, session, other_tab, mut ws, id) = this_tab_and_another("Two tabs").await;
     // "Another tab" (its own handle on the database) stores a change this tab never saw.
-    let other_tab = Store::open().await.expect("open db");
     let idea = ws.create_idea("Written in the other tab", 2, "Bo").unwrap();
     other_tab.append_chunk(&other_tab.next_chunk_key(&id), &ws.save_incremental()).await.unwrap();
     // This tab compacts: its new snapshot must hold the other tab's idea, not drop it.
